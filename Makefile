@@ -1,0 +1,88 @@
+# xovs: non-recursive GNU make.  Every folder contributes a module.mk that
+# appends to PROGRAMS, UNIT_TESTS and CLEAN, and defines its own objects.
+#
+#   make                 build every program into build/bin/
+#   make check           set up dependencies, build, run unit + integration
+#   make demo            set up, build, run scripts/demo
+#   make install         install programs and systemd units (DESTDIR, PREFIX)
+#   make SANITIZE=address,undefined check
+
+.DEFAULT_GOAL := all
+TOP := $(CURDIR)
+B := build
+BIN := $(B)/bin
+OBJ := $(B)/obj
+OVS := $(B)/ovs
+OVS_LIB := $(OVS)/lib/.libs/libopenvswitch.a
+OVS_STAMP := $(OVS)/.xovs-built
+PREFIX ?= /usr/local
+SANITIZE ?=
+
+CC ?= gcc
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Werror
+CFLAGS ?= -O2 -g
+XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) -I$(OVS) -I$(OVS)/include \
+	-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
+# libopenvswitch's headers use a few constructs -Wshadow/-Wextra dislike.
+OVS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
+LDLIBS_OVS := $(OVS_LIB) -lssl -lcrypto -lunbound -latomic -lm -lpthread -lrt
+LDLIBS_JSON := $(shell pkg-config --libs json-c 2>/dev/null)
+LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
+ifneq ($(SANITIZE),)
+XCFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+B := build/san
+BIN := $(B)/bin
+OBJ := $(B)/obj
+endif
+
+PROGRAMS :=
+UNIT_TESTS :=
+DAEMONS :=
+
+$(OBJ)/%.o: %.c $(OVS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(OVS_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Libraries first: a program's prerequisites are expanded when its rule is
+# read, so the modules it links must already have defined their objects.
+MODULES := vlan ovs-glue bonding agent vif-backend controller bench \
+	tests/unit tests/fuzz
+include $(wildcard $(MODULES:%=%/module.mk))
+
+all: $(PROGRAMS)
+
+$(OVS_STAMP):
+	scripts/setup
+
+setup:
+	scripts/setup
+
+check: setup
+	$(MAKE) all unit-tests
+	tests/run-tests --bin=$(BIN)
+
+unit-tests: $(UNIT_TESTS)
+
+demo: setup
+	$(MAKE) all
+	scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 scripts/vif $(DESTDIR)$(PREFIX)/bin/xovs-vif 2>/dev/null || true
+	for u in $(wildcard scripts/systemd/*.service); do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u \
+		  >$(DESTDIR)/lib/systemd/system/$$(basename $$u); done
+
+clean:
+	rm -rf build/bin build/obj build/san
+
+distclean:
+	rm -rf build
+
+.PHONY: all check unit-tests demo install clean distclean setup
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

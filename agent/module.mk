@@ -1,0 +1,17 @@
+# agent/: xovs-agent (daemon) and xovs (CLI).
+AGENT_LIB_SRC := agent/records.c agent/store.c agent/api.c agent/pifscan.c \
+	agent/reconcile.c
+AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
+
+$(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
+		$(OVSG_OBJ) $(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
+		$(LDLIBS_OVS)
+
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_OVS)
+
+PROGRAMS += $(BIN)/xovs-agent $(BIN)/xovs
+DAEMONS += xovs-agent

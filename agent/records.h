@@ -1,0 +1,187 @@
+/* agent/records.h: XenServer's networking records as the agent keeps them.
+ *
+ * Field names and meanings follow xapi's data model (../shared/RECORDS.md):
+ * network, PIF, VLAN and VIF.  Bonds, tunnels and SDN controllers are added
+ * by later work as further arrays in 'struct xrec_db'.  The records are the
+ * single source of truth: reconcile.c derives the desired switch state from
+ * them and nothing else.
+ *
+ * Every string member is heap-owned by its record; uuid members that refer to
+ * other records are plain uuids (never pointers), so a record can be copied,
+ * validated and rejected without touching the others.  Lookup is linear:
+ * XenServer's limits (16 NICs, 1000 VMs x 7 VIFs) keep the arrays small. */
+#ifndef XREC_RECORDS_H
+#define XREC_RECORDS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "smap.h"
+#include "svec.h"
+
+struct json_object;
+
+#define XREC_MTU_MIN 68
+#define XREC_MTU_MAX 9216
+#define XREC_MTU_DEFAULT 1500
+#define XREC_VLAN_NONE (-1)
+#define XREC_VLAN_MAX 4094
+#define XREC_STORE_VERSION 1     /* "version" of the JSON file format */
+#define XREC_DOMID_MAX 32752     /* DOMID_FIRST_RESERVED - 1 */
+#define XREC_VIF_DEVICE_MAX 15   /* XenServer uses 0..6; netback allows more */
+#define XREC_IFNAME_MAX 15       /* IFNAMSIZ - 1: bridges and devices */
+#define XREC_TEXT_MAX 1024       /* labels, descriptions, config values */
+#define XREC_KEY_MAX 255         /* other_config keys */
+#define XREC_OTHER_CONFIG_MAX 64 /* keys per other_config map */
+#define XREC_ALLOWED_IPS_MAX 64  /* addresses per ipv4/ipv6_allowed */
+#define XREC_RECORDS_MAX 65536   /* records per table */
+
+enum xrec_locking_mode {
+    XREC_LOCK_NETWORK_DEFAULT, /* follow network.default_locking_mode */
+    XREC_LOCK_LOCKED,          /* only own MAC + allowed IPs may send */
+    XREC_LOCK_UNLOCKED,        /* no filtering */
+    XREC_LOCK_DISABLED,        /* drop everything */
+};
+
+struct xrec_network {
+    char *uuid;
+    char *name_label;
+    char *name_description;
+    char *bridge;          /* xenbrN, xapiN, or as given at creation */
+    int mtu;               /* XREC_MTU_MIN..XREC_MTU_MAX */
+    enum xrec_locking_mode default_locking_mode; /* UNLOCKED or DISABLED */
+    struct smap other_config;
+};
+
+struct xrec_pif {
+    char *uuid;
+    char *device;          /* kernel name: eth1 (a VLAN PIF shares it) */
+    char *network;         /* uuid of its network */
+    char *mac;             /* "aa:bb:cc:dd:ee:ff" */
+    int mtu;
+    int vlan;              /* XREC_VLAN_NONE, or the tag of a VLAN PIF */
+    bool physical;         /* discovered NIC (not a VLAN/bond PIF) */
+    bool currently_attached;
+    bool management;
+    struct smap other_config;
+};
+
+struct xrec_vlan {
+    char *uuid;
+    char *tagged_pif;      /* uuid of the parent (physical) PIF */
+    char *untagged_pif;    /* uuid of the VLAN PIF this record created */
+    int tag;               /* 0..XREC_VLAN_MAX */
+};
+
+struct xrec_vif {
+    char *uuid;
+    char *vm_uuid;
+    int domid;             /* >= 0 */
+    int device;            /* index on the VM: vif<domid>.<device> */
+    char *network;         /* uuid */
+    char *mac;
+    int mtu;               /* 0: the network's MTU */
+    enum xrec_locking_mode locking_mode;
+    struct svec ipv4_allowed;  /* dotted quads, canonical form */
+    struct svec ipv6_allowed;  /* canonical (inet_ntop) form */
+    bool currently_attached;   /* plugged: its port belongs on the bridge */
+    struct smap other_config;
+};
+
+struct xrec_db {
+    struct xrec_network **networks;
+    size_t n_networks;
+    struct xrec_pif **pifs;
+    size_t n_pifs;
+    struct xrec_vlan **vlans;
+    size_t n_vlans;
+    struct xrec_vif **vifs;
+    size_t n_vifs;
+};
+
+void xrec_db_init(struct xrec_db *);
+void xrec_db_destroy(struct xrec_db *);   /* frees every record */
+void xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src);
+
+struct xrec_network *xrec_find_network(const struct xrec_db *,
+                                       const char *uuid);
+struct xrec_pif *xrec_find_pif(const struct xrec_db *, const char *uuid);
+struct xrec_vlan *xrec_find_vlan(const struct xrec_db *, const char *uuid);
+struct xrec_vif *xrec_find_vif(const struct xrec_db *, const char *uuid);
+
+/* The effective locking mode of 'vif' on 'net' (never NETWORK_DEFAULT). */
+enum xrec_locking_mode xrec_vif_locking(const struct xrec_vif *vif,
+                                        const struct xrec_network *net);
+const char *xrec_locking_mode_to_string(enum xrec_locking_mode);
+/* Returns false if 's' is not a locking mode name. */
+bool xrec_locking_mode_from_string(const char *s, enum xrec_locking_mode *);
+
+/* The whole database as one JSON object (the store's file format and the
+ * source of list results).  Caller owns the result. */
+struct json_object *xrec_db_to_json(const struct xrec_db *);
+/* Parses 'json' into 'db' (initialized by the caller, empty).  On error
+ * returns a malloc'd one-line message naming the record and field, and
+ * leaves 'db' empty; on success returns NULL. */
+char *xrec_db_from_json(struct json_object *json, struct xrec_db *db);
+
+/* Record life cycle.  _new() returns a zeroed record with its maps and
+ * vectors initialized; _free() accepts NULL.  xrec_db_add_*() take ownership
+ * of the record; xrec_db_delete_*() remove it from 'db' and free it. */
+struct xrec_network *xrec_network_new(void);
+struct xrec_pif *xrec_pif_new(void);
+struct xrec_vlan *xrec_vlan_new(void);
+struct xrec_vif *xrec_vif_new(void);
+void xrec_network_free(struct xrec_network *);
+void xrec_pif_free(struct xrec_pif *);
+void xrec_vlan_free(struct xrec_vlan *);
+void xrec_vif_free(struct xrec_vif *);
+void xrec_db_add_network(struct xrec_db *, struct xrec_network *);
+void xrec_db_add_pif(struct xrec_db *, struct xrec_pif *);
+void xrec_db_add_vlan(struct xrec_db *, struct xrec_vlan *);
+void xrec_db_add_vif(struct xrec_db *, struct xrec_vif *);
+void xrec_db_delete_network(struct xrec_db *, struct xrec_network *);
+void xrec_db_delete_pif(struct xrec_db *, struct xrec_pif *);
+void xrec_db_delete_vlan(struct xrec_db *, struct xrec_vlan *);
+void xrec_db_delete_vif(struct xrec_db *, struct xrec_vif *);
+
+/* Secondary lookups: NULL if none. */
+struct xrec_network *xrec_find_network_by_bridge(const struct xrec_db *,
+                                                 const char *bridge);
+struct xrec_pif *xrec_find_pif_by_device(const struct xrec_db *,
+                                         const char *device, int vlan);
+/* The PIF whose network is 'network_uuid' (a host has at most one). */
+struct xrec_pif *xrec_find_pif_by_network(const struct xrec_db *,
+                                          const char *network_uuid);
+/* The VLAN record whose untagged_PIF is 'pif_uuid'. */
+struct xrec_vlan *xrec_find_vlan_by_untagged(const struct xrec_db *,
+                                             const char *pif_uuid);
+
+/* The MTU 'vif' uses: its own, or its network's when its own is 0. */
+int xrec_vif_mtu(const struct xrec_vif *vif, const struct xrec_network *net);
+
+/* Checks every cross-record invariant of 'db': unique uuids, references
+ * that resolve, unique bridges, one PIF per (device, VLAN) and per network,
+ * consistent VLAN records, unique VIF device per VM and unique vif<D>.<N>
+ * among plugged VIFs.  Returns NULL, or a malloc'd message naming the first
+ * offending record and field. */
+char *xrec_db_check(const struct xrec_db *);
+
+/* Validators shared by the JSON parser and the API.  Each returns NULL if
+ * the value is acceptable, else a malloc'd reason that does not name the
+ * field (the caller prefixes it), e.g. "99999 is outside 68..9216".  The
+ * parse functions store a malloc'd canonical form in '*canon' on success
+ * (lower-case uuid and MAC, inet_ntop form for addresses). */
+char *xrec_check_range(long long value, long long min, long long max);
+char *xrec_parse_int(const char *s, int min, int max, int *value);
+char *xrec_parse_bool(const char *s, bool *value);
+char *xrec_parse_uuid(const char *s, char **canon);
+char *xrec_parse_mac(const char *s, char **canon);
+char *xrec_parse_ip(int af, const char *s, char **canon);
+char *xrec_check_ifname(const char *s);   /* bridge or device name */
+char *xrec_check_text(const char *s);     /* bounded, no control chars */
+char *xrec_check_other_config_key(const char *key);
+/* Checks the value of other_config:'key' on a network (known keys have
+ * restricted values) or, with 'network' false, on any other record. */
+char *xrec_check_other_config_value(bool network, const char *key,
+                                    const char *value);
+
+#endif /* agent/records.h */

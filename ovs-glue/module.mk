@@ -1,0 +1,3 @@
+# ovs-glue/: OVSDB IDL transactions and OpenFlow rules (libopenvswitch).
+OVSG_SRC := ovs-glue/ovsg.c ovs-glue/ovsg-flows.c ovs-glue/ovsg-state.c
+OVSG_OBJ := $(OVSG_SRC:%.c=$(OBJ)/%.o)

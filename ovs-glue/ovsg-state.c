@@ -1,0 +1,106 @@
+/* ovs-glue/ovsg-state.c: building and freeing 'struct ovsg_state', the
+ * plain-data description of the switch the agent wants (see ovsg.h). */
+#include <config.h>
+#include "ovs-glue/ovsg.h"
+
+#include <string.h>
+#include "util.h"
+
+void
+ovsg_state_init(struct ovsg_state *s, const char *datapath_type)
+{
+    memset(s, 0, sizeof *s);
+    s->datapath_type = xstrdup(datapath_type);
+}
+
+static void
+ovsg_iface_destroy(struct ovsg_iface *iface)
+{
+    free(iface->name);
+    free(iface->type);
+    smap_destroy(&iface->external_ids);
+    smap_destroy(&iface->options);
+}
+
+static void
+ovsg_port_destroy(struct ovsg_port *port)
+{
+    for (size_t i = 0; i < port->n_ifaces; i++) {
+        ovsg_iface_destroy(&port->ifaces[i]);
+    }
+    free(port->ifaces);
+    free(port->name);
+    smap_destroy(&port->external_ids);
+}
+
+static void
+ovsg_bridge_destroy(struct ovsg_bridge *br)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        ovsg_port_destroy(&br->ports[i]);
+    }
+    free(br->ports);
+    free(br->name);
+    smap_destroy(&br->external_ids);
+    svec_destroy(&br->flows);
+}
+
+void
+ovsg_state_destroy(struct ovsg_state *s)
+{
+    if (!s) {
+        return;
+    }
+    for (size_t i = 0; i < s->n_bridges; i++) {
+        ovsg_bridge_destroy(&s->bridges[i]);
+    }
+    free(s->bridges);
+    free(s->datapath_type);
+    memset(s, 0, sizeof *s);
+}
+
+struct ovsg_bridge *
+ovsg_state_find_bridge(const struct ovsg_state *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_bridges; i++) {
+        if (!strcmp(s->bridges[i].name, name)) {
+            return &s->bridges[i];
+        }
+    }
+    return NULL;
+}
+
+/* Pointers returned by earlier calls stay valid only until the next
+ * ovsg_state_add_bridge() on the same state. */
+struct ovsg_bridge *
+ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
+{
+    s->bridges = xrealloc(s->bridges, (s->n_bridges + 1) * sizeof *s->bridges);
+    struct ovsg_bridge *br = &s->bridges[s->n_bridges++];
+    memset(br, 0, sizeof *br);
+    br->name = xstrdup(name);
+    smap_init(&br->external_ids);
+    svec_init(&br->flows);
+    return br;
+}
+
+/* Pointers returned by earlier calls stay valid only until the next
+ * ovsg_bridge_add_port() on the same bridge. */
+struct ovsg_port *
+ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
+                     const char *type)
+{
+    br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+    struct ovsg_port *port = &br->ports[br->n_ports++];
+    memset(port, 0, sizeof *port);
+    port->name = xstrdup(name);
+    port->tag = -1;
+    smap_init(&port->external_ids);
+    port->ifaces = xzalloc(sizeof *port->ifaces);
+    port->n_ifaces = 1;
+    port->ifaces->name = xstrdup(name);
+    port->ifaces->type = xstrdup(type);
+    smap_init(&port->ifaces->external_ids);
+    smap_init(&port->ifaces->options);
+    return port;
+}

@@ -1,0 +1,520 @@
+/* ovs-glue/ovsg.c: makes OVSDB match the desired state (see ovsg.h).
+ *
+ * Each ovsg_run() that sees a new desired state or a change in the IDL
+ * replica walks the desired bridges, ports and interfaces, compares every
+ * column xovs owns with the replica and writes only what differs, all in one
+ * transaction.  Before the transaction is committed the bridges' OpenFlow
+ * rules are brought up to date with the port numbers the new ports are
+ * about to get (ofport_request), so a locked VIF never forwards a packet
+ * before its filter is in place.
+ *
+ *            IDL seqno changed / new desired state
+ *                         │
+ *          ┌──────────────▼───────────────┐   nothing differs
+ *          │ diff desired vs replica      ├───────────────────► synced
+ *          └──────────────┬───────────────┘
+ *                         │ flows first, then one txn
+ *          ┌──────────────▼───────────────┐   success
+ *          │ txn in flight (INCOMPLETE)   ├───────────────────► re-diff
+ *          └──────────────────────────────┘   error: log, re-diff
+ */
+#include <config.h>
+#include "ovs-glue/ovsg.h"
+#include "ovs-glue/ovsg-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include "dirs.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsg);
+
+#define OVSG_OWNER_KEY "xs-network-uuids"
+#define OVSG_FIRST_OFPORT 1
+#define OVSG_MAX_OFPORT 0xfeff
+
+struct ovsg {
+    struct ovsdb_idl *idl;
+    char *rundir;                /* where BRIDGE.mgmt sockets live */
+    struct ovsg_state desired;
+    bool have_desired;
+    bool desired_changed;        /* not yet applied since set_desired() */
+    unsigned int idl_seqno;      /* replica version last diffed */
+    struct ovsdb_idl_txn *txn;   /* in flight, or NULL */
+    bool synced;
+    struct shash flows;          /* bridge name -> struct ovsg_flows */
+};
+
+/* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
+ * (that is what ovs-vswitchd itself uses), else the directory of the OVSDB
+ * unix socket, which is the run directory in every standard layout. */
+static char *
+ovsg_find_rundir(const char *remote)
+{
+    if (getenv("OVS_RUNDIR")) {
+        return xstrdup(ovs_rundir());
+    }
+    if (!strncmp(remote, "unix:", 5)) {
+        return dir_name(remote + 5);
+    }
+    return xstrdup(ovs_rundir());
+}
+
+struct ovsg *
+ovsg_create(const char *remote)
+{
+    struct ovsg *g = xzalloc(sizeof *g);
+    g->idl = ovsdb_idl_create(remote, &ovsrec_idl_class, true, true);
+    ovsdb_idl_set_leader_only(g->idl, false);
+    g->rundir = ovsg_find_rundir(remote);
+    ovsg_state_init(&g->desired, "netdev");
+    shash_init(&g->flows);
+    return g;
+}
+
+void
+ovsg_destroy(struct ovsg *g)
+{
+    if (!g) {
+        return;
+    }
+    if (g->txn) {
+        ovsdb_idl_txn_destroy(g->txn);
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &g->flows) {
+        ovsg_flows_destroy(node->data);
+        shash_delete(&g->flows, node);
+    }
+    shash_destroy(&g->flows);
+    ovsg_state_destroy(&g->desired);
+    ovsdb_idl_destroy(g->idl);
+    free(g->rundir);
+    free(g);
+}
+
+void
+ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
+{
+    ovsg_state_destroy(&g->desired);
+    g->desired = *desired;
+    memset(desired, 0, sizeof *desired);
+    g->have_desired = true;
+    g->desired_changed = true;
+    g->synced = false;
+}
+
+bool
+ovsg_is_synced(const struct ovsg *g)
+{
+    return g->synced;
+}
+
+static bool
+ovsg_owns_bridge(const struct ovsrec_bridge *br)
+{
+    return smap_get(&br->external_ids, OVSG_OWNER_KEY) != NULL;
+}
+
+static const struct ovsrec_interface *
+ovsg_find_iface_row(const struct ovsdb_idl *idl, const char *name)
+{
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+        if (!strcmp(iface->name, name)) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+int
+ovsg_get_ofport(const struct ovsg *g, const char *name)
+{
+    const struct ovsrec_interface *iface = ovsg_find_iface_row(g->idl, name);
+    return iface && iface->n_ofport && *iface->ofport > 0 ? *iface->ofport
+                                                          : -1;
+}
+
+/* One diff pass: the open transaction, the changes written so far (for the
+ * log), and per bridge the port numbers its flows will use. */
+struct ovsg_diff {
+    struct ovsdb_idl_txn *txn;
+    struct ds log;
+    size_t n_changes;
+};
+
+static void OVS_PRINTF_FORMAT(2, 3)
+ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+{
+    va_list args;
+    if (d->n_changes++ < 16) {
+        ds_put_cstr(&d->log, d->n_changes > 1 ? "; " : "");
+        va_start(args, format);
+        ds_put_format_valist(&d->log, format, args);
+        va_end(args);
+    }
+}
+
+static int64_t
+ovsg_iface_ofport(const struct ovsrec_interface *row)
+{
+    if (row->n_ofport && *row->ofport > 0) {
+        return *row->ofport;
+    }
+    return row->n_ofport_request ? *row->ofport_request : -1;
+}
+
+/* The lowest port number no interface on 'br' has or asks for, and that
+ * 'ports' has not handed out yet in this pass. */
+static int64_t
+ovsg_alloc_ofport(const struct ovsrec_bridge *br, const struct simap *ports)
+{
+    for (int64_t n = OVSG_FIRST_OFPORT; n <= OVSG_MAX_OFPORT; n++) {
+        bool used = false;
+        for (size_t i = 0; i < br->n_ports && !used; i++) {
+            const struct ovsrec_port *p = br->ports[i];
+            for (size_t j = 0; j < p->n_interfaces && !used; j++) {
+                const struct ovsrec_interface *r = p->interfaces[j];
+                used = (r->n_ofport && *r->ofport == n)
+                       || (r->n_ofport_request && *r->ofport_request == n);
+            }
+        }
+        const struct simap_node *node;
+        SIMAP_FOR_EACH (node, ports) {
+            used = used || node->data == n;
+        }
+        if (!used) {
+            return n;
+        }
+    }
+    return -1;
+}
+
+static void
+ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
+                const struct ovsg_iface *want)
+{
+    if (strcmp(row->type, want->type)) {
+        ovsrec_interface_set_type(row, want->type);
+        ovsg_diff_note(d, "interface %s type=%s", want->name, want->type);
+    }
+    int64_t mtu = want->mtu_request;
+    bool mtu_ok = mtu ? row->n_mtu_request && *row->mtu_request == mtu
+                      : !row->n_mtu_request;
+    if (!mtu_ok) {
+        ovsrec_interface_set_mtu_request(row, &mtu, mtu ? 1 : 0);
+        ovsg_diff_note(d, "interface %s mtu_request=%d", want->name,
+                       want->mtu_request);
+    }
+    if (!smap_equal(&row->external_ids, &want->external_ids)) {
+        ovsrec_interface_set_external_ids(row, &want->external_ids);
+        ovsg_diff_note(d, "interface %s external_ids", want->name);
+    }
+    if (!smap_equal(&row->options, &want->options)) {
+        ovsrec_interface_set_options(row, &want->options);
+        ovsg_diff_note(d, "interface %s options", want->name);
+    }
+}
+
+static const struct ovsrec_interface *
+ovsg_port_find_iface(const struct ovsrec_port *port, const char *name)
+{
+    for (size_t i = 0; port && i < port->n_interfaces; i++) {
+        if (!strcmp(port->interfaces[i]->name, name)) {
+            return port->interfaces[i];
+        }
+    }
+    return NULL;
+}
+
+/* Makes 'row' (NULL: a new port) carry 'want' on bridge 'br'.  Records the
+ * port number of each interface in 'ports'. */
+static void
+ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
+               const struct ovsrec_port *row, const struct ovsg_port *want,
+               struct simap *ports)
+{
+    if (!row) {
+        row = ovsrec_port_insert(d->txn);
+        ovsrec_port_set_name(row, want->name);
+        ovsrec_bridge_update_ports_addvalue(br, row);
+        ovsg_diff_note(d, "add port %s to %s", want->name, br->name);
+    }
+
+    bool same_ifaces = row->n_interfaces == want->n_ifaces;
+    struct ovsrec_interface **ifaces
+        = xmalloc(want->n_ifaces * sizeof *ifaces);
+    for (size_t i = 0; i < want->n_ifaces; i++) {
+        const struct ovsg_iface *wi = &want->ifaces[i];
+        const struct ovsrec_interface *ir = ovsg_port_find_iface(row,
+                                                                 wi->name);
+        if (!ir) {
+            same_ifaces = false;
+            ir = ovsrec_interface_insert(d->txn);
+            ovsrec_interface_set_name(ir, wi->name);
+            int64_t ofport = ovsg_alloc_ofport(br, ports);
+            if (ofport > 0) {
+                ovsrec_interface_set_ofport_request(ir, &ofport, 1);
+            }
+        }
+        ovsg_sync_iface(d, ir, wi);
+        int64_t ofport = ovsg_iface_ofport(ir);
+        if (ofport > 0) {
+            simap_put(ports, wi->name, ofport);
+        }
+        ifaces[i] = CONST_CAST(struct ovsrec_interface *, ir);
+    }
+    if (!same_ifaces) {
+        ovsrec_port_set_interfaces(row, ifaces, want->n_ifaces);
+    }
+    free(ifaces);
+
+    int64_t tag = want->tag;
+    bool tag_ok = tag >= 0 ? row->n_tag && *row->tag == tag : !row->n_tag;
+    if (!tag_ok) {
+        ovsrec_port_set_tag(row, &tag, tag >= 0 ? 1 : 0);
+        ovsg_diff_note(d, "port %s tag=%d", want->name, want->tag);
+    }
+    if (row->fake_bridge != want->fake_bridge) {
+        ovsrec_port_set_fake_bridge(row, want->fake_bridge);
+        ovsg_diff_note(d, "port %s fake_bridge", want->name);
+    }
+    if (!smap_equal(&row->external_ids, &want->external_ids)) {
+        ovsrec_port_set_external_ids(row, &want->external_ids);
+        ovsg_diff_note(d, "port %s external_ids", want->name);
+    }
+}
+
+static const struct ovsrec_port *
+ovsg_bridge_find_port(const struct ovsrec_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ovsg_port *
+ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
+{
+    for (size_t i = 0; i < want->n_ports; i++) {
+        if (!strcmp(want->ports[i].name, name)) {
+            return &want->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
+                 const struct ovsrec_open_vswitch *ovs,
+                 const struct ovsrec_bridge *row,
+                 const struct ovsg_bridge *want, struct simap *ports)
+{
+    if (!row) {
+        row = ovsrec_bridge_insert(d->txn);
+        ovsrec_bridge_set_name(row, want->name);
+        ovsrec_open_vswitch_update_bridges_addvalue(ovs, row);
+        ovsg_diff_note(d, "add bridge %s", want->name);
+    }
+    if (strcmp(row->datapath_type, g->desired.datapath_type)) {
+        ovsrec_bridge_set_datapath_type(row, g->desired.datapath_type);
+        ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
+                       g->desired.datapath_type);
+    }
+    if (!smap_equal(&row->external_ids, &want->external_ids)) {
+        ovsrec_bridge_set_external_ids(row, &want->external_ids);
+        ovsg_diff_note(d, "bridge %s external_ids", want->name);
+    }
+
+    /* The bridge's own internal port carries the network's MTU. */
+    struct ovsg_iface local_iface = {
+        .name = want->name,
+        .type = CONST_CAST(char *, "internal"),
+        .mtu_request = want->mtu_request,
+        .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
+        .options = SMAP_INITIALIZER(&local_iface.options),
+    };
+    struct ovsg_port local_port = {
+        .name = want->name,
+        .tag = -1,
+        .external_ids = SMAP_INITIALIZER(&local_port.external_ids),
+        .ifaces = &local_iface,
+        .n_ifaces = 1,
+    };
+    ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
+                   &local_port, ports);
+    for (size_t i = 0; i < want->n_ports; i++) {
+        const struct ovsg_port *wp = &want->ports[i];
+        ovsg_sync_port(d, row, ovsg_bridge_find_port(row, wp->name), wp,
+                       ports);
+    }
+
+    for (size_t i = 0; i < row->n_ports; i++) {
+        const struct ovsrec_port *p = row->ports[i];
+        if (strcmp(p->name, want->name) && !ovsg_want_find_port(want,
+                                                                p->name)) {
+            ovsrec_bridge_update_ports_delvalue(row, p);
+            ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
+        }
+    }
+}
+
+static struct ovsg_flows *
+ovsg_get_flows(struct ovsg *g, const char *bridge)
+{
+    struct ovsg_flows *f = shash_find_data(&g->flows, bridge);
+    if (!f) {
+        f = ovsg_flows_create(bridge);
+        shash_add(&g->flows, bridge, f);
+    }
+    return f;
+}
+
+/* Diffs and, if anything differs, starts one transaction.  Returns true if
+ * OVSDB already matched and every bridge's flows are in place. */
+static bool
+ovsg_apply(struct ovsg *g)
+{
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(g->idl);
+    if (!ovs) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "the database has no Open_vSwitch row yet "
+                          "(run 'ovs-vsctl init'); waiting");
+        return false;
+    }
+
+    struct ovsg_diff d = {.txn = ovsdb_idl_txn_create(g->idl)};
+    ds_init(&d.log);
+    bool flows_ok = true;
+    long long int now = time_msec();
+
+    const struct ovsrec_bridge *row;
+    OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
+        if (ovsg_owns_bridge(row)
+            && !ovsg_state_find_bridge(&g->desired, row->name)) {
+            ovsrec_open_vswitch_update_bridges_delvalue(ovs, row);
+            ovsg_diff_note(&d, "remove bridge %s", row->name);
+        }
+    }
+    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+        const struct ovsg_bridge *want = &g->desired.bridges[i];
+        const struct ovsrec_bridge *existing = NULL;
+        OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
+            if (!strcmp(row->name, want->name)) {
+                existing = row;
+                break;
+            }
+        }
+        struct simap ports = SIMAP_INITIALIZER(&ports);
+        ovsg_sync_bridge(g, &d, ovs, existing, want, &ports);
+        /* Flows go in before the ports they filter exist (see top). */
+        if (ovsg_flows_sync(ovsg_get_flows(g, want->name), g->rundir,
+                            &want->flows, &ports, now)) {
+            flows_ok = false;
+        }
+        simap_destroy(&ports);
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &g->flows) {
+        if (!ovsg_state_find_bridge(&g->desired, node->name)) {
+            ovsg_flows_destroy(node->data);
+            shash_delete(&g->flows, node);
+        }
+    }
+
+    if (!d.n_changes) {
+        ovsdb_idl_txn_destroy(d.txn);
+        ds_destroy(&d.log);
+        return flows_ok;
+    }
+    VLOG_INFO("%s (%" PRIuSIZE " changes): %s%s",
+              g->desired_changed ? "applying configuration"
+                                 : "repairing drift",
+              d.n_changes, ds_cstr(&d.log), d.n_changes > 16 ? "; ..." : "");
+    ovsdb_idl_txn_add_comment(d.txn, "xovs-agent: reconcile");
+    g->txn = d.txn;
+    ds_destroy(&d.log);
+    return false;
+}
+
+static bool
+ovsg_flow_check_due(const struct ovsg *g)
+{
+    long long int now = time_msec();
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &g->flows) {
+        const struct ovsg_flows *f = node->data;
+        if (now >= f->next_check) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+ovsg_run(struct ovsg *g)
+{
+    ovsdb_idl_run(g->idl);
+
+    if (g->txn) {
+        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(g->txn);
+        if (status == TXN_INCOMPLETE) {
+            return;
+        }
+        if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "OVSDB transaction failed (%s): %s; retrying",
+                         ovsdb_idl_txn_status_to_string(status),
+                         ovsdb_idl_txn_get_error(g->txn));
+        } else {
+            g->desired_changed = false;
+        }
+        ovsdb_idl_txn_destroy(g->txn);
+        g->txn = NULL;
+        g->idl_seqno = 0; /* Diff again against the updated replica. */
+    }
+
+    if (!g->have_desired || !ovsdb_idl_is_connected(g->idl)
+        || !ovsdb_idl_has_ever_connected(g->idl)) {
+        g->synced = false;
+        return;
+    }
+
+    unsigned int seqno = ovsdb_idl_get_seqno(g->idl);
+    if (seqno == g->idl_seqno && g->synced && !ovsg_flow_check_due(g)) {
+        return;
+    }
+    g->idl_seqno = seqno;
+    g->synced = ovsg_apply(g);
+    if (g->synced) {
+        g->desired_changed = false;
+    }
+    if (g->txn) {
+        ovsg_run(g);
+    }
+}
+
+void
+ovsg_wait(struct ovsg *g)
+{
+    ovsdb_idl_wait(g->idl);
+    if (g->txn) {
+        ovsdb_idl_txn_wait(g->txn);
+    }
+    if (g->have_desired) {
+        /* Periodic flow check; also retries an unsynced state. */
+        poll_timer_wait(g->synced ? 1000 : 200);
+    }
+}

@@ -1,0 +1,3 @@
+# vlan/: VLAN records -> fake bridge / tagged port plan (no OVS headers).
+VLAN_SRC := vlan/vlan.c
+VLAN_OBJ := $(VLAN_SRC:%.c=$(OBJ)/%.o)
