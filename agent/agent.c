@@ -1,0 +1,410 @@
+/* agent/agent.c: xovs-agent, the management daemon.
+ *
+ * One poll loop (libopenvswitch's) drives three things:
+ *   - the JSON-RPC server on a unix socket: each request runs through
+ *     xapi_call() (api.c) against a copy of the records; a change is written
+ *     to the durable store first and only then becomes the live database;
+ *   - reconcile: after every change, records -> desired state (reconcile.c);
+ *   - ovs-glue: makes OVS match the desired state, and keeps it matching when
+ *     OVS changes underneath (drift, ovsdb-server/ovs-vswitchd restarts).
+ *
+ * Wire format (docs/api.md): newline-delimited JSON-RPC 2.0 objects. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "agent/api.h"
+#include "agent/pifscan.h"
+#include "agent/reconcile.h"
+#include "agent/records.h"
+#include "agent/store.h"
+#include "command-line.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-glue/ovsg.h"
+#include "stream.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(xovs_agent);
+
+/* A request line longer than this closes the connection: no legitimate
+ * request comes near it. */
+#define AGENT_MAX_LINE (1024 * 1024)
+#define AGENT_MAX_CONNS 64
+
+struct agent_conn {
+    struct stream *stream;
+    struct ds in;          /* bytes received, not yet a full line */
+    struct ds out;         /* replies not yet sent */
+    size_t out_ofs;        /* bytes of 'out' already sent */
+};
+
+struct agent {
+    struct xrec_db db;
+    char *store_path;
+    char *datapath_type;
+    struct ovsg *glue;
+    struct pstream *listener;
+    struct agent_conn *conns[AGENT_MAX_CONNS];
+    size_t n_conns;
+};
+
+static char *ovsdb_remote;
+static char *store_path;
+static char *rpc_path;
+static char *datapath_type;
+
+static void
+usage(void)
+{
+    printf("%s: the xovs management agent\n"
+           "usage: %s --ovsdb=unix:PATH --store=FILE --rpc=unix:PATH\n"
+           "  --ovsdb=unix:PATH      OVSDB server of the switch to manage\n"
+           "  --store=FILE           durable record store (JSON)\n"
+           "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
+           "  --datapath-type=TYPE   netdev | system (default: system if\n"
+           "                         the openvswitch module is loaded)\n",
+           program_name, program_name);
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_OVSDB = UCHAR_MAX + 1,
+        OPT_STORE,
+        OPT_RPC,
+        OPT_DATAPATH_TYPE,
+        DAEMON_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"ovsdb", required_argument, NULL, OPT_OVSDB},
+        {"store", required_argument, NULL, OPT_STORE},
+        {"rpc", required_argument, NULL, OPT_RPC},
+        {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
+        {"help", no_argument, NULL, 'h'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_OVSDB:
+            ovsdb_remote = optarg;
+            break;
+        case OPT_STORE:
+            store_path = optarg;
+            break;
+        case OPT_RPC:
+            if (strncmp(optarg, "unix:", 5)) {
+                ovs_fatal(0, "--rpc: \"%s\" must be unix:PATH", optarg);
+            }
+            rpc_path = optarg + 5;
+            break;
+        case OPT_DATAPATH_TYPE:
+            if (strcmp(optarg, "netdev") && strcmp(optarg, "system")) {
+                ovs_fatal(0, "--datapath-type: \"%s\" is not netdev or "
+                             "system", optarg);
+            }
+            datapath_type = optarg;
+            break;
+        case 'h':
+            usage();
+        DAEMON_OPTION_HANDLERS
+        VLOG_OPTION_HANDLERS
+        case '?':
+            exit(2);
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+    if (optind != argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
+    }
+    if (!ovsdb_remote || !store_path || !rpc_path) {
+        ovs_fatal(0, "--ovsdb, --store and --rpc are all required "
+                     "(try --help)");
+    }
+}
+
+/* The kernel datapath where the openvswitch module is loaded (a real dom0),
+ * the userspace datapath everywhere else. */
+static const char *
+default_datapath_type(void)
+{
+    struct stat st;
+    return stat("/sys/module/openvswitch", &st) ? "netdev" : "system";
+}
+
+static void
+agent_reconcile(struct agent *a)
+{
+    struct ovsg_state desired;
+    xrc_build(&a->db, a->datapath_type, &desired);
+    ovsg_set_desired(a->glue, &desired);
+}
+
+/* Runs one request.  The records change only if the call succeeds and the
+ * new records reach the disk. */
+static struct json_object *
+agent_execute(struct agent *a, struct json_object *req)
+{
+    struct json_object *id = NULL, *method = NULL, *params = NULL;
+    struct json_object *reply = json_object_new_object();
+    json_object_object_add(reply, "jsonrpc", json_object_new_string("2.0"));
+
+    int code = 2;
+    char *error = NULL;
+    struct json_object *result = NULL;
+    if (!json_object_is_type(req, json_type_object)) {
+        error = xstrdup("request is not a JSON object");
+    } else {
+        json_object_object_get_ex(req, "id", &id);
+        json_object_object_get_ex(req, "params", &params);
+        if (!json_object_object_get_ex(req, "method", &method)
+            || !json_object_is_type(method, json_type_string)) {
+            error = xstrdup("request has no \"method\" string");
+        }
+    }
+    json_object_object_add(reply, "id", id ? json_object_get(id) : NULL);
+
+    if (!error) {
+        static const struct xapi_env env = {.scan = xpif_scan};
+        struct xrec_db copy;
+        bool changed = false;
+        xrec_db_clone(&copy, &a->db);
+        code = xapi_call(&copy, &env, json_object_get_string(method), params,
+                         &result, &error, &changed);
+        if (!code && changed) {
+            error = xstore_save(a->store_path, &copy);
+            if (error) {
+                VLOG_ERR("%s", error);
+                code = 1;
+                json_object_put(result);
+                result = NULL;
+            } else {
+                xrec_db_destroy(&a->db);
+                a->db = copy;
+                xrec_db_init(&copy);
+                VLOG_INFO("%s: done", json_object_get_string(method));
+                agent_reconcile(a);
+            }
+        }
+        xrec_db_destroy(&copy);
+    }
+
+    if (!code) {
+        json_object_object_add(reply, "result", result);
+    } else {
+        struct json_object *e = json_object_new_object();
+        json_object_object_add(e, "code", json_object_new_int(code));
+        json_object_object_add(e, "message",
+                               json_object_new_string(error ? error
+                                                            : "failed"));
+        json_object_object_add(reply, "error", e);
+    }
+    free(error);
+    return reply;
+}
+
+static void
+agent_conn_close(struct agent *a, size_t i)
+{
+    struct agent_conn *c = a->conns[i];
+    stream_close(c->stream);
+    ds_destroy(&c->in);
+    ds_destroy(&c->out);
+    free(c);
+    a->conns[i] = a->conns[--a->n_conns];
+}
+
+/* Handles every complete line in 'c->in'.  Returns false if the peer must
+ * be disconnected. */
+static bool
+agent_conn_process(struct agent *a, struct agent_conn *c)
+{
+    char *nl;
+    while ((nl = memchr(c->in.string, '\n', c->in.length))) {
+        size_t len = nl - c->in.string;
+        struct json_tokener *tok = json_tokener_new();
+        struct json_object *req = json_tokener_parse_ex(tok, c->in.string,
+                                                        len);
+        struct json_object *reply;
+        if (!req || json_tokener_get_error(tok) != json_tokener_success) {
+            reply = json_object_new_object();
+            json_object_object_add(reply, "jsonrpc",
+                                   json_object_new_string("2.0"));
+            json_object_object_add(reply, "id", NULL);
+            struct json_object *e = json_object_new_object();
+            json_object_object_add(e, "code", json_object_new_int(2));
+            json_object_object_add(
+                e, "message",
+                json_object_new_string("request is not valid JSON"));
+            json_object_object_add(reply, "error", e);
+        } else {
+            reply = agent_execute(a, req);
+        }
+        json_tokener_free(tok);
+        json_object_put(req);
+        ds_put_format(&c->out, "%s\n",
+                      json_object_to_json_string_ext(reply,
+                                                     JSON_C_TO_STRING_PLAIN));
+        json_object_put(reply);
+
+        size_t rest = c->in.length - len - 1;
+        memmove(c->in.string, nl + 1, rest);
+        c->in.length = rest;
+        c->in.string[rest] = '\0';
+    }
+    return c->in.length <= AGENT_MAX_LINE;
+}
+
+/* Returns false if the connection is finished (closed or failed). */
+static bool
+agent_conn_run(struct agent *a, struct agent_conn *c)
+{
+    stream_run(c->stream);
+    for (;;) {
+        char buf[4096];
+        int n = stream_recv(c->stream, buf, sizeof buf);
+        if (n == -EAGAIN) {
+            break;
+        } else if (n <= 0) {
+            return false; /* Peer closed (it has read its replies) or
+                           * failed. */
+        }
+        ds_put_buffer(&c->in, buf, n);
+        if (!agent_conn_process(a, c)) {
+            VLOG_WARN("RPC request over %d bytes; closing connection",
+                      AGENT_MAX_LINE);
+            return false;
+        }
+    }
+    while (c->out_ofs < c->out.length) {
+        int n = stream_send(c->stream, c->out.string + c->out_ofs,
+                            c->out.length - c->out_ofs);
+        if (n == -EAGAIN) {
+            break;
+        } else if (n < 0) {
+            return false;
+        }
+        c->out_ofs += n;
+    }
+    if (c->out_ofs == c->out.length) {
+        ds_clear(&c->out);
+        c->out_ofs = 0;
+    }
+    return true;
+}
+
+static void
+agent_run(struct agent *a)
+{
+    for (int i = 0; i < 16 && a->n_conns < AGENT_MAX_CONNS; i++) {
+        struct stream *s;
+        int error = pstream_accept(a->listener, &s);
+        if (error) {
+            if (error != EAGAIN) {
+                VLOG_WARN("accept failed: %s", ovs_strerror(error));
+            }
+            break;
+        }
+        struct agent_conn *c = xzalloc(sizeof *c);
+        c->stream = s;
+        ds_init(&c->in);
+        ds_init(&c->out);
+        a->conns[a->n_conns++] = c;
+    }
+    for (size_t i = 0; i < a->n_conns;) {
+        if (agent_conn_run(a, a->conns[i])) {
+            i++;
+        } else {
+            agent_conn_close(a, i);
+        }
+    }
+    ovsg_run(a->glue);
+}
+
+static void
+agent_wait(struct agent *a)
+{
+    if (a->n_conns < AGENT_MAX_CONNS) {
+        pstream_wait(a->listener);
+    }
+    for (size_t i = 0; i < a->n_conns; i++) {
+        struct agent_conn *c = a->conns[i];
+        stream_run_wait(c->stream);
+        stream_recv_wait(c->stream);
+        if (c->out_ofs < c->out.length) {
+            stream_send_wait(c->stream);
+        }
+    }
+    ovsg_wait(a->glue);
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv);
+
+    struct agent a;
+    memset(&a, 0, sizeof a);
+    char *cwd = get_cwd();
+    a.store_path = abs_file_name(cwd, store_path);
+    char *rpc_abs = abs_file_name(cwd, rpc_path);
+    char *rpc = xasprintf("punix:%s", rpc_abs);
+    free(rpc_abs);
+    free(cwd);
+    a.datapath_type = xstrdup(datapath_type ? datapath_type
+                                            : default_datapath_type());
+
+    xrec_db_init(&a.db);
+    char *error = xstore_load(a.store_path, &a.db);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
+
+    daemonize_start(false);
+    int retval = pstream_open(rpc, &a.listener, 0);
+    if (retval) {
+        ovs_fatal(retval, "cannot listen on %s", rpc);
+    }
+    a.glue = ovsg_create(ovsdb_remote);
+    daemonize_complete();
+    vlog_enable_async();
+    VLOG_INFO("xovs-agent started: %" PRIuSIZE " networks, %" PRIuSIZE
+              " PIFs, %" PRIuSIZE " VIFs; datapath %s; serving %s",
+              a.db.n_networks, a.db.n_pifs, a.db.n_vifs, a.datapath_type,
+              rpc);
+    agent_reconcile(&a);
+    free(rpc);
+
+    for (;;) {
+        agent_run(&a);
+        agent_wait(&a);
+        poll_block();
+    }
+}

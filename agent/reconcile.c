@@ -1,0 +1,221 @@
+/* agent/reconcile.c: records -> desired switch state (see reconcile.h).
+ *
+ * Locking-mode rules (table 0, cookie OVSG_COOKIE, port P, MAC M):
+ *   locked    4200  NA from P whose target is an allowed IPv6    -> NORMAL
+ *             4150  any other NA from P                          -> drop
+ *             4100  dl_src=M and source an allowed IPv4/IPv6
+ *                   (ARP: sha=M, spa allowed), DAD and link-local
+ *                   NS/RS from M                                 -> NORMAL
+ *             4000  anything else from P                         -> drop
+ *   disabled  4000  anything from P                              -> drop
+ *   unlocked  (no rules; the bridge's NORMAL flow forwards)
+ * These follow XenServer's locking mode: a locked VIF with no allowed
+ * address sends nothing. */
+#include <config.h>
+#include "agent/reconcile.h"
+
+#include <string.h>
+#include "agent/records.h"
+#include "openvswitch/dynamic-string.h"
+#include "ovs-glue/ovsg.h"
+#include "util.h"
+#include "vlan/vlan.h"
+
+/* The VLAN PIF that makes 'net' a VLAN network, or NULL. */
+static const struct xrec_pif *
+xrc_vlan_pif(const struct xrec_db *db, const struct xrec_network *net)
+{
+    for (size_t i = 0; i < db->n_pifs; i++) {
+        const struct xrec_pif *pif = db->pifs[i];
+        if (pif->vlan != XREC_VLAN_NONE && !strcmp(pif->network, net->uuid)) {
+            return pif;
+        }
+    }
+    return NULL;
+}
+
+/* The bridge of the network of the PIF a VLAN PIF rides on, or NULL. */
+static const struct xrec_network *
+xrc_vlan_parent(const struct xrec_db *db, const struct xrec_pif *vlan_pif)
+{
+    for (size_t i = 0; i < db->n_vlans; i++) {
+        const struct xrec_vlan *v = db->vlans[i];
+        if (!strcmp(v->untagged_pif, vlan_pif->uuid)) {
+            const struct xrec_pif *tagged = xrec_find_pif(db, v->tagged_pif);
+            return tagged ? xrec_find_network(db, tagged->network) : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Where 'net's ports go; '*is_vlan' tells whether it is a fake bridge.
+ * Returns false if 'net' is a VLAN network whose VLAN is not usable (its
+ * PIF unplugged or its parent gone): it then has no place on the switch. */
+static bool
+xrc_place(const struct xrec_db *db, const struct xrec_network *net,
+          struct vlan_placement *place, bool *is_vlan)
+{
+    const struct xrec_pif *vpif = xrc_vlan_pif(db, net);
+    *is_vlan = vpif != NULL;
+    if (!vpif) {
+        *place = vlan_place(net->bridge, NULL, VLAN_NONE);
+        return true;
+    }
+    const struct xrec_network *parent = xrc_vlan_parent(db, vpif);
+    if (!parent || !vpif->currently_attached) {
+        return false;
+    }
+    *place = vlan_place(net->bridge, parent->bridge, vpif->vlan);
+    return true;
+}
+
+static void
+xrc_add_locking_flows(struct ovsg_bridge *br, const struct xrec_vif *vif,
+                      const char *port, enum xrec_locking_mode mode)
+{
+    if (mode == XREC_LOCK_UNLOCKED) {
+        return;
+    }
+    char *in = xasprintf("table=0,in_port=\"%s\"", port);
+    if (mode == XREC_LOCK_LOCKED) {
+        const char *mac = vif->mac;
+        const char *ip;
+        size_t i;
+        SVEC_FOR_EACH (i, ip, &vif->ipv4_allowed) {
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4100,dl_src=%s,arp,"
+                                      "arp_sha=%s,arp_spa=%s,actions=NORMAL",
+                                      in, mac, mac, ip));
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4100,dl_src=%s,ip,"
+                                      "nw_src=%s,actions=NORMAL",
+                                      in, mac, ip));
+        }
+        SVEC_FOR_EACH (i, ip, &vif->ipv6_allowed) {
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4200,dl_src=%s,icmp6,"
+                                      "icmp_type=136,nd_target=%s,"
+                                      "actions=NORMAL",
+                                      in, mac, ip));
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4100,dl_src=%s,ipv6,"
+                                      "ipv6_src=%s,actions=NORMAL",
+                                      in, mac, ip));
+            /* Duplicate address detection comes from "::". */
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4100,dl_src=%s,icmp6,"
+                                      "ipv6_src=::,icmp_type=135,"
+                                      "nd_target=%s,actions=NORMAL",
+                                      in, mac, ip));
+        }
+        if (vif->ipv6_allowed.n) {
+            /* Neighbour and router solicitations from the link-local
+             * address: needed to resolve anything at all. */
+            for (int type = 133; type <= 135; type += 2) {
+                svec_add_nocopy(&br->flows,
+                                xasprintf("%s,priority=4100,dl_src=%s,icmp6,"
+                                          "ipv6_src=fe80::/10,icmp_type=%d,"
+                                          "actions=NORMAL",
+                                          in, mac, type));
+            }
+            svec_add_nocopy(&br->flows,
+                            xasprintf("%s,priority=4150,icmp6,"
+                                      "icmp_type=136,actions=drop",
+                                      in));
+        }
+    }
+    svec_add_nocopy(&br->flows,
+                    xasprintf("%s,priority=4000,actions=drop", in));
+    free(in);
+}
+
+static void
+xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
+            const struct xrec_network *net, int tag)
+{
+    char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
+    struct ovsg_port *port = ovsg_bridge_add_port(br, name, "");
+    struct ovsg_iface *iface = &port->ifaces[0];
+    port->tag = tag;
+    iface->mtu_request = vif->mtu ? vif->mtu : net->mtu;
+    smap_add(&iface->external_ids, "xs-vif-uuid", vif->uuid);
+    smap_add(&iface->external_ids, "xs-vm-uuid", vif->vm_uuid);
+    smap_add(&iface->external_ids, "xs-network-uuid", net->uuid);
+    smap_add(&iface->external_ids, "attached-mac", vif->mac);
+    smap_add(&iface->external_ids, "iface-id", vif->uuid);
+    xrc_add_locking_flows(br, vif, name, xrec_vif_locking(vif, net));
+    free(name);
+}
+
+/* Appends 'uuid' to the bridge's ';'-separated xs-network-uuids. */
+static void
+xrc_add_network_uuid(struct smap *ids, const char *uuid)
+{
+    const char *old = smap_get(ids, "xs-network-uuids");
+    char *v = old ? xasprintf("%s;%s", old, uuid) : xstrdup(uuid);
+    smap_replace(ids, "xs-network-uuids", v);
+    free(v);
+}
+
+void
+xrc_build(const struct xrec_db *db, const char *datapath_type,
+          struct ovsg_state *out)
+{
+    ovsg_state_init(out, datapath_type);
+
+    /* Real bridges first, so VLAN networks can find their parents. */
+    for (size_t i = 0; i < db->n_networks; i++) {
+        const struct xrec_network *net = db->networks[i];
+        if (xrc_vlan_pif(db, net)) {
+            continue;
+        }
+        struct ovsg_bridge *br = ovsg_state_add_bridge(out, net->bridge);
+        br->mtu_request = net->mtu;
+        xrc_add_network_uuid(&br->external_ids, net->uuid);
+        for (size_t j = 0; j < db->n_pifs; j++) {
+            const struct xrec_pif *pif = db->pifs[j];
+            if (pif->vlan == XREC_VLAN_NONE && pif->currently_attached
+                && !strcmp(pif->network, net->uuid)) {
+                struct ovsg_port *port = ovsg_bridge_add_port(br, pif->device,
+                                                              "");
+                port->ifaces[0].mtu_request = net->mtu;
+            }
+        }
+    }
+
+    /* VLAN networks: fake bridges on their parents. */
+    for (size_t i = 0; i < db->n_networks; i++) {
+        const struct xrec_network *net = db->networks[i];
+        struct vlan_placement place;
+        bool is_vlan;
+        if (!xrc_place(db, net, &place, &is_vlan) || !is_vlan) {
+            continue;
+        }
+        struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);
+        if (!br) {
+            continue;
+        }
+        xrc_add_network_uuid(&br->external_ids, net->uuid);
+        struct ovsg_port *fake = ovsg_bridge_add_port(br, net->bridge,
+                                                      "internal");
+        fake->tag = place.tag;
+        fake->fake_bridge = true;
+        fake->ifaces[0].mtu_request = net->mtu;
+        smap_add(&fake->external_ids, "xs-network-uuids", net->uuid);
+    }
+
+    for (size_t i = 0; i < db->n_vifs; i++) {
+        const struct xrec_vif *vif = db->vifs[i];
+        const struct xrec_network *net = xrec_find_network(db, vif->network);
+        struct vlan_placement place;
+        bool is_vlan;
+        if (!vif->currently_attached || !net
+            || !xrc_place(db, net, &place, &is_vlan)) {
+            continue;
+        }
+        struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);
+        if (br) {
+            xrc_add_vif(br, vif, net, place.tag);
+        }
+    }
+}
