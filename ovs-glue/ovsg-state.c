@@ -37,7 +37,8 @@ static void
 ovsg_bridge_destroy(struct ovsg_bridge *br)
 {
     for (size_t i = 0; i < br->n_ports; i++) {
-        ovsg_port_destroy(&br->ports[i]);
+        ovsg_port_destroy(br->ports[i]);
+        free(br->ports[i]);
     }
     free(br->ports);
     free(br->name);
@@ -52,7 +53,8 @@ ovsg_state_destroy(struct ovsg_state *s)
         return;
     }
     for (size_t i = 0; i < s->n_bridges; i++) {
-        ovsg_bridge_destroy(&s->bridges[i]);
+        ovsg_bridge_destroy(s->bridges[i]);
+        free(s->bridges[i]);
     }
     free(s->bridges);
     free(s->datapath_type);
@@ -63,36 +65,32 @@ struct ovsg_bridge *
 ovsg_state_find_bridge(const struct ovsg_state *s, const char *name)
 {
     for (size_t i = 0; i < s->n_bridges; i++) {
-        if (!strcmp(s->bridges[i].name, name)) {
-            return &s->bridges[i];
+        if (!strcmp(s->bridges[i]->name, name)) {
+            return s->bridges[i];
         }
     }
     return NULL;
 }
 
-/* Pointers returned by earlier calls stay valid only until the next
- * ovsg_state_add_bridge() on the same state. */
 struct ovsg_bridge *
 ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
 {
     s->bridges = xrealloc(s->bridges, (s->n_bridges + 1) * sizeof *s->bridges);
-    struct ovsg_bridge *br = &s->bridges[s->n_bridges++];
-    memset(br, 0, sizeof *br);
+    struct ovsg_bridge *br = xzalloc(sizeof *br);
+    s->bridges[s->n_bridges++] = br;
     br->name = xstrdup(name);
     smap_init(&br->external_ids);
     svec_init(&br->flows);
     return br;
 }
 
-/* Pointers returned by earlier calls stay valid only until the next
- * ovsg_bridge_add_port() on the same bridge. */
 struct ovsg_port *
 ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
                      const char *type)
 {
     br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
-    struct ovsg_port *port = &br->ports[br->n_ports++];
-    memset(port, 0, sizeof *port);
+    struct ovsg_port *port = xzalloc(sizeof *port);
+    br->ports[br->n_ports++] = port;
     port->name = xstrdup(name);
     port->tag = -1;
     smap_init(&port->external_ids);

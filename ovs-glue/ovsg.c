@@ -307,8 +307,8 @@ static const struct ovsg_port *
 ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
 {
     for (size_t i = 0; i < want->n_ports; i++) {
-        if (!strcmp(want->ports[i].name, name)) {
-            return &want->ports[i];
+        if (!strcmp(want->ports[i]->name, name)) {
+            return want->ports[i];
         }
     }
     return NULL;
@@ -354,7 +354,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
     ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
                    &local_port, ports);
     for (size_t i = 0; i < want->n_ports; i++) {
-        const struct ovsg_port *wp = &want->ports[i];
+        const struct ovsg_port *wp = want->ports[i];
         ovsg_sync_port(d, row, ovsg_bridge_find_port(row, wp->name), wp,
                        ports);
     }
@@ -408,7 +408,7 @@ ovsg_apply(struct ovsg *g)
         }
     }
     for (size_t i = 0; i < g->desired.n_bridges; i++) {
-        const struct ovsg_bridge *want = &g->desired.bridges[i];
+        const struct ovsg_bridge *want = g->desired.bridges[i];
         const struct ovsrec_bridge *existing = NULL;
         OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
             if (!strcmp(row->name, want->name)) {
@@ -463,27 +463,35 @@ ovsg_flow_check_due(const struct ovsg *g)
     return false;
 }
 
+/* Commits (or keeps committing) the transaction in flight.  Returns true
+ * while it is still in flight. */
+static bool
+ovsg_txn_poll(struct ovsg *g)
+{
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(g->txn);
+    if (status == TXN_INCOMPLETE) {
+        return true;
+    }
+    if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "OVSDB transaction failed (%s): %s; retrying",
+                     ovsdb_idl_txn_status_to_string(status),
+                     ovsdb_idl_txn_get_error(g->txn));
+    } else {
+        g->desired_changed = false;
+    }
+    ovsdb_idl_txn_destroy(g->txn);
+    g->txn = NULL;
+    g->synced = false; /* Diff again against the updated replica. */
+    return false;
+}
+
 void
 ovsg_run(struct ovsg *g)
 {
     ovsdb_idl_run(g->idl);
-
-    if (g->txn) {
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(g->txn);
-        if (status == TXN_INCOMPLETE) {
-            return;
-        }
-        if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_WARN_RL(&rl, "OVSDB transaction failed (%s): %s; retrying",
-                         ovsdb_idl_txn_status_to_string(status),
-                         ovsdb_idl_txn_get_error(g->txn));
-        } else {
-            g->desired_changed = false;
-        }
-        ovsdb_idl_txn_destroy(g->txn);
-        g->txn = NULL;
-        g->idl_seqno = 0; /* Diff again against the updated replica. */
+    if (g->txn && ovsg_txn_poll(g)) {
+        return;
     }
 
     if (!g->have_desired || !ovsdb_idl_is_connected(g->idl)
@@ -502,7 +510,8 @@ ovsg_run(struct ovsg *g)
         g->desired_changed = false;
     }
     if (g->txn) {
-        ovsg_run(g);
+        /* Send it now: the IDL must not run with an unsent transaction. */
+        ovsg_txn_poll(g);
     }
 }
 

@@ -54,7 +54,7 @@ struct ovsg_bridge {
     char *name;
     int mtu_request;          /* of the bridge's own internal interface */
     struct smap external_ids; /* must hold "xs-network-uuids" */
-    struct ovsg_port *ports;  /* excluding the bridge's own local port */
+    struct ovsg_port **ports; /* excluding the bridge's own local port */
     size_t n_ports;
     /* Flows in ovs-ofctl syntax, without cookie (OVSG_COOKIE is added),
      * e.g. "table=0,priority=4000,in_port=\"vif1.0\",dl_src=...,
@@ -65,11 +65,12 @@ struct ovsg_bridge {
 
 struct ovsg_state {
     char *datapath_type;      /* "netdev" or "system" */
-    struct ovsg_bridge *bridges;
+    struct ovsg_bridge **bridges;
     size_t n_bridges;
 };
 
-/* Building and freeing desired states. */
+/* Building and freeing desired states.  Ports and bridges are separately
+ * allocated (they embed hash maps, which must not move). */
 void ovsg_state_init(struct ovsg_state *, const char *datapath_type);
 void ovsg_state_destroy(struct ovsg_state *);
 struct ovsg_bridge *ovsg_state_add_bridge(struct ovsg_state *,
