@@ -1,9 +1,9 @@
 /* agent/agent.c: xovs-agent, the management daemon.
  *
  * One poll loop (libopenvswitch's) drives three things:
- *   - the JSON-RPC server on a unix socket: each request runs through
- *     xapi_call() (api.c) against a copy of the records; a change is written
- *     to the durable store first and only then becomes the live database;
+ *   - the JSON-RPC server on a unix socket: each request line runs through
+ *     xapi_handle_line() (api.c); a change is written to the durable store
+ *     before it becomes the live database;
  *   - reconcile: after every change, records -> desired state (reconcile.c);
  *   - ovs-glue: makes OVS match the desired state, and keeps it matching when
  *     OVS changes underneath (drift, ovsdb-server/ovs-vswitchd restarts).
@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +20,7 @@
 #include "agent/api.h"
 #include "agent/pifscan.h"
 #include "agent/reconcile.h"
+#include "agent/rpc.h"
 #include "agent/records.h"
 #include "agent/store.h"
 #include "command-line.h"
@@ -39,7 +39,7 @@ VLOG_DEFINE_THIS_MODULE(xovs_agent);
 
 /* A request line longer than this closes the connection: no legitimate
  * request comes near it. */
-#define AGENT_MAX_LINE (1024 * 1024)
+#define AGENT_MAX_LINE XRPC_MAX_REQUEST
 #define AGENT_MAX_CONNS 64
 
 struct agent_conn {
@@ -64,7 +64,7 @@ static char *store_path;
 static char *rpc_path;
 static char *datapath_type;
 
-static void
+OVS_NO_RETURN static void
 usage(void)
 {
     printf("%s: the xovs management agent\n"
@@ -130,6 +130,7 @@ parse_options(int argc, char *argv[])
             break;
         case 'h':
             usage();
+            OVS_NOT_REACHED();
         DAEMON_OPTION_HANDLERS
         VLOG_OPTION_HANDLERS
         case '?':
@@ -165,67 +166,16 @@ agent_reconcile(struct agent *a)
     ovsg_set_desired(a->glue, &desired);
 }
 
-/* Runs one request.  The records change only if the call succeeds and the
- * new records reach the disk. */
-static struct json_object *
-agent_execute(struct agent *a, struct json_object *req)
+/* xapi_commit_fn: the records reach the disk before they become live. */
+static char *
+agent_commit(void *aux, const struct xrec_db *db)
 {
-    struct json_object *id = NULL, *method = NULL, *params = NULL;
-    struct json_object *reply = json_object_new_object();
-    json_object_object_add(reply, "jsonrpc", json_object_new_string("2.0"));
-
-    int code = 2;
-    char *error = NULL;
-    struct json_object *result = NULL;
-    if (!json_object_is_type(req, json_type_object)) {
-        error = xstrdup("request is not a JSON object");
-    } else {
-        json_object_object_get_ex(req, "id", &id);
-        json_object_object_get_ex(req, "params", &params);
-        if (!json_object_object_get_ex(req, "method", &method)
-            || !json_object_is_type(method, json_type_string)) {
-            error = xstrdup("request has no \"method\" string");
-        }
+    struct agent *a = aux;
+    char *error = xstore_save(a->store_path, db);
+    if (error) {
+        VLOG_ERR("%s", error);
     }
-    json_object_object_add(reply, "id", id ? json_object_get(id) : NULL);
-
-    if (!error) {
-        static const struct xapi_env env = {.scan = xpif_scan};
-        struct xrec_db copy;
-        bool changed = false;
-        xrec_db_clone(&copy, &a->db);
-        code = xapi_call(&copy, &env, json_object_get_string(method), params,
-                         &result, &error, &changed);
-        if (!code && changed) {
-            error = xstore_save(a->store_path, &copy);
-            if (error) {
-                VLOG_ERR("%s", error);
-                code = 1;
-                json_object_put(result);
-                result = NULL;
-            } else {
-                xrec_db_destroy(&a->db);
-                a->db = copy;
-                xrec_db_init(&copy);
-                VLOG_INFO("%s: done", json_object_get_string(method));
-                agent_reconcile(a);
-            }
-        }
-        xrec_db_destroy(&copy);
-    }
-
-    if (!code) {
-        json_object_object_add(reply, "result", result);
-    } else {
-        struct json_object *e = json_object_new_object();
-        json_object_object_add(e, "code", json_object_new_int(code));
-        json_object_object_add(e, "message",
-                               json_object_new_string(error ? error
-                                                            : "failed"));
-        json_object_object_add(reply, "error", e);
-    }
-    free(error);
-    return reply;
+    return error;
 }
 
 static void
@@ -246,31 +196,16 @@ agent_conn_process(struct agent *a, struct agent_conn *c)
 {
     char *nl;
     while ((nl = memchr(c->in.string, '\n', c->in.length))) {
+        static const struct xapi_env env = {.scan = xpif_scan};
         size_t len = nl - c->in.string;
-        struct json_tokener *tok = json_tokener_new();
-        struct json_object *req = json_tokener_parse_ex(tok, c->in.string,
-                                                        len);
-        struct json_object *reply;
-        if (!req || json_tokener_get_error(tok) != json_tokener_success) {
-            reply = json_object_new_object();
-            json_object_object_add(reply, "jsonrpc",
-                                   json_object_new_string("2.0"));
-            json_object_object_add(reply, "id", NULL);
-            struct json_object *e = json_object_new_object();
-            json_object_object_add(e, "code", json_object_new_int(2));
-            json_object_object_add(
-                e, "message",
-                json_object_new_string("request is not valid JSON"));
-            json_object_object_add(reply, "error", e);
-        } else {
-            reply = agent_execute(a, req);
+        bool changed = false;
+        char *reply = xapi_handle_line(&a->db, &env, c->in.string, len,
+                                       agent_commit, a, &changed);
+        ds_put_cstr(&c->out, reply);
+        free(reply);
+        if (changed) {
+            agent_reconcile(a);
         }
-        json_tokener_free(tok);
-        json_object_put(req);
-        ds_put_format(&c->out, "%s\n",
-                      json_object_to_json_string_ext(reply,
-                                                     JSON_C_TO_STRING_PLAIN));
-        json_object_put(reply);
 
         size_t rest = c->in.length - len - 1;
         memmove(c->in.string, nl + 1, rest);
