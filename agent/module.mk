@@ -1,6 +1,6 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 AGENT_LIB_SRC := agent/records.c agent/store.c agent/api.c agent/pifscan.c \
-	agent/reconcile.c
+	agent/reconcile.c agent/rpc.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -9,7 +9,8 @@ $(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
 		$(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OVS_LIB)
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OBJ)/agent/rpc.o \
+		$(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_OVS)
 

@@ -46,20 +46,20 @@ struct xrec_network {
     char *uuid;
     char *name_label;
     char *name_description;
-    char *bridge;          /* xenbrN, xapiN, or as given at creation */
-    int mtu;               /* XREC_MTU_MIN..XREC_MTU_MAX */
+    char *bridge; /* xenbrN, xapiN, or as given at creation */
+    int mtu;      /* XREC_MTU_MIN..XREC_MTU_MAX */
     enum xrec_locking_mode default_locking_mode; /* UNLOCKED or DISABLED */
     struct smap other_config;
 };
 
 struct xrec_pif {
     char *uuid;
-    char *device;          /* kernel name: eth1 (a VLAN PIF shares it) */
-    char *network;         /* uuid of its network */
-    char *mac;             /* "aa:bb:cc:dd:ee:ff" */
+    char *device;  /* kernel name: eth1 (a VLAN PIF shares it) */
+    char *network; /* uuid of its network */
+    char *mac;     /* "aa:bb:cc:dd:ee:ff" */
     int mtu;
-    int vlan;              /* XREC_VLAN_NONE, or the tag of a VLAN PIF */
-    bool physical;         /* discovered NIC (not a VLAN/bond PIF) */
+    int vlan;      /* XREC_VLAN_NONE, or the tag of a VLAN PIF */
+    bool physical; /* discovered NIC (not a VLAN/bond PIF) */
     bool currently_attached;
     bool management;
     struct smap other_config;
@@ -67,23 +67,23 @@ struct xrec_pif {
 
 struct xrec_vlan {
     char *uuid;
-    char *tagged_pif;      /* uuid of the parent (physical) PIF */
-    char *untagged_pif;    /* uuid of the VLAN PIF this record created */
-    int tag;               /* 0..XREC_VLAN_MAX */
+    char *tagged_pif;   /* uuid of the parent (physical) PIF */
+    char *untagged_pif; /* uuid of the VLAN PIF this record created */
+    int tag;            /* 0..XREC_VLAN_MAX */
 };
 
 struct xrec_vif {
     char *uuid;
     char *vm_uuid;
-    int domid;             /* >= 0 */
-    int device;            /* index on the VM: vif<domid>.<device> */
-    char *network;         /* uuid */
+    int domid;     /* >= 0 */
+    int device;    /* index on the VM: vif<domid>.<device> */
+    char *network; /* uuid */
     char *mac;
-    int mtu;               /* 0: the network's MTU */
+    int mtu; /* 0: the network's MTU */
     enum xrec_locking_mode locking_mode;
-    struct svec ipv4_allowed;  /* dotted quads, canonical form */
-    struct svec ipv6_allowed;  /* canonical (inet_ntop) form */
-    bool currently_attached;   /* plugged: its port belongs on the bridge */
+    struct svec ipv4_allowed; /* dotted quads, canonical form */
+    struct svec ipv6_allowed; /* canonical (inet_ntop) form */
+    bool currently_attached;  /* plugged: its port belongs on the bridge */
     struct smap other_config;
 };
 
@@ -99,7 +99,7 @@ struct xrec_db {
 };
 
 void xrec_db_init(struct xrec_db *);
-void xrec_db_destroy(struct xrec_db *);   /* frees every record */
+void xrec_db_destroy(struct xrec_db *); /* frees every record */
 void xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src);
 
 struct xrec_network *xrec_find_network(const struct xrec_db *,
@@ -172,12 +172,14 @@ char *xrec_db_check(const struct xrec_db *);
  * (lower-case uuid and MAC, inet_ntop form for addresses). */
 char *xrec_check_range(long long value, long long min, long long max);
 char *xrec_parse_int(const char *s, int min, int max, int *value);
+/* A VIF's MTU: 0 (use the network's) or XREC_MTU_MIN..XREC_MTU_MAX. */
+char *xrec_check_vif_mtu(long long mtu);
 char *xrec_parse_bool(const char *s, bool *value);
 char *xrec_parse_uuid(const char *s, char **canon);
 char *xrec_parse_mac(const char *s, char **canon);
 char *xrec_parse_ip(int af, const char *s, char **canon);
-char *xrec_check_ifname(const char *s);   /* bridge or device name */
-char *xrec_check_text(const char *s);     /* bounded, no control chars */
+char *xrec_check_ifname(const char *s); /* bridge or device name */
+char *xrec_check_text(const char *s);   /* bounded, no control chars */
 char *xrec_check_other_config_key(const char *key);
 /* Checks the value of other_config:'key' on a network (known keys have
  * restricted values) or, with 'network' false, on any other record. */

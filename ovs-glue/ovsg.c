@@ -6,7 +6,8 @@
  * transaction.  Before the transaction is committed the bridges' OpenFlow
  * rules are brought up to date with the port numbers the new ports are
  * about to get (ofport_request), so a locked VIF never forwards a packet
- * before its filter is in place.
+ * before its filter is in place; a new port on a bridge whose flows cannot
+ * be installed yet (a bridge just created has no OpenFlow socket) waits.
  *
  *            IDL seqno changed / new desired state
  *                         │
@@ -48,6 +49,7 @@ struct ovsg {
     unsigned int idl_seqno;      /* replica version last diffed */
     struct ovsdb_idl_txn *txn;   /* in flight, or NULL */
     bool synced;
+    size_t n_held;               /* new ports held back by the last diff */
     struct shash flows;          /* bridge name -> struct ovsg_flows */
 };
 
@@ -148,6 +150,8 @@ struct ovsg_diff {
     struct ovsdb_idl_txn *txn;
     struct ds log;
     size_t n_changes;
+    bool hold_new_ports;  /* this bridge's flows are not in place yet */
+    size_t n_held;        /* new ports held back for that reason */
 };
 
 static void OVS_PRINTF_FORMAT(2, 3)
@@ -235,12 +239,24 @@ ovsg_port_find_iface(const struct ovsrec_port *port, const char *name)
 }
 
 /* Makes 'row' (NULL: a new port) carry 'want' on bridge 'br'.  Records the
- * port number of each interface in 'ports'. */
+ * port number of each interface in 'ports'.  While 'd->hold_new_ports', a
+ * new port only gets its numbers reserved: it is added once the bridge's
+ * flows, which may filter it, are installed. */
 static void
 ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
                const struct ovsrec_port *row, const struct ovsg_port *want,
                struct simap *ports)
 {
+    if (!row && d->hold_new_ports) {
+        for (size_t i = 0; i < want->n_ifaces; i++) {
+            int64_t ofport = ovsg_alloc_ofport(br, ports);
+            if (ofport > 0) {
+                simap_put(ports, want->ifaces[i].name, ofport);
+            }
+        }
+        d->n_held++;
+        return;
+    }
     if (!row) {
         row = ovsrec_port_insert(d->txn);
         ovsrec_port_set_name(row, want->name);
@@ -351,8 +367,11 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         .ifaces = &local_iface,
         .n_ifaces = 1,
     };
+    bool hold = d->hold_new_ports;
+    d->hold_new_ports = false;
     ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
                    &local_port, ports);
+    d->hold_new_ports = hold;
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
         ovsg_sync_port(d, row, ovsg_bridge_find_port(row, wp->name), wp,
@@ -416,11 +435,12 @@ ovsg_apply(struct ovsg *g)
                 break;
             }
         }
+        struct ovsg_flows *flows = ovsg_get_flows(g, want->name);
         struct simap ports = SIMAP_INITIALIZER(&ports);
+        d.hold_new_ports = want->flows.n && !flows->valid;
         ovsg_sync_bridge(g, &d, ovs, existing, want, &ports);
         /* Flows go in before the ports they filter exist (see top). */
-        if (ovsg_flows_sync(ovsg_get_flows(g, want->name), g->rundir,
-                            &want->flows, &ports, now)) {
+        if (ovsg_flows_sync(flows, g->rundir, &want->flows, &ports, now)) {
             flows_ok = false;
         }
         simap_destroy(&ports);
@@ -434,10 +454,11 @@ ovsg_apply(struct ovsg *g)
         }
     }
 
+    g->n_held = d.n_held;
     if (!d.n_changes) {
         ovsdb_idl_txn_destroy(d.txn);
         ds_destroy(&d.log);
-        return flows_ok;
+        return flows_ok && !d.n_held;
     }
     VLOG_INFO("%s (%" PRIuSIZE " changes): %s%s",
               g->desired_changed ? "applying configuration"
@@ -477,7 +498,7 @@ ovsg_txn_poll(struct ovsg *g)
         VLOG_WARN_RL(&rl, "OVSDB transaction failed (%s): %s; retrying",
                      ovsdb_idl_txn_status_to_string(status),
                      ovsdb_idl_txn_get_error(g->txn));
-    } else {
+    } else if (!g->n_held) {
         g->desired_changed = false;
     }
     ovsdb_idl_txn_destroy(g->txn);

@@ -1,0 +1,53 @@
+/* agent/api.h: the request executor behind xovs-agent's RPC socket.
+ *
+ * Pure: no sockets, no OVS, no logging.  A request is a CLI verb and its
+ * key=value arguments (rpc.h has the verb table, docs/api.md the reference);
+ * xapi_call() checks it completely against the records and only then
+ * changes them, so a rejected request leaves the database exactly as it was.
+ * The daemon persists the database (store.h) and reconciles OVS afterwards
+ * whenever a call reports a change. */
+#ifndef XAPI_H
+#define XAPI_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+struct xpif_link;
+struct xrec_db;
+
+struct xapi_env {
+    /* Lists the host's NICs, as xpif_scan() does (pifscan.h); tests pass a
+     * fake.  NULL: pif-scan is rejected. */
+    int (*scan)(struct xpif_link **links, size_t *n);
+};
+
+/* Executes 'method' with 'params' (a JSON object whose members are strings;
+ * NULL is an empty object) on 'db'.  Returns
+ *
+ *   0  success: '*result' is the result (caller puts it; NULL is json null);
+ *   1  rejected (XRPC_REJECTED): '*error' is a malloc'd one-line message that
+ *      names the offending parameter, e.g. "MTU: 99999 is outside 68..9216";
+ *   2  usage (XRPC_USAGE): unknown method or parameter name, a non-string
+ *      value; '*error' as above.
+ *
+ * On 1 and 2, 'db' is unchanged and '*result' NULL; on 0, '*error' is NULL.
+ * '*changed' is true iff 'db' was modified. */
+int xapi_call(struct xrec_db *db, const struct xapi_env *env,
+              const char *method, struct json_object *params,
+              struct json_object **result, char **error, bool *changed);
+
+/* Persists 'db' after a change: returns NULL or a malloc'd message. */
+typedef char *xapi_commit_fn(void *aux, const struct xrec_db *db);
+
+/* Handles one request line of 'len' bytes (without its '\n') end to end:
+ * parses it, runs xapi_call() and returns the response line (malloc'd,
+ * '\n'-terminated).  If the call changed 'db' and 'commit' is nonnull,
+ * calls commit(aux, db); if that fails, 'db' is restored to its state
+ * before the request and the response is error XRPC_FAILED with the
+ * message.  '*changed' is true iff 'db' was modified and committed. */
+char *xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
+                       const char *line, size_t len, xapi_commit_fn *commit,
+                       void *aux, bool *changed);
+
+#endif /* agent/api.h */

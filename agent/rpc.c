@@ -1,0 +1,424 @@
+/* agent/rpc.c: the verb table and JSON-RPC line helpers (see rpc.h).
+ *
+ * Linked into both the CLI and the agent library, so it depends on json-c
+ * and OVS's util only. */
+
+#include <config.h>
+#include "agent/rpc.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+#define OTHER_CONFIG_PREFIX "other-config:"
+
+#define ARG(NAME, HELP)                                                       \
+    {                                                                         \
+        NAME, false, NULL, HELP                                               \
+    }
+#define REQ(NAME, HELP)                                                       \
+    {                                                                         \
+        NAME, true, NULL, HELP                                                \
+    }
+#define FIELD(NAME, ACCESS, HELP)                                             \
+    {                                                                         \
+        NAME, false, ACCESS, HELP                                             \
+    }
+#define END                                                                   \
+    {                                                                         \
+        NULL, false, NULL, NULL                                               \
+    }
+#define UUID_ARG(KIND) REQ("uuid", "the " KIND "'s uuid")
+
+static const struct xrpc_param network_create[] = {
+    REQ("name-label", "the network's name"),
+    ARG("name-description", "free text"),
+    ARG("bridge", "bridge name, default xapi<N> (lowest free N)"),
+    ARG("MTU", "68..9216, default 1500"),
+    ARG("default-locking-mode", "unlocked (default) or disabled"),
+    END,
+};
+
+static const struct xrpc_param network_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("name-label", " RW", "name"),
+    FIELD("name-description", " RW", "free text"),
+    FIELD("bridge", " RO", "the OVS bridge carrying the network"),
+    FIELD("MTU", " RW", "maximum transmission unit"),
+    FIELD("default-locking-mode", " RW",
+          "locking mode of network_default "
+          "VIFs"),
+    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("PIF-uuids", "SRO", "PIFs on the network"),
+    FIELD("VIF-uuids", "SRO", "VIFs on the network"),
+    END,
+};
+
+static const struct xrpc_param network_set[] = {
+    UUID_ARG("network"),
+    ARG("name-label", "the network's name"),
+    ARG("name-description", "free text"),
+    ARG("MTU", "68..9216"),
+    ARG("default-locking-mode", "unlocked or disabled"),
+    END,
+};
+
+static const struct xrpc_param uuid_network[] = {UUID_ARG("network"), END};
+static const struct xrpc_param uuid_pif[] = {UUID_ARG("PIF"), END};
+static const struct xrpc_param uuid_vlan[] = {UUID_ARG("VLAN"), END};
+static const struct xrpc_param uuid_vif[] = {UUID_ARG("VIF"), END};
+static const struct xrpc_param no_params[] = {END};
+
+static const struct xrpc_param pif_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("device", " RO", "kernel interface name"),
+    FIELD("MAC", " RO", "hardware address"),
+    FIELD("MTU", " RO", "maximum transmission unit"),
+    FIELD("VLAN", " RO", "802.1Q tag, -1 if not a VLAN PIF"),
+    FIELD("physical", " RO", "a NIC found by pif-scan"),
+    FIELD("currently-attached", " RO", "plugged"),
+    FIELD("management", " RO", "carries the host's management traffic"),
+    FIELD("network-uuid", " RO", "its network"),
+    FIELD("network-name-label", " RO", "its network's name"),
+    FIELD("other-config", "MRW", "free-form settings"),
+    END,
+};
+
+static const struct xrpc_param vlan_create[] = {
+    REQ("pif-uuid", "the parent PIF (a physical one)"),
+    REQ("network-uuid", "the network the VLAN carries (no PIF yet)"),
+    REQ("vlan", "802.1Q tag, 0..4094"),
+    END,
+};
+
+static const struct xrpc_param vlan_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("tagged-PIF", " RO", "the parent PIF"),
+    FIELD("untagged-PIF", " RO", "the VLAN PIF"),
+    FIELD("tag", " RO", "802.1Q tag"),
+    END,
+};
+
+static const struct xrpc_param vif_create[] = {
+    REQ("vm-uuid", "the VM's uuid"),
+    REQ("domid", "the VM's domain id, 0..32752"),
+    REQ("device", "index on the VM, 0..15 (the port is vif<domid>.<device>)"),
+    REQ("network-uuid", "the network"),
+    REQ("mac", "unicast MAC, aa:bb:cc:dd:ee:ff"),
+    ARG("MTU", "68..9216, default the network's"),
+    ARG("locking-mode", "network_default (default), locked, unlocked or "
+                        "disabled"),
+    ARG("ipv4-allowed", "comma-separated IPv4 addresses (locked mode)"),
+    ARG("ipv6-allowed", "comma-separated IPv6 addresses (locked mode)"),
+    END,
+};
+
+static const struct xrpc_param vif_set[] = {
+    UUID_ARG("VIF"),
+    ARG("domid", "the VM's domain id (only while unplugged)"),
+    ARG("MTU", "68..9216, or 0 for the network's"),
+    ARG("locking-mode", "network_default, locked, unlocked or disabled"),
+    ARG("ipv4-allowed", "comma-separated IPv4 addresses, empty for none"),
+    ARG("ipv6-allowed", "comma-separated IPv6 addresses, empty for none"),
+    END,
+};
+
+static const struct xrpc_param vif_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("vm-uuid", " RO", "the VM"),
+    FIELD("domid", " RW", "the VM's domain id"),
+    FIELD("device", " RO", "index on the VM"),
+    FIELD("network-uuid", " RO", "its network"),
+    FIELD("network-name-label", " RO", "its network's name"),
+    FIELD("MAC", " RO", "hardware address"),
+    FIELD("MTU", " RW", "maximum transmission unit in use"),
+    FIELD("locking-mode", " RW",
+          "network_default, locked, unlocked, "
+          "disabled"),
+    FIELD("ipv4-allowed", "SRW", "addresses it may send from when locked"),
+    FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
+    FIELD("currently-attached", " RO", "plugged"),
+    FIELD("other-config", "MRW", "free-form settings"),
+    END,
+};
+
+static const struct xrpc_verb verbs[] = {
+    {"network-create", "create a network (an OVS bridge)", network_create,
+     XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
+    {"network-list", "list networks", network_fields,
+     XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
+    {"network-param-set", "change a network", network_set, XRPC_OTHER_CONFIG,
+     XRPC_RESULT_NONE},
+    {"network-destroy", "destroy a network without PIFs or VIFs", uuid_network,
+     0, XRPC_RESULT_NONE},
+    {"pif-scan", "create PIFs (and xenbr<N> networks) for new NICs", no_params,
+     0, XRPC_RESULT_UUIDS},
+    {"pif-list", "list PIFs", pif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
+     XRPC_RESULT_LIST},
+    {"pif-plug", "attach a PIF to its network's bridge", uuid_pif, 0,
+     XRPC_RESULT_NONE},
+    {"pif-unplug", "detach a PIF from its network's bridge", uuid_pif, 0,
+     XRPC_RESULT_NONE},
+    {"pif-param-set", "change a PIF's other-config", uuid_pif,
+     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"vlan-create", "create a VLAN on a PIF for a network", vlan_create, 0,
+     XRPC_RESULT_UUID},
+    {"vlan-destroy", "destroy a VLAN and its VLAN PIF", uuid_vlan, 0,
+     XRPC_RESULT_NONE},
+    {"vlan-list", "list VLANs", vlan_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"vif-create", "create a VIF (a VM's port) on a network", vif_create,
+     XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
+    {"vif-plug", "attach a VIF's port vif<domid>.<device> to the bridge",
+     uuid_vif, 0, XRPC_RESULT_NONE},
+    {"vif-unplug", "detach a VIF's port from the bridge", uuid_vif, 0,
+     XRPC_RESULT_NONE},
+    {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU)", vif_set,
+     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"vif-destroy", "destroy an unplugged VIF", uuid_vif, 0, XRPC_RESULT_NONE},
+    {"vif-list", "list VIFs", vif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
+     XRPC_RESULT_LIST},
+};
+
+const struct xrpc_verb *
+xrpc_verbs(size_t *n)
+{
+    *n = ARRAY_SIZE(verbs);
+    return verbs;
+}
+
+const struct xrpc_verb *
+xrpc_verb_find(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+        if (!strcmp(verbs[i].name, name)) {
+            return &verbs[i];
+        }
+    }
+    return NULL;
+}
+
+const struct xrpc_param *
+xrpc_param_find(const struct xrpc_verb *verb, const char *name)
+{
+    for (const struct xrpc_param *p = verb->params; p->name; p++) {
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+char *
+xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
+{
+    size_t plen = strlen(OTHER_CONFIG_PREFIX);
+
+    if (xrpc_param_find(verb, key)
+        || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
+        || (verb->flags & XRPC_OTHER_CONFIG
+            && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])) {
+        return NULL;
+    }
+    return xasprintf("%.64s: unknown parameter for %s (see: xovs help %s)",
+                     key, verb->name, verb->name);
+}
+
+static void
+value_to_ds(struct json_object *val, struct ds *ds)
+{
+    switch (json_object_get_type(val)) {
+    case json_type_null:
+        ds_put_cstr(ds, "<not set>");
+        break;
+    case json_type_boolean:
+        ds_put_cstr(ds, json_object_get_boolean(val) ? "true" : "false");
+        break;
+    case json_type_int:
+        ds_put_format(ds, "%" PRId64, json_object_get_int64(val));
+        break;
+    case json_type_double:
+    case json_type_string:
+        ds_put_cstr(ds, json_object_get_string(val));
+        break;
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(val); i++) {
+            ds_put_cstr(ds, i ? "; " : "");
+            value_to_ds(json_object_array_get_idx(val, i), ds);
+        }
+        break;
+    case json_type_object: {
+        bool first = true;
+        for (struct lh_entry *e = lh_table_head(json_object_get_object(val));
+             e; e = lh_entry_next(e)) {
+            const char *k = lh_entry_k(e);
+            struct json_object *v = lh_entry_v(e);
+            ds_put_format(ds, "%s%s: ", first ? "" : "; ", k);
+            value_to_ds(v, ds);
+            first = false;
+        }
+        break;
+    }
+    }
+}
+
+char *
+xrpc_value_to_text(struct json_object *val)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    value_to_ds(val, &ds);
+    return ds_steal_cstr(&ds);
+}
+
+/* Returns 'obj' as a line (malloc'd, '\n'-terminated) and puts 'obj'. */
+static char *
+to_line(struct json_object *obj)
+{
+    char *line
+        = xasprintf("%s\n", json_object_to_json_string_ext(
+                                obj, JSON_C_TO_STRING_PLAIN
+                                         | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(obj);
+    return line;
+}
+
+static struct json_object *
+new_message(struct json_object *id)
+{
+    struct json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(obj, "id", id ? json_object_get(id) : NULL);
+    return obj;
+}
+
+char *
+xrpc_request_line(long long id, const char *method, struct json_object *params)
+{
+    struct json_object *obj = new_message(NULL);
+    json_object_object_add(obj, "id", json_object_new_int64(id));
+    json_object_object_add(obj, "method", json_object_new_string(method));
+    json_object_object_add(obj, "params", json_object_get(params));
+    return to_line(obj);
+}
+
+char *
+xrpc_result_line(struct json_object *id, struct json_object *result)
+{
+    struct json_object *obj = new_message(id);
+    json_object_object_add(obj, "result", result);
+    return to_line(obj);
+}
+
+char *
+xrpc_error_line(struct json_object *id, enum xrpc_code code,
+                const char *message)
+{
+    struct json_object *obj = new_message(id);
+    struct json_object *error = json_object_new_object();
+    json_object_object_add(error, "code", json_object_new_int(code));
+    json_object_object_add(error, "message", json_object_new_string(message));
+    json_object_object_add(obj, "error", error);
+    return to_line(obj);
+}
+
+/* Parses exactly one JSON object from 'len' bytes of 'line' (trailing
+ * whitespace allowed).  Returns NULL and sets '*error' on failure. */
+static struct json_object *
+parse_object(const char *line, size_t len, size_t max, char **error)
+{
+    if (len > max) {
+        *error
+            = xasprintf("message of %zu bytes is longer than %zu", len, max);
+        return NULL;
+    }
+
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *obj = json_tokener_parse_ex(tok, line, len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+
+    while (obj && end < len && strchr(" \t\r\n", line[end])) {
+        end++;
+    }
+    if (!obj || jerr != json_tokener_success || end < len) {
+        *error
+            = xasprintf("not a JSON message (byte %zu: %s)", end,
+                        obj ? "trailing data" : json_tokener_error_desc(jerr));
+    } else if (!json_object_is_type(obj, json_type_object)) {
+        *error = xstrdup("not a JSON object");
+    } else {
+        return obj;
+    }
+    json_object_put(obj);
+    return NULL;
+}
+
+char *
+xrpc_parse_request(const char *line, size_t len, struct json_object **request,
+                   struct json_object **id, const char **method,
+                   struct json_object **params)
+{
+    struct json_object *obj, *val;
+    char *error = NULL;
+
+    *request = NULL;
+    *id = NULL;
+    *method = NULL;
+    *params = NULL;
+    obj = parse_object(line, len, XRPC_MAX_REQUEST, &error);
+    if (!obj) {
+        return error;
+    }
+    *request = obj;
+    json_object_object_get_ex(obj, "id", id);
+    if (!json_object_object_get_ex(obj, "jsonrpc", &val)
+        || !json_object_is_type(val, json_type_string)
+        || strcmp(json_object_get_string(val), "2.0")) {
+        return xstrdup("\"jsonrpc\" must be \"2.0\"");
+    }
+    if (!json_object_object_get_ex(obj, "method", &val)
+        || !json_object_is_type(val, json_type_string)) {
+        return xstrdup("\"method\" must be a string");
+    }
+    *method = json_object_get_string(val);
+    json_object_object_get_ex(obj, "params", params);
+    return NULL;
+}
+
+char *
+xrpc_parse_response(const char *line, size_t len,
+                    struct json_object **response, int *code,
+                    struct json_object **result, const char **message)
+{
+    struct json_object *obj, *error, *val;
+    char *reason = NULL;
+
+    *response = NULL;
+    *result = NULL;
+    *message = NULL;
+    *code = XRPC_OK;
+    obj = parse_object(line, len, XRPC_MAX_RESPONSE, &reason);
+    if (!obj) {
+        return reason;
+    }
+    if (json_object_object_get_ex(obj, "error", &error) && error) {
+        if (!json_object_object_get_ex(error, "code", &val)
+            || !json_object_is_type(val, json_type_int)
+            || !json_object_object_get_ex(error, "message", &val)
+            || !json_object_is_type(val, json_type_string)) {
+            json_object_put(obj);
+            return xstrdup("malformed error in response");
+        }
+        json_object_object_get_ex(error, "code", &val);
+        *code = json_object_get_int(val);
+        json_object_object_get_ex(error, "message", &val);
+        *message = json_object_get_string(val);
+    } else if (!json_object_object_get_ex(obj, "result", result)) {
+        json_object_put(obj);
+        return xstrdup("response has neither result nor error");
+    }
+    *response = obj;
+    return NULL;
+}

@@ -1,0 +1,115 @@
+/* agent/rpc.h: the xovs RPC vocabulary, shared by the CLI and the agent.
+ *
+ * Wire format (docs/api.md has the full reference): newline-delimited
+ * JSON-RPC 2.0 over a unix stream socket, one request object per line and
+ * one response line per request, in order:
+ *
+ *   {"jsonrpc":"2.0","id":1,"method":"network-create",
+ *    "params":{"name-label":"net0","MTU":"9000"}}
+ *   {"jsonrpc":"2.0","id":1,"result":{"uuid":"..."}}
+ *   {"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"MTU: ..."}}
+ *
+ * A method is a CLI verb and its params are the verb's key=value arguments,
+ * every value a string, exactly as typed.  The verb table below is the one
+ * source of truth for verb and parameter names: the agent checks requests
+ * against it and the CLI uses it for `xovs help` and to reject unknown verbs
+ * and parameters before connecting. */
+#ifndef XRPC_H
+#define XRPC_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+
+#define XRPC_DEFAULT_TARGET "unix:/var/run/xovs/agent.sock"
+#define XRPC_MAX_REQUEST (64 * 1024)         /* bytes in a request line */
+#define XRPC_MAX_RESPONSE (64 * 1024 * 1024) /* bytes in a response line */
+#define XRPC_MAX_PARAMS 64                   /* members of "params" */
+
+/* Error codes carried in a response's error.code (and the CLI's exit). */
+enum xrpc_code {
+    XRPC_OK = 0,       /* success (never sent as an error code) */
+    XRPC_REJECTED = 1, /* request understood but refused; nothing changed */
+    XRPC_USAGE = 2,    /* unknown method, unknown parameter, bad request */
+    XRPC_FAILED = 3,   /* the agent could not carry it out (store write
+                        * failed); nothing changed */
+};
+
+/* What a successful call returns in "result". */
+enum xrpc_result {
+    XRPC_RESULT_NONE,  /* null */
+    XRPC_RESULT_UUID,  /* {"uuid": "..."}: create verbs */
+    XRPC_RESULT_UUIDS, /* ["...", ...]: pif-scan (the new PIFs) */
+    XRPC_RESULT_LIST,  /* [{field: value, ...}, ...]: list verbs */
+};
+
+/* Verb flags. */
+#define XRPC_LIST 0x1         /* fields filter; "params" selects fields */
+#define XRPC_OTHER_CONFIG 0x2 /* accepts other-config:KEY=VALUE */
+
+struct xrpc_param {
+    const char *name; /* as typed: "name-label", "MTU" */
+    bool required;
+    const char *access; /* list fields: xe's " RO", " RW", "MRW", "SRO",
+                         * "SRW"; NULL for verb arguments */
+    const char *help;   /* one line */
+};
+
+struct xrpc_verb {
+    const char *name;                /* "network-create" */
+    const char *summary;             /* one line for `xovs help` */
+    const struct xrpc_param *params; /* terminated by a NULL name; for list
+                                      * verbs, the record's fields */
+    unsigned int flags;              /* XRPC_* */
+    enum xrpc_result result;
+};
+
+/* The verb table, in help order. */
+const struct xrpc_verb *xrpc_verbs(size_t *n);
+/* NULL if there is no such verb. */
+const struct xrpc_verb *xrpc_verb_find(const char *name);
+/* NULL if 'verb' has no parameter or field called 'name'. */
+const struct xrpc_param *xrpc_param_find(const struct xrpc_verb *,
+                                         const char *name);
+/* Returns NULL if 'key' may be passed to 'verb' (a parameter, a field of a
+ * list verb, "params" on a list verb, other-config:KEY where accepted), else
+ * a malloc'd usage message naming it. */
+char *xrpc_check_param_name(const struct xrpc_verb *, const char *key);
+
+/* xe's text form of a result value: strings as they are, integers in
+ * decimal, booleans "true"/"false", arrays "a; b", objects "k: v; k2: v2".
+ * Used to print records and to match list filters.  Caller frees. */
+char *xrpc_value_to_text(struct json_object *);
+
+/* Returns a request line (malloc'd, ending in '\n') for 'method' with
+ * 'params' (an object of strings; not consumed). */
+char *xrpc_request_line(long long id, const char *method,
+                        struct json_object *params);
+
+/* Returns a response line (malloc'd, ending in '\n').  'id' may be NULL
+ * (json null).  xrpc_result_line() consumes 'result' (NULL: json null). */
+char *xrpc_result_line(struct json_object *id, struct json_object *result);
+char *xrpc_error_line(struct json_object *id, enum xrpc_code,
+                      const char *message);
+
+/* Parses the request 'line' of 'len' bytes.  On success returns NULL and
+ * stores the parsed request in '*request' (caller puts it) and borrowed
+ * pointers to its id (NULL if absent), method and params (NULL if absent).
+ * On error returns a malloc'd message; '*request' is then the parsed object
+ * if the line was JSON at all (else NULL) and '*id' its id if any, for the
+ * error response.  The caller puts '*request' in every case. */
+char *xrpc_parse_request(const char *line, size_t len,
+                         struct json_object **request, struct json_object **id,
+                         const char **method, struct json_object **params);
+
+/* Parses the response 'line' of 'len' bytes.  On success returns NULL and
+ * stores the parsed response in '*response' (caller puts it); then either
+ * '*code' is XRPC_OK and '*result' borrows the result (NULL for json null),
+ * or '*code' is the error code and '*message' borrows its message.  On a
+ * malformed response returns a malloc'd message. */
+char *xrpc_parse_response(const char *line, size_t len,
+                          struct json_object **response, int *code,
+                          struct json_object **result, const char **message);
+
+#endif /* agent/rpc.h */

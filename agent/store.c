@@ -1,0 +1,221 @@
+/* agent/store.c: load and durably save the records file (see store.h). */
+
+#include <config.h>
+#include "agent/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/records.h"
+#include "util.h"
+
+#define REFUSE "refusing to start: fix or move it away"
+
+/* Reads all of 'fd' (at most XSTORE_MAX_SIZE bytes) into a malloc'd,
+ * NUL-terminated buffer.  Returns 0 or an errno value (EFBIG if too big). */
+static int
+read_all(int fd, char **bufp, size_t *lenp)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap + 1);
+
+    for (;;) {
+        if (len == cap) {
+            if (cap >= XSTORE_MAX_SIZE) {
+                free(buf);
+                return EFBIG;
+            }
+            cap = MIN(cap * 2, XSTORE_MAX_SIZE);
+            buf = xrealloc(buf, cap + 1);
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0) {
+            int error = errno;
+            free(buf);
+            return error;
+        } else if (!n) {
+            break;
+        }
+        len += n;
+    }
+    buf[len] = '\0';
+    *bufp = buf;
+    *lenp = len;
+    return 0;
+}
+
+/* Parses 'len' bytes of 'buf' as exactly one JSON value.  On error returns
+ * NULL and stores a malloc'd reason in '*reason'. */
+static struct json_object *
+parse_json(const char *buf, size_t len, char **reason)
+{
+    struct json_tokener *tok = json_tokener_new();
+    struct json_object *json = NULL;
+
+    if (len > INT_MAX) {
+        *reason = xstrdup("file too large");
+    } else if (!len) {
+        *reason = xstrdup("file is empty");
+    } else {
+        json = json_tokener_parse_ex(tok, buf, len);
+        enum json_tokener_error jerr = json_tokener_get_error(tok);
+        size_t end = json_tokener_get_parse_end(tok);
+
+        if (!json && jerr == json_tokener_continue) {
+            *reason = xasprintf("json parse error at byte %zu: unexpected "
+                                "end of file (torn write?)",
+                                len);
+        } else if (!json || jerr != json_tokener_success) {
+            *reason = xasprintf("json parse error at byte %zu: %s", end,
+                                json_tokener_error_desc(jerr));
+            json_object_put(json);
+            json = NULL;
+        } else {
+            while (end < len && strchr(" \t\r\n", buf[end])) {
+                end++;
+            }
+            if (end < len) {
+                *reason = xasprintf("json parse error at byte %zu: trailing "
+                                    "data after the records",
+                                    end);
+                json_object_put(json);
+                json = NULL;
+            }
+        }
+    }
+    json_tokener_free(tok);
+    return json;
+}
+
+char *
+xstore_load(const char *path, struct xrec_db *db)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *buf = NULL, *reason = NULL;
+    size_t len = 0;
+
+    if (fd < 0) {
+        return (errno == ENOENT
+                    ? NULL
+                    : xasprintf("store %s: cannot open: %s; " REFUSE, path,
+                                ovs_strerror(errno)));
+    }
+    int error = read_all(fd, &buf, &len);
+    close(fd);
+    if (error) {
+        return xasprintf("store %s: cannot read: %s; " REFUSE, path,
+                         error == EFBIG ? "larger than 64 MiB"
+                                        : ovs_strerror(error));
+    }
+
+    struct json_object *json = parse_json(buf, len, &reason);
+    free(buf);
+    if (!json) {
+        char *msg
+            = xasprintf("store %s is corrupt (%s); " REFUSE, path, reason);
+        free(reason);
+        return msg;
+    }
+    reason = xrec_db_from_json(json, db);
+    json_object_put(json);
+    if (reason) {
+        char *msg
+            = xasprintf("store %s is invalid (%s); " REFUSE, path, reason);
+        free(reason);
+        return msg;
+    }
+    return NULL;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0) {
+            return errno;
+        }
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Makes the rename of a file in 'path''s directory durable. */
+static int
+fsync_parent_dir(const char *path)
+{
+    char *copy = xstrdup(path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int error = 0;
+
+    if (fd < 0 || fsync(fd)) {
+        error = errno;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(copy);
+    return error;
+}
+
+char *
+xstore_save(const char *path, const struct xrec_db *db)
+{
+    struct json_object *json = xrec_db_to_json(db);
+    const char *text = json_object_to_json_string_ext(
+        json, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                  | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *tmp = xasprintf("%s.tmp", path);
+    const char *step = "create";
+    int error = 0;
+
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error = errno;
+    } else {
+        step = "write";
+        error = write_all(fd, text, strlen(text));
+        if (!error) {
+            error = write_all(fd, "\n", 1);
+        }
+        if (!error && fsync(fd)) {
+            step = "fsync";
+            error = errno;
+        }
+        if (close(fd) && !error) {
+            step = "close";
+            error = errno;
+        }
+    }
+    if (!error && rename(tmp, path)) {
+        step = "rename";
+        error = errno;
+    }
+    json_object_put(json);
+
+    char *msg = NULL;
+    if (error) {
+        msg = xasprintf("store %s: cannot %s %s: %s", path, step, tmp,
+                        ovs_strerror(error));
+        unlink(tmp);
+    } else {
+        error = fsync_parent_dir(path);
+        if (error) {
+            msg = xasprintf("store %s: cannot fsync its directory: %s", path,
+                            ovs_strerror(error));
+        }
+    }
+    free(tmp);
+    return msg;
+}

@@ -1,0 +1,424 @@
+/* agent/xovs.c: the xovs command line, in the style of XenServer's xe.
+ *
+ *   xovs [--rpc=unix:PATH] [--json] [--minimal] VERB [key=value ...]
+ *   xovs help [VERB]
+ *
+ * Sends one JSON-RPC request to xovs-agent (rpc.h) and prints the answer
+ * as xe would.  Verbs and parameter names are checked against the shared
+ * verb table before connecting, so a typo is a usage error even when the
+ * agent is down.  Exit status: 0 success, 1 rejected or agent unreachable,
+ * 2 usage error. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent/rpc.h"
+#include "util.h"
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+#define RPC_TIMEOUT_S 120 /* a hung agent must not hang scripts forever */
+
+struct options {
+    const char *target; /* "unix:PATH" */
+    bool json;          /* --json: print the raw result */
+    bool minimal;       /* --minimal: bare values, comma-separated */
+    const char *verb;   /* NULL for none */
+    struct json_object *params;
+};
+
+static void usage_error(const char *format, ...)
+    OVS_PRINTF_FORMAT(1, 2) OVS_NO_RETURN;
+
+static void
+usage_error(const char *format, ...)
+{
+    va_list args;
+
+    fputs("xovs: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputs(" (see: xovs help)\n", stderr);
+    exit(EXIT_USAGE);
+}
+
+static void fatal(const char *format, ...)
+    OVS_PRINTF_FORMAT(1, 2) OVS_NO_RETURN;
+
+static void
+fatal(const char *format, ...)
+{
+    va_list args;
+
+    fputs("xovs: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    exit(EXIT_REJECTED);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Help. */
+
+static void
+help_all(void)
+{
+    size_t n;
+    const struct xrpc_verb *verbs = xrpc_verbs(&n);
+
+    printf("usage: xovs [--rpc=unix:PATH] [--json] [--minimal] VERB "
+           "[key=value ...]\n"
+           "The agent is found at --rpc, else $XOVS_RPC, else %s.\n\n"
+           "verbs:\n",
+           XRPC_DEFAULT_TARGET);
+    for (size_t i = 0; i < n; i++) {
+        printf("  %-18s %s\n", verbs[i].name, verbs[i].summary);
+    }
+    printf("  %-18s %s\n", "help [VERB]", "this list, or VERB's arguments");
+}
+
+static void
+help_verb(const struct xrpc_verb *verb)
+{
+    bool list = verb->flags & XRPC_LIST;
+
+    printf("%s: %s\n\nusage: xovs %s", verb->name, verb->summary, verb->name);
+    if (list) {
+        printf(" [FIELD=VALUE ...] [params=FIELD,...|all] [--minimal] "
+               "[--json]\n\nfields:\n");
+    } else {
+        for (const struct xrpc_param *p = verb->params; p->name; p++) {
+            printf(p->required ? " %s=..." : " [%s=...]", p->name);
+        }
+        if (verb->flags & XRPC_OTHER_CONFIG) {
+            printf(" [other-config:KEY=VALUE ...]");
+        }
+        printf("\n\narguments:\n");
+    }
+    for (const struct xrpc_param *p = verb->params; p->name; p++) {
+        printf("  %-22s %s%s\n", p->name, p->help,
+               p->required ? " (required)" : "");
+    }
+    if (!list && verb->flags & XRPC_OTHER_CONFIG) {
+        printf("  %-22s %s\n", "other-config:KEY",
+               "set KEY in other-config; an empty value removes it");
+    }
+    if (list) {
+        printf("\nFIELD=VALUE shows only records whose FIELD is VALUE "
+               "(other-config:KEY=VALUE too);\n--minimal prints the "
+               "selected fields (default uuid) comma-separated.\n");
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Arguments. */
+
+static void
+parse_args(int argc, char *argv[], struct options *o)
+{
+    const struct xrpc_verb *verb = NULL;
+
+    o->target = getenv("XOVS_RPC");
+    o->params = json_object_new_object();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+
+        if (!strncmp(a, "--rpc=", 6)) {
+            o->target = a + 6;
+        } else if (!strcmp(a, "--json")) {
+            o->json = true;
+        } else if (!strcmp(a, "--minimal")) {
+            o->minimal = true;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help_all();
+            exit(0);
+        } else if (a[0] == '-') {
+            usage_error("unknown option %s", a);
+        } else if (!o->verb) {
+            o->verb = a;
+            verb = xrpc_verb_find(a);
+            if (!verb && strcmp(a, "help")) {
+                usage_error("unknown verb %s", a);
+            }
+        } else if (!verb) {
+            /* "help VERB" */
+            verb = xrpc_verb_find(a);
+            if (!verb || i + 1 < argc) {
+                usage_error("usage: xovs help [VERB]; %s is not a verb", a);
+            }
+            help_verb(verb);
+            exit(0);
+        } else if (!eq || eq == a) {
+            usage_error("%s: expected key=value", a);
+        } else {
+            char *key = xmemdup0(a, eq - a);
+            char *bad = xrpc_check_param_name(verb, key);
+            if (bad) {
+                fprintf(stderr, "xovs: %s\n", bad);
+                exit(EXIT_USAGE);
+            }
+            if (json_object_object_get_ex(o->params, key, NULL)) {
+                usage_error("%s: given twice", key);
+            }
+            if (json_object_object_length(o->params) >= XRPC_MAX_PARAMS) {
+                usage_error("more than %d parameters", XRPC_MAX_PARAMS);
+            }
+            json_object_object_add(o->params, key,
+                                   json_object_new_string(eq + 1));
+            free(key);
+        }
+    }
+    if (!o->verb) {
+        usage_error("no verb given");
+    }
+    if (!strcmp(o->verb, "help")) {
+        help_all();
+        exit(0);
+    }
+    if (!o->target || !*o->target) {
+        o->target = XRPC_DEFAULT_TARGET;
+    }
+    if (verb->flags & XRPC_LIST && o->minimal
+        && !json_object_object_get_ex(o->params, "params", NULL)) {
+        json_object_object_add(o->params, "params",
+                               json_object_new_string("uuid"));
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Talking to the agent. */
+
+static int
+connect_agent(const char *target)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timeval tv = {.tv_sec = RPC_TIMEOUT_S};
+    const char *path;
+    int fd;
+
+    if (strncmp(target, "unix:", 5)) {
+        usage_error("%s: the agent's address must be unix:PATH", target);
+    }
+    path = target + 5;
+    if (!*path || strlen(path) >= sizeof sun.sun_path) {
+        usage_error("%s: socket path is empty or too long", target);
+    }
+    strcpy(sun.sun_path, path);
+
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fatal("socket: %s", ovs_strerror(errno));
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&sun, sizeof sun)) {
+        fatal("cannot reach the agent at %s: %s (is xovs-agent running? "
+              "use --rpc=unix:PATH or XOVS_RPC)",
+              target, ovs_strerror(errno));
+    }
+    return fd;
+}
+
+static void
+send_all(int fd, const char *target, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0) {
+            fatal("sending to the agent at %s: %s", target,
+                  errno == EAGAIN ? "timed out" : ovs_strerror(errno));
+        }
+        buf += n;
+        len -= n;
+    }
+}
+
+/* Reads one line (without its '\n') of at most XRPC_MAX_RESPONSE bytes. */
+static char *
+recv_line(int fd, const char *target, size_t *lenp)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+
+    for (;;) {
+        if (len == cap) {
+            if (cap >= XRPC_MAX_RESPONSE) {
+                fatal("the agent's answer is longer than %d bytes",
+                      XRPC_MAX_RESPONSE);
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t n = recv(fd, buf + len, cap - len, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0) {
+            fatal("no answer from the agent at %s: %s", target,
+                  errno == EAGAIN ? "timed out" : ovs_strerror(errno));
+        } else if (!n) {
+            fatal("the agent at %s closed the connection without answering",
+                  target);
+        }
+        char *nl = memchr(buf + len, '\n', n);
+        len += n;
+        if (nl) {
+            *lenp = nl - buf;
+            return buf;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output. */
+
+static void
+print_text(struct json_object *val)
+{
+    char *text = xrpc_value_to_text(val);
+    fputs(text, stdout);
+    free(text);
+}
+
+static void
+print_minimal(struct json_object *rows)
+{
+    bool first = true;
+
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        for (struct lh_entry *e = lh_table_head(
+                 json_object_get_object(json_object_array_get_idx(rows, i)));
+             e; e = lh_entry_next(e)) {
+            struct json_object *v = lh_entry_v(e);
+            fputs(first ? "" : ",", stdout);
+            print_text(v);
+            first = false;
+        }
+    }
+    putchar('\n');
+}
+
+/* Prints 'rows' as xe does: one block per record, the first line's name
+ * left-aligned and the others right-aligned on the colon. */
+static void
+print_records(const struct xrpc_verb *verb, struct json_object *rows)
+{
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        struct json_object *row = json_object_array_get_idx(rows, i);
+        int width = 0;
+        bool first = true;
+
+        for (struct lh_entry *e = lh_table_head(json_object_get_object(row));
+             e; e = lh_entry_next(e)) {
+            const char *k1 = lh_entry_k(e);
+            width = MAX(width, (int)strlen(k1) + 6);
+        }
+        for (struct lh_entry *e = lh_table_head(json_object_get_object(row));
+             e; e = lh_entry_next(e)) {
+            const char *key = lh_entry_k(e);
+            struct json_object *val = lh_entry_v(e);
+            const struct xrpc_param *p = xrpc_param_find(verb, key);
+            char *label = xasprintf("%s (%s)", key,
+                                    p && p->access ? p->access : " RO");
+            printf(first ? "%-*s: " : "%*s: ", width, label);
+            print_text(val);
+            putchar('\n');
+            free(label);
+            first = false;
+        }
+        putchar('\n');
+    }
+}
+
+static void
+print_result(const struct options *o, const struct xrpc_verb *verb,
+             struct json_object *result)
+{
+    if (o->json) {
+        puts(json_object_to_json_string_ext(
+            result, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                        | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return;
+    }
+
+    struct json_object *uuid;
+    switch (verb->result) {
+    case XRPC_RESULT_NONE:
+        break;
+    case XRPC_RESULT_UUID:
+        if (json_object_object_get_ex(result, "uuid", &uuid)) {
+            print_text(uuid);
+            putchar('\n');
+        }
+        break;
+    case XRPC_RESULT_UUIDS:
+        for (size_t i = 0; i < json_object_array_length(result); i++) {
+            print_text(json_object_array_get_idx(result, i));
+            putchar('\n');
+        }
+        break;
+    case XRPC_RESULT_LIST:
+        if (o->minimal) {
+            print_minimal(result);
+        } else {
+            print_records(verb, result);
+        }
+        break;
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct options o = {.verb = NULL};
+    struct json_object *response, *result;
+    const char *message;
+    char *line, *error;
+    size_t len;
+    int code;
+
+    parse_args(argc, argv, &o);
+    const struct xrpc_verb *verb = xrpc_verb_find(o.verb);
+
+    int fd = connect_agent(o.target);
+    line = xrpc_request_line(1, o.verb, o.params);
+    send_all(fd, o.target, line, strlen(line));
+    free(line);
+    line = recv_line(fd, o.target, &len);
+    close(fd);
+
+    error
+        = xrpc_parse_response(line, len, &response, &code, &result, &message);
+    free(line);
+    if (error) {
+        fatal("bad answer from the agent at %s: %s", o.target, error);
+    }
+    if (code != XRPC_OK) {
+        fprintf(stderr, "xovs: %s\n", message);
+        json_object_put(response);
+        json_object_put(o.params);
+        return code == XRPC_USAGE ? EXIT_USAGE : EXIT_REJECTED;
+    }
+    if ((verb->result == XRPC_RESULT_LIST || verb->result == XRPC_RESULT_UUIDS)
+        && !json_object_is_type(result, json_type_array)) {
+        fatal("bad answer from the agent at %s: result is not a list",
+              o.target);
+    }
+    print_result(&o, verb, result);
+    json_object_put(response);
+    json_object_put(o.params);
+    return 0;
+}

@@ -1,0 +1,13 @@
+# tests/unit: one runner with named cases; no daemons, no netlink.
+# Modules that add cases append their .c files to UNIT_TEST_SRC before this
+# file is included (MODULES order in the root Makefile).
+UNIT_TEST_SRC += tests/unit/unit-tests.c tests/unit/test-records.c \
+	tests/unit/test-api.c
+UNIT_TEST_OBJ := $(UNIT_TEST_SRC:%.c=$(OBJ)/%.o)
+$(BIN)/unit-tests: $(UNIT_TEST_OBJ) $(AGENT_LIB_OBJ) $(VLAN_OBJ) $(OVSG_OBJ) \
+		$(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
+		$(LDLIBS_OVS)
+
+UNIT_TESTS += $(BIN)/unit-tests
