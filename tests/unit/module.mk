@@ -2,7 +2,7 @@
 # Modules that add cases append their .c files to UNIT_TEST_SRC before this
 # file is included (MODULES order in the root Makefile).
 UNIT_TEST_SRC += tests/unit/unit-tests.c tests/unit/test-records.c \
-	tests/unit/test-api.c
+	tests/unit/test-api.c tests/unit/test-reconcile.c
 UNIT_TEST_OBJ := $(UNIT_TEST_SRC:%.c=$(OBJ)/%.o)
 $(BIN)/unit-tests: $(UNIT_TEST_OBJ) $(AGENT_LIB_OBJ) $(VLAN_OBJ) $(OVSG_OBJ) \
 		$(OVS_LIB)

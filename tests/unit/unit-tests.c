@@ -191,6 +191,7 @@ main(int argc, char *argv[])
 
     test_records_register();
     test_api_register();
+    test_reconcile_register();
     for (size_t i = 0; i < n_cases; i++) {
         if (!selected(cases[i].name, argc, argv)) {
             continue;

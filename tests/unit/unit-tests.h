@@ -61,5 +61,6 @@ void unit_rmdir(char *dir);
 
 void test_records_register(void);
 void test_api_register(void);
+void test_reconcile_register(void);
 
 #endif /* tests/unit/unit-tests.h */

@@ -1,0 +1,207 @@
+/* tests/unit/test-reconcile.c: records -> desired switch state.
+ *
+ * Records are made through the API (as an administrator would), then
+ * xrc_build()'s plan is checked: which bridges, which ports with which tags,
+ * which external_ids, and which locking rules. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <string.h>
+#include "agent/reconcile.h"
+#include "agent/records.h"
+#include "ovs-glue/ovsg.h"
+#include "tests/unit/unit-tests.h"
+#include "util.h"
+
+static const struct ovsg_port *
+find_port(const struct ovsg_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static size_t
+count_flows(const struct ovsg_bridge *br, const char *needle)
+{
+    size_t n = 0;
+    const char *s;
+    size_t i;
+    SVEC_FOR_EACH(i, s, &br->flows)
+    {
+        n += strstr(s, needle) != NULL;
+    }
+    return n;
+}
+
+/* eth1 plugged into xenbr1; internal network "int" (xapi0); VLAN 10 network
+ * on eth1 (xapi1); one VIF on each, the first locked. */
+/* Runs 'method' with space-separated "key=value" arguments made from
+ * 'format' (values must not contain spaces). */
+static int OVS_PRINTF_FORMAT(3, 4)
+    callf(struct xrec_db *db, const char *method, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *line = xvasprintf(format, args);
+    va_end(args);
+
+    const char *argv[16];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
+         tok = strtok_r(NULL, " ", &save)) {
+        argv[n++] = tok;
+    }
+    int code = unit_callv(db, method, argv, n);
+    free(line);
+    return code;
+}
+
+#define VM "11111111-2222-3333-4444-555555555555"
+
+/* Setup steps must succeed; a failure names the call's message. */
+#define MUST(CALL)                                                            \
+    do {                                                                      \
+        if (CALL) {                                                           \
+            unit_fail(__FILE__, __LINE__, "setup: %s", unit_error);           \
+            return false;                                                     \
+        }                                                                     \
+    } while (0)
+
+static bool
+setup(struct xrec_db *db, char **int_vif, char **vlan_vif)
+{
+    xrec_db_init(db);
+    unit_nics[0] = (struct xpif_link){"eth1", "02:00:00:00:01:01", 1500, true};
+    unit_n_nics = 1;
+    MUST(callf(db, "pif-scan", "%s", ""));
+    char *pif = xstrdup(db->pifs[0]->uuid);
+    MUST(callf(db, "pif-plug", "uuid=%s", pif));
+    MUST(callf(db, "network-create", "%s", "name-label=int"));
+    char *net_int = xstrdup(unit_result_uuid());
+    MUST(callf(db, "network-create", "%s", "name-label=v10"));
+    char *net_v10 = xstrdup(unit_result_uuid());
+    MUST(callf(db, "vlan-create", "pif-uuid=%s network-uuid=%s vlan=10", pif,
+               net_v10));
+    MUST(callf(db, "vif-create",
+               "vm-uuid=%s domid=3 device=0 network-uuid=%s "
+               "mac=02:00:00:00:03:00 locking-mode=locked "
+               "ipv4-allowed=198.18.0.3 ipv6-allowed=2001:db8::3",
+               VM, net_int));
+    *int_vif = xstrdup(unit_result_uuid());
+    MUST(callf(db, "vif-plug", "uuid=%s", *int_vif));
+    MUST(callf(db, "vif-create",
+               "vm-uuid=%s domid=3 device=1 network-uuid=%s "
+               "mac=02:00:00:00:03:01",
+               VM, net_v10));
+    *vlan_vif = xstrdup(unit_result_uuid());
+    MUST(callf(db, "vif-plug", "uuid=%s", *vlan_vif));
+    free(pif);
+    free(net_int);
+    free(net_v10);
+    return true;
+}
+
+static void
+test_reconcile_layout(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *int_vif, *vlan_vif;
+    if (!setup(&db, &int_vif, &vlan_vif)) {
+        return;
+    }
+    struct ovsg_state s;
+    xrc_build(&db, "netdev", &s);
+
+    const struct ovsg_bridge *xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
+    const struct ovsg_bridge *xapi0 = ovsg_state_find_bridge(&s, "xapi0");
+    CHECK(s.n_bridges == 2, "%" PRIuSIZE " bridges, expected 2", s.n_bridges);
+    CHECK(xenbr1 && xapi0, "bridges xenbr1 and xapi0 expected");
+    CHECK(!ovsg_state_find_bridge(&s, "xapi1"),
+          "a VLAN network must be a fake bridge, not a bridge");
+
+    const struct ovsg_port *eth1 = find_port(xenbr1, "eth1");
+    CHECK(eth1 && eth1->tag == -1, "eth1 untagged on xenbr1");
+    const struct ovsg_port *fake = find_port(xenbr1, "xapi1");
+    CHECK(fake && fake->fake_bridge && fake->tag == 10,
+          "fake bridge xapi1 with tag 10 on xenbr1");
+    const struct ovsg_port *v31 = find_port(xenbr1, "vif3.1");
+    CHECK(v31 && v31->tag == 10, "vif3.1 is an access port on VLAN 10");
+    CHECK(strchr(smap_get_def(&xenbr1->external_ids, "xs-network-uuids", ""),
+                 ';'),
+          "xenbr1 carries both network uuids");
+
+    const struct ovsg_port *v30 = find_port(xapi0, "vif3.0");
+    CHECK(v30 && v30->tag == -1, "vif3.0 on xapi0");
+    const struct smap *ids = &v30->ifaces[0].external_ids;
+    CHECK(!strcmp(smap_get_def(ids, "xs-vif-uuid", ""), int_vif)
+              && !strcmp(smap_get_def(ids, "iface-id", ""), int_vif)
+              && !strcmp(smap_get_def(ids, "attached-mac", ""),
+                         "02:00:00:00:03:00")
+              && smap_get(ids, "xs-vm-uuid")
+              && smap_get(ids, "xs-network-uuid"),
+          "VIF interface external_ids as XenServer sets them");
+    CHECK(v30->ifaces[0].mtu_request == 1500, "VIF MTU from the network");
+
+    /* Locked: own MAC+IPv4 (ARP and IP), own IPv6, NA only for own target,
+     * and a final drop. */
+    CHECK(count_flows(xapi0, "nw_src=198.18.0.3") == 1, "IPv4 allow rule");
+    CHECK(count_flows(xapi0, "arp_spa=198.18.0.3") == 1, "ARP allow rule");
+    CHECK(count_flows(xapi0, "nd_target=2001:db8::3") == 2,
+          "NA and DAD rules for the allowed IPv6");
+    CHECK(count_flows(xapi0, "priority=4000,actions=drop") == 1,
+          "final drop for the locked VIF");
+    CHECK(count_flows(xenbr1, "vif3.1") == 0, "unlocked VIF has no rules");
+    ovsg_state_destroy(&s);
+
+    callf(&db, "vif-unplug", "uuid=%s", vlan_vif);
+    callf(&db, "vif-param-set", "uuid=%s locking-mode=disabled", int_vif);
+    xrc_build(&db, "netdev", &s);
+    xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
+    xapi0 = ovsg_state_find_bridge(&s, "xapi0");
+    CHECK(!find_port(xenbr1, "vif3.1"), "unplugged VIF has no port");
+    CHECK(xapi0->flows.n == 1
+              && count_flows(xapi0, "priority=4000,actions=drop") == 1,
+          "disabled VIF: one drop rule only");
+    ovsg_state_destroy(&s);
+
+    free(int_vif);
+    free(vlan_vif);
+    xrec_db_destroy(&db);
+}
+
+static void
+test_reconcile_network_default(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *int_vif, *vlan_vif;
+    if (!setup(&db, &int_vif, &vlan_vif)) {
+        return;
+    }
+    const struct xrec_vif *vif = xrec_find_vif(&db, vlan_vif);
+    callf(&db, "network-param-set", "uuid=%s default-locking-mode=disabled",
+          vif->network);
+    struct ovsg_state s;
+    xrc_build(&db, "system", &s);
+    const struct ovsg_bridge *xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
+    CHECK(!strcmp(s.datapath_type, "system"), "datapath type passed on");
+    CHECK(count_flows(xenbr1, "in_port=\"vif3.1\",priority=4000,actions=drop")
+              == 1,
+          "network_default follows the network's disabled default");
+    ovsg_state_destroy(&s);
+    free(int_vif);
+    free(vlan_vif);
+    xrec_db_destroy(&db);
+}
+
+void
+test_reconcile_register(void)
+{
+    unit_add("reconcile-layout", test_reconcile_layout, NULL);
+    unit_add("reconcile-network-default", test_reconcile_network_default,
+             NULL);
+}
