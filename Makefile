@@ -60,7 +60,7 @@ setup:
 	scripts/setup
 
 check: setup
-	$(MAKE) all unit-tests
+	$(MAKE) all unit-tests fuzz-replay
 	tests/run-tests --bin=$(BIN)
 
 unit-tests: $(UNIT_TESTS)
