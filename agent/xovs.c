@@ -167,13 +167,17 @@ parse_args(int argc, char *argv[], struct options *o)
             char *bad = xrpc_check_param_name(verb, key);
             if (bad) {
                 fprintf(stderr, "xovs: %s\n", bad);
+                free(bad);
+                free(key);
                 exit(EXIT_USAGE);
             }
-            if (json_object_object_get_ex(o->params, key, NULL)) {
-                usage_error("%s: given twice", key);
-            }
-            if (json_object_object_length(o->params) >= XRPC_MAX_PARAMS) {
-                usage_error("more than %d parameters", XRPC_MAX_PARAMS);
+            bool twice = json_object_object_get_ex(o->params, key, NULL);
+            if (twice || json_object_object_length(o->params)
+                             >= XRPC_MAX_PARAMS) {
+                fprintf(stderr, "xovs: %s%s\n", twice ? key : "",
+                        twice ? ": given twice" : "too many parameters");
+                free(key);
+                exit(EXIT_USAGE);
             }
             json_object_object_add(o->params, key,
                                    json_object_new_string(eq + 1));
