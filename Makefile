@@ -72,7 +72,8 @@ demo: setup
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 scripts/vif $(DESTDIR)$(PREFIX)/bin/xovs-vif 2>/dev/null || true
+	$(if $(wildcard scripts/vif),install -m 755 scripts/vif \
+		$(DESTDIR)$(PREFIX)/bin/xovs-vif)
 	for u in $(wildcard scripts/systemd/*.service); do \
 		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u \
 		  >$(DESTDIR)/lib/systemd/system/$$(basename $$u); done

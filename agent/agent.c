@@ -44,9 +44,9 @@ VLOG_DEFINE_THIS_MODULE(xovs_agent);
 
 struct agent_conn {
     struct stream *stream;
-    struct ds in;          /* bytes received, not yet a full line */
-    struct ds out;         /* replies not yet sent */
-    size_t out_ofs;        /* bytes of 'out' already sent */
+    struct ds in;   /* bytes received, not yet a full line */
+    struct ds out;  /* replies not yet sent */
+    size_t out_ofs; /* bytes of 'out' already sent */
 };
 
 struct agent {
@@ -123,16 +123,18 @@ parse_options(int argc, char *argv[])
             break;
         case OPT_DATAPATH_TYPE:
             if (strcmp(optarg, "netdev") && strcmp(optarg, "system")) {
-                ovs_fatal(0, "--datapath-type: \"%s\" is not netdev or "
-                             "system", optarg);
+                ovs_fatal(0,
+                          "--datapath-type: \"%s\" is not netdev or "
+                          "system",
+                          optarg);
             }
             datapath_type = optarg;
             break;
         case 'h':
             usage();
             OVS_NOT_REACHED();
-        DAEMON_OPTION_HANDLERS
-        VLOG_OPTION_HANDLERS
+            DAEMON_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
         case '?':
             exit(2);
         default:
@@ -313,8 +315,8 @@ main(int argc, char *argv[])
     char *rpc = xasprintf("punix:%s", rpc_abs);
     free(rpc_abs);
     free(cwd);
-    a.datapath_type = xstrdup(datapath_type ? datapath_type
-                                            : default_datapath_type());
+    a.datapath_type
+        = xstrdup(datapath_type ? datapath_type : default_datapath_type());
 
     xrec_db_init(&a.db);
     char *error = xstore_load(a.store_path, &a.db);
@@ -332,8 +334,7 @@ main(int argc, char *argv[])
     vlog_enable_async();
     VLOG_INFO("xovs-agent started: %" PRIuSIZE " networks, %" PRIuSIZE
               " PIFs, %" PRIuSIZE " VIFs; datapath %s; serving %s",
-              a.db.n_networks, a.db.n_pifs, a.db.n_vifs, a.datapath_type,
-              rpc);
+              a.db.n_networks, a.db.n_pifs, a.db.n_vifs, a.datapath_type, rpc);
     agent_reconcile(&a);
     free(rpc);
 

@@ -81,7 +81,8 @@ xrc_add_locking_flows(struct ovsg_bridge *br, const struct xrec_vif *vif,
         const char *mac = vif->mac;
         const char *ip;
         size_t i;
-        SVEC_FOR_EACH (i, ip, &vif->ipv4_allowed) {
+        SVEC_FOR_EACH(i, ip, &vif->ipv4_allowed)
+        {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,arp,"
                                       "arp_sha=%s,arp_spa=%s,actions=NORMAL",
@@ -91,7 +92,8 @@ xrc_add_locking_flows(struct ovsg_bridge *br, const struct xrec_vif *vif,
                                       "nw_src=%s,actions=NORMAL",
                                       in, mac, ip));
         }
-        SVEC_FOR_EACH (i, ip, &vif->ipv6_allowed) {
+        SVEC_FOR_EACH(i, ip, &vif->ipv6_allowed)
+        {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4200,dl_src=%s,icmp6,"
                                       "icmp_type=136,nd_target=%s,"
@@ -118,10 +120,9 @@ xrc_add_locking_flows(struct ovsg_bridge *br, const struct xrec_vif *vif,
                                           "actions=NORMAL",
                                           in, mac, type));
             }
-            svec_add_nocopy(&br->flows,
-                            xasprintf("%s,priority=4150,icmp6,"
-                                      "icmp_type=136,actions=drop",
-                                      in));
+            svec_add_nocopy(&br->flows, xasprintf("%s,priority=4150,icmp6,"
+                                                  "icmp_type=136,actions=drop",
+                                                  in));
         }
     }
     svec_add_nocopy(&br->flows,
@@ -176,8 +177,8 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
             const struct xrec_pif *pif = db->pifs[j];
             if (pif->vlan == XREC_VLAN_NONE && pif->currently_attached
                 && !strcmp(pif->network, net->uuid)) {
-                struct ovsg_port *port = ovsg_bridge_add_port(br, pif->device,
-                                                              "");
+                struct ovsg_port *port
+                    = ovsg_bridge_add_port(br, pif->device, "");
                 port->ifaces[0].mtu_request = net->mtu;
             }
         }
@@ -196,8 +197,8 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
             continue;
         }
         xrc_add_network_uuid(&br->external_ids, net->uuid);
-        struct ovsg_port *fake = ovsg_bridge_add_port(br, net->bridge,
-                                                      "internal");
+        struct ovsg_port *fake
+            = ovsg_bridge_add_port(br, net->bridge, "internal");
         fake->tag = place.tag;
         fake->fake_bridge = true;
         fake->ifaces[0].mtu_request = net->mtu;

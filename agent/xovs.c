@@ -172,8 +172,8 @@ parse_args(int argc, char *argv[], struct options *o)
                 exit(EXIT_USAGE);
             }
             bool twice = json_object_object_get_ex(o->params, key, NULL);
-            if (twice || json_object_object_length(o->params)
-                             >= XRPC_MAX_PARAMS) {
+            if (twice
+                || json_object_object_length(o->params) >= XRPC_MAX_PARAMS) {
                 fprintf(stderr, "xovs: %s%s\n", twice ? key : "",
                         twice ? ": given twice" : "too many parameters");
                 free(key);

@@ -122,22 +122,24 @@ ovsg_flows_replace(struct ovsg_flows *f, struct vconn *vconn,
         = ofputil_protocol_from_ofp_version(vconn_get_version(vconn));
     struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
     const struct simap_node *node;
-    SIMAP_FOR_EACH (node, ports) {
+    SIMAP_FOR_EACH(node, ports)
+    {
         ofputil_port_map_put(&map, u16_to_ofp(node->data), node->name);
     }
 
     struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
     char *error = NULL;
     char *del = xasprintf("cookie=%#" PRIx64 "/-1", OVSG_COOKIE);
-    struct ofpbuf *msg = ovsg_flows_encode(del, OFPFC_DELETE, &map, protocol,
-                                           &error);
+    struct ofpbuf *msg
+        = ovsg_flows_encode(del, OFPFC_DELETE, &map, protocol, &error);
     free(del);
     ovs_assert(msg);
     ovs_list_push_back(&requests, &msg->list_node);
 
     const char *s;
     size_t i;
-    SVEC_FOR_EACH (i, s, flows) {
+    SVEC_FOR_EACH(i, s, flows)
+    {
         msg = ovsg_flows_encode(s, OFPFC_ADD, &map, protocol, &error);
         if (!msg) {
             /* The agent built this string: a parse failure is a bug in it,
@@ -151,16 +153,18 @@ ovsg_flows_replace(struct ovsg_flows *f, struct vconn *vconn,
     ofputil_port_map_destroy(&map);
 
     struct ovs_list errors;
-    int retval = vconn_bundle_transact(vconn, &requests, OFPBF_ATOMIC,
-                                       &errors);
+    int retval
+        = vconn_bundle_transact(vconn, &requests, OFPBF_ATOMIC, &errors);
     struct ofpbuf *reply;
-    LIST_FOR_EACH_POP (reply, list_node, &errors) {
+    LIST_FOR_EACH_POP(reply, list_node, &errors)
+    {
         VLOG_WARN("%s: switch rejected flow update: %s", f->bridge,
                   ofperr_to_string(ofperr_decode_msg(reply->data, NULL)));
         ofpbuf_delete(reply);
         retval = retval ? retval : EPROTO;
     }
-    LIST_FOR_EACH_POP (msg, list_node, &requests) {
+    LIST_FOR_EACH_POP(msg, list_node, &requests)
+    {
         ofpbuf_delete(msg);
     }
     return retval;
@@ -196,17 +200,18 @@ ovsg_flows_sync(struct ovsg_flows *f, const char *rundir,
     f->next_check = now + OVSG_FLOW_CHECK_MS;
     if (same) {
         long long int n = ovsg_flows_count(vconn);
-        if (n == (long long int) flows.n) {
+        if (n == (long long int)flows.n) {
             goto out;
         }
         VLOG_INFO("%s: repairing drift: switch holds %lld xovs flows, "
-                  "expected %" PRIuSIZE, f->bridge, n, flows.n);
+                  "expected %" PRIuSIZE,
+                  f->bridge, n, flows.n);
     }
 
     error = ovsg_flows_replace(f, vconn, &flows, ports);
     if (error) {
-        VLOG_WARN_RL(&rl, "%s: flow update failed (%s); will retry",
-                     f->bridge, ovs_strerror(error));
+        VLOG_WARN_RL(&rl, "%s: flow update failed (%s); will retry", f->bridge,
+                     ovs_strerror(error));
         f->valid = false;
         goto out;
     }
@@ -214,7 +219,8 @@ ovsg_flows_sync(struct ovsg_flows *f, const char *rundir,
     svec_swap(&flows, &f->installed);
     simap_clear(&f->ports);
     const struct simap_node *node;
-    SIMAP_FOR_EACH (node, ports) {
+    SIMAP_FOR_EACH(node, ports)
+    {
         simap_put(&f->ports, node->name, node->data);
     }
     f->valid = true;

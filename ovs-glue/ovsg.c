@@ -42,15 +42,15 @@ VLOG_DEFINE_THIS_MODULE(ovsg);
 
 struct ovsg {
     struct ovsdb_idl *idl;
-    char *rundir;                /* where BRIDGE.mgmt sockets live */
+    char *rundir; /* where BRIDGE.mgmt sockets live */
     struct ovsg_state desired;
     bool have_desired;
-    bool desired_changed;        /* not yet applied since set_desired() */
-    unsigned int idl_seqno;      /* replica version last diffed */
-    struct ovsdb_idl_txn *txn;   /* in flight, or NULL */
+    bool desired_changed;      /* not yet applied since set_desired() */
+    unsigned int idl_seqno;    /* replica version last diffed */
+    struct ovsdb_idl_txn *txn; /* in flight, or NULL */
     bool synced;
-    size_t n_held;               /* new ports held back by the last diff */
-    struct shash flows;          /* bridge name -> struct ovsg_flows */
+    size_t n_held;      /* new ports held back by the last diff */
+    struct shash flows; /* bridge name -> struct ovsg_flows */
 };
 
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
@@ -90,7 +90,8 @@ ovsg_destroy(struct ovsg *g)
         ovsdb_idl_txn_destroy(g->txn);
     }
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &g->flows) {
+    SHASH_FOR_EACH_SAFE(node, &g->flows)
+    {
         ovsg_flows_destroy(node->data);
         shash_delete(&g->flows, node);
     }
@@ -128,7 +129,8 @@ static const struct ovsrec_interface *
 ovsg_find_iface_row(const struct ovsdb_idl *idl, const char *name)
 {
     const struct ovsrec_interface *iface;
-    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+    OVSREC_INTERFACE_FOR_EACH(iface, idl)
+    {
         if (!strcmp(iface->name, name)) {
             return iface;
         }
@@ -150,12 +152,12 @@ struct ovsg_diff {
     struct ovsdb_idl_txn *txn;
     struct ds log;
     size_t n_changes;
-    bool hold_new_ports;  /* this bridge's flows are not in place yet */
-    size_t n_held;        /* new ports held back for that reason */
+    bool hold_new_ports; /* this bridge's flows are not in place yet */
+    size_t n_held;       /* new ports held back for that reason */
 };
 
 static void OVS_PRINTF_FORMAT(2, 3)
-ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+    ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
 {
     va_list args;
     if (d->n_changes++ < 16) {
@@ -191,7 +193,8 @@ ovsg_alloc_ofport(const struct ovsrec_bridge *br, const struct simap *ports)
             }
         }
         const struct simap_node *node;
-        SIMAP_FOR_EACH (node, ports) {
+        SIMAP_FOR_EACH(node, ports)
+        {
             used = used || node->data == n;
         }
         if (!used) {
@@ -269,8 +272,8 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         = xmalloc(want->n_ifaces * sizeof *ifaces);
     for (size_t i = 0; i < want->n_ifaces; i++) {
         const struct ovsg_iface *wi = &want->ifaces[i];
-        const struct ovsrec_interface *ir = ovsg_port_find_iface(row,
-                                                                 wi->name);
+        const struct ovsrec_interface *ir
+            = ovsg_port_find_iface(row, wi->name);
         if (!ir) {
             same_ifaces = false;
             ir = ovsrec_interface_insert(d->txn);
@@ -369,8 +372,8 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
     };
     bool hold = d->hold_new_ports;
     d->hold_new_ports = false;
-    ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
-                   &local_port, ports);
+    ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name), &local_port,
+                   ports);
     d->hold_new_ports = hold;
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
@@ -380,8 +383,8 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
 
     for (size_t i = 0; i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
-        if (strcmp(p->name, want->name) && !ovsg_want_find_port(want,
-                                                                p->name)) {
+        if (strcmp(p->name, want->name)
+            && !ovsg_want_find_port(want, p->name)) {
             ovsrec_bridge_update_ports_delvalue(row, p);
             ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
         }
@@ -404,8 +407,7 @@ ovsg_get_flows(struct ovsg *g, const char *bridge)
 static bool
 ovsg_apply(struct ovsg *g)
 {
-    const struct ovsrec_open_vswitch *ovs
-        = ovsrec_open_vswitch_first(g->idl);
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(g->idl);
     if (!ovs) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         VLOG_WARN_RL(&rl, "the database has no Open_vSwitch row yet "
@@ -419,7 +421,8 @@ ovsg_apply(struct ovsg *g)
     long long int now = time_msec();
 
     const struct ovsrec_bridge *row;
-    OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
+    OVSREC_BRIDGE_FOR_EACH(row, g->idl)
+    {
         if (ovsg_owns_bridge(row)
             && !ovsg_state_find_bridge(&g->desired, row->name)) {
             ovsrec_open_vswitch_update_bridges_delvalue(ovs, row);
@@ -429,7 +432,8 @@ ovsg_apply(struct ovsg *g)
     for (size_t i = 0; i < g->desired.n_bridges; i++) {
         const struct ovsg_bridge *want = g->desired.bridges[i];
         const struct ovsrec_bridge *existing = NULL;
-        OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
+        OVSREC_BRIDGE_FOR_EACH(row, g->idl)
+        {
             if (!strcmp(row->name, want->name)) {
                 existing = row;
                 break;
@@ -447,7 +451,8 @@ ovsg_apply(struct ovsg *g)
     }
 
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &g->flows) {
+    SHASH_FOR_EACH_SAFE(node, &g->flows)
+    {
         if (!ovsg_state_find_bridge(&g->desired, node->name)) {
             ovsg_flows_destroy(node->data);
             shash_delete(&g->flows, node);
@@ -475,7 +480,8 @@ ovsg_flow_check_due(const struct ovsg *g)
 {
     long long int now = time_msec();
     struct shash_node *node;
-    SHASH_FOR_EACH (node, &g->flows) {
+    SHASH_FOR_EACH(node, &g->flows)
+    {
         const struct ovsg_flows *f = node->data;
         if (now >= f->next_check) {
             return true;

@@ -34,20 +34,20 @@
 #define OVSG_COOKIE UINT64_C(0x786f767300000000)
 
 struct ovsg_iface {
-    char *name;               /* kernel name, e.g. "vif3.0", "eth1" */
-    char *type;               /* "" (system) or "internal" */
-    int mtu_request;          /* 0: leave unset */
+    char *name;      /* kernel name, e.g. "vif3.0", "eth1" */
+    char *type;      /* "" (system) or "internal" */
+    int mtu_request; /* 0: leave unset */
     struct smap external_ids;
     struct smap options;
 };
 
 struct ovsg_port {
     char *name;
-    int tag;                  /* -1: no tag (trunk/all VLANs) */
-    bool fake_bridge;         /* a VLAN fake bridge's internal port */
+    int tag;          /* -1: no tag (trunk/all VLANs) */
+    bool fake_bridge; /* a VLAN fake bridge's internal port */
     struct smap external_ids;
     struct ovsg_iface *ifaces;
-    size_t n_ifaces;          /* 1, or more for a bond (later) */
+    size_t n_ifaces; /* 1, or more for a bond (later) */
 };
 
 struct ovsg_bridge {
@@ -64,7 +64,7 @@ struct ovsg_bridge {
 };
 
 struct ovsg_state {
-    char *datapath_type;      /* "netdev" or "system" */
+    char *datapath_type; /* "netdev" or "system" */
     struct ovsg_bridge **bridges;
     size_t n_bridges;
 };
@@ -79,8 +79,8 @@ struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
                                            const char *name);
 /* Adds a port with one interface of the same name and returns the port;
  * its interface is port->ifaces[0]. */
-struct ovsg_port *ovsg_bridge_add_port(struct ovsg_bridge *,
-                                       const char *name, const char *type);
+struct ovsg_port *ovsg_bridge_add_port(struct ovsg_bridge *, const char *name,
+                                       const char *type);
 
 struct ovsg;
 

@@ -47,9 +47,11 @@ static char *
 vlan_error(const char *elem, size_t len)
 {
     char *msg = NULL;
-    if (asprintf(&msg, "trunks: \"%.*s\" is not a VLAN tag or range "
-                       "within %d..%d", (int) len, elem, VLAN_TAG_MIN,
-                 VLAN_TAG_MAX) < 0) {
+    if (asprintf(&msg,
+                 "trunks: \"%.*s\" is not a VLAN tag or range "
+                 "within %d..%d",
+                 (int)len, elem, VLAN_TAG_MIN, VLAN_TAG_MAX)
+        < 0) {
         abort();
     }
     return msg;

@@ -20,16 +20,16 @@
 /* Where a port belongs: the real bridge and the access tag (VLAN_NONE for
  * an untagged port). */
 struct vlan_placement {
-    const char *bridge;  /* real (not fake) bridge; borrowed */
-    int tag;             /* VLAN_NONE or VLAN_TAG_MIN..VLAN_TAG_MAX */
+    const char *bridge; /* real (not fake) bridge; borrowed */
+    int tag;            /* VLAN_NONE or VLAN_TAG_MIN..VLAN_TAG_MAX */
 };
 
 /* Placement of a network's ports.  'parent_bridge' is NULL for a network
  * with no VLAN PIF ('tag' ignored): its ports go on 'bridge' itself.
  * Otherwise the network is a fake bridge and its ports go on
  * 'parent_bridge' with 'tag'. */
-struct vlan_placement vlan_place(const char *bridge,
-                                 const char *parent_bridge, int tag);
+struct vlan_placement vlan_place(const char *bridge, const char *parent_bridge,
+                                 int tag);
 
 bool vlan_tag_is_valid(long long int tag);
 

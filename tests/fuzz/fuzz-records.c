@@ -15,8 +15,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct json_tokener *tok = json_tokener_new();
-    struct json_object *json = json_tokener_parse_ex(tok, (const char *) data,
-                                                     size);
+    struct json_object *json
+        = json_tokener_parse_ex(tok, (const char *)data, size);
     json_tokener_free(tok);
     if (!json) {
         return 0;

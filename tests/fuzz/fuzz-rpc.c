@@ -34,10 +34,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Several requests per input, one per line, against one database, so
      * sequences (create then destroy, ...) are explored too. */
-    const char *p = (const char *) data, *end = p + size;
+    const char *p = (const char *)data, *end = p + size;
     while (p < end) {
         const char *nl = memchr(p, '\n', end - p);
-        size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
         bool changed;
         free(xapi_handle_line(&db, &env, p, len, NULL, NULL, &changed));
         p += len + 1;
