@@ -29,6 +29,7 @@ OVS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
 LDLIBS_OVS := $(OVS_LIB) -lssl -lcrypto -lunbound -latomic -lm -lpthread -lrt
 LDLIBS_JSON := $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
+LDLIBS_XEN := -lxenstore -lxengnttab -lxenevtchn
 ifneq ($(SANITIZE),)
 XCFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -47,8 +48,8 @@ $(OBJ)/%.o: %.c $(OVS_STAMP)
 
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
-MODULES := vlan ovs-glue bonding agent vif-backend controller bench \
-	tests/unit tests/fuzz
+MODULES := vlan ovs-glue bonding agent vif-backend/emu/xenstored \
+	vif-backend/emu vif-backend controller bench tests/unit tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 
 all: $(PROGRAMS)

@@ -4,12 +4,17 @@
 # `make check` replays each target's checked-in corpus (tests/fuzz/corpus/),
 # so a crash once found stays a regression test.
 FUZZ_DIR := build/fuzz
-FUZZ_TARGETS := records rpc
+# Other modules add targets before this file is read:
+#   FUZZ_TARGETS += NAME; FUZZ_SRC_NAME := sources besides
+#   tests/fuzz/fuzz-NAME.c; FUZZ_LIBS_NAME := extra libraries.
+# Each needs a seed corpus in tests/fuzz/corpus/NAME/.
+FUZZ_TARGETS += records rpc
 FUZZ_CC := clang
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
-FUZZ_AGENT_SRC := agent/records.c agent/api.c agent/rpc.c agent/store.c \
+FUZZ_SRC_records := agent/records.c agent/api.c agent/rpc.c agent/store.c \
 	agent/pifscan.c
-FUZZ_OBJ := $(FUZZ_AGENT_SRC:%.c=$(FUZZ_DIR)/obj/%.o) \
+FUZZ_SRC_rpc := $(FUZZ_SRC_records)
+FUZZ_OBJ := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t):%.c=$(FUZZ_DIR)/obj/%.o))) \
 	$(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz-%.o)
 FUZZ_SECONDS ?= 60
 
@@ -19,10 +24,14 @@ $(FUZZ_DIR)/obj/%.o: %.c $(OVS_STAMP)
 		-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0) $(OVS_CFLAGS) \
 		-Wno-unused-command-line-argument $(FUZZ_FLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz-%.o \
-		$(FUZZ_AGENT_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(OVS_LIB)
-	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) \
-		$(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
+define FUZZ_RULE
+$(FUZZ_DIR)/fuzz-$(1): $(FUZZ_DIR)/obj/tests/fuzz/fuzz-$(1).o \
+		$(FUZZ_SRC_$(1):%.c=$(FUZZ_DIR)/obj/%.o) $(OVS_LIB)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ \
+		$$(filter %.o,$$^) $(FUZZ_LIBS_$(1)) $(LDLIBS_JSON) $(LDLIBS_NL) \
+		$(LDLIBS_OVS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 

@@ -4,10 +4,12 @@
 UNIT_TEST_SRC += tests/unit/unit-tests.c tests/unit/test-records.c \
 	tests/unit/test-api.c tests/unit/test-reconcile.c
 UNIT_TEST_OBJ := $(UNIT_TEST_SRC:%.c=$(OBJ)/%.o)
+# Other modules may also append objects to UNIT_TEST_EXTRA_OBJ and
+# libraries to UNIT_TEST_LIBS.
 $(BIN)/unit-tests: $(UNIT_TEST_OBJ) $(AGENT_LIB_OBJ) $(VLAN_OBJ) $(OVSG_OBJ) \
-		$(OVS_LIB)
+		$(UNIT_TEST_EXTRA_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
-		$(LDLIBS_OVS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(UNIT_TEST_LIBS) \
+		$(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 UNIT_TESTS += $(BIN)/unit-tests

@@ -192,6 +192,17 @@ main(int argc, char *argv[])
     test_records_register();
     test_api_register();
     test_reconcile_register();
+    void (*const optional[])(void) = {
+        test_bond_register,
+        test_xenstored_register,
+        test_emu_register,
+        test_netback_register,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {
+        if (optional[i]) {
+            optional[i]();
+        }
+    }
     for (size_t i = 0; i < n_cases; i++) {
         if (!selected(cases[i].name, argc, argv)) {
             continue;
