@@ -30,7 +30,7 @@
 #define VIF_GNTST_OKAY 0
 #define VIF_GNTST_GENERAL_ERROR (-1)
 #define VIF_GNTST_BAD_DOMAIN (-2)
-#define VIF_GNTST_BAD_GNTREF (-4)
+#define VIF_GNTST_BAD_GNTREF (-3)
 #define VIF_GNTST_PERMISSION_DENIED (-8)
 #define VIF_GNTST_BAD_PAGE (-9)
 #define VIF_GNTST_BAD_COPY_ARG (-10)
@@ -92,6 +92,13 @@ struct vif_platform_class {
     /* Forgets everything about 'domid' (it died): its mappings stay valid
      * until unmapped, but new operations on it fail.  May be NULL. */
     void (*release_domain)(struct vif_platform *, uint16_t domid);
+
+    /* A domain whose death the platform noticed by itself since the last
+     * call (emu: the guest process's socket closed; the platform has already
+     * released it), or -1.  fd() is readable while one is waiting, so call
+     * it after pending() returned -1.  May be NULL (xen: the toolstack's
+     * @releaseDomain watch is the only news of a death). */
+    int32_t (*dead_domain)(struct vif_platform *);
 };
 
 extern const struct vif_platform_class vif_platform_xen;

@@ -1,0 +1,560 @@
+/* tests/unit/test-emu.c: the emulated Xen platform, both sides in one
+ * process.
+ *
+ * The guest side (emu-guest.c) plays domain 5 and answers the backend's
+ * socket requests from its own thread, as a guest process would; the test
+ * body is the backend (platform-emu.c, backend domid 0) and checks what Xen
+ * would let it do.  Each case runs with XOVS_EMU_DIR in a fresh temporary
+ * directory. */
+#include <config.h>
+#include "tests/unit/unit-tests.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "util.h"
+#include "vif-backend/emu/emu.h"
+#include "vif-backend/platform.h"
+
+#define GUEST 5
+
+struct fixture {
+    char *dir;
+    struct vif_emu_dom *dom;
+    struct vif_platform *p;
+    const struct vif_platform_class *c;
+    pthread_t thread;
+    bool running;
+    volatile bool stop;
+};
+
+/* The guest's "kernel": serves the backend's requests until told to stop. */
+static void *
+guest_thread(void *f_)
+{
+    struct fixture *f = f_;
+
+    while (!f->stop) {
+        int fds[16];
+        struct pollfd pfds[16];
+        size_t n = vif_emu_server_fds(f->dom, fds, ARRAY_SIZE(fds));
+
+        for (size_t i = 0; i < n; i++) {
+            pfds[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        }
+        poll(pfds, n, 10);
+        vif_emu_run(f->dom);
+    }
+    return NULL;
+}
+
+static void
+guest_start(struct fixture *f)
+{
+    f->stop = false;
+    pthread_create(&f->thread, NULL, guest_thread, f);
+    f->running = true;
+}
+
+/* The guest process dies: its socket closes, its memory goes (but what a
+ * backend mapped stays mapped). */
+static void
+guest_kill(struct fixture *f)
+{
+    if (f->running) {
+        f->stop = true;
+        pthread_join(f->thread, NULL);
+        f->running = false;
+    }
+    vif_emu_dom_destroy(f->dom);
+    f->dom = NULL;
+}
+
+static bool
+setup(struct fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    f->dir = unit_tmpdir();
+    setenv("XOVS_EMU_DIR", f->dir, 1);
+    if (vif_emu_dom_create(GUEST, 64, 16, &f->dom)) {
+        return false;
+    }
+    f->c = vif_platform_lookup("emu");
+    if (!f->c || f->c->open(0, &f->p)) {
+        return false;
+    }
+    guest_start(f);
+    return true;
+}
+
+static void
+teardown(struct fixture *f)
+{
+    if (f->p) {
+        f->c->close(f->p);
+    }
+    guest_kill(f);
+    unsetenv("XOVS_EMU_DIR");
+    unit_rmdir(f->dir);
+}
+
+static int16_t
+copy1(struct fixture *f, uint16_t domid, uint32_t ref, uint16_t offset,
+      uint16_t len, void *buf, bool to_guest)
+{
+    struct vif_copy_seg seg = {
+        .to_guest = to_guest,
+        .domid = domid,
+        .ref = ref,
+        .offset = offset,
+        .len = len,
+        .local = buf,
+    };
+    if (f->c->copy(f->p, &seg, 1)) {
+        return 99;
+    }
+    return seg.status;
+}
+
+static uint16_t
+flags_of(struct fixture *f, uint32_t ref)
+{
+    return __atomic_load_n(&vif_emu_grant_entry(f->dom, ref)->flags,
+                           __ATOMIC_SEQ_CST);
+}
+
+#define RUN_CASE(NAME, BODY)                                                  \
+    static void NAME(const void *aux OVS_UNUSED)                              \
+    {                                                                         \
+        struct fixture f;                                                     \
+        if (!setup(&f)) {                                                     \
+            teardown(&f);                                                     \
+            unit_fail(__FILE__, __LINE__, "setup failed");                    \
+            return;                                                           \
+        }                                                                     \
+        BODY(&f);                                                             \
+        teardown(&f);                                                         \
+    }
+
+static void
+grants_body(struct fixture *f)
+{
+    uint32_t frame, frame2, rw, other, ro, forged;
+    void *addr;
+    struct vif_mapping *m;
+    uint8_t buf[VIF_PAGE_SIZE];
+
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_alloc_page(f->dom, &frame2), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &rw), "grant");
+    CHECK(rw >= 8, "reserved ref %" PRIu32 " handed out", rw);
+    CHECK(!vif_emu_grant_access(f->dom, frame, 7, false, &other), "grant");
+    CHECK(!vif_emu_grant_access(f->dom, frame2, 0, true, &ro), "grant");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &forged), "grant");
+    vif_emu_grant_entry(f->dom, forged)->frame = 16; /* beyond memory */
+
+    /* A writable grant: map, the guest sees the backend's write. */
+    CHECK(!f->c->map(f->p, GUEST, &rw, 1, false, &addr, &m), "map rw");
+    memcpy(addr, "hello", 5);
+    CHECK(!memcmp(vif_emu_page(f->dom, frame), "hello", 5),
+          "write through mapping not seen by the guest");
+    CHECK((flags_of(f, rw) & (GTF_reading | GTF_writing))
+              == (GTF_reading | GTF_writing),
+          "flags %#x while mapped", flags_of(f, rw));
+    CHECK(vif_emu_end_access(f->dom, rw) == EBUSY,
+          "end_access succeeded while mapped");
+    f->c->unmap(f->p, m);
+    CHECK(!(flags_of(f, rw) & (GTF_reading | GTF_writing)),
+          "flags %#x after unmap", flags_of(f, rw));
+
+    /* Not granted at all, and beyond the table. */
+    uint32_t bad = 40, huge = 64;
+    CHECK(f->c->map(f->p, GUEST, &bad, 1, true, &addr, &m) == EPERM,
+          "map of an ungranted ref");
+    CHECK(copy1(f, GUEST, bad, 0, 8, buf, false)
+              == VIF_GNTST_PERMISSION_DENIED,
+          "copy of an ungranted ref");
+    CHECK(f->c->map(f->p, GUEST, &huge, 1, true, &addr, &m) == EINVAL,
+          "map of ref >= n_grants");
+    CHECK(copy1(f, GUEST, huge, 0, 8, buf, false) == VIF_GNTST_BAD_GNTREF,
+          "copy of ref >= n_grants");
+
+    /* Granted to another domain. */
+    CHECK(f->c->map(f->p, GUEST, &other, 1, true, &addr, &m) == EPERM,
+          "map of a grant to dom7");
+    CHECK(copy1(f, GUEST, other, 0, 8, buf, false)
+              == VIF_GNTST_PERMISSION_DENIED,
+          "copy of a grant to dom7");
+    CHECK(!(flags_of(f, other) & GTF_reading), "failed check left a flag");
+
+    /* Readonly: no writable map, no copy into it; reading is fine. */
+    CHECK(f->c->map(f->p, GUEST, &ro, 1, false, &addr, &m) == EPERM,
+          "writable map of a readonly grant");
+    CHECK(copy1(f, GUEST, ro, 0, 8, buf, true) == VIF_GNTST_PERMISSION_DENIED,
+          "copy into a readonly grant");
+    memcpy(vif_emu_page(f->dom, frame2), "readonly", 8);
+    CHECK(!f->c->map(f->p, GUEST, &ro, 1, true, &addr, &m), "readonly map");
+    CHECK(!memcmp(addr, "readonly", 8), "readonly mapping content");
+    CHECK((flags_of(f, ro) & (GTF_reading | GTF_writing)) == GTF_reading,
+          "flags %#x while mapped readonly", flags_of(f, ro));
+    f->c->unmap(f->p, m);
+
+    /* Frame beyond the guest's memory; flags restored. */
+    CHECK(copy1(f, GUEST, forged, 0, 8, buf, false) == VIF_GNTST_BAD_PAGE,
+          "copy of a frame out of range");
+    CHECK(f->c->map(f->p, GUEST, &forged, 1, false, &addr, &m) == EFAULT,
+          "map of a frame out of range");
+    CHECK(!(flags_of(f, forged) & (GTF_reading | GTF_writing)),
+          "flags %#x after a failed map", flags_of(f, forged));
+
+    /* Segments must stay in their page. */
+    CHECK(copy1(f, GUEST, rw, 4000, 200, buf, false) == VIF_GNTST_BAD_COPY_ARG,
+          "copy crossing the page");
+    CHECK(copy1(f, GUEST, rw, 4095, 1, buf, false) == VIF_GNTST_OKAY,
+          "last byte of the page");
+
+    /* Unknown domain. */
+    CHECK(copy1(f, 99, rw, 0, 8, buf, false) == VIF_GNTST_BAD_DOMAIN,
+          "copy from a domain that does not exist");
+
+    /* A batch: both directions, exact bytes. */
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] = i * 7;
+    }
+    uint8_t back[100];
+    struct vif_copy_seg segs[3] = {
+        {.to_guest = true,
+         .domid = GUEST,
+         .ref = rw,
+         .offset = 100,
+         .len = 1000,
+         .local = buf},
+        {.to_guest = false,
+         .domid = GUEST,
+         .ref = rw,
+         .offset = 150,
+         .len = 100,
+         .local = back},
+        {.to_guest = true,
+         .domid = GUEST,
+         .ref = other,
+         .offset = 0,
+         .len = 1,
+         .local = buf},
+    };
+    CHECK(!f->c->copy(f->p, segs, 3), "batch");
+    CHECK(segs[0].status == VIF_GNTST_OKAY && segs[1].status == VIF_GNTST_OKAY
+              && segs[2].status == VIF_GNTST_PERMISSION_DENIED,
+          "batch statuses %d %d %d", segs[0].status, segs[1].status,
+          segs[2].status);
+    CHECK(!memcmp((uint8_t *)vif_emu_page(f->dom, frame) + 100, buf, 1000),
+          "to-guest bytes");
+    CHECK(!memcmp(back, buf + 50, 100), "from-guest bytes");
+    CHECK(!(flags_of(f, rw) & (GTF_reading | GTF_writing)),
+          "flags %#x after copies", flags_of(f, rw));
+
+    /* Revocation then access. */
+    CHECK(!vif_emu_end_access(f->dom, rw), "end_access");
+    CHECK(copy1(f, GUEST, rw, 0, 8, buf, false) == VIF_GNTST_PERMISSION_DENIED,
+          "copy after end_access");
+    CHECK(vif_emu_end_access(f->dom, rw) == EINVAL, "second end_access");
+}
+RUN_CASE(test_grants, grants_body)
+
+/* A guest rewriting its entry while the backend holds a pin changes
+ * nothing for the pinned mapping, and cannot clear our flags for good. */
+static void
+pins_body(struct fixture *f)
+{
+    uint32_t frame, ref;
+    void *a1, *a2;
+    struct vif_mapping *m1, *m2;
+
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
+    CHECK(!f->c->map(f->p, GUEST, &ref, 1, true, &a1, &m1), "map ro");
+    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &a2, &m2), "map rw");
+    CHECK(flags_of(f, ref) & GTF_writing, "writing not set");
+    f->c->unmap(f->p, m2);
+    CHECK((flags_of(f, ref) & (GTF_reading | GTF_writing)) == GTF_reading,
+          "flags %#x with one read pin left", flags_of(f, ref));
+    f->c->unmap(f->p, m1);
+    CHECK(!(flags_of(f, ref) & GTF_reading), "reading left set");
+
+    /* Two pages mapped contiguously. */
+    uint32_t frame2, ref2, refs[2];
+    CHECK(!vif_emu_alloc_page(f->dom, &frame2), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame2, 0, false, &ref2), "grant");
+    refs[0] = ref2;
+    refs[1] = ref;
+    CHECK(!f->c->map(f->p, GUEST, refs, 2, false, &a1, &m1), "map 2");
+    memcpy((uint8_t *)a1 + VIF_PAGE_SIZE - 2, "abcd", 4);
+    CHECK(!memcmp((uint8_t *)vif_emu_page(f->dom, frame2) + 4094, "ab", 2)
+              && !memcmp(vif_emu_page(f->dom, frame), "cd", 2),
+          "contiguous mapping order");
+    f->c->unmap(f->p, m1);
+
+    /* A partial failure undoes the pins it took. */
+    refs[1] = 50;
+    CHECK(f->c->map(f->p, GUEST, refs, 2, false, &a1, &m1) == EPERM,
+          "map with one bad ref");
+    CHECK(!(flags_of(f, ref2) & (GTF_reading | GTF_writing)),
+          "flags %#x left by a failed map", flags_of(f, ref2));
+}
+RUN_CASE(test_pins, pins_body)
+
+static void
+evtchn_body(struct fixture *f)
+{
+    uint32_t gport, lport, other;
+
+    CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
+    CHECK(!vif_emu_alloc_unbound(f->dom, 3, &other), "alloc_unbound");
+    CHECK(!vif_emu_port_bound(f->dom, gport), "bound before bind");
+    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(vif_emu_port_bound(f->dom, gport), "not bound after bind");
+
+    uint32_t l2;
+    CHECK(f->c->bind(f->p, GUEST, gport, &l2) == EINVAL, "bound twice");
+    CHECK(f->c->bind(f->p, GUEST, other, &l2) == EINVAL,
+          "bound a port allocated for dom3");
+    CHECK(f->c->bind(f->p, GUEST, 777, &l2) == EINVAL, "bound a free port");
+    CHECK(f->c->pending(f->p) == -1, "spurious pending");
+
+    /* guest -> backend, with masking. */
+    CHECK(!vif_emu_notify(f->dom, gport), "notify");
+    struct pollfd pfd = {.fd = f->c->fd(f->p), .events = POLLIN};
+    CHECK(poll(&pfd, 1, 1000) == 1, "platform fd not readable");
+    CHECK(f->c->pending(f->p) == lport, "pending");
+    CHECK(f->c->pending(f->p) == -1, "pending twice");
+    CHECK(!vif_emu_notify(f->dom, gport), "notify");
+    CHECK(!vif_emu_notify(f->dom, gport), "notify");
+    CHECK(f->c->pending(f->p) == -1, "delivered while masked");
+    CHECK(!f->c->unmask(f->p, lport), "unmask");
+    CHECK(f->c->pending(f->p) == lport, "lost while masked");
+    CHECK(f->c->pending(f->p) == -1, "delivered twice");
+    CHECK(!f->c->unmask(f->p, lport), "unmask");
+    CHECK(f->c->pending(f->p) == -1, "delivered again after unmask");
+
+    /* backend -> guest, same semantics. */
+    CHECK(vif_emu_pending(f->dom) == -1, "guest: spurious");
+    CHECK(!f->c->notify(f->p, lport), "backend notify");
+    CHECK(vif_emu_pending(f->dom) == gport, "guest: pending");
+    CHECK(!f->c->notify(f->p, lport), "backend notify");
+    CHECK(vif_emu_pending(f->dom) == -1, "guest: delivered while masked");
+    CHECK(!vif_emu_unmask(f->dom, gport), "guest unmask");
+    CHECK(vif_emu_pending(f->dom) == gport, "guest: lost while masked");
+    CHECK(!vif_emu_unmask(f->dom, gport), "guest unmask");
+
+    /* Unbind: the guest's port is unbound again and notifies go nowhere. */
+    f->c->unbind(f->p, lport);
+    CHECK(!vif_emu_port_bound(f->dom, gport), "bound after unbind");
+    CHECK(!vif_emu_notify(f->dom, gport), "notify unbound");
+    CHECK(f->c->pending(f->p) == -1, "pending after unbind");
+    CHECK(f->c->notify(f->p, lport) == EINVAL, "notify on unbound port");
+    CHECK(!f->c->bind(f->p, GUEST, gport, &l2), "rebind");
+    f->c->unbind(f->p, l2);
+}
+RUN_CASE(test_evtchn, evtchn_body)
+
+static void
+death_body(struct fixture *f)
+{
+    uint32_t frame, ref, gport, lport;
+    void *addr;
+    struct vif_mapping *m;
+    uint8_t buf[16];
+
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
+    CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
+    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
+    memcpy(addr, "ring", 4);
+
+    guest_kill(f);
+
+    struct pollfd pfd = {.fd = f->c->fd(f->p), .events = POLLIN};
+    CHECK(poll(&pfd, 1, 1000) == 1, "death not noticed");
+    CHECK(f->c->pending(f->p) == -1, "a port fired at death");
+    CHECK(f->c->dead_domain(f->p) == GUEST, "dead_domain");
+    CHECK(f->c->dead_domain(f->p) == -1, "dead_domain twice");
+
+    /* The mapping stays valid until unmapped. */
+    CHECK(!memcmp(addr, "ring", 4), "mapping lost at death");
+    CHECK(copy1(f, GUEST, ref, 0, 4, buf, false) == VIF_GNTST_BAD_DOMAIN,
+          "copy from a dead domain");
+    void *a2;
+    struct vif_mapping *m2;
+    CHECK(f->c->map(f->p, GUEST, &ref, 1, false, &a2, &m2) == ESRCH,
+          "map in a dead domain");
+    uint32_t l2;
+    CHECK(f->c->bind(f->p, GUEST, gport, &l2) == ESRCH,
+          "bind in a dead domain");
+    CHECK(!f->c->notify(f->p, lport), "notify to a dead domain's port");
+    f->c->unmap(f->p, m);
+    f->c->unbind(f->p, lport);
+
+    /* The same domid comes back (a restarted guest): all works again. */
+    CHECK(!vif_emu_dom_create(GUEST, 64, 16, &f->dom), "recreate");
+    guest_start(f);
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
+    memcpy(vif_emu_page(f->dom, frame), "again", 5);
+    CHECK(copy1(f, GUEST, ref, 0, 5, buf, false) == VIF_GNTST_OKAY,
+          "copy after restart");
+    CHECK(!memcmp(buf, "again", 5), "bytes after restart");
+}
+RUN_CASE(test_death, death_body)
+
+/* A backend that died with a mapping leaves no stuck flags behind: the guest
+ * releases its grants, as Xen does for a dead mapper. */
+static void
+backend_death_body(struct fixture *f)
+{
+    uint32_t frame, ref, gport, lport;
+    void *addr;
+    struct vif_mapping *m;
+
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
+    CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
+    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
+    CHECK(vif_emu_end_access(f->dom, ref) == EBUSY, "end_access in use");
+
+    /* "Crash": the socket goes away without unmap or unbind. */
+    f->c->release_domain(f->p, GUEST);
+    for (int i = 0; i < 100 && vif_emu_port_bound(f->dom, gport); i++) {
+        usleep(10000);
+    }
+    CHECK(!vif_emu_port_bound(f->dom, gport), "port still bound");
+    CHECK(!(flags_of(f, ref) & (GTF_reading | GTF_writing)),
+          "flags %#x left by a dead backend", flags_of(f, ref));
+    f->c->unmap(f->p, m);
+    f->c->unbind(f->p, lport);
+    CHECK(!vif_emu_end_access(f->dom, ref), "end_access after death");
+}
+RUN_CASE(test_backend_death, backend_death_body)
+
+/* A fake guest that answers HELLO with memory the backend must refuse. */
+struct liar {
+    int listen_fd;
+    bool seal;        /* seal the memfd against shrinking */
+    uint32_t n_pages; /* claimed; the memfd always has 2 pages */
+};
+
+static void *
+liar_thread(void *l_)
+{
+    struct liar *l = l_;
+    int fd = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    poll(&pfd, 1, 2000);
+
+    struct vif_emu_msg req, reply;
+    int fds[2];
+    size_t n_fds;
+    if (!vif_emu_recv(fd, &req, fds, 0, &n_fds)) {
+        uint64_t gofs, pofs, size;
+        int mfd = memfd_create("liar", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+        vif_emu_layout(64, 2, &gofs, &pofs, &size);
+        if (ftruncate(mfd, size) < 0) {
+            abort();
+        }
+        if (l->seal) {
+            fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK);
+        }
+        memset(&reply, 0, sizeof reply);
+        reply.type = req.type;
+        reply.flags = VIF_EMU_F_REPLY;
+        reply.seq = req.seq;
+        reply.version = VIF_EMU_VERSION;
+        reply.domid = 9;
+        reply.n_grants = 64;
+        reply.n_pages = l->n_pages;
+        vif_emu_send(fd, &reply, &mfd, 1);
+        close(mfd);
+        poll(&pfd, 1, 200);
+    }
+    close(fd);
+    return NULL;
+}
+
+static void
+liar_body(struct fixture *f)
+{
+    static const struct liar cases[] = {
+        {.seal = false, .n_pages = 2},   /* could truncate under us */
+        {.seal = true, .n_pages = 1000}, /* claims more than it has */
+        {.seal = true, .n_pages = 0},    /* nonsense */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct liar l = cases[i];
+        char *path = vif_emu_sock_path(9);
+        struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+        strcpy(sun.sun_path, path);
+        unlink(path);
+        free(path);
+        l.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        CHECK(!bind(l.listen_fd, (struct sockaddr *)&sun, sizeof sun)
+                  && !listen(l.listen_fd, 1),
+              "liar socket");
+
+        pthread_t t;
+        pthread_create(&t, NULL, liar_thread, &l);
+        uint8_t buf[8];
+        int16_t st = copy1(f, 9, 8, 0, 8, buf, false);
+        pthread_join(t, NULL);
+        close(l.listen_fd);
+        CHECK(st == VIF_GNTST_BAD_DOMAIN, "case %zu: liar accepted (%d)", i,
+              st);
+        /* Left alone for a while, without a new connection attempt. */
+        CHECK(copy1(f, 9, 8, 0, 8, buf, false) == VIF_GNTST_BAD_DOMAIN,
+              "case %zu: retried at once", i);
+        f->c->release_domain(f->p, 9);
+    }
+}
+RUN_CASE(test_liars, liar_body)
+
+static void
+test_layout(const void *aux OVS_UNUSED)
+{
+    uint64_t g, p, s;
+
+    CHECK(vif_emu_layout(64, 16, &g, &p, &s), "layout");
+    CHECK(g == 4096 && p == 8192 && s == 8192 + 16 * 4096, "layout values");
+    CHECK(vif_emu_layout(513, 1, &g, &p, &s) && p == 4096 + 8192,
+          "grant table rounding");
+    CHECK(!vif_emu_layout(0, 1, &g, &p, &s), "0 grants");
+    CHECK(!vif_emu_layout(1, VIF_EMU_MAX_PAGES + 1, &g, &p, &s), "too big");
+    CHECK(vif_platform_lookup("xen") == &vif_platform_xen
+              && vif_platform_lookup("emu") == &vif_platform_emu
+              && !vif_platform_lookup("kvm") && !vif_platform_lookup(NULL),
+          "lookup");
+}
+
+void
+test_emu_register(void)
+{
+    unit_add("emu/layout", test_layout, NULL);
+    unit_add("emu/grants", test_grants, NULL);
+    unit_add("emu/pins", test_pins, NULL);
+    unit_add("emu/evtchn", test_evtchn, NULL);
+    unit_add("emu/guest-death", test_death, NULL);
+    unit_add("emu/backend-death", test_backend_death, NULL);
+    unit_add("emu/refused-memory", test_liars, NULL);
+}
