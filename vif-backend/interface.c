@@ -1,0 +1,463 @@
+/* vif-backend/interface.c: a VIF's rings and event channels, and the work
+ * loop that drives its data path (Linux netback's interface.c).
+ *
+ * Events: every bound port stays masked after it fired until its queue has
+ * been handled (late EOI, XSA-332).  An event that found no work is counted
+ * as spurious; after 16 in a row the unmask is deferred, doubling from 1 ms
+ * up to 1 s, so a guest hammering its channel costs bounded CPU and other
+ * VIFs are not starved.
+ *
+ * Teardown: the data path only marks a VIF disabled (vif_fatal, XSA-90);
+ * vif_run() notices and unmaps its rings from here, outside any ring walk.
+ * The xenbus state does not change (as in Linux): the guest reconnects by
+ * going through Closing/Initialising, which clears the mark. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
+#include "util.h"
+#include "vif-backend/vif-private.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_interface);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+#define SPURIOUS_GRACE 16 /* spurious events in a row before backing off */
+#define SPURIOUS_MAX_DELAY_MS 1000
+
+void
+vif_log(struct vlog_module *module, enum vlog_level level,
+        struct vlog_rate_limit *rl_, const struct vif *vif, const char *format,
+        ...)
+{
+    if (!vlog_should_drop(module, level, rl_)) {
+        va_list args;
+        va_start(args, format);
+        char *msg = xvasprintf(format, args);
+        va_end(args);
+        vlog(module, level, "%s: %s", vif->name, msg);
+        free(msg);
+    }
+}
+
+void
+vif_stats_add(struct vif_stats *a, const struct vif_stats *b)
+{
+#define VIF_STAT(NAME, DESC) a->NAME += b->NAME;
+    VIF_STATS
+#undef VIF_STAT
+}
+
+char *
+vif_stats_format(const struct vif_stats *s)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+#define VIF_STAT(NAME, DESC)                                                  \
+    ds_put_format(&ds, "%s" #NAME "=%" PRIu64, ds.length ? "," : "", s->NAME);
+    VIF_STATS
+#undef VIF_STAT
+    return ds_steal_cstr(&ds);
+}
+
+void
+vif_get_stats(const struct vif *vif, struct vif_stats *s)
+{
+    *s = vif->dead_stats;
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        vif_stats_add(s, &vif->queues[i].stats);
+    }
+}
+
+void
+vif_init(struct vif *vif, struct vif_platform *platform,
+         const struct vif_port_class *port_class, uint16_t domid,
+         uint16_t devid)
+{
+    memset(vif, 0, sizeof *vif);
+    vif->domid = domid;
+    vif->devid = devid;
+    snprintf(vif->name, sizeof vif->name, "vif%u.%u", domid, devid);
+    vif->platform = platform;
+    vif->port_class = port_class;
+    vif_hash_reset(&vif->hash);
+    for (size_t i = 0; i < VIF_MAX_QUEUES; i++) {
+        ovs_list_init(&vif->queues[i].rx_queue);
+    }
+}
+
+unsigned int
+vif_port_offloads(const struct vif *vif)
+{
+    const struct vif_features *f = &vif->features;
+    unsigned int offloads = 0;
+
+    if (f->ip_csum) {
+        offloads |= VIF_PORT_OFF_CSUM;
+        if (f->sg && f->gso4) {
+            offloads |= VIF_PORT_OFF_TSO4;
+        }
+        if (f->sg && f->gso6 && f->ipv6_csum) {
+            offloads |= VIF_PORT_OFF_TSO6;
+        }
+    }
+    return offloads;
+}
+
+void
+vif_fatal(struct vif *vif, const char *reason, ...)
+{
+    if (vif->disabled) {
+        return;
+    }
+    va_list args;
+    va_start(args, reason);
+    free(vif->disable_reason);
+    vif->disable_reason = xvasprintf(reason, args);
+    va_end(args);
+    vif->disabled = true;
+    vif->queues[0].stats.errors++;
+    VLOG_ERR("%s: fatal error, disabling the VIF: %s", vif->name,
+             vif->disable_reason);
+}
+
+/* Maps one ring page and checks its indices (XSA-39).  Returns the shared
+ * ring and its response producer, or NULL. */
+static void *
+map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
+         struct vif_mapping **map, RING_IDX *rsp_prod)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+    void *addr;
+    int error
+        = class->map(vif->platform, vif->domid, &ref, 1, false, &addr, map);
+    if (error) {
+        VLOG_WARN("%s: cannot map %s ring (ref %" PRIu32 "): %s", vif->name,
+                  what, ref, ovs_strerror(error));
+        return NULL;
+    }
+    /* Both ring kinds start with req_prod, req_event, rsp_prod. */
+    volatile RING_IDX *idx = addr;
+    RING_IDX req_prod = idx[0];
+    *rsp_prod = idx[2];
+    if (req_prod - *rsp_prod > ring_size) {
+        VLOG_WARN("%s: refusing %s ring: req_prod %u is more than a ring "
+                  "ahead of rsp_prod %u",
+                  vif->name, what, req_prod, *rsp_prod);
+        class->unmap(vif->platform, *map);
+        *map = NULL;
+        return NULL;
+    }
+    return addr;
+}
+
+static void
+queue_release(struct vif *vif, struct vif_queue *q)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+
+    if (q->tx_evtchn_bound) {
+        class->unbind(vif->platform, q->tx_evtchn);
+    }
+    if (q->rx_evtchn_bound) {
+        class->unbind(vif->platform, q->rx_evtchn);
+    }
+    class->unmap(vif->platform, q->tx_map);
+    class->unmap(vif->platform, q->rx_map);
+    vif_rx_purge(q);
+    free(q->tx_buf);
+    vif_stats_add(&vif->dead_stats, &q->stats);
+    memset(q, 0, sizeof *q);
+    ovs_list_init(&q->rx_queue);
+}
+
+int
+vif_queue_connect(struct vif *vif, size_t i,
+                  const struct vif_queue_config *cfg)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+    struct vif_queue *q = &vif->queues[i];
+    RING_IDX rsp_prod;
+    int error;
+
+    ovs_assert(i == vif->n_queues && i < VIF_MAX_QUEUES);
+    memset(q, 0, sizeof *q);
+    ovs_list_init(&q->rx_queue);
+    q->vif = vif;
+    q->id = i;
+
+    struct netif_tx_sring *txs = map_ring(
+        vif, "TX", cfg->tx_ref, VIF_TX_RING_SIZE, &q->tx_map, &rsp_prod);
+    if (!txs) {
+        error = EIO;
+        goto fail;
+    }
+    BACK_RING_ATTACH(&q->tx, txs, rsp_prod, VIF_PAGE_SIZE);
+
+    struct netif_rx_sring *rxs = map_ring(
+        vif, "RX", cfg->rx_ref, VIF_RX_RING_SIZE, &q->rx_map, &rsp_prod);
+    if (!rxs) {
+        error = EIO;
+        goto fail;
+    }
+    BACK_RING_ATTACH(&q->rx, rxs, rsp_prod, VIF_PAGE_SIZE);
+    q->rx_seen = rsp_prod;
+
+    error = class->bind(vif->platform, vif->domid, cfg->tx_evtchn,
+                        &q->tx_evtchn);
+    if (error) {
+        VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s", vif->name,
+                  cfg->tx_evtchn, ovs_strerror(error));
+        goto fail;
+    }
+    q->tx_evtchn_bound = true;
+    if (cfg->rx_evtchn != cfg->tx_evtchn) {
+        error = class->bind(vif->platform, vif->domid, cfg->rx_evtchn,
+                            &q->rx_evtchn);
+        if (error) {
+            VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s",
+                      vif->name, cfg->rx_evtchn, ovs_strerror(error));
+            goto fail;
+        }
+        q->rx_evtchn_bound = true;
+    } else {
+        q->rx_evtchn = q->tx_evtchn;
+    }
+
+    q->tx_buf = xmalloc(VIF_TX_BATCH_BYTES + VIF_PORT_MAX_FRAME);
+    vif_credit_set(&q->credit, vif->rate_bytes, vif->rate_usec, time_usec());
+    q->last_rx_time = time_msec();
+    q->connected = true;
+    q->tx_event = q->rx_event = true; /* look at the rings once */
+    vif->n_queues = i + 1;
+    return 0;
+
+fail:
+    queue_release(vif, q);
+    return error;
+}
+
+int
+vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+    RING_IDX rsp_prod;
+
+    struct xen_netif_ctrl_sring *s = map_ring(
+        vif, "control", ref, __CONST_RING_SIZE(xen_netif_ctrl, VIF_PAGE_SIZE),
+        &vif->ctrl_map, &rsp_prod);
+    if (!s) {
+        return EIO;
+    }
+    BACK_RING_ATTACH(&vif->ctrl, s, rsp_prod, VIF_PAGE_SIZE);
+    int error
+        = class->bind(vif->platform, vif->domid, evtchn, &vif->ctrl_evtchn);
+    if (error) {
+        VLOG_WARN("%s: cannot bind control event channel %" PRIu32 ": %s",
+                  vif->name, evtchn, ovs_strerror(error));
+        class->unmap(vif->platform, vif->ctrl_map);
+        vif->ctrl_map = NULL;
+        return error;
+    }
+    vif->ctrl_connected = true;
+    vif->ctrl_event = true;
+    return 0;
+}
+
+void
+vif_disconnect(struct vif *vif)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        queue_release(vif, &vif->queues[i]);
+    }
+    vif->n_queues = 0;
+    if (vif->ctrl_connected) {
+        class->unbind(vif->platform, vif->ctrl_evtchn);
+        class->unmap(vif->platform, vif->ctrl_map);
+        vif->ctrl_map = NULL;
+        vif->ctrl_connected = false;
+        vif->ctrl_event = vif->ctrl_masked = false;
+    }
+    vif_hash_reset(&vif->hash);
+    vif->n_mcast = 0;
+    if (vif->port) {
+        if (vif->port_class->set_carrier) {
+            vif->port_class->set_carrier(vif->port, false);
+        }
+        vif->port_class->set_n_queues(vif->port, 1);
+    }
+}
+
+bool
+vif_handle_event(struct vif *vif, uint32_t port)
+{
+    bool mine = false;
+
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        struct vif_queue *q = &vif->queues[i];
+        if (q->tx_evtchn == port) {
+            q->tx_event = q->tx_masked = true;
+            mine = true;
+        }
+        if (q->rx_evtchn == port && q->rx_evtchn_bound) {
+            q->rx_event = q->rx_masked = true;
+            mine = true;
+        } else if (q->rx_evtchn == port) {
+            q->rx_event = true;
+        }
+    }
+    if (vif->ctrl_connected && vif->ctrl_evtchn == port) {
+        vif->ctrl_event = vif->ctrl_masked = true;
+        mine = true;
+    }
+    return mine;
+}
+
+static void
+queue_unmask(struct vif *vif, struct vif_queue *q)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+
+    if (q->tx_masked) {
+        class->unmask(vif->platform, q->tx_evtchn);
+        q->tx_masked = false;
+    }
+    if (q->rx_masked) {
+        class->unmask(vif->platform, q->rx_evtchn);
+        q->rx_masked = false;
+    }
+    q->unmask_at = 0;
+}
+
+static void
+update_carrier(struct vif *vif)
+{
+    bool up = vif->n_queues > 0 && !vif->disabled;
+
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        up = up && !vif->queues[i].stalled;
+    }
+    if (vif->port && up != vif->carrier && vif->port_class->set_carrier) {
+        vif->port_class->set_carrier(vif->port, up);
+    }
+    vif->carrier = up;
+}
+
+void
+vif_run(struct vif *vif)
+{
+    const struct vif_platform_class *class = vif->platform->class;
+
+    if (vif->disabled) {
+        if (vif->n_queues || vif->ctrl_connected) {
+            vif_disconnect(vif);
+            vif->carrier = false;
+        }
+        return;
+    }
+
+    long long now = time_msec();
+    if (vif->ctrl_event) {
+        vif->ctrl_event = false;
+        vif_ctrl_action(vif);
+        if (vif->ctrl_masked && !vif->disabled) {
+            class->unmask(vif->platform, vif->ctrl_evtchn);
+            vif->ctrl_masked = false;
+        }
+    }
+
+    vif_rx_port_run(vif);
+    for (size_t i = 0; i < vif->n_queues && !vif->disabled; i++) {
+        struct vif_queue *q = &vif->queues[i];
+        bool fired = q->tx_masked || q->rx_masked;
+        bool work = false;
+
+        if (q->tx_event || vif_tx_pending(q)) {
+            work |= vif_tx_action(q);
+        }
+        work |= vif_rx_action(q);
+        q->tx_event = q->rx_event = false;
+        vif_rx_check_timers(q, now);
+        if (vif->disabled) {
+            break;
+        }
+
+        if (fired && !q->unmask_at) {
+            if (work) {
+                q->n_spurious = 0;
+            } else {
+                q->n_spurious++;
+                q->stats.spurious_events++;
+            }
+            if (q->n_spurious > SPURIOUS_GRACE) {
+                unsigned int shift = MIN(q->n_spurious - SPURIOUS_GRACE, 10);
+                q->unmask_at = now + MIN(1LL << shift, SPURIOUS_MAX_DELAY_MS);
+                VIF_LOG(VLL_DBG, &rl, vif,
+                        "queue %u: %u spurious events in "
+                        "a row; backing off",
+                        q->id, q->n_spurious);
+            } else {
+                queue_unmask(vif, q);
+            }
+        } else if (q->unmask_at && now >= q->unmask_at) {
+            queue_unmask(vif, q);
+        }
+    }
+    if (vif->disabled) {
+        return; /* torn down next time round, from the top */
+    }
+    update_carrier(vif);
+}
+
+void
+vif_wait(struct vif *vif)
+{
+    if (vif->disabled) {
+        if (vif->n_queues || vif->ctrl_connected) {
+            poll_immediate_wake();
+        }
+        return;
+    }
+    if (vif->ctrl_event) {
+        poll_immediate_wake();
+    }
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        struct vif_queue *q = &vif->queues[i];
+
+        if (vif->port && q->rx_queue_bytes < VIF_RX_QUEUE_BYTES) {
+            vif->port_class->recv_wait(vif->port, i);
+        }
+        if (q->tx_event || q->rx_event) {
+            poll_immediate_wake();
+        }
+        if (vif_tx_pending(q)) {
+            if (q->credit.wake_usec) {
+                poll_timer_wait_until(q->credit.wake_usec / 1000 + 1);
+            } else {
+                poll_immediate_wake();
+            }
+        }
+        if (q->unmask_at) {
+            poll_timer_wait_until(q->unmask_at);
+        }
+        if (!ovs_list_is_empty(&q->rx_queue)) {
+            const struct vif_rx_pkt *head = CONTAINER_OF(
+                ovs_list_front(&q->rx_queue), struct vif_rx_pkt, node);
+            RING_IDX prod = *(volatile RING_IDX *)&q->rx.sring->req_prod;
+            if (prod - q->rx.req_cons >= vif_rx_slots_needed(q, head)) {
+                poll_immediate_wake();
+            } else if (!vif->features.rx_notify) {
+                poll_timer_wait(1);
+            } else {
+                poll_timer_wait_until(head->enqueued + VIF_RX_DRAIN_MS);
+                poll_timer_wait_until(q->last_rx_time + VIF_RX_STALL_MS);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+# vif-backend/: xovs-netback, the user-space Xen netif backend.
+# vif-backend/emu/module.mk (read first) defines VIF_PLATFORM_OBJ: the
+# platform implementations (platform.c, platform-xen.c, platform-emu.c).
+VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
+	vif-backend/tx.c vif-backend/rx.c vif-backend/ctrl.c vif-backend/rate.c \
+	vif-backend/hotplug.c vif-backend/port-tap.c
+VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
+
+$(BIN)/xovs-netback: $(OBJ)/vif-backend/netback.o $(VIF_CORE_OBJ) \
+		$(VIF_PLATFORM_OBJ) $(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_JSON) \
+		$(LDLIBS_NL) $(LDLIBS_OVS)
+
+PROGRAMS += $(BIN)/xovs-netback
+DAEMONS += xovs-netback
+
+# Unit tests bring their own fake platform and port (no VIF_PLATFORM_OBJ).
+UNIT_TEST_SRC += tests/unit/test-netback.c
+UNIT_TEST_EXTRA_OBJ += $(VIF_CORE_OBJ)
+UNIT_TEST_LIBS += $(LDLIBS_XEN)
+
+# The TX request parser through fake grants (tests/fuzz/fuzz-netback-tx.c).
+FUZZ_TARGETS += netback-tx
+FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
+	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c
+FUZZ_LIBS_netback-tx :=

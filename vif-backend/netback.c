@@ -1,0 +1,433 @@
+/* vif-backend/netback.c: xovs-netback, the user-space Xen netif backend.
+ *
+ *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
+ *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]
+ *                [--unixctl=PATH] [--no-offload]
+ *                [--detach --pidfile=FILE] [--log-file=FILE]
+ *
+ * One poll loop drives the backend (vif.h), the unixctl control socket
+ * (`ovs-appctl -t SOCKET vif/show [vifD.N]`, `exit`) and, with
+ * --agent-rpc, a report of every VIF's counters to xovs-agent every 2 s
+ * (method "vif-stats-report", newline-delimited JSON-RPC; answers and
+ * errors are ignored: the agent may not know the method or may be down).
+ *
+ * The hotplug script defaults to the first that exists of: xovs-vif next
+ * to the binary (make install), ../../scripts/vif relative to the binary
+ * (the build tree), /etc/xen/scripts/vif-xovs.  --hotplug-script= (empty)
+ * runs none; then something else must write hotplug-status=connected. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "stream.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vif-backend/platform.h"
+#include "vif-backend/port.h"
+#include "vif-backend/vif.h"
+
+VLOG_DEFINE_THIS_MODULE(xovs_netback);
+
+#define REPORT_INTERVAL_MS 2000
+#define REPORT_MAX_PENDING (1024 * 1024)
+
+static const char *platform_name;
+static const char *xenstore_path;
+static const char *agent_rpc;
+static char *hotplug_script;
+static bool hotplug_script_set;
+static const char *unixctl_path;
+static unsigned int max_queues = 8;
+static unsigned int backend_domid;
+static bool no_offload;
+
+static struct vif_backend *backend;
+static bool exiting;
+
+OVS_NO_RETURN static void
+usage(void)
+{
+    printf("%s: user-space Xen netif backend\n"
+           "usage: %s --platform=emu|xen [OPTIONS]\n"
+           "  --platform=emu|xen       how to reach guests' memory and "
+           "events\n"
+           "  --xenstore=PATH          xenstored socket (sets "
+           "XENSTORED_PATH)\n"
+           "  --agent-rpc=unix:PATH    xovs-agent: hotplug and counters\n"
+           "  --hotplug-script=FILE    run on online/offline (empty: none)\n"
+           "  --max-queues=N           multi-queue-max-queues (1..16, "
+           "default 8)\n"
+           "  --domid=N                this backend's domain (default 0)\n"
+           "  --unixctl=PATH           control socket (vif/show, exit)\n"
+           "  --no-offload             the switch cannot take partial "
+           "checksums\n"
+           "                           or GSO (OVS userspace datapath): "
+           "no GSO,\n"
+           "                           checksums completed in software\n",
+           program_name, program_name);
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}
+
+static unsigned int
+parse_uint_option(const char *name, const char *arg, unsigned int min,
+                  unsigned int max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || *end || !*arg || v < min || v > max) {
+        ovs_fatal(0, "--%s: \"%s\" is not a number in %u..%u", name, arg, min,
+                  max);
+    }
+    return v;
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_PLATFORM = UCHAR_MAX + 1,
+        OPT_XENSTORE,
+        OPT_AGENT_RPC,
+        OPT_HOTPLUG,
+        OPT_MAX_QUEUES,
+        OPT_DOMID,
+        OPT_UNIXCTL,
+        OPT_NO_OFFLOAD,
+        DAEMON_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"xenstore", required_argument, NULL, OPT_XENSTORE},
+        {"agent-rpc", required_argument, NULL, OPT_AGENT_RPC},
+        {"hotplug-script", required_argument, NULL, OPT_HOTPLUG},
+        {"max-queues", required_argument, NULL, OPT_MAX_QUEUES},
+        {"domid", required_argument, NULL, OPT_DOMID},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
+        {"help", no_argument, NULL, 'h'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_PLATFORM:
+            platform_name = optarg;
+            break;
+        case OPT_XENSTORE:
+            xenstore_path = optarg;
+            break;
+        case OPT_AGENT_RPC:
+            if (strncmp(optarg, "unix:", 5) || !optarg[5]) {
+                ovs_fatal(0, "--agent-rpc: \"%s\" must be unix:PATH", optarg);
+            }
+            agent_rpc = optarg;
+            break;
+        case OPT_HOTPLUG:
+            hotplug_script = optarg;
+            hotplug_script_set = true;
+            break;
+        case OPT_MAX_QUEUES:
+            max_queues = parse_uint_option("max-queues", optarg, 1, 16);
+            break;
+        case OPT_DOMID:
+            backend_domid = parse_uint_option("domid", optarg, 0, 0x7fef);
+            break;
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+        case OPT_NO_OFFLOAD:
+            no_offload = true;
+            break;
+        case 'h':
+            usage();
+            OVS_NOT_REACHED();
+            DAEMON_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
+        case '?':
+            exit(2);
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+    if (optind != argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (see --help)", argv[optind]);
+    }
+    if (!platform_name) {
+        ovs_fatal(0, "--platform=emu|xen is required (see --help)");
+    }
+}
+
+/* The default hotplug script (see the file comment), malloc'd, or NULL. */
+static char *
+default_hotplug_script(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *candidates[3] = {NULL, NULL, NULL};
+
+    if (n > 0) {
+        exe[n] = '\0';
+        char *dir = dirname(exe);
+        candidates[0] = xasprintf("%s/xovs-vif", dir);
+        candidates[1] = xasprintf("%s/../../scripts/vif", dir);
+    }
+    candidates[2] = xstrdup("/etc/xen/scripts/vif-xovs");
+
+    char *found = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+        if (!found && candidates[i] && !access(candidates[i], X_OK)) {
+            char real[PATH_MAX];
+            found = xstrdup(realpath(candidates[i], real) ? real
+                                                          : candidates[i]);
+        }
+        free(candidates[i]);
+    }
+    return found;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Counters to the agent. */
+
+struct reporter {
+    struct stream *stream;
+    struct ds out;  /* lines not yet sent */
+    long long next; /* time_msec() of the next report */
+    unsigned long long id;
+};
+
+static void
+reporter_add(const char *name, const char *stats, void *r_)
+{
+    struct reporter *r = r_;
+    struct json_object *req = json_object_new_object();
+    struct json_object *params = json_object_new_object();
+
+    json_object_object_add(params, "name", json_object_new_string(name));
+    json_object_object_add(params, "stats", json_object_new_string(stats));
+    json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(req, "id", json_object_new_int64(++r->id));
+    json_object_object_add(req, "method",
+                           json_object_new_string("vif-stats-report"));
+    json_object_object_add(req, "params", params);
+    if (r->out.length < REPORT_MAX_PENDING) {
+        ds_put_format(
+            &r->out, "%s\n",
+            json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+    }
+    json_object_put(req);
+}
+
+static void
+reporter_close(struct reporter *r)
+{
+    stream_close(r->stream);
+    r->stream = NULL;
+    ds_clear(&r->out);
+}
+
+static void
+reporter_run(struct reporter *r)
+{
+    if (!agent_rpc) {
+        return;
+    }
+    long long now = time_msec();
+    if (now >= r->next) {
+        r->next = now + REPORT_INTERVAL_MS;
+        if (!r->stream) {
+            int error = stream_open(agent_rpc, &r->stream, DSCP_DEFAULT);
+            if (error) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 1);
+                VLOG_DBG_RL(&rl, "cannot reach the agent at %s: %s", agent_rpc,
+                            ovs_strerror(error));
+                r->stream = NULL;
+            }
+        }
+        if (r->stream) {
+            vif_backend_report(backend, reporter_add, r);
+        }
+    }
+    if (!r->stream) {
+        return;
+    }
+    stream_run(r->stream);
+    int error = stream_connect(r->stream);
+    if (error == EAGAIN) {
+        return;
+    } else if (error) {
+        reporter_close(r);
+        return;
+    }
+    while (r->out.length) {
+        int n = stream_send(r->stream, r->out.string, r->out.length);
+        if (n == -EAGAIN) {
+            break;
+        } else if (n < 0) {
+            reporter_close(r);
+            return;
+        }
+        memmove(r->out.string, r->out.string + n, r->out.length - n);
+        r->out.length -= n;
+    }
+    char buf[4096];
+    for (;;) { /* answers are ignored */
+        int n = stream_recv(r->stream, buf, sizeof buf);
+        if (n == -EAGAIN) {
+            break;
+        } else if (n <= 0) {
+            reporter_close(r);
+            break;
+        }
+    }
+}
+
+static void
+reporter_wait(struct reporter *r)
+{
+    if (!agent_rpc) {
+        return;
+    }
+    poll_timer_wait_until(r->next);
+    if (r->stream) {
+        stream_run_wait(r->stream);
+        stream_connect_wait(r->stream);
+        stream_recv_wait(r->stream);
+        if (r->out.length) {
+            stream_send_wait(r->stream);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* unixctl. */
+
+static void
+cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
+         void *aux OVS_UNUSED)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    const char *name = argc > 1 ? argv[1] : NULL;
+
+    if (!vif_backend_show(backend, name, &out)) {
+        ds_put_format(&out, "no VIF named %s (names are vif<domid>.<devid>)",
+                      name);
+        unixctl_command_reply_error(conn, ds_cstr(&out));
+    } else {
+        if (!out.length) {
+            ds_put_cstr(&out, "no VIFs\n");
+        }
+        unixctl_command_reply(conn, ds_cstr(&out));
+    }
+    ds_destroy(&out);
+}
+
+static void
+cmd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv);
+
+    const struct vif_platform_class *platform
+        = vif_platform_lookup(platform_name);
+    if (!platform) {
+        ovs_fatal(0, "--platform: \"%s\" is not emu or xen", platform_name);
+    }
+    if (xenstore_path) {
+        setenv("XENSTORED_PATH", xenstore_path, 1);
+    }
+    if (!hotplug_script_set) {
+        hotplug_script = default_hotplug_script();
+        if (!hotplug_script) {
+            VLOG_WARN("no hotplug script found; VIFs wait for "
+                      "hotplug-status=connected from elsewhere");
+        }
+    } else {
+        hotplug_script = xstrdup(hotplug_script);
+    }
+
+    daemonize_start(false);
+    struct unixctl_server *unixctl;
+    int error = unixctl_server_create(unixctl_path, &unixctl);
+    if (error) {
+        ovs_fatal(error, "cannot create the control socket");
+    }
+    unixctl_command_register("vif/show", "[vifD.N]", 0, 1, cmd_show, NULL);
+    unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
+
+    struct vif_backend_settings s = {
+        .platform = platform,
+        .port = &vif_port_tap,
+        .backend_domid = backend_domid,
+        .max_queues = max_queues,
+        .hotplug_script = hotplug_script,
+        .agent_rpc = agent_rpc,
+        .xenstore_path = xenstore_path,
+        .no_offload = no_offload,
+    };
+    error = vif_backend_create(&s, &backend);
+    if (error) {
+        ovs_fatal(error, "cannot start the backend");
+    }
+    daemonize_complete();
+    vlog_enable_async();
+    VLOG_INFO("xovs-netback started: platform %s, hotplug %s", platform->name,
+              hotplug_script && *hotplug_script ? hotplug_script : "(none)");
+
+    struct reporter reporter = {.out = DS_EMPTY_INITIALIZER};
+    while (!exiting) {
+        vif_backend_run(backend);
+        unixctl_server_run(unixctl);
+        reporter_run(&reporter);
+
+        vif_backend_wait(backend);
+        unixctl_server_wait(unixctl);
+        reporter_wait(&reporter);
+        if (exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    reporter_close(&reporter);
+    ds_destroy(&reporter.out);
+    vif_backend_destroy(backend);
+    unixctl_server_destroy(unixctl);
+    free(hotplug_script);
+    return 0;
+}

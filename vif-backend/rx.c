@@ -1,0 +1,442 @@
+/* vif-backend/rx.c: switch -> guest.
+ *
+ * Frames read from the port wait in a per-queue list (struct vif_rx_pkt)
+ * until the guest has posted enough RX requests for the head frame, then
+ * are grant-copied (platform->copy, batched) into the posted pages, as
+ * Linux netback's rx.c does:
+ *
+ *   slot 0         data (up to 4096 bytes), flags: csum_blank,
+ *                  data_validated, extra_info, more_data
+ *   slots 1..k     extra info (GSO, then hash), FLAG_MORE between them
+ *   further slots  data, more_data on all but the last
+ *
+ * Memory is bounded for a guest that stops posting buffers (XSA-392):
+ * the queue holds at most VIF_RX_QUEUE_BYTES (reading from the port stops
+ * while it is full), frames expire after 10 s (30 ms without
+ * feature-rx-notify), and after 60 s without progress for the head frame
+ * the port's carrier goes off and everything queued is dropped until the
+ * guest posts buffers again.  Stall detection tests the slots the head
+ * frame needs, not just one.
+ *
+ * Event suppression: when short of requests we set req_event = req_prod+1
+ * and re-check (no lost wake-up); responses go out with
+ * RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (no notification the guest did not
+ * ask for). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
+#include "util.h"
+#include "vif-backend/vif-private.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_rx);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+#define RX_MAX_SLOTS (VIF_RX_BUDGET * (VIF_PORT_MAX_FRAME / VIF_PAGE_SIZE + 3))
+
+bool
+vif_mcast_allowed(const struct vif *vif, const uint8_t dst[6])
+{
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+    if (!vif->features.mcast_control || !(dst[0] & 1)
+        || !memcmp(dst, bcast, 6)) {
+        return true;
+    }
+    for (size_t i = 0; i < vif->n_mcast; i++) {
+        if (!memcmp(vif->mcast[i], dst, 6)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+unsigned int
+vif_rx_slots_needed(const struct vif_queue *q OVS_UNUSED,
+                    const struct vif_rx_pkt *pkt)
+{
+    unsigned int n = DIV_ROUND_UP(pkt->size, VIF_PAGE_SIZE);
+
+    n = MAX(n, 1);
+    if (pkt->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        n++;
+    }
+    if (pkt->hashed) {
+        n++;
+    }
+    return n;
+}
+
+void
+vif_csum_complete(uint8_t *frame, size_t size, struct virtio_net_hdr *vnet)
+{
+    size_t start = vnet->csum_start, field = start + vnet->csum_offset;
+
+    if (!(vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || field + 2 > size) {
+        return;
+    }
+    uint16_t csum
+        = ~vif_csum_fold(vif_csum_add(0, &frame[start], size - start));
+    if (!csum && vnet->csum_offset == 6) {
+        csum = 0xffff; /* UDP: 0 means "no checksum" */
+    }
+    frame[field] = csum >> 8;
+    frame[field + 1] = csum;
+    vnet->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+}
+
+void
+vif_rx_purge(struct vif_queue *q)
+{
+    struct vif_rx_pkt *pkt;
+
+    LIST_FOR_EACH_POP(pkt, node, &q->rx_queue)
+    {
+        free(pkt);
+    }
+    q->rx_queue_bytes = 0;
+}
+
+static void
+rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
+        uint64_t *counter)
+{
+    (*counter)++;
+    free(pkt);
+}
+
+void
+vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
+{
+    struct vif *vif = q->vif;
+    const struct vif_features *f = &vif->features;
+    uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+    if (!q->connected || vif->disabled || q->stalled) {
+        rx_drop(q, pkt, &q->stats.rx_drop_stalled);
+        return;
+    }
+    if (pkt->size < VIF_ETH_HLEN) {
+        rx_drop(q, pkt, &q->stats.rx_drop_too_big);
+        return;
+    }
+    if ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
+        || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
+        || (gso != VIRTIO_NET_HDR_GSO_NONE && gso != VIRTIO_NET_HDR_GSO_TCPV4
+            && gso != VIRTIO_NET_HDR_GSO_TCPV6)
+        || (pkt->size > VIF_PAGE_SIZE && !f->sg)
+        || pkt->size > XEN_NETIF_MAX_TX_SIZE) {
+        VIF_LOG(VLL_DBG, &rl, vif,
+                "RX frame of %" PRIuSIZE " bytes, GSO "
+                "type %u: the guest cannot take it",
+                pkt->size, gso);
+        rx_drop(q, pkt, &q->stats.rx_drop_too_big);
+        return;
+    }
+    if (!vif_mcast_allowed(vif, pkt->data)) {
+        rx_drop(q, pkt, &q->stats.rx_drop_mcast);
+        return;
+    }
+    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && gso == 0) {
+        struct vif_headers h;
+        bool v6 = (vif_parse_headers(pkt->data, pkt->size, &h) && h.ipv6);
+        if (v6 ? !f->ipv6_csum : !f->ip_csum) {
+            vif_csum_complete(pkt->data, pkt->size, &pkt->vnet);
+        }
+    }
+    if (!ovs_list_is_empty(&q->rx_queue)
+        && q->rx_queue_bytes + pkt->size > VIF_RX_QUEUE_BYTES) {
+        rx_drop(q, pkt, &q->stats.rx_drop_queue_full);
+        return;
+    }
+
+    long long now = time_msec();
+    if (ovs_list_is_empty(&q->rx_queue)) {
+        q->last_rx_time = now;
+    }
+    pkt->enqueued = now;
+    ovs_list_push_back(&q->rx_queue, &pkt->node);
+    q->rx_queue_bytes += pkt->size;
+}
+
+void
+vif_rx_port_run(struct vif *vif)
+{
+    static uint8_t buf[VIF_PORT_MAX_FRAME];
+
+    if (!vif->port || vif->disabled) {
+        return;
+    }
+    for (size_t i = 0; i < vif->n_queues; i++) {
+        struct vif_queue *q = &vif->queues[i];
+
+        for (int n = 0; n < VIF_RX_BUDGET; n++) {
+            if (q->rx_queue_bytes >= VIF_RX_QUEUE_BYTES) {
+                break; /* backpressure: the port holds further frames */
+            }
+            struct virtio_net_hdr vnet;
+            size_t size;
+            int error = vif->port_class->recv(vif->port, i, &vnet, buf, &size);
+            if (error) {
+                if (error != EAGAIN) {
+                    VIF_LOG(VLL_WARN, &rl, vif, "port receive failed: %s",
+                            ovs_strerror(error));
+                }
+                break;
+            }
+            struct vif_rx_pkt *pkt = xmalloc(sizeof *pkt + size);
+            memset(pkt, 0, sizeof *pkt);
+            pkt->vnet = vnet;
+            pkt->size = size;
+            memcpy(pkt->data, buf, size);
+
+            size_t target = i;
+            if (vif_hash_frame(vif, pkt->data, size, &pkt->hash,
+                               &pkt->hash_type)) {
+                pkt->hashed = true;
+                target = vif_hash_queue(vif, pkt->hash);
+            }
+            vif_rx_enqueue(&vif->queues[target], pkt);
+        }
+    }
+}
+
+static RING_IDX
+rx_req_prod(const struct vif_queue *q)
+{
+    RING_IDX prod = *(volatile RING_IDX *)&q->rx.sring->req_prod;
+    xen_rmb();
+    return prod;
+}
+
+/* Whether 'needed' requests are posted; if not, asks for an event when the
+ * guest posts more (then re-checks, so no wake-up is lost). */
+static bool
+rx_slots_available(struct vif_queue *q, unsigned int needed)
+{
+    RING_IDX prod;
+
+    do {
+        prod = rx_req_prod(q);
+        if (prod - q->rx.req_cons >= needed) {
+            return true;
+        }
+        q->rx.sring->req_event = prod + 1;
+        xen_mb();
+    } while (rx_req_prod(q) != prod);
+    return false;
+}
+
+/* One slot's response, built locally until the copy is done. */
+struct rx_rsp {
+    RING_IDX idx;
+    union {
+        struct netif_rx_response rsp;
+        struct netif_extra_info extra;
+    } u;
+    size_t seg; /* copy segment, or SIZE_MAX */
+    size_t pkt; /* index of its frame in the batch */
+};
+BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
+                  == sizeof(struct netif_rx_response));
+
+bool
+vif_rx_action(struct vif_queue *q)
+{
+    static struct rx_rsp rsps[RX_MAX_SLOTS];
+    static struct vif_copy_seg segs[RX_MAX_SLOTS];
+    static struct vif_rx_pkt *pkts[VIF_RX_BUDGET];
+    struct vif *vif = q->vif;
+    size_t n_rsps = 0, n_segs = 0, n_pkts = 0;
+
+    if (!q->connected || vif->disabled) {
+        return false;
+    }
+    RING_IDX prod = rx_req_prod(q);
+    if (prod - q->rx.req_cons > VIF_RX_RING_SIZE
+        || prod - q->rx.rsp_prod_pvt > VIF_RX_RING_SIZE) {
+        vif_fatal(vif,
+                  "impossible number of RX requests: req_prod %u, "
+                  "req_cons %u",
+                  prod, q->rx.req_cons);
+        return true;
+    }
+    bool found = prod != q->rx_seen;
+    q->rx_seen = prod;
+
+    long long now = time_msec();
+    if (q->stalled && prod != q->rx.req_cons) {
+        q->stalled = false;
+        q->last_rx_time = now;
+        VIF_LOG(VLL_INFO, &rl, vif,
+                "queue %u: guest posts RX buffers "
+                "again",
+                q->id);
+    }
+
+    while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
+        struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
+                                              struct vif_rx_pkt, node);
+        if (!rx_slots_available(q, vif_rx_slots_needed(q, pkt))) {
+            break;
+        }
+        ovs_list_remove(&pkt->node);
+        q->rx_queue_bytes -= pkt->size;
+        pkts[n_pkts] = pkt;
+
+        struct netif_extra_info extras[2];
+        size_t n_extras = 0;
+        memset(extras, 0, sizeof extras);
+        uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+        if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+            struct netif_extra_info *e = &extras[n_extras++];
+            e->type = XEN_NETIF_EXTRA_TYPE_GSO;
+            e->u.gso.type
+                = (gso == VIRTIO_NET_HDR_GSO_TCPV6 ? XEN_NETIF_GSO_TYPE_TCPV6
+                                                   : XEN_NETIF_GSO_TYPE_TCPV4);
+            e->u.gso.size = pkt->vnet.gso_size;
+        }
+        if (pkt->hashed) {
+            struct netif_extra_info *e = &extras[n_extras++];
+            e->type = XEN_NETIF_EXTRA_TYPE_HASH;
+            e->u.hash.type = pkt->hash_type;
+            e->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+            memcpy(e->u.hash.value, &pkt->hash, 4);
+        }
+        for (size_t i = 0; i + 1 < n_extras; i++) {
+            extras[i].flags |= XEN_NETIF_EXTRA_FLAG_MORE;
+        }
+
+        size_t ofs = 0, extra_i = 0;
+        for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
+             slot++) {
+            struct netif_rx_request req;
+            struct rx_rsp *r = &rsps[n_rsps++];
+
+            RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &req);
+            memset(r, 0, sizeof *r);
+            r->idx = q->rx.req_cons++;
+            r->seg = SIZE_MAX;
+            r->pkt = n_pkts;
+            if (slot != 0 && extra_i < n_extras) {
+                r->u.extra = extras[extra_i++];
+                continue;
+            }
+
+            size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
+            struct vif_copy_seg *seg = &segs[n_segs];
+            memset(seg, 0, sizeof *seg);
+            seg->to_guest = true;
+            seg->domid = vif->domid;
+            seg->ref = req.gref;
+            seg->offset = 0;
+            seg->len = len;
+            seg->local = &pkt->data[ofs];
+            r->seg = n_segs++;
+            ofs += len;
+
+            uint16_t flags = ofs < pkt->size ? NETRXF_more_data : 0;
+            if (slot == 0) {
+                if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+                    flags |= NETRXF_csum_blank | NETRXF_data_validated;
+                } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+                    flags |= NETRXF_data_validated;
+                }
+                if (n_extras) {
+                    flags |= NETRXF_extra_info;
+                }
+            }
+            r->u.rsp.id = req.id;
+            r->u.rsp.offset = 0;
+            r->u.rsp.flags = flags;
+            r->u.rsp.status = len;
+        }
+        q->stats.rx_packets++;
+        q->stats.rx_bytes += pkt->size;
+        if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+            q->stats.rx_gso++;
+        }
+        n_pkts++;
+        q->last_rx_time = now;
+    }
+
+    if (n_segs) {
+        const struct vif_platform_class *class = vif->platform->class;
+        if (class->copy(vif->platform, segs, n_segs)) {
+            for (size_t i = 0; i < n_segs; i++) {
+                segs[i].status = VIF_GNTST_GENERAL_ERROR;
+            }
+        }
+    }
+    size_t last_bad = SIZE_MAX;
+    for (size_t i = 0; i < n_rsps; i++) {
+        struct rx_rsp *r = &rsps[i];
+        if (r->seg != SIZE_MAX && segs[r->seg].status != VIF_GNTST_OKAY) {
+            r->u.rsp.status = segs[r->seg].status;
+            if (last_bad != r->pkt) {
+                last_bad = r->pkt;
+                q->stats.rx_copy_errors++;
+                VIF_LOG(VLL_WARN, &rl, vif,
+                        "RX grant copy to ref %" PRIu32 " failed: status %d",
+                        segs[r->seg].ref, segs[r->seg].status);
+            }
+        }
+        memcpy(RING_GET_RESPONSE(&q->rx, r->idx), &r->u, sizeof r->u);
+    }
+    if (n_rsps) {
+        int notify;
+        q->rx.rsp_prod_pvt = q->rx.req_cons;
+        RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
+        if (notify) {
+            vif->platform->class->notify(vif->platform, q->rx_evtchn);
+        }
+    }
+    for (size_t i = 0; i < n_pkts; i++) {
+        free(pkts[i]);
+    }
+    return found;
+}
+
+void
+vif_rx_check_timers(struct vif_queue *q, long long now)
+{
+    struct vif *vif = q->vif;
+    long long drain = (vif->features.rx_notify ? VIF_RX_DRAIN_MS
+                                               : VIF_RX_DRAIN_NO_NOTIFY_MS);
+
+    if (!q->connected || vif->disabled) {
+        return;
+    }
+    while (!ovs_list_is_empty(&q->rx_queue)) {
+        struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
+                                              struct vif_rx_pkt, node);
+        if (now - pkt->enqueued < drain) {
+            break;
+        }
+        ovs_list_remove(&pkt->node);
+        q->rx_queue_bytes -= pkt->size;
+        rx_drop(q, pkt, &q->stats.rx_drop_expired);
+    }
+    if (!vif->features.rx_notify || q->stalled
+        || ovs_list_is_empty(&q->rx_queue)) {
+        return;
+    }
+    const struct vif_rx_pkt *head
+        = CONTAINER_OF(ovs_list_front(&q->rx_queue), struct vif_rx_pkt, node);
+    if (now - q->last_rx_time >= VIF_RX_STALL_MS
+        && !rx_slots_available(q, vif_rx_slots_needed(q, head))) {
+        q->stalled = true;
+        q->stats.rx_stalls++;
+        size_t n = ovs_list_size(&q->rx_queue);
+        q->stats.rx_drop_stalled += n;
+        vif_rx_purge(q);
+        VIF_LOG(VLL_WARN, &rl, vif,
+                "queue %u: guest posted no RX buffers "
+                "for %d s; carrier off, %" PRIuSIZE " frames dropped",
+                q->id, VIF_RX_STALL_MS / 1000, n);
+    }
+}

@@ -1,0 +1,607 @@
+/* vif-backend/tx.c: guest -> switch.
+ *
+ * The TX ring parser follows Linux netback (netback.c:
+ * xenvif_tx_build_gops, xenvif_count_requests, xenvif_get_extras), with
+ * every request copied out of shared memory once (RING_COPY_REQUEST) and
+ * only the copy used.  A packet is
+ *
+ *   first request [NETTXF_extra_info] -> extra, extra, ... (FLAG_MORE)
+ *                 [NETTXF_more_data]  -> slot, slot, ...   (more_data)
+ *
+ * where first.size is the whole frame's length and each slot holds part of
+ * it.  Outcomes, as Linux netback and NETBACK-HARDENING.md ask:
+ *
+ *   more than 18 slots, a slot larger than the bytes left
+ *                                   drop: error responses, counted
+ *   first slot shorter than 14 bytes
+ *                                   drop: error responses, counted
+ *   20 or more slots, a chain past req_prod, offset + size > 4096,
+ *   missing extra, extra type 0 or unknown, GSO size 0 or unknown type,
+ *   req_prod more than a ring ahead
+ *                                   vif_fatal(): the VIF is disabled
+ *   grant copy failure (bad ref, other domain, ...)
+ *                                   error responses, counted
+ *
+ * Data is grant-copied (platform->copy) in batches into one local buffer, so
+ * headers split over slots arrive contiguous (XSA-423/432) and empty slots
+ * simply add no copy segment (XSA-448).  Each frame then goes to the port
+ * with a virtio_net_hdr describing its checksum and GSO state. */
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+
+#include "timeval.h"
+#include "util.h"
+#include "vif-backend/vif-private.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_tx);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* One parsed packet of a batch. */
+struct tx_pkt {
+    struct netif_tx_request first; /* size: the first slot's own length */
+    struct netif_tx_request frags[VIF_TX_SLOTS_MAX - 1]; /* further slots */
+    size_t n_frags;
+    size_t n_extra;              /* extra-info slots to answer NULL */
+    struct netif_extra_info gso; /* type 0 if none */
+    size_t buf_ofs, size;        /* where the frame lands in tx_buf */
+    size_t seg0, n_segs;         /* its copy segments */
+};
+
+#define TX_MAX_SEGS (VIF_TX_BUDGET * VIF_TX_SLOTS_MAX)
+
+static void
+tx_response(struct vif_queue *q, uint16_t id, int16_t status)
+{
+    struct netif_tx_response rsp;
+
+    memset(&rsp, 0, sizeof rsp);
+    rsp.id = id;
+    rsp.status = status;
+    memcpy(RING_GET_RESPONSE(&q->tx, q->tx.rsp_prod_pvt), &rsp, sizeof rsp);
+    q->tx.rsp_prod_pvt++;
+}
+
+/* Answers 'first', its 'n_extra' extras and the further slots 'frags'. */
+static void
+tx_respond_all(struct vif_queue *q, const struct netif_tx_request *first,
+               size_t n_extra, const struct netif_tx_request *frags,
+               size_t n_frags, int16_t status)
+{
+    tx_response(q, first->id, status);
+    for (size_t i = 0; i < n_extra; i++) {
+        tx_response(q, 0, NETIF_RSP_NULL);
+    }
+    for (size_t i = 0; i < n_frags; i++) {
+        tx_response(q, frags[i].id, status);
+    }
+}
+
+static void
+tx_push(struct vif_queue *q)
+{
+    int notify;
+
+    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, notify);
+    if (notify) {
+        q->vif->platform->class->notify(q->vif->platform, q->tx_evtchn);
+    }
+}
+
+static RING_IDX
+tx_req_prod(const struct vif_queue *q)
+{
+    RING_IDX prod = *(volatile RING_IDX *)&q->tx.sring->req_prod;
+    xen_rmb();
+    return prod;
+}
+
+bool
+vif_tx_pending(const struct vif_queue *q)
+{
+    return q->connected && tx_req_prod(q) != q->tx.req_cons;
+}
+
+enum tx_parse {
+    TX_PACKET, /* 'pkt' holds a packet to copy */
+    TX_DONE,   /* answered already (dropped, multicast) */
+    TX_STOP,   /* no more work now (empty ring, no credit, disabled) */
+};
+
+/* Reads the extras after the first request into 'extras'. */
+static bool
+tx_get_extras(struct vif_queue *q, RING_IDX *work,
+              struct netif_extra_info extras[XEN_NETIF_EXTRA_TYPE_MAX - 1],
+              size_t *n_extra)
+{
+    struct netif_extra_info extra;
+
+    do {
+        if (!*work) {
+            vif_fatal(q->vif, "missing extra info");
+            return false;
+        }
+        struct netif_tx_request raw;
+        RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &raw);
+        BUILD_ASSERT_DECL(sizeof extra <= sizeof raw);
+        memcpy(&extra, &raw, sizeof extra);
+        q->tx.req_cons++;
+        (*work)--;
+        (*n_extra)++;
+        if (!extra.type || extra.type >= XEN_NETIF_EXTRA_TYPE_MAX) {
+            vif_fatal(q->vif, "invalid extra info type %u", extra.type);
+            return false;
+        }
+        extras[extra.type - 1] = extra;
+    } while (extra.flags & XEN_NETIF_EXTRA_FLAG_MORE);
+    return true;
+}
+
+static bool
+mcast_add(struct vif *vif, const uint8_t addr[6])
+{
+    for (size_t i = 0; i < vif->n_mcast; i++) {
+        if (!memcmp(vif->mcast[i], addr, 6)) {
+            return true;
+        }
+    }
+    if (vif->n_mcast >= VIF_MCAST_MAX || !(addr[0] & 1)) {
+        return false;
+    }
+    memcpy(vif->mcast[vif->n_mcast++], addr, 6);
+    return true;
+}
+
+static void
+mcast_del(struct vif *vif, const uint8_t addr[6])
+{
+    for (size_t i = 0; i < vif->n_mcast; i++) {
+        if (!memcmp(vif->mcast[i], addr, 6)) {
+            memmove(vif->mcast[i], vif->mcast[i + 1],
+                    (vif->n_mcast - i - 1) * 6);
+            vif->n_mcast--;
+            return;
+        }
+    }
+}
+
+/* Parses the next packet on the ring into 'pkt'. */
+static enum tx_parse
+tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
+{
+    struct vif *vif = q->vif;
+    RING_IDX prod = tx_req_prod(q);
+
+    if (vif->disabled) {
+        return TX_STOP;
+    }
+    if (prod - q->tx.req_cons > VIF_TX_RING_SIZE
+        || prod - q->tx.rsp_prod_pvt > VIF_TX_RING_SIZE) {
+        vif_fatal(vif,
+                  "impossible number of TX requests: req_prod %u, "
+                  "req_cons %u, rsp_prod %u",
+                  prod, q->tx.req_cons, q->tx.rsp_prod_pvt);
+        return TX_STOP;
+    }
+    if (prod == q->tx.req_cons) {
+        int more;
+        RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
+        if (!more) {
+            return TX_STOP;
+        }
+        return TX_DONE; /* come back for the new requests */
+    }
+
+    RING_IDX work = prod - q->tx.req_cons;
+    memset(pkt, 0, sizeof *pkt);
+    RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &pkt->first);
+    if (!vif_credit_take(&q->credit, pkt->first.size, time_usec())) {
+        q->stats.tx_rate_limited++;
+        return TX_STOP;
+    }
+    q->tx.req_cons++;
+    work--;
+
+    struct netif_extra_info extras[XEN_NETIF_EXTRA_TYPE_MAX - 1];
+    memset(extras, 0, sizeof extras);
+    if (pkt->first.flags & NETTXF_extra_info
+        && !tx_get_extras(q, &work, extras, &pkt->n_extra)) {
+        return TX_STOP;
+    }
+
+    const struct netif_extra_info *add
+        = &extras[XEN_NETIF_EXTRA_TYPE_MCAST_ADD - 1];
+    const struct netif_extra_info *del
+        = &extras[XEN_NETIF_EXTRA_TYPE_MCAST_DEL - 1];
+    if (add->type || del->type) {
+        int16_t status = NETIF_RSP_OKAY;
+        if (add->type && !mcast_add(vif, add->u.mcast.addr)) {
+            q->stats.tx_mcast_error++;
+            status = NETIF_RSP_ERROR;
+        }
+        if (del->type) {
+            mcast_del(vif, del->u.mcast.addr);
+        }
+        tx_respond_all(q, &pkt->first, pkt->n_extra, NULL, 0, status);
+        return TX_DONE;
+    }
+
+    /* The chain of further slots.  'remaining' ends as the first slot's
+     * own length. */
+    struct netif_tx_request chain[VIF_TX_SLOTS_FATAL];
+    size_t n_slots = 1; /* including the first */
+    uint16_t remaining = pkt->first.size;
+    uint64_t *drop = NULL;
+    bool more = pkt->first.flags & NETTXF_more_data;
+
+    while (more) {
+        struct netif_tx_request txp;
+
+        if (!work) {
+            vif_fatal(vif,
+                      "more_data chain of %" PRIuSIZE " slots runs "
+                      "past the requests posted",
+                      n_slots);
+            return TX_STOP;
+        }
+        if (n_slots + 1 >= VIF_TX_SLOTS_FATAL) {
+            vif_fatal(vif, "packet uses %d or more slots", VIF_TX_SLOTS_FATAL);
+            return TX_STOP;
+        }
+        RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &txp);
+        q->tx.req_cons++;
+        work--;
+        if (txp.offset + txp.size > VIF_PAGE_SIZE) {
+            vif_fatal(vif, "TX slot crosses a page: offset %u + size %u",
+                      txp.offset, txp.size);
+            return TX_STOP;
+        }
+        if (!drop && txp.size > remaining) {
+            /* A frame of 64 KiB or more overflowed first.size; buggy
+             * frontends do that: drop, do not disable. */
+            drop = &q->stats.tx_drop_slot_size;
+        }
+        remaining -= MIN(remaining, txp.size);
+        chain[n_slots - 1] = txp;
+        n_slots++;
+        more = txp.flags & NETTXF_more_data;
+    }
+    if (!drop && n_slots > VIF_TX_SLOTS_MAX) {
+        drop = &q->stats.tx_drop_slots;
+    }
+    if (!drop && remaining < VIF_ETH_HLEN) {
+        drop = &q->stats.tx_drop_short;
+    }
+    if (drop) {
+        (*drop)++;
+        VIF_LOG(VLL_DBG, &rl, vif,
+                "TX packet of %u bytes in %" PRIuSIZE " slots dropped",
+                pkt->first.size, n_slots);
+        tx_respond_all(q, &pkt->first, pkt->n_extra, chain, n_slots - 1,
+                       NETIF_RSP_ERROR);
+        return TX_DONE;
+    }
+    if (pkt->first.offset + remaining > VIF_PAGE_SIZE) {
+        vif_fatal(vif, "TX first slot crosses a page: offset %u + size %u",
+                  pkt->first.offset, remaining);
+        return TX_STOP;
+    }
+
+    const struct netif_extra_info *gso = &extras[XEN_NETIF_EXTRA_TYPE_GSO - 1];
+    if (gso->type) {
+        if (!gso->u.gso.size) {
+            vif_fatal(vif, "GSO size must not be zero");
+            return TX_STOP;
+        }
+        if (gso->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4
+            && gso->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6) {
+            vif_fatal(vif, "bad GSO type %u", gso->u.gso.type);
+            return TX_STOP;
+        }
+        pkt->gso = *gso;
+    }
+
+    pkt->n_frags = n_slots - 1;
+    memcpy(pkt->frags, chain, pkt->n_frags * sizeof *chain);
+    pkt->size = pkt->first.size;
+    pkt->first.size = remaining;
+    return TX_PACKET;
+}
+
+/* Appends copy segment for 'len' bytes of 'ref'/'offset' at 'dst'. */
+static void
+tx_add_seg(struct vif_queue *q, struct vif_copy_seg *segs, size_t *n_segs,
+           uint32_t ref, uint16_t offset, uint16_t len, uint8_t *dst)
+{
+    if (len) {
+        struct vif_copy_seg *seg = &segs[(*n_segs)++];
+        memset(seg, 0, sizeof *seg);
+        seg->to_guest = false;
+        seg->domid = q->vif->domid;
+        seg->ref = ref;
+        seg->offset = offset;
+        seg->len = len;
+        seg->local = dst;
+    }
+}
+
+static void
+tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
+          const struct vif_copy_seg *segs)
+{
+    struct vif *vif = q->vif;
+
+    for (size_t i = 0; i < pkt->n_segs; i++) {
+        const struct vif_copy_seg *seg = &segs[pkt->seg0 + i];
+        if (seg->status != VIF_GNTST_OKAY) {
+            q->stats.tx_drop_copy++;
+            VIF_LOG(VLL_WARN, &rl, vif,
+                    "TX grant copy of ref %" PRIu32 " failed: status %d",
+                    seg->ref, seg->status);
+            tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags,
+                           pkt->n_frags, NETIF_RSP_ERROR);
+            return;
+        }
+    }
+    tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
+                   NETIF_RSP_OKAY);
+
+    uint8_t *frame = &q->tx_buf[pkt->buf_ofs];
+    struct virtio_net_hdr vnet;
+    if (!vif_tx_vnet_hdr(frame, pkt->size, pkt->first.flags,
+                         pkt->gso.type ? &pkt->gso : NULL, &vnet)) {
+        q->stats.tx_drop_headers++;
+        VIF_LOG(VLL_DBG, &rl, vif,
+                "TX frame's headers do not allow the "
+                "checksum/GSO requested; dropped");
+        return;
+    }
+    if (vif->tx_sw_csum && vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+        vif_csum_complete(frame, pkt->size, &vnet);
+    }
+    if (!vif->port) {
+        q->stats.tx_drop_port++;
+        return;
+    }
+    int error
+        = vif->port_class->send(vif->port, q->id, &vnet, frame, pkt->size);
+    if (error) {
+        q->stats.tx_drop_port++;
+        if (error != EAGAIN) {
+            VIF_LOG(VLL_WARN, &rl, vif, "port send failed: %s",
+                    ovs_strerror(error));
+        }
+        return;
+    }
+    q->stats.tx_packets++;
+    q->stats.tx_bytes += pkt->size;
+    if (pkt->gso.type) {
+        q->stats.tx_gso++;
+    }
+}
+
+bool
+vif_tx_action(struct vif_queue *q)
+{
+    static struct tx_pkt pkts[VIF_TX_BUDGET];
+    static struct vif_copy_seg segs[TX_MAX_SEGS];
+    struct vif *vif = q->vif;
+    size_t n_pkts = 0, n_segs = 0, used = 0;
+    bool found = false;
+    int budget = VIF_TX_BUDGET * 2;
+
+    if (!q->connected) {
+        return false;
+    }
+    while (n_pkts < VIF_TX_BUDGET && used <= VIF_TX_BATCH_BYTES
+           && budget-- > 0) {
+        struct tx_pkt *pkt = &pkts[n_pkts];
+        RING_IDX cons = q->tx.req_cons;
+        enum tx_parse r = tx_parse_packet(q, pkt);
+
+        if (q->tx.req_cons != cons) {
+            found = true;
+        }
+        if (r == TX_STOP) {
+            break;
+        } else if (r == TX_DONE) {
+            continue;
+        }
+
+        uint8_t *dst = &q->tx_buf[used];
+
+        pkt->buf_ofs = used;
+        pkt->seg0 = n_segs;
+        tx_add_seg(q, segs, &n_segs, pkt->first.gref, pkt->first.offset,
+                   pkt->first.size, dst);
+        dst += pkt->first.size;
+        for (size_t i = 0; i < pkt->n_frags; i++) {
+            const struct netif_tx_request *f = &pkt->frags[i];
+            tx_add_seg(q, segs, &n_segs, f->gref, f->offset, f->size, dst);
+            dst += f->size;
+        }
+        pkt->n_segs = n_segs - pkt->seg0;
+        used += pkt->size;
+        n_pkts++;
+    }
+
+    if (n_segs) {
+        const struct vif_platform_class *class = vif->platform->class;
+        int error = class->copy(vif->platform, segs, n_segs);
+        if (error) {
+            for (size_t i = 0; i < n_segs; i++) {
+                segs[i].status = VIF_GNTST_GENERAL_ERROR;
+            }
+        }
+    }
+    for (size_t i = 0; i < n_pkts; i++) {
+        tx_submit(q, &pkts[i], segs);
+    }
+    if (q->tx.rsp_prod_pvt != q->tx.sring->rsp_prod) {
+        tx_push(q);
+    }
+    return found;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Headers, checksums, virtio_net_hdr. */
+
+uint32_t
+vif_csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+    uint64_t s = sum;
+    size_t i;
+
+    for (i = 0; i + 1 < n; i += 2) {
+        s += (uint32_t)p[i] << 8 | p[i + 1];
+    }
+    if (i < n) {
+        s += (uint32_t)p[i] << 8;
+    }
+    while (s >> 32) {
+        s = (s & 0xffffffff) + (s >> 32);
+    }
+    return s;
+}
+
+uint16_t
+vif_csum_fold(uint32_t sum)
+{
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
+
+bool
+vif_parse_headers(const uint8_t *frame, size_t size, struct vif_headers *h)
+{
+    size_t ofs = 12;
+    uint16_t type;
+
+    memset(h, 0, sizeof *h);
+    for (int tags = 0;; tags++) {
+        if (ofs + 2 > size) {
+            return false;
+        }
+        type = frame[ofs] << 8 | frame[ofs + 1];
+        ofs += 2;
+        if ((type != 0x8100 && type != 0x88a8) || tags >= 2) {
+            break;
+        }
+        ofs += 2;
+    }
+    h->l3 = ofs;
+
+    uint8_t proto;
+    if (type == 0x0800) {
+        if (ofs + 20 > size || frame[ofs] >> 4 != 4) {
+            return false;
+        }
+        size_t ihl = (frame[ofs] & 0xf) * 4;
+        uint16_t frag = (frame[ofs + 6] << 8 | frame[ofs + 7]) & 0x3fff;
+        if (ihl < 20 || ofs + ihl > size || frag) {
+            return false;
+        }
+        proto = frame[ofs + 9];
+        ofs += ihl;
+    } else if (type == 0x86dd) {
+        if (ofs + 40 > size || frame[ofs] >> 4 != 6) {
+            return false;
+        }
+        proto = frame[ofs + 6];
+        ofs += 40;
+        h->ipv6 = true;
+        for (int i = 0; i < 8 && (proto == 0 || proto == 43 || proto == 60);
+             i++) {
+            if (ofs + 8 > size) {
+                return false;
+            }
+            proto = frame[ofs];
+            ofs += (frame[ofs + 1] + 1) * 8;
+        }
+    } else {
+        return false;
+    }
+
+    h->l4 = ofs;
+    h->proto = proto;
+    if (proto == IPPROTO_TCP) {
+        if (ofs + 20 > size) {
+            return false;
+        }
+        h->l4_len = (frame[ofs + 12] >> 4) * 4;
+        return h->l4_len >= 20 && ofs + h->l4_len <= size;
+    } else if (proto == IPPROTO_UDP) {
+        h->l4_len = 8;
+        return ofs + 8 <= size;
+    }
+    return false;
+}
+
+/* Writes the pseudo-header sum (not complemented) into the L4 checksum, as
+ * a partial checksum expects. */
+static void
+tx_pseudo_csum(uint8_t *frame, size_t size, const struct vif_headers *h,
+               size_t csum_ofs)
+{
+    uint32_t sum = 0;
+    uint32_t l4_len = size - h->l4;
+    uint8_t tail[4] = {l4_len >> 8, l4_len, 0, h->proto};
+
+    if (h->ipv6) {
+        sum = vif_csum_add(sum, &frame[h->l3 + 8], 32);
+        uint8_t len32[4] = {l4_len >> 24, l4_len >> 16, l4_len >> 8, l4_len};
+        sum = vif_csum_add(sum, len32, 4);
+        uint8_t nh[4] = {0, 0, 0, h->proto};
+        sum = vif_csum_add(sum, nh, 4);
+    } else {
+        sum = vif_csum_add(sum, &frame[h->l3 + 12], 8);
+        sum = vif_csum_add(sum, tail, 4);
+    }
+    uint16_t folded = vif_csum_fold(sum);
+    frame[h->l4 + csum_ofs] = folded >> 8;
+    frame[h->l4 + csum_ofs + 1] = folded;
+}
+
+bool
+vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
+                const struct netif_extra_info *gso,
+                struct virtio_net_hdr *vnet)
+{
+    memset(vnet, 0, sizeof *vnet);
+    if (!gso && !(flags & NETTXF_csum_blank)) {
+        if (flags & NETTXF_data_validated) {
+            vnet->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+        }
+        return true;
+    }
+
+    struct vif_headers h;
+    if (!vif_parse_headers(frame, size, &h)) {
+        return false;
+    }
+    size_t csum_ofs = h.proto == IPPROTO_TCP ? 16 : 6;
+    vnet->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    vnet->csum_start = h.l4;
+    vnet->csum_offset = csum_ofs;
+    if (gso) {
+        bool v6 = gso->u.gso.type == XEN_NETIF_GSO_TYPE_TCPV6;
+        if (h.proto != IPPROTO_TCP || v6 != h.ipv6) {
+            return false;
+        }
+        vnet->gso_type
+            = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+        vnet->gso_size = gso->u.gso.size;
+        vnet->hdr_len = h.l4 + h.l4_len;
+        if (!(flags & NETTXF_csum_blank)) {
+            /* Linux netback's recalculate_partial_csum: a GSO frame
+             * without csum_blank still needs a partial checksum. */
+            tx_pseudo_csum(frame, size, &h, csum_ofs);
+        }
+    }
+    return true;
+}

@@ -1,0 +1,366 @@
+/* vif-backend/vif-private.h: what the netback core's files share.
+ *
+ *   interface.c  VIF and queue life cycle, event dispatch, run/wait
+ *   xenbus.c     xenstore watch, the xenbus state machine, negotiation
+ *   tx.c         guest -> port: the TX ring parser and grant copies
+ *   rx.c         port -> guest: the bounded RX queue, RX ring, responses
+ *   ctrl.c       control ring: Toeplitz hash configuration, queue choice
+ *   rate.c       credit scheduler for the "rate" key
+ *   hotplug.c    runs the hotplug script
+ *
+ * A VIF (struct vif) has 1..VIF_MAX_QUEUES queues (struct vif_queue), each
+ * with its own TX and RX ring and event channel(s).  The data path (tx.c,
+ * rx.c, ctrl.c) never tears anything down: on a protocol violation it calls
+ * vif_fatal(), which only marks the VIF disabled (XSA-90); interface.c tears
+ * the rings down from the control path. */
+#ifndef VIF_PRIVATE_H
+#define VIF_PRIVATE_H 1
+
+/* ring.h needs memory barriers; supply them as C11 fences and ask for the
+ * current interface so it does not define its own. */
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <xen/io/netif.h>
+
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/vlog.h"
+#include "vif-backend/platform.h"
+#include "vif-backend/port.h"
+#include "vif-backend/vif.h"
+
+#define VIF_MAX_QUEUES 16
+#define VIF_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, VIF_PAGE_SIZE)
+#define VIF_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, VIF_PAGE_SIZE)
+#define VIF_ETH_HLEN 14
+
+/* TX limits, as Linux netback's. */
+#define VIF_TX_SLOTS_MAX XEN_NETIF_NR_SLOTS_MIN /* more slots: drop */
+#define VIF_TX_SLOTS_FATAL 20                   /* this many: disable */
+#define VIF_TX_BUDGET 64                        /* packets per queue per run */
+#define VIF_TX_BATCH_BYTES (256 * 1024)
+
+/* RX limits (XSA-392). */
+#define VIF_RX_QUEUE_BYTES (VIF_RX_RING_SIZE / 2 * VIF_PAGE_SIZE)
+#define VIF_RX_BUDGET 64             /* packets per queue per run */
+#define VIF_RX_DRAIN_MS 10000        /* queued longer: dropped */
+#define VIF_RX_DRAIN_NO_NOTIFY_MS 30 /* same, no feature-rx-notify */
+#define VIF_RX_STALL_MS 60000        /* no progress: carrier off */
+
+#define VIF_MCAST_MAX 64 /* multicast addresses a guest may register */
+
+/* Toeplitz hash (ctrl.c), as Linux netback's limits. */
+#define VIF_HASH_KEY_SIZE 40
+#define VIF_HASH_MAPPING_SIZE 128
+
+/* Every per-queue counter, with what it counts.  The names are what
+ * vif/show and the agent report print. */
+#define VIF_STATS                                                             \
+    VIF_STAT(tx_packets, "frames from the guest sent to the port")            \
+    VIF_STAT(tx_bytes, "their bytes")                                         \
+    VIF_STAT(tx_gso, "of them GSO frames")                                    \
+    VIF_STAT(rx_packets, "frames from the port delivered to the guest")       \
+    VIF_STAT(rx_bytes, "their bytes")                                         \
+    VIF_STAT(rx_gso, "of them GSO frames")                                    \
+    VIF_STAT(tx_drop_slots, "TX dropped: more than 18 slots")                 \
+    VIF_STAT(tx_drop_slot_size, "TX dropped: slot larger than the rest")      \
+    VIF_STAT(tx_drop_short, "TX dropped: first slot < Ethernet header")       \
+    VIF_STAT(tx_drop_copy, "TX dropped: grant copy failed")                   \
+    VIF_STAT(tx_drop_headers, "TX dropped: bad headers for csum/GSO")         \
+    VIF_STAT(tx_drop_port, "TX dropped: the port refused the frame")          \
+    VIF_STAT(tx_mcast_error, "multicast add refused (limit)")                 \
+    VIF_STAT(tx_rate_limited, "times TX waited for credit")                   \
+    VIF_STAT(rx_drop_queue_full, "RX dropped: queue full")                    \
+    VIF_STAT(rx_drop_expired, "RX dropped: queued too long")                  \
+    VIF_STAT(rx_drop_stalled, "RX dropped: guest stalled, carrier off")       \
+    VIF_STAT(rx_drop_too_big, "RX dropped: frame the guest cannot take")      \
+    VIF_STAT(rx_drop_mcast, "RX dropped: multicast not registered")           \
+    VIF_STAT(rx_copy_errors, "RX frames whose grant copy failed")             \
+    VIF_STAT(rx_stalls, "times the RX ring stalled for 60 s")                 \
+    VIF_STAT(spurious_events, "event notifications with no work")             \
+    VIF_STAT(ctrl_requests, "control ring requests")                          \
+    VIF_STAT(errors, "fatal protocol errors (VIF disabled)")
+
+struct vif_stats {
+#define VIF_STAT(NAME, DESC) uint64_t NAME;
+    VIF_STATS
+#undef VIF_STAT
+};
+
+/* Adds 'b' into 'a'. */
+void vif_stats_add(struct vif_stats *a, const struct vif_stats *b);
+/* "name=value,name=value..." (malloc'd). */
+char *vif_stats_format(const struct vif_stats *);
+
+/* rate.c: credit scheduler (Linux netback's tx_credit_exceeded). */
+struct vif_credit {
+    uint64_t bytes;         /* credit per window; 0 = unlimited */
+    uint64_t usec;          /* window length */
+    uint64_t remaining;     /* credit left in this window */
+    long long window_start; /* usec (time_usec()) */
+    long long wake_usec;    /* when to retry after running out, or 0 */
+};
+
+/* Parses 'text' strictly as "BYTES,USEC" (decimal, BYTES >= 1, USEC >= 1).
+ * Returns true and sets '*bytes', '*usec' on success. */
+bool vif_rate_parse(const char *text, uint64_t *bytes, uint64_t *usec);
+/* (Re)configures; 'bytes' 0 means unlimited.  Keeps the current window. */
+void vif_credit_set(struct vif_credit *, uint64_t bytes, uint64_t usec,
+                    long long now_usec);
+/* Whether a packet of 'size' bytes may go now; if so its size is charged.
+ * If not, 'wake_usec' says when to try again. */
+bool vif_credit_take(struct vif_credit *, uint32_t size, long long now_usec);
+
+/* ctrl.c: hash configuration (per VIF). */
+struct vif_hash {
+    uint32_t alg;   /* XEN_NETIF_CTRL_HASH_ALGORITHM_* */
+    uint32_t flags; /* XEN_NETIF_CTRL_HASH_TYPE_* */
+    uint8_t key[VIF_HASH_KEY_SIZE];
+    uint32_t mapping[2][VIF_HASH_MAPPING_SIZE]; /* double buffered */
+    unsigned int sel;                           /* live half of 'mapping' */
+    uint32_t size;                              /* entries in use, 0 = none */
+};
+
+struct vif;
+
+/* One RX frame waiting for ring space. */
+struct vif_rx_pkt {
+    struct ovs_list node; /* in vif_queue's 'rx_queue' */
+    long long enqueued;   /* time_msec() */
+    struct virtio_net_hdr vnet;
+    bool hashed;
+    uint8_t hash_type; /* _XEN_NETIF_CTRL_HASH_TYPE_* bit number */
+    uint32_t hash;
+    size_t size;
+    uint8_t data[];
+};
+
+struct vif_queue {
+    struct vif *vif;
+    unsigned int id;
+    bool connected; /* rings mapped, channels bound */
+
+    struct netif_tx_back_ring tx;
+    struct netif_rx_back_ring rx;
+    struct vif_mapping *tx_map, *rx_map;
+    uint32_t tx_evtchn, rx_evtchn; /* local ports; equal if not split */
+    bool tx_evtchn_bound, rx_evtchn_bound;
+    bool tx_event, rx_event;   /* work to look at */
+    bool tx_masked, rx_masked; /* fired: unmask once handled */
+    unsigned int n_spurious;   /* spurious events in a row */
+    long long unmask_at;       /* deferred unmask (ms), 0 = none */
+
+    /* RX */
+    struct ovs_list rx_queue; /* struct vif_rx_pkt, oldest first */
+    size_t rx_queue_bytes;
+    long long last_rx_time; /* last progress, or when we began to wait
+                             * (ms) */
+    bool stalled;           /* carrier is off because of us */
+    RING_IDX rx_seen;       /* req_prod when we last looked */
+
+    struct vif_credit credit;
+    uint8_t *tx_buf; /* VIF_TX_BATCH_BYTES + one frame */
+    struct vif_stats stats;
+};
+
+/* Negotiated with the frontend. */
+struct vif_features {
+    bool sg, gso4, gso6, ip_csum, ipv6_csum, rx_notify, mcast_control;
+};
+
+struct vif {
+    /* Identity and the things it runs on. */
+    struct hmap_node node; /* in vif_backend's 'vifs' */
+    uint16_t domid, devid;
+    char name[16]; /* "vif<D>.<N>" */
+    struct vif_platform *platform;
+    const struct vif_port_class *port_class;
+    struct vif_port *port;  /* NULL while offline */
+    struct vif_backend *be; /* NULL in unit tests */
+
+    /* Data path. */
+    struct vif_features features;
+    struct vif_queue queues[VIF_MAX_QUEUES];
+    size_t n_queues; /* connected queues */
+    bool disabled;   /* protocol violation: tear down */
+    bool tx_sw_csum; /* complete TX checksums ourselves */
+    char *disable_reason;
+
+    struct xen_netif_ctrl_back_ring ctrl;
+    struct vif_mapping *ctrl_map;
+    uint32_t ctrl_evtchn;
+    bool ctrl_connected, ctrl_event, ctrl_masked;
+    bool carrier; /* what we last told the port */
+    struct vif_hash hash;
+
+    uint8_t mcast[VIF_MCAST_MAX][6];
+    size_t n_mcast;
+
+    uint64_t rate_bytes, rate_usec; /* from "rate"; 0 = unlimited */
+    struct vif_stats dead_stats;    /* counters of queues since torn down */
+
+    /* xenbus (xenbus.c); unused in unit tests. */
+    char *be_path;          /* /local/domain/0/backend/vif/D/N */
+    char *fe_path;          /* the frontend directory */
+    char *rate_text;        /* last "rate" seen, to log changes */
+    int be_state, fe_state; /* XenbusState* */
+    bool probed;            /* features written, port open */
+    bool dirty;             /* xenstore changed: re-evaluate */
+    bool failed;            /* xenstore data invalid; wait for the
+                             * frontend to change state */
+    bool hotplug_connected; /* hotplug-status=connected seen */
+    bool online;
+    bool fe_watched;
+    bool gone;          /* frontend vanished; wait for a new one */
+    bool fe_introduced; /* its domain was introduced to xenstore */
+    bool await_reset;   /* found Connected at probe: wait until it
+                         * renegotiates (new ring keys) */
+    char *fe_sig;       /* frontend ring keys seen at probe or
+                         * connect, to notice a renegotiation */
+    int hotplug_pid;    /* running online script, or 0 */
+};
+
+/* Logs (rate-limited, at 'level') a line prefixed with the VIF's name. */
+#define VIF_LOG(LEVEL, RL, VIF, ...)                                          \
+    vif_log(&this_module, LEVEL, RL, VIF, __VA_ARGS__)
+void vif_log(struct vlog_module *, enum vlog_level, struct vlog_rate_limit *,
+             const struct vif *, const char *format, ...)
+    OVS_PRINTF_FORMAT(5, 6);
+
+/* interface.c */
+
+/* Initializes 'vif' (already zeroed or not) for domain 'domid', device
+ * 'devid', using 'platform' and ports of 'port_class'. */
+void vif_init(struct vif *, struct vif_platform *,
+              const struct vif_port_class *port_class, uint16_t domid,
+              uint16_t devid);
+
+/* Per-queue frontend data (xenbus.c reads it from xenstore). */
+struct vif_queue_config {
+    uint32_t tx_ref, rx_ref;
+    uint32_t tx_evtchn, rx_evtchn; /* equal if not split */
+};
+
+/* Maps the rings and binds the channels of queue 'i' (which must be the
+ * next one, vif->n_queues).  Refuses rings whose producer is more than a
+ * ring ahead of the consumer (XSA-39).  Returns 0 or a positive errno;
+ * logs. */
+int vif_queue_connect(struct vif *, size_t i, const struct vif_queue_config *);
+/* Maps the control ring.  Returns 0 or a positive errno; logs. */
+int vif_ctrl_connect(struct vif *, uint32_t ref, uint32_t evtchn);
+/* Tears down every queue and the control ring; frees queued RX frames.
+ * Leaves the port alone.  Accepts a VIF that is not connected. */
+void vif_disconnect(struct vif *);
+
+/* Marks 'vif' disabled after a protocol violation 'reason' (logged once).
+ * Safe from the data path: nothing is freed or unmapped here. */
+void vif_fatal(struct vif *, const char *reason, ...) OVS_PRINTF_FORMAT(2, 3);
+
+/* Handles the event fired on local port 'port' of this VIF, if it is one of
+ * its ports.  Returns true if it was. */
+bool vif_handle_event(struct vif *, uint32_t port);
+
+/* Does all pending work of 'vif': rings, port, timers, deferred unmasks.
+ * Tears the VIF down (rings only) if it was disabled. */
+void vif_run(struct vif *);
+void vif_wait(struct vif *);
+
+/* Sums the counters of every queue, live and gone. */
+void vif_get_stats(const struct vif *, struct vif_stats *);
+
+/* Port offloads matching the negotiated features. */
+unsigned int vif_port_offloads(const struct vif *);
+
+/* tx.c */
+
+/* Processes up to VIF_TX_BUDGET packets of the TX ring of 'q'.  Returns
+ * true if it found any request (so an event was not spurious). */
+bool vif_tx_action(struct vif_queue *q);
+/* Whether the TX ring has unconsumed requests. */
+bool vif_tx_pending(const struct vif_queue *q);
+/* Fills a virtio_net_hdr for 'frame' from the TX flags and GSO extra.
+ * Returns false if the headers cannot carry what the flags ask for. */
+bool vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
+                     const struct netif_extra_info *gso,
+                     struct virtio_net_hdr *vnet);
+
+/* Where a frame's headers are (tx.c). */
+struct vif_headers {
+    size_t l3;     /* offset of the IP header */
+    size_t l4;     /* offset of the TCP/UDP header */
+    size_t l4_len; /* TCP header length (incl. options), 8 for UDP */
+    uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+    bool ipv6;
+};
+/* Parses Ethernet (up to two VLAN tags), IPv4 (unfragmented) or IPv6 (hop
+ * by hop, routing, destination options headers) and TCP or UDP.  Returns
+ * false if 'frame' is anything else or truncated. */
+bool vif_parse_headers(const uint8_t *frame, size_t size,
+                       struct vif_headers *);
+/* One's complement sum of 'n' bytes added to 'sum', and its fold. */
+uint32_t vif_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t vif_csum_fold(uint32_t sum);
+
+/* rx.c */
+
+/* Reads frames from the port into the RX queues (budgeted). */
+void vif_rx_port_run(struct vif *);
+/* Queues 'pkt' (malloc'd, taken) on its queue; drops it if the frame cannot
+ * be delivered or the queue is full. */
+void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt);
+/* Moves queued frames into the guest's RX ring (budgeted).  Returns true if
+ * the ring had requests we had not seen. */
+bool vif_rx_action(struct vif_queue *q);
+/* Expires old frames, detects a stall and recovery. */
+void vif_rx_check_timers(struct vif_queue *q, long long now);
+/* Frees every queued frame. */
+void vif_rx_purge(struct vif_queue *q);
+/* Slots the head frame needs, 0 if the queue is empty. */
+unsigned int vif_rx_slots_needed(const struct vif_queue *q,
+                                 const struct vif_rx_pkt *pkt);
+/* Whether the multicast filter lets 'dst' through. */
+bool vif_mcast_allowed(const struct vif *, const uint8_t dst[6]);
+/* Software checksum for a frame with NEEDS_CSUM. */
+void vif_csum_complete(uint8_t *frame, size_t size,
+                       struct virtio_net_hdr *vnet);
+
+/* ctrl.c */
+
+/* Answers every request on the control ring.  Returns true if there were
+ * any. */
+bool vif_ctrl_action(struct vif *);
+/* Computes the frame's hash as configured; false if none applies. */
+bool vif_hash_frame(const struct vif *, const uint8_t *frame, size_t size,
+                    uint32_t *hash, uint8_t *type);
+/* The queue a frame with 'hash' goes to. */
+size_t vif_hash_queue(const struct vif *, uint32_t hash);
+uint32_t vif_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *buf,
+                      size_t len);
+/* Resets the hash configuration to none. */
+void vif_hash_reset(struct vif_hash *);
+
+/* rate.c: also used by xenbus.c. */
+
+/* Parses 'text' as an unsigned decimal in [min, max]; false otherwise. */
+bool vif_parse_uint(const char *text, unsigned long long min,
+                    unsigned long long max, unsigned long long *value);
+
+/* hotplug.c */
+
+/* Runs 'script' ACTION for 'vif' in the background (Xen conventions).
+ * Returns the child's pid or -1 (logged). */
+int vif_hotplug_run(const char *script, const char *action, const struct vif *,
+                    const char *agent_rpc, const char *xenstore_path);
+/* Reaps finished hotplug children; logs failures. */
+void vif_hotplug_reap(void);
+/* Whether any hotplug child has not been reaped yet. */
+bool vif_hotplug_busy(void);
+
+#endif /* vif-backend/vif-private.h */
