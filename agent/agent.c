@@ -23,6 +23,7 @@
 #include "agent/rpc.h"
 #include "agent/records.h"
 #include "agent/store.h"
+#include "bonding/bond.h"
 #include "command-line.h"
 #include "daemon.h"
 #include "dirs.h"
@@ -180,6 +181,46 @@ agent_commit(void *aux, const struct xrec_db *db)
     return error;
 }
 
+/* xapi_env's bond_status(): the switch's view of bond port 'device', from
+ * ovs-glue (status columns, bond/show, lacp/show) parsed by bonding/. */
+static int
+agent_bond_status(void *aux, const char *device, struct bond_status *st)
+{
+    struct agent *a = aux;
+    struct ovsg_bond_info info;
+    int error = ovsg_get_bond_info(a->glue, device, &info);
+
+    if (error) {
+        return error;
+    }
+    if (info.bond_show) {
+        bond_status_parse_bond_show(info.bond_show, st);
+    }
+    if (info.lacp_show) {
+        bond_status_parse_lacp_show(info.lacp_show, st);
+    }
+    for (size_t i = 0; i < info.n_members; i++) {
+        const struct ovsg_bond_member *om = &info.members[i];
+        struct bond_member_status *m = bond_status_find_member(st, om->name);
+        if (!m && st->n_members < BOND_STATUS_MAX_MEMBERS) {
+            m = &st->members[st->n_members++];
+            snprintf(m->name, sizeof m->name, "%s", om->name);
+        }
+        if (m) {
+            m->link_up = om->link_up;
+            if (om->lacp_current >= 0) {
+                m->lacp_current = om->lacp_current;
+            }
+        }
+    }
+    if (!st->active_mac[0] && info.active_slave_mac) {
+        snprintf(st->active_mac, sizeof st->active_mac, "%s",
+                 info.active_slave_mac);
+    }
+    ovsg_bond_info_destroy(&info);
+    return 0;
+}
+
 static void
 agent_conn_close(struct agent *a, size_t i)
 {
@@ -198,7 +239,11 @@ agent_conn_process(struct agent *a, struct agent_conn *c)
 {
     char *nl;
     while ((nl = memchr(c->in.string, '\n', c->in.length))) {
-        static const struct xapi_env env = {.scan = xpif_scan};
+        const struct xapi_env env = {
+            .scan = xpif_scan,
+            .bond_status = agent_bond_status,
+            .aux = a,
+        };
         size_t len = nl - c->in.string;
         bool changed = false;
         char *reply = xapi_handle_line(&a->db, &env, c->in.string, len,

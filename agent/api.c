@@ -18,12 +18,14 @@
 #include <string.h>
 
 #include "agent/pifscan.h"
+#include "bonding/bond.h"
 #include "agent/records.h"
 #include "agent/rpc.h"
 #include "util.h"
 #include "uuid.h"
 
 #define OTHER_CONFIG_PREFIX "other-config:"
+#define PROPERTIES_PREFIX "properties:"
 
 /* One call in progress. */
 struct call {
@@ -431,7 +433,7 @@ check_bridge(struct call *c, const char *name)
 /* ---------------------------------------------------------------------- */
 /* Lists. */
 
-typedef struct json_object *row_fn(const struct xrec_db *, size_t i);
+typedef struct json_object *row_fn(const struct call *, size_t i);
 
 static void
 row_string(struct json_object *row, const char *key, const char *value)
@@ -477,8 +479,9 @@ row_svec(struct json_object *row, const char *key, const struct svec *svec)
 }
 
 static struct json_object *
-network_row(const struct xrec_db *db, size_t i)
+network_row(const struct call *c, size_t i)
 {
+    const struct xrec_db *db = c->db;
     const struct xrec_network *net = db->networks[i];
     struct json_object *row = json_object_new_object();
     struct svec pifs = SVEC_EMPTY_INITIALIZER;
@@ -510,8 +513,9 @@ network_row(const struct xrec_db *db, size_t i)
 }
 
 static struct json_object *
-pif_row(const struct xrec_db *db, size_t i)
+pif_row(const struct call *c, size_t i)
 {
+    const struct xrec_db *db = c->db;
     const struct xrec_pif *pif = db->pifs[i];
     const struct xrec_network *net = xrec_find_network(db, pif->network);
     struct json_object *row = json_object_new_object();
@@ -527,12 +531,21 @@ pif_row(const struct xrec_db *db, size_t i)
     row_string(row, "network-uuid", pif->network);
     row_string(row, "network-name-label", net ? net->name_label : NULL);
     row_smap(row, "other-config", &pif->other_config);
+    const struct xrec_bond *master = xrec_find_bond_by_master(db, pif->uuid);
+    const struct xrec_bond *slave = xrec_find_bond_by_slave(db, pif->uuid);
+    struct json_object *a = json_object_new_array();
+    if (master) {
+        json_object_array_add(a, json_object_new_string(master->uuid));
+    }
+    json_object_object_add(row, "bond-master-of", a);
+    row_string(row, "bond-slave-of", slave ? slave->uuid : NULL);
     return row;
 }
 
 static struct json_object *
-vlan_row(const struct xrec_db *db, size_t i)
+vlan_row(const struct call *c, size_t i)
 {
+    const struct xrec_db *db = c->db;
     const struct xrec_vlan *vlan = db->vlans[i];
     struct json_object *row = json_object_new_object();
 
@@ -544,8 +557,9 @@ vlan_row(const struct xrec_db *db, size_t i)
 }
 
 static struct json_object *
-vif_row(const struct xrec_db *db, size_t i)
+vif_row(const struct call *c, size_t i)
 {
+    const struct xrec_db *db = c->db;
     const struct xrec_vif *vif = db->vifs[i];
     const struct xrec_network *net = xrec_find_network(db, vif->network);
     struct json_object *row = json_object_new_object();
@@ -611,12 +625,17 @@ list_match(const struct call *c, struct json_object *row)
         struct json_object *val = NULL;
         bool match;
 
+        size_t pplen = strlen(PROPERTIES_PREFIX);
+
         if (!strcmp(key, "params")) {
             continue;
-        } else if (!strncmp(key, OTHER_CONFIG_PREFIX, plen)) {
-            struct json_object *oc;
-            json_object_object_get_ex(row, "other-config", &oc);
-            json_object_object_get_ex(oc, key + plen, &val);
+        } else if (!strncmp(key, OTHER_CONFIG_PREFIX, plen)
+                   || !strncmp(key, PROPERTIES_PREFIX, pplen)) {
+            bool oc_key = !strncmp(key, OTHER_CONFIG_PREFIX, plen);
+            struct json_object *oc = NULL;
+            json_object_object_get_ex(
+                row, oc_key ? "other-config" : "properties", &oc);
+            json_object_object_get_ex(oc, key + (oc_key ? plen : pplen), &val);
             match = val
                     && !strcmp(json_object_get_string(val),
                                json_object_get_string(want));
@@ -660,7 +679,7 @@ list(struct call *c, size_t n, row_fn *make_row)
     if (list_fields(c, &fields)) {
         c->result = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
-            struct json_object *row = make_row(c->db, i);
+            struct json_object *row = make_row(c, i);
             if (list_match(c, row)) {
                 json_object_array_add(c->result, list_project(row, &fields));
             } else {
@@ -766,6 +785,13 @@ network_param_set(struct call *c)
     struct xrec_pif *pif = xrec_find_pif_by_network(c->db, net->uuid);
     if (pif) {
         set_int(c, &pif->mtu, mtu);
+        /* A bond's members run at the bond's MTU. */
+        const struct xrec_bond *bond
+            = xrec_find_bond_by_master(c->db, pif->uuid);
+        for (size_t i = 0; bond && i < bond->slaves.n; i++) {
+            struct xrec_pif *m = xrec_find_pif(c->db, bond->slaves.names[i]);
+            set_int(c, &m->mtu, mtu);
+        }
     }
     return 0;
 }
@@ -906,11 +932,22 @@ static int
 pif_set_attached(struct call *c, bool attached)
 {
     struct xrec_pif *pif = ARG_RECORD(c, "uuid", xrec_find_pif, "PIF");
+    const struct xrec_bond *bond;
 
-    if (pif) {
-        set_bool(c, &pif->currently_attached, attached);
+    if (!pif) {
+        return c->code;
     }
-    return c->code;
+    bond = xrec_find_bond_by_slave(c->db, pif->uuid);
+    if (bond) {
+        REJECT(c, "uuid",
+               "PIF %s (%s) is a member of bond %s; %s the bond's PIF %s "
+               "instead",
+               pif->uuid, pif->device, bond->uuid,
+               attached ? "plug" : "unplug", bond->master);
+        return c->code;
+    }
+    set_bool(c, &pif->currently_attached, attached);
+    return 0;
 }
 
 static int
@@ -958,6 +995,15 @@ vlan_create(struct call *c)
                "PIF %s is itself VLAN %d on %s; create the "
                "VLAN on the physical PIF",
                parent->uuid, parent->vlan, parent->device);
+        return c->code;
+    }
+    const struct xrec_bond *bond
+        = xrec_find_bond_by_slave(c->db, parent->uuid);
+    if (bond) {
+        REJECT(c, "pif-uuid",
+               "PIF %s (%s) is a member of bond %s; create the VLAN on the "
+               "bond's PIF %s",
+               parent->uuid, parent->device, bond->uuid, bond->master);
         return c->code;
     }
     other = xrec_find_pif_by_device(c->db, parent->device, tag);
@@ -1009,6 +1055,414 @@ vlan_destroy(struct call *c)
         c->changed = true;
     }
     return c->code;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bonds.
+ *
+ * As xapi's Bond.create: the bond gets a PIF of its own (device bondN) on a
+ * network without a PIF; the VIFs of the members' networks move to the bond's
+ * network, management moves to the bond's PIF.  Bond.destroy moves the
+ * bond network's VIFs and the bond PIF's VLANs to the primary member.  The
+ * members keep their own network records throughout. */
+
+static bool
+arg_mode(struct call *c, const char *name, enum bond_mode *out)
+{
+    const char *s = arg(c, name);
+
+    if (s && !bond_mode_from_string(s, out)) {
+        return REJECT(
+            c, name, "\"%.64s\" is not balance-slb, active-backup or lacp", s);
+    }
+    return true;
+}
+
+/* Computes in 'out' (uninitialized) the properties 'cur' as changed by the
+ * properties:KEY=VALUE parameters for a bond in 'mode'; an empty VALUE
+ * removes KEY.  Returns false (with 'out' destroyed) after rejecting one. */
+static bool
+arg_properties(struct call *c, enum bond_mode mode, const struct smap *cur,
+               struct smap *out)
+{
+    size_t plen = strlen(PROPERTIES_PREFIX);
+
+    smap_clone(out, cur);
+    for (struct lh_entry *e = lh_table_head(json_object_get_object(c->params));
+         e; e = lh_entry_next(e)) {
+        const char *name = lh_entry_k(e);
+        struct json_object *val = lh_entry_v(e);
+        const char *key = name + plen;
+        const char *value = json_object_get_string(val);
+
+        if (strncmp(name, PROPERTIES_PREFIX, plen)) {
+            continue;
+        }
+        if (!*value) {
+            smap_remove(out, key);
+            continue;
+        }
+        if (!check(c, name, bond_check_property(mode, key, value))) {
+            smap_destroy(out);
+            return false;
+        }
+        smap_replace(out, key, value);
+    }
+    return true;
+}
+
+/* The mode's own defaults in 'props': LACP hashes on TCP/UDP ports unless
+ * told otherwise, the other modes do not take a hashing algorithm. */
+static void
+bond_mode_properties(enum bond_mode mode, struct smap *props)
+{
+    if (mode == BOND_MODE_LACP) {
+        if (!smap_get(props, "hashing_algorithm")) {
+            smap_add(props, "hashing_algorithm", "tcpudp_ports");
+        }
+    } else {
+        smap_remove(props, "hashing_algorithm");
+    }
+}
+
+/* Whether 'name' is free as the device of a new bond PIF. */
+static bool
+bond_device_is_free(const struct xrec_db *db, const char *name)
+{
+    for (size_t i = 0; i < db->n_pifs; i++) {
+        if (!strcmp(db->pifs[i]->device, name)) {
+            return false;
+        }
+    }
+    return !xrec_find_network_by_bridge(db, name);
+}
+
+/* Parses "pif-uuids" into 'members' (PIFs of 'c->db', at most
+ * BOND_MAX_MEMBERS) and checks each may join a bond. */
+static bool
+arg_members(struct call *c, struct xrec_pif **members, size_t *n)
+{
+    const char *s = arg_required(c, "pif-uuids");
+    char *copy, *save = NULL;
+    bool ok = true;
+
+    *n = 0;
+    if (!s) {
+        return false;
+    }
+    copy = xstrdup(s);
+    for (char *tok = strtok_r(copy, ",", &save); ok && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *uuid;
+        struct xrec_pif *pif;
+
+        if (!check(c, "pif-uuids", xrec_parse_uuid(tok, &uuid))) {
+            ok = false;
+            break;
+        }
+        pif = xrec_find_pif(c->db, uuid);
+        if (!pif) {
+            ok = REJECT(c, "pif-uuids", "no PIF with uuid %s", uuid);
+        } else if (*n >= BOND_MAX_MEMBERS) {
+            ok = REJECT(c, "pif-uuids",
+                        "more than %d PIFs; a bond has %d to %d members",
+                        BOND_MAX_MEMBERS, BOND_MIN_MEMBERS, BOND_MAX_MEMBERS);
+        } else {
+            for (size_t i = 0; i < *n; i++) {
+                if (members[i] == pif) {
+                    ok = REJECT(c, "pif-uuids", "PIF %s is listed twice",
+                                uuid);
+                }
+            }
+            members[(*n)++] = pif;
+        }
+        free(uuid);
+    }
+    free(copy);
+    if (ok && *n < BOND_MIN_MEMBERS) {
+        ok = REJECT(c, "pif-uuids",
+                    "%zu PIF%s; a bond has %d to %d members (comma-separated "
+                    "uuids)",
+                    *n, *n == 1 ? "" : "s", BOND_MIN_MEMBERS,
+                    BOND_MAX_MEMBERS);
+    }
+    for (size_t i = 0; ok && i < *n; i++) {
+        const struct xrec_pif *pif = members[i];
+        const struct xrec_bond *bond;
+
+        if (pif->vlan != XREC_VLAN_NONE) {
+            return REJECT(c, "pif-uuids",
+                          "PIF %s is VLAN %d on %s; a bond member must be a "
+                          "physical PIF",
+                          pif->uuid, pif->vlan, pif->device);
+        }
+        if ((bond = xrec_find_bond_by_master(c->db, pif->uuid))) {
+            return REJECT(c, "pif-uuids",
+                          "PIF %s (%s) is the PIF of bond %s; a bond cannot "
+                          "be a member of another",
+                          pif->uuid, pif->device, bond->uuid);
+        }
+        if ((bond = xrec_find_bond_by_slave(c->db, pif->uuid))) {
+            return REJECT(c, "pif-uuids",
+                          "PIF %s (%s) is already a member of bond %s",
+                          pif->uuid, pif->device, bond->uuid);
+        }
+        if (!pif->physical) {
+            return REJECT(c, "pif-uuids", "PIF %s (%s) is not a physical PIF",
+                          pif->uuid, pif->device);
+        }
+        for (size_t j = 0; j < c->db->n_vlans; j++) {
+            const struct xrec_vlan *v = c->db->vlans[j];
+            if (!strcmp(v->tagged_pif, pif->uuid)) {
+                return REJECT(c, "pif-uuids",
+                              "PIF %s (%s) carries VLAN %d (VLAN %s); "
+                              "destroy it first and create it on the bond",
+                              pif->uuid, pif->device, v->tag, v->uuid);
+            }
+        }
+        if (pif->mtu != members[0]->mtu) {
+            return REJECT(c, "pif-uuids",
+                          "members have different MTUs (%s %d, %s %d); "
+                          "a bond's members share one MTU",
+                          members[0]->device, members[0]->mtu, pif->device,
+                          pif->mtu);
+        }
+    }
+    return ok;
+}
+
+static int
+bond_create(struct call *c)
+{
+    struct xrec_network *net
+        = ARG_RECORD(c, "network-uuid", xrec_find_network, "network");
+    struct xrec_pif *members[BOND_MAX_MEMBERS];
+    enum bond_mode mode = BOND_MODE_BALANCE_SLB;
+    struct smap props, empty = SMAP_INITIALIZER(&empty);
+    const char *mac_arg;
+    char *mac = NULL;
+    size_t n;
+
+    if (!net) {
+        return c->code;
+    }
+    const struct xrec_pif *other = xrec_find_pif_by_network(c->db, net->uuid);
+    if (other) {
+        REJECT(c, "network-uuid",
+               "network %s already has PIF %s (%s); a bond needs a network "
+               "without one (xovs network-create)",
+               net->uuid, other->uuid, other->device);
+        return c->code;
+    }
+    if (!arg_members(c, members, &n) || !arg_mode(c, "mode", &mode)) {
+        return c->code;
+    }
+    mac_arg = arg(c, "mac");
+    if (mac_arg && !check(c, "mac", xrec_parse_mac(mac_arg, &mac))) {
+        return c->code;
+    }
+    if (!arg_properties(c, mode, &empty, &props)) {
+        free(mac);
+        return c->code;
+    }
+
+    /* Nothing below can fail. */
+    char *device = NULL;
+    for (int i = 0; !device; i++) {
+        device = xasprintf("bond%d", i);
+        if (!bond_device_is_free(c->db, device)) {
+            free(device);
+            device = NULL;
+        }
+    }
+    struct xrec_pif *master = xrec_pif_new();
+    master->uuid = new_uuid();
+    master->device = device;
+    master->network = xstrdup(net->uuid);
+    master->mac = mac ? mac : xstrdup(members[0]->mac);
+    master->mtu = net->mtu;
+    master->currently_attached = true;
+    xrec_db_add_pif(c->db, master);
+
+    struct xrec_bond *bond = xrec_bond_new();
+    bond->uuid = new_uuid();
+    bond->master = xstrdup(master->uuid);
+    bond->primary_slave = xstrdup(members[0]->uuid);
+    bond->mode = mode;
+    bond_mode_properties(mode, &props);
+    hmap_swap(&bond->properties.map, &props.map);
+    smap_destroy(&props);
+    for (size_t i = 0; i < n; i++) {
+        struct xrec_pif *m = members[i];
+        svec_add(&bond->slaves, m->uuid);
+        m->mtu = net->mtu;
+        if (m->management) {
+            m->management = false;
+            master->management = true;
+        }
+        /* The member's network's VIFs now reach the world via the bond. */
+        for (size_t j = 0; j < c->db->n_vifs; j++) {
+            struct xrec_vif *vif = c->db->vifs[j];
+            if (!strcmp(vif->network, m->network)) {
+                set_string(c, &vif->network, net->uuid);
+            }
+        }
+    }
+    xrec_db_add_bond(c->db, bond);
+    c->changed = true;
+    result_uuid(c, bond->uuid);
+    return 0;
+}
+
+static int
+bond_destroy(struct call *c)
+{
+    struct xrec_bond *bond = ARG_RECORD(c, "uuid", xrec_find_bond, "bond");
+
+    if (!bond) {
+        return c->code;
+    }
+    struct xrec_pif *master = xrec_find_pif(c->db, bond->master);
+    struct xrec_pif *primary = xrec_find_pif(c->db, bond->primary_slave);
+
+    for (size_t i = 0; i < c->db->n_vifs; i++) {
+        struct xrec_vif *vif = c->db->vifs[i];
+        if (!strcmp(vif->network, master->network)) {
+            set_string(c, &vif->network, primary->network);
+        }
+    }
+    for (size_t i = 0; i < c->db->n_vlans; i++) {
+        struct xrec_vlan *v = c->db->vlans[i];
+        if (!strcmp(v->tagged_pif, master->uuid)) {
+            struct xrec_pif *vpif = xrec_find_pif(c->db, v->untagged_pif);
+            set_string(c, &v->tagged_pif, primary->uuid);
+            set_string(c, &vpif->device, primary->device);
+        }
+    }
+    if (master->management) {
+        primary->management = true;
+    }
+    xrec_db_delete_pif(c->db, master);
+    xrec_db_delete_bond(c->db, bond);
+    c->changed = true;
+    return 0;
+}
+
+static int
+bond_set_mode(struct call *c)
+{
+    struct xrec_bond *bond = ARG_RECORD(c, "uuid", xrec_find_bond, "bond");
+    enum bond_mode mode;
+
+    if (!bond) {
+        return c->code;
+    }
+    mode = bond->mode;
+    if (!arg_required(c, "mode") || !arg_mode(c, "mode", &mode)) {
+        return c->code;
+    }
+    if (mode != bond->mode) {
+        struct smap props;
+        smap_clone(&props, &bond->properties);
+        bond_mode_properties(mode, &props);
+        bond->mode = mode;
+        set_smap(c, &bond->properties, &props);
+        c->changed = true;
+    }
+    return 0;
+}
+
+static int
+bond_param_set(struct call *c)
+{
+    struct xrec_bond *bond = ARG_RECORD(c, "uuid", xrec_find_bond, "bond");
+    struct smap props;
+    char *primary = NULL;
+
+    if (!bond) {
+        return c->code;
+    }
+    if (arg(c, "primary-slave")) {
+        primary = arg_uuid(c, "primary-slave");
+        if (!primary) {
+            return c->code;
+        }
+        if (!svec_contains_unsorted(&bond->slaves, primary)) {
+            char *list = svec_join(&bond->slaves, ", ", "");
+            REJECT(c, "primary-slave",
+                   "PIF %s is not a member of bond %s (members: %s)", primary,
+                   bond->uuid, list);
+            free(list);
+            free(primary);
+            return c->code;
+        }
+    }
+    if (!arg_properties(c, bond->mode, &bond->properties, &props)) {
+        free(primary);
+        return c->code;
+    }
+    set_string(c, &bond->primary_slave, primary);
+    free(primary);
+    set_smap(c, &bond->properties, &props);
+    return 0;
+}
+
+static struct json_object *
+bond_row(const struct call *c, size_t i)
+{
+    const struct xrec_db *db = c->db;
+    const struct xrec_bond *bond = db->bonds[i];
+    const struct xrec_pif *master = xrec_find_pif(db, bond->master);
+    struct json_object *row = json_object_new_object();
+    struct json_object *devices = json_object_new_array();
+    struct json_object *slave_status = json_object_new_object();
+    struct bond_status st;
+    bool live = false;
+
+    bond_status_init(&st);
+    if (c->env && c->env->bond_status && master->currently_attached) {
+        live = !c->env->bond_status(c->env->aux, master->device, &st);
+    }
+    int links_up = 0;
+    for (size_t j = 0; j < bond->slaves.n; j++) {
+        const struct xrec_pif *m = xrec_find_pif(db, bond->slaves.names[j]);
+        struct bond_member_status *ms
+            = live ? bond_status_find_member(&st, m->device) : NULL;
+        char buf[128], summary[96];
+        json_object_array_add(devices, json_object_new_string(m->device));
+        links_up += ms && ms->link_up;
+        if (ms) {
+            snprintf(buf, sizeof buf, "link %s, %s",
+                     ms->link_up ? "up" : "down",
+                     bond_member_summary(ms, summary, sizeof summary));
+        }
+        row_string(slave_status, m->device, ms ? buf : "unknown");
+    }
+
+    row_string(row, "uuid", bond->uuid);
+    row_string(row, "master", bond->master);
+    row_string(row, "device", master->device);
+    row_string(row, "network-uuid", master->network);
+    row_svec(row, "slaves", &bond->slaves);
+    json_object_object_add(row, "slave-devices", devices);
+    row_string(row, "primary-slave", bond->primary_slave);
+    row_string(row, "mode", bond_mode_to_string(bond->mode));
+    row_smap(row, "properties", &bond->properties);
+    row_int(row, "links-up", links_up);
+    row_string(row, "active-slave", live ? st.active_member : "");
+    row_string(row, "lacp-status",
+               !live               ? "unknown"
+               : st.lacp_status[0] ? st.lacp_status
+                                   : "off");
+    row_string(row, "lacp-partner-system-id", live ? st.partner_sys_id : "");
+    json_object_object_add(row, "slave-status", slave_status);
+    return row;
+}
+
+static int
+bond_list(struct call *c)
+{
+    return list(c, c->db->n_bonds, bond_row);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1187,6 +1641,11 @@ static const struct {
     {"vlan-create", vlan_create},
     {"vlan-destroy", vlan_destroy},
     {"vlan-list", vlan_list},
+    {"bond-create", bond_create},
+    {"bond-destroy", bond_destroy},
+    {"bond-set-mode", bond_set_mode},
+    {"bond-param-set", bond_param_set},
+    {"bond-list", bond_list},
     {"vif-create", vif_create},
     {"vif-plug", vif_plug},
     {"vif-unplug", vif_unplug},

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct bond_status;
 struct json_object;
 struct xpif_link;
 struct xrec_db;
@@ -20,6 +21,13 @@ struct xapi_env {
     /* Lists the host's NICs, as xpif_scan() does (pifscan.h); tests pass a
      * fake.  NULL: pif-scan is rejected. */
     int (*scan)(struct xpif_link **links, size_t *n);
+    /* Fills 'st' (initialized by the caller) with what the switch reports
+     * about bond port 'device': members with link, LACP and active state.
+     * Returns 0, or a positive errno value if the switch has no such bond
+     * or cannot be asked.  May block briefly (it asks ovs-vswitchd).
+     * NULL: bond-list reports no live state. */
+    int (*bond_status)(void *aux, const char *device, struct bond_status *st);
+    void *aux; /* for bond_status() */
 };
 
 /* Executes 'method' with 'params' (a JSON object whose members are strings;

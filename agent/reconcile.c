@@ -16,6 +16,7 @@
 
 #include <string.h>
 #include "agent/records.h"
+#include "bonding/bond.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovs-glue/ovsg.h"
 #include "util.h"
@@ -148,6 +149,65 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
     free(name);
 }
 
+/* The bond port of 'bond' (whose PIF is 'master') on 'br', as bonding/
+ * plans it: one port named after the bond's device with the members'
+ * devices as interfaces, all at the network's MTU. */
+static void
+xrc_add_bond(const struct xrec_db *db, struct ovsg_bridge *br,
+             const struct xrec_bond *bond, const struct xrec_pif *master,
+             const struct xrec_network *net)
+{
+    const char *devices[BOND_MAX_MEMBERS];
+    const char *primary = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < bond->slaves.n && n < BOND_MAX_MEMBERS; i++) {
+        const struct xrec_pif *m = xrec_find_pif(db, bond->slaves.names[i]);
+        if (m) {
+            devices[n++] = m->device;
+            if (!strcmp(m->uuid, bond->primary_slave)) {
+                primary = m->device;
+            }
+        }
+    }
+
+    struct bond_property props[XREC_OTHER_CONFIG_MAX];
+    size_t n_props = 0;
+    const struct smap_node *node;
+    SMAP_FOR_EACH(node, &bond->properties)
+    {
+        if (n_props < ARRAY_SIZE(props)) {
+            props[n_props++] = (struct bond_property){node->key, node->value};
+        }
+    }
+    struct bond_settings settings = {
+        .mode = bond->mode,
+        .primary = primary,
+        .properties = props,
+        .n_properties = n_props,
+    };
+    struct bond_plan plan;
+    bond_plan_build(&settings, &plan);
+
+    struct ovsg_port *port
+        = ovsg_bridge_add_bond(br, master->device, devices, n);
+    port->bond_mode = xstrdup(plan.bond_mode);
+    port->lacp = xstrdup(plan.lacp);
+    port->bond_updelay = plan.updelay;
+    port->bond_downdelay = plan.downdelay;
+    for (size_t i = 0; i < plan.n_other_config; i++) {
+        smap_add(&port->other_config, plan.other_config[i].key,
+                 plan.other_config[i].value);
+    }
+    for (size_t i = 0; i < n; i++) {
+        port->ifaces[i].mtu_request = net->mtu;
+        if (plan.member_aggregation_key[0]) {
+            smap_add(&port->ifaces[i].other_config, "lacp-aggregation-key",
+                     plan.member_aggregation_key);
+        }
+    }
+}
+
 /* Appends 'uuid' to the bridge's ';'-separated xs-network-uuids. */
 static void
 xrc_add_network_uuid(struct smap *ids, const char *uuid)
@@ -175,8 +235,18 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         xrc_add_network_uuid(&br->external_ids, net->uuid);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];
-            if (pif->vlan == XREC_VLAN_NONE && pif->currently_attached
-                && !strcmp(pif->network, net->uuid)) {
+            if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached
+                || strcmp(pif->network, net->uuid)
+                || xrec_find_bond_by_slave(db, pif->uuid)) {
+                /* A bond member is a port of its bond, not of its own
+                 * network's bridge. */
+                continue;
+            }
+            const struct xrec_bond *bond
+                = xrec_find_bond_by_master(db, pif->uuid);
+            if (bond) {
+                xrc_add_bond(db, br, bond, pif, net);
+            } else {
                 struct ovsg_port *port
                     = ovsg_bridge_add_port(br, pif->device, "");
                 port->ifaces[0].mtu_request = net->mtu;

@@ -12,6 +12,8 @@ struct ovsg_state;
  * bridges, ports, interfaces and locking flows 'db' calls for:
  *   - a bridge per network that is not a VLAN network (xenbrN / xapiN),
  *     carrying its attached non-VLAN PIFs and plugged VIFs;
+ *   - a bond PIF as one bond port (bonding/'s plan) with its members'
+ *     devices as interfaces; members are on no other bridge;
  *   - a VLAN network as a fake bridge (tagged internal port) on its parent
  *     PIF's bridge, with its VIFs as access ports on that tag;
  *   - per VIF, OpenFlow rules enforcing its effective locking mode.

@@ -2,10 +2,12 @@
  *
  * The JSON form is both the store's file format and the agent's view of
  * itself: {"version":1,"networks":[...],"pifs":[...],"vlans":[...],
- * "vifs":[...]} with xapi's field names.  The file is untrusted input (a
- * person may edit it, a crash may tear it), so xrec_db_from_json() checks
- * every type, range and reference and rejects the whole file with one
- * message naming the record and field; it never half-loads.
+ * "vifs":[...],"bonds":[...]} with xapi's field names ("bonds" may be
+ * absent: stores written before bonds existed load unchanged).  The file is
+ * untrusted input (a person may edit it, a crash may tear it), so
+ * xrec_db_from_json() checks every type, range and reference and rejects the
+ * whole file with one message naming the record and field; it never
+ * half-loads.
  *
  * The validators at the end are shared with api.c so that a value accepted
  * on the command line is exactly a value the store accepts back. */
@@ -93,6 +95,29 @@ xrec_vif_new(void)
     return vif;
 }
 
+struct xrec_bond *
+xrec_bond_new(void)
+{
+    struct xrec_bond *bond = xzalloc(sizeof *bond);
+    bond->mode = BOND_MODE_BALANCE_SLB;
+    svec_init(&bond->slaves);
+    smap_init(&bond->properties);
+    return bond;
+}
+
+void
+xrec_bond_free(struct xrec_bond *bond)
+{
+    if (bond) {
+        free(bond->uuid);
+        free(bond->master);
+        free(bond->primary_slave);
+        svec_destroy(&bond->slaves);
+        smap_destroy(&bond->properties);
+        free(bond);
+    }
+}
+
 void
 xrec_network_free(struct xrec_network *net)
 {
@@ -172,7 +197,11 @@ xrec_db_destroy(struct xrec_db *db)
     free(db->networks);
     free(db->pifs);
     free(db->vlans);
+    for (size_t i = 0; i < db->n_bonds; i++) {
+        xrec_bond_free(db->bonds[i]);
+    }
     free(db->vifs);
+    free(db->bonds);
     xrec_db_init(db);
 }
 
@@ -230,6 +259,17 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         smap_clone(&d->other_config, &s->other_config);
         xrec_db_add_vif(dst, d);
     }
+    for (size_t i = 0; i < src->n_bonds; i++) {
+        const struct xrec_bond *s = src->bonds[i];
+        struct xrec_bond *d = xrec_bond_new();
+        d->uuid = nullable_strdup(s->uuid);
+        d->master = nullable_strdup(s->master);
+        d->primary_slave = nullable_strdup(s->primary_slave);
+        d->mode = s->mode;
+        svec_clone(&d->slaves, &s->slaves);
+        smap_clone(&d->properties, &s->properties);
+        xrec_db_add_bond(dst, d);
+    }
 }
 
 void
@@ -254,6 +294,19 @@ void
 xrec_db_add_vif(struct xrec_db *db, struct xrec_vif *vif)
 {
     XREC_APPEND(db->vifs, db->n_vifs, vif);
+}
+
+void
+xrec_db_add_bond(struct xrec_db *db, struct xrec_bond *bond)
+{
+    XREC_APPEND(db->bonds, db->n_bonds, bond);
+}
+
+void
+xrec_db_delete_bond(struct xrec_db *db, struct xrec_bond *bond)
+{
+    XREC_REMOVE(db->bonds, db->n_bonds, bond);
+    xrec_bond_free(bond);
 }
 
 void
@@ -317,6 +370,29 @@ struct xrec_vif *
 xrec_find_vif(const struct xrec_db *db, const char *uuid)
 {
     XREC_FIND(db->vifs, db->n_vifs, uuid, uuid, true);
+}
+
+struct xrec_bond *
+xrec_find_bond(const struct xrec_db *db, const char *uuid)
+{
+    XREC_FIND(db->bonds, db->n_bonds, uuid, uuid, true);
+}
+
+struct xrec_bond *
+xrec_find_bond_by_master(const struct xrec_db *db, const char *pif_uuid)
+{
+    XREC_FIND(db->bonds, db->n_bonds, master, pif_uuid, true);
+}
+
+struct xrec_bond *
+xrec_find_bond_by_slave(const struct xrec_db *db, const char *pif_uuid)
+{
+    for (size_t i = 0; pif_uuid && i < db->n_bonds; i++) {
+        if (svec_contains_unsorted(&db->bonds[i]->slaves, pif_uuid)) {
+            return db->bonds[i];
+        }
+    }
+    return NULL;
 }
 
 struct xrec_network *
@@ -718,6 +794,79 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
     return NULL;
 }
 
+/* Checks 'bond'; 'members' collects the PIFs of all bonds (as masters and
+ * members) so that no PIF is in two. */
+static char *
+check_bond(const struct xrec_db *db, const struct xrec_bond *bond,
+           struct sset *members)
+{
+    const struct xrec_pif *master = xrec_find_pif(db, bond->master);
+
+    if (!master) {
+        return rec_error("Bond", bond->uuid, "master", "no PIF with uuid %s",
+                         bond->master);
+    }
+    if (master->physical || master->vlan != XREC_VLAN_NONE) {
+        return rec_error("Bond", bond->uuid, "master",
+                         "PIF %s is a %s PIF, not a bond PIF", master->uuid,
+                         master->physical ? "physical" : "VLAN");
+    }
+    if (!sset_add(members, master->uuid)) {
+        return rec_error("Bond", bond->uuid, "master",
+                         "PIF %s belongs to another bond", master->uuid);
+    }
+    if (bond->slaves.n < BOND_MIN_MEMBERS
+        || bond->slaves.n > BOND_MAX_MEMBERS) {
+        return rec_error("Bond", bond->uuid, "slaves",
+                         "%zu members; a bond has %d to %d", bond->slaves.n,
+                         BOND_MIN_MEMBERS, BOND_MAX_MEMBERS);
+    }
+    for (size_t i = 0; i < bond->slaves.n; i++) {
+        const char *uuid = bond->slaves.names[i];
+        const struct xrec_pif *pif = xrec_find_pif(db, uuid);
+        if (!pif) {
+            return rec_error("Bond", bond->uuid, "slaves",
+                             "no PIF with uuid %s", uuid);
+        }
+        if (!pif->physical || pif->vlan != XREC_VLAN_NONE) {
+            return rec_error("Bond", bond->uuid, "slaves",
+                             "PIF %s (%s) is not a physical PIF", uuid,
+                             pif->device);
+        }
+        if (!sset_add(members, uuid)) {
+            return rec_error("Bond", bond->uuid, "slaves",
+                             "PIF %s (%s) is listed twice or belongs to "
+                             "another bond",
+                             uuid, pif->device);
+        }
+        for (size_t j = 0; j < db->n_vlans; j++) {
+            if (!strcmp(db->vlans[j]->tagged_pif, uuid)) {
+                return rec_error("Bond", bond->uuid, "slaves",
+                                 "member PIF %s (%s) carries VLAN %d", uuid,
+                                 pif->device, db->vlans[j]->tag);
+            }
+        }
+    }
+    if (!bond->primary_slave
+        || !svec_contains_unsorted(&bond->slaves, bond->primary_slave)) {
+        return rec_error("Bond", bond->uuid, "primary_slave",
+                         "%s is not one of the bond's members",
+                         bond->primary_slave ? bond->primary_slave : "(none)");
+    }
+    const struct smap_node *node;
+    SMAP_FOR_EACH(node, &bond->properties)
+    {
+        char *bad = bond_check_property(bond->mode, node->key, node->value);
+        if (bad) {
+            char *error = rec_error("Bond", bond->uuid, "properties", "%s: %s",
+                                    node->key, bad);
+            free(bad);
+            return error;
+        }
+    }
+    return NULL;
+}
+
 char *
 xrec_db_check(const struct xrec_db *db)
 {
@@ -740,6 +889,11 @@ xrec_db_check(const struct xrec_db *db)
     for (size_t i = 0; !error && i < db->n_vifs; i++) {
         error = check_unique_uuid(&uuids, "VIF", db->vifs[i]->uuid);
         error = error ? error : check_vif(db, db->vifs[i], &a, &b);
+    }
+    sset_clear(&a);
+    for (size_t i = 0; !error && i < db->n_bonds; i++) {
+        error = check_unique_uuid(&uuids, "Bond", db->bonds[i]->uuid);
+        error = error ? error : check_bond(db, db->bonds[i], &a);
     }
     sset_destroy(&uuids);
     sset_destroy(&a);
@@ -856,6 +1010,19 @@ vif_to_json(const struct xrec_vif *vif)
     return obj;
 }
 
+static struct json_object *
+bond_to_json(const struct xrec_bond *bond)
+{
+    struct json_object *obj = json_object_new_object();
+    put_string(obj, "uuid", bond->uuid);
+    put_string(obj, "master", bond->master);
+    put_svec(obj, "slaves", &bond->slaves);
+    put_string(obj, "primary_slave", bond->primary_slave);
+    put_string(obj, "mode", bond_mode_to_string(bond->mode));
+    put_smap(obj, "properties", &bond->properties);
+    return obj;
+}
+
 struct json_object *
 xrec_db_to_json(const struct xrec_db *db)
 {
@@ -883,6 +1050,11 @@ xrec_db_to_json(const struct xrec_db *db)
         json_object_array_add(a, vif_to_json(db->vifs[i]));
     }
     json_object_object_add(obj, "vifs", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_bonds; i++) {
+        json_object_array_add(a, bond_to_json(db->bonds[i]));
+    }
+    json_object_object_add(obj, "bonds", a);
     return obj;
 }
 
@@ -895,7 +1067,7 @@ xrec_db_to_json(const struct xrec_db *db)
 
 struct jrec {
     struct json_object *obj;
-    const char *kind;       /* "network", "PIF", "VLAN", "VIF" */
+    const char *kind;       /* "network", "PIF", "VLAN", "VIF", "Bond" */
     char id[UUID_LEN + 16]; /* uuid, or "#N" before it is known */
     char *error;
 };
@@ -1229,6 +1401,76 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+static char *
+parse_bond(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid", "master",     "slaves", "primary_slave",
+        "mode", "properties", NULL,
+    };
+    struct xrec_bond *bond = xrec_bond_new();
+
+    jrec_uuid(r, &bond->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "master", true, NULL, NULL, xrec_parse_uuid, &bond->master);
+    jrec_string(r, "primary_slave", true, NULL, NULL, xrec_parse_uuid,
+                &bond->primary_slave);
+
+    struct json_object *val = jrec_get(r, "mode", json_type_string, false);
+    if (val
+        && !bond_mode_from_string(json_object_get_string(val), &bond->mode)) {
+        jrec_fail(r, "mode",
+                  "\"%.64s\" is not balance-slb, active-backup or lacp",
+                  json_object_get_string(val));
+    }
+
+    struct json_object *slaves = jrec_get(r, "slaves", json_type_array, true);
+    size_t n = slaves ? json_object_array_length(slaves) : 0;
+    if (n > BOND_MAX_MEMBERS) {
+        jrec_fail(r, "slaves", "%zu members; a bond has at most %d", n,
+                  BOND_MAX_MEMBERS);
+        n = 0;
+    }
+    for (size_t i = 0; i < n && !r->error; i++) {
+        struct json_object *v = json_object_array_get_idx(slaves, i);
+        char *canon;
+        if (!json_object_is_type(v, json_type_string)) {
+            jrec_fail(r, "slaves", "element %zu: expected string", i);
+        } else if (jrec_check(
+                       r, "slaves",
+                       xrec_parse_uuid(json_object_get_string(v), &canon))) {
+            svec_add_nocopy(&bond->slaves, canon);
+        }
+    }
+
+    struct json_object *props
+        = jrec_get(r, "properties", json_type_object, false);
+    if (props && json_object_object_length(props) > XREC_OTHER_CONFIG_MAX) {
+        jrec_fail(r, "properties", "more than %d keys", XREC_OTHER_CONFIG_MAX);
+        props = NULL;
+    }
+    for (struct lh_entry *e
+         = props ? lh_table_head(json_object_get_object(props)) : NULL;
+         e && !r->error; e = lh_entry_next(e)) {
+        const char *key = lh_entry_k(e);
+        struct json_object *v = lh_entry_v(e);
+        if (!json_object_is_type(v, json_type_string)) {
+            jrec_fail(r, "properties", "%.64s: expected string", key);
+        } else {
+            const char *value = json_object_get_string(v);
+            char *bad = bond_check_property(bond->mode, key, value);
+            if (bad) {
+                jrec_fail(r, "properties", "%.64s: %s", key, bad);
+                free(bad);
+            } else {
+                smap_add(&bond->properties, key, value);
+            }
+        }
+    }
+    xrec_db_add_bond(db, bond);
+    return r->error;
+}
+
 /* Parses the array 'name' of 'json' with 'parse', one record per element. */
 static char *
 parse_table(struct json_object *json, const char *name, const char *kind,
@@ -1282,7 +1524,7 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
         const char *key = lh_entry_k(e);
         if (strcmp(key, "version") && strcmp(key, "networks")
             && strcmp(key, "pifs") && strcmp(key, "vlans")
-            && strcmp(key, "vifs")) {
+            && strcmp(key, "vifs") && strcmp(key, "bonds")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
     }
@@ -1305,6 +1547,9 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "vifs", "VIF", parse_vif, db);
+    }
+    if (!error) {
+        error = parse_table(json, "bonds", "Bond", parse_bond, db);
     }
     if (!error) {
         error = xrec_db_check(db);

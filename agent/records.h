@@ -1,7 +1,7 @@
 /* agent/records.h: XenServer's networking records as the agent keeps them.
  *
  * Field names and meanings follow xapi's data model (../shared/RECORDS.md):
- * network, PIF, VLAN and VIF.  Bonds, tunnels and SDN controllers are added
+ * network, PIF, VLAN, Bond and VIF.  Tunnels and SDN controllers are added
  * by later work as further arrays in 'struct xrec_db'.  The records are the
  * single source of truth: reconcile.c derives the desired switch state from
  * them and nothing else.
@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
 
@@ -72,6 +73,19 @@ struct xrec_vlan {
     int tag;            /* 0..XREC_VLAN_MAX */
 };
 
+/* A bond: its own PIF (the "master", device bondN, on the bond's network)
+ * aggregating 2..4 physical member PIFs ("slaves").  A member keeps its own
+ * network record, but while it is in a bond it is a port of the bond, not
+ * of that network's bridge. */
+struct xrec_bond {
+    char *uuid;
+    char *master;           /* uuid of the bond PIF */
+    struct svec slaves;     /* uuids of the member PIFs, in order */
+    char *primary_slave;    /* uuid, one of 'slaves' */
+    enum bond_mode mode;    /* balance-slb (default), active-backup, lacp */
+    struct smap properties; /* checked by bond_check_property() */
+};
+
 struct xrec_vif {
     char *uuid;
     char *vm_uuid;
@@ -96,6 +110,8 @@ struct xrec_db {
     size_t n_vlans;
     struct xrec_vif **vifs;
     size_t n_vifs;
+    struct xrec_bond **bonds;
+    size_t n_bonds;
 };
 
 void xrec_db_init(struct xrec_db *);
@@ -107,6 +123,13 @@ struct xrec_network *xrec_find_network(const struct xrec_db *,
 struct xrec_pif *xrec_find_pif(const struct xrec_db *, const char *uuid);
 struct xrec_vlan *xrec_find_vlan(const struct xrec_db *, const char *uuid);
 struct xrec_vif *xrec_find_vif(const struct xrec_db *, const char *uuid);
+struct xrec_bond *xrec_find_bond(const struct xrec_db *, const char *uuid);
+/* The bond whose master is 'pif_uuid' / which has 'pif_uuid' as a member;
+ * NULL if none. */
+struct xrec_bond *xrec_find_bond_by_master(const struct xrec_db *,
+                                           const char *pif_uuid);
+struct xrec_bond *xrec_find_bond_by_slave(const struct xrec_db *,
+                                          const char *pif_uuid);
 
 /* The effective locking mode of 'vif' on 'net' (never NETWORK_DEFAULT). */
 enum xrec_locking_mode xrec_vif_locking(const struct xrec_vif *vif,
@@ -130,6 +153,10 @@ struct xrec_network *xrec_network_new(void);
 struct xrec_pif *xrec_pif_new(void);
 struct xrec_vlan *xrec_vlan_new(void);
 struct xrec_vif *xrec_vif_new(void);
+struct xrec_bond *xrec_bond_new(void);
+void xrec_bond_free(struct xrec_bond *);
+void xrec_db_add_bond(struct xrec_db *, struct xrec_bond *);
+void xrec_db_delete_bond(struct xrec_db *, struct xrec_bond *);
 void xrec_network_free(struct xrec_network *);
 void xrec_pif_free(struct xrec_pif *);
 void xrec_vlan_free(struct xrec_vlan *);
@@ -161,7 +188,9 @@ int xrec_vif_mtu(const struct xrec_vif *vif, const struct xrec_network *net);
 /* Checks every cross-record invariant of 'db': unique uuids, references
  * that resolve, unique bridges, one PIF per (device, VLAN) and per network,
  * consistent VLAN records, unique VIF device per VM and unique vif<D>.<N>
- * among plugged VIFs.  Returns NULL, or a malloc'd message naming the first
+ * among plugged VIFs, and bonds whose master is a bond PIF of its own and
+ * whose 2..4 members are physical PIFs of no other bond with valid
+ * properties.  Returns NULL, or a malloc'd message naming the first
  * offending record and field. */
 char *xrec_db_check(const struct xrec_db *);
 

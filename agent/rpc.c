@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define OTHER_CONFIG_PREFIX "other-config:"
+#define PROPERTIES_PREFIX "properties:"
 
 #define ARG(NAME, HELP)                                                       \
     {                                                                         \
@@ -83,6 +84,8 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("network-uuid", " RO", "its network"),
     FIELD("network-name-label", " RO", "its network's name"),
     FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("bond-master-of", "SRO", "the bond this PIF is the PIF of"),
+    FIELD("bond-slave-of", " RO", "the bond this PIF is a member of"),
     END,
 };
 
@@ -144,6 +147,51 @@ static const struct xrpc_param vif_fields[] = {
     END,
 };
 
+static const struct xrpc_param bond_create[] = {
+    REQ("network-uuid", "the bond's network (one without a PIF)"),
+    REQ("pif-uuids", "2 to 4 physical PIFs, comma-separated; the first is "
+                     "the primary member"),
+    ARG("mode", "balance-slb (default), active-backup or lacp"),
+    ARG("mac", "the bond's MAC, default the primary member's"),
+    END,
+};
+
+static const struct xrpc_param bond_set_mode[] = {
+    UUID_ARG("bond"),
+    REQ("mode", "balance-slb, active-backup or lacp"),
+    END,
+};
+
+static const struct xrpc_param bond_set[] = {
+    UUID_ARG("bond"),
+    ARG("primary-slave", "the member PIF preferred as active member"),
+    END,
+};
+
+static const struct xrpc_param uuid_bond[] = {UUID_ARG("bond"), END};
+
+static const struct xrpc_param bond_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("master", " RO", "the bond's PIF"),
+    FIELD("device", " RO", "the bond's device (its OVS port)"),
+    FIELD("network-uuid", " RO", "the bond's network"),
+    FIELD("slaves", "SRO", "the member PIFs"),
+    FIELD("slave-devices", "SRO", "the members' devices"),
+    FIELD("primary-slave", " RW", "the preferred active member"),
+    FIELD("mode", " RW", "balance-slb, active-backup or lacp"),
+    FIELD("properties", "MRW", "hashing_algorithm, lacp-*, delays"),
+    FIELD("links-up", " RO", "members whose link is up (reported)"),
+    FIELD("active-slave", " RO",
+          "the member carrying traffic now "
+          "(reported)"),
+    FIELD("lacp-status", " RO", "negotiated, configured or off (reported)"),
+    FIELD("lacp-partner-system-id", " RO", "the LACP partner (reported)"),
+    FIELD("slave-status", "MRO",
+          "per member: link and LACP state "
+          "(reported)"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -168,6 +216,16 @@ static const struct xrpc_verb verbs[] = {
     {"vlan-destroy", "destroy a VLAN and its VLAN PIF", uuid_vlan, 0,
      XRPC_RESULT_NONE},
     {"vlan-list", "list VLANs", vlan_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"bond-create", "bond 2 to 4 PIFs; their networks' VIFs move to the bond",
+     bond_create, XRPC_PROPERTIES, XRPC_RESULT_UUID},
+    {"bond-destroy", "destroy a bond; its VIFs and VLANs move to the primary",
+     uuid_bond, 0, XRPC_RESULT_NONE},
+    {"bond-set-mode", "change a bond's mode", bond_set_mode, 0,
+     XRPC_RESULT_NONE},
+    {"bond-param-set", "change a bond's properties or primary member",
+     bond_set, XRPC_PROPERTIES, XRPC_RESULT_NONE},
+    {"bond-list", "list bonds with their live link and LACP state",
+     bond_fields, XRPC_LIST | XRPC_PROPERTIES, XRPC_RESULT_LIST},
     {"vif-create", "create a VIF (a VM's port) on a network", vif_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
     {"vif-plug", "attach a VIF's port vif<domid>.<device> to the bridge",
@@ -214,11 +272,14 @@ char *
 xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
 {
     size_t plen = strlen(OTHER_CONFIG_PREFIX);
+    size_t pplen = strlen(PROPERTIES_PREFIX);
 
     if (xrpc_param_find(verb, key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
-            && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])) {
+            && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])
+        || (verb->flags & XRPC_PROPERTIES
+            && !strncmp(key, PROPERTIES_PREFIX, pplen) && key[pplen])) {
         return NULL;
     }
     return xasprintf("%.64s: unknown parameter for %s (see: xovs help %s)",

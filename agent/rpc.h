@@ -47,6 +47,7 @@ enum xrpc_result {
 /* Verb flags. */
 #define XRPC_LIST 0x1         /* fields filter; "params" selects fields */
 #define XRPC_OTHER_CONFIG 0x2 /* accepts other-config:KEY=VALUE */
+#define XRPC_PROPERTIES 0x4   /* accepts properties:KEY=VALUE (bonds) */
 
 struct xrpc_param {
     const char *name; /* as typed: "name-label", "MTU" */
@@ -73,7 +74,8 @@ const struct xrpc_verb *xrpc_verb_find(const char *name);
 const struct xrpc_param *xrpc_param_find(const struct xrpc_verb *,
                                          const char *name);
 /* Returns NULL if 'key' may be passed to 'verb' (a parameter, a field of a
- * list verb, "params" on a list verb, other-config:KEY where accepted), else
+ * list verb, "params" on a list verb, other-config:KEY or properties:KEY
+ * where accepted), else
  * a malloc'd usage message naming it. */
 char *xrpc_check_param_name(const struct xrpc_verb *, const char *key);
 

@@ -104,6 +104,9 @@ help_verb(const struct xrpc_verb *verb)
         if (verb->flags & XRPC_OTHER_CONFIG) {
             printf(" [other-config:KEY=VALUE ...]");
         }
+        if (verb->flags & XRPC_PROPERTIES) {
+            printf(" [properties:KEY=VALUE ...]");
+        }
         printf("\n\narguments:\n");
     }
     for (const struct xrpc_param *p = verb->params; p->name; p++) {
@@ -113,6 +116,16 @@ help_verb(const struct xrpc_verb *verb)
     if (!list && verb->flags & XRPC_OTHER_CONFIG) {
         printf("  %-22s %s\n", "other-config:KEY",
                "set KEY in other-config; an empty value removes it");
+    }
+    if (!list && verb->flags & XRPC_PROPERTIES) {
+        printf("  %-22s %s\n", "properties:KEY",
+               "set bond property KEY (hashing_algorithm, lacp-time, "
+               "lacp-fallback-ab,");
+        printf("  %-22s %s\n", "",
+               "lacp-aggregation-key, updelay, downdelay, miimon, "
+               "use_carrier,");
+        printf("  %-22s %s\n", "",
+               "rebalance-interval); an empty value removes it");
     }
     if (list) {
         printf("\nFIELD=VALUE shows only records whose FIELD is VALUE "

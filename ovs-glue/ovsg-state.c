@@ -20,6 +20,7 @@ ovsg_iface_destroy(struct ovsg_iface *iface)
     free(iface->type);
     smap_destroy(&iface->external_ids);
     smap_destroy(&iface->options);
+    smap_destroy(&iface->other_config);
 }
 
 static void
@@ -30,7 +31,10 @@ ovsg_port_destroy(struct ovsg_port *port)
     }
     free(port->ifaces);
     free(port->name);
+    free(port->bond_mode);
+    free(port->lacp);
     smap_destroy(&port->external_ids);
+    smap_destroy(&port->other_config);
 }
 
 static void
@@ -84,9 +88,10 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     return br;
 }
 
-struct ovsg_port *
-ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
-                     const char *type)
+/* Adds a port 'name' with 'n' interfaces named 'names' of 'type'. */
+static struct ovsg_port *
+ovsg_bridge_add_port__(struct ovsg_bridge *br, const char *name,
+                       const char *const *names, size_t n, const char *type)
 {
     br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
     struct ovsg_port *port = xzalloc(sizeof *port);
@@ -94,11 +99,30 @@ ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
     port->name = xstrdup(name);
     port->tag = -1;
     smap_init(&port->external_ids);
-    port->ifaces = xzalloc(sizeof *port->ifaces);
-    port->n_ifaces = 1;
-    port->ifaces->name = xstrdup(name);
-    port->ifaces->type = xstrdup(type);
-    smap_init(&port->ifaces->external_ids);
-    smap_init(&port->ifaces->options);
+    smap_init(&port->other_config);
+    port->ifaces = xcalloc(n, sizeof *port->ifaces);
+    port->n_ifaces = n;
+    for (size_t i = 0; i < n; i++) {
+        struct ovsg_iface *iface = &port->ifaces[i];
+        iface->name = xstrdup(names[i]);
+        iface->type = xstrdup(type);
+        smap_init(&iface->external_ids);
+        smap_init(&iface->options);
+        smap_init(&iface->other_config);
+    }
     return port;
+}
+
+struct ovsg_port *
+ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
+                     const char *type)
+{
+    return ovsg_bridge_add_port__(br, name, &name, 1, type);
+}
+
+struct ovsg_port *
+ovsg_bridge_add_bond(struct ovsg_bridge *br, const char *name,
+                     const char *const *members, size_t n_members)
+{
+    return ovsg_bridge_add_port__(br, name, members, n_members, "");
 }

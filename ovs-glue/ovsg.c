@@ -25,12 +25,15 @@
 
 #include <errno.h>
 #include <string.h>
+#include "daemon.h"
 #include "dirs.h"
+#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/poll-loop.h"
 #include "timeval.h"
+#include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
 
@@ -228,6 +231,49 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
         ovsrec_interface_set_options(row, &want->options);
         ovsg_diff_note(d, "interface %s options", want->name);
     }
+    if (!smap_equal(&row->other_config, &want->other_config)) {
+        ovsrec_interface_set_other_config(row, &want->other_config);
+        ovsg_diff_note(d, "interface %s other_config", want->name);
+    }
+}
+
+/* Whether optional string column value 'have' (NULL: unset) is 'want'
+ * (NULL: unset). */
+static bool
+ovsg_same_opt_string(const char *have, const char *want)
+{
+    return have && want ? !strcmp(have, want) : !have && !want;
+}
+
+/* The bond columns of port 'row' (see struct ovsg_port). */
+static void
+ovsg_sync_bond(struct ovsg_diff *d, const struct ovsrec_port *row,
+               const struct ovsg_port *want)
+{
+    if (!ovsg_same_opt_string(row->bond_mode, want->bond_mode)) {
+        ovsrec_port_set_bond_mode(row, want->bond_mode);
+        ovsg_diff_note(d, "port %s bond_mode=%s", want->name,
+                       want->bond_mode ? want->bond_mode : "[]");
+    }
+    if (!ovsg_same_opt_string(row->lacp, want->lacp)) {
+        ovsrec_port_set_lacp(row, want->lacp);
+        ovsg_diff_note(d, "port %s lacp=%s", want->name,
+                       want->lacp ? want->lacp : "[]");
+    }
+    if (row->bond_updelay != want->bond_updelay) {
+        ovsrec_port_set_bond_updelay(row, want->bond_updelay);
+        ovsg_diff_note(d, "port %s bond_updelay=%d", want->name,
+                       want->bond_updelay);
+    }
+    if (row->bond_downdelay != want->bond_downdelay) {
+        ovsrec_port_set_bond_downdelay(row, want->bond_downdelay);
+        ovsg_diff_note(d, "port %s bond_downdelay=%d", want->name,
+                       want->bond_downdelay);
+    }
+    if (!smap_equal(&row->other_config, &want->other_config)) {
+        ovsrec_port_set_other_config(row, &want->other_config);
+        ovsg_diff_note(d, "port %s other_config", want->name);
+    }
 }
 
 static const struct ovsrec_interface *
@@ -309,6 +355,7 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         ovsrec_port_set_external_ids(row, &want->external_ids);
         ovsg_diff_note(d, "port %s external_ids", want->name);
     }
+    ovsg_sync_bond(d, row, want);
 }
 
 static const struct ovsrec_port *
@@ -362,6 +409,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         .mtu_request = want->mtu_request,
         .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
         .options = SMAP_INITIALIZER(&local_iface.options),
+        .other_config = SMAP_INITIALIZER(&local_iface.other_config),
     };
     struct ovsg_port local_port = {
         .name = want->name,
@@ -369,6 +417,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         .external_ids = SMAP_INITIALIZER(&local_port.external_ids),
         .ifaces = &local_iface,
         .n_ifaces = 1,
+        .other_config = SMAP_INITIALIZER(&local_port.other_config),
     };
     bool hold = d->hold_new_ports;
     d->hold_new_ports = false;
@@ -553,4 +602,97 @@ ovsg_wait(struct ovsg *g)
         /* Periodic flow check; also retries an unsynced state. */
         poll_timer_wait(g->synced ? 1000 : 200);
     }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bond status. */
+
+/* Asks the ovs-vswitchd of 'g->rundir' "COMMAND ARG"; returns its answer
+ * (malloc'd) or NULL after logging why not. */
+static char *
+ovsg_appctl(const struct ovsg *g, const char *command, const char *arg)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    char *pidfile = xasprintf("%s/ovs-vswitchd.pid", g->rundir);
+    pid_t pid = read_pidfile(pidfile);
+    char *result = NULL, *error = NULL;
+    struct jsonrpc *client;
+
+    free(pidfile);
+    if (pid <= 0) {
+        VLOG_WARN_RL(&rl, "%s: no running ovs-vswitchd in %s", command,
+                     g->rundir);
+        return NULL;
+    }
+    char *path = xasprintf("%s/ovs-vswitchd.%ld.ctl", g->rundir, (long)pid);
+    int retval = unixctl_client_create(path, &client);
+    if (retval) {
+        VLOG_WARN_RL(&rl, "%s: cannot connect to %s (%s)", command, path,
+                     ovs_strerror(retval));
+        free(path);
+        return NULL;
+    }
+    char *argv[] = {CONST_CAST(char *, arg)};
+    retval
+        = unixctl_client_transact(client, command, 1, argv, &result, &error);
+    jsonrpc_close(client);
+    if (retval || error) {
+        VLOG_WARN_RL(&rl, "%s %s via %s: %s", command, arg, path,
+                     retval ? ovs_strerror(retval) : error);
+        free(result);
+        result = NULL;
+    }
+    free(error);
+    free(path);
+    return result;
+}
+
+int
+ovsg_get_bond_info(struct ovsg *g, const char *port,
+                   struct ovsg_bond_info *info)
+{
+    const struct ovsrec_port *row = NULL, *p;
+
+    memset(info, 0, sizeof *info);
+    OVSREC_PORT_FOR_EACH(p, g->idl)
+    {
+        if (!strcmp(p->name, port) && p->n_interfaces > 1) {
+            row = p;
+            break;
+        }
+    }
+    if (!row) {
+        return ENOENT;
+    }
+    info->active_slave_mac = nullable_xstrdup(row->bond_active_slave);
+    info->members = xcalloc(row->n_interfaces, sizeof *info->members);
+    info->n_members = row->n_interfaces;
+    for (size_t i = 0; i < row->n_interfaces; i++) {
+        const struct ovsrec_interface *ir = row->interfaces[i];
+        struct ovsg_bond_member *m = &info->members[i];
+        m->name = xstrdup(ir->name);
+        m->link_up = ir->link_state && !strcmp(ir->link_state, "up");
+        m->lacp_current = ir->n_lacp_current ? *ir->lacp_current : -1;
+    }
+    info->bond_show = ovsg_appctl(g, "bond/show", port);
+    if (row->lacp && strcmp(row->lacp, "off")) {
+        info->lacp_show = ovsg_appctl(g, "lacp/show", port);
+    }
+    return 0;
+}
+
+void
+ovsg_bond_info_destroy(struct ovsg_bond_info *info)
+{
+    if (!info) {
+        return;
+    }
+    for (size_t i = 0; i < info->n_members; i++) {
+        free(info->members[i].name);
+    }
+    free(info->members);
+    free(info->active_slave_mac);
+    free(info->bond_show);
+    free(info->lacp_show);
+    memset(info, 0, sizeof *info);
 }

@@ -39,6 +39,7 @@ struct ovsg_iface {
     int mtu_request; /* 0: leave unset */
     struct smap external_ids;
     struct smap options;
+    struct smap other_config; /* e.g. lacp-aggregation-key of a bond member */
 };
 
 struct ovsg_port {
@@ -47,7 +48,15 @@ struct ovsg_port {
     bool fake_bridge; /* a VLAN fake bridge's internal port */
     struct smap external_ids;
     struct ovsg_iface *ifaces;
-    size_t n_ifaces; /* 1, or more for a bond (later) */
+    size_t n_ifaces; /* 1, or more for a bond */
+    /* Bond columns (see bonding/bond.h for what they mean).  A port with
+     * one interface leaves them NULL/0/empty, and so does OVS. */
+    char *bond_mode;          /* "balance-slb", "balance-tcp",
+                               * "active-backup"; NULL: unset */
+    char *lacp;               /* "active", "passive", "off"; NULL: unset */
+    int bond_updelay;         /* ms */
+    int bond_downdelay;       /* ms */
+    struct smap other_config; /* lacp-time, bond-primary, ... */
 };
 
 struct ovsg_bridge {
@@ -81,6 +90,12 @@ struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
  * its interface is port->ifaces[0]. */
 struct ovsg_port *ovsg_bridge_add_port(struct ovsg_bridge *, const char *name,
                                        const char *type);
+/* Adds a bond port 'name' whose interfaces are the 'n_members' system
+ * devices 'members' (port->ifaces[i] is members[i]); the caller fills in
+ * the bond columns. */
+struct ovsg_port *ovsg_bridge_add_bond(struct ovsg_bridge *, const char *name,
+                                       const char *const *members,
+                                       size_t n_members);
 
 struct ovsg;
 
@@ -101,5 +116,32 @@ bool ovsg_is_synced(const struct ovsg *);
 
 /* The 'ofport' OVS assigned to interface 'name', or -1 if unknown. */
 int ovsg_get_ofport(const struct ovsg *, const char *name);
+
+/* What OVS reports about one bond port. */
+struct ovsg_bond_member {
+    char *name;
+    bool link_up;     /* Interface link_state is "up" */
+    int lacp_current; /* Interface lacp_current: 1 true, 0 false, -1 unset */
+};
+
+struct ovsg_bond_info {
+    char *active_slave_mac; /* Port bond_active_slave, or NULL */
+    struct ovsg_bond_member *members;
+    size_t n_members;
+    char *bond_show; /* text of `ovs-appctl bond/show PORT`, or NULL if
+                      * ovs-vswitchd could not be asked */
+    char *lacp_show; /* text of `ovs-appctl lacp/show PORT`, or NULL (LACP
+                      * off, or ovs-vswitchd not asked) */
+};
+
+/* Fills 'info' (all members owned by it) for bond port 'port': the status
+ * columns from the IDL replica, and the bond/lacp unixctl answers from the
+ * ovs-vswitchd whose pidfile is in the run directory (a blocking exchange on
+ * a local socket).  Returns 0, or ENOENT if the replica has no port 'port'
+ * with several interfaces; unixctl failures only leave the texts NULL (logged,
+ * rate-limited). */
+int ovsg_get_bond_info(struct ovsg *, const char *port,
+                       struct ovsg_bond_info *info);
+void ovsg_bond_info_destroy(struct ovsg_bond_info *);
 
 #endif /* ovs-glue/ovsg.h */

@@ -22,7 +22,7 @@ $(FUZZ_DIR)/obj/%.o: %.c $(OVS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -Wall -Werror -I$(TOP) -I$(OVS) -I$(OVS)/include \
 		-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0) $(OVS_CFLAGS) \
-		-Wno-unused-command-line-argument $(FUZZ_FLAGS) -c $< -o $@
+		-Wno-unused-command-line-argument $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
 define FUZZ_RULE
 $(FUZZ_DIR)/fuzz-$(1): $(FUZZ_DIR)/obj/tests/fuzz/fuzz-$(1).o \
@@ -53,3 +53,4 @@ fuzz-replay: fuzz-build
 
 .SECONDARY: $(FUZZ_OBJ)
 .PHONY: fuzz fuzz-build fuzz-replay
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

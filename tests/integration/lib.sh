@@ -257,6 +257,39 @@ wait_port() {
         fail "port $1 not on bridge $2 (ovs-vsctl show: $(vsctl show | tr '\n' ' '))"
 }
 
+# port_col PORT COLUMN[:KEY]: a Port column (or map value) without quotes.
+port_col() {
+    vsctl get Port "$1" "$2" | tr -d '"'
+}
+
+# bond_ifaces PORT: the names of PORT's interfaces, sorted, one a line.
+bond_ifaces() {
+    local u
+    for u in $(vsctl --bare --columns=interfaces find Port name="$1" | tr ',' ' '); do
+        vsctl get Interface "$u" name | tr -d '"'
+    done | LC_ALL=C sort
+}
+
+# bond_on_bridge PORT BRIDGE: true when OVS has bond PORT on BRIDGE and
+# every member interface has an OpenFlow port number.
+bond_on_bridge() {
+    local br ifaces i ofport
+    br=$(vsctl port-to-br "$1" 2>/dev/null) || return 1
+    [[ $br == "$2" ]] || return 1
+    ifaces=$(bond_ifaces "$1") || return 1
+    [[ -n $ifaces ]] || return 1
+    for i in $ifaces; do
+        ofport=$(vsctl get Interface "$i" ofport 2>/dev/null) || return 1
+        [[ $ofport =~ ^[0-9]+$ && $ofport -gt 0 ]] || return 1
+    done
+}
+
+# wait_bond PORT BRIDGE: waits (10 s) for bond PORT on BRIDGE.
+wait_bond() {
+    wait_until 10 bond_on_bridge "$1" "$2" ||
+        fail "bond $1 not on bridge $2 (ovs-vsctl show: $(vsctl show | tr '\n' ' '))"
+}
+
 # network_bridge UUID: the bridge of network UUID.
 network_bridge() {
     xovs network-list uuid="$1" params=bridge --minimal
@@ -315,6 +348,105 @@ switch_start() {
     log "physical switch $SW_NS up: host eth1 <-> switch p1 on sw0"
 }
 
+# switch_start_multi N [BOND-SETTINGS...]: a "physical switch" sandbox
+# joined to the host by N veth pairs eth<I> (host) -- p<I> (switch).  With
+# BOND-SETTINGS (ovs-vsctl add-bond column=value words, e.g.
+# bond_mode=balance-tcp lacp=active) p1..pN form bond "swbond" on sw0, the
+# host bond's partner; without, they are N plain ports of sw0.
+switch_start_multi() {
+    local n=$1 keep=$OVSDB i
+    local -a ports=()
+    shift
+    sandbox_start "xs$ID"
+    OVSDB=$keep
+    SW_NS=$XOVS_NETNS
+    SW_RUNDIR=$OVS_RUNDIR
+    unset XOVS_NETNS OVS_RUNDIR OVS_DBDIR OVS_LOGDIR
+    for ((i = 1; i <= n; i++)); do
+        "$SANDBOX" link "$NS" "eth$i" "$SW_NS" "p$i"
+        ports+=("p$i")
+    done
+    if [[ $# -gt 0 ]]; then
+        swvsctl add-br sw0 -- set Bridge sw0 datapath_type=netdev \
+            -- add-bond sw0 swbond "${ports[@]}" "$@"
+        log "physical switch $SW_NS up: host eth1..eth$n <-> bond swbond ($*) on sw0"
+    else
+        swvsctl add-br sw0 -- set Bridge sw0 datapath_type=netdev
+        for i in "${ports[@]}"; do
+            swvsctl add-port sw0 "$i"
+        done
+        log "physical switch $SW_NS up: host eth1..eth$n <-> plain ports p1..p$n on sw0"
+    fi
+    ip -n "$SW_NS" link set sw0 up
+}
+
+swappctl() {
+    swexec ovs-appctl "$@"
+}
+happctl() {
+    hexec ovs-appctl "$@"
+}
+
+# bond_field BOND-UUID FIELD: one field of xovs bond-list, as text.
+bond_field() {
+    xovs bond-list uuid="$1" params="$2" --minimal
+}
+
+# bond_is BOND-UUID FIELD VALUE: bond-list's FIELD is VALUE now (for
+# wait_until, which must re-read it on every try).
+bond_is() {
+    [[ $(bond_field "$1" "$2") == "$3" ]]
+}
+
+# port_is PORT COLUMN VALUE: port_col PORT COLUMN is VALUE now.
+port_is() {
+    [[ $(port_col "$1" "$2") == "$3" ]]
+}
+
+# bond_pifs N: pif-scan, then prints the PIF uuids of eth1..ethN
+# comma-separated.
+bond_pifs() {
+    local n=$1 i out=
+    xovs pif-scan >/dev/null
+    for ((i = 1; i <= n; i++)); do
+        out+=${out:+,}$(pif_of_device "eth$i")
+    done
+    echo "$out"
+}
+
+# lacp_all_current SWITCH|HOST PORT N: every one of N members of bond PORT
+# shows "current attached" in lacp/show on that side.
+lacp_all_current() {
+    local side=$1 port=$2 n=$3 out
+    if [[ $side == switch ]]; then
+        out=$(swappctl lacp/show "$port") || return 1
+    else
+        out=$(happctl lacp/show "$port") || return 1
+    fi
+    grep -q "status: active negotiated" <<<"$out" || return 1
+    [[ $(grep -c "^member: .*: current attached" <<<"$out") -eq $n ]]
+}
+
+# host_bond_negotiated BOND-UUID N: xovs bond-list reports LACP negotiated
+# and N members up, current and attached.
+host_bond_negotiated() {
+    [[ $(bond_field "$1" lacp-status) == negotiated ]] || return 1
+    [[ $(bond_field "$1" links-up) == "$2" ]] || return 1
+    [[ $(bond_field "$1" slave-status | grep -o "lacp current attached" | wc -l) -eq $2 ]]
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() {
+    echo $(($(date +%s%N) / 1000000))
+}
+
+# ping_gap LOG: the longest time in ms between consecutive answered pings
+# in the output of ping -D (timestamps in [seconds.micro]).
+ping_gap() {
+    awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (last && t - last > max) max = t - last; last = t }
+        END { printf "%d\n", max }' "$1"
+}
+
 swexec() {
     ip netns exec "$SW_NS" env OVS_RUNDIR="$SW_RUNDIR" OVS_DBDIR="$SW_RUNDIR" \
         OVS_LOGDIR="$SW_RUNDIR" "$@"
@@ -324,8 +456,8 @@ swvsctl() {
 }
 
 # switch_host NAME TAG ADDR/PREFIX: a machine on the switch's access port
-# for VLAN TAG (port a<TAG>-<NAME> on sw0 with tag=TAG).  It is a guest-like
-# namespace: use gexec NAME.
+# for VLAN TAG (port a<TAG>-<NAME> on sw0 with tag=TAG; TAG "-" for an
+# untagged port).  It is a guest-like namespace: use gexec NAME.
 switch_host() {
     local name=$1 tag=$2 addr=$3 g port
     g=$(gns "$name")
@@ -339,7 +471,11 @@ switch_host() {
     ip -n "$g" link set eth0 up
     ip -n "$SW_NS" link set "$port" up
     gexec "$name" ethtool -K eth0 tx off >/dev/null 2>&1 || true
-    swvsctl add-port sw0 "$port" tag="$tag"
+    if [[ $tag == - ]]; then
+        swvsctl add-port sw0 "$port"
+    else
+        swvsctl add-port sw0 "$port" tag="$tag"
+    fi
 }
 
 # pif_of_device DEV: the uuid of DEV's physical PIF (after pif-scan).
