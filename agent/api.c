@@ -435,49 +435,6 @@ check_bridge(struct call *c, const char *name)
 
 typedef struct json_object *row_fn(const struct call *, size_t i);
 
-static void
-row_string(struct json_object *row, const char *key, const char *value)
-{
-    json_object_object_add(row, key,
-                           json_object_new_string(value ? value : ""));
-}
-
-static void
-row_int(struct json_object *row, const char *key, int value)
-{
-    json_object_object_add(row, key, json_object_new_int(value));
-}
-
-static void
-row_bool(struct json_object *row, const char *key, bool value)
-{
-    json_object_object_add(row, key, json_object_new_boolean(value));
-}
-
-static void
-row_smap(struct json_object *row, const char *key, const struct smap *smap)
-{
-    struct json_object *obj = json_object_new_object();
-    const struct smap_node **nodes = smap_sort(smap);
-
-    for (size_t i = 0; i < smap_count(smap); i++) {
-        row_string(obj, nodes[i]->key, nodes[i]->value);
-    }
-    free(nodes);
-    json_object_object_add(row, key, obj);
-}
-
-static void
-row_svec(struct json_object *row, const char *key, const struct svec *svec)
-{
-    struct json_object *array = json_object_new_array();
-
-    for (size_t i = 0; i < svec->n; i++) {
-        json_object_array_add(array, json_object_new_string(svec->names[i]));
-    }
-    json_object_object_add(row, key, array);
-}
-
 static struct json_object *
 network_row(const struct call *c, size_t i)
 {
@@ -497,16 +454,17 @@ network_row(const struct call *c, size_t i)
             svec_add(&vifs, db->vifs[j]->uuid);
         }
     }
-    row_string(row, "uuid", net->uuid);
-    row_string(row, "name-label", net->name_label);
-    row_string(row, "name-description", net->name_description);
-    row_string(row, "bridge", net->bridge);
-    row_int(row, "MTU", net->mtu);
-    row_string(row, "default-locking-mode",
-               xrec_locking_mode_to_string(net->default_locking_mode));
-    row_smap(row, "other-config", &net->other_config);
-    row_svec(row, "PIF-uuids", &pifs);
-    row_svec(row, "VIF-uuids", &vifs);
+    xrec_json_put_string(row, "uuid", net->uuid);
+    xrec_json_put_string(row, "name-label", net->name_label);
+    xrec_json_put_string(row, "name-description", net->name_description);
+    xrec_json_put_string(row, "bridge", net->bridge);
+    xrec_json_put_int(row, "MTU", net->mtu);
+    xrec_json_put_string(
+        row, "default-locking-mode",
+        xrec_locking_mode_to_string(net->default_locking_mode));
+    xrec_json_put_smap(row, "other-config", &net->other_config);
+    xrec_json_put_svec(row, "PIF-uuids", &pifs);
+    xrec_json_put_svec(row, "VIF-uuids", &vifs);
     svec_destroy(&pifs);
     svec_destroy(&vifs);
     return row;
@@ -520,17 +478,18 @@ pif_row(const struct call *c, size_t i)
     const struct xrec_network *net = xrec_find_network(db, pif->network);
     struct json_object *row = json_object_new_object();
 
-    row_string(row, "uuid", pif->uuid);
-    row_string(row, "device", pif->device);
-    row_string(row, "MAC", pif->mac);
-    row_int(row, "MTU", pif->mtu);
-    row_int(row, "VLAN", pif->vlan);
-    row_bool(row, "physical", pif->physical);
-    row_bool(row, "currently-attached", pif->currently_attached);
-    row_bool(row, "management", pif->management);
-    row_string(row, "network-uuid", pif->network);
-    row_string(row, "network-name-label", net ? net->name_label : NULL);
-    row_smap(row, "other-config", &pif->other_config);
+    xrec_json_put_string(row, "uuid", pif->uuid);
+    xrec_json_put_string(row, "device", pif->device);
+    xrec_json_put_string(row, "MAC", pif->mac);
+    xrec_json_put_int(row, "MTU", pif->mtu);
+    xrec_json_put_int(row, "VLAN", pif->vlan);
+    xrec_json_put_bool(row, "physical", pif->physical);
+    xrec_json_put_bool(row, "currently-attached", pif->currently_attached);
+    xrec_json_put_bool(row, "management", pif->management);
+    xrec_json_put_string(row, "network-uuid", pif->network);
+    xrec_json_put_string(row, "network-name-label",
+                         net ? net->name_label : NULL);
+    xrec_json_put_smap(row, "other-config", &pif->other_config);
     const struct xrec_bond *master = xrec_find_bond_by_master(db, pif->uuid);
     const struct xrec_bond *slave = xrec_find_bond_by_slave(db, pif->uuid);
     struct json_object *a = json_object_new_array();
@@ -538,7 +497,7 @@ pif_row(const struct call *c, size_t i)
         json_object_array_add(a, json_object_new_string(master->uuid));
     }
     json_object_object_add(row, "bond-master-of", a);
-    row_string(row, "bond-slave-of", slave ? slave->uuid : NULL);
+    xrec_json_put_string(row, "bond-slave-of", slave ? slave->uuid : NULL);
     return row;
 }
 
@@ -549,10 +508,10 @@ vlan_row(const struct call *c, size_t i)
     const struct xrec_vlan *vlan = db->vlans[i];
     struct json_object *row = json_object_new_object();
 
-    row_string(row, "uuid", vlan->uuid);
-    row_string(row, "tagged-PIF", vlan->tagged_pif);
-    row_string(row, "untagged-PIF", vlan->untagged_pif);
-    row_int(row, "tag", vlan->tag);
+    xrec_json_put_string(row, "uuid", vlan->uuid);
+    xrec_json_put_string(row, "tagged-PIF", vlan->tagged_pif);
+    xrec_json_put_string(row, "untagged-PIF", vlan->untagged_pif);
+    xrec_json_put_int(row, "tag", vlan->tag);
     return row;
 }
 
@@ -564,20 +523,21 @@ vif_row(const struct call *c, size_t i)
     const struct xrec_network *net = xrec_find_network(db, vif->network);
     struct json_object *row = json_object_new_object();
 
-    row_string(row, "uuid", vif->uuid);
-    row_string(row, "vm-uuid", vif->vm_uuid);
-    row_int(row, "domid", vif->domid);
-    row_int(row, "device", vif->device);
-    row_string(row, "network-uuid", vif->network);
-    row_string(row, "network-name-label", net ? net->name_label : NULL);
-    row_string(row, "MAC", vif->mac);
-    row_int(row, "MTU", xrec_vif_mtu(vif, net));
-    row_string(row, "locking-mode",
-               xrec_locking_mode_to_string(vif->locking_mode));
-    row_svec(row, "ipv4-allowed", &vif->ipv4_allowed);
-    row_svec(row, "ipv6-allowed", &vif->ipv6_allowed);
-    row_bool(row, "currently-attached", vif->currently_attached);
-    row_smap(row, "other-config", &vif->other_config);
+    xrec_json_put_string(row, "uuid", vif->uuid);
+    xrec_json_put_string(row, "vm-uuid", vif->vm_uuid);
+    xrec_json_put_int(row, "domid", vif->domid);
+    xrec_json_put_int(row, "device", vif->device);
+    xrec_json_put_string(row, "network-uuid", vif->network);
+    xrec_json_put_string(row, "network-name-label",
+                         net ? net->name_label : NULL);
+    xrec_json_put_string(row, "MAC", vif->mac);
+    xrec_json_put_int(row, "MTU", xrec_vif_mtu(vif, net));
+    xrec_json_put_string(row, "locking-mode",
+                         xrec_locking_mode_to_string(vif->locking_mode));
+    xrec_json_put_svec(row, "ipv4-allowed", &vif->ipv4_allowed);
+    xrec_json_put_svec(row, "ipv6-allowed", &vif->ipv6_allowed);
+    xrec_json_put_bool(row, "currently-attached", vif->currently_attached);
+    xrec_json_put_smap(row, "other-config", &vif->other_config);
     return row;
 }
 
@@ -1436,25 +1396,26 @@ bond_row(const struct call *c, size_t i)
                      ms->link_up ? "up" : "down",
                      bond_member_summary(ms, summary, sizeof summary));
         }
-        row_string(slave_status, m->device, ms ? buf : "unknown");
+        xrec_json_put_string(slave_status, m->device, ms ? buf : "unknown");
     }
 
-    row_string(row, "uuid", bond->uuid);
-    row_string(row, "master", bond->master);
-    row_string(row, "device", master->device);
-    row_string(row, "network-uuid", master->network);
-    row_svec(row, "slaves", &bond->slaves);
+    xrec_json_put_string(row, "uuid", bond->uuid);
+    xrec_json_put_string(row, "master", bond->master);
+    xrec_json_put_string(row, "device", master->device);
+    xrec_json_put_string(row, "network-uuid", master->network);
+    xrec_json_put_svec(row, "slaves", &bond->slaves);
     json_object_object_add(row, "slave-devices", devices);
-    row_string(row, "primary-slave", bond->primary_slave);
-    row_string(row, "mode", bond_mode_to_string(bond->mode));
-    row_smap(row, "properties", &bond->properties);
-    row_int(row, "links-up", links_up);
-    row_string(row, "active-slave", live ? st.active_member : "");
-    row_string(row, "lacp-status",
-               !live               ? "unknown"
-               : st.lacp_status[0] ? st.lacp_status
-                                   : "off");
-    row_string(row, "lacp-partner-system-id", live ? st.partner_sys_id : "");
+    xrec_json_put_string(row, "primary-slave", bond->primary_slave);
+    xrec_json_put_string(row, "mode", bond_mode_to_string(bond->mode));
+    xrec_json_put_smap(row, "properties", &bond->properties);
+    xrec_json_put_int(row, "links-up", links_up);
+    xrec_json_put_string(row, "active-slave", live ? st.active_member : "");
+    xrec_json_put_string(row, "lacp-status",
+                         !live               ? "unknown"
+                         : st.lacp_status[0] ? st.lacp_status
+                                             : "off");
+    xrec_json_put_string(row, "lacp-partner-system-id",
+                         live ? st.partner_sys_id : "");
     json_object_object_add(row, "slave-status", slave_status);
     return row;
 }

@@ -904,40 +904,43 @@ xrec_db_check(const struct xrec_db *db)
 /* ---------------------------------------------------------------------- */
 /* To JSON. */
 
-static void
-put_string(struct json_object *obj, const char *key, const char *value)
+void
+xrec_json_put_string(struct json_object *obj, const char *key,
+                     const char *value)
 {
     json_object_object_add(obj, key,
                            json_object_new_string(value ? value : ""));
 }
 
-static void
-put_int(struct json_object *obj, const char *key, int value)
+void
+xrec_json_put_int(struct json_object *obj, const char *key, int value)
 {
     json_object_object_add(obj, key, json_object_new_int(value));
 }
 
-static void
-put_bool(struct json_object *obj, const char *key, bool value)
+void
+xrec_json_put_bool(struct json_object *obj, const char *key, bool value)
 {
     json_object_object_add(obj, key, json_object_new_boolean(value));
 }
 
-static void
-put_smap(struct json_object *obj, const char *key, const struct smap *smap)
+void
+xrec_json_put_smap(struct json_object *obj, const char *key,
+                   const struct smap *smap)
 {
     struct json_object *map = json_object_new_object();
     const struct smap_node **nodes = smap_sort(smap);
 
     for (size_t i = 0; i < smap_count(smap); i++) {
-        put_string(map, nodes[i]->key, nodes[i]->value);
+        xrec_json_put_string(map, nodes[i]->key, nodes[i]->value);
     }
     free(nodes);
     json_object_object_add(obj, key, map);
 }
 
-static void
-put_svec(struct json_object *obj, const char *key, const struct svec *svec)
+void
+xrec_json_put_svec(struct json_object *obj, const char *key,
+                   const struct svec *svec)
 {
     struct json_object *array = json_object_new_array();
 
@@ -951,14 +954,15 @@ static struct json_object *
 network_to_json(const struct xrec_network *net)
 {
     struct json_object *obj = json_object_new_object();
-    put_string(obj, "uuid", net->uuid);
-    put_string(obj, "name_label", net->name_label);
-    put_string(obj, "name_description", net->name_description);
-    put_string(obj, "bridge", net->bridge);
-    put_int(obj, "MTU", net->mtu);
-    put_string(obj, "default_locking_mode",
-               xrec_locking_mode_to_string(net->default_locking_mode));
-    put_smap(obj, "other_config", &net->other_config);
+    xrec_json_put_string(obj, "uuid", net->uuid);
+    xrec_json_put_string(obj, "name_label", net->name_label);
+    xrec_json_put_string(obj, "name_description", net->name_description);
+    xrec_json_put_string(obj, "bridge", net->bridge);
+    xrec_json_put_int(obj, "MTU", net->mtu);
+    xrec_json_put_string(
+        obj, "default_locking_mode",
+        xrec_locking_mode_to_string(net->default_locking_mode));
+    xrec_json_put_smap(obj, "other_config", &net->other_config);
     return obj;
 }
 
@@ -966,16 +970,16 @@ static struct json_object *
 pif_to_json(const struct xrec_pif *pif)
 {
     struct json_object *obj = json_object_new_object();
-    put_string(obj, "uuid", pif->uuid);
-    put_string(obj, "device", pif->device);
-    put_string(obj, "network", pif->network);
-    put_string(obj, "MAC", pif->mac);
-    put_int(obj, "MTU", pif->mtu);
-    put_int(obj, "VLAN", pif->vlan);
-    put_bool(obj, "physical", pif->physical);
-    put_bool(obj, "currently_attached", pif->currently_attached);
-    put_bool(obj, "management", pif->management);
-    put_smap(obj, "other_config", &pif->other_config);
+    xrec_json_put_string(obj, "uuid", pif->uuid);
+    xrec_json_put_string(obj, "device", pif->device);
+    xrec_json_put_string(obj, "network", pif->network);
+    xrec_json_put_string(obj, "MAC", pif->mac);
+    xrec_json_put_int(obj, "MTU", pif->mtu);
+    xrec_json_put_int(obj, "VLAN", pif->vlan);
+    xrec_json_put_bool(obj, "physical", pif->physical);
+    xrec_json_put_bool(obj, "currently_attached", pif->currently_attached);
+    xrec_json_put_bool(obj, "management", pif->management);
+    xrec_json_put_smap(obj, "other_config", &pif->other_config);
     return obj;
 }
 
@@ -983,10 +987,10 @@ static struct json_object *
 vlan_to_json(const struct xrec_vlan *vlan)
 {
     struct json_object *obj = json_object_new_object();
-    put_string(obj, "uuid", vlan->uuid);
-    put_string(obj, "tagged_PIF", vlan->tagged_pif);
-    put_string(obj, "untagged_PIF", vlan->untagged_pif);
-    put_int(obj, "tag", vlan->tag);
+    xrec_json_put_string(obj, "uuid", vlan->uuid);
+    xrec_json_put_string(obj, "tagged_PIF", vlan->tagged_pif);
+    xrec_json_put_string(obj, "untagged_PIF", vlan->untagged_pif);
+    xrec_json_put_int(obj, "tag", vlan->tag);
     return obj;
 }
 
@@ -994,19 +998,19 @@ static struct json_object *
 vif_to_json(const struct xrec_vif *vif)
 {
     struct json_object *obj = json_object_new_object();
-    put_string(obj, "uuid", vif->uuid);
-    put_string(obj, "VM", vif->vm_uuid);
-    put_int(obj, "domid", vif->domid);
-    put_int(obj, "device", vif->device);
-    put_string(obj, "network", vif->network);
-    put_string(obj, "MAC", vif->mac);
-    put_int(obj, "MTU", vif->mtu);
-    put_string(obj, "locking_mode",
-               xrec_locking_mode_to_string(vif->locking_mode));
-    put_svec(obj, "ipv4_allowed", &vif->ipv4_allowed);
-    put_svec(obj, "ipv6_allowed", &vif->ipv6_allowed);
-    put_bool(obj, "currently_attached", vif->currently_attached);
-    put_smap(obj, "other_config", &vif->other_config);
+    xrec_json_put_string(obj, "uuid", vif->uuid);
+    xrec_json_put_string(obj, "VM", vif->vm_uuid);
+    xrec_json_put_int(obj, "domid", vif->domid);
+    xrec_json_put_int(obj, "device", vif->device);
+    xrec_json_put_string(obj, "network", vif->network);
+    xrec_json_put_string(obj, "MAC", vif->mac);
+    xrec_json_put_int(obj, "MTU", vif->mtu);
+    xrec_json_put_string(obj, "locking_mode",
+                         xrec_locking_mode_to_string(vif->locking_mode));
+    xrec_json_put_svec(obj, "ipv4_allowed", &vif->ipv4_allowed);
+    xrec_json_put_svec(obj, "ipv6_allowed", &vif->ipv6_allowed);
+    xrec_json_put_bool(obj, "currently_attached", vif->currently_attached);
+    xrec_json_put_smap(obj, "other_config", &vif->other_config);
     return obj;
 }
 
@@ -1014,12 +1018,12 @@ static struct json_object *
 bond_to_json(const struct xrec_bond *bond)
 {
     struct json_object *obj = json_object_new_object();
-    put_string(obj, "uuid", bond->uuid);
-    put_string(obj, "master", bond->master);
-    put_svec(obj, "slaves", &bond->slaves);
-    put_string(obj, "primary_slave", bond->primary_slave);
-    put_string(obj, "mode", bond_mode_to_string(bond->mode));
-    put_smap(obj, "properties", &bond->properties);
+    xrec_json_put_string(obj, "uuid", bond->uuid);
+    xrec_json_put_string(obj, "master", bond->master);
+    xrec_json_put_svec(obj, "slaves", &bond->slaves);
+    xrec_json_put_string(obj, "primary_slave", bond->primary_slave);
+    xrec_json_put_string(obj, "mode", bond_mode_to_string(bond->mode));
+    xrec_json_put_smap(obj, "properties", &bond->properties);
     return obj;
 }
 
@@ -1029,7 +1033,7 @@ xrec_db_to_json(const struct xrec_db *db)
     struct json_object *obj = json_object_new_object();
     struct json_object *a;
 
-    put_int(obj, "version", XREC_STORE_VERSION);
+    xrec_json_put_int(obj, "version", XREC_STORE_VERSION);
     a = json_object_new_array();
     for (size_t i = 0; i < db->n_networks; i++) {
         json_object_array_add(a, network_to_json(db->networks[i]));

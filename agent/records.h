@@ -138,6 +138,18 @@ const char *xrec_locking_mode_to_string(enum xrec_locking_mode);
 /* Returns false if 's' is not a locking mode name. */
 bool xrec_locking_mode_from_string(const char *s, enum xrec_locking_mode *);
 
+/* Add 'key' with the value to JSON object 'obj' (a NULL string is "";
+ * smap keys sorted; svec as an array).  Shared by the store and list
+ * results so both spell values the same way. */
+void xrec_json_put_string(struct json_object *obj, const char *key,
+                          const char *value);
+void xrec_json_put_int(struct json_object *obj, const char *key, int value);
+void xrec_json_put_bool(struct json_object *obj, const char *key, bool value);
+void xrec_json_put_smap(struct json_object *obj, const char *key,
+                        const struct smap *);
+void xrec_json_put_svec(struct json_object *obj, const char *key,
+                        const struct svec *);
+
 /* The whole database as one JSON object (the store's file format and the
  * source of list results).  Caller owns the result. */
 struct json_object *xrec_db_to_json(const struct xrec_db *);
