@@ -30,6 +30,7 @@
 #include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovs-glue/ovsg.h"
 #include "stream.h"
@@ -58,6 +59,7 @@ struct agent {
     struct pstream *listener;
     struct agent_conn *conns[AGENT_MAX_CONNS];
     size_t n_conns;
+    struct shash vif_stats; /* reported by xovs-netback; see xapi_env */
 };
 
 static char *ovsdb_remote;
@@ -243,6 +245,7 @@ agent_conn_process(struct agent *a, struct agent_conn *c)
             .scan = xpif_scan,
             .bond_status = agent_bond_status,
             .aux = a,
+            .vif_stats = &a->vif_stats,
         };
         size_t len = nl - c->in.string;
         bool changed = false;
@@ -364,6 +367,7 @@ main(int argc, char *argv[])
         = xstrdup(datapath_type ? datapath_type : default_datapath_type());
 
     xrec_db_init(&a.db);
+    shash_init(&a.vif_stats);
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
         ovs_fatal(0, "%s", error);

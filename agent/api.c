@@ -10,8 +10,10 @@
 
 #include <config.h>
 #include "agent/api.h"
+#include "openvswitch/shash.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -515,6 +517,33 @@ vlan_row(const struct call *c, size_t i)
     return row;
 }
 
+/* Adds "counters": what xovs-netback last reported for 'vif's port, as an
+ * object of integers (empty while nothing was reported or it is
+ * unplugged). */
+static void
+vif_put_counters(const struct call *c, const struct xrec_vif *vif,
+                 struct json_object *row)
+{
+    struct json_object *obj = json_object_new_object();
+    char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
+    const char *stats = c->env && c->env->vif_stats && vif->currently_attached
+                            ? shash_find_data(c->env->vif_stats, name)
+                            : NULL;
+    if (stats) {
+        char *copy = xstrdup(stats), *save = NULL;
+        for (char *kv = strtok_r(copy, ",", &save); kv;
+             kv = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(kv, '=');
+            *eq = '\0';
+            json_object_object_add(
+                obj, kv, json_object_new_int64(strtoll(eq + 1, NULL, 10)));
+        }
+        free(copy);
+    }
+    free(name);
+    json_object_object_add(row, "counters", obj);
+}
+
 static struct json_object *
 vif_row(const struct call *c, size_t i)
 {
@@ -538,6 +567,7 @@ vif_row(const struct call *c, size_t i)
     xrec_json_put_svec(row, "ipv6-allowed", &vif->ipv6_allowed);
     xrec_json_put_bool(row, "currently-attached", vif->currently_attached);
     xrec_json_put_smap(row, "other-config", &vif->other_config);
+    vif_put_counters(c, vif, row);
     return row;
 }
 
@@ -1563,6 +1593,73 @@ vif_unplug(struct call *c)
     return c->code;
 }
 
+#define VIF_STATS_MAX_KEYS 64
+#define VIF_STATS_MAX_VIFS 4096
+
+/* Whether 's' is "key=value,..." with at most VIF_STATS_MAX_KEYS keys of
+ * [a-z0-9_] (1..32 bytes) and values of 1..19 digits. */
+static bool
+vif_stats_valid(const char *s)
+{
+    size_t n_keys = 0;
+    while (*s) {
+        size_t klen = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        if (!klen || klen > 32 || s[klen] != '=') {
+            return false;
+        }
+        s += klen + 1;
+        size_t vlen = strspn(s, "0123456789");
+        if (!vlen || vlen > 19 || (s[vlen] && s[vlen] != ',')) {
+            return false;
+        }
+        bool more = s[vlen] == ',';
+        s += vlen + more;
+        if (++n_keys > VIF_STATS_MAX_KEYS || (more && !*s)) {
+            return false;
+        }
+    }
+    return n_keys > 0;
+}
+
+/* Keeps what xovs-netback reports about a VIF's port; the records do not
+ * change. */
+static int
+vif_stats_report(struct call *c)
+{
+    const char *name = arg(c, "name");
+    const char *stats = arg(c, "stats");
+    int domid, device, len = 0;
+    struct shash *map = c->env ? c->env->vif_stats : NULL;
+
+    if (!name || !stats) {
+        REJECT(c, name ? "stats" : "name", "required parameter is missing");
+        return c->code;
+    }
+    if (strncmp(name, "vif", 3) || !isdigit((unsigned char)name[3])
+        || sscanf(name, "vif%d.%d%n", &domid, &device, &len) != 2
+        || (size_t)len != strlen(name) || domid < 0 || device < 0) {
+        REJECT(c, "name", "\"%.32s\" is not vif<domid>.<device>", name);
+        return c->code;
+    }
+    if (!vif_stats_valid(stats)) {
+        REJECT(c, "stats",
+               "must be key=value,... with at most %d integer counters",
+               VIF_STATS_MAX_KEYS);
+        return c->code;
+    }
+    if (!map) {
+        REJECT(c, "name", "this agent keeps no VIF counters");
+        return c->code;
+    }
+    if (!shash_find(map, name) && shash_count(map) >= VIF_STATS_MAX_VIFS) {
+        REJECT(c, "name", "counters of %d VIFs kept already",
+               VIF_STATS_MAX_VIFS);
+        return c->code;
+    }
+    free(shash_replace(map, name, xstrdup(stats)));
+    return c->code;
+}
+
 static int
 vif_destroy(struct call *c)
 {
@@ -1613,6 +1710,7 @@ static const struct {
     {"vif-param-set", vif_param_set},
     {"vif-destroy", vif_destroy},
     {"vif-list", vif_list},
+    {"vif-stats-report", vif_stats_report},
 };
 
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS

@@ -14,6 +14,7 @@
 
 struct bond_status;
 struct json_object;
+struct shash;
 struct xpif_link;
 struct xrec_db;
 
@@ -28,6 +29,10 @@ struct xapi_env {
      * NULL: bond-list reports no live state. */
     int (*bond_status)(void *aux, const char *device, struct bond_status *st);
     void *aux; /* for bond_status() */
+    /* VIF port name ("vif3.0") -> its counters as "key=value,..." that
+     * xovs-netback reported with vif-stats-report (malloc'd strings, owned
+     * by the map; kept in memory only).  NULL: reports are refused. */
+    struct shash *vif_stats;
 };
 
 /* Executes 'method' with 'params' (a JSON object whose members are strings;

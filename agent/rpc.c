@@ -144,6 +144,15 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("currently-attached", " RO", "plugged"),
     FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("counters", "MRO",
+          "xovs-netback's counters: packets, bytes, drops by reason "
+          "(reported)"),
+    END,
+};
+
+static const struct xrpc_param vif_stats_report[] = {
+    REQ("name", "the VIF's port, vif<domid>.<device>"),
+    REQ("stats", "counters as key=value,... (non-negative integers)"),
     END,
 };
 
@@ -237,6 +246,8 @@ static const struct xrpc_verb verbs[] = {
     {"vif-destroy", "destroy an unplugged VIF", uuid_vif, 0, XRPC_RESULT_NONE},
     {"vif-list", "list VIFs", vif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
      XRPC_RESULT_LIST},
+    {"vif-stats-report", "(xovs-netback) report a VIF's counters",
+     vif_stats_report, 0, XRPC_RESULT_NONE},
 };
 
 const struct xrpc_verb *

@@ -11,7 +11,9 @@
 #include "agent/records.h"
 #include "ovs-glue/ovsg.h"
 #include "tests/unit/unit-tests.h"
+#include "openvswitch/shash.h"
 #include "util.h"
+#include <json-c/json.h>
 
 static const struct ovsg_port *
 find_port(const struct ovsg_bridge *br, const char *name)
@@ -198,10 +200,57 @@ test_reconcile_network_default(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* xovs-netback's counters reach vif-list; bad reports are refused and keep
+ * nothing. */
+static void
+test_vif_stats_report(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *int_vif, *vlan_vif;
+    if (!setup(&db, &int_vif, &vlan_vif)) {
+        return;
+    }
+    struct shash stats = SHASH_INITIALIZER(&stats);
+    unit_vif_stats = &stats;
+
+    static const char *const bad[][2] = {
+        {"name=eth0", "stats=tx_packets=1"},
+        {"name=vif+3.0", "stats=tx_packets=1"},
+        {"name=vif3.0x", "stats=tx_packets=1"},
+        {"name=vif3.0", "stats=tx_packets=-1"},
+        {"name=vif3.0", "stats=TX=1"},
+        {"name=vif3.0", "stats=tx_packets=1,"},
+        {"name=vif3.0", "stats="},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        CHECK(unit_callv(&db, "vif-stats-report", bad[i], 2) == 1,
+              "%s %s accepted", bad[i][0], bad[i][1]);
+        CHECK(!shash_count(&stats), "a refused report was kept");
+    }
+    CHECK(!callf(&db, "vif-stats-report", "%s",
+                 "name=vif3.0 stats=tx_packets=12,rx_drops_no_buffer=3"),
+          "good report refused: %s", unit_error);
+    CHECK(!unit_changed, "a report must not change the records");
+    CHECK(!callf(&db, "vif-list", "uuid=%s", int_vif), "vif-list failed");
+    struct json_object *row = json_object_array_get_idx(unit_result, 0);
+    struct json_object *counters, *v;
+    CHECK(json_object_object_get_ex(row, "counters", &counters)
+              && json_object_object_get_ex(counters, "rx_drops_no_buffer", &v)
+              && json_object_get_int64(v) == 3,
+          "vif-list does not show the reported counters");
+
+    unit_vif_stats = NULL;
+    shash_destroy_free_data(&stats);
+    free(int_vif);
+    free(vlan_vif);
+    xrec_db_destroy(&db);
+}
+
 void
 test_reconcile_register(void)
 {
     unit_add("reconcile-layout", test_reconcile_layout, NULL);
     unit_add("reconcile-network-default", test_reconcile_network_default,
              NULL);
+    unit_add("api-vif-stats-report", test_vif_stats_report, NULL);
 }

@@ -82,11 +82,14 @@ struct json_object *unit_result;
 char *unit_error;
 bool unit_changed;
 
+struct shash *unit_vif_stats;
+
 int
 unit_callv(struct xrec_db *db, const char *method, const char *const *args,
            size_t n_args)
 {
-    static const struct xapi_env env = {.scan = unit_scan};
+    const struct xapi_env env
+        = {.scan = unit_scan, .vif_stats = unit_vif_stats};
     struct json_object *params = json_object_new_object();
 
     for (size_t i = 0; i < n_args; i++) {

@@ -13,6 +13,7 @@
 #include "compiler.h"
 
 struct json_object;
+struct shash;
 struct xrec_db;
 
 typedef void unit_fn(const void *aux);
@@ -45,6 +46,8 @@ int unit_call(struct xrec_db *db, const char *method, ...) SENTINEL(0);
 int unit_callv(struct xrec_db *db, const char *method, const char *const *args,
                size_t n_args);
 extern struct json_object *unit_result;
+/* The VIF counter map unit_call() passes to the API (NULL: none). */
+extern struct shash *unit_vif_stats;
 extern char *unit_error;
 extern bool unit_changed;
 
