@@ -2,7 +2,7 @@
  *
  *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
  *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]
- *                [--unixctl=PATH] [--no-offload]
+ *                [--unixctl=PATH] [--offload=auto|on|off]
  *                [--detach --pidfile=FILE] [--log-file=FILE]
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
@@ -54,7 +54,7 @@ static bool hotplug_script_set;
 static const char *unixctl_path;
 static unsigned int max_queues = 8;
 static unsigned int backend_domid;
-static bool no_offload;
+static enum vif_offload offload = VIF_OFFLOAD_AUTO;
 
 static struct vif_backend *backend;
 static bool exiting;
@@ -74,11 +74,12 @@ usage(void)
            "default 8)\n"
            "  --domid=N                this backend's domain (default 0)\n"
            "  --unixctl=PATH           control socket (vif/show, exit)\n"
-           "  --no-offload             the switch cannot take partial "
-           "checksums\n"
-           "                           or GSO (OVS userspace datapath): "
-           "no GSO,\n"
-           "                           checksums completed in software\n",
+           "  --offload=auto|on|off    GSO and partial checksums to the "
+           "switch\n"
+           "                           (auto: on with OVS's kernel "
+           "datapath or\n"
+           "                           userspace-tso-enable, else off)\n"
+           "  --no-offload             same as --offload=off\n",
            program_name, program_name);
     daemon_usage();
     vlog_usage();
@@ -111,6 +112,7 @@ parse_options(int argc, char *argv[])
         OPT_DOMID,
         OPT_UNIXCTL,
         OPT_NO_OFFLOAD,
+        OPT_OFFLOAD,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -123,6 +125,7 @@ parse_options(int argc, char *argv[])
         {"domid", required_argument, NULL, OPT_DOMID},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
+        {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
@@ -162,7 +165,19 @@ parse_options(int argc, char *argv[])
             unixctl_path = optarg;
             break;
         case OPT_NO_OFFLOAD:
-            no_offload = true;
+            offload = VIF_OFFLOAD_OFF;
+            break;
+        case OPT_OFFLOAD:
+            if (!strcmp(optarg, "auto")) {
+                offload = VIF_OFFLOAD_AUTO;
+            } else if (!strcmp(optarg, "on")) {
+                offload = VIF_OFFLOAD_ON;
+            } else if (!strcmp(optarg, "off")) {
+                offload = VIF_OFFLOAD_OFF;
+            } else {
+                ovs_fatal(0, "--offload: \"%s\" is not auto, on or off",
+                          optarg);
+            }
             break;
         case 'h':
             usage();
@@ -217,6 +232,7 @@ default_hotplug_script(void)
 
 struct reporter {
     struct stream *stream;
+    bool connected; /* stream_connect() said so */
     struct ds out;  /* lines not yet sent */
     long long next; /* time_msec() of the next report */
     unsigned long long id;
@@ -249,6 +265,7 @@ reporter_close(struct reporter *r)
 {
     stream_close(r->stream);
     r->stream = NULL;
+    r->connected = false;
     ds_clear(&r->out);
 }
 
@@ -285,6 +302,7 @@ reporter_run(struct reporter *r)
         reporter_close(r);
         return;
     }
+    r->connected = true;
     while (r->out.length) {
         int n = stream_send(r->stream, r->out.string, r->out.length);
         if (n == -EAGAIN) {
@@ -316,11 +334,16 @@ reporter_wait(struct reporter *r)
     }
     poll_timer_wait_until(r->next);
     if (r->stream) {
+        /* A connected stream is always "ready to connect" (POLLOUT): wait
+         * for that only while connecting, or the loop never sleeps. */
         stream_run_wait(r->stream);
-        stream_connect_wait(r->stream);
-        stream_recv_wait(r->stream);
-        if (r->out.length) {
-            stream_send_wait(r->stream);
+        if (!r->connected) {
+            stream_connect_wait(r->stream);
+        } else {
+            stream_recv_wait(r->stream);
+            if (r->out.length) {
+                stream_send_wait(r->stream);
+            }
         }
     }
 }
@@ -398,7 +421,7 @@ main(int argc, char *argv[])
         .hotplug_script = hotplug_script,
         .agent_rpc = agent_rpc,
         .xenstore_path = xenstore_path,
-        .no_offload = no_offload,
+        .offload = offload,
     };
     error = vif_backend_create(&s, &backend);
     if (error) {

@@ -5,7 +5,14 @@
  * devices (the guest owns its real MAC; the backend side never sources
  * frames), and is brought up at once.  For a multi-queue VIF it is created
  * with IFF_MULTI_QUEUE and each further queue is one more fd attached to
- * the same device; the kernel spreads frames over the fds by flow. */
+ * the same device; the kernel spreads frames over the fds by flow.
+ *
+ * The tap is persistent (TUNSETPERSIST): it outlives the backend process,
+ * so that a restarted xovs-netback reattaches to the very same device.  OVS's
+ * userspace datapath reads a system port through an AF_PACKET socket bound to
+ * the device's ifindex and never rebinds it, so a tap deleted and created
+ * again under the same name would silently stop carrying the guest's frames
+ * into the switch.  destroy() (the VIF went offline) deletes it. */
 #include <config.h>
 
 #include "vif-backend/port.h"
@@ -70,6 +77,19 @@ tap_open_fd(const char *name, bool multi_queue, int *fdp)
     return 0;
 }
 
+/* Deletes a persistent tap 'name' left by an earlier backend whose queue
+ * mode ('multi_queue') differs from what we want now. */
+static void
+tap_delete_stale(const char *name, bool multi_queue)
+{
+    int fd;
+
+    if (!tap_open_fd(name, multi_queue, &fd)) {
+        ioctl(fd, TUNSETPERSIST, 0);
+        close(fd);
+    }
+}
+
 static int
 tap_apply_offloads(int fd, unsigned int offloads)
 {
@@ -125,9 +145,19 @@ port_tap_open(const char *name, bool multi_queue, struct vif_port **portp)
     ovs_strlcpy(tap->name, name, sizeof tap->name);
     tap->multi_queue = multi_queue;
 
+    bool existed = if_nametoindex(name) != 0;
     int error = tap_open_fd(name, multi_queue, &tap->fds[0]);
+    if (error == EINVAL && existed) {
+        /* A tap of ours from before, with the other queue mode. */
+        tap_delete_stale(name, !multi_queue);
+        existed = false;
+        error = tap_open_fd(name, multi_queue, &tap->fds[0]);
+    }
     if (!error) {
         tap->n_fds = 1;
+        error = ioctl(tap->fds[0], TUNSETPERSIST, 1) < 0 ? errno : 0;
+    }
+    if (!error) {
         error = tap_apply_offloads(tap->fds[0], 0);
     }
     if (!error) {
@@ -136,10 +166,16 @@ port_tap_open(const char *name, bool multi_queue, struct vif_port **portp)
     if (error) {
         VLOG_WARN("%s: cannot create tap: %s", name, ovs_strerror(error));
         if (tap->n_fds) {
+            if (!existed) {
+                ioctl(tap->fds[0], TUNSETPERSIST, 0);
+            }
             close(tap->fds[0]);
         }
         free(tap);
         return error;
+    }
+    if (existed) {
+        VLOG_INFO("%s: took over the existing tap", name);
     }
     *portp = &tap->up;
     return 0;
@@ -154,6 +190,19 @@ port_tap_close(struct vif_port *port)
             close(tap->fds[i]);
         }
         free(tap);
+    }
+}
+
+static void
+port_tap_destroy(struct vif_port *port)
+{
+    if (port) {
+        struct port_tap *tap = port_tap_cast(port);
+        if (tap->n_fds) {
+            /* The device goes with its last fd. */
+            ioctl(tap->fds[0], TUNSETPERSIST, 0);
+        }
+        port_tap_close(port);
     }
 }
 
@@ -272,6 +321,7 @@ const struct vif_port_class vif_port_tap = {
     .name = "tap",
     .open = port_tap_open,
     .close = port_tap_close,
+    .destroy = port_tap_destroy,
     .set_n_queues = port_tap_set_n_queues,
     .set_offloads = port_tap_set_offloads,
     .set_carrier = port_tap_set_carrier,

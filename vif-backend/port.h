@@ -11,7 +11,9 @@
  * frame until something downstream needs it segmented.
  *
  * A port is opened when the VIF comes online, before the frontend connects,
- * so the hotplug script can attach it to a bridge; queues are added and
+ * so the hotplug script can attach it to a bridge; it is destroyed when the
+ * VIF goes offline, and only closed when the backend exits (a restarted
+ * backend takes the same device over); queues are added and
  * removed as frontends connect with more or fewer queues.  Queue numbers are
  * 0 .. n_queues-1.  No function logs except open (on failure). */
 #ifndef VIF_PORT_H
@@ -40,7 +42,15 @@ struct vif_port_class {
      * be able to grow past one queue later.  It starts with one queue, no
      * offloads, carrier up.  Returns 0 or a positive errno (logged). */
     int (*open)(const char *name, bool multi_queue, struct vif_port **);
-    void (*close)(struct vif_port *); /* accepts NULL */
+
+    /* Lets go of the port but leaves the device in place (a tap stays,
+     * persistent), so that a restarted backend opens the same device again
+     * and the switch never sees it go.  Accepts NULL. */
+    void (*close)(struct vif_port *);
+
+    /* Closes the port and removes the device (the VIF went offline).  May
+     * be NULL: then close() is used.  Accepts NULL. */
+    void (*destroy)(struct vif_port *);
 
     /* Sets the number of queues to 'n' (>= 1).  Returns 0 or an errno. */
     int (*set_n_queues)(struct vif_port *, size_t n);

@@ -443,6 +443,17 @@ vif_tx_action(struct vif_queue *q)
     if (q->tx.rsp_prod_pvt != q->tx.sring->rsp_prod) {
         tx_push(q);
     }
+
+    /* The loop may have ended on its budget just as it took the last
+     * request, without the final check: ask for an event on the next
+     * request now (Linux: xenvif_napi_schedule_or_enable_events()), or the
+     * frontend, seeing a stale req_event, never notifies again and TX
+     * stalls until something else wakes us. */
+    if (!vif->disabled && !vif_tx_pending(q)) {
+        int more;
+        RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
+        (void)more; /* vif_wait() sees it through vif_tx_pending() */
+    }
     return found;
 }
 

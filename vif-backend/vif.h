@@ -22,6 +22,24 @@ struct vif_backend;
 struct vif_platform_class;
 struct vif_port_class;
 
+/* Whether frames go to the port with partial checksums and as GSO frames.
+ * OVS's kernel datapath takes both; its userspace datapath reads taps
+ * through AF_PACKET, which hands it partial checksums unfinished and GSO
+ * frames whole, unless userspace-tso-enable=true. */
+enum vif_offload {
+    VIF_OFFLOAD_AUTO, /* decided when each VIF is probed: see
+                       * vif_offload_detect() */
+    VIF_OFFLOAD_ON,   /* offer GSO, pass partial checksums on */
+    VIF_OFFLOAD_OFF,  /* offer no GSO, complete checksums in software */
+};
+
+/* What VIF_OFFLOAD_AUTO means in this network namespace now: ON with OVS's
+ * kernel datapath (device ovs-system, or the openvswitch module loaded) or
+ * its userspace datapath with userspace-tso-enable=true (its tap ovs-netdev
+ * was opened with IFF_VNET_HDR); OFF otherwise.  '*why' (static) says
+ * which. */
+enum vif_offload vif_offload_detect(const char **why);
+
 struct vif_backend_settings {
     const struct vif_platform_class *platform; /* xen or emu */
     const struct vif_port_class *port;         /* tap */
@@ -30,10 +48,7 @@ struct vif_backend_settings {
     const char *hotplug_script; /* run on online/offline; NULL: none */
     const char *agent_rpc;      /* "unix:PATH" of xovs-agent, or NULL */
     const char *xenstore_path;  /* XENSTORED_PATH passed to the script */
-    bool no_offload;            /* the switch cannot take partial
-                                 * checksums or GSO frames (OVS userspace
-                                 * datapath): offer no GSO, complete
-                                 * checksums in software */
+    enum vif_offload offload;   /* what the switch can take */
 };
 
 /* Connects to xenstore (libxenstore; XENSTORED_PATH must already be set in

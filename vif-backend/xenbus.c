@@ -52,8 +52,11 @@
 #include <config.h>
 
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <xen/io/xenbus.h>
 #include <xenstore.h>
 
@@ -75,7 +78,8 @@ struct vif_backend {
     const struct vif_port_class *port_class;
     uint16_t domid;
     unsigned int max_queues;
-    bool no_offload;
+    enum vif_offload offload;      /* as configured (may be AUTO) */
+    enum vif_offload last_offload; /* what AUTO last resolved to, or AUTO */
     char *hotplug_script;
     char *agent_rpc;
     char *xenstore_path;
@@ -286,8 +290,8 @@ xb_write_features(struct vif_backend *be, struct vif *vif)
     snprintf(max_queues, sizeof max_queues, "%u", be->max_queues);
     const char *const features[][2] = {
         {"feature-sg", "1"},
-        {"feature-gso-tcpv4", be->no_offload ? "0" : "1"},
-        {"feature-gso-tcpv6", be->no_offload ? "0" : "1"},
+        {"feature-gso-tcpv4", vif->tx_sw_csum ? "0" : "1"},
+        {"feature-gso-tcpv6", vif->tx_sw_csum ? "0" : "1"},
         {"feature-ipv6-csum-offload", "1"},
         {"feature-rx-copy", "1"},
         {"feature-rx-flip", "0"},
@@ -345,6 +349,55 @@ xb_fe_signature(struct vif_backend *be, const struct vif *vif)
     return ds_steal_cstr(&sig);
 }
 
+enum vif_offload
+vif_offload_detect(const char **why)
+{
+    unsigned int flags;
+    struct stat st;
+    FILE *f = fopen("/sys/class/net/ovs-netdev/tun_flags", "r");
+
+    if (f) {
+        bool ok = fscanf(f, "%x", &flags) == 1;
+        fclose(f);
+        if (ok && flags & IFF_VNET_HDR) {
+            *why = "OVS userspace datapath with userspace-tso-enable=true";
+            return VIF_OFFLOAD_ON;
+        }
+        *why = "OVS userspace datapath without userspace TSO";
+        return VIF_OFFLOAD_OFF;
+    }
+    if (!stat("/sys/class/net/ovs-system", &st)) {
+        *why = "OVS kernel datapath";
+        return VIF_OFFLOAD_ON;
+    }
+    if (!stat("/sys/module/openvswitch", &st)) {
+        *why = "openvswitch kernel module loaded";
+        return VIF_OFFLOAD_ON;
+    }
+    *why = "no OVS kernel datapath (assuming the userspace datapath)";
+    return VIF_OFFLOAD_OFF;
+}
+
+/* The offload mode for a VIF probed now; logs what AUTO chose when that
+ * changes. */
+static enum vif_offload
+xb_offload(struct vif_backend *be)
+{
+    if (be->offload != VIF_OFFLOAD_AUTO) {
+        return be->offload;
+    }
+    const char *why;
+    enum vif_offload o = vif_offload_detect(&why);
+    if (o != be->last_offload) {
+        VLOG_INFO("offloads %s for new VIFs: %s",
+                  o == VIF_OFFLOAD_ON ? "on (GSO, partial checksums)"
+                                      : "off (no GSO, checksums in software)",
+                  why);
+        be->last_offload = o;
+    }
+    return o;
+}
+
 /* First sight of a backend directory (or of a new frontend after the old
  * one went): everything up to InitWait. */
 static void
@@ -387,6 +440,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     vif->gone = false;
     vif->failed = false;
     vif->be_state = XenbusStateInitialising;
+    vif->tx_sw_csum = xb_offload(be) == VIF_OFFLOAD_OFF;
     if (!xb_write_features(be, vif)) {
         vif->failed = true;
         return;
@@ -420,6 +474,18 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     xb_set_state(be, vif, XenbusStateInitWait);
 }
 
+/* Closes the VIF's port and removes the device. */
+static void
+xb_port_destroy(struct vif_backend *be, struct vif *vif)
+{
+    if (be->port_class->destroy) {
+        be->port_class->destroy(vif->port);
+    } else {
+        be->port_class->close(vif->port);
+    }
+    vif->port = NULL;
+}
+
 /* The frontend is gone or the VIF went offline: everything back down. */
 static void
 xb_offline(struct vif_backend *be, struct vif *vif)
@@ -429,8 +495,7 @@ xb_offline(struct vif_backend *be, struct vif *vif)
     if (vif->port) {
         vif_hotplug_run(be->hotplug_script, "offline", vif, be->agent_rpc,
                         be->xenstore_path);
-        be->port_class->close(vif->port);
-        vif->port = NULL;
+        xb_port_destroy(be, vif);
     }
     if (vif->probed) {
         xb_rm(be, vif->be_path, "hotplug-status");
@@ -591,6 +656,22 @@ xb_connected(const struct vif *vif)
     return vif->n_queues > 0 || vif->disabled;
 }
 
+/* Whether someone will write 'vif''s hotplug-status: our own script, or the
+ * toolstack's (xl writes the backend's "script" key and runs it).  Without
+ * either, waiting for it would keep the VIF short of Connected forever; Linux
+ * netback likewise goes Connected when it cannot wait for the script. */
+static bool
+xb_hotplug_expected(struct vif_backend *be, const struct vif *vif)
+{
+    if (be->hotplug_script && be->hotplug_script[0]) {
+        return true;
+    }
+    char *script = xb_read(be, vif->be_path, "script");
+    bool expected = script && script[0];
+    free(script);
+    return expected;
+}
+
 /* Re-evaluates 'vif' from xenstore.  Returns false if the VIF should be
  * destroyed (its backend directory is gone). */
 static bool
@@ -613,6 +694,9 @@ xb_update(struct vif_backend *be, struct vif *vif)
     char *hs = xb_read(be, vif->be_path, "hotplug-status");
     vif->hotplug_connected = hs && !strcmp(hs, "connected");
     free(hs);
+    if (!vif->hotplug_connected && !xb_hotplug_expected(be, vif)) {
+        vif->hotplug_connected = true; /* nobody will write it */
+    }
 
     xb_apply_rate(be, vif);
 
@@ -762,7 +846,6 @@ xb_add_vif(struct vif_backend *be, uint16_t domid, uint16_t devid)
         vif = xmalloc(sizeof *vif);
         vif_init(vif, be->platform, be->port_class, domid, devid);
         vif->be = be;
-        vif->tx_sw_csum = be->no_offload;
         vif->be_path = xasprintf("%s/%u/%u", be->base, domid, devid);
         hmap_insert(&be->vifs, &vif->node, vif_hash_id(domid, devid));
     }
@@ -770,8 +853,10 @@ xb_add_vif(struct vif_backend *be, uint16_t domid, uint16_t devid)
     return vif;
 }
 
+/* Forgets 'vif'.  Its port is closed; with 'keep_port' (the backend exits)
+ * the device stays for a restarted backend, else it is removed. */
 static void
-xb_free_vif(struct vif_backend *be, struct vif *vif)
+xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
 {
     if (vif->fe_watched && be->xs) {
         char token[32];
@@ -779,8 +864,10 @@ xb_free_vif(struct vif_backend *be, struct vif *vif)
         xs_unwatch(be->xs, vif->fe_path, token);
     }
     vif_disconnect(vif);
-    if (vif->port) {
+    if (vif->port && keep_port) {
         be->port_class->close(vif->port);
+    } else if (vif->port) {
+        xb_port_destroy(be, vif);
     }
     hmap_remove(&be->vifs, &vif->node);
     free(vif->be_path);
@@ -885,7 +972,7 @@ vif_backend_create(const struct vif_backend_settings *s,
     be->port_class = s->port;
     be->domid = s->backend_domid;
     be->max_queues = MIN(MAX(s->max_queues, 1), VIF_MAX_QUEUES);
-    be->no_offload = s->no_offload;
+    be->offload = s->offload;
     be->hotplug_script = nullable_xstrdup(s->hotplug_script);
     be->agent_rpc = nullable_xstrdup(s->agent_rpc);
     be->xenstore_path = nullable_xstrdup(s->xenstore_path);
@@ -932,7 +1019,7 @@ vif_backend_destroy(struct vif_backend *be)
     }
     struct vif *vif;
     HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
-        xb_free_vif(be, vif);
+        xb_free_vif(be, vif, true);
     }
     hmap_destroy(&be->vifs);
     if (be->xs) {
@@ -982,10 +1069,28 @@ vif_backend_run(struct vif_backend *be)
         }
     }
 
+    /* Guests the platform saw die (emu: the guest process is gone): their
+     * VIFs go down now, as after @releaseDomain; the directories stay until
+     * the toolstack removes them or a new frontend appears. */
+    int32_t dead;
+    while (class->dead_domain
+           && (dead = class->dead_domain(be->platform)) >= 0) {
+        struct vif *vif;
+        HMAP_FOR_EACH (vif, node, &be->vifs) {
+            if (vif->domid == dead && (vif->probed || vif->port)) {
+                VLOG_INFO("%s: domain %d died", vif->name, (int)dead);
+                xb_offline(be, vif);
+                if (vif->be_state != XenbusStateClosed) {
+                    xb_set_state(be, vif, XenbusStateClosed);
+                }
+            }
+        }
+    }
+
     struct vif *vif;
     HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
         if (vif->dirty && !xb_update(be, vif)) {
-            xb_free_vif(be, vif);
+            xb_free_vif(be, vif, false);
             continue;
         }
         vif_run(vif);
@@ -1067,11 +1172,12 @@ vif_backend_show(const struct vif_backend *be, const char *name,
         const struct vif_features *f = &vif->features;
         ds_put_format(out,
                       "  queues: %" PRIuSIZE ", hotplug: %s, carrier: "
-                      "%s, rate: %s\n",
+                      "%s, rate: %s, offload: %s\n",
                       vif->n_queues,
                       vif->hotplug_connected ? "connected" : "waiting",
                       vif->carrier ? "up" : "down",
-                      vif->rate_bytes ? vif->rate_text : "unlimited");
+                      vif->rate_bytes ? vif->rate_text : "unlimited",
+                      vif->tx_sw_csum ? "off" : "on");
         ds_put_format(out,
                       "  features: sg=%d gso4=%d gso6=%d csum=%d "
                       "ipv6-csum=%d rx-notify=%d mcast-control=%d (%" PRIuSIZE

@@ -148,7 +148,8 @@ struct guest {
     /* xenbus. */
     enum xenbus_state state;
     enum xenbus_state be_state;
-    bool closing; /* SIGTERM seen */
+    unsigned int be_deaths; /* vif_emu_backend_deaths() when we connected */
+    bool closing;           /* SIGTERM seen */
     long long int close_deadline;
 
     /* Backend features. */
@@ -1343,6 +1344,7 @@ backend_changed(struct guest *g)
     enum xenbus_state be = v ? atoi(v) : XenbusStateUnknown;
 
     free(v);
+    enum xenbus_state prev = g->be_state;
     if (be != g->be_state) {
         VLOG_INFO("vif%u.%u: backend %s", g->domid, g->devid,
                   xenbus_state_name(be));
@@ -1356,6 +1358,14 @@ backend_changed(struct guest *g)
     case XenbusStateInitialising:
     case XenbusStateInitWait:
         if (g->state != XenbusStateInitialising) {
+            /* Watch events repeat (the initial one, and every write of the
+             * same value): only a backend that was past InitWait, or whose
+             * process died meanwhile, has restarted. */
+            bool was_up = prev != XenbusStateInitialising
+                          && prev != XenbusStateInitWait;
+            if (!was_up && vif_emu_backend_deaths(g->dom) == g->be_deaths) {
+                break;
+            }
             /* The backend went away and came back: start over, as
              * netfront_resume() does. */
             VLOG_INFO("vif%u.%u: backend restarted: reconnecting", g->domid,
@@ -1363,9 +1373,12 @@ backend_changed(struct guest *g)
             disconnect(g);
             switch_state(g, XenbusStateInitialising);
         }
-        if (be == XenbusStateInitWait && !connect_backend(g)) {
-            switch_state(g, g->initialised ? XenbusStateInitialised
-                                           : XenbusStateConnected);
+        if (be == XenbusStateInitWait) {
+            g->be_deaths = vif_emu_backend_deaths(g->dom);
+            if (!connect_backend(g)) {
+                switch_state(g, g->initialised ? XenbusStateInitialised
+                                               : XenbusStateConnected);
+            }
         }
         break;
     case XenbusStateConnected:
