@@ -169,7 +169,26 @@ xb_set_state(struct vif_backend *be, struct vif *vif, int state)
     vif->be_state = state;
     char text[16];
     snprintf(text, sizeof text, "%d", state);
-    xb_write(be, vif->be_path, "state", text);
+
+    /* As Linux's xenbus_switch_state(): only while the backend directory
+     * still exists.  The toolstack removing it (xl destroy) races with us,
+     * and a blind write would recreate the directory with just "state" in
+     * it, so its removal would never be seen. */
+    char *path = xasprintf("%s/state", vif->be_path);
+    for (int attempt = 0; attempt < 10; attempt++) {
+        xs_transaction_t t = xs_transaction_start(be->xs);
+        if (t == XBT_NULL) {
+            break;
+        }
+        unsigned int len;
+        char *cur = xs_read(be->xs, t, path, &len);
+        bool ok = cur && xs_write(be->xs, t, path, text, strlen(text));
+        free(cur);
+        if (xs_transaction_end(be->xs, t, !ok) || errno != EAGAIN) {
+            break;
+        }
+    }
+    free(path);
 }
 
 /* Like Linux's xenbus_dev_fatal(): logs, writes the error node, marks the

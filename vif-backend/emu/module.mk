@@ -20,3 +20,4 @@ PROGRAMS += $(BIN)/xovs-guest
 UNIT_TEST_SRC += tests/unit/test-emu.c
 UNIT_TEST_EXTRA_OBJ += $(VIF_PLATFORM_OBJ) $(OBJ)/vif-backend/emu/emu-guest.o
 UNIT_TEST_LIBS += $(LDLIBS_XEN)
+include vif-backend/emu/evil.mk
