@@ -25,3 +25,8 @@ FUZZ_TARGETS += netback-tx
 FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c
 FUZZ_LIBS_netback-tx :=
+
+# How netback parses frontend-written xenstore values
+# (tests/fuzz/fuzz-xs-values.c).
+FUZZ_TARGETS += xs-values
+FUZZ_SRC_xs-values := vif-backend/rate.c
