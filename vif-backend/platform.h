@@ -43,24 +43,24 @@ struct vif_mapping;
  * segment must not cross its page ('offset' + 'len' <= VIF_PAGE_SIZE), or
  * it fails with VIF_GNTST_BAD_COPY_ARG. */
 struct vif_copy_seg {
-    bool to_guest;        /* true: local -> guest (RX); false: guest -> local
-                           * (TX, needs only read access) */
+    bool to_guest; /* true: local -> guest (RX); false: guest -> local
+                    * (TX, needs only read access) */
     uint16_t domid;
     uint32_t ref;
     uint16_t offset;
     uint16_t len;
     void *local;
-    int16_t status;       /* out: VIF_GNTST_* */
+    int16_t status; /* out: VIF_GNTST_* */
 };
 
 struct vif_platform_class {
-    const char *name;     /* "xen" or "emu" */
+    const char *name; /* "xen" or "emu" */
 
     /* Opens the platform.  'backend_domid' is this backend's own domain
      * (0 on dom0): the emu platform checks grants against it exactly as Xen
      * checks the mapping domain.  Returns 0 or a positive errno. */
     int (*open)(uint16_t backend_domid, struct vif_platform **);
-    void (*close)(struct vif_platform *);       /* accepts NULL */
+    void (*close)(struct vif_platform *); /* accepts NULL */
 
     /* Maps 'n' consecutive-in-the-array grant refs of 'domid' (ring pages)
      * into one contiguous area at '*addr'.  Fails (positive errno, logged by

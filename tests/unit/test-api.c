@@ -85,7 +85,7 @@ fixture_init(struct fixture *f)
     f->pif_v10 = xstrdup(xrec_find_vlan(&f->db, f->vlan10)->untagged_pif);
     f->vif0 = MUST(f, "vif-create", VM1, "domid=5", "device=0",
                    arg("network-uuid", f->net_a), "mac=02:00:00:00:00:01",
-                   "locking-mode=locked", "ipv4-allowed=10.0.0.1");
+                   "locking-mode=locked", "ipv4-allowed=198.18.0.1");
     free(MUST(f, "vif-plug", arg("uuid", f->vif0)));
     f->vif_b = MUST(f, "vif-create", VM2, "domid=5", "device=0",
                     arg("network-uuid", f->net_b), "mac=02:00:00:00:00:02");
@@ -340,8 +340,8 @@ static const struct reject rejects[] = {
     {"vif-ipv4-bad",
      "vif-create",
      "ipv4-allowed",
-     "\"10.0.0.300\" is not an IPv4 address",
-     {VIF_ARGS, "ipv4-allowed=10.0.0.1,10.0.0.300"}},
+     "\"198.18.0.300\" is not an IPv4 address",
+     {VIF_ARGS, "ipv4-allowed=198.18.0.1,198.18.0.300"}},
     {"vif-ipv6-bad",
      "vif-create",
      "ipv6-allowed",
@@ -386,7 +386,7 @@ static const struct reject rejects[] = {
      "vif-param-set",
      "ipv4-allowed",
      "not an IPv4",
-     {"uuid=@vif0", "ipv4-allowed=10.0.0.0/24"}},
+     {"uuid=@vif0", "ipv4-allowed=198.18.0.0/24"}},
     {"vif-set-domid-plugged",
      "vif-param-set",
      "domid",

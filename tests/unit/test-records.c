@@ -38,7 +38,7 @@ populate(struct xrec_db *db)
     unit_call(db, "vlan-create", pif_arg, net_arg, "vlan=10", NULL);
     unit_call(db, "vif-create", "vm-uuid=" VM_UUID, "domid=3", "device=0",
               net_arg, "mac=02:00:00:00:00:0A", "locking-mode=locked",
-              "ipv4-allowed=10.0.0.1,10.0.0.2",
+              "ipv4-allowed=198.18.0.1,198.18.0.2",
               "ipv6-allowed=fe80::0:1,2001:db8::1", "other-config:a=b", NULL);
     free(net);
     free(pif_arg);
