@@ -1626,13 +1626,12 @@ vif_stats_valid(const char *s)
 static int
 vif_stats_report(struct call *c)
 {
-    const char *name = arg(c, "name");
-    const char *stats = arg(c, "stats");
+    const char *name = arg_required(c, "name");
+    const char *stats = arg_required(c, "stats");
     int domid, device, len = 0;
     struct shash *map = c->env ? c->env->vif_stats : NULL;
 
     if (!name || !stats) {
-        REJECT(c, name ? "stats" : "name", "required parameter is missing");
         return c->code;
     }
     if (strncmp(name, "vif", 3) || !isdigit((unsigned char)name[3])
