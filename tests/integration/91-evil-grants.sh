@@ -54,8 +54,14 @@ rx_grant_case() {
     expect_stat "$DOMID" rx_copy_errors 1 || return 1
     # rx_packets counts frames handed to the ring, copied or not (as
     # Linux's): every one of them must have failed.
-    [[ $(vif_stat "$DOMID" rx_copy_errors) == $(vif_stat "$DOMID" rx_packets) ]] || {
-        WHY="vif$DOMID.0: rx_packets=$(vif_stat "$DOMID" rx_packets) but rx_copy_errors=$(vif_stat "$DOMID" rx_copy_errors)"
+    # Both counters from one vif/show snapshot: frames still arriving make
+    # two separate reads disagree.
+    local show pkts errs
+    show=$(vif_show "$DOMID" 2>/dev/null)
+    pkts=$(awk '$1 == "rx_packets" { print $2 }' <<<"$show")
+    errs=$(awk '$1 == "rx_copy_errors" { print $2 }' <<<"$show")
+    [[ -n $pkts && $errs == "$pkts" ]] || {
+        WHY="vif$DOMID.0: rx_packets=$pkts but rx_copy_errors=$errs"
         return 1
     }
     expect_not_disabled "$DOMID" || return 1
