@@ -190,6 +190,7 @@ agent_bond_status(void *aux, const char *device, struct bond_status *st)
 {
     struct agent *a = aux;
     struct ovsg_bond_info info;
+    bool have_lacp = false;
     int error = ovsg_get_bond_info(a->glue, device, &info);
 
     if (error) {
@@ -199,7 +200,7 @@ agent_bond_status(void *aux, const char *device, struct bond_status *st)
         bond_status_parse_bond_show(info.bond_show, st);
     }
     if (info.lacp_show) {
-        bond_status_parse_lacp_show(info.lacp_show, st);
+        have_lacp = bond_status_parse_lacp_show(info.lacp_show, st);
     }
     for (size_t i = 0; i < info.n_members; i++) {
         const struct ovsg_bond_member *om = &info.members[i];
@@ -210,7 +211,9 @@ agent_bond_status(void *aux, const char *device, struct bond_status *st)
         }
         if (m) {
             m->link_up = om->link_up;
-            if (om->lacp_current >= 0) {
+            /* The Interface column is OVS's "not defaulted" (true while
+             * expired too): only a stand-in when lacp/show gave nothing. */
+            if (!have_lacp && om->lacp_current >= 0) {
                 m->lacp_current = om->lacp_current;
             }
         }

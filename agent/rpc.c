@@ -193,7 +193,8 @@ static const struct xrpc_param bond_fields[] = {
     FIELD("active-slave", " RO",
           "the member carrying traffic now "
           "(reported)"),
-    FIELD("lacp-status", " RO", "negotiated, configured or off (reported)"),
+    FIELD("lacp-status", " RO",
+          "negotiated, negotiating, configured or off (reported)"),
     FIELD("lacp-partner-system-id", " RO", "the LACP partner (reported)"),
     FIELD("slave-status", "MRO",
           "per member: link and LACP state "

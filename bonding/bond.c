@@ -465,7 +465,7 @@ bool
 bond_status_parse_lacp_show(const char *text, struct bond_status *st)
 {
     struct bond_member_status *cur = NULL;
-    bool seen = false;
+    bool seen = false, negotiated = false;
     char buf[64];
 
     for (const char *line = text; line && *line; line = bond_next_line(line)) {
@@ -476,12 +476,7 @@ bond_status_parse_lacp_show(const char *text, struct bond_status *st)
         if (!cur && bond_line_value(line, len, "status:", buf, sizeof buf)) {
             /* "active negotiated", "passive", "active" ... */
             seen = true;
-            if (!st->lacp_status[0]) {
-                snprintf(st->lacp_status, sizeof st->lacp_status, "%s",
-                         bond_has_word(buf, strlen(buf), "negotiated")
-                             ? "negotiated"
-                             : "configured");
-            }
+            negotiated = bond_has_word(buf, strlen(buf), "negotiated");
         } else if (!cur
                    && bond_line_value(line, len, "sys_id:", buf, sizeof buf)) {
             snprintf(st->sys_id, sizeof st->sys_id, "%.17s", buf);
@@ -509,12 +504,28 @@ bond_status_parse_lacp_show(const char *text, struct bond_status *st)
     }
     /* The partner: the one every current member agrees on (the first
      * current member's), so a defaulted member does not hide it. */
-    for (size_t i = 0; i < st->n_members && !st->partner_sys_id[0]; i++) {
+    bool any_current = false;
+    for (size_t i = 0; i < st->n_members; i++) {
         const struct bond_member_status *m = &st->members[i];
-        if (m->lacp_current && m->partner_sys_id[0]) {
+        any_current |= m->lacp_current;
+        if (m->lacp_current && m->partner_sys_id[0]
+            && !st->partner_sys_id[0]) {
             snprintf(st->partner_sys_id, sizeof st->partner_sys_id, "%s",
                      m->partner_sys_id);
         }
+    }
+    /* OVS's "negotiated" is only a partner's agreement if some member heard
+     * that partner: a member that is registered, or whose carrier changed,
+     * is "expired" for 3 s (OVS's rx timer), and OVS counts expired members
+     * as aggregatable, so a bond that has never heard an LACPDU reads
+     * "negotiated" until that timer runs out.  That window is
+     * "negotiating"; this text and its members are one snapshot, so it
+     * overrides bond/show's copy of the same flag. */
+    if (seen) {
+        snprintf(st->lacp_status, sizeof st->lacp_status, "%s",
+                 !negotiated   ? "configured"
+                 : any_current ? "negotiated"
+                               : "negotiating");
     }
     return seen;
 }

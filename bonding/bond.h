@@ -124,8 +124,8 @@ struct bond_member_status {
 
 struct bond_status {
     char bond_mode[16];                    /* bond/show bond_mode */
-    char lacp_status[24];                  /* "negotiated", "configured",
-                                            * "off" or "" */
+    char lacp_status[24];                  /* "negotiated", "negotiating",
+                                            * "configured", "off" or "" */
     bool fallback_ab;                      /* lacp_fallback_ab */
     char active_mac[BOND_MAC_LEN + 1];     /* active member's MAC or "" */
     char active_member[BOND_NAME_MAX + 1]; /* its name or "" */
@@ -147,7 +147,11 @@ bool bond_status_parse_bond_show(const char *text, struct bond_status *st);
 /* Parses `ovs-appctl lacp/show PORT` into 'st' the same way: the status
  * line, the system ids, and per member "current"/"attached"/"defaulted"/
  * "expired" and the partner's system id.  Returns true if it described an
- * LACP port (had a "status:" line). */
+ * LACP port (had a "status:" line); then it also sets 'st->lacp_status'
+ * (replacing bond/show's): "negotiated" if OVS says so and at least one
+ * member is current (heard the partner), "negotiating" if OVS says
+ * negotiated but no member is current (no LACPDU heard yet: OVS gives a new
+ * or silent partner 3 s before it decides), else "configured". */
 bool bond_status_parse_lacp_show(const char *text, struct bond_status *st);
 
 /* The member called 'name' in 'st', or NULL. */

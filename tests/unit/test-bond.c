@@ -244,6 +244,115 @@ test_status_parse(const void *aux OVS_UNUSED)
           "no active member");
 }
 
+/* lacp/show of a new LACP bond with no partner, as ovs-vswitchd 3.1 prints
+ * it in the first 3 s (members registered "expired", counted as
+ * aggregatable) and after (the rx timer ran out: "defaulted"). */
+static const char lacp_show_new[]
+    = "---- bond0 ----\n"
+      "  status: active negotiated\n"
+      "  sys_id: 76:6a:61:88:73:4a\n"
+      "  sys_priority: 65534\n"
+      "  aggregation key: 3\n"
+      "  lacp_time: fast\n"
+      "\n"
+      "member: eth1: expired attached\n"
+      "  port_id: 2\n"
+      "  port_priority: 65535\n"
+      "  may_enable: false\n"
+      "\n"
+      "  actor sys_id: 76:6a:61:88:73:4a\n"
+      "  actor state: activity timeout aggregation synchronized collecting "
+      "distributing expired\n"
+      "\n"
+      "  partner sys_id: 00:00:00:00:00:00\n"
+      "  partner state: timeout\n"
+      "\n"
+      "member: eth2: expired attached\n"
+      "  port_id: 3\n"
+      "  port_priority: 65535\n"
+      "  may_enable: false\n"
+      "\n"
+      "  partner sys_id: 00:00:00:00:00:00\n"
+      "  partner state: timeout\n";
+
+static const char lacp_show_no_partner[]
+    = "---- bond0 ----\n"
+      "  status: active\n"
+      "  sys_id: 76:6a:61:88:73:4a\n"
+      "\n"
+      "member: eth1: defaulted attached\n"
+      "  may_enable: true\n"
+      "  actor state: activity timeout aggregation synchronized collecting "
+      "distributing defaulted\n"
+      "  partner sys_id: 00:00:00:00:00:00\n"
+      "  partner state:\n"
+      "\n"
+      "member: eth2: defaulted attached\n"
+      "  may_enable: true\n"
+      "  partner sys_id: 00:00:00:00:00:00\n"
+      "  partner state:\n";
+
+/* One member hears the partner, the other's carrier just came back. */
+static const char lacp_show_one_current[]
+    = "---- bond0 ----\n"
+      "  status: active negotiated\n"
+      "\n"
+      "member: eth1: expired attached\n"
+      "  partner sys_id: ca:2c:4a:f3:1e:49\n"
+      "\n"
+      "member: eth2: current attached\n"
+      "  partner sys_id: ca:2c:4a:f3:1e:49\n";
+
+static void
+test_status_lacp_window(const void *aux OVS_UNUSED)
+{
+    struct bond_status st;
+    char buf[96];
+
+    /* OVS says negotiated, bond/show too, but nobody answered yet. */
+    bond_status_init(&st);
+    bond_status_parse_bond_show("bond_mode: balance-tcp\n"
+                                "lacp_status: negotiated\n"
+                                "member eth1: enabled\n"
+                                "  downdelay expires in 165 ms\n"
+                                "  may_enable: false\n",
+                                &st);
+    CHECK(bond_status_parse_lacp_show(lacp_show_new, &st), "seen");
+    CHECK(!strcmp(st.lacp_status, "negotiating"), "new bond: lacp %s",
+          st.lacp_status);
+    CHECK(!st.partner_sys_id[0], "no partner: %s", st.partner_sys_id);
+    struct bond_member_status *m = bond_status_find_member(&st, "eth1");
+    CHECK(m && m->lacp_expired && !m->lacp_current && m->lacp_attached,
+          "eth1 expired attached");
+    CHECK(m
+              && !strcmp(bond_member_summary(m, buf, sizeof buf),
+                         "enabled, lacp expired attached"),
+          "summary \"%s\"", buf);
+
+    /* After the rx timer: configured (fallback), even if bond/show's copy
+     * of the flag still lags. */
+    bond_status_init(&st);
+    bond_status_parse_bond_show("lacp_status: negotiated\n", &st);
+    CHECK(bond_status_parse_lacp_show(lacp_show_no_partner, &st), "seen");
+    CHECK(!strcmp(st.lacp_status, "configured"), "no partner: lacp %s",
+          st.lacp_status);
+    CHECK(st.n_members == 2 && st.members[1].lacp_defaulted, "defaulted");
+
+    /* One member current is an agreement. */
+    bond_status_init(&st);
+    CHECK(bond_status_parse_lacp_show(lacp_show_one_current, &st), "seen");
+    CHECK(!strcmp(st.lacp_status, "negotiated"), "one current: lacp %s",
+          st.lacp_status);
+    CHECK(!strcmp(st.partner_sys_id, "ca:2c:4a:f3:1e:49"), "partner %s",
+          st.partner_sys_id);
+
+    /* No lacp/show (LACP off, or not asked): bond/show's word stands. */
+    bond_status_init(&st);
+    bond_status_parse_bond_show("lacp_status: configured\n", &st);
+    CHECK(!bond_status_parse_lacp_show("", &st), "empty lacp/show");
+    CHECK(!strcmp(st.lacp_status, "configured"), "kept: %s", st.lacp_status);
+}
+
 static void
 test_status_garbage(const void *aux OVS_UNUSED)
 {
@@ -770,6 +879,7 @@ test_bond_register(void)
     unit_add("bond/plan-modes", test_plan_modes, NULL);
     unit_add("bond/plan-properties", test_plan_properties, NULL);
     unit_add("bond/status-parse", test_status_parse, NULL);
+    unit_add("bond/status-lacp-window", test_status_lacp_window, NULL);
     unit_add("bond/status-garbage", test_status_garbage, NULL);
     unit_add("bond/api-create-destroy", test_api_create_destroy, NULL);
     unit_add("bond/api-reject", test_api_reject, NULL);
