@@ -1,13 +1,24 @@
 /* vif-backend/rate.c: the credit scheduler behind the backend's "rate"
- * xenstore key ("BYTES,USEC": at most BYTES per USEC microseconds), as
+ * xenstore key ("BYTES,USEC": at most BYTES per USEC microseconds), after
  * Linux netback's tx_credit_exceeded()/tx_add_credit().
  *
+ * One bucket per VIF (struct vif's 'credit'), shared by all its queues:
+ * the key limits what the guest sends, however many queues it spreads that
+ * over.  (Linux netback gives every queue the whole rate, so a 4-queue
+ * guest may send 4 times the limit.)  xenbus.c stores the parsed key in
+ * the VIF (rate_bytes, rate_usec) whenever it changes; vif_rate_take()
+ * applies it to the bucket on the next frame, so a new rate takes effect
+ * on the running rings, without a reconnect.
+ *
  * Credit is charged by the first request's size (the whole frame) before
- * the frame is consumed; when it runs out the TX ring is left alone until
+ * the frame is consumed; when it runs out the TX rings are left alone until
  * the next window, whose start vif_credit_take() reports in 'wake_usec'.
- * A window adds BYTES of credit, capped at max(BYTES, 128 KiB) so a single
- * 64 KiB GSO frame always fits and a long idle period does not build up an
- * unbounded burst; the sum is clamped rather than allowed to wrap. */
+ * Windows follow a fixed grid (window_start advances by whole USECs), so a
+ * late wake-up does not stretch a window and the long-run rate is exactly
+ * BYTES per USEC.  Each window adds BYTES, capped at max(BYTES, 128 KiB) so
+ * a single 64 KiB GSO frame always fits and a long idle period does not
+ * build up an unbounded burst; the sum is clamped rather than allowed to
+ * wrap. */
 #include <config.h>
 
 #include <errno.h>
@@ -64,11 +75,13 @@ vif_rate_parse(const char *text, uint64_t *bytes, uint64_t *usec)
     return ok;
 }
 
+/* Adds the credit of 'n' windows. */
 static void
-credit_add(struct vif_credit *c)
+credit_add(struct vif_credit *c, uint64_t n)
 {
     uint64_t max_burst = MAX(c->bytes, CREDIT_MIN_BURST);
-    uint64_t sum = c->remaining + c->bytes;
+    uint64_t add = n > max_burst / c->bytes ? max_burst : n * c->bytes;
+    uint64_t sum = c->remaining + add;
 
     if (sum < c->remaining) {
         sum = UINT64_MAX;
@@ -101,15 +114,35 @@ vif_credit_take(struct vif_credit *c, uint32_t size, long long now_usec)
     if (size > c->remaining) {
         long long next = c->window_start + (long long)c->usec;
         if (now_usec >= next) {
-            c->window_start = now_usec;
-            credit_add(c);
+            uint64_t n = (now_usec - c->window_start) / c->usec;
+            c->window_start += n * c->usec;
+            credit_add(c, n);
+            next = c->window_start + (long long)c->usec;
         }
         if (size > c->remaining) {
-            c->wake_usec = next > now_usec ? next : now_usec + c->usec;
+            c->wake_usec = next;
             return false;
         }
     }
     c->wake_usec = 0;
     c->remaining -= size;
     return true;
+}
+
+void
+vif_rate_sync(struct vif *vif, long long now_usec)
+{
+    struct vif_credit *c = &vif->credit;
+    uint64_t usec = vif->rate_bytes ? vif->rate_usec : 0;
+
+    if (c->bytes != vif->rate_bytes || c->usec != usec) {
+        vif_credit_set(c, vif->rate_bytes, vif->rate_usec, now_usec);
+    }
+}
+
+bool
+vif_rate_take(struct vif *vif, uint32_t size, long long now_usec)
+{
+    vif_rate_sync(vif, now_usec);
+    return vif_credit_take(&vif->credit, size, now_usec);
 }

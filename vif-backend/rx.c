@@ -171,7 +171,8 @@ vif_rx_port_run(struct vif *vif)
     if (!vif->port || vif->disabled) {
         return;
     }
-    for (size_t i = 0; i < vif->n_queues; i++) {
+    for (size_t k = 0; k < vif->n_queues; k++) {
+        size_t i = (vif->rr + k) % vif->n_queues; /* see vif_run() */
         struct vif_queue *q = &vif->queues[i];
 
         for (int n = 0; n < VIF_RX_BUDGET; n++) {

@@ -198,7 +198,7 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
     RING_IDX work = prod - q->tx.req_cons;
     memset(pkt, 0, sizeof *pkt);
     RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &pkt->first);
-    if (!vif_credit_take(&q->credit, pkt->first.size, time_usec())) {
+    if (!vif_rate_take(vif, pkt->first.size, time_usec())) {
         q->stats.tx_rate_limited++;
         return TX_STOP;
     }

@@ -99,12 +99,13 @@ void vif_stats_add(struct vif_stats *a, const struct vif_stats *b);
 /* "name=value,name=value..." (malloc'd). */
 char *vif_stats_format(const struct vif_stats *);
 
-/* rate.c: credit scheduler (Linux netback's tx_credit_exceeded). */
+/* rate.c: credit scheduler (Linux netback's tx_credit_exceeded); one per
+ * VIF, shared by its queues. */
 struct vif_credit {
     uint64_t bytes;         /* credit per window; 0 = unlimited */
     uint64_t usec;          /* window length */
     uint64_t remaining;     /* credit left in this window */
-    long long window_start; /* usec (time_usec()) */
+    long long window_start; /* usec (time_usec()); advances by 'usec' */
     long long wake_usec;    /* when to retry after running out, or 0 */
 };
 
@@ -117,6 +118,13 @@ void vif_credit_set(struct vif_credit *, uint64_t bytes, uint64_t usec,
 /* Whether a packet of 'size' bytes may go now; if so its size is charged.
  * If not, 'wake_usec' says when to try again. */
 bool vif_credit_take(struct vif_credit *, uint32_t size, long long now_usec);
+
+struct vif;
+/* Brings the VIF's bucket ('credit') in line with 'rate_bytes' and
+ * 'rate_usec' (what xenbus.c last read from "rate") if they changed. */
+void vif_rate_sync(struct vif *, long long now_usec);
+/* vif_rate_sync(), then vif_credit_take() on the VIF's bucket. */
+bool vif_rate_take(struct vif *, uint32_t size, long long now_usec);
 
 /* ctrl.c: hash configuration (per VIF). */
 struct vif_hash {
@@ -165,8 +173,9 @@ struct vif_queue {
     bool stalled;           /* carrier is off because of us */
     RING_IDX rx_seen;       /* req_prod when we last looked */
 
-    struct vif_credit credit;
-    uint8_t *tx_buf; /* VIF_TX_BATCH_BYTES + one frame */
+    struct vif_credit credit; /* unused: the limit is the VIF's 'credit';
+                               * xenbus.c still sets this one */
+    uint8_t *tx_buf;          /* VIF_TX_BATCH_BYTES + one frame */
     struct vif_stats stats;
 };
 
@@ -189,6 +198,8 @@ struct vif {
     struct vif_features features;
     struct vif_queue queues[VIF_MAX_QUEUES];
     size_t n_queues; /* connected queues */
+    unsigned int rr; /* queue served first in this run (rotates, so no
+                      * queue always goes first, see vif_run()) */
     bool disabled;   /* protocol violation: tear down */
     bool tx_sw_csum; /* complete TX checksums ourselves */
     char *disable_reason;
@@ -204,6 +215,7 @@ struct vif {
     size_t n_mcast;
 
     uint64_t rate_bytes, rate_usec; /* from "rate"; 0 = unlimited */
+    struct vif_credit credit;       /* "rate", all queues together */
     struct vif_stats dead_stats;    /* counters of queues since torn down */
 
     /* xenbus (xenbus.c); unused in unit tests. */
@@ -274,6 +286,12 @@ void vif_wait(struct vif *);
 
 /* Sums the counters of every queue, live and gone. */
 void vif_get_stats(const struct vif *, struct vif_stats *);
+/* Appends one line per connected queue to 'out': "  queue N: tx_packets=..
+ * tx_bytes=.. rx_packets=.. rx_bytes=.. tx_rate_limited=..
+ * rx_drop_queue_full=.. rx_queued=.." (the last: frames waiting for ring
+ * space now).  Counters of this connection only: a queue's counters go into
+ * the VIF's totals when it is torn down. */
+void vif_format_queues(const struct vif *, struct ds *out);
 
 /* Port offloads matching the negotiated features. */
 unsigned int vif_port_offloads(const struct vif *);

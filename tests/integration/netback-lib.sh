@@ -203,6 +203,35 @@ nb_guest_kill() {
     unset "GUEST_PID[$name]"
 }
 
+# nb_guest_rings NAME: guest NAME's counters per ring, now (xovs-guest prints
+# them on SIGUSR1): one line per ring ever connected,
+# "queue=N tx_packets=.. tx_bytes=.. rx_packets=.. rx_bytes=..".
+nb_guest_rings() {
+    local name=$1 log pid n
+    log=$T_DIR/guest-$name.log
+    pid=${GUEST_PID[$name]:-}
+    [[ -n $pid ]] || fail "no guest $name"
+    n=$(grep -c '^tx_packets=' "$log" || true)
+    kill -USR1 "$pid"
+    wait_until 5 nb_more_lines "$log" '^tx_packets=' "$n" ||
+        fail "guest $name did not print its counters"
+    awk '/^tx_packets=/ { n = NR } { l[NR] = $0 }
+        END { for (i = n + 1; i <= NR; i++) if (l[i] ~ /^queue=/) print l[i] }' "$log"
+}
+
+# nb_more_lines FILE REGEX N: FILE has more than N lines matching REGEX.
+nb_more_lines() {
+    [[ $(grep -c -- "$2" "$1") -gt $3 ]]
+}
+
+# ring_field LINES QUEUE FIELD: FIELD (e.g. tx_packets) of ring QUEUE in
+# nb_guest_rings output LINES (0 if absent).
+ring_field() {
+    awk -v q="queue=$2" -v f="$3" '$1 == q {
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) v = kv[2] } }
+        END { print v + 0 }' <<<"$1"
+}
+
 # xs_read PATH: xenstore-read against our xenstored.
 xs() {
     XENSTORED_PATH=$XSD_SOCK "$@"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "timeval.h"
 #include "util.h"
 #include "vif-backend/vif-private.h"
@@ -1259,6 +1260,107 @@ test_rate(const void *aux OVS_UNUSED)
     CHECK(windows <= 66, "a 64 KiB frame never passes (%d windows)", windows);
 }
 
+/* Windows follow a grid: a sender that always wakes up late still gets
+ * BYTES per USEC in the long run (it used to restart the window at the
+ * late wake-up, losing the lateness every window). */
+static void
+test_rate_grid(const void *aux OVS_UNUSED)
+{
+    struct vif_credit c;
+    uint64_t sent = 0;
+    long long t = 0;
+
+    memset(&c, 0, sizeof c);
+    vif_credit_set(&c, 1000, 1000, 0);
+    while (t < 1000000) {
+        if (vif_credit_take(&c, 100, t)) {
+            sent += 100;
+        } else {
+            CHECK(c.wake_usec > t && c.wake_usec <= t + 1000,
+                  "wake %lld at %lld", c.wake_usec, t);
+            t = c.wake_usec + 700; /* late by 70% of a window */
+        }
+    }
+    /* 1000 windows of 1000 bytes, plus at most one burst. */
+    CHECK(sent >= 990000 && sent <= 1000000 + 128 * 1024,
+          "%" PRIu64 " bytes in 1000 windows of 1000", sent);
+}
+
+/* A second queue on bed 'b': rings in pages 4 and 5, event channel 8. */
+static struct netif_tx_front_ring
+bed_add_queue(struct bed *b)
+{
+    struct netif_tx_front_ring tx;
+    struct netif_tx_sring *txs = (void *)b->fp->pages[4];
+    struct netif_rx_sring *rxs = (void *)b->fp->pages[5];
+
+    SHARED_RING_INIT(txs);
+    SHARED_RING_INIT(rxs);
+    FRONT_RING_INIT(&tx, txs, VIF_PAGE_SIZE);
+    struct vif_queue_config cfg = {4, 5, 8, 8};
+    ovs_assert(!vif_queue_connect(b->vif, 1, &cfg));
+    return tx;
+}
+
+static void
+tx_req_on(struct netif_tx_front_ring *tx, uint32_t gref, uint16_t id,
+          uint16_t size)
+{
+    struct netif_tx_request *r = RING_GET_REQUEST(tx, tx->req_prod_pvt++);
+    memset(r, 0, sizeof *r);
+    r->gref = gref;
+    r->id = id;
+    r->size = size;
+    int notify;
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(tx, notify);
+    (void)notify;
+}
+
+/* "rate" limits the VIF, not each queue: two queues share one bucket, and
+ * a new rate applies to the running queues. */
+static void
+test_rate_shared(const void *aux OVS_UNUSED)
+{
+    struct bed *b = bed_create();
+    struct netif_tx_front_ring tx1 = bed_add_queue(b);
+    struct vif *vif = b->vif;
+
+    vif->rate_bytes = 3000;
+    vif->rate_usec = 1000000000; /* no new window during the test */
+    for (uint16_t i = 0; i < 2; i++) {
+        fill_pattern(page(b, DATA_REF + i), 1000, i);
+        tx_req(b, DATA_REF + i, 0, 0, i, 1000);
+        fill_pattern(page(b, DATA_REF + 2 + i), 1000, i);
+        tx_req_on(&tx1, DATA_REF + 2 + i, i, 1000);
+    }
+    tx_push(b);
+    vif_tx_action(&vif->queues[0]);
+    vif_tx_action(&vif->queues[1]);
+    CHECK(b->port->n_sent == 3,
+          "%" PRIuSIZE " frames of 1000 bytes passed "
+          "3000 bytes of credit",
+          b->port->n_sent);
+    CHECK(vif->queues[1].stats.tx_rate_limited == 1,
+          "queue 1 waited %" PRIu64 " times",
+          vif->queues[1].stats.tx_rate_limited);
+    CHECK(vif_tx_pending(&vif->queues[1]), "queue 1 has nothing left");
+
+    vif->rate_bytes = vif->rate_usec = 0; /* the rate node went */
+    vif_tx_action(&vif->queues[1]);
+    CHECK(b->port->n_sent == 4, "%" PRIuSIZE " sent after the limit went",
+          b->port->n_sent);
+
+    struct ds out = DS_EMPTY_INITIALIZER;
+    vif_format_queues(vif, &out);
+    CHECK(strstr(ds_cstr(&out), "  queue 0: tx_packets=2 tx_bytes=2000 ")
+              && strstr(ds_cstr(&out),
+                        "  queue 1: tx_packets=2 tx_bytes=2000 "
+                        "rx_packets=0 rx_bytes=0 tx_rate_limited=1 "),
+          "per-queue counters: %s", ds_cstr(&out));
+    ds_destroy(&out);
+    bed_destroy(b);
+}
+
 static void
 test_parse_uint(const void *aux OVS_UNUSED)
 {
@@ -1302,5 +1404,7 @@ test_netback_register(void)
     unit_add("netback-toeplitz", test_toeplitz, NULL);
     unit_add("netback-ctrl-hash", test_ctrl_hash, NULL);
     unit_add("netback-rate", test_rate, NULL);
+    unit_add("netback-rate-grid", test_rate_grid, NULL);
+    unit_add("netback-rate-shared", test_rate_shared, NULL);
     unit_add("netback-parse-uint", test_parse_uint, NULL);
 }

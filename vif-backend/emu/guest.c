@@ -30,6 +30,10 @@
  *                                                                      Closed
  * SIGTERM: Closing, wait (5 s) for the backend's Closing/Closed, Closed, wait
  * (5 s) for its Closed, revoke everything, print the counters, exit 0.
+ * SIGUSR1: print the counters and go on.  The counters are a line of totals
+ * and a line per ring ("queue=N tx_packets=.. tx_bytes=.. rx_packets=..
+ * rx_bytes=..", every ring ever connected): which ring a frame went out
+ * on is the guest's choice, which one it came in on the backend's.
  *
  * Traffic comes from one of three "guest OSes": a tap eth0 in a network
  * namespace (IFF_VNET_HDR carries checksum and GSO metadata both ways), a
@@ -157,10 +161,15 @@ struct guest {
 
     struct queue queues[MAX_QUEUES];
     unsigned int n_queues;
+    unsigned int rr; /* queue served first this round (rotates: a queue
+                      * always served first would get its frames through
+                      * first, and the others' dropped, under overload) */
     int tap_fds[MAX_QUEUES];
     unsigned int n_taps;
 
     struct counters c, last_c;
+    struct counters qc[MAX_QUEUES]; /* per queue (ring), all connections */
+    unsigned int n_queues_used;     /* most queues ever connected */
     long long int next_report;
     long long int gen_last_ns;
     double gen_tokens;
@@ -170,14 +179,19 @@ struct guest {
 };
 
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_usr1; /* print the counters */
 static int signal_pipe[2] = {-1, -1};
 
 static void
-signal_handler(int sig OVS_UNUSED)
+signal_handler(int sig)
 {
     char c = 0;
 
-    got_signal = 1;
+    if (sig == SIGUSR1) {
+        got_usr1 = 1;
+    } else {
+        got_signal = 1;
+    }
     if (write(signal_pipe[1], &c, 1) < 0) {
         /* The flag is enough. */
     }
@@ -575,6 +589,7 @@ connect_backend(struct guest *g)
     g->be_ipv6_csum
         = xs_read_unsigned(g->xs, be, "feature-ipv6-csum-offload", 0);
     g->n_queues = MIN(g->n_queues_wanted, MAX(max_queues, 1));
+    g->n_queues_used = MAX(g->n_queues_used, g->n_queues);
 
     for (unsigned int i = 0; i < g->n_queues; i++) {
         error = queue_setup(g, &g->queues[i], i, split);
@@ -810,6 +825,8 @@ xmit(struct guest *g, struct queue *q, const struct virtio_net_hdr *vh,
     }
     g->c.tx_packets++;
     g->c.tx_bytes += len;
+    g->qc[q->idx].tx_packets++;
+    g->qc[q->idx].tx_bytes += len;
 }
 
 static void
@@ -955,8 +972,8 @@ generate(struct guest *g)
     }
     g->gen_last_ns = now;
 
-    for (unsigned int i = 0; i < g->n_queues; i++) {
-        struct queue *q = &g->queues[i];
+    for (unsigned int k = 0; k < g->n_queues; k++) {
+        struct queue *q = &g->queues[(g->rr + k) % g->n_queues];
         bool sent = false;
 
         for (int b = 0;
@@ -1081,6 +1098,8 @@ deliver(struct guest *g, struct queue *q, uint8_t *frame, size_t len,
 
     g->c.rx_packets++;
     g->c.rx_bytes += len;
+    g->qc[q->idx].rx_packets++;
+    g->qc[q->idx].rx_bytes += len;
     if (q->tap_fd >= 0) {
         struct iovec iov[2] = {
             {.iov_base = &vh, .iov_len = sizeof vh},
@@ -1420,6 +1439,12 @@ report(struct guest *g, bool final)
                "rx_packets=%llu rx_bytes=%llu rx_drops=%llu rx_errors=%llu\n",
                c->tx_packets, c->tx_bytes, c->tx_drops, c->tx_errors,
                c->rx_packets, c->rx_bytes, c->rx_drops, c->rx_errors);
+        for (unsigned int i = 0; i < g->n_queues_used; i++) {
+            const struct counters *q = &g->qc[i];
+            printf("queue=%u tx_packets=%llu tx_bytes=%llu rx_packets=%llu "
+                   "rx_bytes=%llu\n",
+                   i, q->tx_packets, q->tx_bytes, q->rx_packets, q->rx_bytes);
+        }
     } else {
         const struct counters *l = &g->last_c;
         printf("tx_pps=%llu rx_pps=%llu tx_mbps=%.1f rx_mbps=%.1f "
@@ -1501,8 +1526,9 @@ handle_events(struct guest *g)
     }
     /* Work is done for every queue below; the ports are unmasked after it
      * (late EOI, as netfront since XSA-391). */
-    for (unsigned int i = 0; i < g->n_queues; i++) {
-        struct queue *q = &g->queues[i];
+    g->rr = g->n_queues ? (g->rr + 1) % g->n_queues : 0;
+    for (unsigned int k = 0; k < g->n_queues; k++) {
+        struct queue *q = &g->queues[(g->rr + k) % g->n_queues];
 
         tx_buf_gc(g, q);
         if (rx_poll(g, q)) {
@@ -1521,6 +1547,10 @@ main_loop(struct guest *g)
     g->gen_last_ns = time_usec() * 1000;
 
     for (;;) {
+        if (got_usr1) {
+            got_usr1 = 0;
+            report(g, true);
+        }
         if (got_signal && !g->closing) {
             VLOG_INFO("vif%u.%u: terminating", g->domid, g->devid);
             g->closing = true;
@@ -1540,8 +1570,8 @@ main_loop(struct guest *g)
                 break;
             }
         } else if (connected(g)) {
-            for (unsigned int i = 0; i < g->n_queues; i++) {
-                struct queue *q = &g->queues[i];
+            for (unsigned int k = 0; k < g->n_queues; k++) {
+                struct queue *q = &g->queues[(g->rr + k) % g->n_queues];
 
                 if (g->mode == MODE_NETNS && q->tap_fd >= 0) {
                     tap_tx(g, q);
@@ -1613,7 +1643,8 @@ usage(void)
            "  --initialised         go Initialised before Connected\n"
            "Memory and event channels are served on "
            "$XOVS_EMU_DIR/domN.sock.\n"
-           "SIGTERM closes the vif cleanly and prints the counters.\n",
+           "SIGTERM closes the vif cleanly and prints the counters;\n"
+           "SIGUSR1 prints them (and goes on).\n",
            program_name, program_name);
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -1791,6 +1822,7 @@ main(int argc, char *argv[])
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     g.frame = xmalloc(FRAME_MAX);
