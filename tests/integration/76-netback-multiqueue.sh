@@ -1,17 +1,20 @@
 #!/bin/bash
 # Multi-queue VIFs end to end.  xovs-netback offers multi-queue-max-queues;
-# guest ga connects with 4 queues and gb with 2 (queue-N/ subtrees), gc asks
-# for 1 and gets the legacy layout (keys at the top, no queue-N/).  Netback
-# must attach every queue (vif/show "queues: N", a tap with N queues), and
+# guests ga and gb connect with 4 queues (queue-N/ subtrees), gc asks for 1
+# and gets the legacy layout (keys at the top, no queue-N/).  Netback must
+# attach every queue (vif/show "queues: N", a tap with N queues), and
 # traffic with many flows must use every queue in both directions:
 #
 #   TX  the guest picks the ring: its eth0 is a multi-queue tap, so the
 #       guest's kernel spreads flows over the rings;
-#   RX  netback picks the ring.  These guests set up no control-ring hash
-#       (Linux netfront never does), so a frame goes to the ring of the
-#       tap queue it was read from, and the kernel's tap chooses that queue
-#       by flow (tun's automatic steering, which follows the queue the
-#       flow's frames from the guest came in on).
+#   RX  netback picks the ring.  ga behaves like Linux netfront, which
+#       sets up no hash: a frame goes to the ring of the tap queue it was
+#       read from, and the kernel's tap chooses that queue by flow (tun's
+#       automatic steering, which follows the queue the flow's frames from
+#       the guest came in on).  gb behaves like Windows' drivers (--rss):
+#       a Toeplitz hash over the control ring, with a mapping of its own;
+#       netback must put each frame on the ring the mapping names and hand
+#       over the hash, which gb recomputes for every frame.
 #
 # Which ring carried what is counted by xovs-guest per ring (its "queue=N"
 # lines on SIGUSR1): the frontend's view is the ground truth for both
@@ -23,14 +26,15 @@ command -v iperf3 >/dev/null || skip "iperf3 not installed"
 nb_host_start
 net=$(xovs network-create name-label=nb76)
 
-# guest_mq NAME DOMID ADDR QUEUES: VIF record, xovs-guest --queues, wait.
+# guest_mq NAME DOMID ADDR QUEUES [xovs-guest args]: VIF record,
+# xovs-guest --queues, wait.
 guest_mq() {
     nb_vif_record "$1" "$2" 0 "$net" >/dev/null
-    nb_guest_start "$1" "$2" 0 "$3" --queues="$4"
+    nb_guest_start "$1" "$2" 0 "$3" --queues="$4" "${@:5}"
     nb_wait_connected "$2" 0
 }
 guest_mq ga 1 198.18.0.1/24 4
-guest_mq gb 2 198.18.0.2/24 2
+guest_mq gb 2 198.18.0.2/24 4 --rss
 guest_mq gc 3 198.18.0.3/24 1
 
 max=$(xs xenstore-read "$(be_path 1 0)/multi-queue-max-queues")
@@ -74,8 +78,28 @@ check_layout() {
     log "ok: vif$domid.0: $n queue(s) in xenstore$([[ $n -gt 1 ]] && echo " (queue-0..$((n - 1))/)" || echo " (legacy layout)"), netback attached $n, tap has $n"
 }
 check_layout 1 4
-check_layout 2 2
+check_layout 2 4
 check_layout 3 1
+
+# gb's control ring: keys written, ring attached, hash configured.
+fe=$(xs xenstore-read "$(be_path 2 0)/frontend")
+for k in ctrl-ring-ref event-channel-ctrl; do
+    xs xenstore-read "$fe/$k" >/dev/null 2>&1 || fail "vif2.0: no $fe/$k"
+done
+! xs xenstore-exists "$(xs xenstore-read "$(be_path 1 0)/frontend")/ctrl-ring-ref" 2>/dev/null ||
+    fail "vif1.0 has a control ring but ga did not ask for one"
+hash_on() {
+    nb_appctl vif/show vif2.0 | grep -q ' ctrl=1 hash=toeplitz$'
+}
+wait_until 5 hash_on ||
+    fail "netback did not take gb's hash configuration: $(nb_appctl vif/show vif2.0 | sed -n 3p)"
+[[ $(nb_stat vif2.0 ctrl_requests) -eq 7 ]] ||
+    fail "vif2.0: $(nb_stat vif2.0 ctrl_requests) control requests, gb sent 7"
+[[ $(ring_field "$(nb_guest_rings gb)" rss rss) == on ]] ||
+    fail "gb: a control request failed: $(grep -m1 'control request' "$T_DIR/guest-gb.log" || true)"
+nb_appctl vif/show vif1.0 | grep -q ' ctrl=0 hash=none$' ||
+    fail "vif1.0 shows a hash although ga set none"
+log "ok: gb's Toeplitz hash and mapping configured over the control ring (7 requests); ga has none"
 
 expect_ping ga 198.18.0.2
 expect_ping gb 198.18.0.1
@@ -110,12 +134,23 @@ check_rings() {
         [[ $tx -gt 0 ]] || fail "guest $name sent nothing on ring $i"
         [[ $rx -gt 0 ]] || fail "netback delivered nothing to guest $name on ring $i"
     done
-    [[ $(wc -l <<<"$after") -eq $n ]] ||
-        fail "guest $name has $(wc -l <<<"$after") rings, want $n"
+    [[ $(grep -c '^queue=' <<<"$after") -eq $n ]] ||
+        fail "guest $name has $(grep -c '^queue=' <<<"$after") rings, want $n"
     log "ok: guest $name: each of its $n rings carried frames both ways"
 }
 check_rings ga 4
-check_rings gb 2
+check_rings gb 4
+
+# gb checked every frame it received against its own hash configuration.
+rss=$(nb_guest_rings gb)
+hashed=$(($(ring_field "$rss" rss hashed) - $(ring_field "${before[gb]}" rss hashed)))
+log "gb: $(grep '^rss=' <<<"$rss")"
+[[ $hashed -gt 1000 ]] || fail "gb received only $hashed frames with a hash extra"
+[[ $(ring_field "$rss" rss bad_hash) -eq 0 ]] ||
+    fail "gb: netback's hash differs from gb's Toeplitz hash: $(grep -m1 'hash extra type' "$T_DIR/guest-gb.log" || true)"
+[[ $(ring_field "$rss" rss wrong_queue) -eq 0 ]] ||
+    fail "gb: frames on a ring the mapping does not name: $(grep -m1 'the mapping says' "$T_DIR/guest-gb.log" || true)"
+log "ok: gb: $hashed frames with netback's Toeplitz hash, each right and on the ring gb's mapping names"
 
 # Netback's view of the same.  vif/show lists per-queue counters (lines
 # "  queue N: tx_packets=.. rx_packets=..") once xenbus.c prints

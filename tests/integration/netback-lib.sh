@@ -205,7 +205,8 @@ nb_guest_kill() {
 
 # nb_guest_rings NAME: guest NAME's counters per ring, now (xovs-guest prints
 # them on SIGUSR1): one line per ring ever connected,
-# "queue=N tx_packets=.. tx_bytes=.. rx_packets=.. rx_bytes=..".
+# "queue=N tx_packets=.. tx_bytes=.. rx_packets=.. rx_bytes=..", and with
+# --rss "rss=on|off hashed=.. bad_hash=.. wrong_queue=.. unhashed=..".
 nb_guest_rings() {
     local name=$1 log pid n
     log=$T_DIR/guest-$name.log
@@ -216,7 +217,7 @@ nb_guest_rings() {
     wait_until 5 nb_more_lines "$log" '^tx_packets=' "$n" ||
         fail "guest $name did not print its counters"
     awk '/^tx_packets=/ { n = NR } { l[NR] = $0 }
-        END { for (i = n + 1; i <= NR; i++) if (l[i] ~ /^queue=/) print l[i] }' "$log"
+        END { for (i = n + 1; i <= NR; i++) if (l[i] ~ /^(queue|rss)=/) print l[i] }' "$log"
 }
 
 # nb_more_lines FILE REGEX N: FILE has more than N lines matching REGEX.
@@ -225,11 +226,11 @@ nb_more_lines() {
 }
 
 # ring_field LINES QUEUE FIELD: FIELD (e.g. tx_packets) of ring QUEUE in
-# nb_guest_rings output LINES (0 if absent).
+# nb_guest_rings output LINES (0 if absent); QUEUE "rss" for the rss line.
 ring_field() {
-    awk -v q="queue=$2" -v f="$3" '$1 == q {
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) v = kv[2] } }
-        END { print v + 0 }' <<<"$1"
+    awk -v q="queue=$2" -v f="$3" '$1 == q || ($1 ~ /^rss=/ && q == "queue=rss") {
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) v = kv[2] } }
+        END { print (v == "" ? 0 : v) }' <<<"$1"
 }
 
 # xs_read PATH: xenstore-read against our xenstored.

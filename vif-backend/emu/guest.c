@@ -15,7 +15,12 @@
  *                       checked against rsp_prod and the slot limit;
  *   xennet_alloc_rx_buffers()  the RX ring kept full of writable grants;
  *   event suppression   RING_PUSH_REQUESTS_AND_CHECK_NOTIFY and
- *                       RING_FINAL_CHECK_FOR_RESPONSES, nothing else.
+ *                       RING_FINAL_CHECK_FOR_RESPONSES, nothing else;
+ *   --rss               what Linux netfront never does and Windows' PV
+ *                       drivers do: a control ring carrying a Toeplitz
+ *                       hash configuration (key, flags, a 128-entry
+ *                       mapping), then every received frame's hash extra
+ *                       and ring checked against it.
  *
  * xenbus, as netback_changed() plus the reconnect after a backend restart
  * (Linux's resume path):
@@ -65,6 +70,7 @@
 #define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define XEN_NETIF_DEFINE_TOEPLITZ /* netif.h's own, to check netback's */
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
@@ -94,6 +100,29 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define NO_REF UINT32_MAX
 
 _Static_assert(TX_RING_SIZE == 256 && RX_RING_SIZE == 256, "ring sizes");
+
+/* --rss: receive-side scaling over the control ring, as Windows' PV drivers
+ * set it up (Linux netfront never does).  Microsoft's RSS verification
+ * key; a mapping that sends hash h to queue n - 1 - (h % 128) % n, which
+ * no other steering would produce by chance. */
+#define RSS_MAPPING_SIZE 128
+#define RSS_FLAGS                                                             \
+    (XEN_NETIF_CTRL_HASH_TYPE_IPV4 | XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP        \
+     | XEN_NETIF_CTRL_HASH_TYPE_IPV6 | XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)
+static const uint8_t rss_key[40] = {
+    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+    0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+    0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+/* What RSS saw on receive. */
+struct rss_counters {
+    unsigned long long hashed;      /* frames with a hash extra */
+    unsigned long long bad_hash;    /* its type or value is not ours */
+    unsigned long long wrong_queue; /* not on the queue our mapping names */
+    unsigned long long unhashed;    /* IP frames without one (once on) */
+};
 
 enum mode { MODE_NETNS, MODE_GENERATE, MODE_SINK };
 
@@ -140,6 +169,7 @@ struct guest {
     char *xs_path;
     char *bridge;
     bool initialised; /* Initialised before Connected */
+    bool rss;         /* --rss: Toeplitz hash over the control ring */
 
     /* Platform and xenstore. */
     struct vif_emu_dom *dom;
@@ -158,6 +188,16 @@ struct guest {
 
     /* Backend features. */
     bool be_sg, be_gso4, be_gso6, be_ipv6_csum;
+
+    /* Control ring (--rss with a backend offering feature-ctrl-ring). */
+    bool ctrl_up;
+    struct xen_netif_ctrl_front_ring ctrl;
+    uint32_t ctrl_frame, ctrl_ref, ctrl_evtchn;
+    uint32_t key_frame, key_ref, map_frame, map_ref;
+    unsigned int n_ctrl_sent, n_ctrl_done; /* requests posted, answered */
+    bool rss_on;                           /* every one succeeded */
+    uint32_t rss_map[RSS_MAPPING_SIZE];
+    struct rss_counters rss_c;
 
     struct queue queues[MAX_QUEUES];
     unsigned int n_queues;
@@ -553,6 +593,227 @@ write_queue_keys(struct guest *g, xs_transaction_t t, const struct queue *q,
     return ok;
 }
 
+/* ---- Control ring (--rss) -----------------------------------------------
+ */
+
+/* Revokes 'ref' (if granted) and frees 'frame' (if allocated). */
+static void
+page_release(struct guest *g, uint32_t *ref, uint32_t *frame)
+{
+    if (*ref != NO_REF) {
+        gnt_revoke(g, ref, *frame); /* frees the page unless still in use */
+    } else if (*frame != NO_REF) {
+        vif_emu_free_page(g->dom, *frame);
+    }
+    *frame = NO_REF;
+}
+
+static void
+ctrl_destroy(struct guest *g)
+{
+    if (!g->ctrl_up) {
+        return;
+    }
+    if (g->ctrl_evtchn) {
+        vif_emu_close_port(g->dom, g->ctrl_evtchn);
+    }
+    page_release(g, &g->ctrl_ref, &g->ctrl_frame);
+    page_release(g, &g->key_ref, &g->key_frame);
+    page_release(g, &g->map_ref, &g->map_frame);
+    g->ctrl_up = false;
+    g->ctrl_evtchn = 0;
+    g->rss_on = false;
+}
+
+/* The control ring, the key page and the mapping page, granted; an event
+ * channel.  On failure ctrl_destroy() cleans up. */
+static int
+ctrl_setup(struct guest *g)
+{
+    int error;
+
+    g->ctrl_up = true;
+    g->ctrl_frame = g->key_frame = g->map_frame = NO_REF;
+    g->ctrl_ref = g->key_ref = g->map_ref = NO_REF;
+    g->ctrl_evtchn = 0;
+    g->n_ctrl_sent = g->n_ctrl_done = 0;
+    g->rss_on = false;
+    if ((error = vif_emu_alloc_page(g->dom, &g->ctrl_frame))
+        || (error = vif_emu_alloc_page(g->dom, &g->key_frame))
+        || (error = vif_emu_alloc_page(g->dom, &g->map_frame))) {
+        return error;
+    }
+    struct xen_netif_ctrl_sring *sring = vif_emu_page(g->dom, g->ctrl_frame);
+    SHARED_RING_INIT(sring);
+    FRONT_RING_INIT(&g->ctrl, sring, GUEST_PAGE);
+    memcpy(vif_emu_page(g->dom, g->key_frame), rss_key, sizeof rss_key);
+    uint32_t *map = vif_emu_page(g->dom, g->map_frame);
+    for (unsigned int i = 0; i < RSS_MAPPING_SIZE; i++) {
+        g->rss_map[i] = g->n_queues - 1 - i % g->n_queues;
+        map[i] = g->rss_map[i];
+    }
+    if ((error = grant(g, g->ctrl_frame, false, &g->ctrl_ref))
+        || (error = grant(g, g->key_frame, true, &g->key_ref))
+        || (error = grant(g, g->map_frame, true, &g->map_ref))) {
+        return error;
+    }
+    return vif_emu_alloc_unbound(g->dom, g->be_id, &g->ctrl_evtchn);
+}
+
+/* Posts the whole configuration at once, in the order Windows' xenvif
+ * sends it; ctrl_poll() checks every answer. */
+static void
+ctrl_post(struct guest *g)
+{
+    const struct xen_netif_ctrl_request reqs[] = {
+        {.type = XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+         .data = {XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ}},
+        {.type = XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS},
+        {.type = XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, .data = {RSS_FLAGS}},
+        {.type = XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+         .data = {g->key_ref, sizeof rss_key}},
+        {.type = XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE},
+        {.type = XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE,
+         .data = {RSS_MAPPING_SIZE}},
+        {.type = XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+         .data = {g->map_ref, RSS_MAPPING_SIZE, 0}},
+    };
+    int notify;
+
+    for (size_t i = 0; i < ARRAY_SIZE(reqs); i++) {
+        struct xen_netif_ctrl_request req = reqs[i];
+        req.id = i;
+        *RING_GET_REQUEST(&g->ctrl, g->ctrl.req_prod_pvt++) = req;
+    }
+    g->n_ctrl_sent = ARRAY_SIZE(reqs);
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&g->ctrl, notify);
+    if (notify) {
+        vif_emu_notify(g->dom, g->ctrl_evtchn);
+    }
+}
+
+/* Takes the control ring's responses; RSS is on once all succeeded. */
+static void
+ctrl_poll(struct guest *g)
+{
+    int more;
+
+    if (!g->ctrl_up || g->n_ctrl_done >= g->n_ctrl_sent) {
+        return;
+    }
+    do {
+        RING_IDX prod = g->ctrl.sring->rsp_prod;
+        rmb();
+        if (prod - g->ctrl.rsp_cons > g->n_ctrl_sent - g->n_ctrl_done) {
+            VLOG_ERR("vif%u.%u: illogical control rsp_prod", g->domid,
+                     g->devid);
+            g->n_ctrl_done = g->n_ctrl_sent;
+            return;
+        }
+        for (; g->ctrl.rsp_cons != prod; g->ctrl.rsp_cons++) {
+            struct xen_netif_ctrl_response rsp;
+
+            RING_COPY_RESPONSE(&g->ctrl, g->ctrl.rsp_cons, &rsp);
+            bool ok = (rsp.id == g->n_ctrl_done
+                       && rsp.status == XEN_NETIF_CTRL_STATUS_SUCCESS);
+            if (ok && rsp.type == XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS) {
+                ok = (rsp.data & RSS_FLAGS) == RSS_FLAGS;
+            } else if (ok
+                       && rsp.type
+                              == XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE) {
+                ok = rsp.data >= RSS_MAPPING_SIZE;
+            }
+            if (!ok) {
+                VLOG_ERR("vif%u.%u: control request %u (type %u): status "
+                         "%" PRIu32 ", data %" PRIu32 ": no RSS",
+                         g->domid, g->devid, rsp.id, rsp.type, rsp.status,
+                         rsp.data);
+                g->n_ctrl_done = g->n_ctrl_sent;
+                return;
+            }
+            if (++g->n_ctrl_done == g->n_ctrl_sent) {
+                g->rss_on = true;
+                VLOG_INFO("vif%u.%u: RSS on: Toeplitz over IPv4/IPv6 and "
+                          "TCP, %d-entry mapping over %u queues",
+                          g->domid, g->devid, RSS_MAPPING_SIZE, g->n_queues);
+            }
+        }
+        RING_FINAL_CHECK_FOR_RESPONSES(&g->ctrl, more);
+    } while (more);
+}
+
+/* Checks a received frame against our own hash configuration: its hash
+ * extra ('hash', NULL if none) must carry the Toeplitz hash of its headers
+ * with the right type, and it must have come on the queue the mapping
+ * names. */
+static void
+rss_check(struct guest *g, const struct queue *q, const uint8_t *f, size_t len,
+          const struct netif_extra_info *hash)
+{
+    size_t l3 = ETH_HEADER_LEN;
+    uint16_t type = len >= 14 ? f[12] << 8 | f[13] : 0;
+    uint8_t buf[36];
+    size_t n = 0;
+    uint8_t htype = 0;
+
+    if (type == 0x8100 && len >= 18) {
+        type = f[16] << 8 | f[17];
+        l3 += 4;
+    }
+    if (type == 0x0800 && len >= l3 + 20) {
+        size_t ihl = (f[l3] & 0xf) * 4;
+        bool frag = ((f[l3 + 6] << 8 | f[l3 + 7]) & 0x3fff) != 0;
+        memcpy(buf, &f[l3 + 12], 8);
+        n = 8;
+        htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV4;
+        if (f[l3 + 9] == IPPROTO_TCP && !frag && len >= l3 + ihl + 20) {
+            memcpy(&buf[8], &f[l3 + ihl], 4);
+            n = 12;
+            htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP;
+        }
+    } else if (type == 0x86dd && len >= l3 + 40) {
+        memcpy(buf, &f[l3 + 8], 32);
+        n = 32;
+        htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV6;
+        if (f[l3 + 6] == IPPROTO_TCP && len >= l3 + 60) {
+            memcpy(&buf[32], &f[l3 + 40], 4);
+            n = 36;
+            htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP;
+        }
+    }
+
+    if (!hash) {
+        if (n && g->rss_on) {
+            g->rss_c.unhashed++;
+        }
+        return;
+    }
+    g->rss_c.hashed++;
+    uint32_t value;
+    memcpy(&value, hash->u.hash.value, sizeof value);
+    uint32_t want
+        = n ? xen_netif_toeplitz_hash(rss_key, sizeof rss_key, buf, n) : 0;
+    if (!n || hash->u.hash.type != htype
+        || hash->u.hash.algorithm != XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ
+        || value != want) {
+        g->rss_c.bad_hash++;
+        VLOG_WARN_RL(&rl,
+                     "vif%u.%u: hash extra type %u value %#" PRIx32
+                     ", expected type %u value %#" PRIx32,
+                     g->domid, g->devid, hash->u.hash.type, value, htype,
+                     want);
+        return;
+    }
+    if (q->idx != g->rss_map[value % RSS_MAPPING_SIZE]) {
+        g->rss_c.wrong_queue++;
+        VLOG_WARN_RL(&rl,
+                     "vif%u.%u: hash %#" PRIx32 " arrived on queue %u, "
+                     "the mapping says %" PRIu32,
+                     g->domid, g->devid, value, q->idx,
+                     g->rss_map[value % RSS_MAPPING_SIZE]);
+    }
+}
+
 static void disconnect(struct guest *);
 static void alloc_rx_buffers(struct guest *, struct queue *);
 static void set_tap_offloads(struct guest *);
@@ -588,6 +849,7 @@ connect_backend(struct guest *g)
     g->be_gso6 = xs_read_unsigned(g->xs, be, "feature-gso-tcpv6", 0);
     g->be_ipv6_csum
         = xs_read_unsigned(g->xs, be, "feature-ipv6-csum-offload", 0);
+    bool be_ctrl = xs_read_unsigned(g->xs, be, "feature-ctrl-ring", 0);
     g->n_queues = MIN(g->n_queues_wanted, MAX(max_queues, 1));
     g->n_queues_used = MAX(g->n_queues_used, g->n_queues);
 
@@ -600,6 +862,15 @@ connect_backend(struct guest *g)
             return error;
         }
     }
+    if (g->rss && !be_ctrl) {
+        VLOG_WARN("vif%u.%u: --rss, but the backend offers no control ring",
+                  g->domid, g->devid);
+    } else if (g->rss && (error = ctrl_setup(g))) {
+        VLOG_ERR("vif%u.%u: setting up the control ring: %s", g->domid,
+                 g->devid, ovs_strerror(error));
+        disconnect(g);
+        return error;
+    }
 
     for (;;) {
         xs_transaction_t t = xs_transaction_start(g->xs);
@@ -609,8 +880,9 @@ connect_backend(struct guest *g)
         }
         /* Keys of an earlier connection must not outlive it. */
         static const char *const stale[] = {
-            "multi-queue-num-queues", "event-channel", "event-channel-tx",
-            "event-channel-rx",       "tx-ring-ref",   "rx-ring-ref",
+            "multi-queue-num-queues", "event-channel",      "event-channel-tx",
+            "event-channel-rx",       "tx-ring-ref",        "rx-ring-ref",
+            "ctrl-ring-ref",          "event-channel-ctrl",
         };
         for (size_t i = 0; i < ARRAY_SIZE(stale); i++) {
             char *path = xasprintf("%s/%s", g->fe_path, stale[i]);
@@ -634,6 +906,13 @@ connect_backend(struct guest *g)
                 ok = write_queue_keys(g, t, &g->queues[i], dir);
                 free(dir);
             }
+        }
+        if (g->ctrl_up) {
+            ok = ok
+                 && xs_printf(g->xs, t, g->fe_path, "ctrl-ring-ref",
+                              "%" PRIu32, g->ctrl_ref)
+                 && xs_printf(g->xs, t, g->fe_path, "event-channel-ctrl",
+                              "%" PRIu32, g->ctrl_evtchn);
         }
         ok = ok && xs_printf(g->xs, t, g->fe_path, "request-rx-copy", "1")
              && xs_printf(g->xs, t, g->fe_path, "feature-rx-notify", "1")
@@ -672,9 +951,13 @@ connect_backend(struct guest *g)
             vif_emu_notify(g->dom, q->rx_evtchn);
         }
     }
+    if (g->ctrl_up) {
+        ctrl_post(g);
+    }
     set_tap_offloads(g);
-    VLOG_INFO("vif%u.%u: %u queue(s), %s event channels, backend %s", g->domid,
-              g->devid, g->n_queues, split ? "split" : "shared", g->be_path);
+    VLOG_INFO("vif%u.%u: %u queue(s), %s event channels%s, backend %s",
+              g->domid, g->devid, g->n_queues, split ? "split" : "shared",
+              g->ctrl_up ? ", control ring" : "", g->be_path);
     return 0;
 }
 
@@ -684,6 +967,7 @@ disconnect(struct guest *g)
     for (unsigned int i = 0; i < MAX_QUEUES; i++) {
         queue_destroy(g, &g->queues[i]);
     }
+    ctrl_destroy(g);
     g->n_queues = 0;
 }
 
@@ -1118,8 +1402,8 @@ rx_one(struct guest *g, struct queue *q, RING_IDX rp)
 {
     RING_IDX cons = q->rx.rsp_cons;
     struct netif_rx_response rx;
-    struct netif_extra_info gso;
-    bool has_gso = false, bad = false;
+    struct netif_extra_info gso, hash;
+    bool has_gso = false, has_hash = false, bad = false;
     size_t len = 0;
 
     RING_COPY_RESPONSE(&q->rx, cons, &rx);
@@ -1159,6 +1443,9 @@ rx_one(struct guest *g, struct queue *q, RING_IDX rp)
             } else if (extra.type == XEN_NETIF_EXTRA_TYPE_GSO) {
                 gso = extra;
                 has_gso = true;
+            } else if (extra.type == XEN_NETIF_EXTRA_TYPE_HASH) {
+                hash = extra;
+                has_hash = true;
             }
             if (!(extra.flags & XEN_NETIF_EXTRA_FLAG_MORE)) {
                 break;
@@ -1209,6 +1496,9 @@ rx_one(struct guest *g, struct queue *q, RING_IDX rp)
     if (bad || len < ETH_HEADER_LEN) {
         g->c.rx_errors++;
         return true;
+    }
+    if (g->rss) {
+        rss_check(g, q, g->frame, len, has_hash ? &hash : NULL);
     }
     deliver(g, q, g->frame, len, first_flags, has_gso ? &gso : NULL);
     return true;
@@ -1445,6 +1735,13 @@ report(struct guest *g, bool final)
                    "rx_bytes=%llu\n",
                    i, q->tx_packets, q->tx_bytes, q->rx_packets, q->rx_bytes);
         }
+        if (g->rss) {
+            const struct rss_counters *r = &g->rss_c;
+            printf("rss=%s hashed=%llu bad_hash=%llu wrong_queue=%llu "
+                   "unhashed=%llu\n",
+                   g->rss_on ? "on" : "off", r->hashed, r->bad_hash,
+                   r->wrong_queue, r->unhashed);
+        }
     } else {
         const struct counters *l = &g->last_c;
         printf("tx_pps=%llu rx_pps=%llu tx_mbps=%.1f rx_mbps=%.1f "
@@ -1526,6 +1823,7 @@ handle_events(struct guest *g)
     }
     /* Work is done for every queue below; the ports are unmasked after it
      * (late EOI, as netfront since XSA-391). */
+    ctrl_poll(g);
     g->rr = g->n_queues ? (g->rr + 1) % g->n_queues : 0;
     for (unsigned int k = 0; k < g->n_queues; k++) {
         struct queue *q = &g->queues[(g->rr + k) % g->n_queues];
@@ -1627,7 +1925,7 @@ usage(void)
     printf("%s: an emulated Xen netfront (a guest's NIC as a process)\n"
            "usage: %s --domid=N --devid=N --mac=MAC [--queues=N]\n"
            "         (--netns=NAME | --generate=SIZE[,PPS] | --sink)\n"
-           "         [--xenstore=PATH] [--backend-domid=N]\n"
+           "         [--xenstore=PATH] [--backend-domid=N] [--rss]\n"
            "  --netns=NAME          eth0 (a tap) in namespace NAME is the "
            "guest OS\n"
            "  --generate=SIZE[,PPS] send UDP frames of SIZE bytes, at PPS or "
@@ -1641,6 +1939,9 @@ usage(void)
            "PATH-domN)\n"
            "  --bridge=NAME         'bridge' key for a skeleton we write\n"
            "  --initialised         go Initialised before Connected\n"
+           "  --rss                 Toeplitz hash over the control ring (as "
+           "Windows);\n"
+           "                        checks every frame's hash and queue\n"
            "Memory and event channels are served on "
            "$XOVS_EMU_DIR/domN.sock.\n"
            "SIGTERM closes the vif cleanly and prints the counters;\n"
@@ -1679,6 +1980,7 @@ parse_options(int argc, char *argv[], struct guest *g)
         OPT_DST_IP,
         OPT_BRIDGE,
         OPT_INITIALISED,
+        OPT_RSS,
         VLOG_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -1695,6 +1997,7 @@ parse_options(int argc, char *argv[], struct guest *g)
         {"dst-ip", required_argument, NULL, OPT_DST_IP},
         {"bridge", required_argument, NULL, OPT_BRIDGE},
         {"initialised", no_argument, NULL, OPT_INITIALISED},
+        {"rss", no_argument, NULL, OPT_RSS},
         {"help", no_argument, NULL, 'h'},
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -1780,6 +2083,9 @@ parse_options(int argc, char *argv[], struct guest *g)
             break;
         case OPT_INITIALISED:
             g->initialised = true;
+            break;
+        case OPT_RSS:
+            g->rss = true;
             break;
         case 'h':
             usage();
