@@ -113,8 +113,8 @@ declare -A before=()
 for g in ga gb; do
     before[$g]=$(nb_guest_rings "$g")
 done
-gexec gb iperf3 -s -1 -B 198.18.0.2 >"$T_DIR/iperf3-server.log" 2>&1 &
-spid=$!
+nb_gexec_bg gb iperf3 -s -1 -B 198.18.0.2 >"$T_DIR/iperf3-server.log" 2>&1
+spid=$NB_BG_PID
 wait_until 5 grep -q listening "$T_DIR/iperf3-server.log" || true
 gexec ga timeout 30 iperf3 -c 198.18.0.2 -P 64 -t 3 -J >"$T_DIR/iperf3.json" 2>&1 ||
     fail "iperf3 -P 64 ga -> gb failed: $(grep -m1 '"error"' "$T_DIR/iperf3.json")"

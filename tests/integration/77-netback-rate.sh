@@ -26,22 +26,8 @@ PAYLOAD=1400
 FRAME=$((PAYLOAD + 8 + 20 + 14)) # UDP, IPv4, Ethernet
 
 # One iperf3 server for every run (JSON, so that each client gets the
-# server's numbers); ended by pid, also when the test fails.
-spid=
-t77_cleanup() {
-    local rc=$?
-    trap - ERR
-    set +e
-    if [[ -n $spid ]]; then
-        kill "$spid" 2>/dev/null
-        wait "$spid" 2>/dev/null
-    fi
-    (exit "$rc")
-    nb_cleanup
-}
-trap t77_cleanup EXIT
-gexec gb iperf3 -s -J -B 198.18.0.2 >"$T_DIR/iperf3-server.json" 2>&1 &
-spid=$!
+# server's numbers); the EXIT trap ends it.
+nb_gexec_bg gb iperf3 -s -J -B 198.18.0.2 >"$T_DIR/iperf3-server.json" 2>&1
 listening() {
     gexec gb ss -Hltn 'sport = :5201' | grep -q .
 }

@@ -30,12 +30,21 @@ NB_CTL=              # netback's unixctl socket
 # adds some from the environment).
 read -r -a NB_EXTRA_ARGS <<<"${XOVS_NETBACK_ARGS:-}"
 declare -A GUEST_PID=()   # guest name -> xovs-guest pid
+NB_BG_PIDS=()             # nb_gexec_bg commands, ended by the EXIT trap
+NB_BG_PID=                # the last one
 declare -A GUEST_ARGS=()  # guest name -> "domid devid addr"
 
 nb_cleanup() {
     local rc=$? g
     trap - ERR
     set +e
+    for g in "${NB_BG_PIDS[@]}"; do
+        # Only while it is still our child: a pid already reaped may have
+        # been reused by someone else's process.
+        [[ $(ps -o ppid= -p "$g" 2>/dev/null | tr -d ' ') == "$$" ]] || continue
+        kill "$g" 2>/dev/null
+        wait "$g" 2>/dev/null
+    done
     for g in "${!GUEST_PID[@]}"; do
         nb_guest_stop "$g" >/dev/null 2>&1
     done
@@ -269,12 +278,24 @@ nb_stat() {
     nb_appctl vif/show "$1" | awk -v k="$2" '$1 == k { print $2 }'
 }
 
+# nb_gexec_bg NAME CMD...: CMD in guest NAME's namespace, in the background
+# (redirect the call's output as needed).  Its pid is NB_BG_PID (CMD's own:
+# ip netns exec execs it, unlike a backgrounded gexec, whose pid is a
+# subshell's and whose CMD a kill would miss); the EXIT trap ends it.
+nb_gexec_bg() {
+    local g=$1
+    shift
+    ip netns exec "$(gns "$g")" "$@" &
+    NB_BG_PID=$!
+    NB_BG_PIDS+=("$NB_BG_PID")
+}
+
 # nb_iperf CLIENT SERVER-NAME SERVER-ADDR SECONDS: TCP iperf3 from guest
 # CLIENT to guest SERVER-NAME; prints the receiver's rate in Mbit/s.
 nb_iperf() {
     local c=$1 s=$2 addr=$3 secs=$4 spid out rate
-    gexec "$s" iperf3 -s -1 -B "$addr" >"$T_DIR/iperf3-server.log" 2>&1 &
-    spid=$!
+    nb_gexec_bg "$s" iperf3 -s -1 -B "$addr" >"$T_DIR/iperf3-server.log" 2>&1
+    spid=$NB_BG_PID
     wait_until 5 grep -q "listening" "$T_DIR/iperf3-server.log" || true
     out=$T_DIR/iperf3.json
     if ! gexec "$c" timeout $((secs + 15)) iperf3 -c "$addr" -t "$secs" -J >"$out" 2>&1; then
