@@ -173,9 +173,7 @@ struct vif_queue {
     bool stalled;           /* carrier is off because of us */
     RING_IDX rx_seen;       /* req_prod when we last looked */
 
-    struct vif_credit credit; /* unused: the limit is the VIF's 'credit';
-                               * xenbus.c still sets this one */
-    uint8_t *tx_buf;          /* VIF_TX_BATCH_BYTES + one frame */
+    uint8_t *tx_buf; /* VIF_TX_BATCH_BYTES + one frame */
     struct vif_stats stats;
 };
 

@@ -297,9 +297,6 @@ xb_apply_rate(struct vif_backend *be, struct vif *vif)
     vif->rate_text = text;
     vif->rate_bytes = bytes;
     vif->rate_usec = usec;
-    for (size_t i = 0; i < vif->n_queues; i++) {
-        vif_credit_set(&vif->queues[i].credit, bytes, usec, time_usec());
-    }
 }
 
 static bool
@@ -1211,6 +1208,7 @@ vif_backend_show(const struct vif_backend *be, const char *name,
     ds_put_format(out, "  %-20s %" PRIu64 "\n", #NAME, s.NAME);
         VIF_STATS
 #undef VIF_STAT
+        vif_format_queues(vif, out);
     }
     free(vifs);
     return found || !name;

@@ -170,3 +170,140 @@ fake_backend_stop() {
         FAKE_BACKEND_PID=
     fi
 }
+
+# --- The XenServer-shaped dom0: OVS (kernel datapath), xovs-agent and
+# xovs-netback --platform=xen.  host_up starts whatever of them is not
+# running (a scenario that stopped one leaves the next one a working host);
+# the daemons outlive the scenario that started them, like services.
+
+export OVS_RUNDIR=/run/openvswitch OVS_DBDIR=/etc/openvswitch
+export OVS_LOGDIR=/var/log/openvswitch
+export XOVS_RPC=unix:/run/xovs/agent.sock
+NB_CTL=/run/xovs/netback.ctl
+NB_PIDFILE=/run/xovs/netback.pid
+NB_LOG=/var/log/xovs/netback.log
+AGENT_LOG=/var/log/xovs/agent.log
+
+# pid_alive PIDFILE: the daemon whose pid PIDFILE holds is running.
+pid_alive() {
+    local pid
+    pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && [ -d "/proc/$pid" ]
+}
+
+ovs_up() {
+    mkdir -p "$OVS_RUNDIR" "$OVS_DBDIR" "$OVS_LOGDIR"
+    if ! pid_alive "$OVS_RUNDIR/ovsdb-server.pid"; then
+        [ -f "$OVS_DBDIR/conf.db" ] ||
+            ovsdb-tool create "$OVS_DBDIR/conf.db" \
+                /usr/share/openvswitch/vswitch.ovsschema || return 1
+        ovsdb-server "$OVS_DBDIR/conf.db" \
+            --remote="punix:$OVS_RUNDIR/db.sock" \
+            --pidfile="$OVS_RUNDIR/ovsdb-server.pid" --detach \
+            --log-file="$OVS_LOGDIR/ovsdb-server.log" || return 1
+        ovs-vsctl --timeout=30 --no-wait init || return 1
+    fi
+    if ! pid_alive "$OVS_RUNDIR/ovs-vswitchd.pid"; then
+        ovs-vswitchd "unix:$OVS_RUNDIR/db.sock" \
+            --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" --detach \
+            --log-file="$OVS_LOGDIR/ovs-vswitchd.log" || return 1
+    fi
+}
+
+agent_up() {
+    pid_alive /run/xovs/agent.pid && return 0
+    xovs-agent --ovsdb="unix:$OVS_RUNDIR/db.sock" \
+        --store=/var/lib/xovs/store.json --rpc="$XOVS_RPC" \
+        --pidfile=/run/xovs/agent.pid --detach --log-file="$AGENT_LOG" ||
+        return 1
+    wait_for 30 xovs network-list
+}
+
+# netback_start [OPTION...]: xovs-netback on the xen platform.  xl runs the
+# hotplug script itself (vif=[...,script=xovs-vif]), so netback runs none.
+netback_start() {
+    xovs-netback --platform=xen --hotplug-script= --agent-rpc="$XOVS_RPC" \
+        --unixctl="$NB_CTL" --pidfile="$NB_PIDFILE" --detach \
+        --log-file="$NB_LOG" "$@"
+}
+
+# netback_stop [SIGNAL]: ends xovs-netback by its pid (TERM by default).
+netback_stop() {
+    local pid i
+    pid=$(cat "$NB_PIDFILE" 2>/dev/null) || return 0
+    kill "-${1:-TERM}" "$pid" 2>/dev/null
+    for i in $(seq 50); do
+        [ -d "/proc/$pid" ] || break
+        sleep 0.1
+    done
+    rm -f "$NB_PIDFILE"
+}
+
+# host_up: OVS, the agent and netback running, or fail.
+host_up() {
+    need_netback
+    need_program xovs-agent
+    need_program xovs-vif
+    mkdir -p /var/lib/xovs /run/xovs
+    ovs_up || fail "OVS did not start: $(tail -n 3 "$OVS_LOGDIR"/*.log)"
+    agent_up || fail "xovs-agent did not start: $(tail -n 3 "$AGENT_LOG")"
+    if ! pid_alive "$NB_PIDFILE"; then
+        netback_start || fail "xovs-netback did not start: $(tail -n 3 "$NB_LOG")"
+    fi
+}
+
+# net_create LABEL [ARG...]: a network record; prints its uuid.
+net_create() {
+    local label=$1
+    shift
+    xovs network-create name-label="$label" "$@"
+}
+
+# net_bridge UUID: the network's OVS bridge.
+net_bridge() {
+    xovs network-list uuid="$1" params=bridge --minimal
+}
+
+# vif_record NET DOMID DEVICE MAC: the agent's VIF record (xl creates the
+# device; the hotplug script finds the record by domid and device, or by
+# MAC); prints its uuid.
+vif_record() {
+    xovs vif-create vm-uuid="$(cat /proc/sys/kernel/random/uuid)" \
+        network-uuid="$1" domid="$2" device="$3" mac="$4"
+}
+
+# guest_mac N: the MAC of test guest N.
+guest_mac() {
+    printf '00:16:3e:00:01:%02x' "$1"
+}
+
+# guest_up NAME N NET-BRIDGE [CFG-LINE...]: a PV guest with one vif on
+# bridge NET-BRIDGE through xovs-netback (script xovs-vif), MAC guest_mac N
+# and address 198.18.0.N/24; waits until its init serves commands.
+# Prints the domid.
+guest_up() {
+    local name=$1 n=$2 br=$3 domid
+    shift 3
+    domid=$(domu_create "$name" \
+        "vif = ['mac=$(guest_mac "$n"),bridge=$br,script=/usr/local/bin/xovs-vif']" \
+        "extra = \"console=hvc0 xovs.ip=198.18.0.$n/24 xovs.ip6=2001:db8::$n/64\"" \
+        "$@") || return 1
+    domu_wait_ready "$domid" 90 || return 1
+    echo "$domid"
+}
+
+# vif_counter DOMID DEVID NAME: one counter of the VIF from netback's
+# vif/show ("  NAME  VALUE" lines; empty if absent).
+vif_counter() {
+    ovs-appctl -t "$NB_CTL" vif/show "vif$1.$2" 2>/dev/null |
+        awk -v k="$3" '$1 == k && NF == 2 { print $2; exit }'
+}
+
+# host_report: what a failed scenario should show of the host side.
+host_report() {
+    echo "--- xovs-netback log"
+    tail -n 30 "$NB_LOG" 2>/dev/null
+    echo "--- ovs-vsctl show"
+    ovs-vsctl --timeout=5 show 2>&1 | head -n 40
+    echo "--- agent log"
+    tail -n 10 "$AGENT_LOG" 2>/dev/null
+}
