@@ -226,18 +226,6 @@ netback_start() {
         --log-file="$NB_LOG" "$@"
 }
 
-# netback_stop [SIGNAL]: ends xovs-netback by its pid (TERM by default).
-netback_stop() {
-    local pid i
-    pid=$(cat "$NB_PIDFILE" 2>/dev/null) || return 0
-    kill "-${1:-TERM}" "$pid" 2>/dev/null
-    for i in $(seq 50); do
-        [ -d "/proc/$pid" ] || break
-        sleep 0.1
-    done
-    rm -f "$NB_PIDFILE"
-}
-
 # host_up: OVS, the agent and netback running, or fail.
 host_up() {
     need_netback
@@ -289,13 +277,6 @@ guest_up() {
         "$@") || return 1
     domu_wait_ready "$domid" 90 || return 1
     echo "$domid"
-}
-
-# vif_counter DOMID DEVID NAME: one counter of the VIF from netback's
-# vif/show ("  NAME  VALUE" lines; empty if absent).
-vif_counter() {
-    ovs-appctl -t "$NB_CTL" vif/show "vif$1.$2" 2>/dev/null |
-        awk -v k="$3" '$1 == k && NF == 2 { print $2; exit }'
 }
 
 # host_report: what a failed scenario should show of the host side.
