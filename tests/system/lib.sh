@@ -116,6 +116,12 @@ domu_console() {
     tail -n "${2:-30}" "/var/log/xen/console/guest-$1.log" 2>/dev/null
 }
 
+# domu_report DOMID: the guest's view of its network, for a failure.
+domu_report() {
+    echo "--- domain $1: eth0, neighbours, netfront counters"
+    domu_exec "$1" 20 "ip -s link show eth0; ip addr show eth0; ip neigh; ethtool -S eth0" 2>&1
+}
+
 # domu_wait_ready DOMID SECS: the guest's init is serving domu_exec.
 domu_wait_ready() {
     wait_for "$2" xs_is "/local/domain/$1/data/xovs/ready" 1
@@ -203,6 +209,15 @@ ovs_up() {
         ovs-vsctl --timeout=30 --no-wait init || return 1
     fi
     if ! pid_alive "$OVS_RUNDIR/ovs-vswitchd.pid"; then
+        # OVS 3.1's count_cpu_cores() (lib/ovs-thread.c) answers 0 until
+        # its monotonic clock -- the time since boot -- passes 10 s.  An
+        # ovs-vswitchd started earlier creates no per-CPU upcall handler
+        # for the kernel datapath, so every flow miss is lost ("lost:" in
+        # ovs-dpctl show) and nothing is forwarded.  This dom0 gets here
+        # ~9 s after boot; a real host never does.
+        while [ "$(cut -d. -f1 /proc/uptime)" -lt 11 ]; do
+            sleep 0.2
+        done
         ovs-vswitchd "unix:$OVS_RUNDIR/db.sock" \
             --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" --detach \
             --log-file="$OVS_LOGDIR/ovs-vswitchd.log" || return 1
@@ -281,10 +296,35 @@ guest_up() {
 
 # host_report: what a failed scenario should show of the host side.
 host_report() {
+    local d
+    for d in "$OVS_RUNDIR/ovsdb-server" "$OVS_RUNDIR/ovs-vswitchd" \
+        /run/xovs/agent /run/xovs/netback; do
+        pid_alive "$d.pid" || echo "--- ${d##*/} is NOT running"
+    done
+    echo "--- ovs-vswitchd log"
+    grep -v -E '\|(INFO|DBG)\|' "$OVS_LOGDIR/ovs-vswitchd.log" 2>/dev/null |
+        tail -n 15
     echo "--- xovs-netback log"
     tail -n 30 "$NB_LOG" 2>/dev/null
     echo "--- ovs-vsctl show"
     ovs-vsctl --timeout=5 show 2>&1 | head -n 40
     echo "--- agent log"
     tail -n 10 "$AGENT_LOG" 2>/dev/null
+    echo "--- vif/show"
+    ovs-appctl -t "$NB_CTL" vif/show 2>&1 | head -n 40
+    echo "--- datapath"
+    ovs-dpctl show -s 2>&1 | head -n 30
+    ovs-dpctl dump-flows 2>&1 | head -n 20
+    ls -la "$OVS_RUNDIR"
+    for d in "$OVS_RUNDIR"/ovs-vswitchd.*.ctl; do
+        ovs-appctl -t "$d" upcall/show 2>&1 | head -n 20
+        ovs-appctl -t "$d" dpif-netlink/dispatch-mode 2>&1 | head -n 5
+    done
+    dmesg | grep -i -E 'openvswitch|ovs' | tail -n 10
+    for d in $(ovs-vsctl --timeout=5 list-br 2>/dev/null); do
+        echo "--- flows of $d"
+        ovs-ofctl dump-flows "$d" 2>&1 | head -n 20
+    done
+    echo "--- links"
+    ip -s link show 2>&1 | grep -A5 -E '^[0-9]+: (vif|xapi|ovs)' | head -n 40
 }

@@ -35,10 +35,10 @@ xovs vif-list params=domid,device,network-name-label,currently-attached
 log "features ga: $(domu_exec "$da" 20 "ethtool -k eth0 | grep -E '^(tcp-segmentation-offload|scatter-gather|tx-checksumming):'" | tr '\n' ' ')"
 
 out=$(domu_exec "$da" 60 "ping -c 5 -i 0.2 -W 2 198.18.0.12") ||
-    { echo "$out"; host_report; fail "ping ga -> gb failed"; }
+    { echo "$out"; host_report; domu_report "$da"; domu_report "$db"; fail "ping ga -> gb failed"; }
 echo "$out" | tail -n 2
 out=$(domu_exec "$db" 60 "ping -c 5 -i 0.2 -W 2 198.18.0.11") ||
-    { echo "$out"; host_report; fail "ping gb -> ga failed"; }
+    { echo "$out"; host_report; domu_report "$da"; domu_report "$db"; fail "ping gb -> ga failed"; }
 echo "$out" | tail -n 2
 # iperf3 TCP both ways (-R: the server sends).  Emulation makes it slow; the
 # figures are logged, only success is asserted.
