@@ -35,7 +35,14 @@ finish() {
     # The machine's health, for run-xen and for whoever reads the log:
     # user-space crashes in dom0 (segfaults, general protection faults)
     # that no scenario asked for.
-    echo "xovs-dom0: health: $(dmesg | grep -c -E 'segfault at|general protection') user faults"
+    local faults
+    faults=$(dmesg | grep -c -E 'segfault at|general protection')
+    echo "xovs-dom0: health: $faults user faults"
+    if [ "$faults" -gt 0 ]; then
+        echo "XOVS-TEST FAIL dom0-health: $faults user-space faults in dom0"
+        dmesg | grep -E 'segfault at|general protection' | tail -n 5 |
+            sed 's/^/  dmesg| /'
+    fi
     echo "XOVS-TESTS-DONE"
     sleep 1
     poweroff -f
