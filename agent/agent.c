@@ -34,6 +34,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-glue/ovsg.h"
 #include "stream.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -169,6 +170,22 @@ agent_reconcile(struct agent *a)
     struct ovsg_state desired;
     xrc_build(&a->db, a->datapath_type, &desired);
     ovsg_set_desired(a->glue, &desired);
+
+    /* Plugged NICs up, as xapi's PIF.plug does (the kernel datapath leaves
+     * a port's link as it finds it). */
+    struct svec links = SVEC_EMPTY_INITIALIZER;
+    xrc_links_up(&a->db, &links);
+    for (size_t i = 0; i < links.n; i++) {
+        bool raised;
+        int error = xpif_link_up(links.names[i], &raised);
+        if (raised) {
+            VLOG_INFO("%s: link set up (plugged PIF)", links.names[i]);
+        } else if (error && error != ENODEV) {
+            VLOG_WARN("%s: cannot set the link up (%s)", links.names[i],
+                      ovs_strerror(error));
+        }
+    }
+    svec_destroy(&links);
 }
 
 /* xapi_commit_fn: the records reach the disk before they become live. */

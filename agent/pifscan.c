@@ -137,6 +137,43 @@ xpif_scan(struct xpif_link **links, size_t *n)
     return 0;
 }
 
+int
+xpif_link_up(const char *device, bool *raised)
+{
+    struct nl_sock *sock = nl_socket_alloc();
+    struct rtnl_link *link = NULL;
+    int err;
+
+    *raised = false;
+    if (!sock) {
+        return ENOMEM;
+    }
+    err = nl_connect(sock, NETLINK_ROUTE);
+    if (!err) {
+        err = rtnl_link_get_kernel(sock, 0, device, &link);
+        if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+            nl_socket_free(sock);
+            return ENODEV;
+        }
+    }
+    if (!err && !(rtnl_link_get_flags(link) & IFF_UP)) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        if (!change) {
+            err = -NLE_NOMEM;
+        } else {
+            rtnl_link_set_flags(change, IFF_UP);
+            err = rtnl_link_change(sock, link, change, 0);
+            rtnl_link_put(change);
+            *raised = !err;
+        }
+    }
+    if (link) {
+        rtnl_link_put(link);
+    }
+    nl_socket_free(sock);
+    return err ? nl_to_errno(err) : 0;
+}
+
 void
 xpif_links_free(struct xpif_link *links, size_t n)
 {

@@ -23,6 +23,12 @@ struct xpif_link {
  * Does not log. */
 int xpif_scan(struct xpif_link **links, size_t *n);
 
+/* Sets link 'device' administratively up (IFF_UP), as xapi does to a
+ * plugged PIF's NIC: with OVS's kernel datapath nothing else would.  Stores
+ * in '*raised' whether it was down.  Returns 0, ENODEV if there is no such
+ * link, or another positive errno value.  Does not log. */
+int xpif_link_up(const char *device, bool *raised);
+
 /* Frees 'links' (an array of 'n' from xpif_scan(); NULL is fine). */
 void xpif_links_free(struct xpif_link *links, size_t n);
 

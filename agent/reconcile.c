@@ -219,6 +219,29 @@ xrc_add_network_uuid(struct smap *ids, const char *uuid)
 }
 
 void
+xrc_links_up(const struct xrec_db *db, struct svec *devices)
+{
+    for (size_t i = 0; i < db->n_pifs; i++) {
+        const struct xrec_pif *pif = db->pifs[i];
+        if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached) {
+            continue;
+        }
+        const struct xrec_bond *bond = xrec_find_bond_by_master(db, pif->uuid);
+        if (!bond) {
+            svec_add(devices, pif->device);
+            continue;
+        }
+        for (size_t j = 0; j < bond->slaves.n; j++) {
+            const struct xrec_pif *m
+                = xrec_find_pif(db, bond->slaves.names[j]);
+            if (m) {
+                svec_add(devices, m->device);
+            }
+        }
+    }
+}
+
+void
 xrc_build(const struct xrec_db *db, const char *datapath_type,
           struct ovsg_state *out)
 {

@@ -12,6 +12,7 @@
 #include "ovs-glue/ovsg.h"
 #include "tests/unit/unit-tests.h"
 #include "openvswitch/shash.h"
+#include "svec.h"
 #include "util.h"
 #include <json-c/json.h>
 
@@ -246,9 +247,44 @@ test_vif_stats_report(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* The links a reconcile sets up: the plugged eth1 once (its VLAN PIF
+ * shares the device but is not a NIC of its own); none once unplugged. */
+static void
+test_reconcile_links_up(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *int_vif, *vlan_vif;
+    if (!setup(&db, &int_vif, &vlan_vif)) {
+        return;
+    }
+    struct svec links = SVEC_EMPTY_INITIALIZER;
+    xrc_links_up(&db, &links);
+    CHECK(links.n == 1 && !strcmp(links.names[0], "eth1"),
+          "plugged: %zu links, first %s", links.n,
+          links.n ? links.names[0] : "-");
+    svec_clear(&links);
+
+    const char *pif = NULL;
+    for (size_t i = 0; i < db.n_pifs; i++) {
+        if (db.pifs[i]->vlan == XREC_VLAN_NONE) {
+            pif = db.pifs[i]->uuid;
+        }
+    }
+    CHECK(pif && !callf(&db, "pif-unplug", "uuid=%s", pif), "pif-unplug: %s",
+          unit_error);
+    xrc_links_up(&db, &links);
+    CHECK(!links.n, "unplugged: %zu links, first %s", links.n,
+          links.n ? links.names[0] : "-");
+    svec_destroy(&links);
+    free(int_vif);
+    free(vlan_vif);
+    xrec_db_destroy(&db);
+}
+
 void
 test_reconcile_register(void)
 {
+    unit_add("reconcile-links-up", test_reconcile_links_up, NULL);
     unit_add("reconcile-layout", test_reconcile_layout, NULL);
     unit_add("reconcile-network-default", test_reconcile_network_default,
              NULL);
