@@ -137,6 +137,7 @@ for s in /xovs/system/scenarios/*.sh; do
         reason="timed out after ${scenario_timeout}s${reason:+ ($reason)}"
     fi
     [ -z "$verbose" ] || sed 's/^/  | /' "$log"
+    grep -a '^XOVS-RESULT ' "$log"
     case $rc in
     0) echo "XOVS-TEST PASS $name" ;;
     77) echo "XOVS-TEST SKIP $name: ${reason:-no reason given}" ;;

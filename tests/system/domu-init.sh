@@ -48,7 +48,7 @@ while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do
 done
 if [ -e /sys/class/net/eth0 ]; then
     [ -z "$ip4" ] || ip addr add "$ip4" dev eth0
-    [ -z "$ip6" ] || ip -6 addr add "$ip6" dev eth0 nodad
+    [ -z "$ip6" ] || ip -6 addr add "$ip6" dev eth0 # busybox ip: no nodad
     ip link set eth0 up
     say "eth0 $(cat /sys/class/net/eth0/address) ${ip4:-} ${ip6:-}"
 else

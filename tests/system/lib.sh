@@ -119,7 +119,7 @@ domu_console() {
 # domu_report DOMID: the guest's view of its network, for a failure.
 domu_report() {
     echo "--- domain $1: eth0, neighbours, netfront counters"
-    domu_exec "$1" 20 "ip -s link show eth0; ip addr show eth0; ip neigh; ethtool -S eth0" 2>&1
+    domu_exec "$1" 20 "ip addr show eth0; ip neigh; cd /sys/class/net/eth0/statistics && grep . rx_packets tx_packets rx_dropped tx_dropped; ethtool -S eth0" 2>&1
 }
 
 # domu_wait_ready DOMID SECS: the guest's init is serving domu_exec.
@@ -292,6 +292,38 @@ guest_up() {
         "$@") || return 1
     domu_wait_ready "$domid" 90 || return 1
     echo "$domid"
+}
+
+# iperf_tcp CLIENT SERVER ADDR SECS [IPERF3-ARG...]: one iperf3 TCP run of
+# SECS seconds from guest CLIENT to a one-off server in guest SERVER at
+# ADDR (-R: the server sends).  The summary goes to stderr; prints the
+# receiver's Mbit/s (the [SUM] with -P).
+iperf_tcp() {
+    local c=$1 s=$2 addr=$3 secs=$4 out
+    shift 4
+    domu_exec "$s" 10 "iperf3 -s -D -1 >/dev/null 2>&1" >/dev/null || return 1
+    sleep 1
+    out=$(domu_exec "$c" $((secs + 60)) \
+        "iperf3 -c $addr -t $secs -f m $* | grep -E 'sender|receiver' | tail -n 2") ||
+        { echo "$out" >&2; return 1; }
+    echo "$out" >&2
+    echo "$out" | awk '/receiver/ {
+        for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i
+    } END { if (r == "") exit 1; print r }'
+}
+
+# vif_queue_counter VIF QUEUE FIELD: netback's per-queue counter (vif/show's
+# "queue N: field=value ..." line).
+vif_queue_counter() {
+    ovs-appctl -t "$NB_CTL" vif/show "$1" |
+        awk -v q="queue $2:" -v f="$3" 'index($0, q) {
+            for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[1] == f) print kv[2]
+        }'
+}
+
+# netback_errors: ERR/EMER lines in xovs-netback's log.
+netback_errors() {
+    grep -E '\|(ERR|EMER)\|' "$NB_LOG" 2>/dev/null
 }
 
 # host_report: what a failed scenario should show of the host side.

@@ -1,10 +1,45 @@
-# vif-list (issue 5, scenario 8):
-# the agent's view: xovs vif-list shows both VIFs with domids, networks
-# and counters.
-# Hook: fill in once xovs-netback runs on the xen platform; until then the
-# scenario skips with the reason.
+# vif-list (issue 5, scenario 8): the agent's view of two running domUs:
+# `xovs vif-list` shows both VIFs with their domids, networks, attached
+# state and the counters xovs-netback reports, which grow with traffic.
 . "$XOVS_SYSTEM/lib.sh"
 
-need_netback
-need_program xovs-agent
-skip "not written yet"
+host_up
+net=$(net_create net-list) || fail "network-create failed"
+br=$(net_bridge "$net")
+vif_record "$net" 0 0 "$(guest_mac 91)" >/dev/null || fail "vif-create la failed"
+vif_record "$net" 0 0 "$(guest_mac 92)" >/dev/null || fail "vif-create lb failed"
+da=$(guest_up la 91 "$br") || { host_report; domu_console la; fail "guest la did not come up"; }
+db=$(guest_up lb 92 "$br") || { host_report; domu_console lb; fail "guest lb did not come up"; }
+for d in $da $db; do
+    wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
+        { host_report; fail "backend of domain $d not Connected"; }
+done
+out=$(domu_exec "$da" 60 "ping -c 10 -i 0.2 -W 2 198.18.0.92") ||
+    { echo "$out"; host_report; fail "ping la -> lb failed"; }
+
+# row MAC FIELD: the field of the VIF record with that MAC.
+row() {
+    xovs vif-list MAC="$1" params="$2" --minimal
+}
+# counter MAC NAME: one of the record's counters ("key: value; ...").
+counter() {
+    row "$1" counters | tr ';' '\n' | sed -n "s/^ *$2: //p"
+}
+xovs vif-list network-uuid="$net" params=domid,device,MAC,network-name-label,currently-attached,counters
+for n in 91 92; do
+    mac=$(guest_mac $n)
+    want=$([ $n = 91 ] && echo "$da" || echo "$db")
+    [ "$(row "$mac" domid)" = "$want" ] || fail "VIF $mac: domid $(row "$mac" domid), want $want"
+    [ "$(row "$mac" network-name-label)" = net-list ] || fail "VIF $mac: network $(row "$mac" network-name-label)"
+    [ "$(row "$mac" currently-attached)" = true ] || fail "VIF $mac: not currently-attached"
+    # netback reports counters periodically: wait until the pings show.
+    wait_for 30 sh -c "[ \"\$(xovs vif-list MAC=$mac params=counters --minimal | tr ';' '\n' | sed -n 's/^ *tx_packets: //p')\" -ge 10 ]" ||
+        fail "VIF $mac: counters '$(row "$mac" counters)' do not show the 10 pings"
+    echo "XOVS-RESULT vif-list: $mac domid $(row "$mac" domid) tx_packets $(counter "$mac" tx_packets) rx_packets $(counter "$mac" rx_packets)"
+done
+for d in $da $db; do
+    xl destroy "$d" || fail "xl destroy $d failed"
+done
+wait_for 30 sh -c "[ \"\$(xovs vif-list MAC=$(guest_mac 91) params=currently-attached --minimal)\" = false ]" ||
+    fail "VIF $(guest_mac 91) still currently-attached after xl destroy"
+pass
