@@ -40,14 +40,18 @@
  * state change, as Linux does; the frontend recovers by reconnecting.
  *
  * On start-up every existing backend/vif entry is probed like a new one:
- * state back to InitWait, old hotplug-status removed, tap recreated, script
- * run.  A frontend found already Initialised/Connected is expected to
- * renegotiate when it sees InitWait (xovs-guest does, like netfront's
- * resume path): we connect only once its ring keys have changed, so we
- * never attach to rings it is tearing down.  Changed ring keys while
+ * tap reopened (it outlived the old process), our own hotplug script run
+ * again (its old hotplug-status removed first; a toolstack's stays).  A
+ * frontend found Initialised/Connected while the backend node still says
+ * InitWait/Connected is re-attached to its live rings where the old
+ * backend left them (BACK_RING_ATTACH), with no state change: that is the
+ * only way an unmodified Linux netfront, which ignores InitWait once
+ * Connected, gets its VIF back.  With any other backend state the VIF goes
+ * to InitWait and we connect only once the frontend's ring keys have
+ * changed (a renegotiation, as xovs-guest and netfront's resume path do),
+ * so we never attach to rings it is tearing down.  Changed ring keys while
  * connected (a renegotiation whose state changes the watch coalesced) also
- * reconnect.  An unmodified Linux netfront does not renegotiate and is not
- * re-attached.
+ * reconnect.
  */
 #include <config.h>
 
@@ -461,7 +465,12 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         vif->failed = true;
         return;
     }
-    xb_rm(be, vif->be_path, "hotplug-status");
+    /* hotplug-status belongs to whoever runs the script: ours runs again
+     * below and writes it anew; a toolstack's (xl) does not run again, and
+     * its word still holds for the port it plugged (taps outlive us). */
+    if (be->hotplug_script && be->hotplug_script[0]) {
+        xb_rm(be, vif->be_path, "hotplug-status");
+    }
     vif->hotplug_connected = false;
     if (!vif->port) {
         int error
@@ -479,14 +488,35 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     vif->hotplug_pid = vif_hotplug_run(be->hotplug_script, "online", vif,
                                        be->agent_rpc, be->xenstore_path);
 
-    /* A frontend already Initialised/Connected is left over from before we
-     * (re)started: it renegotiates when it sees InitWait; its old rings
-     * are not ours to take. */
+    /* A frontend already Initialised/Connected set its rings up with an
+     * earlier incarnation of this backend: we were restarted.  If that
+     * backend had reached InitWait or Connected, the rings were published
+     * for it and are still granted to us: take them over as they are
+     * (BACK_RING_ATTACH resumes at the shared indices), without going
+     * through InitWait -- Linux netfront ignores an InitWait once it is
+     * Connected and would never reconnect.  Any other backend state makes
+     * the rings suspect: InitWait, and wait for the frontend to set up new
+     * ones (xovs-guest and netfront_resume() do). */
     char *fs = xb_read(be, vif->fe_path, "state");
-    vif->await_reset = fs && (!strcmp(fs, "3") || !strcmp(fs, "4"));
+    char *bs = xb_read(be, vif->be_path, "state");
+    bool fe_up = fs && (!strcmp(fs, "3") || !strcmp(fs, "4"));
+    bool be_up = bs && (!strcmp(bs, "2") || !strcmp(bs, "4"));
     free(fs);
+    free(bs);
     free(vif->fe_sig);
-    vif->fe_sig = vif->await_reset ? xb_fe_signature(be, vif) : NULL;
+    vif->fe_sig = NULL;
+    vif->await_reset = false;
+    if (fe_up && be_up) {
+        VLOG_INFO("%s: frontend already connected to an earlier backend: "
+                  "taking its rings over",
+                  vif->name);
+        vif->be_state = XenbusStateInitWait; /* connects in xb_update() */
+        return;
+    }
+    if (fe_up) {
+        vif->await_reset = true;
+        vif->fe_sig = xb_fe_signature(be, vif);
+    }
     xb_set_state(be, vif, XenbusStateInitWait);
 }
 
