@@ -2,11 +2,12 @@
  *
  * It connects to a netback over the emulated platform (emu.h) with a
  * compact version of xovs-guest's handshake (xl's skeleton as dom0, then the
- * frontend keys as the guest), proves the VIF works by sending one frame,
- * and then misbehaves in exactly one way, chosen by --attack.  Each attack
- * is one case of NETBACK-HARDENING.md; the integration tests
- * tests/integration/9?-*.sh run it next to a well-behaved guest and check
- * that only this VIF suffers (docs/evil-guest.md).
+ * frontend keys as the guest; frontend.c, shared with xovs-guest, writes
+ * both), proves the VIF works by sending one frame, and then misbehaves in
+ * exactly one way, chosen by --attack.  Each attack is one case of
+ * NETBACK-HARDENING.md; the integration tests tests/integration/9?-*.sh run
+ * it next to a well-behaved guest and check that only this VIF suffers
+ * (docs/evil-guest.md).
  *
  *   handshake        backend InitWait -> rings granted, one event channel,
  *                    keys written (plus --xs-set/--xs-rm), RX ring filled
@@ -53,6 +54,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "vif-backend/emu/emu.h"
+#include "vif-backend/emu/frontend.h"
 
 VLOG_DEFINE_THIS_MODULE(xovs_evil_guest);
 
@@ -149,37 +151,6 @@ signal_handler(int sig OVS_UNUSED)
 /* ---- xenstore ------------------------------------------------------------
  */
 
-static bool xs_put(struct xs_handle *, xs_transaction_t, const char *dir,
-                   const char *key, const char *format, ...)
-    OVS_PRINTF_FORMAT(5, 6);
-
-static bool
-xs_put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
-       const char *key, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *value = xvasprintf(format, args);
-    va_end(args);
-
-    char *path = key ? xasprintf("%s/%s", dir, key) : xstrdup(dir);
-    bool ok = xs_write(xs, t, path, value, strlen(value));
-    free(path);
-    free(value);
-    return ok;
-}
-
-static char *
-xs_get(struct xs_handle *xs, const char *dir, const char *key)
-{
-    char *path = xasprintf("%s/%s", dir, key);
-    unsigned int len;
-    char *v = xs_read(xs, XBT_NULL, path, &len);
-
-    free(path);
-    return v;
-}
-
 static bool
 xs_rm_key(struct xs_handle *xs, xs_transaction_t t, const char *dir,
           const char *key)
@@ -194,8 +165,7 @@ xs_rm_key(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 static struct xs_handle *
 xs_open_at(const char *path)
 {
-    setenv("XENSTORED_PATH", path, 1);
-    struct xs_handle *xs = xs_open(0);
+    struct xs_handle *xs = vif_fe_xs_open(path);
     if (!xs) {
         ovs_fatal(errno, "%s: cannot connect to xenstored", path);
     }
@@ -206,84 +176,61 @@ static void
 set_state(struct evil *e, enum xenbus_state s)
 {
     e->state = s;
-    xs_put(e->xs, XBT_NULL, e->fe_path, "state", "%d", s);
+    vif_fe_printf(NULL, e->xs, XBT_NULL, e->fe_path, "state", "%d", s);
 }
 
-/* 'path' owned by 'owner', readable by 'reader'. */
-static bool
-mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const char *path,
-            unsigned int owner, unsigned int reader)
+/* The vif, for frontend.h (failed writes are not logged: every one is
+ * fatal or ignored). */
+static struct vif_fe_vif
+evil_vif(const struct evil *e)
 {
-    struct xs_permissions perms[2] = {
-        {.id = owner, .perms = XS_PERM_NONE},
-        {.id = reader, .perms = XS_PERM_READ},
+    struct vif_fe_vif vif = {
+        .domid = e->domid,
+        .devid = e->devid,
+        .be_domid = e->be_id,
+        .bridge = e->bridge,
+        .fe_path = e->fe_path,
+        .be_path = e->be_path,
     };
-    return xs_mkdir(xs, t, path) && xs_set_permissions(xs, t, path, perms, 2);
+    memcpy(vif.mac, e->mac, sizeof vif.mac);
+    return vif;
 }
 
-/* What xl writes for a domain with one vif, as dom0 (xovs-guest's
- * write_skeleton(), compacted; this guest always plays its own toolstack). */
+/* What xl writes for a domain with one vif, as dom0 (unlike xovs-guest,
+ * whatever is there already: this guest always plays its own toolstack). */
+static bool
+write_skeleton_txn(struct xs_handle *xs, xs_transaction_t t, void *e_)
+{
+    struct evil *e = e_;
+    struct vif_fe_vif vif = evil_vif(e);
+    char *device = xasprintf("%s/device", e->dom_path);
+    bool ok
+        = vif_fe_mkdir(xs, t, e->dom_path, 0, e->domid)
+          && vif_fe_mkdir(xs, t, device, e->domid, 0)
+          && vif_fe_skeleton_dirs(&vif, xs, t)
+          && vif_fe_printf(NULL, xs, t, e->dom_path, "domid", "%u", e->domid)
+          && vif_fe_skeleton_keys(&vif, xs, t);
+
+    free(device);
+    return ok;
+}
+
 static void
 write_skeleton(struct evil *e)
 {
-    if (!xs_is_domain_introduced(e->xs0, e->domid)
-        && !xs_introduce_domain(e->xs0, e->domid, 0, 0)) {
-        ovs_fatal(errno, "introducing dom%u", e->domid);
+    bool started;
+    int error = vif_fe_introduce(e->xs0, e->domid);
+
+    if (error) {
+        ovs_fatal(error, "introducing dom%u", e->domid);
     }
-    for (;;) {
-        xs_transaction_t t = xs_transaction_start(e->xs0);
-        if (t == XBT_NULL) {
-            ovs_fatal(errno, "xenstore transaction");
-        }
-        char *device = xasprintf("%s/device", e->dom_path);
-        const char *be = e->be_path, *fe = e->fe_path;
-        char mac[32];
-        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_BYTES_ARGS(e->mac));
-        bool ok = mkdir_perms(e->xs0, t, e->dom_path, 0, e->domid)
-                  && mkdir_perms(e->xs0, t, device, e->domid, 0)
-                  && mkdir_perms(e->xs0, t, fe, e->domid, e->be_id)
-                  && mkdir_perms(e->xs0, t, be, e->be_id, e->domid)
-                  && xs_put(e->xs0, t, e->dom_path, "domid", "%u", e->domid)
-                  && xs_put(e->xs0, t, fe, "backend", "%s", be)
-                  && xs_put(e->xs0, t, fe, "backend-id", "%u", e->be_id)
-                  && xs_put(e->xs0, t, fe, "state", "1")
-                  && xs_put(e->xs0, t, fe, "handle", "%u", e->devid)
-                  && xs_put(e->xs0, t, fe, "mac", "%s", mac)
-                  && xs_put(e->xs0, t, be, "frontend", "%s", fe)
-                  && xs_put(e->xs0, t, be, "frontend-id", "%u", e->domid)
-                  && xs_put(e->xs0, t, be, "online", "1")
-                  && xs_put(e->xs0, t, be, "state", "1")
-                  && xs_put(e->xs0, t, be, "handle", "%u", e->devid)
-                  && xs_put(e->xs0, t, be, "mac", "%s", mac)
-                  && xs_put(e->xs0, t, be, "type", "vif")
-                  && (!e->bridge
-                      || xs_put(e->xs0, t, be, "bridge", "%s", e->bridge));
-        free(device);
-        if (!ok) {
-            int error = errno;
-            xs_transaction_end(e->xs0, t, true);
-            ovs_fatal(error, "writing the vif's xenstore nodes");
-        }
-        if (xs_transaction_end(e->xs0, t, false)) {
-            break;
-        }
-        if (errno != EAGAIN) {
-            ovs_fatal(errno, "writing the vif's xenstore nodes");
-        }
+    error = vif_fe_transact(e->xs0, write_skeleton_txn, e, &started);
+    if (error) {
+        ovs_fatal(error, "%s",
+                  started ? "writing the vif's xenstore nodes"
+                          : "xenstore transaction");
     }
     e->wrote_skeleton = true;
-}
-
-static void
-remove_skeleton(struct evil *e)
-{
-    if (e->wrote_skeleton) {
-        xs_put(e->xs0, XBT_NULL, e->be_path, "online", "0");
-        xs_rm(e->xs0, XBT_NULL, e->be_path);
-        xs_rm(e->xs0, XBT_NULL, e->fe_path);
-        xs_rm(e->xs0, XBT_NULL, e->dom_path);
-        xs_release_domain(e->xs0, e->domid);
-    }
 }
 
 /* ---- Rings ---------------------------------------------------------------
@@ -930,44 +877,38 @@ attack_thread(void *e_)
 /* ---- Handshake -----------------------------------------------------------
  */
 
+static bool
+write_frontend_keys_txn(struct xs_handle *xs, xs_transaction_t t, void *e_)
+{
+    struct evil *e = e_;
+    const char *fe = e->fe_path;
+    bool ok = vif_fe_ring_keys(NULL, xs, t, fe, e->tx_ring_ref, e->rx_ring_ref,
+                               e->evtchn, e->evtchn)
+              && vif_fe_features(NULL, xs, t, fe, false);
+
+    for (size_t i = 0; ok && i < e->n_xs_rm; i++) {
+        ok = xs_rm_key(xs, t, fe, e->xs_rm[i]);
+    }
+    for (size_t i = 0; ok && i < e->n_xs_set; i++) {
+        char *key = xstrdup(e->xs_set[i]);
+        char *eq = strchr(key, '=');
+        *eq = '\0';
+        ok = vif_fe_printf(NULL, xs, t, fe, key, "%s", eq + 1);
+        free(key);
+    }
+    return ok;
+}
+
 static void
 write_frontend_keys(struct evil *e)
 {
-    for (;;) {
-        xs_transaction_t t = xs_transaction_start(e->xs);
-        if (t == XBT_NULL) {
-            ovs_fatal(errno, "xenstore transaction");
-        }
-        const char *fe = e->fe_path;
-        bool ok
-            = xs_put(e->xs, t, fe, "tx-ring-ref", "%" PRIu32, e->tx_ring_ref)
-              && xs_put(e->xs, t, fe, "rx-ring-ref", "%" PRIu32,
-                        e->rx_ring_ref)
-              && xs_put(e->xs, t, fe, "event-channel", "%" PRIu32, e->evtchn)
-              && xs_put(e->xs, t, fe, "request-rx-copy", "1")
-              && xs_put(e->xs, t, fe, "feature-rx-notify", "1")
-              && xs_put(e->xs, t, fe, "feature-sg", "1");
-        for (size_t i = 0; ok && i < e->n_xs_rm; i++) {
-            ok = xs_rm_key(e->xs, t, fe, e->xs_rm[i]);
-        }
-        for (size_t i = 0; ok && i < e->n_xs_set; i++) {
-            char *key = xstrdup(e->xs_set[i]);
-            char *eq = strchr(key, '=');
-            *eq = '\0';
-            ok = xs_put(e->xs, t, fe, key, "%s", eq + 1);
-            free(key);
-        }
-        if (!ok) {
-            int error = errno;
-            xs_transaction_end(e->xs, t, true);
-            ovs_fatal(error, "writing the frontend keys");
-        }
-        if (xs_transaction_end(e->xs, t, false)) {
-            return;
-        }
-        if (errno != EAGAIN) {
-            ovs_fatal(errno, "writing the frontend keys");
-        }
+    bool started;
+    int error = vif_fe_transact(e->xs, write_frontend_keys_txn, e, &started);
+
+    if (error) {
+        ovs_fatal(error, "%s",
+                  started ? "writing the frontend keys"
+                          : "xenstore transaction");
     }
 }
 
@@ -985,17 +926,6 @@ connect_backend(struct evil *e)
            " rx-ring-ref=%" PRIu32 " event-channel=%" PRIu32 ")\n",
            e->fe_state, e->tx_ring_ref, e->rx_ring_ref, e->evtchn);
     fflush(stdout);
-}
-
-static const char *
-state_name(enum xenbus_state s)
-{
-    static const char *const names[] = {
-        "Unknown",     "Initialising",  "InitWait",
-        "Initialised", "Connected",     "Closing",
-        "Closed",      "Reconfiguring", "Reconfigured",
-    };
-    return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "invalid";
 }
 
 /* Backend Connected: one valid frame first (the VIF works), the attack once
@@ -1040,15 +970,13 @@ start_attack(struct evil *e)
 static void
 backend_changed(struct evil *e)
 {
-    char *v = xs_get(e->xs, e->be_path, "state");
-    enum xenbus_state be = v ? atoi(v) : XenbusStateUnknown;
+    enum xenbus_state be = vif_fe_read_state(e->xs, e->be_path);
 
-    free(v);
     if (be == e->be_state) {
         return;
     }
     e->be_state = be;
-    printf("backend %s\n", state_name(be));
+    printf("backend %s\n", vif_fe_state_name(be));
     fflush(stdout);
     if (be == XenbusStateInitWait && e->state == XenbusStateInitialising) {
         connect_backend(e);
@@ -1177,7 +1105,7 @@ shutdown_vif(struct evil *e)
         return;
     }
     if (!e->destroy) {
-        xs_put(e->xs0, XBT_NULL, e->be_path, "online", "0");
+        vif_fe_printf(NULL, e->xs0, XBT_NULL, e->be_path, "online", "0");
         if (e->state != XenbusStateInitialising) {
             set_state(e, XenbusStateClosed);
         }
@@ -1186,7 +1114,7 @@ shutdown_vif(struct evil *e)
             while ((w = xs_check_watch(e->xs))) {
                 free(w);
             }
-            char *v = xs_get(e->xs, e->be_path, "state");
+            char *v = vif_fe_read(e->xs, XBT_NULL, e->be_path, "state");
             bool closed = !v || atoi(v) == XenbusStateClosed;
             free(v);
             if (closed) {
@@ -1199,7 +1127,8 @@ shutdown_vif(struct evil *e)
             poll_block();
         }
     }
-    remove_skeleton(e);
+    struct vif_fe_vif vif = evil_vif(e);
+    vif_fe_skeleton_remove(&vif, e->xs0);
 }
 
 /* ---- Options -------------------------------------------------------------
@@ -1392,10 +1321,9 @@ main(int argc, char *argv[])
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    e.dom_path = xasprintf("/local/domain/%u", e.domid);
-    e.fe_path = xasprintf("/local/domain/%u/device/vif/%u", e.domid, e.devid);
-    e.be_path = xasprintf("/local/domain/%u/backend/vif/%u/%u", e.be_id,
-                          e.domid, e.devid);
+    e.dom_path = vif_fe_dom_path(e.domid);
+    e.fe_path = vif_fe_path(e.domid, e.devid);
+    e.be_path = vif_fe_be_path(e.be_id, e.domid, e.devid);
 
     /* Rings, 3 x 256 buffers, one for dom7, one revoked; grants: two per
      * RX page (writable and read-only). */
@@ -1413,11 +1341,10 @@ main(int argc, char *argv[])
     free(guest_path);
 
     e.state = XenbusStateInitialising;
-    char *be_state = xasprintf("%s/state", e.be_path);
-    if (!xs_watch(e.xs, be_state, "backend-state")) {
-        ovs_fatal(errno, "watch %s", be_state);
+    error = vif_fe_watch_backend(e.xs, e.be_path);
+    if (error) {
+        ovs_fatal(error, "watch %s/state", e.be_path);
     }
-    free(be_state);
     printf("vif%u.%u: attack %s\n", e.domid, e.devid, e.attack->name);
     fflush(stdout);
 

@@ -2,7 +2,7 @@
 # netback hardening tests (tests/integration/9?-*.sh, docs/evil-guest.md).
 # Included at the end of vif-backend/emu/module.mk (needs VIF_EMU_GUEST_OBJ).
 $(BIN)/xovs-evil-guest: $(OBJ)/vif-backend/emu/evil-guest.o \
-		$(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
+		$(OBJ)/vif-backend/emu/frontend.o $(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_OVS)
 

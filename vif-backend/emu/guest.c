@@ -40,6 +40,9 @@
  * rx_bytes=..", every ring ever connected): which ring a frame went out
  * on is the guest's choice, which one it came in on the backend's.
  *
+ * The xenstore nodes (xl's skeleton, the frontend's keys) are written by
+ * frontend.c, which xovs-evil-guest shares.
+ *
  * Traffic comes from one of three "guest OSes": a tap eth0 in a network
  * namespace (IFF_VNET_HDR carries checksum and GSO metadata both ways), a
  * UDP generator, or a sink. */
@@ -82,6 +85,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "vif-backend/emu/emu.h"
+#include "vif-backend/emu/frontend.h"
 
 VLOG_DEFINE_THIS_MODULE(xovs_guest);
 
@@ -240,24 +244,12 @@ signal_handler(int sig)
 /* ---- xenstore helpers ----------------------------------------------------
  */
 
-static char *
-xs_readf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
-         const char *key)
-{
-    char *path = xasprintf("%s/%s", dir, key);
-    unsigned int len;
-    char *v = xs_read(xs, t, path, &len);
-
-    free(path);
-    return v;
-}
-
 /* As xenbus_read_unsigned(): 'def' if missing or not a number. */
 static unsigned long
 xs_read_unsigned(struct xs_handle *xs, const char *dir, const char *key,
                  unsigned long def)
 {
-    char *v = xs_readf(xs, XBT_NULL, dir, key);
+    char *v = vif_fe_read(xs, XBT_NULL, dir, key);
     unsigned long n = def;
 
     if (v) {
@@ -272,34 +264,10 @@ xs_read_unsigned(struct xs_handle *xs, const char *dir, const char *key,
     return n;
 }
 
-static bool xs_printf(struct xs_handle *xs, xs_transaction_t t,
-                      const char *dir, const char *key, const char *format,
-                      ...) OVS_PRINTF_FORMAT(5, 6);
-
-static bool
-xs_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
-          const char *key, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *value = xvasprintf(format, args);
-    va_end(args);
-
-    char *path = xasprintf("%s/%s", dir, key);
-    bool ok = xs_write(xs, t, path, value, strlen(value));
-    if (!ok) {
-        VLOG_WARN("write %s: %s", path, ovs_strerror(errno));
-    }
-    free(path);
-    free(value);
-    return ok;
-}
-
 static struct xs_handle *
 xs_open_at(const char *path)
 {
-    setenv("XENSTORED_PATH", path, 1);
-    struct xs_handle *xs = xs_open(0);
+    struct xs_handle *xs = vif_fe_xs_open(path);
     if (!xs) {
         VLOG_ERR("%s: cannot connect to xenstored: %s", path,
                  ovs_strerror(errno));
@@ -307,155 +275,97 @@ xs_open_at(const char *path)
     return xs;
 }
 
-static const char *
-xenbus_state_name(enum xenbus_state s)
-{
-    static const char *const names[] = {
-        "Unknown",     "Initialising",  "InitWait",
-        "Initialised", "Connected",     "Closing",
-        "Closed",      "Reconfiguring", "Reconfigured",
-    };
-    return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "invalid";
-}
-
 static void
 switch_state(struct guest *g, enum xenbus_state s)
 {
     if (g->state != s) {
         VLOG_INFO("vif%u.%u: frontend %s -> %s", g->domid, g->devid,
-                  xenbus_state_name(g->state), xenbus_state_name(s));
+                  vif_fe_state_name(g->state), vif_fe_state_name(s));
     }
     g->state = s;
-    xs_printf(g->xs, XBT_NULL, g->fe_path, "state", "%d", s);
+    vif_fe_printf(&this_module, g->xs, XBT_NULL, g->fe_path, "state", "%d", s);
 }
 
 /* ---- The toolstack's part ------------------------------------------------
  */
 
-static bool
-mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const char *path,
-            unsigned int owner, unsigned int reader)
+/* The vif, for frontend.h (failed writes are warned about here). */
+static struct vif_fe_vif
+guest_vif(const struct guest *g)
 {
-    struct xs_permissions perms[2] = {
-        {.id = owner, .perms = XS_PERM_NONE},
-        {.id = reader, .perms = XS_PERM_READ},
+    struct vif_fe_vif vif = {
+        .domid = g->domid,
+        .devid = g->devid,
+        .be_domid = g->backend_domid,
+        .bridge = g->bridge,
+        .fe_path = g->fe_path,
+        .be_path = g->be_path,
+        .log = &this_module,
     };
-    return xs_mkdir(xs, t, path) && xs_set_permissions(xs, t, path, perms, 2);
+    memcpy(vif.mac, g->mac, sizeof vif.mac);
+    return vif;
 }
 
-/* Writes what xl (libxl__device_generic_add and libxl__domain_make) writes
- * for a guest with one vif, unless a toolstack already did. */
+/* The domain's nodes as libxl__domain_make() writes them, unless they
+ * exist, then the vif's as libxl__device_generic_add() does. */
+static bool
+write_skeleton_txn(struct xs_handle *xs, xs_transaction_t t, void *g_)
+{
+    struct guest *g = g_;
+    struct vif_fe_vif vif = guest_vif(g);
+    char *dom = vif_fe_dom_path(g->domid);
+    char *device = xasprintf("%s/device", dom);
+    unsigned int len;
+    char *had = xs_read(xs, t, dom, &len);
+    bool ok = true;
+
+    if (!had) {
+        ok = vif_fe_mkdir(xs, t, dom, 0, g->domid)
+             && vif_fe_printf(&this_module, xs, t, dom, "domid", "%u",
+                              g->domid)
+             && vif_fe_printf(&this_module, xs, t, dom, "name",
+                              "xovs-guest-%u", g->domid);
+    }
+    free(had);
+    had = xs_read(xs, t, device, &len);
+    if (ok && !had) {
+        struct xs_permissions rw = {.id = g->domid, .perms = XS_PERM_NONE};
+        ok = xs_mkdir(xs, t, device)
+             && xs_set_permissions(xs, t, device, &rw, 1);
+    }
+    free(had);
+    free(device);
+    free(dom);
+    return ok && vif_fe_skeleton_dirs(&vif, xs, t)
+           && vif_fe_skeleton_keys(&vif, xs, t);
+}
+
+/* Writes what xl writes for a guest with one vif, unless a toolstack
+ * already did. */
 static int
 write_skeleton(struct guest *g)
 {
-    char *dom = xasprintf("/local/domain/%u", g->domid);
-    char *be = xasprintf("/local/domain/%u/backend/vif/%u/%u",
-                         g->backend_domid, g->domid, g->devid);
-    char *existing = xs_readf(g->xs0, XBT_NULL, g->fe_path, "backend");
-    int error = 0;
+    char *existing = vif_fe_read(g->xs0, XBT_NULL, g->fe_path, "backend");
+    int error;
 
     if (existing) {
         VLOG_INFO("%s: written by a toolstack, using it", g->fe_path);
         free(existing);
-        goto out;
+        return 0;
     }
-    if (!xs_is_domain_introduced(g->xs0, g->domid)
-        && !xs_introduce_domain(g->xs0, g->domid, 0, 0)) {
-        error = errno;
+    error = vif_fe_introduce(g->xs0, g->domid);
+    if (error) {
         VLOG_ERR("introduce dom%u: %s", g->domid, ovs_strerror(error));
-        goto out;
+        return error;
     }
-
-    for (;;) {
-        xs_transaction_t t = xs_transaction_start(g->xs0);
-        if (t == XBT_NULL) {
-            error = errno;
-            break;
-        }
-        char *device = xasprintf("%s/device", dom);
-        unsigned int len;
-        char *had = xs_read(g->xs0, t, dom, &len);
-        bool ok = true;
-        if (!had) {
-            ok = mkdir_perms(g->xs0, t, dom, 0, g->domid)
-                 && xs_printf(g->xs0, t, dom, "domid", "%u", g->domid)
-                 && xs_printf(g->xs0, t, dom, "name", "xovs-guest-%u",
-                              g->domid);
-        }
-        free(had);
-        had = xs_read(g->xs0, t, device, &len);
-        if (ok && !had) {
-            struct xs_permissions rw = {.id = g->domid, .perms = XS_PERM_NONE};
-            ok = xs_mkdir(g->xs0, t, device)
-                 && xs_set_permissions(g->xs0, t, device, &rw, 1);
-        }
-        free(had);
-        free(device);
-
-        ok = ok
-             && mkdir_perms(g->xs0, t, g->fe_path, g->domid, g->backend_domid)
-             && mkdir_perms(g->xs0, t, be, g->backend_domid, g->domid)
-             && xs_printf(g->xs0, t, g->fe_path, "backend", "%s", be)
-             && xs_printf(g->xs0, t, g->fe_path, "backend-id", "%u",
-                          g->backend_domid)
-             && xs_printf(g->xs0, t, g->fe_path, "state", "%d",
-                          XenbusStateInitialising)
-             && xs_printf(g->xs0, t, g->fe_path, "handle", "%u", g->devid)
-             && xs_printf(g->xs0, t, g->fe_path, "mac", ETH_ADDR_FMT,
-                          ETH_ADDR_BYTES_ARGS(g->mac))
-             && xs_printf(g->xs0, t, be, "frontend", "%s", g->fe_path)
-             && xs_printf(g->xs0, t, be, "frontend-id", "%u", g->domid)
-             && xs_printf(g->xs0, t, be, "online", "1")
-             && xs_printf(g->xs0, t, be, "state", "%d",
-                          XenbusStateInitialising)
-             && xs_printf(g->xs0, t, be, "handle", "%u", g->devid)
-             && xs_printf(g->xs0, t, be, "mac", ETH_ADDR_FMT,
-                          ETH_ADDR_BYTES_ARGS(g->mac))
-             && xs_printf(g->xs0, t, be, "type", "vif")
-             && (!g->bridge
-                 || xs_printf(g->xs0, t, be, "bridge", "%s", g->bridge));
-        if (!ok) {
-            error = errno ? errno : EIO;
-            xs_transaction_end(g->xs0, t, true);
-            break;
-        }
-        if (xs_transaction_end(g->xs0, t, false)) {
-            g->wrote_skeleton = true;
-            VLOG_INFO("wrote the xenstore skeleton of vif%u.%u", g->domid,
-                      g->devid);
-            break;
-        }
-        if (errno != EAGAIN) {
-            error = errno;
-            break;
-        }
-    }
+    error = vif_fe_transact(g->xs0, write_skeleton_txn, g, NULL);
     if (error) {
         VLOG_ERR("writing the vif's xenstore nodes: %s", ovs_strerror(error));
+        return error;
     }
-
-out:
-    free(dom);
-    free(be);
-    return error;
-}
-
-/* What xl does when the guest goes away: online=0, remove the device, then
- * the domain. */
-static void
-remove_skeleton(struct guest *g)
-{
-    if (!g->wrote_skeleton) {
-        return;
-    }
-    char *dom = xasprintf("/local/domain/%u", g->domid);
-
-    xs_printf(g->xs0, XBT_NULL, g->be_path, "online", "0");
-    xs_rm(g->xs0, XBT_NULL, g->be_path);
-    xs_rm(g->xs0, XBT_NULL, g->fe_path);
-    xs_rm(g->xs0, XBT_NULL, dom);
-    xs_release_domain(g->xs0, g->domid);
-    free(dom);
+    g->wrote_skeleton = true;
+    VLOG_INFO("wrote the xenstore skeleton of vif%u.%u", g->domid, g->devid);
+    return 0;
 }
 
 /* ---- Queues: setup and teardown ------------------------------------------
@@ -572,25 +482,11 @@ queue_setup(struct guest *g, struct queue *q, unsigned int idx, bool split)
 }
 
 static bool
-write_queue_keys(struct guest *g, xs_transaction_t t, const struct queue *q,
-                 const char *dir)
+write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
+                 const struct queue *q, const char *dir)
 {
-    bool ok
-        = xs_printf(g->xs, t, dir, "tx-ring-ref", "%" PRIu32, q->tx_ring_ref)
-          && xs_printf(g->xs, t, dir, "rx-ring-ref", "%" PRIu32,
-                       q->rx_ring_ref);
-    if (q->tx_evtchn == q->rx_evtchn) {
-        ok = ok
-             && xs_printf(g->xs, t, dir, "event-channel", "%" PRIu32,
-                          q->tx_evtchn);
-    } else {
-        ok = ok
-             && xs_printf(g->xs, t, dir, "event-channel-tx", "%" PRIu32,
-                          q->tx_evtchn)
-             && xs_printf(g->xs, t, dir, "event-channel-rx", "%" PRIu32,
-                          q->rx_evtchn);
-    }
-    return ok;
+    return vif_fe_ring_keys(&this_module, xs, t, dir, q->tx_ring_ref,
+                            q->rx_ring_ref, q->tx_evtchn, q->rx_evtchn);
 }
 
 /* ---- Control ring (--rss) -----------------------------------------------
@@ -818,12 +714,59 @@ static void disconnect(struct guest *);
 static void alloc_rx_buffers(struct guest *, struct queue *);
 static void set_tap_offloads(struct guest *);
 
+/* talk_to_netback()'s transaction: the keys of every queue, of the control
+ * ring, the features. */
+static bool
+write_frontend_keys(struct xs_handle *xs, xs_transaction_t t, void *g_)
+{
+    struct guest *g = g_;
+
+    /* Keys of an earlier connection must not outlive it. */
+    static const char *const stale[] = {
+        "multi-queue-num-queues", "event-channel",      "event-channel-tx",
+        "event-channel-rx",       "tx-ring-ref",        "rx-ring-ref",
+        "ctrl-ring-ref",          "event-channel-ctrl",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(stale); i++) {
+        char *path = xasprintf("%s/%s", g->fe_path, stale[i]);
+        xs_rm(xs, t, path);
+        free(path);
+    }
+    for (unsigned int i = 0; i < MAX_QUEUES; i++) {
+        char *path = xasprintf("%s/queue-%u", g->fe_path, i);
+        xs_rm(xs, t, path);
+        free(path);
+    }
+
+    bool ok = true;
+    if (g->n_queues == 1) {
+        ok = write_queue_keys(xs, t, &g->queues[0], g->fe_path);
+    } else {
+        ok = vif_fe_printf(&this_module, xs, t, g->fe_path,
+                           "multi-queue-num-queues", "%u", g->n_queues);
+        for (unsigned int i = 0; ok && i < g->n_queues; i++) {
+            char *dir = xasprintf("%s/queue-%u", g->fe_path, i);
+            ok = write_queue_keys(xs, t, &g->queues[i], dir);
+            free(dir);
+        }
+    }
+    if (g->ctrl_up) {
+        ok = ok
+             && vif_fe_printf(&this_module, xs, t, g->fe_path, "ctrl-ring-ref",
+                              "%" PRIu32, g->ctrl_ref)
+             && vif_fe_printf(&this_module, xs, t, g->fe_path,
+                              "event-channel-ctrl", "%" PRIu32,
+                              g->ctrl_evtchn);
+    }
+    return ok && vif_fe_features(&this_module, xs, t, g->fe_path, true);
+}
+
 /* As talk_to_netback() + xennet_connect().  Returns 0 or a positive errno
  * (logged); on failure nothing is left half set up. */
 static int
 connect_backend(struct guest *g)
 {
-    char *be = xs_readf(g->xs, XBT_NULL, g->fe_path, "backend");
+    char *be = vif_fe_read(g->xs, XBT_NULL, g->fe_path, "backend");
     int error = 0;
 
     if (!be) {
@@ -872,68 +815,7 @@ connect_backend(struct guest *g)
         return error;
     }
 
-    for (;;) {
-        xs_transaction_t t = xs_transaction_start(g->xs);
-        if (t == XBT_NULL) {
-            error = errno;
-            break;
-        }
-        /* Keys of an earlier connection must not outlive it. */
-        static const char *const stale[] = {
-            "multi-queue-num-queues", "event-channel",      "event-channel-tx",
-            "event-channel-rx",       "tx-ring-ref",        "rx-ring-ref",
-            "ctrl-ring-ref",          "event-channel-ctrl",
-        };
-        for (size_t i = 0; i < ARRAY_SIZE(stale); i++) {
-            char *path = xasprintf("%s/%s", g->fe_path, stale[i]);
-            xs_rm(g->xs, t, path);
-            free(path);
-        }
-        for (unsigned int i = 0; i < MAX_QUEUES; i++) {
-            char *path = xasprintf("%s/queue-%u", g->fe_path, i);
-            xs_rm(g->xs, t, path);
-            free(path);
-        }
-
-        bool ok = true;
-        if (g->n_queues == 1) {
-            ok = write_queue_keys(g, t, &g->queues[0], g->fe_path);
-        } else {
-            ok = xs_printf(g->xs, t, g->fe_path, "multi-queue-num-queues",
-                           "%u", g->n_queues);
-            for (unsigned int i = 0; ok && i < g->n_queues; i++) {
-                char *dir = xasprintf("%s/queue-%u", g->fe_path, i);
-                ok = write_queue_keys(g, t, &g->queues[i], dir);
-                free(dir);
-            }
-        }
-        if (g->ctrl_up) {
-            ok = ok
-                 && xs_printf(g->xs, t, g->fe_path, "ctrl-ring-ref",
-                              "%" PRIu32, g->ctrl_ref)
-                 && xs_printf(g->xs, t, g->fe_path, "event-channel-ctrl",
-                              "%" PRIu32, g->ctrl_evtchn);
-        }
-        ok = ok && xs_printf(g->xs, t, g->fe_path, "request-rx-copy", "1")
-             && xs_printf(g->xs, t, g->fe_path, "feature-rx-notify", "1")
-             && xs_printf(g->xs, t, g->fe_path, "feature-sg", "1")
-             && xs_printf(g->xs, t, g->fe_path, "feature-gso-tcpv4", "1")
-             && xs_printf(g->xs, t, g->fe_path, "feature-gso-tcpv6", "1")
-             && xs_printf(g->xs, t, g->fe_path, "feature-ipv6-csum-offload",
-                          "1");
-        if (!ok) {
-            error = errno ? errno : EIO;
-            xs_transaction_end(g->xs, t, true);
-            break;
-        }
-        if (xs_transaction_end(g->xs, t, false)) {
-            break;
-        }
-        if (errno != EAGAIN) {
-            error = errno;
-            break;
-        }
-    }
+    error = vif_fe_transact(g->xs, write_frontend_keys, g, NULL);
     if (error) {
         VLOG_ERR("vif%u.%u: writing the frontend keys: %s", g->domid, g->devid,
                  ovs_strerror(error));
@@ -1649,14 +1531,11 @@ set_tap_offloads(struct guest *g)
 static void
 backend_changed(struct guest *g)
 {
-    char *v = xs_readf(g->xs, XBT_NULL, g->be_path, "state");
-    enum xenbus_state be = v ? atoi(v) : XenbusStateUnknown;
-
-    free(v);
+    enum xenbus_state be = vif_fe_read_state(g->xs, g->be_path);
     enum xenbus_state prev = g->be_state;
     if (be != g->be_state) {
         VLOG_INFO("vif%u.%u: backend %s", g->domid, g->devid,
-                  xenbus_state_name(be));
+                  vif_fe_state_name(be));
     }
     g->be_state = be;
     if (g->closing) {
@@ -2132,9 +2011,8 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
 
     g.frame = xmalloc(FRAME_MAX);
-    g.fe_path = xasprintf("/local/domain/%u/device/vif/%u", g.domid, g.devid);
-    g.be_path = xasprintf("/local/domain/%u/backend/vif/%u/%u",
-                          g.backend_domid, g.domid, g.devid);
+    g.fe_path = vif_fe_path(g.domid, g.devid);
+    g.be_path = vif_fe_be_path(g.backend_domid, g.domid, g.devid);
     g.be_id = g.backend_domid;
 
     /* Memory: 2 ring pages and 2 x 256 buffers per queue, as many grants. */
@@ -2163,7 +2041,7 @@ main(int argc, char *argv[])
     }
     free(guest_path);
 
-    char *be = xs_readf(g.xs, XBT_NULL, g.fe_path, "backend");
+    char *be = vif_fe_read(g.xs, XBT_NULL, g.fe_path, "backend");
     if (be) {
         free(g.be_path);
         g.be_path = be;
@@ -2172,16 +2050,19 @@ main(int argc, char *argv[])
     /* A fresh start, whatever an earlier run left. */
     g.state = XenbusStateUnknown;
     switch_state(&g, XenbusStateInitialising);
-    char *be_state = xasprintf("%s/state", g.be_path);
-    if (!xs_watch(g.xs, be_state, "backend-state")) {
-        ovs_fatal(errno, "watch %s", be_state);
+    error = vif_fe_watch_backend(g.xs, g.be_path);
+    if (error) {
+        ovs_fatal(error, "watch %s/state", g.be_path);
     }
-    free(be_state);
 
     main_loop(&g);
 
     disconnect(&g);
-    remove_skeleton(&g);
+    if (g.wrote_skeleton) {
+        /* What xl does when the guest goes away. */
+        struct vif_fe_vif vif = guest_vif(&g);
+        vif_fe_skeleton_remove(&vif, g.xs0);
+    }
     report(&g, true);
     VLOG_INFO("vif%u.%u: %" PRIu64 " events", g.domid, g.devid, g.n_events);
 

@@ -10,8 +10,8 @@ VIF_PLATFORM_OBJ := $(VIF_PLATFORM_SRC:%.c=$(OBJ)/%.o)
 VIF_EMU_GUEST_SRC := vif-backend/emu/emu-guest.c vif-backend/emu/emu-proto.c
 VIF_EMU_GUEST_OBJ := $(VIF_EMU_GUEST_SRC:%.c=$(OBJ)/%.o)
 
-$(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/guest.o $(VIF_EMU_GUEST_OBJ) \
-		$(OVS_LIB)
+$(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/guest.o \
+		$(OBJ)/vif-backend/emu/frontend.o $(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_OVS)
 
