@@ -60,9 +60,13 @@ $(OVS_STAMP):
 setup:
 	scripts/setup
 
+# The integration tests, then real Xen (check-xen, ~5 min): both run, and
+# either failing fails the check.
 check: setup
 	$(MAKE) all unit-tests fuzz-replay
-	tests/run-tests --bin=$(BIN)
+	tests/run-tests --bin=$(BIN); rc=$$?; \
+	tests/system/run-xen --bin=$(BIN) || rc=1; \
+	exit $$rc
 
 unit-tests: $(UNIT_TESTS)
 

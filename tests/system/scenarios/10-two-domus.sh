@@ -31,6 +31,8 @@ for d in $da $db; do
         { host_report; fail "vif$d.0 is not on $br"; }
 done
 ovs-appctl -t "$NB_CTL" vif/show
+# What Linux netfront writes, for comparison with xovs-guest (docs/emu.md).
+xenstore-ls "/local/domain/$da/device/vif/0"
 xovs vif-list params=domid,device,network-name-label,currently-attached
 log "features ga: $(domu_exec "$da" 20 "ethtool -k eth0 | grep -E '^(tcp-segmentation-offload|scatter-gather|tx-checksumming):'" | tr '\n' ' ')"
 
