@@ -80,8 +80,6 @@ struct vif_emu_dom {
     int epfd;
     uint32_t ready[EMU_READY_MAX];
     size_t n_ready, i_ready;
-
-    unsigned int n_deaths; /* backend connections (past HELLO) closed */
 };
 
 static void
@@ -584,9 +582,6 @@ emu_conn_close(struct vif_emu_dom *d, int c)
     close(conn->sock);
     conn->sock = -1;
     conn->hello = false;
-    if (hello) {
-        d->n_deaths++;
-    }
 
     for (size_t p = 1; p < EMU_MAX_PORTS; p++) {
         struct emu_gport *gp = &d->ports[p];
@@ -725,15 +720,6 @@ vif_emu_run(struct vif_emu_dom *d)
         }
     }
     emu_unlock(d);
-}
-
-unsigned int
-vif_emu_backend_deaths(struct vif_emu_dom *d)
-{
-    emu_lock(d);
-    unsigned int n = d->n_deaths;
-    emu_unlock(d);
-    return n;
 }
 
 size_t

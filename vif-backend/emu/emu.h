@@ -196,10 +196,6 @@ int vif_emu_unmask(struct vif_emu_dom *, uint32_t port);
  * backends that died). */
 void vif_emu_run(struct vif_emu_dom *);
 void vif_emu_wait(struct vif_emu_dom *);
-/* How many backend connections (past HELLO) have closed so far: a backend
- * process that died or exited, as Xen would tell a guest whose backend
- * domain went away.  A netfront compares it to notice a restarted backend. */
-unsigned int vif_emu_backend_deaths(struct vif_emu_dom *);
 
 /* The fds vif_emu_wait() would wait on, for callers without libopenvswitch's
  * poll loop (tests): up to 'max' into 'fds', returns how many. */

@@ -22,17 +22,17 @@
  *                       mapping), then every received frame's hash extra
  *                       and ring checked against it.
  *
- * xenbus, as netback_changed() plus the reconnect after a backend restart
- * (Linux's resume path):
+ * xenbus, as Linux's netback_changed() (a backend that goes back to
+ * Initialising/InitWait after we connected -- restarted -- is ignored, as
+ * netfront ignores it; a restarted xovs-netback re-attaches to our rings):
  *
  *        backend InitWait            (--initialised only)
  *   Initialising ----------> [connect] --> Initialised --backend Connected--.
- *        ^                     |                                            v
- *        |                     '------------------------------------>
- * Connected |  backend back in Initialising/InitWait (it restarted)          |
- *        '----------------------------------------------------------------+
- *                                             backend Closing/Closed      v
- *                                                                      Closed
+ *                              |                                            v
+ *                              '------------------------------------->
+ * Connected backend Closing/Closed    |
+ *                                                                           v
+ *                                                                        Closed
  * SIGTERM: Closing, wait (5 s) for the backend's Closing/Closed, Closed, wait
  * (5 s) for its Closed, revoke everything, print the counters, exit 0.
  * SIGUSR1: print the counters and go on.  The counters are a line of totals
@@ -186,8 +186,7 @@ struct guest {
     /* xenbus. */
     enum xenbus_state state;
     enum xenbus_state be_state;
-    unsigned int be_deaths; /* vif_emu_backend_deaths() when we connected */
-    bool closing;           /* SIGTERM seen */
+    bool closing; /* SIGTERM seen */
     long long int close_deadline;
 
     /* Backend features. */
@@ -1546,27 +1545,22 @@ backend_changed(struct guest *g)
     case XenbusStateInitialising:
     case XenbusStateInitWait:
         if (g->state != XenbusStateInitialising) {
-            /* Watch events repeat (the initial one, and every write of the
-             * same value): only a backend that was past InitWait, or whose
-             * process died meanwhile, has restarted. */
-            bool was_up = prev != XenbusStateInitialising
-                          && prev != XenbusStateInitWait;
-            if (!was_up && vif_emu_backend_deaths(g->dom) == g->be_deaths) {
-                break;
+            /* As netback_changed(): a backend back in Initialising/InitWait
+             * while we are past Initialising (it restarted, or is
+             * renegotiating) is ignored -- Linux netfront only sets up new
+             * rings on its own resume path.  A restarted xovs-netback
+             * re-attaches to the rings we have. */
+            if (be != prev) {
+                VLOG_INFO("vif%u.%u: backend back in %s while we are %s: "
+                          "ignored, as Linux netfront does",
+                          g->domid, g->devid, vif_fe_state_name(be),
+                          vif_fe_state_name(g->state));
             }
-            /* The backend went away and came back: start over, as
-             * netfront_resume() does. */
-            VLOG_INFO("vif%u.%u: backend restarted: reconnecting", g->domid,
-                      g->devid);
-            disconnect(g);
-            switch_state(g, XenbusStateInitialising);
+            break;
         }
-        if (be == XenbusStateInitWait) {
-            g->be_deaths = vif_emu_backend_deaths(g->dom);
-            if (!connect_backend(g)) {
-                switch_state(g, g->initialised ? XenbusStateInitialised
-                                               : XenbusStateConnected);
-            }
+        if (be == XenbusStateInitWait && !connect_backend(g)) {
+            switch_state(g, g->initialised ? XenbusStateInitialised
+                                           : XenbusStateConnected);
         }
         break;
     case XenbusStateConnected:
