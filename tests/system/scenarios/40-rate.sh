@@ -21,28 +21,43 @@ wait_for 60 xs_is "/local/domain/0/backend/vif/$db/0/state" 4 ||
 log "xl wrote rate=$(xenstore-read "$be/rate")"
 ovs-appctl -t "$NB_CTL" vif/show "vif$da.0" | grep -E 'rate:'
 
-# within GOT WANT: GOT is within 10% of WANT (Mbit/s).
-within() {
-    awk -v got="$1" -v want="$2" 'BEGIN { exit !(got >= want * 0.9 && got <= want * 1.1) }'
+# limited WANT: iperf3 TCP ra -> rb for 8 s, checked to be within 10% of
+# WANT Mbit/s; prints the rate.  Above is a limiter fault and fails at
+# once.  Below happens when the emulated machine is too busy to keep up
+# with the 50 ms windows (seen only while other tests ran beside QEMU):
+# measured once more before failing.
+limited() {
+    local want=$1 got try
+    for try in 1 2; do
+        got=$(iperf_tcp "$da" "$db" 198.18.0.52 8) ||
+            { host_report >&2; fail "iperf3 at $want Mb/s failed"; }
+        awk -v g="$got" -v w="$want" 'BEGIN { exit !(g <= w * 1.1) }' ||
+            { host_report >&2; fail "rate $want Mb/s let $got Mbit/s through"; }
+        if awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= w * 0.9) }'; then
+            echo "$got"
+            return
+        fi
+        echo "rate $want Mb/s: $got Mbit/s (try $try), below 90%" >&2
+    done
+    host_report >&2
+    fail "rate $want Mb/s gave only $got Mbit/s twice (not within 10%)"
 }
 
 # The unlimited rate first, for the record (emulation makes it slow; if
 # it is not well above 10 Mbit/s the limit below proves nothing).
 free=$(iperf_tcp "$db" "$da" 198.18.0.51 4) || { host_report; fail "iperf3 rb -> ra failed"; }
-r10=$(iperf_tcp "$da" "$db" 198.18.0.52 8) || { host_report; fail "iperf3 at 10 Mb/s failed"; }
-echo "XOVS-RESULT rate: unlimited rb->ra $free Mbit/s; ra->rb at rate=10Mb/s $r10 Mbit/s"
 awk -v f="$free" 'BEGIN { exit !(f > 13) }' ||
     skip "the emulated machine reaches only $free Mbit/s unlimited: a 10 Mb/s limit cannot be told apart"
-within "$r10" 10 || { host_report; fail "rate=10Mb/s gave $r10 Mbit/s (not within 10%)"; }
+r10=$(limited 10) || exit 1 # fail wrote the reason
+echo "XOVS-RESULT rate: unlimited rb->ra $free Mbit/s; ra->rb at rate=10Mb/s $r10 Mbit/s"
 
 # 5 Mbit/s = 625000 bytes/s = 31250 bytes per 50 ms (xl's format).
 state0=$(xenstore-read "$be/state")
 xenstore-write "$be/rate" "31250,50000" || fail "xenstore-write rate failed"
 wait_for 10 sh -c "ovs-appctl -t $NB_CTL vif/show vif$da.0 | grep -q 'rate: 31250,50000'" ||
     { host_report; fail "netback did not take the new rate"; }
-r5=$(iperf_tcp "$da" "$db" 198.18.0.52 8) || { host_report; fail "iperf3 at 5 Mb/s failed"; }
+r5=$(limited 5) || exit 1
 echo "XOVS-RESULT rate: ra->rb after a live change to 5 Mb/s: $r5 Mbit/s"
-within "$r5" 5 || { host_report; fail "live rate 5 Mb/s gave $r5 Mbit/s (not within 10%)"; }
 [ "$(xenstore-read "$be/state")" = "$state0" ] || fail "the backend changed state"
 [ "$(grep -c "vif$da.0: backend .* -> Connected" "$NB_LOG")" -eq 1 ] ||
     fail "the VIF was reconnected"
