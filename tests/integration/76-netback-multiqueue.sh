@@ -61,8 +61,10 @@ check_layout() {
         ! xs xenstore-exists "$fe/tx-ring-ref" 2>/dev/null ||
             fail "vif$domid.0: top-level tx-ring-ref with $n queues"
     else
-        ! xs xenstore-exists "$fe/multi-queue-num-queues" 2>/dev/null ||
-            fail "vif$domid.0: multi-queue-num-queues written for one queue"
+        # As Linux netfront: num-queues 1 (the backend does multi-queue),
+        # and the ring keys flat.
+        [[ $(xs xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null) == 1 ]] ||
+            fail "vif$domid.0: multi-queue-num-queues is not 1 for one queue"
         ! xs xenstore-exists "$fe/queue-0" 2>/dev/null ||
             fail "vif$domid.0: queue-0/ written for one queue"
         for k in tx-ring-ref rx-ring-ref event-channel-tx event-channel-rx; do

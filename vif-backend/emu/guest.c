@@ -204,9 +204,10 @@ struct guest {
 
     struct queue queues[MAX_QUEUES];
     unsigned int n_queues;
-    unsigned int rr; /* queue served first this round (rotates: a queue
-                      * always served first would get its frames through
-                      * first, and the others' dropped, under overload) */
+    bool be_multi_queue; /* the backend wrote multi-queue-max-queues */
+    unsigned int rr;     /* queue served first this round (rotates: a queue
+                          * always served first would get its frames through
+                          * first, and the others' dropped, under overload) */
     int tap_fds[MAX_QUEUES];
     unsigned int n_taps;
 
@@ -739,7 +740,12 @@ write_frontend_keys(struct xs_handle *xs, xs_transaction_t t, void *g_)
 
     bool ok = true;
     if (g->n_queues == 1) {
-        ok = write_queue_keys(xs, t, &g->queues[0], g->fe_path);
+        /* Flat keys; multi-queue-num-queues=1 when the backend does
+         * multi-queue, as Linux netfront writes it (seen under real Xen). */
+        ok = (!g->be_multi_queue
+              || vif_fe_printf(&this_module, xs, t, g->fe_path,
+                               "multi-queue-num-queues", "1"))
+             && write_queue_keys(xs, t, &g->queues[0], g->fe_path);
     } else {
         ok = vif_fe_printf(&this_module, xs, t, g->fe_path,
                            "multi-queue-num-queues", "%u", g->n_queues);
@@ -783,7 +789,8 @@ connect_backend(struct guest *g)
         return ENODEV;
     }
     unsigned long max_queues
-        = xs_read_unsigned(g->xs, be, "multi-queue-max-queues", 1);
+        = xs_read_unsigned(g->xs, be, "multi-queue-max-queues", 0);
+    g->be_multi_queue = max_queues > 0;
     bool split
         = xs_read_unsigned(g->xs, be, "feature-split-event-channels", 0);
     g->be_sg = xs_read_unsigned(g->xs, be, "feature-sg", 0);
