@@ -48,8 +48,8 @@
  * only way an unmodified Linux netfront, which ignores InitWait once
  * Connected, gets its VIF back.  With any other backend state the VIF goes
  * to InitWait and we connect only once the frontend's ring keys have
- * changed (a renegotiation, as xovs-guest and netfront's resume path do),
- * so we never attach to rings it is tearing down.  Changed ring keys while
+ * changed (a renegotiation, as netfront's resume path does), so we never
+ * attach to rings it is tearing down.  Changed ring keys while
  * connected (a renegotiation whose state changes the watch coalesced) also
  * reconnect.
  */
@@ -496,7 +496,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
      * through InitWait -- Linux netfront ignores an InitWait once it is
      * Connected and would never reconnect.  Any other backend state makes
      * the rings suspect: InitWait, and wait for the frontend to set up new
-     * ones (xovs-guest and netfront_resume() do). */
+     * ones (netfront_resume() does, after a migration). */
     char *fs = xb_read(be, vif->fe_path, "state");
     char *bs = xb_read(be, vif->be_path, "state");
     bool fe_up = fs && (!strcmp(fs, "3") || !strcmp(fs, "4"));
