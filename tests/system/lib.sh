@@ -294,6 +294,32 @@ guest_up() {
     echo "$domid"
 }
 
+# two_guests LABEL NAME-A N-A NAME-B N-B [CFG-LINE-FOR-A...]: host_up, a
+# network LABEL with the agent's VIF records for two guests (MACs guest_mac
+# N-A and N-B, addresses 198.18.0.N/24), both created through xl and their
+# backends Connected.  Records come first, as an administrator would make
+# them: xl decides the domids and the hotplug script matches each record
+# by MAC and device.  Sets net, br, da and db; fails the scenario
+# otherwise.
+two_guests() {
+    local label=$1 a=$2 na=$3 b=$4 nb=$5 d
+    shift 5
+    host_up
+    net=$(net_create "$label") || fail "network-create $label failed"
+    br=$(net_bridge "$net")
+    vif_record "$net" 0 0 "$(guest_mac "$na")" >/dev/null || fail "vif-create $a failed"
+    vif_record "$net" 0 0 "$(guest_mac "$nb")" >/dev/null || fail "vif-create $b failed"
+    da=$(guest_up "$a" "$na" "$br" "$@") ||
+        { host_report; domu_console "$a"; fail "guest $a did not come up"; }
+    db=$(guest_up "$b" "$nb" "$br") ||
+        { host_report; domu_console "$b"; fail "guest $b did not come up"; }
+    for d in $da $db; do
+        wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
+            { host_report; fail "backend of domain $d not Connected"; }
+    done
+    log "$a: domid $da, $b: domid $db, Connected on $br (network $label)"
+}
+
 # iperf_tcp CLIENT SERVER ADDR SECS [IPERF3-ARG...]: one iperf3 TCP run of
 # SECS seconds from guest CLIENT to a one-off server in guest SERVER at
 # ADDR (-R: the server sends).  The summary goes to stderr; prints the

@@ -5,26 +5,11 @@
 # device and plugs them into the network's bridge.
 . "$XOVS_SYSTEM/lib.sh"
 
-host_up
-net=$(net_create net-a) || fail "network-create failed"
-br=$(net_bridge "$net")
-log "network $net, bridge $br, datapath $(ovs-vsctl get bridge "$br" datapath_type)"
-
-# Records first, as an administrator would: xl decides the domids, the
-# hotplug script matches each record by MAC and device.
-vif_record "$net" 0 0 "$(guest_mac 11)" >/dev/null || fail "vif-create ga failed"
-vif_record "$net" 0 0 "$(guest_mac 12)" >/dev/null || fail "vif-create gb failed"
-
 t0=$(now)
-da=$(guest_up ga 11 "$br") || { host_report; domu_console ga; fail "guest ga did not come up"; }
-log "ga: domid $da, ready after $(since "$t0")s"
-db=$(guest_up gb 12 "$br") || { host_report; domu_console gb; fail "guest gb did not come up"; }
-log "gb: domid $db, ready after $(since "$t0")s"
+two_guests net-a ga 11 gb 12
+log "both guests Connected $(since "$t0")s after the first xl create; datapath $(ovs-vsctl get bridge "$br" datapath_type)"
 
 for d in $da $db; do
-    be=/local/domain/0/backend/vif/$d/0
-    wait_for 60 xs_is "$be/state" 4 ||
-        { host_report; fail "backend $be state $(xenstore-read $be/state) not Connected"; }
     xs_is "/local/domain/$d/device/vif/0/state" 4 ||
         fail "frontend of domain $d not Connected"
     ovs-vsctl --timeout=5 port-to-br "vif$d.0" | grep -qx "$br" ||

@@ -6,20 +6,10 @@
 # repeated, up to 3 times.
 . "$XOVS_SYSTEM/lib.sh"
 
-host_up
-net=$(net_create net-mq) || fail "network-create failed"
-br=$(net_bridge "$net")
-vif_record "$net" 0 0 "$(guest_mac 41)" >/dev/null || fail "vif-create ma failed"
-vif_record "$net" 0 0 "$(guest_mac 42)" >/dev/null || fail "vif-create mb failed"
-da=$(guest_up ma 41 "$br" "vcpus = 2" \
-    'extra = "console=hvc0 xovs.ip=198.18.0.41/24 xen_netfront.max_queues=2"') ||
-    { host_report; domu_console ma; fail "guest ma did not come up"; }
-db=$(guest_up mb 42 "$br") || { host_report; domu_console mb; fail "guest mb did not come up"; }
+two_guests net-mq ma 41 mb 42 "vcpus = 2" \
+    'extra = "console=hvc0 xovs.ip=198.18.0.41/24 xen_netfront.max_queues=2"'
 be=/local/domain/0/backend/vif/$da/0
 fe=/local/domain/$da/device/vif/0
-wait_for 60 xs_is "$be/state" 4 || { host_report; fail "backend $be not Connected"; }
-wait_for 60 xs_is "/local/domain/0/backend/vif/$db/0/state" 4 ||
-    { host_report; fail "backend of mb not Connected"; }
 log "ma: max offered $(xenstore-read "$be/multi-queue-max-queues"), frontend asked $(xenstore-read "$fe/multi-queue-num-queues")"
 xs_is "$fe/multi-queue-num-queues" 2 ||
     fail "netfront asked for $(xenstore-read "$fe/multi-queue-num-queues" 2>&1) queues, not 2"

@@ -4,18 +4,8 @@
 # same tap on the same bridge, ping works.
 . "$XOVS_SYSTEM/lib.sh"
 
-host_up
-net=$(net_create net-rc) || fail "network-create failed"
-br=$(net_bridge "$net")
-vif_record "$net" 0 0 "$(guest_mac 71)" >/dev/null || fail "vif-create ca failed"
-vif_record "$net" 0 0 "$(guest_mac 72)" >/dev/null || fail "vif-create cb failed"
-da=$(guest_up ca 71 "$br") || { host_report; domu_console ca; fail "guest ca did not come up"; }
-db=$(guest_up cb 72 "$br") || { host_report; domu_console cb; fail "guest cb did not come up"; }
+two_guests net-rc ca 71 cb 72
 be=/local/domain/0/backend/vif/$da/0
-for d in $da $db; do
-    wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
-        { host_report; fail "backend of domain $d not Connected"; }
-done
 out=$(domu_exec "$da" 60 "ping -c 2 -i 0.2 -W 2 198.18.0.72") ||
     { echo "$out"; host_report; fail "ping before the reconnect failed"; }
 ring0=$(xenstore-read "/local/domain/$da/device/vif/0/tx-ring-ref")

@@ -8,17 +8,7 @@
 # Connected throughout, ping both ways again.
 . "$XOVS_SYSTEM/lib.sh"
 
-host_up
-net=$(net_create net-nbr) || fail "network-create failed"
-br=$(net_bridge "$net")
-vif_record "$net" 0 0 "$(guest_mac 81)" >/dev/null || fail "vif-create na failed"
-vif_record "$net" 0 0 "$(guest_mac 82)" >/dev/null || fail "vif-create nb failed"
-da=$(guest_up na 81 "$br") || { host_report; domu_console na; fail "guest na did not come up"; }
-db=$(guest_up nb 82 "$br") || { host_report; domu_console nb; fail "guest nb did not come up"; }
-for d in $da $db; do
-    wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
-        { host_report; fail "backend of domain $d not Connected"; }
-done
+two_guests net-nbr na 81 nb 82
 out=$(domu_exec "$da" 60 "ping -c 2 -i 0.2 -W 2 198.18.0.82") ||
     { echo "$out"; host_report; fail "ping before the restart failed"; }
 ring_a=$(xenstore-read "/local/domain/$da/device/vif/0/tx-ring-ref")

@@ -3,17 +3,7 @@
 # state and the counters xovs-netback reports, which grow with traffic.
 . "$XOVS_SYSTEM/lib.sh"
 
-host_up
-net=$(net_create net-list) || fail "network-create failed"
-br=$(net_bridge "$net")
-vif_record "$net" 0 0 "$(guest_mac 91)" >/dev/null || fail "vif-create la failed"
-vif_record "$net" 0 0 "$(guest_mac 92)" >/dev/null || fail "vif-create lb failed"
-da=$(guest_up la 91 "$br") || { host_report; domu_console la; fail "guest la did not come up"; }
-db=$(guest_up lb 92 "$br") || { host_report; domu_console lb; fail "guest lb did not come up"; }
-for d in $da $db; do
-    wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
-        { host_report; fail "backend of domain $d not Connected"; }
-done
+two_guests net-list la 91 lb 92
 out=$(domu_exec "$da" 60 "ping -c 10 -i 0.2 -W 2 198.18.0.92") ||
     { echo "$out"; host_report; fail "ping la -> lb failed"; }
 

@@ -10,13 +10,7 @@ case ",$(sed -n 's/.*xovs\.only=\([^ ]*\).*/\1/p' /proc/cmdline)," in
 *,soak,*) ;;
 *) skip "only on request (--only=soak)" ;;
 esac
-host_up
-net=$(net_create net-soak) || fail "network-create failed"
-br=$(net_bridge "$net")
-vif_record "$net" 0 0 "$(guest_mac 21)" >/dev/null || fail "vif-create sa failed"
-vif_record "$net" 0 0 "$(guest_mac 22)" >/dev/null || fail "vif-create sb failed"
-da=$(guest_up sa 21 "$br") || { host_report; fail "guest sa did not come up"; }
-db=$(guest_up sb 22 "$br") || { host_report; fail "guest sb did not come up"; }
+two_guests net-soak sa 21 sb 22
 faults0=$(dmesg | grep -c -E 'segfault at|general protection')
 for d in $da $db; do
     domu_exec "$d" 10 "iperf3 -s -D >/dev/null 2>&1" >/dev/null ||
