@@ -373,7 +373,7 @@ host_report() {
     echo "--- datapath"
     ovs-dpctl show -s 2>&1 | head -n 30
     ovs-dpctl dump-flows 2>&1 | head -n 20
-    ls -la "$OVS_RUNDIR"
+    # By socket: ovs-appctl's pidfile lookup fails in this dom0.
     for d in "$OVS_RUNDIR"/ovs-vswitchd.*.ctl; do
         ovs-appctl -t "$d" upcall/show 2>&1 | head -n 20
         ovs-appctl -t "$d" dpif-netlink/dispatch-mode 2>&1 | head -n 5
