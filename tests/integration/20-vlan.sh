@@ -17,7 +17,15 @@ log "xovs pif-scan, then plug eth1"
 xovs pif-scan >/dev/null
 pif=$(pif_of_device eth1)
 log "eth1 is PIF $pif"
+# An administratively down NIC: plugging the PIF sets it up, as xapi's
+# PIF.plug does (with OVS's kernel datapath nothing else would).
+ip -n "$NS" link set eth1 down
 xovs pif-plug uuid="$pif" >/dev/null
+wait_until 10 grep -q "eth1: link set up (plugged PIF)" "$T_DIR/agent.log" ||
+    fail "the agent did not set eth1 up on pif-plug"
+ip -n "$NS" link show eth1 | grep -q '<[^>]*,UP[,>]' ||
+    fail "eth1 is not up after pif-plug: $(ip -n "$NS" -br link show eth1)"
+log "ok: pif-plug set the down eth1 up"
 phys_net=$(xovs pif-list uuid="$pif" params=network-uuid --minimal)
 phys_br=$(network_bridge "$phys_net")
 [[ $phys_br == xenbr1 ]] || fail "eth1's network has bridge '$phys_br', want xenbr1"
