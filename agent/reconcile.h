@@ -7,6 +7,7 @@
 
 struct xrec_db;
 struct ovsg_state;
+struct svec;
 
 /* Fills 'out' (initialized by this function; caller destroys it) with the
  * bridges, ports, interfaces and locking flows 'db' calls for:
@@ -18,13 +19,12 @@ struct ovsg_state;
  *     PIF's bridge, with its VIFs as access ports on that tag;
  *   - per VIF, OpenFlow rules enforcing its effective locking mode.
  * Logs nothing. */
-/* Adds to 'devices' the kernel links the records want up: the device of
- * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
- * its members' devices. */
-struct svec;
-void xrc_links_up(const struct xrec_db *db, struct svec *devices);
-
 void xrc_build(const struct xrec_db *db, const char *datapath_type,
                struct ovsg_state *out);
+
+/* Adds to 'devices' the kernel links the records want up: the device of
+ * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
+ * its members' devices.  Logs nothing. */
+void xrc_links_up(const struct xrec_db *db, struct svec *devices);
 
 #endif /* agent/reconcile.h */

@@ -39,7 +39,7 @@ finish() {
     # The machine's health, for run-xen and for whoever reads the log:
     # user-space crashes in dom0 (segfaults, general protection faults)
     # that no scenario asked for.
-    local faults d pid f
+    local faults d pid f re='segfault at|general protection'
     # Our daemons end cleanly (by pid), so a sanitized build reports leaks.
     for d in /run/xovs/netback /run/xovs/agent; do
         pid=$(cat "$d.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
@@ -50,11 +50,11 @@ finish() {
         echo "XOVS-TEST FAIL sanitizers: $(basename "$f")"
         head -n 30 "$f" | sed 's/^/  | /'
     done
-    faults=$(dmesg | grep -c -E 'segfault at|general protection')
+    faults=$(dmesg | grep -c -E "$re")
     echo "xovs-dom0: health: $faults user faults"
     if [ "$faults" -gt 0 ]; then
         echo "XOVS-TEST FAIL dom0-health: $faults user-space faults in dom0"
-        dmesg | grep -E 'segfault at|general protection' | tail -n 5 |
+        dmesg | grep -E "$re" | tail -n 5 |
             sed 's/^/  dmesg| /'
     fi
     echo "XOVS-TESTS-DONE"

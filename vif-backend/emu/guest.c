@@ -26,13 +26,17 @@
  * Initialising/InitWait after we connected -- restarted -- is ignored, as
  * netfront ignores it; a restarted xovs-netback re-attaches to our rings):
  *
- *        backend InitWait            (--initialised only)
- *   Initialising ----------> [connect] --> Initialised --backend Connected--.
- *                              |                                            v
- *                              '------------------------------------->
- * Connected backend Closing/Closed    |
- *                                                                           v
- *                                                                        Closed
+ *                 backend InitWait
+ *   Initialising -------------------> [connect]
+ *                                         |
+ *                  .----------------------+---------------------.
+ *                  v   (--initialised)                          v
+ *             Initialised --backend Connected--> Connected  (default)
+ *                                                    |
+ *                                     backend Closing/Closed
+ *                                                    v
+ *                                                  Closed
+ *
  * SIGTERM: Closing, wait (5 s) for the backend's Closing/Closed, Closed, wait
  * (5 s) for its Closed, revoke everything, print the counters, exit 0.
  * SIGUSR1: print the counters and go on.  The counters are a line of totals
