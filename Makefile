@@ -48,7 +48,7 @@ $(OBJ)/%.o: %.c $(OVS_STAMP)
 
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
-MODULES := vlan ovs-glue bonding agent vif-backend/emu/xenstored \
+MODULES := lib vlan ovs-glue bonding agent vif-backend/emu/xenstored \
 	vif-backend/emu vif-backend controller bench tests/unit tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 

@@ -8,7 +8,13 @@
  *   - ovs-glue: makes OVS match the desired state, and keeps it matching when
  *     OVS changes underneath (drift, ovsdb-server/ovs-vswitchd restarts).
  *
- * Wire format (docs/api.md): newline-delimited JSON-RPC 2.0 objects. */
+ * Wire format (docs/api.md): newline-delimited JSON-RPC 2.0 objects.
+ *
+ * Every option has a default that fits a Debian dom0 (see usage()), so
+ * `xovs-agent --detach` alone serves /run/xovs/agent.sock for the OVS of
+ * Debian's openvswitch-switch; the directories of the store and of the
+ * sockets are created when missing.  A unixctl socket (default
+ * /run/xovs/xovs-agent.ctl) answers `exit` and vlog's commands. */
 #include <config.h>
 
 #include <errno.h>
@@ -28,6 +34,7 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "lib/xovs-dirs.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
@@ -36,6 +43,7 @@
 #include "stream.h"
 #include "svec.h"
 #include "timeval.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(xovs_agent);
@@ -63,22 +71,34 @@ struct agent {
     struct shash vif_stats; /* reported by xovs-netback; see xapi_env */
 };
 
-static char *ovsdb_remote;
-static char *store_path;
-static char *rpc_path;
+#define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
+
+static char *ovsdb_remote; /* malloc'd after parse_options() */
+static const char *store_path;
+static char *rpc_path;     /* malloc'd after parse_options() */
+static char *unixctl_path; /* malloc'd after parse_options() */
 static char *datapath_type;
+static bool exiting;
 
 OVS_NO_RETURN static void
 usage(void)
 {
+    char *rpc = xovs_default_agent_rpc();
     printf("%s: the xovs management agent\n"
-           "usage: %s --ovsdb=unix:PATH --store=FILE --rpc=unix:PATH\n"
+           "usage: %s [OPTIONS]\n"
            "  --ovsdb=unix:PATH      OVSDB server of the switch to manage\n"
-           "  --store=FILE           durable record store (JSON)\n"
+           "                         (default unix:%s/db.sock)\n"
+           "  --store=FILE           durable record store (JSON; default\n"
+           "                         %s)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
+           "                         (default %s)\n"
+           "  --unixctl=PATH         control socket (exit, vlog/set;\n"
+           "                         default %s/%s.ctl)\n"
            "  --datapath-type=TYPE   netdev | system (default: system if\n"
            "                         the openvswitch module is loaded)\n",
-           program_name, program_name);
+           program_name, program_name, ovs_rundir(), AGENT_STORE_DEFAULT, rpc,
+           xovs_rundir(), program_name);
+    free(rpc);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -91,6 +111,7 @@ parse_options(int argc, char *argv[])
         OPT_OVSDB = UCHAR_MAX + 1,
         OPT_STORE,
         OPT_RPC,
+        OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
@@ -99,6 +120,7 @@ parse_options(int argc, char *argv[])
         {"ovsdb", required_argument, NULL, OPT_OVSDB},
         {"store", required_argument, NULL, OPT_STORE},
         {"rpc", required_argument, NULL, OPT_RPC},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
@@ -114,7 +136,8 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case OPT_OVSDB:
-            ovsdb_remote = optarg;
+            free(ovsdb_remote);
+            ovsdb_remote = xstrdup(optarg);
             break;
         case OPT_STORE:
             store_path = optarg;
@@ -123,7 +146,12 @@ parse_options(int argc, char *argv[])
             if (strncmp(optarg, "unix:", 5)) {
                 ovs_fatal(0, "--rpc: \"%s\" must be unix:PATH", optarg);
             }
-            rpc_path = optarg + 5;
+            free(rpc_path);
+            rpc_path = xstrdup(optarg + 5);
+            break;
+        case OPT_UNIXCTL:
+            free(unixctl_path);
+            unixctl_path = xstrdup(optarg);
             break;
         case OPT_DATAPATH_TYPE:
             if (strcmp(optarg, "netdev") && strcmp(optarg, "system")) {
@@ -149,9 +177,43 @@ parse_options(int argc, char *argv[])
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }
-    if (!ovsdb_remote || !store_path || !rpc_path) {
-        ovs_fatal(0, "--ovsdb, --store and --rpc are all required "
-                     "(try --help)");
+    if (!ovsdb_remote) {
+        ovsdb_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
+    }
+    if (!store_path) {
+        store_path = AGENT_STORE_DEFAULT;
+    }
+    if (!rpc_path) {
+        char *rpc = xovs_default_agent_rpc();
+        rpc_path = xstrdup(rpc + 5);
+        free(rpc);
+    }
+    if (!*rpc_path) {
+        ovs_fatal(0, "--rpc: the socket path is empty");
+    }
+    if (!unixctl_path) {
+        unixctl_path = xovs_default_unixctl();
+    }
+}
+
+static void
+agent_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+/* Creates the directory of each of 'paths' (NULL-terminated) if missing:
+ * on a fresh host neither /run/xovs nor /var/lib/xovs exist yet. */
+static void
+agent_make_dirs(const char *paths[])
+{
+    for (size_t i = 0; paths[i]; i++) {
+        int error = xovs_mkdirs_for(paths[i]);
+        if (error) {
+            ovs_fatal(error, "cannot create the directory of %s", paths[i]);
+        }
     }
 }
 
@@ -386,6 +448,8 @@ main(int argc, char *argv[])
     a.datapath_type
         = xstrdup(datapath_type ? datapath_type : default_datapath_type());
 
+    agent_make_dirs(
+        (const char *[]){a.store_path, rpc + 6, unixctl_path, NULL});
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
     char *error = xstore_load(a.store_path, &a.db);
@@ -398,6 +462,13 @@ main(int argc, char *argv[])
     if (retval) {
         ovs_fatal(retval, "cannot listen on %s", rpc);
     }
+    struct unixctl_server *unixctl;
+    retval = unixctl_server_create(unixctl_path, &unixctl);
+    if (retval) {
+        ovs_fatal(retval, "%s: cannot create the control socket",
+                  unixctl_path);
+    }
+    unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, NULL);
     a.glue = ovsg_create(ovsdb_remote);
     daemonize_complete();
     vlog_enable_async();
@@ -407,9 +478,30 @@ main(int argc, char *argv[])
     agent_reconcile(&a);
     free(rpc);
 
-    for (;;) {
+    while (!exiting) {
         agent_run(&a);
+        unixctl_server_run(unixctl);
         agent_wait(&a);
+        unixctl_server_wait(unixctl);
+        if (exiting) {
+            poll_immediate_wake();
+        }
         poll_block();
     }
+
+    VLOG_INFO("xovs-agent exiting");
+    while (a.n_conns) {
+        agent_conn_close(&a, 0);
+    }
+    pstream_close(a.listener);
+    unixctl_server_destroy(unixctl);
+    ovsg_destroy(a.glue);
+    xrec_db_destroy(&a.db);
+    shash_destroy_free_data(&a.vif_stats);
+    free(a.store_path);
+    free(a.datapath_type);
+    free(ovsdb_remote);
+    free(rpc_path);
+    free(unixctl_path);
+    return 0;
 }

@@ -22,7 +22,8 @@
 
 struct json_object;
 
-#define XRPC_DEFAULT_TARGET "unix:/var/run/xovs/agent.sock"
+/* The agent's default address is xovs_default_agent_rpc() (lib/xovs-dirs.h):
+ * unix:/run/xovs/agent.sock unless $XOVS_RUNDIR says otherwise. */
 #define XRPC_MAX_REQUEST (64 * 1024)         /* bytes in a request line */
 #define XRPC_MAX_RESPONSE (64 * 1024 * 1024) /* bytes in a response line */
 #define XRPC_MAX_PARAMS 64                   /* members of "params" */

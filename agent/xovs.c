@@ -1,13 +1,15 @@
 /* agent/xovs.c: the xovs command line, in the style of XenServer's xe.
  *
- *   xovs [--rpc=unix:PATH] [--json] [--minimal] VERB [key=value ...]
+ *   xovs [--rpc=unix:PATH] [--json] [--minimal] [--dry-run] VERB
+ *        [key=value ...]
  *   xovs help [VERB]
  *
  * Sends one JSON-RPC request to xovs-agent (rpc.h) and prints the answer
  * as xe would.  Verbs and parameter names are checked against the shared
  * verb table before connecting, so a typo is a usage error even when the
- * agent is down.  Exit status: 0 success, 1 rejected or agent unreachable,
- * 2 usage error. */
+ * agent is down; --dry-run stops there and prints the request it would
+ * send (scripts and the docs' own test use it).  Exit status: 0 success,
+ * 1 rejected or agent unreachable, 2 usage error. */
 
 #include <config.h>
 
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "lib/xovs-dirs.h"
 #include "util.h"
 
 #define EXIT_REJECTED 1
@@ -29,10 +32,11 @@
 #define RPC_TIMEOUT_S 120 /* a hung agent must not hang scripts forever */
 
 struct options {
-    const char *target; /* "unix:PATH" */
-    bool json;          /* --json: print the raw result */
-    bool minimal;       /* --minimal: bare values, comma-separated */
-    const char *verb;   /* NULL for none */
+    char *target;     /* "unix:PATH", malloc'd */
+    bool dry_run;     /* --dry-run: print the request, send nothing */
+    bool json;        /* --json: print the raw result */
+    bool minimal;     /* --minimal: bare values, comma-separated */
+    const char *verb; /* NULL for none */
     struct json_object *params;
 };
 
@@ -77,11 +81,15 @@ help_all(void)
     size_t n;
     const struct xrpc_verb *verbs = xrpc_verbs(&n);
 
-    printf("usage: xovs [--rpc=unix:PATH] [--json] [--minimal] VERB "
-           "[key=value ...]\n"
-           "The agent is found at --rpc, else $XOVS_RPC, else %s.\n\n"
+    char *target = xovs_default_agent_rpc();
+    printf("usage: xovs [--rpc=unix:PATH] [--json] [--minimal] [--dry-run] "
+           "VERB [key=value ...]\n"
+           "The agent is found at --rpc, else $XOVS_RPC, else %s.\n"
+           "--dry-run checks the arguments and prints the request without "
+           "sending it.\n\n"
            "verbs:\n",
-           XRPC_DEFAULT_TARGET);
+           target);
+    free(target);
     for (size_t i = 0; i < n; i++) {
         printf("  %-18s %s\n", verbs[i].name, verbs[i].summary);
     }
@@ -142,14 +150,18 @@ parse_args(int argc, char *argv[], struct options *o)
 {
     const struct xrpc_verb *verb = NULL;
 
-    o->target = getenv("XOVS_RPC");
+    const char *env_target = getenv("XOVS_RPC");
+    const char *target = env_target;
+
     o->params = json_object_new_object();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *eq = strchr(a, '=');
 
         if (!strncmp(a, "--rpc=", 6)) {
-            o->target = a + 6;
+            target = a + 6;
+        } else if (!strcmp(a, "--dry-run")) {
+            o->dry_run = true;
         } else if (!strcmp(a, "--json")) {
             o->json = true;
         } else if (!strcmp(a, "--minimal")) {
@@ -204,8 +216,14 @@ parse_args(int argc, char *argv[], struct options *o)
         help_all();
         exit(0);
     }
-    if (!o->target || !*o->target) {
-        o->target = XRPC_DEFAULT_TARGET;
+    o->target = target && *target ? xstrdup(target) : xovs_default_agent_rpc();
+    if (o->dry_run) {
+        for (const struct xrpc_param *p = verb->params; p->name; p++) {
+            if (p->required
+                && !json_object_object_get_ex(o->params, p->name, NULL)) {
+                usage_error("%s: %s= is required", verb->name, p->name);
+            }
+        }
     }
     if (verb->flags & XRPC_LIST && o->minimal
         && !json_object_object_get_ex(o->params, "params", NULL)) {
@@ -410,8 +428,15 @@ main(int argc, char *argv[])
     parse_args(argc, argv, &o);
     const struct xrpc_verb *verb = xrpc_verb_find(o.verb);
 
-    int fd = connect_agent(o.target);
     line = xrpc_request_line(1, o.verb, o.params);
+    if (o.dry_run) {
+        fputs(line, stdout);
+        free(line);
+        free(o.target);
+        json_object_put(o.params);
+        return 0;
+    }
+    int fd = connect_agent(o.target);
     send_all(fd, o.target, line, strlen(line));
     free(line);
     line = recv_line(fd, o.target, &len);
@@ -437,5 +462,6 @@ main(int argc, char *argv[])
     print_result(&o, verb, result);
     json_object_put(response);
     json_object_put(o.params);
+    free(o.target);
     return 0;
 }

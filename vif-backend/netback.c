@@ -6,7 +6,8 @@
  *                [--detach --pidfile=FILE] [--log-file=FILE]
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
- * (`ovs-appctl -t SOCKET vif/show [vifD.N]`, `exit`) and, with
+ * (`ovs-appctl -t SOCKET vif/show [vifD.N]`, `exit`; SOCKET is --unixctl,
+ * by default /run/xovs/xovs-netback.ctl, see lib/xovs-dirs.h) and, with
  * --agent-rpc, a report of every VIF's counters to xovs-agent every 2 s
  * (method "vif-stats-report", newline-delimited JSON-RPC; answers and
  * errors are ignored: the agent may not know the method or may be down).
@@ -30,6 +31,7 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "lib/xovs-dirs.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -51,7 +53,7 @@ static const char *xenstore_path;
 static const char *agent_rpc;
 static char *hotplug_script;
 static bool hotplug_script_set;
-static const char *unixctl_path;
+static char *unixctl_path;
 static unsigned int max_queues = 8;
 static unsigned int backend_domid;
 static enum vif_offload offload = VIF_OFFLOAD_AUTO;
@@ -73,14 +75,15 @@ usage(void)
            "  --max-queues=N           multi-queue-max-queues (1..16, "
            "default 8)\n"
            "  --domid=N                this backend's domain (default 0)\n"
-           "  --unixctl=PATH           control socket (vif/show, exit)\n"
+           "  --unixctl=PATH           control socket (vif/show, exit;\n"
+           "                           default %s/%s.ctl)\n"
            "  --offload=auto|on|off    GSO and partial checksums to the "
            "switch\n"
            "                           (auto: on with OVS's kernel "
            "datapath or\n"
            "                           userspace-tso-enable, else off)\n"
            "  --no-offload             same as --offload=off\n",
-           program_name, program_name);
+           program_name, program_name, xovs_rundir(), program_name);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -162,7 +165,8 @@ parse_options(int argc, char *argv[])
             backend_domid = parse_uint_option("domid", optarg, 0, 0x7fef);
             break;
         case OPT_UNIXCTL:
-            unixctl_path = optarg;
+            free(unixctl_path);
+            unixctl_path = xstrdup(optarg);
             break;
         case OPT_NO_OFFLOAD:
             offload = VIF_OFFLOAD_OFF;
@@ -196,6 +200,9 @@ parse_options(int argc, char *argv[])
     }
     if (!platform_name) {
         ovs_fatal(0, "--platform=emu|xen is required (see --help)");
+    }
+    if (!unixctl_path) {
+        unixctl_path = xovs_default_unixctl();
     }
 }
 
@@ -404,11 +411,17 @@ main(int argc, char *argv[])
         hotplug_script = xstrdup(hotplug_script);
     }
 
+    /* The control socket's directory (by default the xovs run directory)
+     * may not exist yet on a fresh machine. */
+    int error = xovs_mkdirs_for(unixctl_path);
+    if (error) {
+        ovs_fatal(error, "cannot create the directory of %s", unixctl_path);
+    }
     daemonize_start(false);
     struct unixctl_server *unixctl;
-    int error = unixctl_server_create(unixctl_path, &unixctl);
+    error = unixctl_server_create(unixctl_path, &unixctl);
     if (error) {
-        ovs_fatal(error, "cannot create the control socket");
+        ovs_fatal(error, "%s: cannot create the control socket", unixctl_path);
     }
     unixctl_command_register("vif/show", "[vifD.N]", 0, 1, cmd_show, NULL);
     unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
@@ -451,6 +464,7 @@ main(int argc, char *argv[])
     ds_destroy(&reporter.out);
     vif_backend_destroy(backend);
     unixctl_server_destroy(unixctl);
+    free(unixctl_path);
     free(hotplug_script);
     return 0;
 }

@@ -31,6 +31,7 @@ done
 [[ -x $XSD && -x $CLIENT ]] || fail "$XSD or $CLIENT missing (run make)"
 
 DIR=$(mktemp -d /tmp/xovs-xs.XXXXXX)
+export XOVS_RUNDIR=$DIR # its default control socket
 SOCK=$DIR/xs.sock
 PIDS=()
 cleanup() {

@@ -25,6 +25,9 @@ XOVS_BIN=$(cd "$XOVS_BIN" 2>/dev/null && pwd || echo "$XOVS_BIN")
 export XOVS_BIN
 PATH=$PATH:/usr/sbin:/sbin
 ID=$$
+# The xovs daemons' default run directory (their control sockets unless a
+# test names one): private to this test, removed by cleanup().
+export XOVS_RUNDIR=/tmp/xovs-run.$ID
 
 T_DIR=                 # scratch dir: store.json, agent.sock, agent.log
 NS=                    # the host sandbox's namespace (where OVS and agent run)
@@ -35,6 +38,7 @@ SW_RUNDIR=
 AGENT_PID=
 CLEAN_SANDBOXES=()
 CLEAN_NETNS=()
+CLEAN_HOOKS=()         # functions cleanup() calls first
 T_FAILED=1             # cleared by pass()
 
 log() {
@@ -72,6 +76,9 @@ cleanup() {
         log "--- last lines of agent.log ---"
         tail -n 30 "$T_DIR/agent.log" | sed "s/^/[$TEST_NAME] | /"
     fi
+    for n in "${CLEAN_HOOKS[@]}"; do
+        "$n"
+    done
     agent_stop >/dev/null 2>&1
     for n in "${CLEAN_NETNS[@]}"; do
         ip netns delete "$n" 2>/dev/null
@@ -82,6 +89,7 @@ cleanup() {
     if [[ -n $T_DIR && -d $T_DIR ]]; then
         rm -rf "$T_DIR"
     fi
+    rm -rf "$XOVS_RUNDIR"
     exit "$rc"
 }
 trap cleanup EXIT

@@ -200,6 +200,7 @@ main(int argc, char *argv[])
         test_xenstored_register,
         test_emu_register,
         test_netback_register,
+        test_dirs_register,
     };
     for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {
         if (optional[i]) {

@@ -70,5 +70,6 @@ void test_bond_register(void) __attribute__((weak));
 void test_xenstored_register(void) __attribute__((weak));
 void test_emu_register(void) __attribute__((weak));
 void test_netback_register(void) __attribute__((weak));
+void test_dirs_register(void) __attribute__((weak));
 
 #endif /* tests/unit/unit-tests.h */

@@ -7,7 +7,8 @@ XENSTORED_LIB_OBJ := $(XENSTORED_LIB_SRC:%.c=$(OBJ)/%.o)
 XENSTORED_SOCKET_OBJ := $(OBJ)/vif-backend/emu/xenstored/xs-socket.o
 
 $(BIN)/xovs-xenstored: $(OBJ)/vif-backend/emu/xenstored/xenstored.o \
-		$(XENSTORED_SOCKET_OBJ) $(XENSTORED_LIB_OBJ) $(OVS_LIB)
+		$(XENSTORED_SOCKET_OBJ) $(XENSTORED_LIB_OBJ) $(XOVS_LIB_OBJ) \
+		$(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_OVS)
 

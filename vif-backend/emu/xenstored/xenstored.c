@@ -4,7 +4,12 @@
  * It speaks the real xenstore wire protocol on a unix socket, so the real
  * libxenstore (XENSTORED_PATH=PATH) and Debian's xenstore-* tools work
  * against it; see docs/xenstored.md for what it implements and how guest
- * domains connect. */
+ * domains connect.
+ *
+ * With no options it serves /run/xovs/xs.sock (the xovs run directory,
+ * lib/xovs-dirs.h), creating the socket's directory when missing; a
+ * unixctl socket (default /run/xovs/xovs-xenstored.ctl) answers `exit`
+ * and vlog's commands. */
 #include <config.h>
 
 #include <getopt.h>
@@ -15,14 +20,18 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "fatal-signal.h"
+#include "lib/xovs-dirs.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "unixctl.h"
 #include "util.h"
 #include "vif-backend/emu/xenstored/xs-socket.h"
 
 VLOG_DEFINE_THIS_MODULE(xenstored);
 
-static char *socket_path;
+static char *socket_path;  /* malloc'd after parse_options() */
+static char *unixctl_path; /* malloc'd after parse_options() */
+static bool exiting;
 static struct xs_emu_server_settings settings = {
     .quota = XS_EMU_QUOTA_DEFAULT_INIT,
     .output_limit = XS_EMU_OUTPUT_LIMIT_DEFAULT,
@@ -33,11 +42,14 @@ usage(void)
 {
     printf("%s: emulated xenstored (xenstore wire protocol on a unix "
            "socket)\n"
-           "usage: %s --socket=PATH [OPTION...]\n"
+           "usage: %s [--socket=PATH] [OPTION...]\n"
            "  --socket=PATH             dom0 (privileged) clients connect "
            "here;\n"
            "                            domain N's at PATH-domN once "
            "introduced\n"
+           "                            (default %s/xs.sock)\n"
+           "  --unixctl=PATH            control socket (exit, vlog/set;\n"
+           "                            default %s/%s.ctl)\n"
            "  --quota-nodes=N           nodes a domain may own (1000)\n"
            "  --quota-value-size=BYTES  bytes in one node's value (2048)\n"
            "  --quota-watches=N         watches per domain (128)\n"
@@ -47,7 +59,8 @@ usage(void)
            "                            is dropped (%d)\n"
            "Quotas apply to domains other than dom0; 0 means unlimited.\n"
            "Clients: XENSTORED_PATH=PATH xenstore-ls\n",
-           program_name, program_name, XS_EMU_OUTPUT_LIMIT_DEFAULT);
+           program_name, program_name, xovs_rundir(), xovs_rundir(),
+           program_name, XS_EMU_OUTPUT_LIMIT_DEFAULT);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -71,6 +84,7 @@ parse_options(int argc, char *argv[])
 {
     enum {
         OPT_SOCKET = UCHAR_MAX + 1,
+        OPT_UNIXCTL,
         OPT_QUOTA_NODES,
         OPT_QUOTA_VALUE_SIZE,
         OPT_QUOTA_WATCHES,
@@ -81,6 +95,7 @@ parse_options(int argc, char *argv[])
     };
     static const struct option long_options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"quota-nodes", required_argument, NULL, OPT_QUOTA_NODES},
         {"quota-value-size", required_argument, NULL, OPT_QUOTA_VALUE_SIZE},
         {"quota-watches", required_argument, NULL, OPT_QUOTA_WATCHES},
@@ -101,7 +116,12 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case OPT_SOCKET:
-            socket_path = optarg;
+            free(socket_path);
+            socket_path = xstrdup(optarg);
+            break;
+        case OPT_UNIXCTL:
+            free(unixctl_path);
+            unixctl_path = xstrdup(optarg);
             break;
         case OPT_QUOTA_NODES:
             settings.quota.n_nodes
@@ -145,8 +165,21 @@ parse_options(int argc, char *argv[])
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }
     if (!socket_path) {
-        ovs_fatal(0, "--socket=PATH is required (try --help)");
+        socket_path = xasprintf("%s/xs.sock", xovs_rundir());
+    } else if (!*socket_path) {
+        ovs_fatal(0, "--socket: the path is empty");
     }
+    if (!unixctl_path) {
+        unixctl_path = xovs_default_unixctl();
+    }
+}
+
+static void
+xenstored_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                       const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
 }
 
 int
@@ -156,19 +189,45 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     parse_options(argc, argv);
 
+    /* On a fresh machine the run directory does not exist yet. */
+    const char *paths[] = {socket_path, unixctl_path};
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        int error = xovs_mkdirs_for(paths[i]);
+        if (error) {
+            ovs_fatal(error, "cannot create the directory of %s", paths[i]);
+        }
+    }
+
     daemonize_start(false);
     struct xs_emu_daemon *d;
     int error = xs_emu_daemon_create(socket_path, &settings, &d);
     if (error) {
         ovs_fatal(error, "cannot listen on %s", socket_path);
     }
+    struct unixctl_server *unixctl;
+    error = unixctl_server_create(unixctl_path, &unixctl);
+    if (error) {
+        ovs_fatal(error, "%s: cannot create the control socket", unixctl_path);
+    }
+    unixctl_command_register("exit", "", 0, 0, xenstored_unixctl_exit, NULL);
     daemonize_complete();
     vlog_enable_async();
     VLOG_INFO("xovs-xenstored started on %s", socket_path);
 
-    for (;;) {
+    while (!exiting) {
         xs_emu_daemon_run(d);
+        unixctl_server_run(unixctl);
         xs_emu_daemon_wait(d);
+        unixctl_server_wait(unixctl);
+        if (exiting) {
+            poll_immediate_wake();
+        }
         poll_block();
     }
+    VLOG_INFO("xovs-xenstored exiting");
+    unixctl_server_destroy(unixctl);
+    xs_emu_daemon_destroy(d);
+    free(socket_path);
+    free(unixctl_path);
+    return 0;
 }
