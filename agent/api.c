@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1453,6 +1454,32 @@ bond_row(const struct call *c, size_t i)
 static int
 bond_list(struct call *c)
 {
+    /* The status columns come from ovs-vswitchd.  If it does not answer
+     * (stopped, hung, not running), say so at once instead of listing
+     * every member as "unknown"; ENOENT only means a bond not on the
+     * switch yet, which the rows show. */
+    for (size_t i = 0; c->env && c->env->bond_status && i < c->db->n_bonds;
+         i++) {
+        const struct xrec_pif *master
+            = xrec_find_pif(c->db, c->db->bonds[i]->master);
+        if (!master || !master->currently_attached) {
+            continue;
+        }
+        struct bond_status st;
+        bond_status_init(&st);
+        int error = c->env->bond_status(c->env->aux, master->device, &st);
+        if (error && error != ENOENT) {
+            REJECT(c, "uuid",
+                   "cannot read bond %s's status from ovs-vswitchd: %s",
+                   master->device,
+                   error == ETIMEDOUT ? "it did not answer within a second "
+                                        "(stopped or hung?)"
+                   : error == ESRCH   ? "it is not running"
+                                      : ovs_strerror(error));
+            return c->code;
+        }
+        break; /* one answer shows the switch is there */
+    }
     return list(c, c->db->n_bonds, bond_row);
 }
 

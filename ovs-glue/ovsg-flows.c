@@ -8,7 +8,20 @@
  * moment with the old rules gone and the new ones missing.  Once a second
  * the number of xovs-owned rules in the switch is compared with the desired
  * count: a restarted ovs-vswitchd (empty tables) or a rule deleted by hand is
- * repaired that way. */
+ * repaired that way.
+ *
+ * The OpenFlow exchanges themselves (connect, dump, bundle) are libopen-
+ * vswitch's blocking vconn calls, which a stopped ovs-vswitchd would hold
+ * for ever.  They run in a worker thread: the agent's loop hands it a job
+ * (a copy of the bridge name, flows and port map), never waits for it, and
+ * takes the result in ovsg_flows_worker_collect() once the worker's latch
+ * wakes it:
+ *
+ *     main loop                      worker thread
+ *     ovsg_flows_sync() ── job ──►   open mgmt socket, count or replace
+ *       returns EAGAIN (busy)        (blocks only this thread)
+ *     ovsg_flows_worker_collect() ◄── result + latch_set()
+ *       installed/valid updated */
 #include <config.h>
 #include "ovs-glue/ovsg.h"
 #include "ovs-glue/ovsg-private.h"
@@ -16,6 +29,9 @@
 #include <errno.h>
 #include "byte-order.h"
 #include "flow.h"
+#include "latch.h"
+#include "openvswitch/poll-loop.h"
+#include "ovs-thread.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
@@ -31,7 +47,33 @@
 VLOG_DEFINE_THIS_MODULE(ovsg_flows);
 
 #define OVSG_FLOW_CHECK_MS 1000
+#define OVSG_FLOW_RETRY_MS 1000 /* after a failed job */
 #define OVSG_VCONN_TIMEOUT_MS 2000
+#define OVSG_WORKER_JOIN_MS 2000
+
+/* One exchange with a bridge's switch, done by the worker.  Everything in
+ * it is the job's own (copies), so the bridge may go meanwhile. */
+struct ovsg_flows_job {
+    struct ovs_list list_node; /* in 'jobs' or 'done' */
+    char *bridge;
+    char *rundir;
+    struct svec flows;  /* sorted */
+    struct simap ports; /* port name -> ofport */
+    bool check_only;    /* flows believed installed: count, replace if off */
+    int error;          /* result: 0 or a positive errno */
+};
+
+struct ovsg_flows_worker {
+    struct ovs_mutex mutex;
+    struct latch jobs_latch;          /* set when 'jobs' grows */
+    struct ovs_list jobs OVS_GUARDED; /* to do, in order */
+    struct ovs_list done OVS_GUARDED; /* results for the main loop */
+    bool busy OVS_GUARDED;            /* a job is being done */
+    bool exiting OVS_GUARDED;         /* destroy() was called */
+    bool started;                     /* the thread exists */
+    pthread_t thread;
+    struct latch latch; /* set when 'done' grows */
+};
 
 struct ovsg_flows *
 ovsg_flows_create(const char *bridge)
@@ -52,17 +94,6 @@ ovsg_flows_destroy(struct ovsg_flows *f)
         simap_destroy(&f->ports);
         free(f);
     }
-}
-
-static int
-ovsg_flows_open(const struct ovsg_flows *f, const char *rundir,
-                struct vconn **vconnp)
-{
-    char *target = xasprintf("unix:%s/%s.mgmt", rundir, f->bridge);
-    int error = vconn_open_block(target, 1u << OFP15_VERSION, 0,
-                                 OVSG_VCONN_TIMEOUT_MS, vconnp);
-    free(target);
-    return error;
 }
 
 /* Counts the switch's rules carrying OVSG_COOKIE; returns -1 on error. */
@@ -115,7 +146,7 @@ ovsg_flows_encode(const char *s, int command,
 
 /* Replaces every OVSG_COOKIE rule with 'flows', atomically. */
 static int
-ovsg_flows_replace(struct ovsg_flows *f, struct vconn *vconn,
+ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
                    const struct svec *flows, const struct simap *ports)
 {
     enum ofputil_protocol protocol
@@ -170,63 +201,248 @@ ovsg_flows_replace(struct ovsg_flows *f, struct vconn *vconn,
     return retval;
 }
 
-int
-ovsg_flows_sync(struct ovsg_flows *f, const char *rundir,
-                const struct svec *flows_, const struct simap *ports,
-                long long int now)
+/* The worker's side: does 'job' with blocking vconn calls, logs the
+ * outcome and returns 0 or a positive errno. */
+static int
+ovsg_flows_job_run(struct ovsg_flows_job *job)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    struct svec flows;
-    svec_clone(&flows, flows_);
-    svec_sort(&flows);
-
-    bool same = f->valid && svec_equal(&flows, &f->installed)
-                && simap_equal(ports, &f->ports);
-    if (same && now < f->next_check) {
-        svec_destroy(&flows);
-        return 0;
-    }
-
+    char *target = xasprintf("unix:%s/%s.mgmt", job->rundir, job->bridge);
     struct vconn *vconn;
-    int error = ovsg_flows_open(f, rundir, &vconn);
+    int error = vconn_open_block(target, 1u << OFP15_VERSION, 0,
+                                 OVSG_VCONN_TIMEOUT_MS, &vconn);
+    free(target);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: cannot connect to the switch (%s); will retry",
-                     f->bridge, ovs_strerror(error));
-        f->valid = false;
-        svec_destroy(&flows);
+                     job->bridge, ovs_strerror(error));
         return error;
     }
-
-    f->next_check = now + OVSG_FLOW_CHECK_MS;
-    if (same) {
+    if (job->check_only) {
         long long int n = ovsg_flows_count(vconn);
-        if (n == (long long int)flows.n) {
-            goto out;
+        if (n == (long long int)job->flows.n) {
+            vconn_close(vconn);
+            return 0;
         }
         VLOG_INFO("%s: repairing drift: switch holds %lld xovs flows, "
                   "expected %" PRIuSIZE,
-                  f->bridge, n, flows.n);
+                  job->bridge, n, job->flows.n);
+    }
+    error = ovsg_flows_replace(job, vconn, &job->flows, &job->ports);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: flow update failed (%s); will retry",
+                     job->bridge, ovs_strerror(error));
+    } else {
+        VLOG_INFO("%s: installed %" PRIuSIZE " xovs flows", job->bridge,
+                  job->flows.n);
+    }
+    vconn_close(vconn);
+    return error;
+}
+
+static void
+ovsg_flows_job_destroy(struct ovsg_flows_job *job)
+{
+    if (job) {
+        free(job->bridge);
+        free(job->rundir);
+        svec_destroy(&job->flows);
+        simap_destroy(&job->ports);
+        free(job);
+    }
+}
+
+static void *
+ovsg_flows_worker_main(void *w_)
+{
+    struct ovsg_flows_worker *w = w_;
+
+    /* The thread waits in poll_block() (not on a condition variable), as
+     * OVS's own threads do: its timeval then counts only real work as a
+     * poll interval. */
+    ovs_mutex_lock(&w->mutex);
+    for (;;) {
+        while (!w->exiting && ovs_list_is_empty(&w->jobs)) {
+            ovs_mutex_unlock(&w->mutex);
+            latch_wait(&w->jobs_latch);
+            poll_block();
+            latch_poll(&w->jobs_latch);
+            ovs_mutex_lock(&w->mutex);
+        }
+        if (w->exiting) {
+            break;
+        }
+        struct ovsg_flows_job *job = CONTAINER_OF(
+            ovs_list_pop_front(&w->jobs), struct ovsg_flows_job, list_node);
+        w->busy = true;
+        ovs_mutex_unlock(&w->mutex);
+
+        job->error = ovsg_flows_job_run(job);
+
+        ovs_mutex_lock(&w->mutex);
+        w->busy = false;
+        ovs_list_push_back(&w->done, &job->list_node);
+        latch_set(&w->latch);
+    }
+    ovs_mutex_unlock(&w->mutex);
+    return NULL;
+}
+
+struct ovsg_flows_worker *
+ovsg_flows_worker_create(void)
+{
+    struct ovsg_flows_worker *w = xzalloc(sizeof *w);
+    ovs_mutex_init(&w->mutex);
+    latch_init(&w->jobs_latch);
+    ovs_list_init(&w->jobs);
+    ovs_list_init(&w->done);
+    latch_init(&w->latch);
+    return w;
+}
+
+static void
+ovsg_flows_job_list_destroy(struct ovs_list *list)
+{
+    struct ovsg_flows_job *job;
+    LIST_FOR_EACH_POP(job, list_node, list)
+    {
+        ovsg_flows_job_destroy(job);
+    }
+}
+
+void
+ovsg_flows_worker_destroy(struct ovsg_flows_worker *w)
+{
+    if (!w) {
+        return;
+    }
+    ovs_mutex_lock(&w->mutex);
+    w->exiting = true;
+    latch_set(&w->jobs_latch);
+    ovs_mutex_unlock(&w->mutex);
+    if (w->started) {
+        /* A job blocked on a stopped switch may never end: give it a
+         * moment, then leave the thread (and so the worker) to the
+         * process's exit. */
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += OVSG_WORKER_JOIN_MS / 1000;
+        if (pthread_timedjoin_np(w->thread, NULL, &deadline)) {
+            VLOG_WARN("the OpenFlow worker is still waiting for the switch; "
+                      "leaving it");
+            return;
+        }
+    }
+    ovsg_flows_job_list_destroy(&w->jobs);
+    ovsg_flows_job_list_destroy(&w->done);
+    latch_destroy(&w->latch);
+    latch_destroy(&w->jobs_latch);
+    ovs_mutex_destroy(&w->mutex);
+    free(w);
+}
+
+void
+ovsg_flows_worker_wait(struct ovsg_flows_worker *w)
+{
+    latch_wait(&w->latch);
+}
+
+bool
+ovsg_flows_worker_collect(struct ovsg_flows_worker *w, struct shash *flows,
+                          long long int now)
+{
+    struct ovs_list done;
+
+    latch_poll(&w->latch);
+    ovs_mutex_lock(&w->mutex);
+    ovs_list_move(&done, &w->done);
+    ovs_list_init(&w->done);
+    ovs_mutex_unlock(&w->mutex);
+
+    bool any = false;
+    struct ovsg_flows_job *job;
+    LIST_FOR_EACH_POP(job, list_node, &done)
+    {
+        struct ovsg_flows *f = shash_find_data(flows, job->bridge);
+        if (f && f->busy) {
+            f->busy = false;
+            if (!job->error) {
+                svec_swap(&f->installed, &job->flows);
+                simap_swap(&f->ports, &job->ports);
+                f->valid = true;
+                f->next_check = now + OVSG_FLOW_CHECK_MS;
+            } else {
+                f->valid = false;
+                f->next_check = now + OVSG_FLOW_RETRY_MS;
+            }
+            any = true;
+        }
+        ovsg_flows_job_destroy(job);
+    }
+    return any;
+}
+
+static void
+ovsg_flows_worker_submit(struct ovsg_flows_worker *w,
+                         struct ovsg_flows_job *job)
+{
+    ovs_mutex_lock(&w->mutex);
+    ovs_list_push_back(&w->jobs, &job->list_node);
+    latch_set(&w->jobs_latch);
+    ovs_mutex_unlock(&w->mutex);
+    if (!w->started) {
+        w->started = true;
+        w->thread = ovs_thread_create("ovsg_flows", ovsg_flows_worker_main, w);
+    }
+}
+
+bool
+ovsg_flows_current(const struct ovsg_flows *f, const struct svec *flows_)
+{
+    if (!f->valid || f->busy || flows_->n != f->installed.n) {
+        return false;
+    }
+    struct svec flows;
+    svec_clone(&flows, flows_);
+    svec_sort(&flows);
+    bool same = svec_equal(&flows, &f->installed);
+    svec_destroy(&flows);
+    return same;
+}
+
+int
+ovsg_flows_sync(struct ovsg_flows *f, struct ovsg_flows_worker *w,
+                const char *rundir, const struct svec *flows_,
+                const struct simap *ports, long long int now)
+{
+    if (f->busy) {
+        return EAGAIN;
     }
 
-    error = ovsg_flows_replace(f, vconn, &flows, ports);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: flow update failed (%s); will retry", f->bridge,
-                     ovs_strerror(error));
-        f->valid = false;
-        goto out;
+    struct svec flows;
+    svec_clone(&flows, flows_);
+    svec_sort(&flows);
+    bool same = f->valid && svec_equal(&flows, &f->installed)
+                && simap_equal(ports, &f->ports);
+    if (now < f->next_check && (same || !f->valid)) {
+        /* In place and not due for a check, or failed a moment ago. */
+        svec_destroy(&flows);
+        return same ? 0 : EAGAIN;
     }
-    VLOG_INFO("%s: installed %" PRIuSIZE " xovs flows", f->bridge, flows.n);
-    svec_swap(&flows, &f->installed);
-    simap_clear(&f->ports);
+
+    struct ovsg_flows_job *job = xzalloc(sizeof *job);
+    job->bridge = xstrdup(f->bridge);
+    job->rundir = xstrdup(rundir);
+    job->flows = flows; /* moved */
+    simap_init(&job->ports);
     const struct simap_node *node;
     SIMAP_FOR_EACH(node, ports)
     {
-        simap_put(&f->ports, node->name, node->data);
+        simap_put(&job->ports, node->name, node->data);
     }
-    f->valid = true;
-
-out:
-    vconn_close(vconn);
-    svec_destroy(&flows);
-    return error;
+    job->check_only = same;
+    f->busy = true;
+    f->next_check = now + OVSG_FLOW_CHECK_MS;
+    ovsg_flows_worker_submit(w, job);
+    /* While a mere check runs the flows are still believed in place. */
+    return same ? 0 : EAGAIN;
 }

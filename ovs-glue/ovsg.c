@@ -8,6 +8,13 @@
  * about to get (ofport_request), so a locked VIF never forwards a packet
  * before its filter is in place; a new port on a bridge whose flows cannot
  * be installed yet (a bridge just created has no OpenFlow socket) waits.
+ * The OpenFlow exchanges run in ovsg-flows.c's worker thread, so a new
+ * port waits until the worker reports its flows installed.
+ *
+ * Nothing here blocks the caller's loop on the switch: the IDL and its
+ * transactions are asynchronous, the flows go through the worker, and the
+ * bond status questions to ovs-vswitchd (ovsg_appctl()) give up after
+ * OVSG_APPCTL_TIMEOUT_MS.
  *
  *            IDL seqno changed / new desired state
  *                         │
@@ -28,6 +35,7 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "jsonrpc.h"
+#include "openvswitch/json.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -40,6 +48,7 @@
 VLOG_DEFINE_THIS_MODULE(ovsg);
 
 #define OVSG_OWNER_KEY "xs-network-uuids"
+#define OVSG_APPCTL_TIMEOUT_MS 1000 /* one bond status query, all calls */
 #define OVSG_FIRST_OFPORT 1
 #define OVSG_MAX_OFPORT 0xfeff
 
@@ -54,6 +63,7 @@ struct ovsg {
     bool synced;
     size_t n_held;      /* new ports held back by the last diff */
     struct shash flows; /* bridge name -> struct ovsg_flows */
+    struct ovsg_flows_worker *worker; /* does the OpenFlow exchanges */
 };
 
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
@@ -80,6 +90,7 @@ ovsg_create(const char *remote)
     g->rundir = ovsg_find_rundir(remote);
     ovsg_state_init(&g->desired, "netdev");
     shash_init(&g->flows);
+    g->worker = ovsg_flows_worker_create();
     return g;
 }
 
@@ -92,6 +103,7 @@ ovsg_destroy(struct ovsg *g)
     if (g->txn) {
         ovsdb_idl_txn_destroy(g->txn);
     }
+    ovsg_flows_worker_destroy(g->worker);
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE(node, &g->flows)
     {
@@ -490,10 +502,12 @@ ovsg_apply(struct ovsg *g)
         }
         struct ovsg_flows *flows = ovsg_get_flows(g, want->name);
         struct simap ports = SIMAP_INITIALIZER(&ports);
-        d.hold_new_ports = want->flows.n && !flows->valid;
+        d.hold_new_ports
+            = want->flows.n && !ovsg_flows_current(flows, &want->flows);
         ovsg_sync_bridge(g, &d, ovs, existing, want, &ports);
         /* Flows go in before the ports they filter exist (see top). */
-        if (ovsg_flows_sync(flows, g->rundir, &want->flows, &ports, now)) {
+        if (ovsg_flows_sync(flows, g->worker, g->rundir, &want->flows, &ports,
+                            now)) {
             flows_ok = false;
         }
         simap_destroy(&ports);
@@ -532,7 +546,7 @@ ovsg_flow_check_due(const struct ovsg *g)
     SHASH_FOR_EACH(node, &g->flows)
     {
         const struct ovsg_flows *f = node->data;
-        if (now >= f->next_check) {
+        if (!f->busy && now >= f->next_check) {
             return true;
         }
     }
@@ -566,6 +580,9 @@ void
 ovsg_run(struct ovsg *g)
 {
     ovsdb_idl_run(g->idl);
+    if (ovsg_flows_worker_collect(g->worker, &g->flows, time_msec())) {
+        g->synced = false; /* flows in (or not): held ports may go now */
+    }
     if (g->txn && ovsg_txn_poll(g)) {
         return;
     }
@@ -595,6 +612,7 @@ void
 ovsg_wait(struct ovsg *g)
 {
     ovsdb_idl_wait(g->idl);
+    ovsg_flows_worker_wait(g->worker);
     if (g->txn) {
         ovsdb_idl_txn_wait(g->txn);
     }
@@ -607,44 +625,90 @@ ovsg_wait(struct ovsg *g)
 /* ---------------------------------------------------------------------- */
 /* Bond status. */
 
-/* Asks the ovs-vswitchd of 'g->rundir' "COMMAND ARG"; returns its answer
- * (malloc'd) or NULL after logging why not. */
-static char *
-ovsg_appctl(const struct ovsg *g, const char *command, const char *arg)
+/* Asks the ovs-vswitchd of 'g->rundir' "COMMAND ARG" and waits for the
+ * answer until 'deadline' (time_msec()) at the latest.  Returns 0 with the
+ * answer in '*resultp' (malloc'd), or a positive errno (ESRCH: no
+ * ovs-vswitchd; ETIMEDOUT: it did not answer in time) with '*resultp'
+ * NULL; logs failures, rate-limited. */
+static int
+ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
+            long long int deadline, char **resultp)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     char *pidfile = xasprintf("%s/ovs-vswitchd.pid", g->rundir);
     pid_t pid = read_pidfile(pidfile);
-    char *result = NULL, *error = NULL;
-    struct jsonrpc *client;
+    struct jsonrpc *client = NULL;
+    int error;
 
+    *resultp = NULL;
     free(pidfile);
     if (pid <= 0) {
         VLOG_WARN_RL(&rl, "%s: no running ovs-vswitchd in %s", command,
                      g->rundir);
-        return NULL;
+        return ESRCH;
     }
     char *path = xasprintf("%s/ovs-vswitchd.%ld.ctl", g->rundir, (long)pid);
-    int retval = unixctl_client_create(path, &client);
-    if (retval) {
+    error = unixctl_client_create(path, &client);
+    if (error) {
         VLOG_WARN_RL(&rl, "%s: cannot connect to %s (%s)", command, path,
-                     ovs_strerror(retval));
+                     ovs_strerror(error));
         free(path);
-        return NULL;
+        return error;
     }
-    char *argv[] = {CONST_CAST(char *, arg)};
-    retval
-        = unixctl_client_transact(client, command, 1, argv, &result, &error);
-    jsonrpc_close(client);
-    if (retval || error) {
+
+    /* unixctl_client_transact() would wait for ever on a stopped
+     * ovs-vswitchd: send, then poll for the answer with a deadline. */
+    struct json *params = json_array_create_1(json_string_create(arg));
+    struct jsonrpc_msg *request
+        = jsonrpc_create_request(command, params, NULL);
+    struct json *id = json_clone(request->id);
+    struct jsonrpc_msg *reply = NULL;
+    error = jsonrpc_send(client, request);
+    while (!error) {
+        jsonrpc_run(client);
+        error = jsonrpc_recv(client, &reply);
+        if (error == EAGAIN) {
+            if (time_msec() >= deadline) {
+                error = ETIMEDOUT;
+                break;
+            }
+            jsonrpc_wait(client);
+            jsonrpc_recv_wait(client);
+            poll_timer_wait_until(deadline);
+            poll_block();
+            error = 0;
+        } else if (!error
+                   && ((reply->type != JSONRPC_REPLY
+                        && reply->type != JSONRPC_ERROR)
+                       || !json_equal(reply->id, id))) {
+            jsonrpc_msg_destroy(reply); /* not the answer: keep waiting */
+            reply = NULL;
+        } else {
+            break;
+        }
+    }
+    if (!error) {
+        if (reply->error) {
+            VLOG_WARN_RL(&rl, "%s %s via %s: %s", command, arg, path,
+                         reply->error->type == JSON_STRING
+                             ? json_string(reply->error)
+                             : "error");
+            error = EPROTO;
+        } else if (reply->result && reply->result->type == JSON_STRING) {
+            *resultp = xstrdup(json_string(reply->result));
+        } else {
+            *resultp = xstrdup("");
+        }
+    } else {
         VLOG_WARN_RL(&rl, "%s %s via %s: %s", command, arg, path,
-                     retval ? ovs_strerror(retval) : error);
-        free(result);
-        result = NULL;
+                     error == ETIMEDOUT ? "no answer in time"
+                                        : ovs_retval_to_string(error));
     }
-    free(error);
+    jsonrpc_msg_destroy(reply);
+    json_destroy(id);
+    jsonrpc_close(client);
     free(path);
-    return result;
+    return error;
 }
 
 int
@@ -674,11 +738,15 @@ ovsg_get_bond_info(struct ovsg *g, const char *port,
         m->link_up = ir->link_state && !strcmp(ir->link_state, "up");
         m->lacp_current = ir->n_lacp_current ? *ir->lacp_current : -1;
     }
-    info->bond_show = ovsg_appctl(g, "bond/show", port);
-    if (row->lacp && strcmp(row->lacp, "off")) {
-        info->lacp_show = ovsg_appctl(g, "lacp/show", port);
+    long long int deadline = time_msec() + OVSG_APPCTL_TIMEOUT_MS;
+    int error = ovsg_appctl(g, "bond/show", port, deadline, &info->bond_show);
+    if (!error && row->lacp && strcmp(row->lacp, "off")) {
+        error = ovsg_appctl(g, "lacp/show", port, deadline, &info->lacp_show);
     }
-    return 0;
+    if (error) {
+        ovsg_bond_info_destroy(info);
+    }
+    return error;
 }
 
 void
