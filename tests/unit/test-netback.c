@@ -18,6 +18,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "timeval.h"
 #include "util.h"
+#include "vif-backend/pkt.h"
 #include "vif-backend/vif-private.h"
 
 #define FAKE_PAGES 64
@@ -1079,7 +1080,7 @@ test_rx_csum_fallback(const void *aux OVS_UNUSED)
     uint8_t pseudo[12];
     memcpy(pseudo, &frame[26], 8);
     memcpy(&pseudo[8], (uint8_t[]){0, 6, 0, 200 - 34}, 4);
-    uint16_t psum = vif_csum_fold(vif_csum_add(0, pseudo, 12));
+    uint16_t psum = vif_pkt_csum_fold(vif_pkt_csum_add(0, pseudo, 12));
     frame[50] = psum >> 8;
     frame[51] = psum;
     b->vif->features.ip_csum = false;
@@ -1092,12 +1093,12 @@ test_rx_csum_fallback(const void *aux OVS_UNUSED)
                                            "checksum offload");
     /* The TCP checksum now verifies (sum over pseudo header + segment). */
     uint8_t *p = page(b, DATA_REF);
-    uint32_t sum = vif_csum_add(0, &p[26], 8);
+    uint32_t sum = vif_pkt_csum_add(0, &p[26], 8);
     uint8_t tail[4] = {0, 6, 0, 200 - 34};
-    sum = vif_csum_add(sum, tail, 4);
-    sum = vif_csum_add(sum, &p[34], 200 - 34);
-    CHECK(vif_csum_fold(sum) == 0xffff, "checksum wrong: %#x",
-          vif_csum_fold(sum));
+    sum = vif_pkt_csum_add(sum, tail, 4);
+    sum = vif_pkt_csum_add(sum, &p[34], 200 - 34);
+    CHECK(vif_pkt_csum_fold(sum) == 0xffff, "checksum wrong: %#x",
+          vif_pkt_csum_fold(sum));
     bed_destroy(b);
 }
 
