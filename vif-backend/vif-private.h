@@ -12,23 +12,25 @@
  *   platform.c   the calls into a platform class (platform.h)
  *   port.c       the calls into a port class (port.h)
  *
- * Who calls whom; every arrow points down, so there is no cycle:
+ * Who calls whom (each file only calls files further down this list, so
+ * the graph has no cycle; checked with nm on the objects):
  *
- *   netback.c -> xenbus.c -> hotplug.c
- *                   |
- *                   v
- *              interface.c -----------------------.
- *               |       |                          |
- *               v       v                          |
- *             tx.c    rx.c -> ctrl.c               |
- *               |  \    |  \    |                  |
- *               |   \   |   \   |                  |
- *               v    v  v    v  v                  v
- *             rate.c  error.c  pkt.c  platform.c  port.c
+ *   xenbus.c     interface.c rate.c hotplug.c
+ *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
+ *   tx.c         rate.c error.c pkt.c platform.c port.c
+ *   rx.c         ctrl.c error.c pkt.c platform.c port.c
+ *   ctrl.c       error.c pkt.c platform.c
+ *   rate.c, hotplug.c, error.c: nothing of the core
+ *   pkt.c, platform.c, port.c: nothing; they include only their own
+ *                header, not this one
  *
- * Not drawn: xenbus.c also calls rate.c (parsing), error.c, platform.c and
- * port.c; interface.c also calls rate.c, error.c and ctrl.c (hash reset);
- * pkt.c, platform.c and port.c include none of the others' headers.
+ *           xenbus.c
+ *               |
+ *          interface.c
+ *          /    |    \
+ *       tx.c  rx.c -> ctrl.c
+ *          \    |    /
+ *   rate.c error.c pkt.c platform.c port.c
  *
  * A VIF (struct vif) has 1..VIF_MAX_QUEUES queues (struct vif_queue), each
  * with its own TX and RX ring and event channel(s).  The data path (tx.c,
