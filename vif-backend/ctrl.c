@@ -15,9 +15,8 @@
  * are they by Linux). */
 #include <config.h>
 
-#include <netinet/in.h>
-
 #include "util.h"
+#include "vif-backend/pkt.h"
 #include "vif-backend/vif-private.h"
 
 VLOG_DEFINE_THIS_MODULE(vif_ctrl);
@@ -61,70 +60,36 @@ vif_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *buf,
     return result;
 }
 
-/* Offset of the IP header and whether it is IPv6, or false. */
-static bool
-hash_l3(const uint8_t *frame, size_t size, size_t *l3, bool *v6)
-{
-    size_t ofs = 12;
-    uint16_t type = 0;
-
-    for (int tags = 0; tags < 3; tags++) {
-        if (ofs + 2 > size) {
-            return false;
-        }
-        type = frame[ofs] << 8 | frame[ofs + 1];
-        ofs += 2;
-        if (type != 0x8100 && type != 0x88a8) {
-            break;
-        }
-        ofs += 2;
-    }
-    *l3 = ofs;
-    if (type == 0x0800) {
-        *v6 = false;
-        return ofs + 20 <= size;
-    } else if (type == 0x86dd) {
-        *v6 = true;
-        return ofs + 40 <= size;
-    }
-    return false;
-}
-
 bool
 vif_hash_frame(const struct vif *vif, const uint8_t *frame, size_t size,
                uint32_t *hashp, uint8_t *typep)
 {
     const struct vif_hash *hash = &vif->hash;
-    uint8_t data[36];
-    size_t l3, n;
-    bool v6;
+    struct vif_pkt_hash_input in;
+    size_t n;
 
     if (hash->alg != XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ || !hash->flags
-        || !hash_l3(frame, size, &l3, &v6)) {
+        || !vif_pkt_hash_input(frame, size, &in)) {
         return false;
     }
-    struct vif_headers h;
-    bool tcp = (vif_parse_headers(frame, size, &h) && h.proto == IPPROTO_TCP);
+    bool v6 = in.ipv6;
     uint32_t want_l4 = (v6 ? XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP
                            : XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP);
     uint32_t want_l3
         = (v6 ? XEN_NETIF_CTRL_HASH_TYPE_IPV6 : XEN_NETIF_CTRL_HASH_TYPE_IPV4);
-    size_t addr_len = v6 ? 32 : 8;
 
-    memcpy(data, &frame[l3 + (v6 ? 8 : 12)], addr_len);
-    if (tcp && hash->flags & want_l4) {
-        memcpy(&data[addr_len], &frame[h.l4], 4);
-        n = addr_len + 4;
+    if (in.tcp && hash->flags & want_l4) {
+        n = in.addr_len + 4;
         *typep = (v6 ? _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP
                      : _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP);
     } else if (hash->flags & want_l3) {
-        n = addr_len;
+        n = in.addr_len;
         *typep = (v6 ? _XEN_NETIF_CTRL_HASH_TYPE_IPV6
                      : _XEN_NETIF_CTRL_HASH_TYPE_IPV4);
     } else {
         return false;
     }
-    *hashp = vif_toeplitz(hash->key, sizeof hash->key, data, n);
+    *hashp = vif_toeplitz(hash->key, sizeof hash->key, in.data, n);
     return true;
 }
 
@@ -155,8 +120,8 @@ ctrl_copy_from_guest(struct vif *vif, uint32_t ref, void *dst, size_t len)
     seg.offset = 0;
     seg.len = len;
     seg.local = dst;
-    return (!vif->platform->class->copy(vif->platform, &seg, 1)
-            && seg.status == VIF_GNTST_OKAY);
+    vif_platform_copy(vif->platform, &seg, 1);
+    return seg.status == VIF_GNTST_OKAY;
 }
 
 static uint32_t
@@ -295,7 +260,7 @@ vif_ctrl_action(struct vif *vif)
         int notify, more;
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&vif->ctrl, notify);
         if (notify) {
-            vif->platform->class->notify(vif->platform, vif->ctrl_evtchn);
+            vif_platform_notify(vif->platform, vif->ctrl_evtchn);
         }
         RING_FINAL_CHECK_FOR_REQUESTS(&vif->ctrl, more);
         if (!more) {

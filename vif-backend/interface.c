@@ -14,7 +14,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 
 #include "openvswitch/dynamic-string.h"
@@ -29,21 +28,6 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 #define SPURIOUS_GRACE 16 /* spurious events in a row before backing off */
 #define SPURIOUS_MAX_DELAY_MS 1000
-
-void
-vif_log(struct vlog_module *module, enum vlog_level level,
-        struct vlog_rate_limit *rl_, const struct vif *vif, const char *format,
-        ...)
-{
-    if (!vlog_should_drop(module, level, rl_)) {
-        va_list args;
-        va_start(args, format);
-        char *msg = xvasprintf(format, args);
-        va_end(args);
-        vlog(module, level, "%s: %s", vif->name, msg);
-        free(msg);
-    }
-}
 
 void
 vif_stats_add(struct vif_stats *a, const struct vif_stats *b)
@@ -127,33 +111,15 @@ vif_port_offloads(const struct vif *vif)
     return offloads;
 }
 
-void
-vif_fatal(struct vif *vif, const char *reason, ...)
-{
-    if (vif->disabled) {
-        return;
-    }
-    va_list args;
-    va_start(args, reason);
-    free(vif->disable_reason);
-    vif->disable_reason = xvasprintf(reason, args);
-    va_end(args);
-    vif->disabled = true;
-    vif->queues[0].stats.errors++;
-    VLOG_ERR("%s: fatal error, disabling the VIF: %s", vif->name,
-             vif->disable_reason);
-}
-
 /* Maps one ring page and checks its indices (XSA-39).  Returns the shared
  * ring and its response producer, or NULL. */
 static void *
 map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
          struct vif_mapping **map, RING_IDX *rsp_prod)
 {
-    const struct vif_platform_class *class = vif->platform->class;
     void *addr;
-    int error
-        = class->map(vif->platform, vif->domid, &ref, 1, false, &addr, map);
+    int error = vif_platform_map(vif->platform, vif->domid, &ref, 1, false,
+                                 &addr, map);
     if (error) {
         VLOG_WARN("%s: cannot map %s ring (ref %" PRIu32 "): %s", vif->name,
                   what, ref, ovs_strerror(error));
@@ -167,7 +133,7 @@ map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
         VLOG_WARN("%s: refusing %s ring: req_prod %u is more than a ring "
                   "ahead of rsp_prod %u",
                   vif->name, what, req_prod, *rsp_prod);
-        class->unmap(vif->platform, *map);
+        vif_platform_unmap(vif->platform, *map);
         *map = NULL;
         return NULL;
     }
@@ -177,16 +143,14 @@ map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
 static void
 queue_release(struct vif *vif, struct vif_queue *q)
 {
-    const struct vif_platform_class *class = vif->platform->class;
-
     if (q->tx_evtchn_bound) {
-        class->unbind(vif->platform, q->tx_evtchn);
+        vif_platform_unbind(vif->platform, q->tx_evtchn);
     }
     if (q->rx_evtchn_bound) {
-        class->unbind(vif->platform, q->rx_evtchn);
+        vif_platform_unbind(vif->platform, q->rx_evtchn);
     }
-    class->unmap(vif->platform, q->tx_map);
-    class->unmap(vif->platform, q->rx_map);
+    vif_platform_unmap(vif->platform, q->tx_map);
+    vif_platform_unmap(vif->platform, q->rx_map);
     vif_rx_purge(q);
     free(q->tx_buf);
     vif_stats_add(&vif->dead_stats, &q->stats);
@@ -198,7 +162,6 @@ int
 vif_queue_connect(struct vif *vif, size_t i,
                   const struct vif_queue_config *cfg)
 {
-    const struct vif_platform_class *class = vif->platform->class;
     struct vif_queue *q = &vif->queues[i];
     RING_IDX rsp_prod;
     int error;
@@ -226,8 +189,8 @@ vif_queue_connect(struct vif *vif, size_t i,
     BACK_RING_ATTACH(&q->rx, rxs, rsp_prod, VIF_PAGE_SIZE);
     q->rx_seen = rsp_prod;
 
-    error = class->bind(vif->platform, vif->domid, cfg->tx_evtchn,
-                        &q->tx_evtchn);
+    error = vif_platform_bind(vif->platform, vif->domid, cfg->tx_evtchn,
+                              &q->tx_evtchn);
     if (error) {
         VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s", vif->name,
                   cfg->tx_evtchn, ovs_strerror(error));
@@ -235,8 +198,8 @@ vif_queue_connect(struct vif *vif, size_t i,
     }
     q->tx_evtchn_bound = true;
     if (cfg->rx_evtchn != cfg->tx_evtchn) {
-        error = class->bind(vif->platform, vif->domid, cfg->rx_evtchn,
-                            &q->rx_evtchn);
+        error = vif_platform_bind(vif->platform, vif->domid, cfg->rx_evtchn,
+                                  &q->rx_evtchn);
         if (error) {
             VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s",
                       vif->name, cfg->rx_evtchn, ovs_strerror(error));
@@ -262,7 +225,6 @@ fail:
 int
 vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
 {
-    const struct vif_platform_class *class = vif->platform->class;
     RING_IDX rsp_prod;
 
     struct xen_netif_ctrl_sring *s = map_ring(
@@ -272,12 +234,12 @@ vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
         return EIO;
     }
     BACK_RING_ATTACH(&vif->ctrl, s, rsp_prod, VIF_PAGE_SIZE);
-    int error
-        = class->bind(vif->platform, vif->domid, evtchn, &vif->ctrl_evtchn);
+    int error = vif_platform_bind(vif->platform, vif->domid, evtchn,
+                                  &vif->ctrl_evtchn);
     if (error) {
         VLOG_WARN("%s: cannot bind control event channel %" PRIu32 ": %s",
                   vif->name, evtchn, ovs_strerror(error));
-        class->unmap(vif->platform, vif->ctrl_map);
+        vif_platform_unmap(vif->platform, vif->ctrl_map);
         vif->ctrl_map = NULL;
         return error;
     }
@@ -289,15 +251,13 @@ vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
 void
 vif_disconnect(struct vif *vif)
 {
-    const struct vif_platform_class *class = vif->platform->class;
-
     for (size_t i = 0; i < vif->n_queues; i++) {
         queue_release(vif, &vif->queues[i]);
     }
     vif->n_queues = 0;
     if (vif->ctrl_connected) {
-        class->unbind(vif->platform, vif->ctrl_evtchn);
-        class->unmap(vif->platform, vif->ctrl_map);
+        vif_platform_unbind(vif->platform, vif->ctrl_evtchn);
+        vif_platform_unmap(vif->platform, vif->ctrl_map);
         vif->ctrl_map = NULL;
         vif->ctrl_connected = false;
         vif->ctrl_event = vif->ctrl_masked = false;
@@ -305,10 +265,8 @@ vif_disconnect(struct vif *vif)
     vif_hash_reset(&vif->hash);
     vif->n_mcast = 0;
     if (vif->port) {
-        if (vif->port_class->set_carrier) {
-            vif->port_class->set_carrier(vif->port, false);
-        }
-        vif->port_class->set_n_queues(vif->port, 1);
+        vif_port_set_carrier(vif->port, false);
+        vif_port_set_n_queues(vif->port, 1);
     }
 }
 
@@ -340,14 +298,12 @@ vif_handle_event(struct vif *vif, uint32_t port)
 static void
 queue_unmask(struct vif *vif, struct vif_queue *q)
 {
-    const struct vif_platform_class *class = vif->platform->class;
-
     if (q->tx_masked) {
-        class->unmask(vif->platform, q->tx_evtchn);
+        vif_platform_unmask(vif->platform, q->tx_evtchn);
         q->tx_masked = false;
     }
     if (q->rx_masked) {
-        class->unmask(vif->platform, q->rx_evtchn);
+        vif_platform_unmask(vif->platform, q->rx_evtchn);
         q->rx_masked = false;
     }
     q->unmask_at = 0;
@@ -361,8 +317,8 @@ update_carrier(struct vif *vif)
     for (size_t i = 0; i < vif->n_queues; i++) {
         up = up && !vif->queues[i].stalled;
     }
-    if (vif->port && up != vif->carrier && vif->port_class->set_carrier) {
-        vif->port_class->set_carrier(vif->port, up);
+    if (vif->port && up != vif->carrier) {
+        vif_port_set_carrier(vif->port, up);
     }
     vif->carrier = up;
 }
@@ -370,8 +326,6 @@ update_carrier(struct vif *vif)
 void
 vif_run(struct vif *vif)
 {
-    const struct vif_platform_class *class = vif->platform->class;
-
     if (vif->disabled) {
         if (vif->n_queues || vif->ctrl_connected) {
             vif_disconnect(vif);
@@ -386,7 +340,7 @@ vif_run(struct vif *vif)
         vif->ctrl_event = false;
         vif_ctrl_action(vif);
         if (vif->ctrl_masked && !vif->disabled) {
-            class->unmask(vif->platform, vif->ctrl_evtchn);
+            vif_platform_unmask(vif->platform, vif->ctrl_evtchn);
             vif->ctrl_masked = false;
         }
     }
@@ -456,7 +410,7 @@ vif_wait(struct vif *vif)
         struct vif_queue *q = &vif->queues[i];
 
         if (vif->port && q->rx_queue_bytes < VIF_RX_QUEUE_BYTES) {
-            vif->port_class->recv_wait(vif->port, i);
+            vif_port_recv_wait(vif->port, i);
         }
         if (q->tx_event || q->rx_event) {
             poll_immediate_wake();

@@ -1,9 +1,10 @@
 # vif-backend/: xovs-netback, the user-space Xen netif backend.
 # vif-backend/emu/module.mk (read first) defines VIF_PLATFORM_OBJ: the
-# platform implementations (platform.c, platform-xen.c, platform-emu.c).
+# platform implementations (platform-table.c, platform-xen.c, platform-emu.c).
 VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
 	vif-backend/tx.c vif-backend/rx.c vif-backend/ctrl.c vif-backend/rate.c \
-	vif-backend/hotplug.c vif-backend/port-tap.c
+	vif-backend/hotplug.c vif-backend/port-tap.c vif-backend/error.c \
+	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c
 VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-netback: $(OBJ)/vif-backend/netback.o $(VIF_CORE_OBJ) \
@@ -23,7 +24,9 @@ UNIT_TEST_LIBS += $(LDLIBS_XEN)
 # The TX request parser through fake grants (tests/fuzz/fuzz-netback-tx.c).
 FUZZ_TARGETS += netback-tx
 FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
-	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c
+	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c \
+	vif-backend/error.c vif-backend/pkt.c vif-backend/platform.c \
+	vif-backend/port.c
 FUZZ_LIBS_netback-tx :=
 
 # How netback parses frontend-written xenstore values

@@ -1,21 +1,102 @@
-/* vif-backend/platform.c: picks a platform class by name (--platform=). */
+/* vif-backend/platform.c: the one way into a platform class (platform.h),
+ * as OVS's netdev.c is into netdev_class.  Each wrapper calls its member;
+ * the ones for optional members stand in for a class without them, and
+ * vif_platform_copy() makes a failed batch look the way the contract says
+ * whatever the class left behind.  Callers (interface.c, tx.c, rx.c,
+ * ctrl.c, xenbus.c) never look at the class.  Depends on nothing but
+ * platform.h. */
 #include <config.h>
 
-#include <string.h>
 #include "vif-backend/platform.h"
 
-const struct vif_platform_class *
-vif_platform_lookup(const char *name)
+int
+vif_platform_open(const struct vif_platform_class *class,
+                  uint16_t backend_domid, struct vif_platform **pp)
 {
-    static const struct vif_platform_class *const classes[] = {
-        &vif_platform_xen,
-        &vif_platform_emu,
-    };
+    return class->open(backend_domid, pp);
+}
 
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
-        if (name && !strcmp(name, classes[i]->name)) {
-            return classes[i];
+void
+vif_platform_close(struct vif_platform *p)
+{
+    if (p) {
+        p->class->close(p);
+    }
+}
+
+int
+vif_platform_map(struct vif_platform *p, uint16_t domid, const uint32_t *refs,
+                 size_t n, bool readonly, void **addr, struct vif_mapping **m)
+{
+    return p->class->map(p, domid, refs, n, readonly, addr, m);
+}
+
+void
+vif_platform_unmap(struct vif_platform *p, struct vif_mapping *m)
+{
+    p->class->unmap(p, m);
+}
+
+int
+vif_platform_copy(struct vif_platform *p, struct vif_copy_seg *segs, size_t n)
+{
+    int error = p->class->copy(p, segs, n);
+
+    if (error) {
+        for (size_t i = 0; i < n; i++) {
+            segs[i].status = VIF_GNTST_GENERAL_ERROR;
         }
     }
-    return NULL;
+    return error;
+}
+
+int
+vif_platform_bind(struct vif_platform *p, uint16_t domid, uint32_t remote_port,
+                  uint32_t *local_port)
+{
+    return p->class->bind(p, domid, remote_port, local_port);
+}
+
+void
+vif_platform_unbind(struct vif_platform *p, uint32_t local_port)
+{
+    p->class->unbind(p, local_port);
+}
+
+int
+vif_platform_notify(struct vif_platform *p, uint32_t local_port)
+{
+    return p->class->notify(p, local_port);
+}
+
+int
+vif_platform_fd(struct vif_platform *p)
+{
+    return p->class->fd(p);
+}
+
+int64_t
+vif_platform_pending(struct vif_platform *p)
+{
+    return p->class->pending(p);
+}
+
+int
+vif_platform_unmask(struct vif_platform *p, uint32_t local_port)
+{
+    return p->class->unmask(p, local_port);
+}
+
+void
+vif_platform_release_domain(struct vif_platform *p, uint16_t domid)
+{
+    if (p->class->release_domain) {
+        p->class->release_domain(p, domid);
+    }
+}
+
+int32_t
+vif_platform_dead_domain(struct vif_platform *p)
+{
+    return p->class->dead_domain ? p->class->dead_domain(p) : -1;
 }

@@ -104,12 +104,40 @@ struct vif_platform_class {
 extern const struct vif_platform_class vif_platform_xen;
 extern const struct vif_platform_class vif_platform_emu;
 
-/* The class named 'name', or NULL. */
+/* The class named 'name', or NULL (platform-table.c). */
 const struct vif_platform_class *vif_platform_lookup(const char *name);
 
 /* Every platform instance starts with its class pointer. */
 struct vif_platform {
     const struct vif_platform_class *class;
 };
+
+/* How the rest of xovs-netback calls a platform (platform.c), as OVS's
+ * netdev.c wraps netdev_class: one function per member, with the member's
+ * contract above.  The wrappers own the checks for optional members and
+ * what the contract promises on failure, so callers never look at the
+ * class themselves. */
+int vif_platform_open(const struct vif_platform_class *,
+                      uint16_t backend_domid, struct vif_platform **);
+void vif_platform_close(struct vif_platform *); /* accepts NULL */
+int vif_platform_map(struct vif_platform *, uint16_t domid,
+                     const uint32_t *refs, size_t n, bool readonly,
+                     void **addr, struct vif_mapping **);
+void vif_platform_unmap(struct vif_platform *, struct vif_mapping *);
+/* On failure (a positive errno) every segment's status is
+ * VIF_GNTST_GENERAL_ERROR, whatever the class left there. */
+int vif_platform_copy(struct vif_platform *, struct vif_copy_seg *segs,
+                      size_t n);
+int vif_platform_bind(struct vif_platform *, uint16_t domid,
+                      uint32_t remote_port, uint32_t *local_port);
+void vif_platform_unbind(struct vif_platform *, uint32_t local_port);
+int vif_platform_notify(struct vif_platform *, uint32_t local_port);
+int vif_platform_fd(struct vif_platform *);
+int64_t vif_platform_pending(struct vif_platform *);
+int vif_platform_unmask(struct vif_platform *, uint32_t local_port);
+/* Does nothing on a class without release_domain. */
+void vif_platform_release_domain(struct vif_platform *, uint16_t domid);
+/* -1 on a class without dead_domain. */
+int32_t vif_platform_dead_domain(struct vif_platform *);
 
 #endif /* vif-backend/platform.h */

@@ -53,7 +53,7 @@ port_tap_cast(struct vif_port *port)
 }
 
 static int
-tap_open_fd(const char *name, bool multi_queue, int *fdp)
+port_tap_open_fd(const char *name, bool multi_queue, int *fdp)
 {
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -80,18 +80,18 @@ tap_open_fd(const char *name, bool multi_queue, int *fdp)
 /* Deletes a persistent tap 'name' left by an earlier backend whose queue
  * mode ('multi_queue') differs from what we want now. */
 static void
-tap_delete_stale(const char *name, bool multi_queue)
+port_tap_delete_stale(const char *name, bool multi_queue)
 {
     int fd;
 
-    if (!tap_open_fd(name, multi_queue, &fd)) {
+    if (!port_tap_open_fd(name, multi_queue, &fd)) {
         ioctl(fd, TUNSETPERSIST, 0);
         close(fd);
     }
 }
 
 static int
-tap_apply_offloads(int fd, unsigned int offloads)
+port_tap_apply_offloads(int fd, unsigned int offloads)
 {
     unsigned long flags = 0;
     if (offloads & VIF_PORT_OFF_CSUM) {
@@ -107,7 +107,7 @@ tap_apply_offloads(int fd, unsigned int offloads)
 }
 
 static int
-tap_link_setup(const char *name)
+port_tap_link_setup(const char *name)
 {
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0) {
@@ -146,22 +146,22 @@ port_tap_open(const char *name, bool multi_queue, struct vif_port **portp)
     tap->multi_queue = multi_queue;
 
     bool existed = if_nametoindex(name) != 0;
-    int error = tap_open_fd(name, multi_queue, &tap->fds[0]);
+    int error = port_tap_open_fd(name, multi_queue, &tap->fds[0]);
     if (error == EINVAL && existed) {
         /* A tap of ours from before, with the other queue mode. */
-        tap_delete_stale(name, !multi_queue);
+        port_tap_delete_stale(name, !multi_queue);
         existed = false;
-        error = tap_open_fd(name, multi_queue, &tap->fds[0]);
+        error = port_tap_open_fd(name, multi_queue, &tap->fds[0]);
     }
     if (!error) {
         tap->n_fds = 1;
         error = ioctl(tap->fds[0], TUNSETPERSIST, 1) < 0 ? errno : 0;
     }
     if (!error) {
-        error = tap_apply_offloads(tap->fds[0], 0);
+        error = port_tap_apply_offloads(tap->fds[0], 0);
     }
     if (!error) {
-        error = tap_link_setup(name);
+        error = port_tap_link_setup(name);
     }
     if (error) {
         VLOG_WARN("%s: cannot create tap: %s", name, ovs_strerror(error));
@@ -219,11 +219,11 @@ port_tap_set_n_queues(struct vif_port *port, size_t n)
     }
     while (tap->n_fds < n) {
         int fd;
-        int error = tap_open_fd(tap->name, true, &fd);
+        int error = port_tap_open_fd(tap->name, true, &fd);
         if (error) {
             return error;
         }
-        error = tap_apply_offloads(fd, tap->offloads);
+        error = port_tap_apply_offloads(fd, tap->offloads);
         if (error) {
             close(fd);
             return error;
@@ -240,7 +240,7 @@ port_tap_set_offloads(struct vif_port *port, unsigned int offloads)
 
     tap->offloads = offloads;
     for (size_t i = 0; i < tap->n_fds; i++) {
-        int error = tap_apply_offloads(tap->fds[i], offloads);
+        int error = port_tap_apply_offloads(tap->fds[i], offloads);
         if (error) {
             return error;
         }

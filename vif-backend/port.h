@@ -87,4 +87,24 @@ extern const struct vif_port_class vif_port_tap;
 /* The class named 'name' ("tap"), or NULL. */
 const struct vif_port_class *vif_port_lookup(const char *name);
 
+/* How the rest of xovs-netback calls a port (port.c), as OVS's netdev.c
+ * wraps netdev_class: one function per member, with the member's contract
+ * above.  The wrappers own the checks for optional members, so callers
+ * never look at the class themselves. */
+int vif_port_open(const struct vif_port_class *, const char *name,
+                  bool multi_queue, struct vif_port **);
+void vif_port_close(struct vif_port *); /* accepts NULL */
+/* Falls back to close() on a class without destroy.  Accepts NULL. */
+void vif_port_destroy(struct vif_port *);
+int vif_port_set_n_queues(struct vif_port *, size_t n);
+int vif_port_set_offloads(struct vif_port *, unsigned int offloads);
+/* Returns 0 (and does nothing) on a class without set_carrier. */
+int vif_port_set_carrier(struct vif_port *, bool up);
+int vif_port_send(struct vif_port *, size_t queue,
+                  const struct virtio_net_hdr *, const void *frame,
+                  size_t size);
+int vif_port_recv(struct vif_port *, size_t queue, struct virtio_net_hdr *,
+                  void *buf, size_t *size);
+void vif_port_recv_wait(struct vif_port *, size_t queue);
+
 #endif /* vif-backend/port.h */

@@ -77,7 +77,7 @@ vif_rate_parse(const char *text, uint64_t *bytes, uint64_t *usec)
 
 /* Adds the credit of 'n' windows. */
 static void
-credit_add(struct vif_credit *c, uint64_t n)
+rate_credit_add(struct vif_credit *c, uint64_t n)
 {
     uint64_t max_burst = MAX(c->bytes, CREDIT_MIN_BURST);
     uint64_t add = n > max_burst / c->bytes ? max_burst : n * c->bytes;
@@ -116,7 +116,7 @@ vif_credit_take(struct vif_credit *c, uint32_t size, long long now_usec)
         if (now_usec >= next) {
             uint64_t n = (now_usec - c->window_start) / c->usec;
             c->window_start += n * c->usec;
-            credit_add(c, n);
+            rate_credit_add(c, n);
             next = c->window_start + (long long)c->usec;
         }
         if (size > c->remaining) {

@@ -30,6 +30,7 @@
 #include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
+#include "vif-backend/pkt.h"
 #include "vif-backend/vif-private.h"
 
 VLOG_DEFINE_THIS_MODULE(vif_rx);
@@ -69,24 +70,6 @@ vif_rx_slots_needed(const struct vif_queue *q OVS_UNUSED,
         n++;
     }
     return n;
-}
-
-void
-vif_csum_complete(uint8_t *frame, size_t size, struct virtio_net_hdr *vnet)
-{
-    size_t start = vnet->csum_start, field = start + vnet->csum_offset;
-
-    if (!(vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || field + 2 > size) {
-        return;
-    }
-    uint16_t csum
-        = ~vif_csum_fold(vif_csum_add(0, &frame[start], size - start));
-    if (!csum && vnet->csum_offset == 6) {
-        csum = 0xffff; /* UDP: 0 means "no checksum" */
-    }
-    frame[field] = csum >> 8;
-    frame[field + 1] = csum;
-    vnet->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 }
 
 void
@@ -142,10 +125,10 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
         return;
     }
     if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && gso == 0) {
-        struct vif_headers h;
-        bool v6 = (vif_parse_headers(pkt->data, pkt->size, &h) && h.ipv6);
+        struct vif_pkt_headers h;
+        bool v6 = (vif_pkt_parse(pkt->data, pkt->size, &h) && h.ipv6);
         if (v6 ? !f->ipv6_csum : !f->ip_csum) {
-            vif_csum_complete(pkt->data, pkt->size, &pkt->vnet);
+            vif_pkt_csum_complete(pkt->data, pkt->size, &pkt->vnet);
         }
     }
     if (!ovs_list_is_empty(&q->rx_queue)
@@ -181,7 +164,7 @@ vif_rx_port_run(struct vif *vif)
             }
             struct virtio_net_hdr vnet;
             size_t size;
-            int error = vif->port_class->recv(vif->port, i, &vnet, buf, &size);
+            int error = vif_port_recv(vif->port, i, &vnet, buf, &size);
             if (error) {
                 if (error != EAGAIN) {
                     VIF_LOG(VLL_WARN, &rl, vif, "port receive failed: %s",
@@ -366,12 +349,7 @@ vif_rx_action(struct vif_queue *q)
     }
 
     if (n_segs) {
-        const struct vif_platform_class *class = vif->platform->class;
-        if (class->copy(vif->platform, segs, n_segs)) {
-            for (size_t i = 0; i < n_segs; i++) {
-                segs[i].status = VIF_GNTST_GENERAL_ERROR;
-            }
-        }
+        vif_platform_copy(vif->platform, segs, n_segs); /* statuses say */
     }
     size_t last_bad = SIZE_MAX;
     for (size_t i = 0; i < n_rsps; i++) {
@@ -393,7 +371,7 @@ vif_rx_action(struct vif_queue *q)
         q->rx.rsp_prod_pvt = q->rx.req_cons;
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
         if (notify) {
-            vif->platform->class->notify(vif->platform, q->rx_evtchn);
+            vif_platform_notify(vif->platform, q->rx_evtchn);
         }
     }
     for (size_t i = 0; i < n_pkts; i++) {

@@ -29,11 +29,11 @@
 #include <config.h>
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 
 #include "timeval.h"
 #include "util.h"
+#include "vif-backend/pkt.h"
 #include "vif-backend/vif-private.h"
 
 VLOG_DEFINE_THIS_MODULE(vif_tx);
@@ -87,7 +87,7 @@ tx_push(struct vif_queue *q)
 
     RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify) {
-        q->vif->platform->class->notify(q->vif->platform, q->tx_evtchn);
+        vif_platform_notify(q->vif->platform, q->tx_evtchn);
     }
 }
 
@@ -141,7 +141,7 @@ tx_get_extras(struct vif_queue *q, RING_IDX *work,
 }
 
 static bool
-mcast_add(struct vif *vif, const uint8_t addr[6])
+tx_mcast_add(struct vif *vif, const uint8_t addr[6])
 {
     for (size_t i = 0; i < vif->n_mcast; i++) {
         if (!memcmp(vif->mcast[i], addr, 6)) {
@@ -156,7 +156,7 @@ mcast_add(struct vif *vif, const uint8_t addr[6])
 }
 
 static void
-mcast_del(struct vif *vif, const uint8_t addr[6])
+tx_mcast_del(struct vif *vif, const uint8_t addr[6])
 {
     for (size_t i = 0; i < vif->n_mcast; i++) {
         if (!memcmp(vif->mcast[i], addr, 6)) {
@@ -218,12 +218,12 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
         = &extras[XEN_NETIF_EXTRA_TYPE_MCAST_DEL - 1];
     if (add->type || del->type) {
         int16_t status = NETIF_RSP_OKAY;
-        if (add->type && !mcast_add(vif, add->u.mcast.addr)) {
+        if (add->type && !tx_mcast_add(vif, add->u.mcast.addr)) {
             q->stats.tx_mcast_error++;
             status = NETIF_RSP_ERROR;
         }
         if (del->type) {
-            mcast_del(vif, del->u.mcast.addr);
+            tx_mcast_del(vif, del->u.mcast.addr);
         }
         tx_respond_all(q, &pkt->first, pkt->n_extra, NULL, 0, status);
         return TX_DONE;
@@ -360,14 +360,13 @@ tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
         return;
     }
     if (vif->tx_sw_csum && vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-        vif_csum_complete(frame, pkt->size, &vnet);
+        vif_pkt_csum_complete(frame, pkt->size, &vnet);
     }
     if (!vif->port) {
         q->stats.tx_drop_port++;
         return;
     }
-    int error
-        = vif->port_class->send(vif->port, q->id, &vnet, frame, pkt->size);
+    int error = vif_port_send(vif->port, q->id, &vnet, frame, pkt->size);
     if (error) {
         q->stats.tx_drop_port++;
         if (error != EAGAIN) {
@@ -429,13 +428,7 @@ vif_tx_action(struct vif_queue *q)
     }
 
     if (n_segs) {
-        const struct vif_platform_class *class = vif->platform->class;
-        int error = class->copy(vif->platform, segs, n_segs);
-        if (error) {
-            for (size_t i = 0; i < n_segs; i++) {
-                segs[i].status = VIF_GNTST_GENERAL_ERROR;
-            }
-        }
+        vif_platform_copy(vif->platform, segs, n_segs); /* statuses say */
     }
     for (size_t i = 0; i < n_pkts; i++) {
         tx_submit(q, &pkts[i], segs);
@@ -457,127 +450,6 @@ vif_tx_action(struct vif_queue *q)
     return found;
 }
 
-/* ---------------------------------------------------------------------- */
-/* Headers, checksums, virtio_net_hdr. */
-
-uint32_t
-vif_csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-    uint64_t s = sum;
-    size_t i;
-
-    for (i = 0; i + 1 < n; i += 2) {
-        s += (uint32_t)p[i] << 8 | p[i + 1];
-    }
-    if (i < n) {
-        s += (uint32_t)p[i] << 8;
-    }
-    while (s >> 32) {
-        s = (s & 0xffffffff) + (s >> 32);
-    }
-    return s;
-}
-
-uint16_t
-vif_csum_fold(uint32_t sum)
-{
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum;
-}
-
-bool
-vif_parse_headers(const uint8_t *frame, size_t size, struct vif_headers *h)
-{
-    size_t ofs = 12;
-    uint16_t type;
-
-    memset(h, 0, sizeof *h);
-    for (int tags = 0;; tags++) {
-        if (ofs + 2 > size) {
-            return false;
-        }
-        type = frame[ofs] << 8 | frame[ofs + 1];
-        ofs += 2;
-        if ((type != 0x8100 && type != 0x88a8) || tags >= 2) {
-            break;
-        }
-        ofs += 2;
-    }
-    h->l3 = ofs;
-
-    uint8_t proto;
-    if (type == 0x0800) {
-        if (ofs + 20 > size || frame[ofs] >> 4 != 4) {
-            return false;
-        }
-        size_t ihl = (frame[ofs] & 0xf) * 4;
-        uint16_t frag = (frame[ofs + 6] << 8 | frame[ofs + 7]) & 0x3fff;
-        if (ihl < 20 || ofs + ihl > size || frag) {
-            return false;
-        }
-        proto = frame[ofs + 9];
-        ofs += ihl;
-    } else if (type == 0x86dd) {
-        if (ofs + 40 > size || frame[ofs] >> 4 != 6) {
-            return false;
-        }
-        proto = frame[ofs + 6];
-        ofs += 40;
-        h->ipv6 = true;
-        for (int i = 0; i < 8 && (proto == 0 || proto == 43 || proto == 60);
-             i++) {
-            if (ofs + 8 > size) {
-                return false;
-            }
-            proto = frame[ofs];
-            ofs += (frame[ofs + 1] + 1) * 8;
-        }
-    } else {
-        return false;
-    }
-
-    h->l4 = ofs;
-    h->proto = proto;
-    if (proto == IPPROTO_TCP) {
-        if (ofs + 20 > size) {
-            return false;
-        }
-        h->l4_len = (frame[ofs + 12] >> 4) * 4;
-        return h->l4_len >= 20 && ofs + h->l4_len <= size;
-    } else if (proto == IPPROTO_UDP) {
-        h->l4_len = 8;
-        return ofs + 8 <= size;
-    }
-    return false;
-}
-
-/* Writes the pseudo-header sum (not complemented) into the L4 checksum, as
- * a partial checksum expects. */
-static void
-tx_pseudo_csum(uint8_t *frame, size_t size, const struct vif_headers *h,
-               size_t csum_ofs)
-{
-    uint32_t sum = 0;
-    uint32_t l4_len = size - h->l4;
-    uint8_t tail[4] = {l4_len >> 8, l4_len, 0, h->proto};
-
-    if (h->ipv6) {
-        sum = vif_csum_add(sum, &frame[h->l3 + 8], 32);
-        uint8_t len32[4] = {l4_len >> 24, l4_len >> 16, l4_len >> 8, l4_len};
-        sum = vif_csum_add(sum, len32, 4);
-        uint8_t nh[4] = {0, 0, 0, h->proto};
-        sum = vif_csum_add(sum, nh, 4);
-    } else {
-        sum = vif_csum_add(sum, &frame[h->l3 + 12], 8);
-        sum = vif_csum_add(sum, tail, 4);
-    }
-    uint16_t folded = vif_csum_fold(sum);
-    frame[h->l4 + csum_ofs] = folded >> 8;
-    frame[h->l4 + csum_ofs + 1] = folded;
-}
-
 bool
 vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
                 const struct netif_extra_info *gso,
@@ -591,28 +463,12 @@ vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
         return true;
     }
 
-    struct vif_headers h;
-    if (!vif_parse_headers(frame, size, &h)) {
-        return false;
-    }
-    size_t csum_ofs = h.proto == IPPROTO_TCP ? 16 : 6;
-    vnet->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-    vnet->csum_start = h.l4;
-    vnet->csum_offset = csum_ofs;
+    uint8_t gso_type = VIRTIO_NET_HDR_GSO_NONE;
     if (gso) {
-        bool v6 = gso->u.gso.type == XEN_NETIF_GSO_TYPE_TCPV6;
-        if (h.proto != IPPROTO_TCP || v6 != h.ipv6) {
-            return false;
-        }
-        vnet->gso_type
-            = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
-        vnet->gso_size = gso->u.gso.size;
-        vnet->hdr_len = h.l4 + h.l4_len;
-        if (!(flags & NETTXF_csum_blank)) {
-            /* Linux netback's recalculate_partial_csum: a GSO frame
-             * without csum_blank still needs a partial checksum. */
-            tx_pseudo_csum(frame, size, &h, csum_ofs);
-        }
+        gso_type = (gso->u.gso.type == XEN_NETIF_GSO_TYPE_TCPV6
+                        ? VIRTIO_NET_HDR_GSO_TCPV6
+                        : VIRTIO_NET_HDR_GSO_TCPV4);
     }
-    return true;
+    return vif_pkt_offload(frame, size, flags & NETTXF_csum_blank, gso_type,
+                           gso ? gso->u.gso.size : 0, vnet);
 }

@@ -7,6 +7,30 @@
  *   ctrl.c       control ring: Toeplitz hash configuration, queue choice
  *   rate.c       credit scheduler for the "rate" key
  *   hotplug.c    runs the hotplug script
+ *   error.c      VIF log lines, vif_fatal()
+ *   pkt.c        header parsing, checksums, hash input (pkt.h)
+ *   platform.c   the calls into a platform class (platform.h)
+ *   port.c       the calls into a port class (port.h)
+ *
+ * Who calls whom (each file only calls files further down this list, so
+ * the graph has no cycle; checked with nm on the objects):
+ *
+ *   xenbus.c     interface.c rate.c hotplug.c
+ *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
+ *   tx.c         rate.c error.c pkt.c platform.c port.c
+ *   rx.c         ctrl.c error.c pkt.c platform.c port.c
+ *   ctrl.c       error.c pkt.c platform.c
+ *   rate.c, hotplug.c, error.c: nothing of the core
+ *   pkt.c, platform.c, port.c: nothing; they include only their own
+ *                header, not this one
+ *
+ *           xenbus.c
+ *               |
+ *          interface.c
+ *          /    |    \
+ *       tx.c  rx.c -> ctrl.c
+ *          \    |    /
+ *   rate.c error.c pkt.c platform.c port.c
  *
  * A VIF (struct vif) has 1..VIF_MAX_QUEUES queues (struct vif_queue), each
  * with its own TX and RX ring and event channel(s).  The data path (tx.c,
@@ -237,12 +261,18 @@ struct vif {
     int hotplug_pid;    /* running online script, or 0 */
 };
 
+/* error.c */
+
 /* Logs (rate-limited, at 'level') a line prefixed with the VIF's name. */
 #define VIF_LOG(LEVEL, RL, VIF, ...)                                          \
     vif_log(&this_module, LEVEL, RL, VIF, __VA_ARGS__)
 void vif_log(struct vlog_module *, enum vlog_level, struct vlog_rate_limit *,
              const struct vif *, const char *format, ...)
     OVS_PRINTF_FORMAT(5, 6);
+
+/* Marks 'vif' disabled after a protocol violation 'reason' (logged once).
+ * Safe from the data path: nothing is freed or unmapped here. */
+void vif_fatal(struct vif *, const char *reason, ...) OVS_PRINTF_FORMAT(2, 3);
 
 /* interface.c */
 
@@ -268,10 +298,6 @@ int vif_ctrl_connect(struct vif *, uint32_t ref, uint32_t evtchn);
 /* Tears down every queue and the control ring; frees queued RX frames.
  * Leaves the port alone.  Accepts a VIF that is not connected. */
 void vif_disconnect(struct vif *);
-
-/* Marks 'vif' disabled after a protocol violation 'reason' (logged once).
- * Safe from the data path: nothing is freed or unmapped here. */
-void vif_fatal(struct vif *, const char *reason, ...) OVS_PRINTF_FORMAT(2, 3);
 
 /* Handles the event fired on local port 'port' of this VIF, if it is one of
  * its ports.  Returns true if it was. */
@@ -307,23 +333,6 @@ bool vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
                      const struct netif_extra_info *gso,
                      struct virtio_net_hdr *vnet);
 
-/* Where a frame's headers are (tx.c). */
-struct vif_headers {
-    size_t l3;     /* offset of the IP header */
-    size_t l4;     /* offset of the TCP/UDP header */
-    size_t l4_len; /* TCP header length (incl. options), 8 for UDP */
-    uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
-    bool ipv6;
-};
-/* Parses Ethernet (up to two VLAN tags), IPv4 (unfragmented) or IPv6 (hop
- * by hop, routing, destination options headers) and TCP or UDP.  Returns
- * false if 'frame' is anything else or truncated. */
-bool vif_parse_headers(const uint8_t *frame, size_t size,
-                       struct vif_headers *);
-/* One's complement sum of 'n' bytes added to 'sum', and its fold. */
-uint32_t vif_csum_add(uint32_t sum, const uint8_t *p, size_t n);
-uint16_t vif_csum_fold(uint32_t sum);
-
 /* rx.c */
 
 /* Reads frames from the port into the RX queues (budgeted). */
@@ -343,9 +352,6 @@ unsigned int vif_rx_slots_needed(const struct vif_queue *q,
                                  const struct vif_rx_pkt *pkt);
 /* Whether the multicast filter lets 'dst' through. */
 bool vif_mcast_allowed(const struct vif *, const uint8_t dst[6]);
-/* Software checksum for a frame with NEEDS_CSUM. */
-void vif_csum_complete(uint8_t *frame, size_t size,
-                       struct virtio_net_hdr *vnet);
 
 /* ctrl.c */
 

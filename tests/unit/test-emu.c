@@ -87,7 +87,7 @@ setup(struct fixture *f)
         return false;
     }
     f->c = vif_platform_lookup("emu");
-    if (!f->c || f->c->open(0, &f->p)) {
+    if (!f->c || vif_platform_open(f->c, 0, &f->p)) {
         return false;
     }
     guest_start(f);
@@ -98,7 +98,7 @@ static void
 teardown(struct fixture *f)
 {
     if (f->p) {
-        f->c->close(f->p);
+        vif_platform_close(f->p);
     }
     guest_kill(f);
     unsetenv("XOVS_EMU_DIR");
@@ -117,7 +117,7 @@ copy1(struct fixture *f, uint16_t domid, uint32_t ref, uint16_t offset,
         .len = len,
         .local = buf,
     };
-    if (f->c->copy(f->p, &seg, 1)) {
+    if (vif_platform_copy(f->p, &seg, 1)) {
         return 99;
     }
     return seg.status;
@@ -161,7 +161,7 @@ grants_body(struct fixture *f)
     vif_emu_grant_entry(f->dom, forged)->frame = 16; /* beyond memory */
 
     /* A writable grant: map, the guest sees the backend's write. */
-    CHECK(!f->c->map(f->p, GUEST, &rw, 1, false, &addr, &m), "map rw");
+    CHECK(!vif_platform_map(f->p, GUEST, &rw, 1, false, &addr, &m), "map rw");
     memcpy(addr, "hello", 5);
     CHECK(!memcmp(vif_emu_page(f->dom, frame), "hello", 5),
           "write through mapping not seen by the guest");
@@ -170,24 +170,24 @@ grants_body(struct fixture *f)
           "flags %#x while mapped", flags_of(f, rw));
     CHECK(vif_emu_end_access(f->dom, rw) == EBUSY,
           "end_access succeeded while mapped");
-    f->c->unmap(f->p, m);
+    vif_platform_unmap(f->p, m);
     CHECK(!(flags_of(f, rw) & (GTF_reading | GTF_writing)),
           "flags %#x after unmap", flags_of(f, rw));
 
     /* Not granted at all, and beyond the table. */
     uint32_t bad = 40, huge = 64;
-    CHECK(f->c->map(f->p, GUEST, &bad, 1, true, &addr, &m) == EPERM,
+    CHECK(vif_platform_map(f->p, GUEST, &bad, 1, true, &addr, &m) == EPERM,
           "map of an ungranted ref");
     CHECK(copy1(f, GUEST, bad, 0, 8, buf, false)
               == VIF_GNTST_PERMISSION_DENIED,
           "copy of an ungranted ref");
-    CHECK(f->c->map(f->p, GUEST, &huge, 1, true, &addr, &m) == EINVAL,
+    CHECK(vif_platform_map(f->p, GUEST, &huge, 1, true, &addr, &m) == EINVAL,
           "map of ref >= n_grants");
     CHECK(copy1(f, GUEST, huge, 0, 8, buf, false) == VIF_GNTST_BAD_GNTREF,
           "copy of ref >= n_grants");
 
     /* Granted to another domain. */
-    CHECK(f->c->map(f->p, GUEST, &other, 1, true, &addr, &m) == EPERM,
+    CHECK(vif_platform_map(f->p, GUEST, &other, 1, true, &addr, &m) == EPERM,
           "map of a grant to dom7");
     CHECK(copy1(f, GUEST, other, 0, 8, buf, false)
               == VIF_GNTST_PERMISSION_DENIED,
@@ -195,21 +195,23 @@ grants_body(struct fixture *f)
     CHECK(!(flags_of(f, other) & GTF_reading), "failed check left a flag");
 
     /* Readonly: no writable map, no copy into it; reading is fine. */
-    CHECK(f->c->map(f->p, GUEST, &ro, 1, false, &addr, &m) == EPERM,
+    CHECK(vif_platform_map(f->p, GUEST, &ro, 1, false, &addr, &m) == EPERM,
           "writable map of a readonly grant");
     CHECK(copy1(f, GUEST, ro, 0, 8, buf, true) == VIF_GNTST_PERMISSION_DENIED,
           "copy into a readonly grant");
     memcpy(vif_emu_page(f->dom, frame2), "readonly", 8);
-    CHECK(!f->c->map(f->p, GUEST, &ro, 1, true, &addr, &m), "readonly map");
+    CHECK(!vif_platform_map(f->p, GUEST, &ro, 1, true, &addr, &m),
+          "readonly map");
     CHECK(!memcmp(addr, "readonly", 8), "readonly mapping content");
     CHECK((flags_of(f, ro) & (GTF_reading | GTF_writing)) == GTF_reading,
           "flags %#x while mapped readonly", flags_of(f, ro));
-    f->c->unmap(f->p, m);
+    vif_platform_unmap(f->p, m);
 
     /* Frame beyond the guest's memory; flags restored. */
     CHECK(copy1(f, GUEST, forged, 0, 8, buf, false) == VIF_GNTST_BAD_PAGE,
           "copy of a frame out of range");
-    CHECK(f->c->map(f->p, GUEST, &forged, 1, false, &addr, &m) == EFAULT,
+    CHECK(vif_platform_map(f->p, GUEST, &forged, 1, false, &addr, &m)
+              == EFAULT,
           "map of a frame out of range");
     CHECK(!(flags_of(f, forged) & (GTF_reading | GTF_writing)),
           "flags %#x after a failed map", flags_of(f, forged));
@@ -249,7 +251,7 @@ grants_body(struct fixture *f)
          .len = 1,
          .local = buf},
     };
-    CHECK(!f->c->copy(f->p, segs, 3), "batch");
+    CHECK(!vif_platform_copy(f->p, segs, 3), "batch");
     CHECK(segs[0].status == VIF_GNTST_OKAY && segs[1].status == VIF_GNTST_OKAY
               && segs[2].status == VIF_GNTST_PERMISSION_DENIED,
           "batch statuses %d %d %d", segs[0].status, segs[1].status,
@@ -279,13 +281,13 @@ pins_body(struct fixture *f)
 
     CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
     CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
-    CHECK(!f->c->map(f->p, GUEST, &ref, 1, true, &a1, &m1), "map ro");
-    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &a2, &m2), "map rw");
+    CHECK(!vif_platform_map(f->p, GUEST, &ref, 1, true, &a1, &m1), "map ro");
+    CHECK(!vif_platform_map(f->p, GUEST, &ref, 1, false, &a2, &m2), "map rw");
     CHECK(flags_of(f, ref) & GTF_writing, "writing not set");
-    f->c->unmap(f->p, m2);
+    vif_platform_unmap(f->p, m2);
     CHECK((flags_of(f, ref) & (GTF_reading | GTF_writing)) == GTF_reading,
           "flags %#x with one read pin left", flags_of(f, ref));
-    f->c->unmap(f->p, m1);
+    vif_platform_unmap(f->p, m1);
     CHECK(!(flags_of(f, ref) & GTF_reading), "reading left set");
 
     /* Two pages mapped contiguously. */
@@ -294,16 +296,16 @@ pins_body(struct fixture *f)
     CHECK(!vif_emu_grant_access(f->dom, frame2, 0, false, &ref2), "grant");
     refs[0] = ref2;
     refs[1] = ref;
-    CHECK(!f->c->map(f->p, GUEST, refs, 2, false, &a1, &m1), "map 2");
+    CHECK(!vif_platform_map(f->p, GUEST, refs, 2, false, &a1, &m1), "map 2");
     memcpy((uint8_t *)a1 + VIF_PAGE_SIZE - 2, "abcd", 4);
     CHECK(!memcmp((uint8_t *)vif_emu_page(f->dom, frame2) + 4094, "ab", 2)
               && !memcmp(vif_emu_page(f->dom, frame), "cd", 2),
           "contiguous mapping order");
-    f->c->unmap(f->p, m1);
+    vif_platform_unmap(f->p, m1);
 
     /* A partial failure undoes the pins it took. */
     refs[1] = 50;
-    CHECK(f->c->map(f->p, GUEST, refs, 2, false, &a1, &m1) == EPERM,
+    CHECK(vif_platform_map(f->p, GUEST, refs, 2, false, &a1, &m1) == EPERM,
           "map with one bad ref");
     CHECK(!(flags_of(f, ref2) & (GTF_reading | GTF_writing)),
           "flags %#x left by a failed map", flags_of(f, ref2));
@@ -318,49 +320,51 @@ evtchn_body(struct fixture *f)
     CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
     CHECK(!vif_emu_alloc_unbound(f->dom, 3, &other), "alloc_unbound");
     CHECK(!vif_emu_port_bound(f->dom, gport), "bound before bind");
-    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(!vif_platform_bind(f->p, GUEST, gport, &lport), "bind");
     CHECK(vif_emu_port_bound(f->dom, gport), "not bound after bind");
 
     uint32_t l2;
-    CHECK(f->c->bind(f->p, GUEST, gport, &l2) == EINVAL, "bound twice");
-    CHECK(f->c->bind(f->p, GUEST, other, &l2) == EINVAL,
+    CHECK(vif_platform_bind(f->p, GUEST, gport, &l2) == EINVAL, "bound twice");
+    CHECK(vif_platform_bind(f->p, GUEST, other, &l2) == EINVAL,
           "bound a port allocated for dom3");
-    CHECK(f->c->bind(f->p, GUEST, 777, &l2) == EINVAL, "bound a free port");
-    CHECK(f->c->pending(f->p) == -1, "spurious pending");
+    CHECK(vif_platform_bind(f->p, GUEST, 777, &l2) == EINVAL,
+          "bound a free port");
+    CHECK(vif_platform_pending(f->p) == -1, "spurious pending");
 
     /* guest -> backend, with masking. */
     CHECK(!vif_emu_notify(f->dom, gport), "notify");
-    struct pollfd pfd = {.fd = f->c->fd(f->p), .events = POLLIN};
+    struct pollfd pfd = {.fd = vif_platform_fd(f->p), .events = POLLIN};
     CHECK(poll(&pfd, 1, 1000) == 1, "platform fd not readable");
-    CHECK(f->c->pending(f->p) == lport, "pending");
-    CHECK(f->c->pending(f->p) == -1, "pending twice");
+    CHECK(vif_platform_pending(f->p) == lport, "pending");
+    CHECK(vif_platform_pending(f->p) == -1, "pending twice");
     CHECK(!vif_emu_notify(f->dom, gport), "notify");
     CHECK(!vif_emu_notify(f->dom, gport), "notify");
-    CHECK(f->c->pending(f->p) == -1, "delivered while masked");
-    CHECK(!f->c->unmask(f->p, lport), "unmask");
-    CHECK(f->c->pending(f->p) == lport, "lost while masked");
-    CHECK(f->c->pending(f->p) == -1, "delivered twice");
-    CHECK(!f->c->unmask(f->p, lport), "unmask");
-    CHECK(f->c->pending(f->p) == -1, "delivered again after unmask");
+    CHECK(vif_platform_pending(f->p) == -1, "delivered while masked");
+    CHECK(!vif_platform_unmask(f->p, lport), "unmask");
+    CHECK(vif_platform_pending(f->p) == lport, "lost while masked");
+    CHECK(vif_platform_pending(f->p) == -1, "delivered twice");
+    CHECK(!vif_platform_unmask(f->p, lport), "unmask");
+    CHECK(vif_platform_pending(f->p) == -1, "delivered again after unmask");
 
     /* backend -> guest, same semantics. */
     CHECK(vif_emu_pending(f->dom) == -1, "guest: spurious");
-    CHECK(!f->c->notify(f->p, lport), "backend notify");
+    CHECK(!vif_platform_notify(f->p, lport), "backend notify");
     CHECK(vif_emu_pending(f->dom) == gport, "guest: pending");
-    CHECK(!f->c->notify(f->p, lport), "backend notify");
+    CHECK(!vif_platform_notify(f->p, lport), "backend notify");
     CHECK(vif_emu_pending(f->dom) == -1, "guest: delivered while masked");
     CHECK(!vif_emu_unmask(f->dom, gport), "guest unmask");
     CHECK(vif_emu_pending(f->dom) == gport, "guest: lost while masked");
     CHECK(!vif_emu_unmask(f->dom, gport), "guest unmask");
 
     /* Unbind: the guest's port is unbound again and notifies go nowhere. */
-    f->c->unbind(f->p, lport);
+    vif_platform_unbind(f->p, lport);
     CHECK(!vif_emu_port_bound(f->dom, gport), "bound after unbind");
     CHECK(!vif_emu_notify(f->dom, gport), "notify unbound");
-    CHECK(f->c->pending(f->p) == -1, "pending after unbind");
-    CHECK(f->c->notify(f->p, lport) == EINVAL, "notify on unbound port");
-    CHECK(!f->c->bind(f->p, GUEST, gport, &l2), "rebind");
-    f->c->unbind(f->p, l2);
+    CHECK(vif_platform_pending(f->p) == -1, "pending after unbind");
+    CHECK(vif_platform_notify(f->p, lport) == EINVAL,
+          "notify on unbound port");
+    CHECK(!vif_platform_bind(f->p, GUEST, gport, &l2), "rebind");
+    vif_platform_unbind(f->p, l2);
 }
 RUN_CASE(test_evtchn, evtchn_body)
 
@@ -375,17 +379,17 @@ death_body(struct fixture *f)
     CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
     CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
     CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
-    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
-    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
+    CHECK(!vif_platform_bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(!vif_platform_map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
     memcpy(addr, "ring", 4);
 
     guest_kill(f);
 
-    struct pollfd pfd = {.fd = f->c->fd(f->p), .events = POLLIN};
+    struct pollfd pfd = {.fd = vif_platform_fd(f->p), .events = POLLIN};
     CHECK(poll(&pfd, 1, 1000) == 1, "death not noticed");
-    CHECK(f->c->pending(f->p) == -1, "a port fired at death");
-    CHECK(f->c->dead_domain(f->p) == GUEST, "dead_domain");
-    CHECK(f->c->dead_domain(f->p) == -1, "dead_domain twice");
+    CHECK(vif_platform_pending(f->p) == -1, "a port fired at death");
+    CHECK(vif_platform_dead_domain(f->p) == GUEST, "dead_domain");
+    CHECK(vif_platform_dead_domain(f->p) == -1, "dead_domain twice");
 
     /* The mapping stays valid until unmapped. */
     CHECK(!memcmp(addr, "ring", 4), "mapping lost at death");
@@ -393,14 +397,14 @@ death_body(struct fixture *f)
           "copy from a dead domain");
     void *a2;
     struct vif_mapping *m2;
-    CHECK(f->c->map(f->p, GUEST, &ref, 1, false, &a2, &m2) == ESRCH,
+    CHECK(vif_platform_map(f->p, GUEST, &ref, 1, false, &a2, &m2) == ESRCH,
           "map in a dead domain");
     uint32_t l2;
-    CHECK(f->c->bind(f->p, GUEST, gport, &l2) == ESRCH,
+    CHECK(vif_platform_bind(f->p, GUEST, gport, &l2) == ESRCH,
           "bind in a dead domain");
-    CHECK(!f->c->notify(f->p, lport), "notify to a dead domain's port");
-    f->c->unmap(f->p, m);
-    f->c->unbind(f->p, lport);
+    CHECK(!vif_platform_notify(f->p, lport), "notify to a dead domain's port");
+    vif_platform_unmap(f->p, m);
+    vif_platform_unbind(f->p, lport);
 
     /* The same domid comes back (a restarted guest): all works again. */
     CHECK(!vif_emu_dom_create(GUEST, 64, 16, &f->dom), "recreate");
@@ -426,20 +430,20 @@ backend_death_body(struct fixture *f)
     CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
     CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &ref), "grant");
     CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
-    CHECK(!f->c->bind(f->p, GUEST, gport, &lport), "bind");
-    CHECK(!f->c->map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
+    CHECK(!vif_platform_bind(f->p, GUEST, gport, &lport), "bind");
+    CHECK(!vif_platform_map(f->p, GUEST, &ref, 1, false, &addr, &m), "map");
     CHECK(vif_emu_end_access(f->dom, ref) == EBUSY, "end_access in use");
 
     /* "Crash": the socket goes away without unmap or unbind. */
-    f->c->release_domain(f->p, GUEST);
+    vif_platform_release_domain(f->p, GUEST);
     for (int i = 0; i < 100 && vif_emu_port_bound(f->dom, gport); i++) {
         usleep(10000);
     }
     CHECK(!vif_emu_port_bound(f->dom, gport), "port still bound");
     CHECK(!(flags_of(f, ref) & (GTF_reading | GTF_writing)),
           "flags %#x left by a dead backend", flags_of(f, ref));
-    f->c->unmap(f->p, m);
-    f->c->unbind(f->p, lport);
+    vif_platform_unmap(f->p, m);
+    vif_platform_unbind(f->p, lport);
     CHECK(!vif_emu_end_access(f->dom, ref), "end_access after death");
 }
 RUN_CASE(test_backend_death, backend_death_body)
@@ -525,7 +529,7 @@ liar_body(struct fixture *f)
         /* Left alone for a while, without a new connection attempt. */
         CHECK(copy1(f, 9, 8, 0, 8, buf, false) == VIF_GNTST_BAD_DOMAIN,
               "case %zu: retried at once", i);
-        f->c->release_domain(f->p, 9);
+        vif_platform_release_domain(f->p, 9);
     }
 }
 RUN_CASE(test_liars, liar_body)
