@@ -266,6 +266,10 @@ agent_conn_process(struct agent *a, struct agent_conn *c)
             .bond_status = agent_bond_status,
             .aux = a,
             .vif_stats = &a->vif_stats,
+            /* Ownership and partial failure (reconcile.h). */
+            .verify = xrc_verify,
+            .record_status = xrc_record_status,
+            .status_aux = a->glue,
         };
         size_t len = nl - c->in.string;
         bool changed = false;
@@ -399,6 +403,11 @@ main(int argc, char *argv[])
         ovs_fatal(retval, "cannot listen on %s", rpc);
     }
     a.glue = ovsg_create(ovsdb_remote);
+    /* Start-up safety: an empty store must not delete xovs's bridges. */
+    error = xrc_startup_check(a.glue, &a.db, a.store_path);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
     daemonize_complete();
     vlog_enable_async();
     VLOG_INFO("xovs-agent started: %" PRIuSIZE " networks, %" PRIuSIZE
