@@ -367,8 +367,7 @@ xrc_verify(const void *glue_, const struct xrec_db *before,
 }
 
 const char *
-xrc_record_status(const void *glue_, const char *uuid,
-                  const char **error)
+xrc_record_status(const void *glue_, const char *uuid, const char **error)
 {
     const struct ovsg *glue = glue_;
     *error = ovsg_get_error(glue, uuid);
@@ -385,11 +384,11 @@ xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
 
     char *bak = xasprintf("%s.bak", store_path);
     struct stat st;
-    char *recover = (!stat(bak, &st)
-                         ? xasprintf("restore the last good records with "
-                                     "'cp %s %s'",
-                                     bak, store_path)
-                         : xstrdup("restore the store from a backup"));
+    char *recover
+        = (!stat(bak, &st) ? xasprintf("restore the last good records with "
+                                       "'cp %s %s'",
+                                       bak, store_path)
+                           : xstrdup("restore the store from a backup"));
     free(bak);
 
     char *msg = NULL;

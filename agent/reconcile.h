@@ -35,18 +35,19 @@ void xrc_build(const struct xrec_db *db, const char *datapath_type,
  * its members' devices.  Logs nothing. */
 void xrc_links_up(const struct xrec_db *db, struct svec *devices);
 
-/* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can carry 'after' as far as it
- * could carry 'before'.  Returns NULL, or (malloc'd) the first collision
- * with an object xovs did not create that 'after' has and 'before' has not,
- * e.g. "bridge br0 exists in Open vSwitch and xovs did not create it ...".
- * Uses the replica in 'glue' as it is (never blocks); logs nothing. */
+/* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can
+ * carry 'after' as far as it could carry 'before'.  Returns NULL, or
+ * (malloc'd) the first collision with an object xovs did not create that
+ * 'after' has and 'before' has not, e.g. "bridge br0 exists in Open vSwitch
+ * and xovs did not create it ...". Uses the replica in 'glue' as it is (never
+ * blocks); logs nothing. */
 char *xrc_verify(const void *glue, const struct xrec_db *before,
                  const struct xrec_db *after);
 
-/* xapi_env's record_status() ('glue' is the agent's ovsg): "error" with '*error' set (owned by 'glue')
- * if the switch could not apply what record 'uuid' asks for, else "pending"
- * while OVS does not yet match the records, else "applied" ('*error'
- * NULL). */
+/* xapi_env's record_status() ('glue' is the agent's ovsg): "error" with
+ * '*error' set (owned by 'glue') if the switch could not apply what record
+ * 'uuid' asks for, else "pending" while OVS does not yet match the records,
+ * else "applied" ('*error' NULL). */
 const char *xrc_record_status(const void *glue, const char *uuid,
                               const char **error);
 

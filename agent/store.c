@@ -129,8 +129,8 @@ xstore_load(const char *path, struct xrec_db *db)
     close(fd);
     if (error) {
         reason = xasprintf(": cannot read: %s", error == EFBIG
-                                                  ? "larger than 64 MiB"
-                                                  : ovs_strerror(error));
+                                                    ? "larger than 64 MiB"
+                                                    : ovs_strerror(error));
         goto refused;
     }
 

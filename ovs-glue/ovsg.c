@@ -72,12 +72,15 @@ struct ovsg {
     struct shash flows; /* bridge name -> struct ovsg_flows */
 
     /* Partial failure (see the top of this file). */
-    struct shash errors;         /* record uuid -> message, last diff */
-    struct shash failed;         /* unit -> message: OVSDB refused it */
-    long long int retry_failed;  /* time_msec() to forget 'failed' */
-    struct sset *trials;         /* bisection queue, head first */
+    struct shash errors;        /* record uuid -> message, last diff */
+    struct shash prev_errors;   /* 'errors' of the diff before (logging) */
+    struct shash failed;        /* unit -> message: OVSDB refused it */
+    long long int retry_failed; /* time_msec() to forget 'failed' */
+    struct sset **trials;       /* bisection queue, head first (each
+                                 * separately allocated: an sset must not
+                                 * move) */
     size_t n_trials;
-    struct svec txn_units;       /* units the txn in flight changes */
+    struct svec txn_units; /* units the txn in flight changes */
 };
 
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
@@ -99,7 +102,8 @@ static void
 ovsg_clear_trials(struct ovsg *g)
 {
     for (size_t i = 0; i < g->n_trials; i++) {
-        sset_destroy(&g->trials[i]);
+        sset_destroy(g->trials[i]);
+        free(g->trials[i]);
     }
     free(g->trials);
     g->trials = NULL;
@@ -110,7 +114,8 @@ static void
 ovsg_pop_trial(struct ovsg *g)
 {
     if (g->n_trials) {
-        sset_destroy(&g->trials[0]);
+        sset_destroy(g->trials[0]);
+        free(g->trials[0]);
         memmove(&g->trials[0], &g->trials[1],
                 (g->n_trials - 1) * sizeof *g->trials);
         g->n_trials--;
@@ -125,9 +130,10 @@ ovsg_push_trial(struct ovsg *g, const struct svec *units, size_t start,
     g->trials = xrealloc(g->trials, (g->n_trials + 1) * sizeof *g->trials);
     memmove(&g->trials[1], &g->trials[0], g->n_trials * sizeof *g->trials);
     g->n_trials++;
-    sset_init(&g->trials[0]);
+    g->trials[0] = xmalloc(sizeof *g->trials[0]);
+    sset_init(g->trials[0]);
     for (size_t i = start; i < end; i++) {
-        sset_add(&g->trials[0], units->names[i]);
+        sset_add(g->trials[0], units->names[i]);
     }
 }
 
@@ -141,6 +147,7 @@ ovsg_create(const char *remote)
     ovsg_state_init(&g->desired, "netdev");
     shash_init(&g->flows);
     shash_init(&g->errors);
+    shash_init(&g->prev_errors);
     shash_init(&g->failed);
     svec_init(&g->txn_units);
     return g;
@@ -163,6 +170,7 @@ ovsg_destroy(struct ovsg *g)
     }
     shash_destroy(&g->flows);
     shash_destroy_free_data(&g->errors);
+    shash_destroy_free_data(&g->prev_errors);
     shash_destroy_free_data(&g->failed);
     ovsg_clear_trials(g);
     svec_destroy(&g->txn_units);
@@ -290,8 +298,8 @@ static char *
 ovsg_bridge_collision(const struct ovsg_index *idx,
                       const struct ovsg_bridge *want, bool *adopt)
 {
-    const struct ovsrec_bridge *row = shash_find_data(&idx->bridges,
-                                                      want->name);
+    const struct ovsrec_bridge *row
+        = shash_find_data(&idx->bridges, want->name);
     *adopt = false;
     if (row) {
         if (ovsg_is_marked(&row->external_ids)) {
@@ -340,8 +348,8 @@ ovsg_port_collision(const struct ovsg_index *idx,
             return xasprintf("%s is already a port of bridge %s, which "
                              "xovs did not create; remove it from there "
                              "(ovs-vsctl del-port %s %s)",
-                             want->name, loc->bridge->name,
-                             loc->bridge->name, want->name);
+                             want->name, loc->bridge->name, loc->bridge->name,
+                             want->name);
         }
     }
     for (size_t i = 0; i < want->n_ifaces; i++) {
@@ -372,6 +380,22 @@ ovsg_add_errors(struct shash *errors, const struct svec *records,
     }
 }
 
+/* Reports that 'what' ("bridge xapi0") is not applied because of 'msg' for
+ * 'records': logs it if that is news since the previous diff. */
+static void
+ovsg_report(struct ovsg *g, const char *what, const struct svec *records,
+            const char *msg)
+{
+    const char *prev
+        = (records->n ? shash_find_data(&g->prev_errors, records->names[0])
+                      : NULL);
+    if (!prev || strcmp(prev, msg)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 60);
+        VLOG_WARN_RL(&rl, "not applying %s: %s", what, msg);
+    }
+    ovsg_add_errors(&g->errors, records, msg);
+}
+
 void
 ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
                       struct shash *errors)
@@ -390,8 +414,8 @@ ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
             free(msg);
             continue;
         }
-        const struct ovsrec_bridge *row = shash_find_data(&idx.bridges,
-                                                          want->name);
+        const struct ovsrec_bridge *row
+            = shash_find_data(&idx.bridges, want->name);
         for (size_t j = 0; j < want->n_ports; j++) {
             const struct ovsg_port *wp = want->ports[j];
             msg = ovsg_port_collision(&idx, row, adopt, wp);
@@ -708,7 +732,7 @@ static bool
 ovsg_admit(const struct ovsg *g, const char *unit)
 {
     return (!shash_find(&g->failed, unit)
-            && (!g->n_trials || sset_contains(&g->trials[0], unit)));
+            && (!g->n_trials || sset_contains(g->trials[0], unit)));
 }
 
 /* Records in 'ports' the port numbers the existing interfaces of 'row'
@@ -803,9 +827,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             msg = xstrdup(shash_find_data(&g->failed, unit));
         }
         if (msg) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 60);
-            VLOG_WARN_RL(&rl, "not applying port %s: %s", wp->name, msg);
-            ovsg_add_errors(&g->errors, &wp->records, msg);
+            ovsg_report(g, unit, &wp->records, msg);
             free(msg);
             free(unit);
             continue;
@@ -861,9 +883,10 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
     if (!want && foreign.n) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
         char *list = svec_join(&foreign, ", ", "");
-        VLOG_WARN_RL(&rl, "not removing bridge %s: it holds ports xovs did "
-                          "not create (%s); remove those and xovs removes "
-                          "the bridge",
+        VLOG_WARN_RL(&rl,
+                     "not removing bridge %s: it holds ports xovs did "
+                     "not create (%s); remove those and xovs removes "
+                     "the bridge",
                      row->name, list);
         free(list);
     } else if (!want) {
@@ -923,7 +946,8 @@ ovsg_apply(struct ovsg *g)
     long long int now = time_msec();
     struct ovsg_index idx;
     ovsg_index_build(g->idl, &idx);
-    shash_clear_free_data(&g->errors);
+    shash_clear_free_data(&g->prev_errors);
+    shash_swap(&g->errors, &g->prev_errors);
 
     /* Which desired bridges can be applied at all, and which rows are
      * legacy bridges to adopt. */
@@ -938,10 +962,9 @@ ovsg_apply(struct ovsg *g)
         }
         free(unit);
         if (br_error[i]) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 60);
-            VLOG_WARN_RL(&rl, "not applying bridge %s: %s", want->name,
-                         br_error[i]);
-            ovsg_add_errors(&g->errors, &want->records, br_error[i]);
+            char *what = xasprintf("bridge %s", want->name);
+            ovsg_report(g, what, &want->records, br_error[i]);
+            free(what);
             for (size_t j = 0; j < want->n_ports; j++) {
                 ovsg_add_errors(&g->errors, &want->ports[j]->records,
                                 br_error[i]);
@@ -1049,8 +1072,9 @@ ovsg_txn_refused(struct ovsg *g, const char *error)
     ovsg_pop_trial(g);
     if (u->n == 1) {
         char *msg = xasprintf("Open vSwitch refused it: %s", error);
-        VLOG_WARN_RL(&rl, "%s: %s; leaving it out (retried in %d s or on "
-                          "the next change)",
+        VLOG_WARN_RL(&rl,
+                     "%s: %s; leaving it out (retried in %d s or on "
+                     "the next change)",
                      u->names[0], msg, OVSG_RETRY_MS / 1000);
         free(shash_replace(&g->failed, u->names[0], msg));
         if (!g->retry_failed) {
@@ -1058,9 +1082,10 @@ ovsg_txn_refused(struct ovsg *g, const char *error)
         }
         return;
     }
-    VLOG_WARN_RL(&rl, "OVSDB refused a transaction of %" PRIuSIZE
-                      " bridges/ports (%s); trying them in halves to apply "
-                      "all but the refused ones",
+    VLOG_WARN_RL(&rl,
+                 "OVSDB refused a transaction of %" PRIuSIZE
+                 " bridges/ports (%s); trying them in halves to apply "
+                 "all but the refused ones",
                  u->n, error);
     size_t half = u->n / 2;
     ovsg_push_trial(g, u, half, u->n);

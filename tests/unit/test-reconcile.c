@@ -159,8 +159,7 @@ test_reconcile_layout(const void *aux OVS_UNUSED)
     CHECK(v31 && svec_contains_unsorted(&v31->records, vlan_vif),
           "vif3.1 stands for its VIF record");
     CHECK(fake && vlan_vif_rec
-              && svec_contains_unsorted(&fake->records,
-                                        vlan_vif_rec->network)
+              && svec_contains_unsorted(&fake->records, vlan_vif_rec->network)
               && fake->records.n == 3,
           "the fake bridge stands for the VLAN network, PIF and VLAN");
     CHECK(eth1 && eth1->records.n == 1
@@ -169,8 +168,8 @@ test_reconcile_layout(const void *aux OVS_UNUSED)
     CHECK(xapi0->records.n == 1
               && xrec_find_network(&db, xapi0->records.names[0]),
           "xapi0 stands for its network");
-    CHECK(v30 && v30->flows.n && count_in(&v30->flows, "vif3.0")
-                                     == v30->flows.n,
+    CHECK(v30 && v30->flows.n
+              && count_in(&v30->flows, "vif3.0") == v30->flows.n,
           "a VIF's locking rules sit on its port");
     const struct smap *ids = &v30->ifaces[0].external_ids;
     CHECK(!strcmp(smap_get_def(ids, "xs-vif-uuid", ""), int_vif)
