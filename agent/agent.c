@@ -328,6 +328,10 @@ agent_conn_process(struct agent *a, struct agent_conn *c)
             .bond_status = agent_bond_status,
             .aux = a,
             .vif_stats = &a->vif_stats,
+            /* Ownership and partial failure (reconcile.h). */
+            .verify = xrc_verify,
+            .record_status = xrc_record_status,
+            .status_aux = a->glue,
         };
         size_t len = nl - c->in.string;
         bool changed = false;
@@ -470,6 +474,11 @@ main(int argc, char *argv[])
     }
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, NULL);
     a.glue = ovsg_create(ovsdb_remote);
+    /* Start-up safety: an empty store must not delete xovs's bridges. */
+    error = xrc_startup_check(a.glue, &a.db, a.store_path);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
     daemonize_complete();
     vlog_enable_async();
     VLOG_INFO("xovs-agent started: %" PRIuSIZE " networks, %" PRIuSIZE

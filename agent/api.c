@@ -438,6 +438,21 @@ check_bridge(struct call *c, const char *name)
 
 typedef struct json_object *row_fn(const struct call *, size_t i);
 
+/* Adds "status" (applied, pending or error) and "error" (why it is not
+ * applied, "" if it is) for record 'uuid', as the switch reports them
+ * through 'c->env'; nothing without a record_status() to ask. */
+static void
+put_status(const struct call *c, const char *uuid, struct json_object *row)
+{
+    if (c->env && c->env->record_status) {
+        const char *error = NULL;
+        const char *status
+            = c->env->record_status(c->env->status_aux, uuid, &error);
+        xrec_json_put_string(row, "status", status);
+        xrec_json_put_string(row, "error", error);
+    }
+}
+
 static struct json_object *
 network_row(const struct call *c, size_t i)
 {
@@ -468,6 +483,7 @@ network_row(const struct call *c, size_t i)
     xrec_json_put_smap(row, "other-config", &net->other_config);
     xrec_json_put_svec(row, "PIF-uuids", &pifs);
     xrec_json_put_svec(row, "VIF-uuids", &vifs);
+    put_status(c, net->uuid, row);
     svec_destroy(&pifs);
     svec_destroy(&vifs);
     return row;
@@ -501,6 +517,7 @@ pif_row(const struct call *c, size_t i)
     }
     json_object_object_add(row, "bond-master-of", a);
     xrec_json_put_string(row, "bond-slave-of", slave ? slave->uuid : NULL);
+    put_status(c, pif->uuid, row);
     return row;
 }
 
@@ -515,6 +532,7 @@ vlan_row(const struct call *c, size_t i)
     xrec_json_put_string(row, "tagged-PIF", vlan->tagged_pif);
     xrec_json_put_string(row, "untagged-PIF", vlan->untagged_pif);
     xrec_json_put_int(row, "tag", vlan->tag);
+    put_status(c, vlan->uuid, row);
     return row;
 }
 
@@ -569,6 +587,7 @@ vif_row(const struct call *c, size_t i)
     xrec_json_put_bool(row, "currently-attached", vif->currently_attached);
     xrec_json_put_smap(row, "other-config", &vif->other_config);
     vif_put_counters(c, vif, row);
+    put_status(c, vif->uuid, row);
     return row;
 }
 
@@ -1448,6 +1467,7 @@ bond_row(const struct call *c, size_t i)
     xrec_json_put_string(row, "lacp-partner-system-id",
                          live ? st.partner_sys_id : "");
     json_object_object_add(row, "slave-status", slave_status);
+    put_status(c, bond->uuid, row);
     return row;
 }
 
@@ -1846,6 +1866,20 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
     bool call_changed;
     int code
         = xapi_call(db, env, method, params, &result, &error, &call_changed);
+    if (!code && call_changed && backed_up && env && env->verify) {
+        char *collision = env->verify(env->status_aux, &backup, db);
+        if (collision) {
+            xrec_db_destroy(db);
+            *db = backup;
+            backed_up = false;
+            json_object_put(result);
+            result = NULL;
+            code = XRPC_REJECTED;
+            error = xasprintf("%s; nothing was changed", collision);
+            free(collision);
+            call_changed = false;
+        }
+    }
     if (!code && call_changed && commit) {
         char *failure = commit(aux, db);
         if (failure) {

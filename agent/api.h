@@ -33,6 +33,22 @@ struct xapi_env {
      * xovs-netback reported with vif-stats-report (malloc'd strings, owned
      * by the map; kept in memory only).  NULL: reports are refused. */
     struct shash *vif_stats;
+    /* Checks a change against the switch before it is saved: 'before' and
+     * 'after' are the records before and after the call.  Returns NULL, or
+     * a malloc'd one-line message naming what in the switch is in the way
+     * (e.g. a bridge xovs did not create with the name the change wants);
+     * xapi_handle_line() then rejects the call (XRPC_REJECTED) and nothing
+     * changes.  NULL: no check. */
+    char *(*verify)(const void *status_aux, const struct xrec_db *before,
+                    const struct xrec_db *after);
+    /* Whether what record 'uuid' asks for is in the switch: returns
+     * "applied", "pending" or "error", and in '*error' (owned by the
+     * callee, valid until the call returns) why not, or NULL.  Shown as the
+     * "status" and "error" fields of list results.  NULL: lists have no
+     * such fields. */
+    const char *(*record_status)(const void *status_aux, const char *uuid,
+                                 const char **error);
+    const void *status_aux; /* for verify() and record_status() */
 };
 
 /* Executes 'method' with 'params' (a JSON object whose members are strings;

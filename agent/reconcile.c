@@ -15,7 +15,9 @@
 #include "agent/reconcile.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include "agent/records.h"
+#include "openvswitch/shash.h"
 #include "bonding/bond.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovs-glue/ovsg.h"
@@ -71,7 +73,7 @@ xrc_place(const struct xrec_db *db, const struct xrec_network *net,
 }
 
 static void
-xrc_add_locking_flows(struct ovsg_bridge *br, const struct xrec_vif *vif,
+xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
                       const char *port, enum xrec_locking_mode mode)
 {
     if (mode == XREC_LOCK_UNLOCKED) {
@@ -139,13 +141,14 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
     struct ovsg_port *port = ovsg_bridge_add_port(br, name, "");
     struct ovsg_iface *iface = &port->ifaces[0];
     port->tag = tag;
+    svec_add(&port->records, vif->uuid);
     iface->mtu_request = vif->mtu ? vif->mtu : net->mtu;
     smap_add(&iface->external_ids, "xs-vif-uuid", vif->uuid);
     smap_add(&iface->external_ids, "xs-vm-uuid", vif->vm_uuid);
     smap_add(&iface->external_ids, "xs-network-uuid", net->uuid);
     smap_add(&iface->external_ids, "attached-mac", vif->mac);
     smap_add(&iface->external_ids, "iface-id", vif->uuid);
-    xrc_add_locking_flows(br, vif, name, xrec_vif_locking(vif, net));
+    xrc_add_locking_flows(port, vif, name, xrec_vif_locking(vif, net));
     free(name);
 }
 
@@ -191,6 +194,11 @@ xrc_add_bond(const struct xrec_db *db, struct ovsg_bridge *br,
 
     struct ovsg_port *port
         = ovsg_bridge_add_bond(br, master->device, devices, n);
+    svec_add(&port->records, bond->uuid);
+    svec_add(&port->records, master->uuid);
+    for (size_t i = 0; i < bond->slaves.n; i++) {
+        svec_add(&port->records, bond->slaves.names[i]);
+    }
     port->bond_mode = xstrdup(plan.bond_mode);
     port->lacp = xstrdup(plan.lacp);
     port->bond_updelay = plan.updelay;
@@ -255,6 +263,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         }
         struct ovsg_bridge *br = ovsg_state_add_bridge(out, net->bridge);
         br->mtu_request = net->mtu;
+        svec_add(&br->records, net->uuid);
         xrc_add_network_uuid(&br->external_ids, net->uuid);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];
@@ -273,6 +282,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
                 struct ovsg_port *port
                     = ovsg_bridge_add_port(br, pif->device, "");
                 port->ifaces[0].mtu_request = net->mtu;
+                svec_add(&port->records, pif->uuid);
             }
         }
     }
@@ -296,6 +306,15 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         fake->fake_bridge = true;
         fake->ifaces[0].mtu_request = net->mtu;
         smap_add(&fake->external_ids, "xs-network-uuids", net->uuid);
+        /* The VLAN's network, its VLAN PIF and its VLAN record. */
+        const struct xrec_pif *vpif = xrc_vlan_pif(db, net);
+        const struct xrec_vlan *vlan
+            = xrec_find_vlan_by_untagged(db, vpif->uuid);
+        svec_add(&fake->records, net->uuid);
+        svec_add(&fake->records, vpif->uuid);
+        if (vlan) {
+            svec_add(&fake->records, vlan->uuid);
+        }
     }
 
     for (size_t i = 0; i < db->n_vifs; i++) {
@@ -312,4 +331,88 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
             xrc_add_vif(br, vif, net, place.tag);
         }
     }
+}
+
+/* The records in 'after' with a collision that 'before' does not have (with
+ * the same message): the first as a malloc'd message, or NULL. */
+char *
+xrc_verify(const void *glue_, const struct xrec_db *before,
+           const struct xrec_db *after)
+{
+    struct ovsg_state old_state, new_state;
+    struct shash old_errors = SHASH_INITIALIZER(&old_errors);
+    struct shash new_errors = SHASH_INITIALIZER(&new_errors);
+    const struct ovsg *glue = glue_;
+    char *result = NULL;
+
+    xrc_build(before, "netdev", &old_state);
+    xrc_build(after, "netdev", &new_state);
+    ovsg_check_collisions(glue, &old_state, &old_errors);
+    ovsg_check_collisions(glue, &new_state, &new_errors);
+
+    struct shash_node *node;
+    SHASH_FOR_EACH(node, &new_errors)
+    {
+        const char *old = shash_find_data(&old_errors, node->name);
+        if (!old || strcmp(old, node->data)) {
+            result = xstrdup(node->data);
+            break;
+        }
+    }
+    shash_destroy_free_data(&old_errors);
+    shash_destroy_free_data(&new_errors);
+    ovsg_state_destroy(&old_state);
+    ovsg_state_destroy(&new_state);
+    return result;
+}
+
+const char *
+xrc_record_status(const void *glue_, const char *uuid, const char **error)
+{
+    const struct ovsg *glue = glue_;
+    *error = ovsg_get_error(glue, uuid);
+    return *error ? "error" : ovsg_is_synced(glue) ? "applied" : "pending";
+}
+
+char *
+xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
+                  const char *store_path)
+{
+    if (db->n_networks) {
+        return NULL;
+    }
+
+    char *bak = xasprintf("%s.bak", store_path);
+    struct stat st;
+    char *recover
+        = (!stat(bak, &st) ? xasprintf("restore the last good records with "
+                                       "'cp %s %s'",
+                                       bak, store_path)
+                           : xstrdup("restore the store from a backup"));
+    free(bak);
+
+    char *msg = NULL;
+    if (ovsg_wait_for_replica(glue, XRC_STARTUP_WAIT_MS)) {
+        msg = xasprintf("store %s has no records and the OVSDB server did "
+                        "not answer within %d s, so whether xovs bridges "
+                        "exist (which starting would delete) is unknown; "
+                        "refusing to start: start ovsdb-server first",
+                        store_path, XRC_STARTUP_WAIT_MS / 1000);
+    } else {
+        struct svec owned = SVEC_EMPTY_INITIALIZER;
+        ovsg_owned_bridges(glue, &owned);
+        if (owned.n) {
+            char *list = svec_join(&owned, " ", "");
+            msg = xasprintf("store %s is missing or has no records, but "
+                            "Open vSwitch has bridges xovs created (%s); "
+                            "refusing to start, as that would delete them: "
+                            "%s, or remove those bridges "
+                            "(ovs-vsctl del-br BRIDGE) to start empty",
+                            store_path, list, recover);
+            free(list);
+        }
+        svec_destroy(&owned);
+    }
+    free(recover);
+    return msg;
 }

@@ -6,8 +6,12 @@
 #define XRC_RECONCILE_H 1
 
 struct xrec_db;
+struct ovsg;
 struct ovsg_state;
 struct svec;
+
+/* How long start-up waits for OVSDB's contents (xrc_startup_check()). */
+#define XRC_STARTUP_WAIT_MS 10000
 
 /* Fills 'out' (initialized by this function; caller destroys it) with the
  * bridges, ports, interfaces and locking flows 'db' calls for:
@@ -17,7 +21,11 @@ struct svec;
  *     devices as interfaces; members are on no other bridge;
  *   - a VLAN network as a fake bridge (tagged internal port) on its parent
  *     PIF's bridge, with its VIFs as access ports on that tag;
- *   - per VIF, OpenFlow rules enforcing its effective locking mode.
+ *   - per VIF, OpenFlow rules enforcing its effective locking mode (on the
+ *     VIF's port, so they go and come with it).
+ * Every bridge and port lists the uuids of the records it stands for
+ * (network; PIF; VIF; bond, its PIF and members; VLAN network, VLAN PIF
+ * and VLAN), so the switch's errors reach the right records.
  * Logs nothing. */
 void xrc_build(const struct xrec_db *db, const char *datapath_type,
                struct ovsg_state *out);
@@ -26,5 +34,32 @@ void xrc_build(const struct xrec_db *db, const char *datapath_type,
  * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
  * its members' devices.  Logs nothing. */
 void xrc_links_up(const struct xrec_db *db, struct svec *devices);
+
+/* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can
+ * carry 'after' as far as it could carry 'before'.  Returns NULL, or
+ * (malloc'd) the first collision with an object xovs did not create that
+ * 'after' has and 'before' has not, e.g. "bridge br0 exists in Open vSwitch
+ * and xovs did not create it ...". Uses the replica in 'glue' as it is (never
+ * blocks); logs nothing. */
+char *xrc_verify(const void *glue, const struct xrec_db *before,
+                 const struct xrec_db *after);
+
+/* xapi_env's record_status() ('glue' is the agent's ovsg): "error" with
+ * '*error' set (owned by 'glue') if the switch could not apply what record
+ * 'uuid' asks for, else "pending" while OVS does not yet match the records,
+ * else "applied" ('*error' NULL). */
+const char *xrc_record_status(const void *glue, const char *uuid,
+                              const char **error);
+
+/* Start-up safety: call once, after loading 'db' from 'store_path' and
+ * creating 'glue', before the first xrc_build()/ovsg_set_desired().  If 'db'
+ * has no network (a missing or empty store), waits up to
+ * XRC_STARTUP_WAIT_MS for the OVSDB replica and refuses when OVS has
+ * bridges xovs created, because reconciling an empty store would delete
+ * them; it also refuses when OVSDB does not answer in time.  Returns NULL
+ * to go on, else a malloc'd one-line message naming the bridges and how to
+ * recover (restore STORE.bak).  Blocks; logs nothing. */
+char *xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
+                        const char *store_path);
 
 #endif /* agent/reconcile.h */

@@ -17,6 +17,21 @@
 
 #define REFUSE "refusing to start: fix or move it away"
 
+/* REFUSE, plus how to get the last good records back if PATH.bak exists. */
+static char *
+refuse(const char *path)
+{
+    char *bak = xasprintf("%s.bak", path);
+    struct stat st;
+    char *s = (!stat(bak, &st)
+                   ? xasprintf(REFUSE " (the last good records are in %s: "
+                                      "cp %s %s)",
+                               bak, bak, path)
+                   : xstrdup(REFUSE));
+    free(bak);
+    return s;
+}
+
 /* Reads all of 'fd' (at most XSTORE_MAX_SIZE bytes) into a malloc'd,
  * NUL-terminated buffer.  Returns 0 or an errno value (EFBIG if too big). */
 static int
@@ -102,37 +117,47 @@ xstore_load(const char *path, struct xrec_db *db)
     char *buf = NULL, *reason = NULL;
     size_t len = 0;
 
+    char *msg = NULL;
     if (fd < 0) {
-        return (errno == ENOENT
-                    ? NULL
-                    : xasprintf("store %s: cannot open: %s; " REFUSE, path,
-                                ovs_strerror(errno)));
+        if (errno == ENOENT) {
+            return NULL;
+        }
+        reason = xasprintf(": cannot open: %s", ovs_strerror(errno));
+        goto refused;
     }
     int error = read_all(fd, &buf, &len);
     close(fd);
     if (error) {
-        return xasprintf("store %s: cannot read: %s; " REFUSE, path,
-                         error == EFBIG ? "larger than 64 MiB"
-                                        : ovs_strerror(error));
+        reason = xasprintf(": cannot read: %s", error == EFBIG
+                                                    ? "larger than 64 MiB"
+                                                    : ovs_strerror(error));
+        goto refused;
     }
 
     struct json_object *json = parse_json(buf, len, &reason);
     free(buf);
     if (!json) {
-        char *msg
-            = xasprintf("store %s is corrupt (%s); " REFUSE, path, reason);
+        char *r = xasprintf(" is corrupt (%s)", reason);
         free(reason);
-        return msg;
+        reason = r;
+        goto refused;
     }
     reason = xrec_db_from_json(json, db);
     json_object_put(json);
     if (reason) {
-        char *msg
-            = xasprintf("store %s is invalid (%s); " REFUSE, path, reason);
+        char *r = xasprintf(" is invalid (%s)", reason);
         free(reason);
-        return msg;
+        reason = r;
+        goto refused;
     }
     return NULL;
+
+refused:;
+    char *how = refuse(path);
+    msg = xasprintf("store %s%s; %s", path, reason, how);
+    free(how);
+    free(reason);
+    return msg;
 }
 
 static int
@@ -169,6 +194,28 @@ fsync_parent_dir(const char *path)
     return error;
 }
 
+/* Makes PATH.bak the current PATH (a hard link, so PATH itself never goes
+ * missing): after the rename of the new file, it is the last good store.
+ * Returns 0 (also when PATH does not exist yet) or an errno value. */
+static int
+keep_backup(const char *path)
+{
+    char *bak = xasprintf("%s.bak", path);
+    char *bak_tmp = xasprintf("%s.bak.tmp", path);
+    int error = 0;
+
+    unlink(bak_tmp);
+    if (link(path, bak_tmp)) {
+        error = errno == ENOENT ? 0 : errno;
+    } else if (rename(bak_tmp, bak)) {
+        error = errno;
+        unlink(bak_tmp);
+    }
+    free(bak);
+    free(bak_tmp);
+    return error;
+}
+
 char *
 xstore_save(const char *path, const struct xrec_db *db)
 {
@@ -197,6 +244,10 @@ xstore_save(const char *path, const struct xrec_db *db)
             step = "close";
             error = errno;
         }
+    }
+    if (!error) {
+        step = "keep the previous version of";
+        error = keep_backup(path);
     }
     if (!error && rename(tmp, path)) {
         step = "rename";

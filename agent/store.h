@@ -1,8 +1,10 @@
 /* agent/store.h: the agent's durable copy of its records.
  *
  * One JSON file (records.h gives the format).  Saving writes PATH.tmp,
- * fsyncs it, renames it over PATH and fsyncs the directory, so after a crash
- * the file holds either the old or the new records, never a mix.  Loading
+ * fsyncs it, makes the current PATH also PATH.bak (a hard link: the last good
+ * records, for recovery), renames PATH.tmp over PATH and fsyncs the
+ * directory, so after a crash the file holds either the old or the new
+ * records, never a mix, and PATH never goes missing.  Loading
  * refuses a torn, corrupt or invalid file with a message telling the
  * administrator what to do; nothing in this module ever replaces a file it
  * could not read. */
@@ -15,9 +17,11 @@ struct xrec_db;
 #define XSTORE_MAX_SIZE (64 * 1024 * 1024)
 
 /* Loads 'path' into 'db' (initialized and empty).  A missing file is an
- * empty database.  Returns NULL on success, else a malloc'd one-line message
- * ("store PATH is corrupt (...); refusing to start: fix or move it away") and
- * leaves 'db' empty.  Does not log. */
+ * empty database (xrc_startup_check() then makes sure that is safe).
+ * Returns NULL on success, else a malloc'd one-line message ("store PATH is
+ * corrupt (...); refusing to start: fix or move it away (the last good
+ * records are in PATH.bak: cp PATH.bak PATH)") and leaves 'db' empty.  Does
+ * not log. */
 char *xstore_load(const char *path, struct xrec_db *db);
 
 /* Writes 'db' to 'path' durably (see above).  Returns NULL on success, else

@@ -396,17 +396,17 @@ ovsg_flows_worker_submit(struct ovsg_flows_worker *w,
 }
 
 bool
-ovsg_flows_current(const struct ovsg_flows *f, const struct svec *flows_)
+ovsg_flows_has(const struct ovsg_flows *f, const struct svec *flows)
 {
-    if (!f->valid || f->busy || flows_->n != f->installed.n) {
+    if (!f->valid) {
         return false;
     }
-    struct svec flows;
-    svec_clone(&flows, flows_);
-    svec_sort(&flows);
-    bool same = svec_equal(&flows, &f->installed);
-    svec_destroy(&flows);
-    return same;
+    for (size_t i = 0; i < flows->n; i++) {
+        if (!svec_contains(&f->installed, flows->names[i])) {
+            return false;
+        }
+    }
+    return true;
 }
 
 int

@@ -41,10 +41,9 @@ void ovsg_flows_worker_wait(struct ovsg_flows_worker *);
 bool ovsg_flows_worker_collect(struct ovsg_flows_worker *, struct shash *flows,
                                long long int now);
 
-/* True if the switch is known to hold exactly 'flows' (any order) for 'f'
- * and no job of 'f' is under way: new ports those flows filter may be
- * added now. */
-bool ovsg_flows_current(const struct ovsg_flows *f, const struct svec *flows);
+/* True if 'f''s flows are known to be in the switch and include every one
+ * of 'flows' (the flows of a port about to be added). */
+bool ovsg_flows_has(const struct ovsg_flows *f, const struct svec *flows);
 
 /* Makes the bridge's OVSG_COOKIE flows equal to 'flows', whose port names
  * are resolved through 'ports', by way of the bridge's management socket

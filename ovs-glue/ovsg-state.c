@@ -35,6 +35,8 @@ ovsg_port_destroy(struct ovsg_port *port)
     free(port->lacp);
     smap_destroy(&port->external_ids);
     smap_destroy(&port->other_config);
+    svec_destroy(&port->flows);
+    svec_destroy(&port->records);
 }
 
 static void
@@ -48,6 +50,7 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
     free(br->name);
     smap_destroy(&br->external_ids);
     svec_destroy(&br->flows);
+    svec_destroy(&br->records);
 }
 
 void
@@ -85,6 +88,7 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     br->name = xstrdup(name);
     smap_init(&br->external_ids);
     svec_init(&br->flows);
+    svec_init(&br->records);
     return br;
 }
 
@@ -100,6 +104,8 @@ ovsg_bridge_add_port__(struct ovsg_bridge *br, const char *name,
     port->tag = -1;
     smap_init(&port->external_ids);
     smap_init(&port->other_config);
+    svec_init(&port->flows);
+    svec_init(&port->records);
     port->ifaces = xcalloc(n, sizeof *port->ifaces);
     port->n_ifaces = n;
     for (size_t i = 0; i < n; i++) {

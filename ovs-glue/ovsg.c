@@ -16,6 +16,21 @@
  * bond status questions to ovs-vswitchd (ovsg_appctl()) give up after
  * OVSG_APPCTL_TIMEOUT_MS.
  *
+ * Ownership (ovsg.h): only marked objects are written or deleted.  The walk
+ * first removes what xovs owns and no longer wants, then creates and
+ * updates, so a port moving between bridges is removed before it is added
+ * even when the two happen in different transactions.  Every bridge and
+ * every port is a "unit" of the diff ("bridge NAME", "port NAME"): a unit
+ * that collides with an unmarked object is skipped and reported; a
+ * transaction OVSDB refuses is bisected by units:
+ *
+ *   refused txn with units U ──► |U| = 1: U failed (error, retried later)
+ *                          └──► else: try U's first half alone, then the
+ *                               second (a queue of trials); units outside
+ *                               the trial at the head of the queue wait
+ *
+ * and once the queue is empty the walk covers every unit not failed.
+ *
  *            IDL seqno changed / new desired state
  *                         │
  *          ┌──────────────▼───────────────┐   nothing differs
@@ -40,6 +55,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/poll-loop.h"
+#include "sset.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
@@ -47,7 +63,7 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsg);
 
-#define OVSG_OWNER_KEY "xs-network-uuids"
+#define OVSG_NETWORKS_KEY "xs-network-uuids"
 #define OVSG_APPCTL_TIMEOUT_MS 1000 /* one bond status query, all calls */
 #define OVSG_FIRST_OFPORT 1
 #define OVSG_MAX_OFPORT 0xfeff
@@ -64,6 +80,17 @@ struct ovsg {
     size_t n_held;      /* new ports held back by the last diff */
     struct shash flows; /* bridge name -> struct ovsg_flows */
     struct ovsg_flows_worker *worker; /* does the OpenFlow exchanges */
+
+    /* Partial failure (see the top of this file). */
+    struct shash errors;        /* record uuid -> message, last diff */
+    struct shash prev_errors;   /* 'errors' of the diff before (logging) */
+    struct shash failed;        /* unit -> message: OVSDB refused it */
+    long long int retry_failed; /* time_msec() to forget 'failed' */
+    struct sset **trials;       /* bisection queue, head first (each
+                                 * separately allocated: an sset must not
+                                 * move) */
+    size_t n_trials;
+    struct svec txn_units; /* units the txn in flight changes */
 };
 
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
@@ -81,6 +108,45 @@ ovsg_find_rundir(const char *remote)
     return xstrdup(ovs_rundir());
 }
 
+static void
+ovsg_clear_trials(struct ovsg *g)
+{
+    for (size_t i = 0; i < g->n_trials; i++) {
+        sset_destroy(g->trials[i]);
+        free(g->trials[i]);
+    }
+    free(g->trials);
+    g->trials = NULL;
+    g->n_trials = 0;
+}
+
+static void
+ovsg_pop_trial(struct ovsg *g)
+{
+    if (g->n_trials) {
+        sset_destroy(g->trials[0]);
+        free(g->trials[0]);
+        memmove(&g->trials[0], &g->trials[1],
+                (g->n_trials - 1) * sizeof *g->trials);
+        g->n_trials--;
+    }
+}
+
+/* Puts the units 'units[start..end)' at the head of the trial queue. */
+static void
+ovsg_push_trial(struct ovsg *g, const struct svec *units, size_t start,
+                size_t end)
+{
+    g->trials = xrealloc(g->trials, (g->n_trials + 1) * sizeof *g->trials);
+    memmove(&g->trials[1], &g->trials[0], g->n_trials * sizeof *g->trials);
+    g->n_trials++;
+    g->trials[0] = xmalloc(sizeof *g->trials[0]);
+    sset_init(g->trials[0]);
+    for (size_t i = start; i < end; i++) {
+        sset_add(g->trials[0], units->names[i]);
+    }
+}
+
 struct ovsg *
 ovsg_create(const char *remote)
 {
@@ -91,6 +157,10 @@ ovsg_create(const char *remote)
     ovsg_state_init(&g->desired, "netdev");
     shash_init(&g->flows);
     g->worker = ovsg_flows_worker_create();
+    shash_init(&g->errors);
+    shash_init(&g->prev_errors);
+    shash_init(&g->failed);
+    svec_init(&g->txn_units);
     return g;
 }
 
@@ -111,6 +181,11 @@ ovsg_destroy(struct ovsg *g)
         shash_delete(&g->flows, node);
     }
     shash_destroy(&g->flows);
+    shash_destroy_free_data(&g->errors);
+    shash_destroy_free_data(&g->prev_errors);
+    shash_destroy_free_data(&g->failed);
+    ovsg_clear_trials(g);
+    svec_destroy(&g->txn_units);
     ovsg_state_destroy(&g->desired);
     ovsdb_idl_destroy(g->idl);
     free(g->rundir);
@@ -126,6 +201,9 @@ ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
     g->have_desired = true;
     g->desired_changed = true;
     g->synced = false;
+    /* The records changed: whatever OVSDB refused is worth a new try. */
+    shash_clear_free_data(&g->failed);
+    ovsg_clear_trials(g);
 }
 
 bool
@@ -135,9 +213,267 @@ ovsg_is_synced(const struct ovsg *g)
 }
 
 static bool
-ovsg_owns_bridge(const struct ovsrec_bridge *br)
+ovsg_is_marked(const struct smap *external_ids)
 {
-    return smap_get(&br->external_ids, OVSG_OWNER_KEY) != NULL;
+    const char *owner = smap_get(external_ids, OVSG_MARK_KEY);
+    return owner && !strcmp(owner, OVSG_MARK_VALUE);
+}
+
+/* Copies 'want' into 'out' (uninitialized) with the ownership mark added. */
+static void
+ovsg_marked_ids(const struct smap *want, struct smap *out)
+{
+    smap_clone(out, want);
+    smap_replace(out, OVSG_MARK_KEY, OVSG_MARK_VALUE);
+}
+
+/* Whether unmarked bridge 'row' was made by an xovs from before the mark
+ * and 'want' is its successor: one of its xs-network-uuids is one of
+ * 'want''s. */
+static bool
+ovsg_is_legacy_of(const struct ovsrec_bridge *row,
+                  const struct ovsg_bridge *want)
+{
+    const char *have = smap_get(&row->external_ids, OVSG_NETWORKS_KEY);
+    const char *wanted = smap_get(&want->external_ids, OVSG_NETWORKS_KEY);
+    bool match = false;
+
+    if (!have || !wanted || ovsg_is_marked(&row->external_ids)) {
+        return false;
+    }
+    char *copy = xstrdup(have), *save = NULL;
+    for (char *u = strtok_r(copy, ";", &save); u && !match;
+         u = strtok_r(NULL, ";", &save)) {
+        char *w = xstrdup(wanted), *save2 = NULL;
+        for (char *v = strtok_r(w, ";", &save2); v && !match;
+             v = strtok_r(NULL, ";", &save2)) {
+            match = !strcmp(u, v);
+        }
+        free(w);
+    }
+    free(copy);
+    return match;
+}
+
+/* ---------------------------------------------------------------------- */
+/* What exists in OVS, by name (one pass over the replica per diff). */
+
+struct ovsg_loc {
+    const struct ovsrec_bridge *bridge;
+    const struct ovsrec_port *port;
+};
+
+struct ovsg_index {
+    struct shash bridges; /* name -> const struct ovsrec_bridge * */
+    struct shash ports;   /* name -> struct ovsg_loc * (owned) */
+    struct shash ifaces;  /* name -> struct ovsg_loc * (of 'ports') */
+};
+
+static void
+ovsg_index_build(const struct ovsdb_idl *idl, struct ovsg_index *idx)
+{
+    const struct ovsrec_bridge *br;
+
+    shash_init(&idx->bridges);
+    shash_init(&idx->ports);
+    shash_init(&idx->ifaces);
+    OVSREC_BRIDGE_FOR_EACH(br, idl)
+    {
+        shash_add_once(&idx->bridges, br->name, br);
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_port *p = br->ports[i];
+            struct ovsg_loc *loc = xmalloc(sizeof *loc);
+            loc->bridge = br;
+            loc->port = p;
+            if (!shash_add_once(&idx->ports, p->name, loc)) {
+                free(loc);
+                continue;
+            }
+            for (size_t j = 0; j < p->n_interfaces; j++) {
+                shash_add_once(&idx->ifaces, p->interfaces[j]->name, loc);
+            }
+        }
+    }
+}
+
+static void
+ovsg_index_destroy(struct ovsg_index *idx)
+{
+    shash_destroy(&idx->bridges);
+    shash_destroy_free_data(&idx->ports);
+    shash_destroy(&idx->ifaces);
+}
+
+/* Why desired bridge 'want' cannot be applied, as a malloc'd message, or
+ * NULL.  Sets '*adopt' if its row is a legacy bridge to adopt. */
+static char *
+ovsg_bridge_collision(const struct ovsg_index *idx,
+                      const struct ovsg_bridge *want, bool *adopt)
+{
+    const struct ovsrec_bridge *row
+        = shash_find_data(&idx->bridges, want->name);
+    *adopt = false;
+    if (row) {
+        if (ovsg_is_marked(&row->external_ids)) {
+            return NULL;
+        }
+        if (ovsg_is_legacy_of(row, want)) {
+            *adopt = true;
+            return NULL;
+        }
+        return xasprintf("bridge %s exists in Open vSwitch and xovs did not "
+                         "create it (no external_ids:%s); use another "
+                         "bridge name or remove that bridge",
+                         want->name, OVSG_MARK_KEY);
+    }
+    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
+    if (!loc) {
+        loc = shash_find_data(&idx->ifaces, want->name);
+    }
+    if (loc && !ovsg_is_marked(&loc->port->external_ids)) {
+        return xasprintf("%s is already a port of bridge %s, which xovs "
+                         "did not create; use another bridge name or "
+                         "remove that port",
+                         want->name, loc->bridge->name);
+    }
+    return NULL;
+}
+
+/* Why desired port 'want' cannot go on bridge 'br' (NULL: a bridge about to
+ * be created), as a malloc'd message, or NULL.  'adopt': 'br' is a legacy
+ * bridge being adopted, whose unmarked ports are xovs's. */
+static char *
+ovsg_port_collision(const struct ovsg_index *idx,
+                    const struct ovsrec_bridge *br, bool adopt,
+                    const struct ovsg_port *want)
+{
+    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
+    if (loc) {
+        bool mine = ovsg_is_marked(&loc->port->external_ids);
+        if (loc->bridge == br && !mine && !adopt) {
+            return xasprintf("port %s on bridge %s exists and xovs did not "
+                             "create it (no external_ids:%s); remove it "
+                             "(ovs-vsctl del-port %s %s)",
+                             want->name, br->name, OVSG_MARK_KEY, br->name,
+                             want->name);
+        } else if (loc->bridge != br && !mine) {
+            return xasprintf("%s is already a port of bridge %s, which "
+                             "xovs did not create; remove it from there "
+                             "(ovs-vsctl del-port %s %s)",
+                             want->name, loc->bridge->name, loc->bridge->name,
+                             want->name);
+        }
+    }
+    for (size_t i = 0; i < want->n_ifaces; i++) {
+        const char *name = want->ifaces[i].name;
+        const struct ovsg_loc *il = shash_find_data(&idx->ifaces, name);
+        if (il && il->port != (loc ? loc->port : NULL)
+            && !ovsg_is_marked(&il->port->external_ids)) {
+            return xasprintf("interface %s is already in port %s of bridge "
+                             "%s, which xovs did not create; remove it from "
+                             "there (ovs-vsctl del-port %s %s)",
+                             name, il->port->name, il->bridge->name,
+                             il->bridge->name, il->port->name);
+        }
+    }
+    return NULL;
+}
+
+/* Sets "uuid -> 'msg'" in 'errors' for every record in 'records' that has
+ * no message yet. */
+static void
+ovsg_add_errors(struct shash *errors, const struct svec *records,
+                const char *msg)
+{
+    for (size_t i = 0; i < records->n; i++) {
+        if (!shash_find(errors, records->names[i])) {
+            shash_add(errors, records->names[i], xstrdup(msg));
+        }
+    }
+}
+
+/* Reports that 'what' ("bridge xapi0") is not applied because of 'msg' for
+ * 'records': logs it if that is news since the previous diff. */
+static void
+ovsg_report(struct ovsg *g, const char *what, const struct svec *records,
+            const char *msg)
+{
+    const char *prev
+        = (records->n ? shash_find_data(&g->prev_errors, records->names[0])
+                      : NULL);
+    if (!prev || strcmp(prev, msg)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 60);
+        VLOG_WARN_RL(&rl, "not applying %s: %s", what, msg);
+    }
+    ovsg_add_errors(&g->errors, records, msg);
+}
+
+void
+ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
+                      struct shash *errors)
+{
+    struct ovsg_index idx;
+    ovsg_index_build(g->idl, &idx);
+    for (size_t i = 0; i < state->n_bridges; i++) {
+        const struct ovsg_bridge *want = state->bridges[i];
+        bool adopt;
+        char *msg = ovsg_bridge_collision(&idx, want, &adopt);
+        if (msg) {
+            ovsg_add_errors(errors, &want->records, msg);
+            for (size_t j = 0; j < want->n_ports; j++) {
+                ovsg_add_errors(errors, &want->ports[j]->records, msg);
+            }
+            free(msg);
+            continue;
+        }
+        const struct ovsrec_bridge *row
+            = shash_find_data(&idx.bridges, want->name);
+        for (size_t j = 0; j < want->n_ports; j++) {
+            const struct ovsg_port *wp = want->ports[j];
+            msg = ovsg_port_collision(&idx, row, adopt, wp);
+            if (msg) {
+                ovsg_add_errors(errors, &wp->records, msg);
+                free(msg);
+            }
+        }
+    }
+    ovsg_index_destroy(&idx);
+}
+
+const char *
+ovsg_get_error(const struct ovsg *g, const char *uuid)
+{
+    return shash_find_data(&g->errors, uuid);
+}
+
+void
+ovsg_owned_bridges(const struct ovsg *g, struct svec *names)
+{
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH(br, g->idl)
+    {
+        if (ovsg_is_marked(&br->external_ids)) {
+            svec_add(names, br->name);
+        }
+    }
+}
+
+int
+ovsg_wait_for_replica(struct ovsg *g, long long int timeout_ms)
+{
+    long long int deadline = time_msec() + timeout_ms;
+    for (;;) {
+        ovsdb_idl_run(g->idl);
+        if (ovsdb_idl_has_ever_connected(g->idl)) {
+            return 0;
+        }
+        if (time_msec() >= deadline) {
+            return ETIMEDOUT;
+        }
+        ovsdb_idl_wait(g->idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
 }
 
 static const struct ovsrec_interface *
@@ -167,14 +503,21 @@ struct ovsg_diff {
     struct ovsdb_idl_txn *txn;
     struct ds log;
     size_t n_changes;
-    bool hold_new_ports; /* this bridge's flows are not in place yet */
+    struct ovsg_flows *flows; /* OpenFlow side of the bridge being synced */
+    bool hold_new_ports; /* the new port's flows are not in place yet */
     size_t n_held;       /* new ports held back for that reason */
+    const char *unit;    /* the unit being written */
+    struct svec units;   /* units with changes, in walk order */
 };
 
 static void OVS_PRINTF_FORMAT(2, 3)
     ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
 {
     va_list args;
+    if (d->unit
+        && (!d->units.n || strcmp(d->units.names[d->units.n - 1], d->unit))) {
+        svec_add(&d->units, d->unit);
+    }
     if (d->n_changes++ < 16) {
         ds_put_cstr(&d->log, d->n_changes > 1 ? "; " : "");
         va_start(args, format);
@@ -235,10 +578,13 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
         ovsg_diff_note(d, "interface %s mtu_request=%d", want->name,
                        want->mtu_request);
     }
-    if (!smap_equal(&row->external_ids, &want->external_ids)) {
-        ovsrec_interface_set_external_ids(row, &want->external_ids);
+    struct smap ids;
+    ovsg_marked_ids(&want->external_ids, &ids);
+    if (!smap_equal(&row->external_ids, &ids)) {
+        ovsrec_interface_set_external_ids(row, &ids);
         ovsg_diff_note(d, "interface %s external_ids", want->name);
     }
+    smap_destroy(&ids);
     if (!smap_equal(&row->options, &want->options)) {
         ovsrec_interface_set_options(row, &want->options);
         ovsg_diff_note(d, "interface %s options", want->name);
@@ -297,6 +643,28 @@ ovsg_port_find_iface(const struct ovsrec_port *port, const char *name)
         }
     }
     return NULL;
+}
+
+/* True if the switch is known to hold the flows of port 'wp' (vacuously
+ * for a port without flows): only then may the port be added, so that a
+ * locked VIF never forwards before its filter (the worker installs flows
+ * asynchronously, ovsg-flows.c). */
+static bool
+ovsg_port_flows_installed(const struct ovsg_diff *d,
+                          const struct ovsg_port *wp)
+{
+    if (!wp->flows.n) {
+        return true;
+    }
+    if (!d->flows || !ovsg_flows_has(d->flows, &wp->flows)) {
+        return false;
+    }
+    for (size_t i = 0; i < wp->n_ifaces; i++) {
+        if (!simap_contains(&d->flows->ports, wp->ifaces[i].name)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Makes 'row' (NULL: a new port) carry 'want' on bridge 'br'.  Records the
@@ -363,10 +731,13 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         ovsrec_port_set_fake_bridge(row, want->fake_bridge);
         ovsg_diff_note(d, "port %s fake_bridge", want->name);
     }
-    if (!smap_equal(&row->external_ids, &want->external_ids)) {
-        ovsrec_port_set_external_ids(row, &want->external_ids);
+    struct smap ids;
+    ovsg_marked_ids(&want->external_ids, &ids);
+    if (!smap_equal(&row->external_ids, &ids)) {
+        ovsrec_port_set_external_ids(row, &ids);
         ovsg_diff_note(d, "port %s external_ids", want->name);
     }
+    smap_destroy(&ids);
     ovsg_sync_bond(d, row, want);
 }
 
@@ -392,64 +763,180 @@ ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
     return NULL;
 }
 
+static bool
+ovsg_admit(const struct ovsg *g, const char *unit)
+{
+    return (!shash_find(&g->failed, unit)
+            && (!g->n_trials || sset_contains(g->trials[0], unit)));
+}
+
+/* Records in 'ports' the port numbers the existing interfaces of 'row'
+ * have, so the flows of a port this pass leaves alone stay in place. */
+static void
+ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
+{
+    for (size_t i = 0; row && i < row->n_interfaces; i++) {
+        int64_t ofport = ovsg_iface_ofport(row->interfaces[i]);
+        if (ofport > 0) {
+            simap_put(ports, row->interfaces[i]->name, ofport);
+        }
+    }
+}
+
+/* Brings bridge 'want' (its row 'row', NULL if it does not exist yet) and
+ * its ports up to date, skipping ports in error (recorded in 'g->errors')
+ * and units not admitted.  'adopt': 'row' is a legacy bridge to adopt.
+ * Adds to 'flows' the flows of every port that is (or is about to be) in
+ * place. */
 static void
 ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
+                 const struct ovsg_index *idx,
                  const struct ovsrec_open_vswitch *ovs,
-                 const struct ovsrec_bridge *row,
-                 const struct ovsg_bridge *want, struct simap *ports)
+                 const struct ovsrec_bridge *row, bool adopt,
+                 const struct ovsg_bridge *want, struct simap *ports,
+                 struct svec *flows)
 {
-    if (!row) {
-        row = ovsrec_bridge_insert(d->txn);
-        ovsrec_bridge_set_name(row, want->name);
-        ovsrec_open_vswitch_update_bridges_addvalue(ovs, row);
-        ovsg_diff_note(d, "add bridge %s", want->name);
-    }
-    if (strcmp(row->datapath_type, g->desired.datapath_type)) {
-        ovsrec_bridge_set_datapath_type(row, g->desired.datapath_type);
-        ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
-                       g->desired.datapath_type);
-    }
-    if (!smap_equal(&row->external_ids, &want->external_ids)) {
-        ovsrec_bridge_set_external_ids(row, &want->external_ids);
-        ovsg_diff_note(d, "bridge %s external_ids", want->name);
-    }
+    char *unit = xasprintf("bridge %s", want->name);
+    bool admitted = ovsg_admit(g, unit);
 
-    /* The bridge's own internal port carries the network's MTU. */
-    struct ovsg_iface local_iface = {
-        .name = want->name,
-        .type = CONST_CAST(char *, "internal"),
-        .mtu_request = want->mtu_request,
-        .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
-        .options = SMAP_INITIALIZER(&local_iface.options),
-        .other_config = SMAP_INITIALIZER(&local_iface.other_config),
-    };
-    struct ovsg_port local_port = {
-        .name = want->name,
-        .tag = -1,
-        .external_ids = SMAP_INITIALIZER(&local_port.external_ids),
-        .ifaces = &local_iface,
-        .n_ifaces = 1,
-        .other_config = SMAP_INITIALIZER(&local_port.other_config),
-    };
-    bool hold = d->hold_new_ports;
-    d->hold_new_ports = false;
-    ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name), &local_port,
-                   ports);
-    d->hold_new_ports = hold;
+    if (!row && !admitted) {
+        /* Its ports wait for the bridge. */
+        free(unit);
+        return;
+    }
+    if (admitted) {
+        d->unit = unit;
+        if (!row) {
+            row = ovsrec_bridge_insert(d->txn);
+            ovsrec_bridge_set_name(row, want->name);
+            ovsrec_open_vswitch_update_bridges_addvalue(ovs, row);
+            ovsg_diff_note(d, "add bridge %s", want->name);
+        }
+        if (strcmp(row->datapath_type, g->desired.datapath_type)) {
+            ovsrec_bridge_set_datapath_type(row, g->desired.datapath_type);
+            ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
+                           g->desired.datapath_type);
+        }
+        struct smap ids;
+        ovsg_marked_ids(&want->external_ids, &ids);
+        if (!smap_equal(&row->external_ids, &ids)) {
+            ovsrec_bridge_set_external_ids(row, &ids);
+            ovsg_diff_note(d, "bridge %s external_ids%s", want->name,
+                           adopt ? " (adopting a bridge of an older xovs)"
+                                 : "");
+        }
+        smap_destroy(&ids);
+
+        /* The bridge's own internal port carries the network's MTU. */
+        struct ovsg_iface local_iface = {
+            .name = want->name,
+            .type = CONST_CAST(char *, "internal"),
+            .mtu_request = want->mtu_request,
+            .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
+            .options = SMAP_INITIALIZER(&local_iface.options),
+            .other_config = SMAP_INITIALIZER(&local_iface.other_config),
+        };
+        struct ovsg_port local_port = {
+            .name = want->name,
+            .tag = -1,
+            .external_ids = SMAP_INITIALIZER(&local_port.external_ids),
+            .ifaces = &local_iface,
+            .n_ifaces = 1,
+            .other_config = SMAP_INITIALIZER(&local_port.other_config),
+        };
+        bool hold = d->hold_new_ports;
+        d->hold_new_ports = false;
+        ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
+                       &local_port, ports);
+        d->hold_new_ports = hold;
+    }
+    d->unit = NULL;
+    free(unit);
+
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
-        ovsg_sync_port(d, row, ovsg_bridge_find_port(row, wp->name), wp,
-                       ports);
+        const struct ovsrec_port *prow = ovsg_bridge_find_port(row, wp->name);
+        char *msg = ovsg_port_collision(idx, row, adopt, wp);
+        unit = xasprintf("port %s", wp->name);
+        if (!msg && shash_find(&g->failed, unit)) {
+            msg = xstrdup(shash_find_data(&g->failed, unit));
+        }
+        if (msg) {
+            ovsg_report(g, unit, &wp->records, msg);
+            free(msg);
+            free(unit);
+            continue;
+        }
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            d->hold_new_ports = !prow && !ovsg_port_flows_installed(d, wp);
+            ovsg_sync_port(d, row, prow, wp, ports);
+            d->hold_new_ports = false;
+            d->unit = NULL;
+        } else {
+            ovsg_keep_ofports(prow, ports);
+        }
+        free(unit);
+        bool placed = true;
+        for (size_t j = 0; j < wp->n_ifaces; j++) {
+            placed = placed && simap_contains(ports, wp->ifaces[j].name);
+        }
+        if (placed) {
+            svec_append(flows, &wp->flows);
+        }
     }
+}
+
+/* Removes the ports xovs owns on bridge 'row' that 'want' (NULL: the whole
+ * bridge goes) does not have, and the bridge itself if 'want' is NULL and
+ * nothing foreign is left on it. */
+static void
+ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
+                     const struct ovsrec_open_vswitch *ovs,
+                     const struct ovsrec_bridge *row,
+                     const struct ovsg_bridge *want)
+{
+    struct svec foreign = SVEC_EMPTY_INITIALIZER;
 
     for (size_t i = 0; i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
-        if (strcmp(p->name, want->name)
-            && !ovsg_want_find_port(want, p->name)) {
+        if (!strcmp(p->name, row->name)
+            || (want && ovsg_want_find_port(want, p->name))) {
+            continue;
+        }
+        if (!ovsg_is_marked(&p->external_ids)) {
+            svec_add(&foreign, p->name);
+            continue;
+        }
+        char *unit = xasprintf("port %s", p->name);
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
             ovsrec_bridge_update_ports_delvalue(row, p);
             ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
+            d->unit = NULL;
         }
+        free(unit);
     }
+    if (!want && foreign.n) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        char *list = svec_join(&foreign, ", ", "");
+        VLOG_WARN_RL(&rl,
+                     "not removing bridge %s: it holds ports xovs did "
+                     "not create (%s); remove those and xovs removes "
+                     "the bridge",
+                     row->name, list);
+        free(list);
+    } else if (!want) {
+        char *unit = xasprintf("bridge %s", row->name);
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            ovsrec_open_vswitch_update_bridges_delvalue(ovs, row);
+            ovsg_diff_note(d, "remove bridge %s", row->name);
+            d->unit = NULL;
+        }
+        free(unit);
+    }
+    svec_destroy(&foreign);
 }
 
 static struct ovsg_flows *
@@ -463,8 +950,9 @@ ovsg_get_flows(struct ovsg *g, const char *bridge)
     return f;
 }
 
-/* Diffs and, if anything differs, starts one transaction.  Returns true if
- * OVSDB already matched and every bridge's flows are in place. */
+/* Diffs and, if anything differs, starts one transaction.  Rebuilds
+ * 'g->errors'.  Returns true if OVSDB already matched (apart from units in
+ * error) and every bridge's flows are in place. */
 static bool
 ovsg_apply(struct ovsg *g)
 {
@@ -478,40 +966,85 @@ ovsg_apply(struct ovsg *g)
 
     struct ovsg_diff d = {.txn = ovsdb_idl_txn_create(g->idl)};
     ds_init(&d.log);
+    svec_init(&d.units);
     bool flows_ok = true;
     long long int now = time_msec();
+    struct ovsg_index idx;
+    ovsg_index_build(g->idl, &idx);
+    shash_clear_free_data(&g->prev_errors);
+    shash_swap(&g->errors, &g->prev_errors);
 
+    /* Which desired bridges can be applied at all, and which rows are
+     * legacy bridges to adopt. */
+    bool *adopt = xcalloc(g->desired.n_bridges + 1, sizeof *adopt);
+    char **br_error = xcalloc(g->desired.n_bridges + 1, sizeof *br_error);
+    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+        const struct ovsg_bridge *want = g->desired.bridges[i];
+        char *unit = xasprintf("bridge %s", want->name);
+        br_error[i] = ovsg_bridge_collision(&idx, want, &adopt[i]);
+        if (!br_error[i] && shash_find(&g->failed, unit)) {
+            br_error[i] = xstrdup(shash_find_data(&g->failed, unit));
+        }
+        free(unit);
+        if (br_error[i]) {
+            char *what = xasprintf("bridge %s", want->name);
+            ovsg_report(g, what, &want->records, br_error[i]);
+            free(what);
+            for (size_t j = 0; j < want->n_ports; j++) {
+                ovsg_add_errors(&g->errors, &want->ports[j]->records,
+                                br_error[i]);
+            }
+        }
+    }
+
+    /* Removals first (see the top of this file). */
     const struct ovsrec_bridge *row;
     OVSREC_BRIDGE_FOR_EACH(row, g->idl)
     {
-        if (ovsg_owns_bridge(row)
-            && !ovsg_state_find_bridge(&g->desired, row->name)) {
-            ovsrec_open_vswitch_update_bridges_delvalue(ovs, row);
-            ovsg_diff_note(&d, "remove bridge %s", row->name);
-        }
-    }
-    for (size_t i = 0; i < g->desired.n_bridges; i++) {
-        const struct ovsg_bridge *want = g->desired.bridges[i];
-        const struct ovsrec_bridge *existing = NULL;
-        OVSREC_BRIDGE_FOR_EACH(row, g->idl)
-        {
-            if (!strcmp(row->name, want->name)) {
-                existing = row;
+        const struct ovsg_bridge *want = NULL;
+        bool owned = ovsg_is_marked(&row->external_ids);
+        for (size_t i = 0; i < g->desired.n_bridges; i++) {
+            if (!strcmp(g->desired.bridges[i]->name, row->name)) {
+                want = g->desired.bridges[i];
+                owned = owned || (adopt[i] && !br_error[i]);
                 break;
             }
         }
+        if (owned) {
+            ovsg_remove_unwanted(g, &d, ovs, row, want);
+        }
+    }
+
+    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+        const struct ovsg_bridge *want = g->desired.bridges[i];
+        if (br_error[i]) {
+            continue;
+        }
+        const struct ovsrec_bridge *existing
+            = shash_find_data(&idx.bridges, want->name);
         struct ovsg_flows *flows = ovsg_get_flows(g, want->name);
         struct simap ports = SIMAP_INITIALIZER(&ports);
-        d.hold_new_ports
-            = want->flows.n && !ovsg_flows_current(flows, &want->flows);
-        ovsg_sync_bridge(g, &d, ovs, existing, want, &ports);
+        struct svec want_flows = SVEC_EMPTY_INITIALIZER;
+        svec_append(&want_flows, &want->flows);
+        d.flows = flows;
+        ovsg_sync_bridge(g, &d, &idx, ovs, existing, adopt[i], want, &ports,
+                         &want_flows);
+        d.flows = NULL;
         /* Flows go in before the ports they filter exist (see top). */
-        if (ovsg_flows_sync(flows, g->worker, g->rundir, &want->flows, &ports,
-                            now)) {
+        if ((existing || simap_count(&ports))
+            && ovsg_flows_sync(flows, g->worker, g->rundir, &want_flows,
+                               &ports, now)) {
             flows_ok = false;
         }
+        svec_destroy(&want_flows);
         simap_destroy(&ports);
     }
+    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+        free(br_error[i]);
+    }
+    free(br_error);
+    free(adopt);
+    ovsg_index_destroy(&idx);
 
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE(node, &g->flows)
@@ -523,6 +1056,8 @@ ovsg_apply(struct ovsg *g)
     }
 
     g->n_held = d.n_held;
+    svec_swap(&g->txn_units, &d.units);
+    svec_destroy(&d.units);
     if (!d.n_changes) {
         ovsdb_idl_txn_destroy(d.txn);
         ds_destroy(&d.log);
@@ -553,6 +1088,37 @@ ovsg_flow_check_due(const struct ovsg *g)
     return false;
 }
 
+/* OVSDB refused the transaction that changed 'g->txn_units' with 'error':
+ * one unit is marked failed; more are split for bisection. */
+static void
+ovsg_txn_refused(struct ovsg *g, const char *error)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 60);
+    const struct svec *u = &g->txn_units;
+
+    ovsg_pop_trial(g);
+    if (u->n == 1) {
+        char *msg = xasprintf("Open vSwitch refused it: %s", error);
+        VLOG_WARN_RL(&rl,
+                     "%s: %s; leaving it out (retried in %d s or on "
+                     "the next change)",
+                     u->names[0], msg, OVSG_RETRY_MS / 1000);
+        free(shash_replace(&g->failed, u->names[0], msg));
+        if (!g->retry_failed) {
+            g->retry_failed = time_msec() + OVSG_RETRY_MS;
+        }
+        return;
+    }
+    VLOG_WARN_RL(&rl,
+                 "OVSDB refused a transaction of %" PRIuSIZE
+                 " bridges/ports (%s); trying them in halves to apply "
+                 "all but the refused ones",
+                 u->n, error);
+    size_t half = u->n / 2;
+    ovsg_push_trial(g, u, half, u->n);
+    ovsg_push_trial(g, u, 0, half);
+}
+
 /* Commits (or keeps committing) the transaction in flight.  Returns true
  * while it is still in flight. */
 static bool
@@ -562,13 +1128,18 @@ ovsg_txn_poll(struct ovsg *g)
     if (status == TXN_INCOMPLETE) {
         return true;
     }
-    if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+    if (status == TXN_ERROR && g->txn_units.n) {
+        ovsg_txn_refused(g, ovsdb_idl_txn_get_error(g->txn));
+    } else if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "OVSDB transaction failed (%s): %s; retrying",
                      ovsdb_idl_txn_status_to_string(status),
                      ovsdb_idl_txn_get_error(g->txn));
-    } else if (!g->n_held) {
-        g->desired_changed = false;
+    } else {
+        ovsg_pop_trial(g);
+        if (!g->n_held && !g->n_trials) {
+            g->desired_changed = false;
+        }
     }
     ovsdb_idl_txn_destroy(g->txn);
     g->txn = NULL;
@@ -593,12 +1164,24 @@ ovsg_run(struct ovsg *g)
         return;
     }
 
+    if (g->retry_failed && time_msec() >= g->retry_failed) {
+        shash_clear_free_data(&g->failed);
+        g->retry_failed = 0;
+        g->synced = false;
+    }
     unsigned int seqno = ovsdb_idl_get_seqno(g->idl);
     if (seqno == g->idl_seqno && g->synced && !ovsg_flow_check_due(g)) {
         return;
     }
     g->idl_seqno = seqno;
-    g->synced = ovsg_apply(g);
+    for (;;) {
+        g->synced = ovsg_apply(g);
+        if (g->txn || !g->n_trials) {
+            break;
+        }
+        /* Nothing left to change in this trial: on to the next. */
+        ovsg_pop_trial(g);
+    }
     if (g->synced) {
         g->desired_changed = false;
     }
@@ -619,6 +1202,9 @@ ovsg_wait(struct ovsg *g)
     if (g->have_desired) {
         /* Periodic flow check; also retries an unsynced state. */
         poll_timer_wait(g->synced ? 1000 : 200);
+    }
+    if (g->retry_failed) {
+        poll_timer_wait_until(g->retry_failed);
     }
 }
 

@@ -11,9 +11,29 @@
  * connection and repaired the same way, with a log line saying what was
  * repaired.
  *
- * Ownership: the glue owns every bridge whose external_ids carry
- * "xs-network-uuids" and every port on such a bridge; bridges without it are
- * never touched.
+ * Ownership: every Bridge, Port and Interface the glue creates carries
+ * external_ids:xovs-owner=xovs-agent (OVSG_MARK_KEY), and the glue modifies
+ * or deletes only marked objects.  An unmarked object -- made by hand with
+ * ovs-vsctl, by xapi, by anyone -- is never touched, not even when it sits
+ * on an xovs bridge: a desired bridge, port or interface whose name an
+ * unmarked object already has is not applied, and the records it stands for
+ * get an error naming that object (ovsg_get_error()).  An owned bridge that
+ * is no longer desired but still holds unmarked ports keeps those ports and
+ * is left in place.  Flows are owned by cookie (OVSG_COOKIE).
+ *
+ * Upgrades: bridges made by xovs before the mark existed carry
+ * xs-network-uuids but no mark.  Such a bridge is adopted (marked, with the
+ * ports the records want on it) only if its name is a desired bridge's name
+ * and its xs-network-uuids share a network uuid with that bridge's; any other
+ * unmarked bridge is foreign, XenServer's own included.
+ *
+ * Partial failure: one object that cannot be applied does not hold up the
+ * others.  Collisions with unmarked objects are found in the replica before
+ * anything is written; if OVSDB still refuses a transaction, the glue
+ * bisects the bridges and ports it tried to change over further
+ * transactions until the refused ones are isolated, applies the rest, and
+ * reports the refused ones as errors (retried on the next desired state and
+ * every OVSG_RETRY_MS).
  *
  *        set_desired()              IDL change / vconn (re)connect
  *             │                               │
@@ -26,12 +46,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "openvswitch/shash.h"
 #include "smap.h"
 #include "svec.h"
 
 /* All xovs-owned OpenFlow rules carry this cookie (ASCII "xovs" in the high
  * half); rules with other cookies are left alone. */
 #define OVSG_COOKIE UINT64_C(0x786f767300000000)
+
+/* The ownership mark on every Bridge, Port and Interface xovs creates. */
+#define OVSG_MARK_KEY "xovs-owner"
+#define OVSG_MARK_VALUE "xovs-agent"
+
+/* How often objects OVSDB refused are tried again (ms). */
+#define OVSG_RETRY_MS 30000
 
 struct ovsg_iface {
     char *name;      /* kernel name, e.g. "vif3.0", "eth1" */
@@ -57,12 +85,17 @@ struct ovsg_port {
     int bond_updelay;         /* ms */
     int bond_downdelay;       /* ms */
     struct smap other_config; /* lacp-time, bond-primary, ... */
+    /* Flows that filter this port (ovsg_bridge's syntax): installed only
+     * while the port is xovs's and in OVS (or about to be). */
+    struct svec flows;
+    struct svec records; /* uuids of the records this port stands for */
 };
 
 struct ovsg_bridge {
     char *name;
     int mtu_request;          /* of the bridge's own internal interface */
-    struct smap external_ids; /* must hold "xs-network-uuids" */
+    struct smap external_ids; /* "xs-network-uuids"; the glue adds the
+                               * ownership mark */
     struct ovsg_port **ports; /* excluding the bridge's own local port */
     size_t n_ports;
     /* Flows in ovs-ofctl syntax, without cookie (OVSG_COOKIE is added),
@@ -70,6 +103,7 @@ struct ovsg_bridge {
      * actions=NORMAL".  Port names are resolved against this bridge's
      * interfaces. */
     struct svec flows;
+    struct svec records; /* uuids of the records this bridge stands for */
 };
 
 struct ovsg_state {
@@ -111,8 +145,32 @@ void ovsg_set_desired(struct ovsg *, struct ovsg_state *desired);
 void ovsg_run(struct ovsg *);
 void ovsg_wait(struct ovsg *);
 
-/* True once OVS matches the latest desired state (database and flows). */
+/* True once OVS matches the latest desired state (database and flows) as
+ * far as it can: objects in error (ovsg_get_error()) are left out. */
 bool ovsg_is_synced(const struct ovsg *);
+
+/* Why the OVS objects standing for record 'uuid' (see the 'records' of
+ * bridges and ports) are not applied, as one line naming the object in the
+ * way, e.g. "bridge xapi0 exists in Open vSwitch and xovs did not create
+ * it"; NULL if nothing is known to be wrong.  The string is owned by 'g'
+ * and valid until the next ovsg_run() or ovsg_set_desired(). */
+const char *ovsg_get_error(const struct ovsg *, const char *uuid);
+
+/* Checks 'state' against the replica for collisions with objects xovs did
+ * not create, as ovsg_run() would, and adds "record uuid -> message"
+ * (malloc'd) to 'errors' for every record affected.  Writes nothing, logs
+ * nothing.  Without a replica yet, finds nothing. */
+void ovsg_check_collisions(const struct ovsg *, const struct ovsg_state *,
+                           struct shash *errors);
+
+/* Runs the IDL until it holds a replica of the database, for at most
+ * 'timeout_ms'.  Blocks (it is meant for start-up, before the poll loop).
+ * Returns 0, or ETIMEDOUT. */
+int ovsg_wait_for_replica(struct ovsg *, long long int timeout_ms);
+
+/* Adds to 'names' the bridges in the replica that carry the ownership mark
+ * (xovs made them).  Logs nothing. */
+void ovsg_owned_bridges(const struct ovsg *, struct svec *names);
 
 /* The 'ofport' OVS assigned to interface 'name', or -1 if unknown. */
 int ovsg_get_ofport(const struct ovsg *, const char *name);

@@ -28,14 +28,25 @@ find_port(const struct ovsg_bridge *br, const char *name)
 }
 
 static size_t
-count_flows(const struct ovsg_bridge *br, const char *needle)
+count_in(const struct svec *flows, const char *needle)
 {
     size_t n = 0;
     const char *s;
     size_t i;
-    SVEC_FOR_EACH(i, s, &br->flows)
+    SVEC_FOR_EACH(i, s, flows)
     {
         n += strstr(s, needle) != NULL;
+    }
+    return n;
+}
+
+/* Flows of 'br' and of all its ports containing 'needle'. */
+static size_t
+count_flows(const struct ovsg_bridge *br, const char *needle)
+{
+    size_t n = count_in(&br->flows, needle);
+    for (size_t i = 0; i < br->n_ports; i++) {
+        n += count_in(&br->ports[i]->flows, needle);
     }
     return n;
 }
@@ -140,6 +151,26 @@ test_reconcile_layout(const void *aux OVS_UNUSED)
 
     const struct ovsg_port *v30 = find_port(xapi0, "vif3.0");
     CHECK(v30 && v30->tag == -1, "vif3.0 on xapi0");
+    /* Errors of the switch reach the records an object stands for. */
+    const struct xrec_vif *vlan_vif_rec = xrec_find_vif(&db, vlan_vif);
+    CHECK(v30 && svec_contains_unsorted(&v30->records, int_vif)
+              && v30->records.n == 1,
+          "vif3.0 stands for its VIF record");
+    CHECK(v31 && svec_contains_unsorted(&v31->records, vlan_vif),
+          "vif3.1 stands for its VIF record");
+    CHECK(fake && vlan_vif_rec
+              && svec_contains_unsorted(&fake->records, vlan_vif_rec->network)
+              && fake->records.n == 3,
+          "the fake bridge stands for the VLAN network, PIF and VLAN");
+    CHECK(eth1 && eth1->records.n == 1
+              && xrec_find_pif(&db, eth1->records.names[0]),
+          "eth1 stands for its PIF");
+    CHECK(xapi0->records.n == 1
+              && xrec_find_network(&db, xapi0->records.names[0]),
+          "xapi0 stands for its network");
+    CHECK(v30 && v30->flows.n
+              && count_in(&v30->flows, "vif3.0") == v30->flows.n,
+          "a VIF's locking rules sit on its port");
     const struct smap *ids = &v30->ifaces[0].external_ids;
     CHECK(!strcmp(smap_get_def(ids, "xs-vif-uuid", ""), int_vif)
               && !strcmp(smap_get_def(ids, "iface-id", ""), int_vif)
@@ -167,7 +198,7 @@ test_reconcile_layout(const void *aux OVS_UNUSED)
     xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
     xapi0 = ovsg_state_find_bridge(&s, "xapi0");
     CHECK(!find_port(xenbr1, "vif3.1"), "unplugged VIF has no port");
-    CHECK(xapi0->flows.n == 1
+    CHECK(count_flows(xapi0, "") == 1
               && count_flows(xapi0, "priority=4000,actions=drop") == 1,
           "disabled VIF: one drop rule only");
     ovsg_state_destroy(&s);
