@@ -16,9 +16,9 @@
  * Every option has a default that fits a Debian dom0 (see usage()), so
  * `xovs-agent --detach` alone serves /run/xovs/agent.sock (and
  * /run/xovs/agent-internal.sock) for the OVS of Debian's openvswitch-switch;
- * the directories of the store and of the sockets are created when missing.  A
- * unixctl socket (default /run/xovs/xovs-agent.ctl) answers `exit` and vlog's
- * commands. */
+ * the directories of the store and of the sockets are created when
+ * missing.  A unixctl socket (default /run/xovs/xovs-agent.ctl) answers
+ * `exit` and vlog's commands. */
 #include <config.h>
 
 #include <errno.h>
