@@ -2,7 +2,8 @@
  *
  * A connection's life:
  *
- *   accept ──(over max_conns)──> error line, close
+ *   accept ──(over max_conns)──> error line, drop its input until it
+ *     │                          closes or 2 s passed, close
  *     │
  *     v
  *   serving: read (budget) -> lines -> handler -> 'out' -> send
@@ -32,6 +33,13 @@ VLOG_DEFINE_THIS_MODULE(xovs_rpc_server);
 /* Connections beyond the limit accepted (and refused) per run. */
 #define XRPCS_ACCEPT_BATCH 16
 
+/* A refused client is kept this long (at most XRPCS_MAX_REFUSED of them),
+ * its input read and dropped, so that the request it sends right after
+ * connecting meets an open socket and it reads the error line instead of
+ * failing its send with EPIPE. */
+#define XRPCS_REFUSED_LINGER_MS 2000
+#define XRPCS_MAX_REFUSED 16
+
 struct xrpcs_conn {
     struct stream *stream;
     struct ds in;            /* bytes received */
@@ -50,6 +58,11 @@ struct xrpcs {
     struct pstream *listener;
     struct xrpcs_conn **conns;
     size_t n_conns;
+    struct xrpcs_refused {
+        struct stream *stream;
+        long long deadline; /* time_msec() when it is closed anyway */
+    } refused[XRPCS_MAX_REFUSED];
+    size_t n_refused;
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -112,6 +125,13 @@ conn_close(struct xrpcs *server, size_t i)
     server->conns[i] = server->conns[--server->n_conns];
 }
 
+static void
+refused_close(struct xrpcs *server, size_t i)
+{
+    stream_close(server->refused[i].stream);
+    server->refused[i] = server->refused[--server->n_refused];
+}
+
 void
 xrpcs_destroy(struct xrpcs *server)
 {
@@ -120,6 +140,9 @@ xrpcs_destroy(struct xrpcs *server)
     }
     while (server->n_conns) {
         conn_close(server, 0);
+    }
+    while (server->n_refused) {
+        refused_close(server, 0);
     }
     pstream_close(server->listener);
     free(server->conns);
@@ -146,24 +169,48 @@ next_line_end(const struct xrpcs_conn *c)
     return memchr(c->in.string + c->in_ofs, '\n', c->in.length - c->in_ofs);
 }
 
-/* Tells a client beyond the limit so, then closes it.  What it already sent
- * is read first (up to a bound): closing a unix socket with unread data
- * makes the peer's read fail before it sees the error line. */
+/* Reads and drops what refused client 's' sent (up to a bound).  Returns
+ * false once it has closed its side or failed. */
+static bool
+refused_drain(struct stream *s)
+{
+    for (int i = 0; i < 16; i++) {
+        char buf[4096];
+        int n = stream_recv(s, buf, sizeof buf);
+        if (n == -EAGAIN) {
+            return true;
+        } else if (n <= 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Tells a client beyond the limit so, then lets it go (see
+ * XRPCS_REFUSED_LINGER_MS).  Its input is read first: closing a unix
+ * socket with unread data makes the peer's read fail before it sees the
+ * error line. */
 static void
 refuse(struct xrpcs *server, struct stream *s)
 {
     char *msg = xasprintf("too many connections (%zu) on %s; try again",
                           server->s.max_conns, server->path);
     char *line = xrpc_error_line(NULL, XRPC_FAILED, msg);
-    char buf[4096];
 
     VLOG_WARN_RL(&rl, "%s RPC socket: refusing a client: %s", server->s.name,
                  msg);
-    (void)stream_recv(s, buf, sizeof buf);
-    (void)stream_send(s, line, strlen(line));
+    bool open = refused_drain(s);
+    int error = stream_send(s, line, strlen(line)); /* fits: it is new */
     free(line);
     free(msg);
-    stream_close(s);
+    if (open && error >= 0 && server->n_refused < XRPCS_MAX_REFUSED) {
+        server->refused[server->n_refused++] = (struct xrpcs_refused){
+            .stream = s,
+            .deadline = time_msec() + XRPCS_REFUSED_LINGER_MS,
+        };
+    } else {
+        stream_close(s);
+    }
 }
 
 static void
@@ -331,6 +378,14 @@ conn_run(struct xrpcs *server, struct xrpcs_conn *c)
 void
 xrpcs_run(struct xrpcs *server)
 {
+    for (size_t i = 0; i < server->n_refused;) {
+        struct xrpcs_refused *r = &server->refused[i];
+        if (refused_drain(r->stream) && time_msec() < r->deadline) {
+            i++;
+        } else {
+            refused_close(server, i);
+        }
+    }
     accept_conns(server);
     for (size_t i = 0; i < server->n_conns;) {
         if (conn_run(server, server->conns[i])) {
@@ -346,6 +401,10 @@ xrpcs_wait(struct xrpcs *server)
 {
     /* Always: a client beyond the limit is refused, not left waiting. */
     pstream_wait(server->listener);
+    for (size_t i = 0; i < server->n_refused; i++) {
+        stream_recv_wait(server->refused[i].stream);
+        poll_timer_wait_until(server->refused[i].deadline);
+    }
     for (size_t i = 0; i < server->n_conns; i++) {
         struct xrpcs_conn *c = server->conns[i];
         bool room = out_pending(c) < server->s.max_output;
