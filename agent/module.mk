@@ -16,3 +16,6 @@ $(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OBJ)/agent/rpc.o \
 
 PROGRAMS += $(BIN)/xovs-agent $(BIN)/xovs
 DAEMONS += xovs-agent
+
+# The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
+UNIT_TEST_SRC += tests/unit/test-rpc-server.c
