@@ -185,7 +185,7 @@ parse_options(int argc, char *argv[])
             rpc_internal_path = xstrdup(*optarg ? optarg + 5 : "");
             break;
         case OPT_RPC_MAX_CONNS:
-            rpc_max_conns = parse_count("rpc-max-conns", optarg, 1, 4096);
+            rpc_max_conns = parse_count("rpc-max-conns", optarg, 1, 400);
             break;
         case OPT_RPC_IDLE_TIMEOUT:
             rpc_idle_timeout_ms
