@@ -166,7 +166,8 @@ out_pending(const struct xrpcs_conn *c)
 static const char *
 next_line_end(const struct xrpcs_conn *c)
 {
-    return memchr(c->in.string + c->in_ofs, '\n', c->in.length - c->in_ofs);
+    size_t rest = c->in.length - c->in_ofs;
+    return rest ? memchr(c->in.string + c->in_ofs, '\n', rest) : NULL;
 }
 
 /* Reads and drops what refused client 's' sent (up to a bound).  Returns
@@ -299,9 +300,11 @@ conn_read(struct xrpcs *server, struct xrpcs_conn *c)
                          server->s.name, XRPC_MAX_REQUEST);
             return false;
         }
-        memmove(c->in.string, c->in.string + c->in_ofs, rest);
-        c->in.length = rest;
-        c->in_ofs = 0;
+        if (c->in_ofs) {
+            memmove(c->in.string, c->in.string + c->in_ofs, rest);
+            c->in.length = rest;
+            c->in_ofs = 0;
+        }
         if (c->eof || n_read >= server->s.max_read) {
             break;
         }
