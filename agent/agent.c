@@ -1,9 +1,12 @@
 /* agent/agent.c: xovs-agent, the management daemon.
  *
  * One poll loop (libopenvswitch's) drives three things:
- *   - the JSON-RPC server on a unix socket: each request line runs through
- *     xapi_handle_line() (api.c); a change is written to the durable store
- *     before it becomes the live database;
+ *   - the JSON-RPC servers (rpc-server.c): the admin socket serves every
+ *     method, the internal socket only what xovs-netback and the hotplug
+ *     script need (rpc.h's xrpc_internal_allow), so neither a client that
+ *     hogs the admin socket nor a mutating request reaches them; each
+ *     request line runs through xapi_handle_line() (api.c); a change is
+ *     written to the durable store before it becomes the live database;
  *   - reconcile: after every change, records -> desired state (reconcile.c);
  *   - ovs-glue: makes OVS match the desired state, and keeps it matching when
  *     OVS changes underneath (drift, ovsdb-server/ovs-vswitchd restarts).
@@ -11,10 +14,11 @@
  * Wire format (docs/api.md): newline-delimited JSON-RPC 2.0 objects.
  *
  * Every option has a default that fits a Debian dom0 (see usage()), so
- * `xovs-agent --detach` alone serves /run/xovs/agent.sock for the OVS of
- * Debian's openvswitch-switch; the directories of the store and of the
- * sockets are created when missing.  A unixctl socket (default
- * /run/xovs/xovs-agent.ctl) answers `exit` and vlog's commands. */
+ * `xovs-agent --detach` alone serves /run/xovs/agent.sock (and
+ * /run/xovs/agent-internal.sock) for the OVS of Debian's openvswitch-switch;
+ * the directories of the store and of the sockets are created when
+ * missing.  A unixctl socket (default /run/xovs/xovs-agent.ctl) answers
+ * `exit` and vlog's commands. */
 #include <config.h>
 
 #include <errno.h>
@@ -26,6 +30,7 @@
 #include "agent/api.h"
 #include "agent/pifscan.h"
 #include "agent/reconcile.h"
+#include "agent/rpc-server.h"
 #include "agent/rpc.h"
 #include "agent/records.h"
 #include "agent/store.h"
@@ -48,34 +53,24 @@
 
 VLOG_DEFINE_THIS_MODULE(xovs_agent);
 
-/* A request line longer than this closes the connection: no legitimate
- * request comes near it. */
-#define AGENT_MAX_LINE XRPC_MAX_REQUEST
-#define AGENT_MAX_CONNS 64
-
-struct agent_conn {
-    struct stream *stream;
-    struct ds in;   /* bytes received, not yet a full line */
-    struct ds out;  /* replies not yet sent */
-    size_t out_ofs; /* bytes of 'out' already sent */
-};
-
 struct agent {
     struct xrec_db db;
     char *store_path;
     char *datapath_type;
     struct ovsg *glue;
-    struct pstream *listener;
-    struct agent_conn *conns[AGENT_MAX_CONNS];
-    size_t n_conns;
-    struct shash vif_stats; /* reported by xovs-netback; see xapi_env */
+    struct xrpcs *rpc;          /* the admin socket: every method */
+    struct xrpcs *rpc_internal; /* netback and hotplug; NULL if none */
+    struct shash vif_stats;     /* reported by xovs-netback; see xapi_env */
 };
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
 
 static char *ovsdb_remote; /* malloc'd after parse_options() */
 static const char *store_path;
-static char *rpc_path;     /* malloc'd after parse_options() */
+static char *rpc_path;          /* malloc'd after parse_options() */
+static char *rpc_internal_path; /* malloc'd; "" after --rpc-internal= */
+static size_t rpc_max_conns = XRPCS_MAX_CONNS_DEFAULT;
+static long long rpc_idle_timeout_ms = XRPCS_IDLE_TIMEOUT_DEFAULT_MS;
 static char *unixctl_path; /* malloc'd after parse_options() */
 static char *datapath_type;
 static bool exiting;
@@ -92,16 +87,40 @@ usage(void)
            "                         %s)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default %s)\n"
+           "  --rpc-internal=unix:PATH  the socket for xovs-netback and\n"
+           "                         the vif hotplug script: stats reports\n"
+           "                         and VIF hotplug verbs only (default\n"
+           "                         unix:%s/agent-internal.sock;\n"
+           "                         empty: none)\n"
+           "  --rpc-max-conns=N      clients per socket (default %d); more\n"
+           "                         are refused with an error\n"
+           "  --rpc-idle-timeout=SECS  close a connection silent that long\n"
+           "                         (default %d; 0: never)\n"
            "  --unixctl=PATH         control socket (exit, vlog/set;\n"
            "                         default %s/%s.ctl)\n"
            "  --datapath-type=TYPE   netdev | system (default: system if\n"
            "                         the openvswitch module is loaded)\n",
            program_name, program_name, ovs_rundir(), AGENT_STORE_DEFAULT, rpc,
-           xovs_rundir(), program_name);
+           xovs_rundir(), XRPCS_MAX_CONNS_DEFAULT,
+           XRPCS_IDLE_TIMEOUT_DEFAULT_MS / 1000, xovs_rundir(), program_name);
     free(rpc);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
+}
+
+static unsigned long
+parse_count(const char *name, const char *arg, unsigned long min,
+            unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || *end || !*arg || arg[0] == '-' || v < min || v > max) {
+        ovs_fatal(0, "--%s: \"%s\" is not a number in %lu..%lu", name, arg,
+                  min, max);
+    }
+    return v;
 }
 
 static void
@@ -111,6 +130,9 @@ parse_options(int argc, char *argv[])
         OPT_OVSDB = UCHAR_MAX + 1,
         OPT_STORE,
         OPT_RPC,
+        OPT_RPC_INTERNAL,
+        OPT_RPC_MAX_CONNS,
+        OPT_RPC_IDLE_TIMEOUT,
         OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
         DAEMON_OPTION_ENUMS,
@@ -120,6 +142,9 @@ parse_options(int argc, char *argv[])
         {"ovsdb", required_argument, NULL, OPT_OVSDB},
         {"store", required_argument, NULL, OPT_STORE},
         {"rpc", required_argument, NULL, OPT_RPC},
+        {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
+        {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
+        {"rpc-idle-timeout", required_argument, NULL, OPT_RPC_IDLE_TIMEOUT},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
         {"help", no_argument, NULL, 'h'},
@@ -148,6 +173,23 @@ parse_options(int argc, char *argv[])
             }
             free(rpc_path);
             rpc_path = xstrdup(optarg + 5);
+            break;
+        case OPT_RPC_INTERNAL:
+            if (*optarg && strncmp(optarg, "unix:", 5)) {
+                ovs_fatal(0,
+                          "--rpc-internal: \"%s\" must be unix:PATH or "
+                          "empty",
+                          optarg);
+            }
+            free(rpc_internal_path);
+            rpc_internal_path = xstrdup(*optarg ? optarg + 5 : "");
+            break;
+        case OPT_RPC_MAX_CONNS:
+            rpc_max_conns = parse_count("rpc-max-conns", optarg, 1, 400);
+            break;
+        case OPT_RPC_IDLE_TIMEOUT:
+            rpc_idle_timeout_ms
+                = parse_count("rpc-idle-timeout", optarg, 0, 86400) * 1000LL;
             break;
         case OPT_UNIXCTL:
             free(unixctl_path);
@@ -190,6 +232,9 @@ parse_options(int argc, char *argv[])
     }
     if (!*rpc_path) {
         ovs_fatal(0, "--rpc: the socket path is empty");
+    }
+    if (!rpc_internal_path) {
+        rpc_internal_path = xasprintf("%s/agent-internal.sock", xovs_rundir());
     }
     if (!unixctl_path) {
         unixctl_path = xovs_default_unixctl();
@@ -305,114 +350,56 @@ agent_bond_status(void *aux, const char *device, struct bond_status *st)
     return 0;
 }
 
-static void
-agent_conn_close(struct agent *a, size_t i)
+/* xrpcs_handle_fn for both sockets: one request, then reconcile if it
+ * changed the records. */
+static char *
+agent_handle(void *aux, const char *line, size_t len)
 {
-    struct agent_conn *c = a->conns[i];
-    stream_close(c->stream);
-    ds_destroy(&c->in);
-    ds_destroy(&c->out);
-    free(c);
-    a->conns[i] = a->conns[--a->n_conns];
+    struct agent *a = aux;
+    const struct xapi_env env = {
+        .scan = xpif_scan,
+        .bond_status = agent_bond_status,
+        .aux = a,
+        .vif_stats = &a->vif_stats,
+        /* Ownership and partial failure (reconcile.h). */
+        .verify = xrc_verify,
+        .record_status = xrc_record_status,
+        .status_aux = a->glue,
+    };
+    bool changed = false;
+    char *reply
+        = xapi_handle_line(&a->db, &env, line, len, agent_commit, a, &changed);
+    if (changed) {
+        agent_reconcile(a);
+    }
+    return reply;
 }
 
-/* Handles every complete line in 'c->in'.  Returns false if the peer must
- * be disconnected. */
-static bool
-agent_conn_process(struct agent *a, struct agent_conn *c)
+/* Serves 'path' (a socket path) for 'a'; 'allow' as in xrpcs_settings. */
+static struct xrpcs *
+agent_listen(struct agent *a, const char *path, const char *name,
+             const struct xrpc_allow *allow)
 {
-    char *nl;
-    while ((nl = memchr(c->in.string, '\n', c->in.length))) {
-        const struct xapi_env env = {
-            .scan = xpif_scan,
-            .bond_status = agent_bond_status,
-            .aux = a,
-            .vif_stats = &a->vif_stats,
-            /* Ownership and partial failure (reconcile.h). */
-            .verify = xrc_verify,
-            .record_status = xrc_record_status,
-            .status_aux = a->glue,
-        };
-        size_t len = nl - c->in.string;
-        bool changed = false;
-        char *reply = xapi_handle_line(&a->db, &env, c->in.string, len,
-                                       agent_commit, a, &changed);
-        ds_put_cstr(&c->out, reply);
-        free(reply);
-        if (changed) {
-            agent_reconcile(a);
-        }
+    struct xrpcs_settings s;
+    struct xrpcs *server;
 
-        size_t rest = c->in.length - len - 1;
-        memmove(c->in.string, nl + 1, rest);
-        c->in.length = rest;
-        c->in.string[rest] = '\0';
+    xrpcs_settings_init(&s, name);
+    s.max_conns = rpc_max_conns;
+    s.idle_timeout_ms = rpc_idle_timeout_ms;
+    s.allow = allow;
+    int error = xrpcs_create(path, &s, agent_handle, a, &server);
+    if (error) {
+        ovs_fatal(error, "cannot listen on %s", path);
     }
-    return c->in.length <= AGENT_MAX_LINE;
-}
-
-/* Returns false if the connection is finished (closed or failed). */
-static bool
-agent_conn_run(struct agent *a, struct agent_conn *c)
-{
-    stream_run(c->stream);
-    for (;;) {
-        char buf[4096];
-        int n = stream_recv(c->stream, buf, sizeof buf);
-        if (n == -EAGAIN) {
-            break;
-        } else if (n <= 0) {
-            return false; /* Peer closed (it has read its replies) or
-                           * failed. */
-        }
-        ds_put_buffer(&c->in, buf, n);
-        if (!agent_conn_process(a, c)) {
-            VLOG_WARN("RPC request over %d bytes; closing connection",
-                      AGENT_MAX_LINE);
-            return false;
-        }
-    }
-    while (c->out_ofs < c->out.length) {
-        int n = stream_send(c->stream, c->out.string + c->out_ofs,
-                            c->out.length - c->out_ofs);
-        if (n == -EAGAIN) {
-            break;
-        } else if (n < 0) {
-            return false;
-        }
-        c->out_ofs += n;
-    }
-    if (c->out_ofs == c->out.length) {
-        ds_clear(&c->out);
-        c->out_ofs = 0;
-    }
-    return true;
+    return server;
 }
 
 static void
 agent_run(struct agent *a)
 {
-    for (int i = 0; i < 16 && a->n_conns < AGENT_MAX_CONNS; i++) {
-        struct stream *s;
-        int error = pstream_accept(a->listener, &s);
-        if (error) {
-            if (error != EAGAIN) {
-                VLOG_WARN("accept failed: %s", ovs_strerror(error));
-            }
-            break;
-        }
-        struct agent_conn *c = xzalloc(sizeof *c);
-        c->stream = s;
-        ds_init(&c->in);
-        ds_init(&c->out);
-        a->conns[a->n_conns++] = c;
-    }
-    for (size_t i = 0; i < a->n_conns;) {
-        if (agent_conn_run(a, a->conns[i])) {
-            i++;
-        } else {
-            agent_conn_close(a, i);
-        }
+    xrpcs_run(a->rpc);
+    if (a->rpc_internal) {
+        xrpcs_run(a->rpc_internal);
     }
     ovsg_run(a->glue);
 }
@@ -420,16 +407,9 @@ agent_run(struct agent *a)
 static void
 agent_wait(struct agent *a)
 {
-    if (a->n_conns < AGENT_MAX_CONNS) {
-        pstream_wait(a->listener);
-    }
-    for (size_t i = 0; i < a->n_conns; i++) {
-        struct agent_conn *c = a->conns[i];
-        stream_run_wait(c->stream);
-        stream_recv_wait(c->stream);
-        if (c->out_ofs < c->out.length) {
-            stream_send_wait(c->stream);
-        }
+    xrpcs_wait(a->rpc);
+    if (a->rpc_internal) {
+        xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
 }
@@ -445,15 +425,18 @@ main(int argc, char *argv[])
     memset(&a, 0, sizeof a);
     char *cwd = get_cwd();
     a.store_path = abs_file_name(cwd, store_path);
-    char *rpc_abs = abs_file_name(cwd, rpc_path);
-    char *rpc = xasprintf("punix:%s", rpc_abs);
-    free(rpc_abs);
+    char *rpc = abs_file_name(cwd, rpc_path);
+    char *rpc_internal
+        = *rpc_internal_path ? abs_file_name(cwd, rpc_internal_path) : NULL;
     free(cwd);
+    if (rpc_internal && !strcmp(rpc, rpc_internal)) {
+        ovs_fatal(0, "--rpc and --rpc-internal are both %s", rpc);
+    }
     a.datapath_type
         = xstrdup(datapath_type ? datapath_type : default_datapath_type());
 
     agent_make_dirs(
-        (const char *[]){a.store_path, rpc + 6, unixctl_path, NULL});
+        (const char *[]){a.store_path, rpc, unixctl_path, rpc_internal, NULL});
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
     char *error = xstore_load(a.store_path, &a.db);
@@ -462,12 +445,13 @@ main(int argc, char *argv[])
     }
 
     daemonize_start(false);
-    int retval = pstream_open(rpc, &a.listener, 0);
-    if (retval) {
-        ovs_fatal(retval, "cannot listen on %s", rpc);
+    a.rpc = agent_listen(&a, rpc, "admin", NULL);
+    if (rpc_internal) {
+        a.rpc_internal
+            = agent_listen(&a, rpc_internal, "internal", xrpc_internal_allow);
     }
     struct unixctl_server *unixctl;
-    retval = unixctl_server_create(unixctl_path, &unixctl);
+    int retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
         ovs_fatal(retval, "%s: cannot create the control socket",
                   unixctl_path);
@@ -482,10 +466,13 @@ main(int argc, char *argv[])
     daemonize_complete();
     vlog_enable_async();
     VLOG_INFO("xovs-agent started: %" PRIuSIZE " networks, %" PRIuSIZE
-              " PIFs, %" PRIuSIZE " VIFs; datapath %s; serving %s",
-              a.db.n_networks, a.db.n_pifs, a.db.n_vifs, a.datapath_type, rpc);
+              " PIFs, %" PRIuSIZE " VIFs; datapath %s; serving %s%s%s",
+              a.db.n_networks, a.db.n_pifs, a.db.n_vifs, a.datapath_type, rpc,
+              rpc_internal ? " and (internal) " : "",
+              rpc_internal ? rpc_internal : "");
     agent_reconcile(&a);
     free(rpc);
+    free(rpc_internal);
 
     while (!exiting) {
         agent_run(&a);
@@ -499,10 +486,8 @@ main(int argc, char *argv[])
     }
 
     VLOG_INFO("xovs-agent exiting");
-    while (a.n_conns) {
-        agent_conn_close(&a, 0);
-    }
-    pstream_close(a.listener);
+    xrpcs_destroy(a.rpc);
+    xrpcs_destroy(a.rpc_internal);
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
     xrec_db_destroy(&a.db);
@@ -511,6 +496,7 @@ main(int argc, char *argv[])
     free(a.datapath_type);
     free(ovsdb_remote);
     free(rpc_path);
+    free(rpc_internal_path);
     free(unixctl_path);
     return 0;
 }

@@ -1,6 +1,6 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 AGENT_LIB_SRC := agent/records.c agent/store.c agent/api.c agent/pifscan.c \
-	agent/reconcile.c agent/rpc.c
+	agent/reconcile.c agent/rpc.c agent/rpc-server.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -16,3 +16,6 @@ $(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OBJ)/agent/rpc.o \
 
 PROGRAMS += $(BIN)/xovs-agent $(BIN)/xovs
 DAEMONS += xovs-agent
+
+# The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
+UNIT_TEST_SRC += tests/unit/test-rpc-server.c

@@ -251,6 +251,67 @@ static const struct xrpc_verb verbs[] = {
      vif_stats_report, 0, XRPC_RESULT_NONE},
 };
 
+/* scripts/vif sets a VIF record's domid when xl starts the domain (the
+ * record then follows the domain); nothing else of a VIF is its business. */
+static const char *const vif_param_set_hotplug[] = {"uuid", "domid", NULL};
+
+const struct xrpc_allow xrpc_internal_allow[] = {
+    {"vif-stats-report", NULL},
+    {"vif-list", NULL},
+    {"vif-plug", NULL},
+    {"vif-unplug", NULL},
+    {"vif-param-set", vif_param_set_hotplug},
+    {NULL, NULL},
+};
+
+char *
+xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
+                   struct json_object *params)
+{
+    const struct xrpc_allow *a;
+    struct ds names = DS_EMPTY_INITIALIZER;
+
+    for (a = allow; a->method; a++) {
+        if (!strcmp(a->method, method)) {
+            break;
+        }
+        ds_put_format(&names, "%s%s", names.length ? ", " : "", a->method);
+    }
+    if (!a->method) {
+        char *msg = xasprintf("%.64s: not allowed on this socket (it serves "
+                              "only %s); use the agent's admin socket "
+                              "(xovs's default)",
+                              method, ds_cstr(&names));
+        ds_destroy(&names);
+        return msg;
+    }
+    ds_destroy(&names);
+    if (!a->params || !json_object_is_type(params, json_type_object)) {
+        return NULL; /* a non-object 'params' is the executor's to reject */
+    }
+    json_object_object_foreach(params, key, val)
+    {
+        (void)val;
+        const char *const *p;
+        for (p = a->params; *p && strcmp(*p, key); p++) {
+            continue;
+        }
+        if (!*p) {
+            struct ds ok = DS_EMPTY_INITIALIZER;
+            for (p = a->params; *p; p++) {
+                ds_put_format(&ok, "%s%s=", ok.length ? ", " : "", *p);
+            }
+            char *msg = xasprintf("%.64s: %s may not set it on this socket "
+                                  "(only %s); use the agent's admin socket "
+                                  "(xovs's default)",
+                                  key, method, ds_cstr(&ok));
+            ds_destroy(&ok);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
 const struct xrpc_verb *
 xrpc_verbs(size_t *n)
 {

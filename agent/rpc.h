@@ -85,6 +85,25 @@ char *xrpc_check_param_name(const struct xrpc_verb *, const char *key);
  * Used to print records and to match list filters.  Caller frees. */
 char *xrpc_value_to_text(struct json_object *);
 
+/* A method allow-list: what one of the agent's sockets serves (see
+ * rpc-server.h).  'params' names the only parameters the method may carry
+ * there (NULL-terminated), or is NULL for any the verb table accepts. */
+struct xrpc_allow {
+    const char *method;
+    const char *const *params;
+};
+
+/* The agent's internal socket (xovs-netback and the vif hotplug script,
+ * scripts/vif): vif-stats-report, vif-list, vif-plug, vif-unplug and
+ * vif-param-set with only uuid= and domid=.  Terminated by a NULL method. */
+extern const struct xrpc_allow xrpc_internal_allow[];
+
+/* Returns NULL if 'allow' (terminated by a NULL method) lets 'method' run
+ * with 'params' (an object or NULL), else a malloc'd one-line message that
+ * names the method or parameter refused and what to use instead. */
+char *xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
+                         struct json_object *params);
+
 /* Returns a request line (malloc'd, ending in '\n') for 'method' with
  * 'params' (an object of strings; not consumed). */
 char *xrpc_request_line(long long id, const char *method,

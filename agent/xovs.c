@@ -452,6 +452,7 @@ main(int argc, char *argv[])
         fprintf(stderr, "xovs: %s\n", message);
         json_object_put(response);
         json_object_put(o.params);
+        free(o.target);
         return code == XRPC_USAGE ? EXIT_USAGE : EXIT_REJECTED;
     }
     if ((verb->result == XRPC_RESULT_LIST || verb->result == XRPC_RESULT_UUIDS)

@@ -7,10 +7,13 @@
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
  * (`ovs-appctl -t SOCKET vif/show [vifD.N]`, `exit`; SOCKET is --unixctl,
- * by default /run/xovs/xovs-netback.ctl, see lib/xovs-dirs.h) and, with
- * --agent-rpc, a report of every VIF's counters to xovs-agent every 2 s
- * (method "vif-stats-report", newline-delimited JSON-RPC; answers and
- * errors are ignored: the agent may not know the method or may be down).
+ * by default /run/xovs/xovs-netback.ctl, see lib/xovs-dirs.h) and a report
+ * of every VIF's counters to xovs-agent every 2 s (method
+ * "vif-stats-report", encoded by agent/rpc.h; answers and errors are
+ * ignored: the agent may not know the method or may be down).  The agent
+ * is --agent-rpc, by default its internal socket
+ * unix:/run/xovs/agent-internal.sock, which serves only stats reports and
+ * the VIF hotplug verbs; --agent-rpc= (empty) reports nothing.
  *
  * The hotplug script defaults to the first that exists of: xovs-vif next
  * to the binary (make install), ../../scripts/vif relative to the binary
@@ -39,6 +42,7 @@
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
+#include "agent/rpc.h"
 #include "vif-backend/platform.h"
 #include "vif-backend/port.h"
 #include "vif-backend/vif.h"
@@ -71,6 +75,8 @@ usage(void)
            "  --xenstore=PATH          xenstored socket (sets "
            "XENSTORED_PATH)\n"
            "  --agent-rpc=unix:PATH    xovs-agent: hotplug and counters\n"
+           "                           (default unix:%s/agent-internal.sock;\n"
+           "                           empty: none)\n"
            "  --hotplug-script=FILE    run on online/offline (empty: none)\n"
            "  --max-queues=N           multi-queue-max-queues (1..16, "
            "default 8)\n"
@@ -83,7 +89,8 @@ usage(void)
            "datapath or\n"
            "                           userspace-tso-enable, else off)\n"
            "  --no-offload             same as --offload=off\n",
-           program_name, program_name, xovs_rundir(), program_name);
+           program_name, program_name, xovs_rundir(), xovs_rundir(),
+           program_name);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -149,8 +156,9 @@ parse_options(int argc, char *argv[])
             xenstore_path = optarg;
             break;
         case OPT_AGENT_RPC:
-            if (strncmp(optarg, "unix:", 5) || !optarg[5]) {
-                ovs_fatal(0, "--agent-rpc: \"%s\" must be unix:PATH", optarg);
+            if (*optarg && (strncmp(optarg, "unix:", 5) || !optarg[5])) {
+                ovs_fatal(0, "--agent-rpc: \"%s\" must be unix:PATH or empty",
+                          optarg);
             }
             agent_rpc = optarg;
             break;
@@ -204,6 +212,13 @@ parse_options(int argc, char *argv[])
     if (!unixctl_path) {
         unixctl_path = xovs_default_unixctl();
     }
+    if (!agent_rpc) {
+        static char *default_rpc; /* lives as long as the process */
+        default_rpc = xasprintf("unix:%s/agent-internal.sock", xovs_rundir());
+        agent_rpc = default_rpc;
+    } else if (!*agent_rpc) {
+        agent_rpc = NULL;
+    }
 }
 
 /* The default hotplug script (see the file comment), malloc'd, or NULL. */
@@ -249,22 +264,16 @@ static void
 reporter_add(const char *name, const char *stats, void *r_)
 {
     struct reporter *r = r_;
-    struct json_object *req = json_object_new_object();
-    struct json_object *params = json_object_new_object();
 
-    json_object_object_add(params, "name", json_object_new_string(name));
-    json_object_object_add(params, "stats", json_object_new_string(stats));
-    json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
-    json_object_object_add(req, "id", json_object_new_int64(++r->id));
-    json_object_object_add(req, "method",
-                           json_object_new_string("vif-stats-report"));
-    json_object_object_add(req, "params", params);
     if (r->out.length < REPORT_MAX_PENDING) {
-        ds_put_format(
-            &r->out, "%s\n",
-            json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+        struct json_object *params = json_object_new_object();
+        json_object_object_add(params, "name", json_object_new_string(name));
+        json_object_object_add(params, "stats", json_object_new_string(stats));
+        char *line = xrpc_request_line(++r->id, "vif-stats-report", params);
+        ds_put_cstr(&r->out, line);
+        free(line);
+        json_object_put(params);
     }
-    json_object_put(req);
 }
 
 static void
@@ -285,17 +294,20 @@ reporter_run(struct reporter *r)
     long long now = time_msec();
     if (now >= r->next) {
         r->next = now + REPORT_INTERVAL_MS;
+        vif_backend_report(backend, reporter_add, r);
+        if (!r->out.length) {
+            /* No VIFs: hold no connection (the agent closes idle ones). */
+            reporter_close(r);
+            return;
+        }
         if (!r->stream) {
             int error = stream_open(agent_rpc, &r->stream, DSCP_DEFAULT);
             if (error) {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 1);
                 VLOG_DBG_RL(&rl, "cannot reach the agent at %s: %s", agent_rpc,
                             ovs_strerror(error));
-                r->stream = NULL;
+                reporter_close(r);
             }
-        }
-        if (r->stream) {
-            vif_backend_report(backend, reporter_add, r);
         }
     }
     if (!r->stream) {

@@ -1,0 +1,429 @@
+/* agent/rpc-server.c: the agent's JSON-RPC listener (see rpc-server.h).
+ *
+ * A connection's life:
+ *
+ *   accept ──(over max_conns)──> error line, drop its input until it
+ *     │                          closes or 2 s passed, close
+ *     │
+ *     v
+ *   serving: read (budget) -> lines -> handler -> 'out' -> send
+ *     │  'out' unsent >= max_output: stop reading until the peer reads
+ *     │  peer shut its side (EOF): answer the lines it sent, then close
+ *     │  no byte in or out for idle_timeout_ms: close
+ *     v
+ *   closed (also on a send/recv error or a request over XRPC_MAX_REQUEST)
+ */
+#include <config.h>
+#include "agent/rpc-server.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <string.h>
+
+#include "agent/rpc.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "stream.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(xovs_rpc_server);
+
+/* Connections beyond the limit accepted (and refused) per run. */
+#define XRPCS_ACCEPT_BATCH 16
+
+/* A refused client is kept this long (at most XRPCS_MAX_REFUSED of them),
+ * its input read and dropped, so that the request it sends right after
+ * connecting meets an open socket and it reads the error line instead of
+ * failing its send with EPIPE. */
+#define XRPCS_REFUSED_LINGER_MS 2000
+#define XRPCS_MAX_REFUSED 16
+
+struct xrpcs_conn {
+    struct stream *stream;
+    struct ds in;            /* bytes received */
+    size_t in_ofs;           /* bytes of 'in' already handled */
+    struct ds out;           /* replies */
+    size_t out_ofs;          /* bytes of 'out' already sent */
+    long long last_progress; /* time_msec() of the last byte in or out */
+    bool eof;                /* the peer shut down its sending side */
+};
+
+struct xrpcs {
+    char *path; /* the socket's path, for messages */
+    struct xrpcs_settings s;
+    xrpcs_handle_fn *handle;
+    void *aux;
+    struct pstream *listener;
+    struct xrpcs_conn **conns;
+    size_t n_conns;
+    struct xrpcs_refused {
+        struct stream *stream;
+        long long deadline; /* time_msec() when it is closed anyway */
+    } refused[XRPCS_MAX_REFUSED];
+    size_t n_refused;
+};
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+void
+xrpcs_settings_init(struct xrpcs_settings *s, const char *name)
+{
+    *s = (struct xrpcs_settings){
+        .name = name,
+        .max_conns = XRPCS_MAX_CONNS_DEFAULT,
+        .max_output = XRPCS_MAX_OUTPUT_DEFAULT,
+        .max_requests = XRPCS_MAX_REQUESTS_DEFAULT,
+        .max_read = XRPCS_MAX_READ_DEFAULT,
+        .idle_timeout_ms = XRPCS_IDLE_TIMEOUT_DEFAULT_MS,
+        .allow = NULL,
+    };
+}
+
+int
+xrpcs_create(const char *path, const struct xrpcs_settings *settings,
+             xrpcs_handle_fn *handle, void *aux, struct xrpcs **serverp)
+{
+    char *name = xasprintf("punix:%s", path);
+    struct pstream *listener;
+    int error = pstream_open(name, &listener, 0);
+    free(name);
+
+    *serverp = NULL;
+    if (error) {
+        return error;
+    }
+    struct xrpcs *server = xzalloc(sizeof *server);
+    server->path = xstrdup(path);
+    server->s = *settings;
+    if (!server->s.max_conns) {
+        server->s.max_conns = 1;
+    }
+    if (!server->s.max_requests) {
+        server->s.max_requests = 1;
+    }
+    if (!server->s.max_read) {
+        server->s.max_read = 1;
+    }
+    server->handle = handle;
+    server->aux = aux;
+    server->listener = listener;
+    server->conns = xcalloc(server->s.max_conns, sizeof *server->conns);
+    *serverp = server;
+    return 0;
+}
+
+static void
+conn_close(struct xrpcs *server, size_t i)
+{
+    struct xrpcs_conn *c = server->conns[i];
+    stream_close(c->stream);
+    ds_destroy(&c->in);
+    ds_destroy(&c->out);
+    free(c);
+    server->conns[i] = server->conns[--server->n_conns];
+}
+
+static void
+refused_close(struct xrpcs *server, size_t i)
+{
+    stream_close(server->refused[i].stream);
+    server->refused[i] = server->refused[--server->n_refused];
+}
+
+void
+xrpcs_destroy(struct xrpcs *server)
+{
+    if (!server) {
+        return;
+    }
+    while (server->n_conns) {
+        conn_close(server, 0);
+    }
+    while (server->n_refused) {
+        refused_close(server, 0);
+    }
+    pstream_close(server->listener);
+    free(server->conns);
+    free(server->path);
+    free(server);
+}
+
+size_t
+xrpcs_n_conns(const struct xrpcs *server)
+{
+    return server->n_conns;
+}
+
+static size_t
+out_pending(const struct xrpcs_conn *c)
+{
+    return c->out.length - c->out_ofs;
+}
+
+/* The next complete request line in 'c->in', or NULL. */
+static const char *
+next_line_end(const struct xrpcs_conn *c)
+{
+    size_t rest = c->in.length - c->in_ofs;
+    return rest ? memchr(c->in.string + c->in_ofs, '\n', rest) : NULL;
+}
+
+/* Reads and drops what refused client 's' sent (up to a bound).  Returns
+ * false once it has closed its side or failed. */
+static bool
+refused_drain(struct stream *s)
+{
+    for (int i = 0; i < 16; i++) {
+        char buf[4096];
+        int n = stream_recv(s, buf, sizeof buf);
+        if (n == -EAGAIN) {
+            return true;
+        } else if (n <= 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Tells a client beyond the limit so, then lets it go (see
+ * XRPCS_REFUSED_LINGER_MS).  Its input is read first: closing a unix
+ * socket with unread data makes the peer's read fail before it sees the
+ * error line. */
+static void
+refuse(struct xrpcs *server, struct stream *s)
+{
+    char *msg = xasprintf("too many connections (%zu) on %s; try again",
+                          server->s.max_conns, server->path);
+    char *line = xrpc_error_line(NULL, XRPC_FAILED, msg);
+
+    VLOG_WARN_RL(&rl, "%s RPC socket: refusing a client: %s", server->s.name,
+                 msg);
+    bool open = refused_drain(s);
+    int error = stream_send(s, line, strlen(line)); /* fits: it is new */
+    free(line);
+    free(msg);
+    if (open && error >= 0 && server->n_refused < XRPCS_MAX_REFUSED) {
+        server->refused[server->n_refused++] = (struct xrpcs_refused){
+            .stream = s,
+            .deadline = time_msec() + XRPCS_REFUSED_LINGER_MS,
+        };
+    } else {
+        stream_close(s);
+    }
+}
+
+static void
+accept_conns(struct xrpcs *server)
+{
+    for (int i = 0; i < XRPCS_ACCEPT_BATCH; i++) {
+        struct stream *s;
+        int error = pstream_accept(server->listener, &s);
+        if (error) {
+            if (error != EAGAIN) {
+                VLOG_WARN_RL(&rl, "%s RPC socket: accept failed: %s",
+                             server->s.name, ovs_strerror(error));
+            }
+            return;
+        }
+        if (server->n_conns >= server->s.max_conns) {
+            refuse(server, s);
+            continue;
+        }
+        struct xrpcs_conn *c = xzalloc(sizeof *c);
+        c->stream = s;
+        ds_init(&c->in);
+        ds_init(&c->out);
+        c->last_progress = time_msec();
+        server->conns[server->n_conns++] = c;
+    }
+}
+
+/* Answers one line of 'len' bytes at 'line' into 'c->out'. */
+static void
+handle_line(struct xrpcs *server, struct xrpcs_conn *c, const char *line,
+            size_t len)
+{
+    char *reply = NULL;
+
+    if (server->s.allow) {
+        struct json_object *request, *id, *params;
+        const char *method;
+        char *error
+            = xrpc_parse_request(line, len, &request, &id, &method, &params);
+        if (!error) {
+            char *why = xrpc_check_allowed(server->s.allow, method, params);
+            if (why) {
+                VLOG_INFO_RL(&rl, "%s RPC socket: %s", server->s.name, why);
+                reply = xrpc_error_line(id, XRPC_REJECTED, why);
+                free(why);
+            }
+        }
+        /* A request that does not parse gets the handler's usage error. */
+        free(error);
+        json_object_put(request);
+    }
+    if (!reply) {
+        reply = server->handle(server->aux, line, len);
+    }
+    ds_put_cstr(&c->out, reply);
+    free(reply);
+}
+
+/* Reads and answers what the budget allows.  Returns false if the
+ * connection must be closed. */
+static bool
+conn_read(struct xrpcs *server, struct xrpcs_conn *c)
+{
+    size_t n_read = 0;
+    unsigned int n_requests = 0;
+
+    while (out_pending(c) < server->s.max_output
+           && n_requests < server->s.max_requests) {
+        const char *nl = next_line_end(c);
+        if (nl) {
+            const char *line = c->in.string + c->in_ofs;
+            size_t len = nl - line;
+            c->in_ofs += len + 1;
+            handle_line(server, c, line, len);
+            n_requests++;
+            continue;
+        }
+
+        /* No complete line: drop what was handled, then read more. */
+        size_t rest = c->in.length - c->in_ofs;
+        if (rest > XRPC_MAX_REQUEST) {
+            VLOG_WARN_RL(&rl,
+                         "%s RPC socket: request over %d bytes; closing "
+                         "the connection",
+                         server->s.name, XRPC_MAX_REQUEST);
+            return false;
+        }
+        if (c->in_ofs) {
+            memmove(c->in.string, c->in.string + c->in_ofs, rest);
+            c->in.length = rest;
+            c->in_ofs = 0;
+        }
+        if (c->eof || n_read >= server->s.max_read) {
+            break;
+        }
+
+        char buf[4096];
+        int n = stream_recv(c->stream, buf, sizeof buf);
+        if (n == -EAGAIN) {
+            break;
+        } else if (n == 0) {
+            c->eof = true; /* answer what it sent, then close */
+            break;
+        } else if (n < 0) {
+            return false;
+        }
+        ds_put_buffer(&c->in, buf, n);
+        n_read += n;
+        c->last_progress = time_msec();
+    }
+    return true;
+}
+
+/* Sends what the socket takes.  Returns false on a send error. */
+static bool
+conn_send(struct xrpcs_conn *c)
+{
+    while (out_pending(c)) {
+        int n = stream_send(c->stream, c->out.string + c->out_ofs,
+                            out_pending(c));
+        if (n == -EAGAIN) {
+            break;
+        } else if (n < 0) {
+            return false;
+        }
+        c->out_ofs += n;
+        c->last_progress = time_msec();
+    }
+    if (!out_pending(c)) {
+        ds_clear(&c->out);
+        c->out_ofs = 0;
+    }
+    return true;
+}
+
+/* Returns false if the connection is finished (closed, failed, idle). */
+static bool
+conn_run(struct xrpcs *server, struct xrpcs_conn *c)
+{
+    stream_run(c->stream);
+    if (!conn_read(server, c) || !conn_send(c)) {
+        return false;
+    }
+    if (c->eof && !out_pending(c) && !next_line_end(c)) {
+        return false; /* the peer said all it had to and has its answers */
+    }
+    long long idle = time_msec() - c->last_progress;
+    if (server->s.idle_timeout_ms > 0 && idle >= server->s.idle_timeout_ms) {
+        if (out_pending(c)) {
+            VLOG_INFO_RL(&rl,
+                         "%s RPC socket: closing a connection whose "
+                         "client read none of %zu bytes of replies for "
+                         "%lld ms",
+                         server->s.name, out_pending(c), idle);
+        } else {
+            VLOG_INFO_RL(&rl,
+                         "%s RPC socket: closing a connection idle for "
+                         "%lld ms",
+                         server->s.name, idle);
+        }
+        return false;
+    }
+    return true;
+}
+
+void
+xrpcs_run(struct xrpcs *server)
+{
+    for (size_t i = 0; i < server->n_refused;) {
+        struct xrpcs_refused *r = &server->refused[i];
+        if (refused_drain(r->stream) && time_msec() < r->deadline) {
+            i++;
+        } else {
+            refused_close(server, i);
+        }
+    }
+    accept_conns(server);
+    for (size_t i = 0; i < server->n_conns;) {
+        if (conn_run(server, server->conns[i])) {
+            i++;
+        } else {
+            conn_close(server, i);
+        }
+    }
+}
+
+void
+xrpcs_wait(struct xrpcs *server)
+{
+    /* Always: a client beyond the limit is refused, not left waiting. */
+    pstream_wait(server->listener);
+    for (size_t i = 0; i < server->n_refused; i++) {
+        stream_recv_wait(server->refused[i].stream);
+        poll_timer_wait_until(server->refused[i].deadline);
+    }
+    for (size_t i = 0; i < server->n_conns; i++) {
+        struct xrpcs_conn *c = server->conns[i];
+        bool room = out_pending(c) < server->s.max_output;
+
+        stream_run_wait(c->stream);
+        if (out_pending(c)) {
+            stream_send_wait(c->stream);
+        }
+        if (room && next_line_end(c)) {
+            poll_immediate_wake(); /* the budget ran out with lines left */
+        } else if (room && !c->eof) {
+            stream_recv_wait(c->stream);
+        }
+        if (server->s.idle_timeout_ms > 0) {
+            poll_timer_wait_until(c->last_progress
+                                  + server->s.idle_timeout_ms);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/* agent/rpc-server.h: the agent's JSON-RPC listener and its connections.
+ *
+ * One server is one unix socket (punix:PATH) and the clients connected to
+ * it.  It splits the byte stream into request lines, hands each line to the
+ * caller's handler and sends the handler's response lines back, in order
+ * (docs/api.md).  It owns no records: the agent (agent.c) runs two servers
+ * on one handler, the admin socket (everything) and the internal socket
+ * (an allow-list for xovs-netback and the hotplug script).
+ *
+ * Every client is someone else's program, so each has bounds (docs/api.md,
+ * "Limits"):
+ *   - output cap: while a connection holds 'max_output' bytes or more of
+ *     replies its peer has not read, its requests are not read (the peer's
+ *     writes block in the kernel); memory per connection stays about
+ *     'max_output' plus one reply;
+ *   - a budget per loop iteration ('max_requests' requests and
+ *     'max_read' bytes read per connection), so one busy client cannot
+ *     starve the others;
+ *   - idle timeout: a connection that neither sent nor received a byte for
+ *     'idle_timeout_ms' is closed (an idle client, a half-sent request, or
+ *     replies nobody reads);
+ *   - connection limit: a client beyond 'max_conns' gets one JSON-RPC error
+ *     line ("too many connections ...; try again") and is closed, never
+ *     left waiting in the accept queue;
+ *   - a request line over XRPC_MAX_REQUEST bytes closes its connection.
+ *
+ * The caller owns the poll loop: xrpcs_run() and xrpcs_wait() each
+ * iteration. */
+#ifndef XRPCS_H
+#define XRPCS_H 1
+
+#include <stddef.h>
+
+struct xrpc_allow;
+struct xrpcs;
+
+#define XRPCS_MAX_CONNS_DEFAULT 64
+#define XRPCS_MAX_OUTPUT_DEFAULT (1024 * 1024) /* bytes of unread replies */
+#define XRPCS_MAX_REQUESTS_DEFAULT 16          /* per connection per run */
+#define XRPCS_MAX_READ_DEFAULT (64 * 1024)     /* bytes per conn per run */
+#define XRPCS_IDLE_TIMEOUT_DEFAULT_MS (60 * 1000)
+
+/* Answers the request 'line' of 'len' bytes (no '\n'): returns the response
+ * line, malloc'd and ending in '\n'. */
+typedef char *xrpcs_handle_fn(void *aux, const char *line, size_t len);
+
+struct xrpcs_settings {
+    const char *name;               /* for log lines: "admin", "internal" */
+    size_t max_conns;               /* served at once; more are refused */
+    size_t max_output;              /* unread reply bytes that stop reading */
+    unsigned int max_requests;      /* requests per connection per run */
+    size_t max_read;                /* bytes read per connection per run */
+    long long idle_timeout_ms;      /* 0: connections never time out */
+    const struct xrpc_allow *allow; /* NULL: every method; else only these
+                                     * (rpc.h), others get XRPC_REJECTED */
+};
+
+/* Fills 's' with the defaults above, every method allowed. */
+void xrpcs_settings_init(struct xrpcs_settings *s, const char *name);
+
+/* Listens on 'path' (a unix socket path, replaced if it exists) with
+ * 'settings' (copied; 'allow' and 'name' must outlive the server); each
+ * request line goes to 'handle'('aux', ...).  Returns 0 and the server in
+ * '*serverp', or a positive errno ('*serverp' NULL); does not log. */
+int xrpcs_create(const char *path, const struct xrpcs_settings *settings,
+                 xrpcs_handle_fn *handle, void *aux, struct xrpcs **serverp);
+
+/* Closes every connection and the socket.  Accepts NULL. */
+void xrpcs_destroy(struct xrpcs *);
+
+/* Accepts, reads, answers, sends and times out what is ready now; logs
+ * (rate-limited) each connection it closes or refuses. */
+void xrpcs_run(struct xrpcs *);
+void xrpcs_wait(struct xrpcs *);
+
+/* Connections open now (for tests and logs). */
+size_t xrpcs_n_conns(const struct xrpcs *);
+
+#endif /* agent/rpc-server.h */
