@@ -51,25 +51,24 @@ xrc_vlan_parent(const struct xrec_db *db, const struct xrec_pif *vlan_pif)
     return NULL;
 }
 
-/* Where 'net's ports go; '*is_vlan' tells whether it is a fake bridge.
- * Returns false if 'net' is a VLAN network whose VLAN is not usable (its
- * PIF unplugged or its parent gone): it then has no place on the switch. */
+/* Where 'net's ports go, by vlan/'s rules (vlan_place()): the records'
+ * values handed over as plain ones.  Returns false if 'net' is a VLAN
+ * network with no place on the switch. */
 static bool
 xrc_place(const struct xrec_db *db, const struct xrec_network *net,
-          struct vlan_placement *place, bool *is_vlan)
+          struct vlan_placement *place)
 {
     const struct xrec_pif *vpif = xrc_vlan_pif(db, net);
-    *is_vlan = vpif != NULL;
-    if (!vpif) {
-        *place = vlan_place(net->bridge, NULL, VLAN_NONE);
-        return true;
-    }
-    const struct xrec_network *parent = xrc_vlan_parent(db, vpif);
-    if (!parent || !vpif->currently_attached) {
-        return false;
-    }
-    *place = vlan_place(net->bridge, parent->bridge, vpif->vlan);
-    return true;
+    const struct xrec_network *parent
+        = vpif ? xrc_vlan_parent(db, vpif) : NULL;
+    const struct vlan_network vn = {
+        .bridge = net->bridge,
+        .has_vlan_pif = vpif != NULL,
+        .tag = vpif ? vpif->vlan : VLAN_NONE,
+        .vlan_pif_plugged = vpif && vpif->currently_attached,
+        .parent_bridge = parent ? parent->bridge : NULL,
+    };
+    return vlan_place(&vn, place);
 }
 
 static void
@@ -291,8 +290,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
     for (size_t i = 0; i < db->n_networks; i++) {
         const struct xrec_network *net = db->networks[i];
         struct vlan_placement place;
-        bool is_vlan;
-        if (!xrc_place(db, net, &place, &is_vlan) || !is_vlan) {
+        if (!xrc_place(db, net, &place) || !place.fake_bridge) {
             continue;
         }
         struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);
@@ -301,7 +299,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         }
         xrc_add_network_uuid(&br->external_ids, net->uuid);
         struct ovsg_port *fake
-            = ovsg_bridge_add_port(br, net->bridge, "internal");
+            = ovsg_bridge_add_port(br, place.fake_bridge, "internal");
         fake->tag = place.tag;
         fake->fake_bridge = true;
         fake->ifaces[0].mtu_request = net->mtu;
@@ -321,9 +319,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         const struct xrec_vif *vif = db->vifs[i];
         const struct xrec_network *net = xrec_find_network(db, vif->network);
         struct vlan_placement place;
-        bool is_vlan;
-        if (!vif->currently_attached || !net
-            || !xrc_place(db, net, &place, &is_vlan)) {
+        if (!vif->currently_attached || !net || !xrc_place(db, net, &place)) {
             continue;
         }
         struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);

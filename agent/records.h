@@ -18,14 +18,15 @@
 #include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
+#include "vlan/vlan.h"
 
 struct json_object;
 
 #define XREC_MTU_MIN 68
 #define XREC_MTU_MAX 9216
 #define XREC_MTU_DEFAULT 1500
-#define XREC_VLAN_NONE (-1)
-#define XREC_VLAN_MAX 4094
+#define XREC_VLAN_NONE VLAN_NONE /* vlan/vlan.h's rules */
+#define XREC_VLAN_MAX VLAN_TAG_MAX
 #define XREC_STORE_VERSION 1     /* "version" of the JSON file format */
 #define XREC_DOMID_MAX 32752     /* DOMID_FIRST_RESERVED - 1 */
 #define XREC_VIF_DEVICE_MAX 15   /* XenServer uses 0..6; netback allows more */
