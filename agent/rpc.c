@@ -31,6 +31,11 @@
     {                                                                         \
         NULL, false, NULL, NULL                                               \
     }
+/* Every list row's reported apply state (api.c, from ovs-glue). */
+#define STATUS_FIELD                                                          \
+    FIELD("status", " RO",                                                    \
+          "applied, pending or error: whether OVS holds the record")
+#define ERROR_FIELD FIELD("error", " RO", "why it is not applied, or empty")
 #define UUID_ARG(KIND) REQ("uuid", "the " KIND "'s uuid")
 
 static const struct xrpc_param network_create[] = {
@@ -54,6 +59,8 @@ static const struct xrpc_param network_fields[] = {
     FIELD("other-config", "MRW", "free-form settings"),
     FIELD("PIF-uuids", "SRO", "PIFs on the network"),
     FIELD("VIF-uuids", "SRO", "VIFs on the network"),
+    STATUS_FIELD,
+    ERROR_FIELD,
     END,
 };
 
@@ -86,6 +93,8 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("other-config", "MRW", "free-form settings"),
     FIELD("bond-master-of", "SRO", "the bond this PIF is the PIF of"),
     FIELD("bond-slave-of", " RO", "the bond this PIF is a member of"),
+    STATUS_FIELD,
+    ERROR_FIELD,
     END,
 };
 
@@ -101,6 +110,8 @@ static const struct xrpc_param vlan_fields[] = {
     FIELD("tagged-PIF", " RO", "the parent PIF"),
     FIELD("untagged-PIF", " RO", "the VLAN PIF"),
     FIELD("tag", " RO", "802.1Q tag"),
+    STATUS_FIELD,
+    ERROR_FIELD,
     END,
 };
 
@@ -147,6 +158,8 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("counters", "MRO",
           "xovs-netback's counters: packets, bytes, drops by reason "
           "(reported)"),
+    STATUS_FIELD,
+    ERROR_FIELD,
     END,
 };
 
@@ -199,6 +212,8 @@ static const struct xrpc_param bond_fields[] = {
     FIELD("slave-status", "MRO",
           "per member: link and LACP state "
           "(reported)"),
+    STATUS_FIELD,
+    ERROR_FIELD,
     END,
 };
 

@@ -55,6 +55,10 @@ done
 out=$(xovs vif-list uuid="$vif3")
 grep -Eq '^ *status \( RO\): error$' <<<"$out" || fail "xovs vif-list shows no status error: $out"
 grep -Eq '^ *error \( RO\): .*brhand' <<<"$out" || fail "xovs vif-list shows no error naming brhand: $out"
+[[ $(xovs vif-list status=error params=uuid --minimal) == "$vif3" ]] ||
+    fail "vif-list status=error does not select exactly vif3: $(xovs vif-list status=error params=uuid --minimal)"
+[[ $(xovs vif-list uuid="$vif3" params=error --minimal) == *brhand* ]] ||
+    fail "vif-list params=error does not show vif3's error"
 log "ok: vif3 in error: $err"
 
 log "a VIF plugged now is applied, not held up by vif3"
