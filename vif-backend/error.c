@@ -42,6 +42,6 @@ vif_fatal(struct vif *vif, const char *reason, ...)
     va_end(args);
     vif->disabled = true;
     vif->queues[0].stats.errors++;
-    VLOG_ERR("%s: fatal error, disabling the VIF: %s", vif->name,
+    VIF_GLOG(VLL_ERR, vif, "fatal error, disabling the VIF: %s",
              vif->disable_reason);
 }

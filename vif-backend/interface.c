@@ -88,6 +88,11 @@ vif_init(struct vif *vif, struct vif_platform *platform,
     vif->platform = platform;
     vif->port_class = port_class;
     vif_hash_reset(&vif->hash);
+    vif->log_rl = (struct vlog_rate_limit)VLOG_RATE_LIMIT_INIT(VIF_LOG_RATE,
+                                                               VIF_LOG_BURST);
+    /* Tokens per ms; a re-evaluation costs 1000. */
+    token_bucket_init(&vif->fe_budget, VIF_FE_UPDATE_RATE,
+                      VIF_FE_UPDATE_BURST * 1000);
     for (size_t i = 0; i < VIF_MAX_QUEUES; i++) {
         ovs_list_init(&vif->queues[i].rx_queue);
     }
@@ -121,8 +126,8 @@ map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
     int error = vif_platform_map(vif->platform, vif->domid, &ref, 1, false,
                                  &addr, map);
     if (error) {
-        VLOG_WARN("%s: cannot map %s ring (ref %" PRIu32 "): %s", vif->name,
-                  what, ref, ovs_strerror(error));
+        VIF_GLOG(VLL_WARN, vif, "cannot map %s ring (ref %" PRIu32 "): %s",
+                 what, ref, ovs_strerror(error));
         return NULL;
     }
     /* Both ring kinds start with req_prod, req_event, rsp_prod. */
@@ -130,9 +135,10 @@ map_ring(struct vif *vif, const char *what, uint32_t ref, size_t ring_size,
     RING_IDX req_prod = idx[0];
     *rsp_prod = idx[2];
     if (req_prod - *rsp_prod > ring_size) {
-        VLOG_WARN("%s: refusing %s ring: req_prod %u is more than a ring "
-                  "ahead of rsp_prod %u",
-                  vif->name, what, req_prod, *rsp_prod);
+        VIF_GLOG(VLL_WARN, vif,
+                 "refusing %s ring: req_prod %u is more than a ring "
+                 "ahead of rsp_prod %u",
+                 what, req_prod, *rsp_prod);
         vif_platform_unmap(vif->platform, *map);
         *map = NULL;
         return NULL;
@@ -192,8 +198,8 @@ vif_queue_connect(struct vif *vif, size_t i,
     error = vif_platform_bind(vif->platform, vif->domid, cfg->tx_evtchn,
                               &q->tx_evtchn);
     if (error) {
-        VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s", vif->name,
-                  cfg->tx_evtchn, ovs_strerror(error));
+        VIF_GLOG(VLL_WARN, vif, "cannot bind event channel %" PRIu32 ": %s",
+                 cfg->tx_evtchn, ovs_strerror(error));
         goto fail;
     }
     q->tx_evtchn_bound = true;
@@ -201,8 +207,9 @@ vif_queue_connect(struct vif *vif, size_t i,
         error = vif_platform_bind(vif->platform, vif->domid, cfg->rx_evtchn,
                                   &q->rx_evtchn);
         if (error) {
-            VLOG_WARN("%s: cannot bind event channel %" PRIu32 ": %s",
-                      vif->name, cfg->rx_evtchn, ovs_strerror(error));
+            VIF_GLOG(VLL_WARN, vif,
+                     "cannot bind event channel %" PRIu32 ": %s",
+                     cfg->rx_evtchn, ovs_strerror(error));
             goto fail;
         }
         q->rx_evtchn_bound = true;
@@ -237,8 +244,9 @@ vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
     int error = vif_platform_bind(vif->platform, vif->domid, evtchn,
                                   &vif->ctrl_evtchn);
     if (error) {
-        VLOG_WARN("%s: cannot bind control event channel %" PRIu32 ": %s",
-                  vif->name, evtchn, ovs_strerror(error));
+        VIF_GLOG(VLL_WARN, vif,
+                 "cannot bind control event channel %" PRIu32 ": %s", evtchn,
+                 ovs_strerror(error));
         vif_platform_unmap(vif->platform, vif->ctrl_map);
         vif->ctrl_map = NULL;
         return error;

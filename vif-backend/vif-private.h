@@ -56,6 +56,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/token-bucket.h"
 #include "vif-backend/platform.h"
 #include "vif-backend/port.h"
 #include "vif-backend/vif.h"
@@ -79,6 +80,16 @@
 #define VIF_RX_STALL_MS 60000        /* no progress: carrier off */
 
 #define VIF_MCAST_MAX 64 /* multicast addresses a guest may register */
+
+/* Guest isolation (xenbus.c).  A frontend's xenstore changes are acted on
+ * at most VIF_FE_UPDATE_RATE times a second after a burst of
+ * VIF_FE_UPDATE_BURST (a normal connect needs about 5); further changes
+ * wait, coalesced.  Log lines a guest can cause go through its VIF's own
+ * rate limit: VIF_LOG_BURST lines, then VIF_LOG_RATE a minute. */
+#define VIF_FE_UPDATE_RATE 8
+#define VIF_FE_UPDATE_BURST 16
+#define VIF_LOG_RATE 30
+#define VIF_LOG_BURST 20
 
 /* Toeplitz hash (ctrl.c), as Linux netback's limits. */
 #define VIF_HASH_KEY_SIZE 40
@@ -252,13 +263,29 @@ struct vif {
     bool hotplug_connected; /* hotplug-status=connected seen */
     bool online;
     bool fe_watched;
-    bool gone;          /* frontend vanished; wait for a new one */
+    bool gone;          /* offline after the frontend went Closed
+                         * (online=0) or Unknown, or its domain died:
+                         * probed again only once the toolstack sets
+                         * the backend state to Initialising */
     bool fe_introduced; /* its domain was introduced to xenstore */
     bool await_reset;   /* found Connected at probe: wait until it
                          * renegotiates (new ring keys) */
     char *fe_sig;       /* frontend ring keys seen at probe or
                          * connect, to notice a renegotiation */
-    int hotplug_pid;    /* running online script, or 0 */
+
+    /* Guest isolation (xenbus.c). */
+    bool fe_dirty;                 /* a frontend node changed: re-evaluate
+                                    * within 'fe_budget' */
+    bool fe_throttled;             /* waiting for 'fe_budget' */
+    struct token_bucket fe_budget; /* re-evaluations a frontend causes */
+    uint64_t n_fe_updates;         /* re-evaluations caused by the frontend */
+    uint64_t n_fe_throttled;       /* times they had to wait for the budget */
+    long long retry_at;            /* xenstore failed: re-evaluate then (ms) */
+    bool xs_recheck;               /* xenstore reconnected: a missing backend
+                                    * directory means the store lost it */
+    bool orphan;                   /* backend directory lost with the store:
+                                    * served until its domain dies */
+    struct vlog_rate_limit log_rl; /* lines this VIF's guest can cause */
 };
 
 /* error.c */
@@ -269,6 +296,10 @@ struct vif {
 void vif_log(struct vlog_module *, enum vlog_level, struct vlog_rate_limit *,
              const struct vif *, const char *format, ...)
     OVS_PRINTF_FORMAT(5, 6);
+/* The same through the VIF's own limit, for lines its guest can cause (a
+ * noisy guest then silences only its own lines). */
+#define VIF_GLOG(LEVEL, VIF, ...)                                             \
+    vif_log(&this_module, LEVEL, &(VIF)->log_rl, VIF, __VA_ARGS__)
 
 /* Marks 'vif' disabled after a protocol violation 'reason' (logged once).
  * Safe from the data path: nothing is freed or unmapped here. */
@@ -374,15 +405,23 @@ void vif_hash_reset(struct vif_hash *);
 bool vif_parse_uint(const char *text, unsigned long long min,
                     unsigned long long max, unsigned long long *value);
 
-/* hotplug.c */
+/* hotplug.c: one queue per VIF name, run in order, bounded (see the file
+ * comment). */
 
-/* Runs 'script' ACTION for 'vif' in the background (Xen conventions).
- * Returns the child's pid or -1 (logged). */
-int vif_hotplug_run(const char *script, const char *action, const struct vif *,
-                    const char *agent_rpc, const char *xenstore_path);
-/* Reaps finished hotplug children; logs failures. */
-void vif_hotplug_reap(void);
-/* Whether any hotplug child has not been reaped yet. */
-bool vif_hotplug_busy(void);
+/* Sets the script (NULL or "": none is run) and what it gets as XOVS_RPC
+ * and XENSTORED_PATH (either may be NULL). */
+void vif_hotplug_configure(const char *script, const char *agent_rpc,
+                           const char *xenstore_path);
+/* Queues 'action' ("online" or "offline") of the hotplug script for the VIF
+ * named 'name' ("vif3.0"), whose backend directory is 'be_path'; starts it
+ * if nothing of that VIF runs and the overall bound allows.  Logs. */
+void vif_hotplug_request(const char *action, const char *name,
+                         const char *be_path);
+/* Reaps finished scripts (logs failures), kills ones past their time,
+ * starts queued ones. */
+void vif_hotplug_run(void);
+void vif_hotplug_wait(void);
+/* Whether a script of VIF 'name' (of any VIF, if NULL) runs or waits. */
+bool vif_hotplug_busy(const char *name);
 
 #endif /* vif-backend/vif-private.h */

@@ -32,9 +32,31 @@
  *   +-----------+   frontend Closed    +-----------+  frontend Closing,
  *   |  Closed   |<---------------------|  Closing  |<-- or online=0
  *   +-----------+                      +-----------+
- *        |  online=0, frontend gone (state missing) or its domain released:
- *        v  hotplug "offline", port closed; the VIF waits for a new
- *           frontend (Initialising) or for its backend dir to go.
+ *        |  online=0, frontend gone (state missing or Unknown) or its
+ *        v  domain released/died: hotplug "offline", port removed, the
+ *   +-----------+  frontend no longer watched ("unplugged")
+ *   |unplugged  |  probed again only when the toolstack sets the backend
+ *   +-----------+  state to Initialising (re-creates the directory), as
+ *                  Linux's xenbus; forgotten when the directory goes.
+ *
+ * Guest isolation.  A frontend's watch events are acted on within a
+ * per-VIF budget (VIF_FE_UPDATE_BURST, then VIF_FE_UPDATE_RATE a second;
+ * further changes wait, coalesced), so a guest flipping its state costs
+ * bounded work; since an unplugged VIF ignores its frontend, a guest
+ * cannot cycle its tap and hotplug script at all.  Lines a guest can cause
+ * go through its VIF's own rate limit (VIF_GLOG).
+ *
+ * Lost xenstore connection.  Every failed xenstore call is told apart from
+ * a missing node by its errno: ENOENT is absence, anything else decides
+ * nothing (the VIF is re-read a second later).  The connection is checked
+ * every second and after any failure; once lost (xenstored died), netback
+ * keeps every VIF as it is -- rings, channels, taps, OVS ports carry on --
+ * and reconnects every second.  After reconnecting it sets its watches
+ * again (backend/vif, @releaseDomain, each frontend) and re-reads every
+ * VIF.  A VIF whose backend directory the new store does not have (an
+ * empty xenstored restarted) is kept running as "backend directory lost"
+ * until its domain dies (then it is taken down and forgotten) or the
+ * directory is back; only a directory seen removed tears a VIF down.
  *
  * Protocol violations on the rings disable the VIF (interface.c) without a
  * state change, as Linux does; the frontend recovers by reconnecting.
@@ -51,12 +73,16 @@
  * changed (a renegotiation, as netfront's resume path does), so we never
  * attach to rings it is tearing down.  Changed ring keys while
  * connected (a renegotiation whose state changes the watch coalesced) also
- * reconnect.
+ * reconnect.  A tap of ours vif<D>.<N> whose backend directory is gone
+ * (its domain went while no netback ran) is cleaned up at start-up:
+ * hotplug "offline", tap removed.
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <linux/if_tun.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +114,22 @@ struct vif_backend {
     char *agent_rpc;
     char *xenstore_path;
 
-    struct xs_handle *xs;
-    char *base;       /* /local/domain/<domid>/backend/vif */
-    struct hmap vifs; /* struct vif, by hash of domid/devid */
-    bool rescan;      /* list 'base' again */
+    struct xs_handle *xs; /* NULL while the connection is lost */
+    char *base;           /* /local/domain/<domid>/backend/vif */
+    struct hmap vifs;     /* struct vif, by hash of domid/devid */
+    bool rescan;          /* list 'base' again */
+
+    /* The xenstore connection (see "Lost xenstore connection" above). */
+    unsigned long long n_xs_errors;  /* calls failed other than ENOENT */
+    unsigned long long n_xs_checked; /* 'n_xs_errors' at the last check */
+    long long xs_check_at;           /* next keep-alive (time_msec()) */
+    long long xs_retry_at;           /* next reconnect attempt */
+    unsigned int n_reconnects;
 };
+
+#define XS_KEEPALIVE_MS 1000   /* how often the connection is checked */
+#define XS_RETRY_MS 1000       /* reconnect attempts while it is lost */
+#define XS_ERROR_RETRY_MS 1000 /* a VIF whose re-read failed: again */
 
 static const char *const state_names[] = {
     "Unknown", "Initialising", "InitWait",      "Initialised",  "Connected",
@@ -130,14 +167,37 @@ vif_find(const struct vif_backend *be, uint16_t domid, uint16_t devid)
 /* ---------------------------------------------------------------------- */
 /* xenstore helpers. */
 
+/* Counts and logs a failed xenstore call on 'path' (errno 'error'). */
+static void
+xb_error(struct vif_backend *be, const char *what, const char *path, int error)
+{
+    be->n_xs_errors++;
+    VLOG_WARN_RL(&rl, "xenstore %s %s failed: %s", what, path,
+                 ovs_strerror(error));
+}
+
+/* The value of 'dir'/'key' ('dir' itself if 'key' is NULL), malloc'd, or
+ * NULL with errno ENOENT if it does not exist, or NULL with another errno
+ * if xenstore could not tell (counted in 'n_xs_errors', logged): absence
+ * and failure are not the same, and only absence may tear anything down. */
 static char *
 xb_read(struct vif_backend *be, const char *dir, const char *key)
 {
+    if (!be->xs) {
+        be->n_xs_errors++;
+        errno = ENOTCONN;
+        return NULL;
+    }
     char *path = key ? xasprintf("%s/%s", dir, key) : xstrdup(dir);
     unsigned int len;
     char *value = xs_read(be->xs, XBT_NULL, path, &len);
+    int error = value ? 0 : (errno ? errno : EIO);
 
+    if (error && error != ENOENT) {
+        xb_error(be, "read of", path, error);
+    }
     free(path);
+    errno = error;
     return value;
 }
 
@@ -145,6 +205,9 @@ static bool
 xb_write(struct vif_backend *be, const char *dir, const char *key,
          const char *value)
 {
+    if (!be->xs) {
+        return false;
+    }
     char *path = xasprintf("%s/%s", dir, key);
     bool ok = xs_write(be->xs, XBT_NULL, path, value, strlen(value));
     if (!ok) {
@@ -157,6 +220,9 @@ xb_write(struct vif_backend *be, const char *dir, const char *key,
 static void
 xb_rm(struct vif_backend *be, const char *dir, const char *key)
 {
+    if (!be->xs) {
+        return;
+    }
     char *path = xasprintf("%s/%s", dir, key);
     xs_rm(be->xs, XBT_NULL, path);
     free(path);
@@ -166,11 +232,14 @@ static void
 xb_set_state(struct vif_backend *be, struct vif *vif, int state)
 {
     if (vif->be_state != state) {
-        VLOG_INFO("%s: backend %s -> %s (frontend %s)", vif->name,
-                  state_name(vif->be_state), state_name(state),
-                  state_name(vif->fe_state));
+        VIF_GLOG(VLL_INFO, vif, "backend %s -> %s (frontend %s)",
+                 state_name(vif->be_state), state_name(state),
+                 state_name(vif->fe_state));
     }
     vif->be_state = state;
+    if (!be->xs) {
+        return;
+    }
     char text[16];
     snprintf(text, sizeof text, "%d", state);
 
@@ -206,7 +275,7 @@ static void OVS_PRINTF_FORMAT(4, 5)
     char *msg = xvasprintf(format, args);
     va_end(args);
 
-    VLOG_ERR("%s: %s; the VIF is not connected", vif->name, msg);
+    VIF_GLOG(VLL_ERR, vif, "%s; the VIF is not connected", msg);
     char *dir = xasprintf("/local/domain/%u/error/backend/vif/%u/%u",
                           be->domid, vif->domid, vif->devid);
     char *text = xasprintf("%d %s", error, msg);
@@ -231,6 +300,9 @@ xb_get_uint(struct vif_backend *be, struct vif *vif, const char *dir,
 {
     char *text = xb_read(be, dir, key);
 
+    if (!text && errno != ENOENT) {
+        return false; /* xenstore failed: nothing is decided */
+    }
     if (!text) {
         if (required) {
             xb_fail(be, vif, ENOENT, "%s/%s is missing", dir, key);
@@ -322,7 +394,7 @@ xb_write_features(struct vif_backend *be, struct vif *vif)
         {"feature-ctrl-ring", "1"},
     };
 
-    for (int attempt = 0; attempt < 10; attempt++) {
+    for (int attempt = 0; be->xs && attempt < 10; attempt++) {
         xs_transaction_t t = xs_transaction_start(be->xs);
         if (t == XBT_NULL) {
             break;
@@ -418,6 +490,41 @@ xb_offload(struct vif_backend *be)
     return o;
 }
 
+/* Watches the frontend directory of 'vif' (if not yet).  Returns false
+ * (logged) on failure. */
+static bool
+xb_watch_fe(struct vif_backend *be, struct vif *vif)
+{
+    if (vif->fe_watched) {
+        return true;
+    }
+    if (!be->xs) {
+        return false;
+    }
+    char token[32];
+    snprintf(token, sizeof token, "fe:%u:%u", vif->domid, vif->devid);
+    if (!xs_watch(be->xs, vif->fe_path, token)) {
+        xb_error(be, "watch of", vif->fe_path, errno ? errno : EIO);
+        return false;
+    }
+    vif->fe_watched = true;
+    return true;
+}
+
+/* Stops watching the frontend directory of 'vif': the frontend's changes
+ * no longer cost us anything (Linux unregisters the device). */
+static void
+xb_unwatch_fe(struct vif_backend *be, struct vif *vif)
+{
+    if (vif->fe_watched && be->xs) {
+        char token[32];
+        snprintf(token, sizeof token, "fe:%u:%u", vif->domid, vif->devid);
+        xs_unwatch(be->xs, vif->fe_path, token);
+    }
+    vif->fe_watched = false;
+    vif->fe_dirty = false;
+}
+
 /* First sight of a backend directory (or of a new frontend after the old
  * one went): everything up to InitWait. */
 static void
@@ -445,15 +552,8 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         return;
     }
 
-    if (!vif->fe_watched) {
-        char token[32];
-        snprintf(token, sizeof token, "fe:%u:%u", vif->domid, vif->devid);
-        if (!xs_watch(be->xs, vif->fe_path, token)) {
-            VLOG_WARN("%s: cannot watch %s: %s", vif->name, vif->fe_path,
-                      ovs_strerror(errno));
-            return;
-        }
-        vif->fe_watched = true;
+    if (!xb_watch_fe(be, vif)) {
+        return;
     }
 
     vif->probed = true;
@@ -485,8 +585,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         }
         vif->carrier = false;
     }
-    vif->hotplug_pid = vif_hotplug_run(be->hotplug_script, "online", vif,
-                                       be->agent_rpc, be->xenstore_path);
+    vif_hotplug_request("online", vif->name, vif->be_path);
 
     /* A frontend already Initialised/Connected set its rings up with an
      * earlier incarnation of this backend: we were restarted.  If that
@@ -532,15 +631,17 @@ xb_port_destroy(struct vif_backend *be, struct vif *vif)
     vif->port = NULL;
 }
 
-/* The frontend is gone or the VIF went offline: everything back down. */
+/* The frontend is gone or the VIF went offline: everything back down, and
+ * the frontend is no longer watched.  The VIF is probed again only once
+ * the toolstack sets it up again (see xb_update()). */
 static void
 xb_offline(struct vif_backend *be, struct vif *vif)
 {
     vif_disconnect(vif);
     vif->disabled = false;
+    xb_unwatch_fe(be, vif);
     if (vif->port) {
-        vif_hotplug_run(be->hotplug_script, "offline", vif, be->agent_rpc,
-                        be->xenstore_path);
+        vif_hotplug_request("offline", vif->name, vif->be_path);
         xb_port_destroy(be, vif);
     }
     if (vif->probed) {
@@ -685,14 +786,15 @@ xb_connect(struct vif_backend *be, struct vif *vif)
             return false;
         }
     }
-    vif->fe_introduced = xs_is_domain_introduced(be->xs, vif->domid);
-    VLOG_INFO("%s: connected: %llu queue(s), %s event channels, sg=%d "
-              "gso4=%d gso6=%d csum=%d ipv6-csum=%d rx-notify=%d mcast=%d "
-              "ctrl=%s",
-              vif->name, n_queues,
-              cfgs[0].tx_evtchn != cfgs[0].rx_evtchn ? "split" : "shared",
-              f.sg, f.gso4, f.gso6, f.ip_csum, f.ipv6_csum, f.rx_notify,
-              f.mcast_control, ctrl_ref ? "yes" : "no");
+    vif->fe_introduced = be->xs && xs_is_domain_introduced(be->xs, vif->domid);
+    VIF_GLOG(VLL_INFO, vif,
+             "connected: %llu queue(s), %s event channels, sg=%d "
+             "gso4=%d gso6=%d csum=%d ipv6-csum=%d rx-notify=%d mcast=%d "
+             "ctrl=%s",
+             n_queues,
+             cfgs[0].tx_evtchn != cfgs[0].rx_evtchn ? "split" : "shared", f.sg,
+             f.gso4, f.gso6, f.ip_csum, f.ipv6_csum, f.rx_notify,
+             f.mcast_control, ctrl_ref ? "yes" : "no");
     return true;
 }
 
@@ -719,19 +821,66 @@ xb_hotplug_expected(struct vif_backend *be, const struct vif *vif)
 }
 
 /* Re-evaluates 'vif' from xenstore.  Returns false if the VIF should be
- * destroyed (its backend directory is gone). */
+ * destroyed (its backend directory is gone).  A xenstore call that fails
+ * (other than ENOENT) decides nothing: the VIF stays as it is and is
+ * re-read XS_ERROR_RETRY_MS later. */
 static bool
 xb_update(struct vif_backend *be, struct vif *vif)
 {
-    vif->dirty = false;
+    unsigned long long errors = be->n_xs_errors;
+
+    vif->dirty = vif->fe_dirty = false;
+    vif->retry_at = 0;
 
     char *dir = xb_read(be, vif->be_path, NULL);
-    if (!dir) {
+    if (!dir && errno != ENOENT) {
+        goto error;
+    } else if (!dir && (vif->xs_recheck || vif->orphan)) {
+        /* xenstore was reconnected and no longer has the directory: the
+         * store lost it (an empty xenstored restarted), the toolstack did
+         * not remove it.  The guest's rings are live: keep serving them
+         * until its domain dies. */
+        if (!vif->orphan) {
+            VLOG_WARN("%s: backend directory %s is not in xenstore since it "
+                      "was reconnected: the VIF keeps running until its "
+                      "domain dies or the directory is back",
+                      vif->name, vif->be_path);
+        }
+        vif->orphan = true;
+        vif->xs_recheck = false;
+        return true;
+    } else if (!dir) {
         VLOG_INFO("%s: backend directory removed", vif->name);
         xb_offline(be, vif);
         return false;
     }
     free(dir);
+    if (vif->orphan) {
+        VLOG_INFO("%s: backend directory is back in xenstore", vif->name);
+    }
+    vif->orphan = vif->xs_recheck = false;
+
+    if (vif->gone) {
+        /* Unplugged (frontend Closed with online=0 or Unknown, or its
+         * domain died): as Linux, whose xenbus probes a backend device
+         * only while its state node says Initialising, we wait for the
+         * toolstack to set the backend up again (xl writes state=1 when it
+         * creates the directory).  The frontend is not watched meanwhile,
+         * so a guest cycling its state cannot cycle our tap and hotplug
+         * script. */
+        char *bs = xb_read(be, vif->be_path, "state");
+        bool reset = bs && !strcmp(bs, "1");
+        free(bs);
+        if (be->n_xs_errors != errors) {
+            goto error;
+        } else if (!reset) {
+            return true;
+        }
+        VLOG_INFO("%s: backend state Initialising again (set up by the "
+                  "toolstack): probing",
+                  vif->name);
+        vif->gone = false;
+    }
 
     char *online = xb_read(be, vif->be_path, "online");
     vif->online = online && !strcmp(online, "1");
@@ -753,15 +902,21 @@ xb_update(struct vif_backend *be, struct vif *vif)
     char *fs = vif->fe_path ? xb_read(be, vif->fe_path, "state") : NULL;
     bool fs_ok = !fs || vif_parse_uint(fs, 0, 1000, &st);
     free(fs);
+    if (be->n_xs_errors != errors) {
+        goto error;
+    }
     int old_fe = vif->fe_state;
     vif->fe_state = st;
 
     if (!vif->probed) {
-        if (!vif->online || (vif->gone && st != XenbusStateInitialising)) {
+        if (!vif->online) {
             return true;
         }
         xb_probe(be, vif);
         if (!vif->probed) {
+            if (be->n_xs_errors != errors) {
+                goto error;
+            }
             return true;
         }
     }
@@ -809,6 +964,10 @@ xb_update(struct vif_backend *be, struct vif *vif)
             xb_set_state(be, vif, XenbusStateInitWait);
         }
         char *sig = xb_fe_signature(be, vif);
+        if (be->n_xs_errors != errors) {
+            free(sig);
+            break;
+        }
         bool renegotiated = vif->fe_sig && strcmp(sig, vif->fe_sig);
         if (vif->await_reset && !renegotiated) {
             free(sig);
@@ -816,8 +975,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
         }
         vif->await_reset = false;
         if (renegotiated && xb_connected(vif)) {
-            VLOG_INFO("%s: frontend set up new rings: reconnecting",
-                      vif->name);
+            VIF_GLOG(VLL_INFO, vif, "frontend set up new rings: reconnecting");
             vif_disconnect(vif);
             vif->disabled = false;
             if (vif->be_state == XenbusStateConnected) {
@@ -877,6 +1035,17 @@ xb_update(struct vif_backend *be, struct vif *vif)
         xb_offline(be, vif);
         break;
     }
+    if (be->n_xs_errors != errors) {
+        goto error;
+    }
+    return true;
+
+error:
+    VIF_GLOG(VLL_WARN, vif,
+             "xenstore failed while re-reading the VIF: nothing changed; "
+             "trying again in %d ms",
+             XS_ERROR_RETRY_MS);
+    vif->retry_at = time_msec() + XS_ERROR_RETRY_MS;
     return true;
 }
 
@@ -904,11 +1073,7 @@ xb_add_vif(struct vif_backend *be, uint16_t domid, uint16_t devid)
 static void
 xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
 {
-    if (vif->fe_watched && be->xs) {
-        char token[32];
-        snprintf(token, sizeof token, "fe:%u:%u", vif->domid, vif->devid);
-        xs_unwatch(be->xs, vif->fe_path, token);
-    }
+    xb_unwatch_fe(be, vif);
     vif_disconnect(vif);
     if (vif->port && keep_port) {
         be->port_class->close(vif->port);
@@ -928,8 +1093,16 @@ static void
 xb_rescan(struct vif_backend *be)
 {
     unsigned int n_doms = 0;
-    char **doms = xs_directory(be->xs, XBT_NULL, be->base, &n_doms);
+    char **doms
+        = be->xs ? xs_directory(be->xs, XBT_NULL, be->base, &n_doms) : NULL;
 
+    if (!doms && (!be->xs || errno != ENOENT)) {
+        if (be->xs) {
+            xb_error(be, "directory of", be->base, errno ? errno : EIO);
+        }
+        be->rescan = true; /* again once xenstore answers */
+        return;
+    }
     be->rescan = false;
     for (unsigned int i = 0; doms && i < n_doms; i++) {
         unsigned long long domid, devid;
@@ -939,6 +1112,10 @@ xb_rescan(struct vif_backend *be)
         char *dir = xasprintf("%s/%s", be->base, doms[i]);
         unsigned int n_devs = 0;
         char **devs = xs_directory(be->xs, XBT_NULL, dir, &n_devs);
+        if (!devs && errno != ENOENT) {
+            xb_error(be, "directory of", dir, errno ? errno : EIO);
+            be->rescan = true;
+        }
         for (unsigned int j = 0; devs && j < n_devs; j++) {
             if (vif_parse_uint(devs[j], 0, UINT16_MAX, &devid)) {
                 xb_add_vif(be, domid, devid);
@@ -955,6 +1132,21 @@ xb_rescan(struct vif_backend *be)
     }
 }
 
+/* Whether xenstore answers (a read of our base directory that succeeds or
+ * finds it missing). */
+static bool
+xb_xs_alive(struct vif_backend *be)
+{
+    if (!be->xs) {
+        return false;
+    }
+    unsigned int len;
+    char *v = xs_read(be->xs, XBT_NULL, be->base, &len);
+    bool alive = v || errno == ENOENT;
+    free(v);
+    return alive;
+}
+
 static void
 xb_watch_event(struct vif_backend *be, const char *path, const char *token)
 {
@@ -962,11 +1154,13 @@ xb_watch_event(struct vif_backend *be, const char *path, const char *token)
 
     if (!strcmp(token, "rel")) {
         /* A domain died: frontends whose domain is no longer known are
-         * gone (Xen's toolstack would also remove the directories). */
+         * gone (Xen's toolstack would also remove the directories).  A
+         * "no" from a xenstore that failed is no answer. */
         struct vif *vif;
         HMAP_FOR_EACH (vif, node, &be->vifs) {
             if (vif->fe_introduced
-                && !xs_is_domain_introduced(be->xs, vif->domid)) {
+                && !xs_is_domain_introduced(be->xs, vif->domid)
+                && xb_xs_alive(be)) {
                 VLOG_INFO("%s: domain %u released", vif->name, vif->domid);
                 vif->fe_introduced = false;
                 xb_offline(be, vif);
@@ -981,8 +1175,8 @@ xb_watch_event(struct vif_backend *be, const char *path, const char *token)
         }
     } else if (sscanf(token, "fe:%u:%u", &domid, &devid) == 2) {
         struct vif *vif = vif_find(be, domid, devid);
-        if (vif) {
-            vif->dirty = true;
+        if (vif && vif->fe_watched) {
+            vif->fe_dirty = true; /* acted on within its budget */
         }
     } else if (!strcmp(token, "be")) {
         size_t n = strlen(be->base);
@@ -1007,6 +1201,175 @@ xb_watch_event(struct vif_backend *be, const char *path, const char *token)
     }
 }
 
+/* Connects to xenstore and sets the backend's own watches.  Returns 0 or a
+ * positive errno (be->xs stays NULL). */
+static int
+xb_xs_open(struct vif_backend *be)
+{
+    be->xs = xs_open(0);
+    if (!be->xs) {
+        return errno ? errno : EIO;
+    }
+    if (!xs_watch(be->xs, be->base, "be")
+        || !xs_watch(be->xs, "@releaseDomain", "rel")) {
+        int error = errno ? errno : EIO;
+        xs_close(be->xs);
+        be->xs = NULL;
+        return error;
+    }
+    be->n_xs_checked = be->n_xs_errors;
+    be->xs_check_at = time_msec() + XS_KEEPALIVE_MS;
+    return 0;
+}
+
+/* "Lost xenstore connection" (see the file comment): checks the connection
+ * every XS_KEEPALIVE_MS and after any failed call; once lost, reconnects
+ * every XS_RETRY_MS.  The VIFs are left alone throughout: their rings and
+ * ports do not depend on xenstore. */
+static void
+xb_xs_check(struct vif_backend *be)
+{
+    long long now = time_msec();
+
+    if (be->xs) {
+        if (be->n_xs_errors == be->n_xs_checked && now < be->xs_check_at) {
+            return;
+        }
+        be->n_xs_checked = be->n_xs_errors;
+        be->xs_check_at = now + XS_KEEPALIVE_MS;
+        if (xb_xs_alive(be)) {
+            return;
+        }
+        VLOG_WARN("lost the xenstore connection (%s): the VIFs keep "
+                  "running; reconnecting",
+                  ovs_strerror(errno ? errno : EIO));
+        xs_close(be->xs);
+        be->xs = NULL;
+        struct vif *vif;
+        HMAP_FOR_EACH (vif, node, &be->vifs) {
+            vif->fe_watched = false; /* gone with the connection */
+        }
+        be->xs_retry_at = now;
+    }
+    if (now < be->xs_retry_at) {
+        return;
+    }
+    int error = xb_xs_open(be);
+    if (error) {
+        static struct vlog_rate_limit rl_retry = VLOG_RATE_LIMIT_INIT(1, 1);
+        VLOG_WARN_RL(&rl_retry,
+                     "cannot reconnect to xenstore: %s; trying "
+                     "every %d ms",
+                     ovs_strerror(error), XS_RETRY_MS);
+        be->xs_retry_at = now + XS_RETRY_MS;
+        return;
+    }
+
+    /* Everything is read again; the watches of the old connection are
+     * set again.  A backend directory that is missing now was lost with
+     * the store, not removed (xs_recheck, see xb_update()). */
+    be->n_reconnects++;
+    struct vif *vif;
+    HMAP_FOR_EACH (vif, node, &be->vifs) {
+        if (vif->probed && vif->fe_path) {
+            xb_watch_fe(be, vif);
+        }
+        vif->fe_introduced = (vif->fe_introduced
+                              && xs_is_domain_introduced(be->xs, vif->domid));
+        vif->xs_recheck = true;
+        vif->dirty = true;
+    }
+    be->rescan = true;
+    VLOG_INFO("reconnected to xenstore (%u time%s): watches set again, "
+              "%" PRIuSIZE " VIFs kept running and re-read",
+              be->n_reconnects, be->n_reconnects == 1 ? "" : "s",
+              hmap_count(&be->vifs));
+}
+
+/* Whether 'name' is a tap this backend made (port-tap.c): a tap with a
+ * virtio-net header and the MAC address of Xen's backend devices,
+ * fe:ff:ff:ff:ff:ff.  Anything else by that name is someone else's. */
+static bool
+xb_is_our_tap(const char *name)
+{
+    char *path = xasprintf("/sys/class/net/%s/tun_flags", name);
+    FILE *f = fopen(path, "r");
+    unsigned int flags = 0;
+    bool ours = false;
+
+    free(path);
+    if (f) {
+        ours = (fscanf(f, "%x", &flags) == 1 && flags & IFF_TAP
+                && flags & IFF_VNET_HDR);
+        fclose(f);
+    }
+    if (ours) {
+        char mac[32] = "";
+        path = xasprintf("/sys/class/net/%s/address", name);
+        f = fopen(path, "r");
+        free(path);
+        ours = f && fgets(mac, sizeof mac, f)
+               && !strncmp(mac, "fe:ff:ff:ff:ff:ff", 17);
+        if (f) {
+            fclose(f);
+        }
+    }
+    return ours;
+}
+
+/* At start-up: a tap vif<D>.<N> of ours whose backend directory is gone
+ * (ENOENT, not a failed read) belonged to a domain that died while no
+ * netback ran, so nobody took it offline.  Do it now: the hotplug script's
+ * offline (the agent's record is unplugged, or the OVS port removed) and
+ * the tap removed. */
+static void
+xb_reap_stale_taps(struct vif_backend *be)
+{
+    DIR *dir = opendir("/sys/class/net");
+    struct dirent *de;
+
+    if (!dir) {
+        VLOG_WARN("cannot list /sys/class/net: %s; taps of domains that died "
+                  "while netback was down are not cleaned up",
+                  ovs_strerror(errno));
+        return;
+    }
+    while ((de = readdir(dir))) {
+        unsigned int domid, devid;
+        char canon[IFNAMSIZ];
+        if (sscanf(de->d_name, "vif%u.%u", &domid, &devid) != 2
+            || domid > DOMID_MAX || devid > UINT16_MAX
+            || snprintf(canon, sizeof canon, "vif%u.%u", domid, devid)
+                   >= (int)sizeof canon
+            || strcmp(canon, de->d_name) || vif_find(be, domid, devid)
+            || !xb_is_our_tap(canon)) {
+            continue;
+        }
+        char *be_path = xasprintf("%s/%u/%u", be->base, domid, devid);
+        char *v = xb_read(be, be_path, NULL);
+        if (!v && errno == ENOENT) {
+            VLOG_INFO("%s: tap left by an earlier netback, and %s is gone "
+                      "(its domain went while no netback ran): hotplug "
+                      "offline, tap removed",
+                      canon, be_path);
+            vif_hotplug_request("offline", canon, be_path);
+            struct vif_port *port;
+            if (!be->port_class->open(canon, be->max_queues > 1, &port)) {
+                if (be->port_class->destroy) {
+                    be->port_class->destroy(port);
+                } else {
+                    be->port_class->close(port);
+                }
+            }
+        } else if (v) {
+            xb_add_vif(be, domid, devid); /* appeared meanwhile */
+        }
+        free(v);
+        free(be_path);
+    }
+    closedir(dir);
+}
+
 int
 vif_backend_create(const struct vif_backend_settings *s,
                    struct vif_backend **bep)
@@ -1024,6 +1387,7 @@ vif_backend_create(const struct vif_backend_settings *s,
     be->xenstore_path = nullable_xstrdup(s->xenstore_path);
     be->base = xasprintf("/local/domain/%u/backend/vif", be->domid);
     hmap_init(&be->vifs);
+    vif_hotplug_configure(s->hotplug_script, s->agent_rpc, s->xenstore_path);
 
     error = s->platform->open(be->domid, &be->platform);
     if (error) {
@@ -1031,22 +1395,18 @@ vif_backend_create(const struct vif_backend_settings *s,
                  ovs_strerror(error));
         goto fail;
     }
-    be->xs = xs_open(0);
-    if (!be->xs) {
-        error = errno ? errno : EIO;
-        VLOG_ERR("cannot connect to xenstore%s%s: %s",
+    error = xb_xs_open(be);
+    if (error) {
+        VLOG_ERR("cannot connect to xenstore%s%s and watch %s: %s",
                  s->xenstore_path ? " at " : "",
-                 s->xenstore_path ? s->xenstore_path : "",
+                 s->xenstore_path ? s->xenstore_path : "", be->base,
                  ovs_strerror(error));
         goto fail;
     }
-    if (!xs_watch(be->xs, be->base, "be")
-        || !xs_watch(be->xs, "@releaseDomain", "rel")) {
-        error = errno ? errno : EIO;
-        VLOG_ERR("cannot watch %s: %s", be->base, ovs_strerror(error));
-        goto fail;
-    }
     xb_rescan(be);
+    if (!be->rescan) {
+        xb_reap_stale_taps(be);
+    }
     VLOG_INFO("watching %s (platform %s, port %s, up to %u queues)", be->base,
               s->platform->name, s->port->name, be->max_queues);
     *bep = be;
@@ -1081,17 +1441,40 @@ vif_backend_destroy(struct vif_backend *be)
     free(be);
 }
 
+/* Whether a frontend's change may be acted on now (its VIF's budget,
+ * VIF_FE_UPDATE_RATE a second); if not, logs (once per wait) and counts. */
+static bool
+xb_fe_budget(struct vif *vif)
+{
+    if (token_bucket_withdraw(&vif->fe_budget, 1000)) {
+        vif->fe_throttled = false;
+        vif->n_fe_updates++;
+        return true;
+    }
+    if (!vif->fe_throttled) {
+        vif->fe_throttled = true;
+        vif->n_fe_throttled++;
+        VIF_GLOG(VLL_WARN, vif,
+                 "frontend changes its xenstore nodes more than %d times a "
+                 "second: acting on them at that rate",
+                 VIF_FE_UPDATE_RATE);
+    }
+    return false;
+}
+
 void
 vif_backend_run(struct vif_backend *be)
 {
     char **w;
 
+    xb_xs_check(be);
+
     /* Drain watch events; they only set flags (bounded work). */
-    for (int i = 0; i < 4096 && (w = xs_check_watch(be->xs)); i++) {
+    for (int i = 0; be->xs && i < 4096 && (w = xs_check_watch(be->xs)); i++) {
         xb_watch_event(be, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
         free(w);
     }
-    if (be->rescan) {
+    if (be->rescan && be->xs) {
         xb_rescan(be);
     }
 
@@ -1117,51 +1500,72 @@ vif_backend_run(struct vif_backend *be)
 
     /* Guests the platform saw die (emu: the guest process is gone): their
      * VIFs go down now, as after @releaseDomain; the directories stay until
-     * the toolstack removes them or a new frontend appears. */
+     * the toolstack removes them or a new frontend appears.  A VIF whose
+     * directory was lost with the store (orphan) is forgotten at once. */
     int32_t dead;
     while (class->dead_domain
            && (dead = class->dead_domain(be->platform)) >= 0) {
         struct vif *vif;
-        HMAP_FOR_EACH (vif, node, &be->vifs) {
+        HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
             if (vif->domid == dead && (vif->probed || vif->port)) {
                 VLOG_INFO("%s: domain %d died", vif->name, (int)dead);
                 xb_offline(be, vif);
-                if (vif->be_state != XenbusStateClosed) {
+                if (vif->orphan) {
+                    xb_free_vif(be, vif, false);
+                } else if (vif->be_state != XenbusStateClosed) {
                     xb_set_state(be, vif, XenbusStateClosed);
                 }
             }
         }
     }
 
+    long long now = time_msec();
     struct vif *vif;
     HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
-        if (vif->dirty && !xb_update(be, vif)) {
-            xb_free_vif(be, vif, false);
-            continue;
+        if (be->xs) {
+            if (vif->retry_at && now >= vif->retry_at) {
+                vif->retry_at = 0;
+                vif->dirty = true;
+            }
+            bool go = vif->dirty && !vif->retry_at;
+            if (!go && vif->fe_dirty && !vif->retry_at) {
+                go = xb_fe_budget(vif);
+            }
+            if (go && !xb_update(be, vif)) {
+                xb_free_vif(be, vif, false);
+                continue;
+            }
         }
         vif_run(vif);
     }
-    vif_hotplug_reap();
+    vif_hotplug_run();
 }
 
 void
 vif_backend_wait(struct vif_backend *be)
 {
-    poll_fd_wait(xs_fileno(be->xs), POLLIN);
-    poll_fd_wait(be->platform->class->fd(be->platform), POLLIN);
-    if (be->rescan) {
-        poll_immediate_wake();
+    if (be->xs) {
+        poll_fd_wait(xs_fileno(be->xs), POLLIN);
+        poll_timer_wait_until(be->xs_check_at);
+        if (be->n_xs_errors != be->n_xs_checked || be->rescan) {
+            poll_immediate_wake();
+        }
+    } else {
+        poll_timer_wait_until(be->xs_retry_at);
     }
+    poll_fd_wait(be->platform->class->fd(be->platform), POLLIN);
     struct vif *vif;
     HMAP_FOR_EACH (vif, node, &be->vifs) {
-        if (vif->dirty) {
+        if (be->xs && vif->retry_at) {
+            poll_timer_wait_until(vif->retry_at);
+        } else if (be->xs && vif->dirty) {
             poll_immediate_wake();
+        } else if (be->xs && vif->fe_dirty) {
+            token_bucket_wait(&vif->fe_budget, 1000);
         }
         vif_wait(vif);
     }
-    if (vif_hotplug_busy()) {
-        poll_timer_wait(100);
-    }
+    vif_hotplug_wait();
 }
 
 size_t
@@ -1208,13 +1612,20 @@ vif_backend_show(const struct vif_backend *be, const char *name,
             continue;
         }
         found = true;
-        ds_put_format(out, "%s: backend %s, frontend %s%s%s\n", vif->name,
+        ds_put_format(out, "%s: backend %s, frontend %s%s%s%s%s\n", vif->name,
                       state_name(vif->be_state), state_name(vif->fe_state),
                       vif->failed ? ", failed" : "",
-                      vif->port ? "" : ", no port");
+                      vif->port ? "" : ", no port",
+                      vif->gone ? ", unplugged" : "",
+                      vif->orphan ? ", backend directory lost" : "");
         if (vif->disabled) {
             ds_put_format(out, "  disabled: %s\n", vif->disable_reason);
         }
+        ds_put_format(out,
+                      "  xenbus: fe_updates=%" PRIu64 " fe_throttled=%" PRIu64
+                      "%s\n",
+                      vif->n_fe_updates, vif->n_fe_throttled,
+                      vif->fe_throttled ? " (waiting)" : "");
         const struct vif_features *f = &vif->features;
         ds_put_format(out,
                       "  queues: %" PRIuSIZE ", hotplug: %s, carrier: "

@@ -796,6 +796,17 @@ thr_watch_reconnect(struct evil *e)
     xs_storm(e, "state", v, ARRAY_SIZE(v));
 }
 
+/* Unplug/replug loop: Unknown (what a vanished frontend reads as) and
+ * Initialising in turn.  A backend that re-probes a VIF on the frontend's
+ * word would remove and re-create its tap and run its hotplug script
+ * offline and online each time. */
+static void
+thr_state_cycle(struct evil *e)
+{
+    static const char *const v[] = {"0", "1"};
+    xs_storm(e, "state", v, ARRAY_SIZE(v));
+}
+
 static void
 thr_watch_key(struct evil *e)
 {
@@ -860,6 +871,10 @@ static const struct attack attacks[] = {
      atk_none, thr_watch_reconnect, RX_GOOD, false},
     {"watch-key", "request-multicast-control flipped in a tight loop",
      atk_none, thr_watch_key, RX_GOOD, false},
+    {"state-cycle",
+     "its frontend state flipped 0/1 (unplug/replug) in a "
+     "tight loop",
+     atk_none, thr_state_cycle, RX_GOOD, false},
     {"rx-stall", "never posts an RX buffer", atk_none, NULL, RX_NONE, false},
     {"xenstore", "bad frontend keys (--xs-set, --xs-rm), no traffic", atk_none,
      NULL, RX_GOOD, true},
