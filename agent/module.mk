@@ -1,5 +1,7 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
-AGENT_LIB_SRC := agent/records.c agent/store.c agent/api.c agent/pifscan.c \
+XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c
+XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/api.c agent/pifscan.c \
 	agent/reconcile.c agent/rpc.c agent/rpc-server.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
@@ -9,7 +11,7 @@ $(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
 		$(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/records.o $(OBJ)/agent/rpc.o \
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
 		$(BOND_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_OVS)
