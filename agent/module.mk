@@ -1,7 +1,9 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
-AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/api.c agent/pifscan.c \
+XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
+	agent/api-bond.c agent/api-vif.c
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
 	agent/reconcile.c agent/rpc.c agent/rpc-server.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
