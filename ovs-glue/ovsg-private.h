@@ -1,14 +1,49 @@
-/* ovs-glue/ovsg-private.h: internals shared by ovsg.c (OVSDB) and
- * ovsg-flows.c (OpenFlow). */
+/* ovs-glue/ovsg-private.h: internals shared by the files of the OVS glue:
+ * ovsg.c (life cycle and the apply loop), ovsg-sync.c (the row diff),
+ * ovsg-own.c (ownership, collisions, partial failure), ovsg-bond.c (bond
+ * status) and ovsg-flows.c (OpenFlow). */
 #ifndef OVSG_PRIVATE_H
 #define OVSG_PRIVATE_H 1
 
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
+#include "ovs-glue/ovsg.h"
 #include "simap.h"
+#include "sset.h"
 #include "svec.h"
 
-struct ovsg_state;
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
 struct ovsg_flows_worker;
+struct ovsrec_bridge;
+struct ovsrec_open_vswitch;
+struct ovsrec_port;
+
+/* The glue's state (ovsg.h's opaque 'struct ovsg'). */
+struct ovsg {
+    struct ovsdb_idl *idl;
+    char *rundir; /* where BRIDGE.mgmt sockets live */
+    struct ovsg_state desired;
+    bool have_desired;
+    bool desired_changed;      /* not yet applied since set_desired() */
+    unsigned int idl_seqno;    /* replica version last diffed */
+    struct ovsdb_idl_txn *txn; /* in flight, or NULL */
+    bool synced;
+    size_t n_held;      /* new ports held back by the last diff */
+    struct shash flows; /* bridge name -> struct ovsg_flows */
+    struct ovsg_flows_worker *worker; /* does the OpenFlow exchanges */
+
+    /* Partial failure (see the top of ovsg.c; ovsg-own.c). */
+    struct shash errors;        /* record uuid -> message, last diff */
+    struct shash prev_errors;   /* 'errors' of the diff before (logging) */
+    struct shash failed;        /* unit -> message: OVSDB refused it */
+    long long int retry_failed; /* time_msec() to forget 'failed' */
+    struct sset **trials;       /* bisection queue, head first (each
+                                 * separately allocated: an sset must not
+                                 * move) */
+    size_t n_trials;
+    struct svec txn_units; /* units the txn in flight changes */
+};
 
 /* OpenFlow side of one bridge: what was last installed, so a change (or a
  * lost table after ovs-vswitchd restarts) is noticed. */
@@ -54,5 +89,65 @@ bool ovsg_flows_has(const struct ovsg_flows *f, const struct svec *flows);
 int ovsg_flows_sync(struct ovsg_flows *, struct ovsg_flows_worker *,
                     const char *rundir, const struct svec *flows,
                     const struct simap *ports, long long int now);
+
+/* Ownership (ovsg-own.c). */
+bool ovsg_is_marked(const struct smap *external_ids);
+void ovsg_marked_ids(const struct smap *want, struct smap *out);
+
+/* What exists in OVS, by name (one pass over the replica per diff;
+ * ovsg-own.c). */
+struct ovsg_loc {
+    const struct ovsrec_bridge *bridge;
+    const struct ovsrec_port *port;
+};
+
+struct ovsg_index {
+    struct shash bridges; /* name -> const struct ovsrec_bridge * */
+    struct shash ports;   /* name -> struct ovsg_loc * (owned) */
+    struct shash ifaces;  /* name -> struct ovsg_loc * (of 'ports') */
+};
+
+void ovsg_index_build(const struct ovsdb_idl *, struct ovsg_index *);
+void ovsg_index_destroy(struct ovsg_index *);
+char *ovsg_bridge_collision(const struct ovsg_index *,
+                            const struct ovsg_bridge *want, bool *adopt);
+char *ovsg_port_collision(const struct ovsg_index *,
+                          const struct ovsrec_bridge *br, bool adopt,
+                          const struct ovsg_port *want);
+
+/* Partial failure (ovsg-own.c). */
+void ovsg_add_errors(struct shash *errors, const struct svec *records,
+                     const char *msg);
+void ovsg_report(struct ovsg *, const char *what, const struct svec *records,
+                 const char *msg);
+bool ovsg_admit(const struct ovsg *, const char *unit);
+void ovsg_clear_trials(struct ovsg *);
+void ovsg_pop_trial(struct ovsg *);
+void ovsg_txn_refused(struct ovsg *, const char *error);
+
+/* The row diff (ovsg-sync.c). */
+/* One diff pass: the open transaction, the changes written so far (for the
+ * log), and per bridge the port numbers its flows will use. */
+struct ovsg_diff {
+    struct ovsdb_idl_txn *txn;
+    struct ds log;
+    size_t n_changes;
+    struct ovsg_flows *flows; /* OpenFlow side of the bridge being synced */
+    bool hold_new_ports;      /* the new port's flows are not in place yet */
+    size_t n_held;            /* new ports held back for that reason */
+    const char *unit;         /* the unit being written */
+    struct svec units;        /* units with changes, in walk order */
+};
+
+void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,
+                      const struct ovsg_index *,
+                      const struct ovsrec_open_vswitch *,
+                      const struct ovsrec_bridge *row, bool adopt,
+                      const struct ovsg_bridge *want, struct simap *ports,
+                      struct svec *flows);
+void ovsg_remove_unwanted(struct ovsg *, struct ovsg_diff *,
+                          const struct ovsrec_open_vswitch *,
+                          const struct ovsrec_bridge *row,
+                          const struct ovsg_bridge *want);
 
 #endif /* ovs-glue/ovsg-private.h */

@@ -1,0 +1,130 @@
+/* agent/api-private.h: internals shared by the files of the request
+ * executor (api.h).
+ *
+ * api.c owns each call from start to end: it checks the shape of the
+ * parameters, finds the verb's handler and enforces reject-before-change.
+ * The handlers live with their records, in api-network.c, api-pif.c (PIFs
+ * and VLANs), api-bond.c and api-vif.c.  They read their parameters, change
+ * records and build list results with the helpers below, which are defined
+ * in api.c (xapi_free_bridge() in api-network.c); each definition carries
+ * its contract. */
+#ifndef XAPI_PRIVATE_H
+#define XAPI_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include "agent/api.h"
+#include "agent/records.h"
+#include "agent/rpc.h"
+#include "openvswitch/compiler.h"
+
+struct json_object;
+struct smap;
+struct svec;
+
+#define XAPI_OTHER_CONFIG_PREFIX "other-config:"
+#define XAPI_PROPERTIES_PREFIX "properties:"
+
+/* One call in progress. */
+struct xapi_ctx {
+    struct xrec_db *db;
+    const struct xapi_env *env;
+    const struct xrpc_verb *verb;
+    struct json_object *params; /* object of strings, names checked */
+    struct json_object *result; /* success: the result */
+    char *error;                /* failure: the first message */
+    int code;                   /* XRPC_OK, XRPC_REJECTED, XRPC_USAGE */
+    bool changed;               /* 'db' modified */
+};
+
+/* Failing. */
+bool xapi_fail(struct xapi_ctx *, int code, const char *field,
+               const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
+#define XAPI_REJECT(C, FIELD, ...)                                            \
+    xapi_fail(C, XRPC_REJECTED, FIELD, __VA_ARGS__)
+bool xapi_check(struct xapi_ctx *, const char *field, char *reason);
+
+/* Parameters.  Each xapi_arg_*() (and each handler file's own arg_*())
+ * returns true if the parameter is absent (leaving '*out' alone) or valid
+ * (storing it), false after rejecting it. */
+const char *xapi_arg(const struct xapi_ctx *, const char *name);
+const char *xapi_arg_required(struct xapi_ctx *, const char *name);
+bool xapi_arg_int(struct xapi_ctx *, const char *name, int min, int max,
+                  int *out);
+bool xapi_arg_required_int(struct xapi_ctx *, const char *name, int min,
+                           int max, int *out);
+bool xapi_arg_locking(struct xapi_ctx *, const char *name, bool network,
+                      enum xrec_locking_mode *out);
+bool xapi_arg_other_config(struct xapi_ctx *, bool network,
+                           const struct smap *cur, struct smap *out);
+char *xapi_arg_uuid(struct xapi_ctx *, const char *name);
+
+/* Looks up the record named by uuid parameter 'NAME' with 'FIND', rejecting
+ * "NAME: no KIND with uuid X" if there is none. */
+#define XAPI_ARG_RECORD(C, NAME, FIND, KIND)                                  \
+    ({                                                                        \
+        char *uuid_ = xapi_arg_uuid(C, NAME);                                 \
+        __typeof__(FIND((C)->db, uuid_)) rec_                                 \
+            = uuid_ ? FIND((C)->db, uuid_) : NULL;                            \
+        if (uuid_ && !rec_) {                                                 \
+            XAPI_REJECT(C, NAME, "no %s with uuid %s", KIND, uuid_);          \
+        }                                                                     \
+        free(uuid_);                                                          \
+        rec_;                                                                 \
+    })
+
+/* Changing records.  Called only once nothing can be rejected any more. */
+char *xapi_new_uuid(void);
+void xapi_set_string(struct xapi_ctx *, char **field, const char *value);
+void xapi_set_int(struct xapi_ctx *, int *field, int value);
+void xapi_set_bool(struct xapi_ctx *, bool *field, bool value);
+void xapi_set_locking(struct xapi_ctx *, enum xrec_locking_mode *field,
+                      enum xrec_locking_mode value);
+void xapi_set_smap(struct xapi_ctx *, struct smap *field, struct smap *value);
+void xapi_result_uuid(struct xapi_ctx *, const char *uuid);
+
+/* Bridges (api-network.c). */
+char *xapi_free_bridge(const struct xrec_db *, const char *prefix,
+                       int preferred);
+
+/* Lists.  A list verb's handler passes xapi_list() its table's size and a
+ * function that builds the row of record 'i'. */
+typedef struct json_object *xapi_row_fn(const struct xapi_ctx *, size_t i);
+void xapi_put_status(const struct xapi_ctx *, const char *uuid,
+                     struct json_object *row);
+int xapi_list(struct xapi_ctx *, size_t n, xapi_row_fn *make_row);
+
+/* The handlers of the verbs, by file (rpc.c's verb table has their
+ * parameters).  Each checks everything, then changes the records (setting
+ * 'c->changed') and sets 'c->result'; it returns 0, or 'c->code' after
+ * rejecting. */
+int xapi_network_create(struct xapi_ctx *);
+int xapi_network_list(struct xapi_ctx *);
+int xapi_network_param_set(struct xapi_ctx *);
+int xapi_network_destroy(struct xapi_ctx *);
+
+int xapi_pif_scan(struct xapi_ctx *);
+int xapi_pif_list(struct xapi_ctx *);
+int xapi_pif_plug(struct xapi_ctx *);
+int xapi_pif_unplug(struct xapi_ctx *);
+int xapi_pif_param_set(struct xapi_ctx *);
+int xapi_vlan_create(struct xapi_ctx *);
+int xapi_vlan_destroy(struct xapi_ctx *);
+int xapi_vlan_list(struct xapi_ctx *);
+
+int xapi_bond_create(struct xapi_ctx *);
+int xapi_bond_destroy(struct xapi_ctx *);
+int xapi_bond_set_mode(struct xapi_ctx *);
+int xapi_bond_param_set(struct xapi_ctx *);
+int xapi_bond_list(struct xapi_ctx *);
+
+int xapi_vif_create(struct xapi_ctx *);
+int xapi_vif_plug(struct xapi_ctx *);
+int xapi_vif_unplug(struct xapi_ctx *);
+int xapi_vif_param_set(struct xapi_ctx *);
+int xapi_vif_destroy(struct xapi_ctx *);
+int xapi_vif_list(struct xapi_ctx *);
+int xapi_vif_stats_report(struct xapi_ctx *);
+
+#endif /* agent/api-private.h */

@@ -1,0 +1,365 @@
+/* agent/api-vif.c: the VIF verbs, and the counters xovs-netback reports
+ * for VIF ports.
+ *
+ * Part of the request executor: api.c dispatches vif-create, vif-plug,
+ * vif-unplug, vif-param-set, vif-destroy, vif-list and vif-stats-report
+ * here, and api-private.h has the helpers these handlers use.  The
+ * counters are kept in memory only ('xapi_env.vif_stats') and shown by
+ * vif-list; they never change the records. */
+
+#include <config.h>
+#include "agent/api-private.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/records.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+
+/* A VIF's MTU: 0 (the network's) or XREC_MTU_MIN..XREC_MTU_MAX. */
+static bool
+arg_vif_mtu(struct xapi_ctx *c, const char *name, int *out)
+{
+    int mtu = *out;
+
+    if (!xapi_arg_int(c, name, INT_MIN, INT_MAX, &mtu)
+        || !xapi_check(c, name, xrec_check_vif_mtu(mtu))) {
+        return false;
+    }
+    *out = mtu;
+    return true;
+}
+
+/* A comma-separated list of addresses of family 'af' ("" is none), stored
+ * canonical and without duplicates in 'out' (empty, initialized). */
+static bool
+arg_ips(struct xapi_ctx *c, const char *name, int af, struct svec *out,
+        bool *given)
+{
+    const char *s = xapi_arg(c, name);
+    char *copy, *save = NULL;
+    bool ok = true;
+
+    *given = s != NULL;
+    if (!s) {
+        return true;
+    }
+    copy = xstrdup(s);
+    for (char *tok = strtok_r(copy, ",", &save); ok && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *canon;
+        if (!xapi_check(c, name, xrec_parse_ip(af, tok, &canon))) {
+            ok = false;
+        } else if (svec_contains_unsorted(out, canon)) {
+            free(canon);
+        } else if (out->n >= XREC_ALLOWED_IPS_MAX) {
+            free(canon);
+            ok = XAPI_REJECT(c, name, "more than %d addresses",
+                             XREC_ALLOWED_IPS_MAX);
+        } else {
+            svec_add_nocopy(out, canon);
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+static void
+set_svec(struct xapi_ctx *c, struct svec *field, struct svec *value)
+{
+    if (!svec_equal(field, value)) {
+        svec_swap(field, value);
+        c->changed = true;
+    }
+}
+
+/* Adds "counters": what xovs-netback last reported for 'vif's port, as an
+ * object of integers (empty while nothing was reported or it is
+ * unplugged). */
+static void
+xapi_vif_put_counters(const struct xapi_ctx *c, const struct xrec_vif *vif,
+                      struct json_object *row)
+{
+    struct json_object *obj = json_object_new_object();
+    char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
+    const char *stats = c->env && c->env->vif_stats && vif->currently_attached
+                            ? shash_find_data(c->env->vif_stats, name)
+                            : NULL;
+    if (stats) {
+        char *copy = xstrdup(stats), *save = NULL;
+        for (char *kv = strtok_r(copy, ",", &save); kv;
+             kv = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(kv, '=');
+            *eq = '\0';
+            json_object_object_add(
+                obj, kv, json_object_new_int64(strtoll(eq + 1, NULL, 10)));
+        }
+        free(copy);
+    }
+    free(name);
+    json_object_object_add(row, "counters", obj);
+}
+
+static struct json_object *
+xapi_vif_row(const struct xapi_ctx *c, size_t i)
+{
+    const struct xrec_db *db = c->db;
+    const struct xrec_vif *vif = db->vifs[i];
+    const struct xrec_network *net = xrec_find_network(db, vif->network);
+    struct json_object *row = json_object_new_object();
+
+    xrec_json_put_string(row, "uuid", vif->uuid);
+    xrec_json_put_string(row, "vm-uuid", vif->vm_uuid);
+    xrec_json_put_int(row, "domid", vif->domid);
+    xrec_json_put_int(row, "device", vif->device);
+    xrec_json_put_string(row, "network-uuid", vif->network);
+    xrec_json_put_string(row, "network-name-label",
+                         net ? net->name_label : NULL);
+    xrec_json_put_string(row, "MAC", vif->mac);
+    xrec_json_put_int(row, "MTU", xrec_vif_mtu(vif, net));
+    xrec_json_put_string(row, "locking-mode",
+                         xrec_locking_mode_to_string(vif->locking_mode));
+    xrec_json_put_svec(row, "ipv4-allowed", &vif->ipv4_allowed);
+    xrec_json_put_svec(row, "ipv6-allowed", &vif->ipv6_allowed);
+    xrec_json_put_bool(row, "currently-attached", vif->currently_attached);
+    xrec_json_put_smap(row, "other-config", &vif->other_config);
+    xapi_vif_put_counters(c, vif, row);
+    xapi_put_status(c, vif->uuid, row);
+    return row;
+}
+
+int
+xapi_vif_list(struct xapi_ctx *c)
+{
+    return xapi_list(c, c->db->n_vifs, xapi_vif_row);
+}
+
+/* Reads the parameters vif-create and vif-param-set share into 'vif'. */
+static bool
+xapi_vif_args(struct xapi_ctx *c, struct xrec_vif *vif, struct smap *oc)
+{
+    struct svec v4 = SVEC_EMPTY_INITIALIZER, v6 = SVEC_EMPTY_INITIALIZER;
+    bool v4_given, v6_given;
+    bool ok
+        = (arg_vif_mtu(c, "MTU", &vif->mtu)
+           && xapi_arg_locking(c, "locking-mode", false, &vif->locking_mode)
+           && arg_ips(c, "ipv4-allowed", AF_INET, &v4, &v4_given)
+           && arg_ips(c, "ipv6-allowed", AF_INET6, &v6, &v6_given)
+           && xapi_arg_other_config(c, false, &vif->other_config, oc));
+    if (ok && v4_given) {
+        svec_swap(&vif->ipv4_allowed, &v4);
+    }
+    if (ok && v6_given) {
+        svec_swap(&vif->ipv6_allowed, &v6);
+    }
+    svec_destroy(&v4);
+    svec_destroy(&v6);
+    return ok;
+}
+
+int
+xapi_vif_create(struct xapi_ctx *c)
+{
+    struct xrec_vif *vif = xrec_vif_new();
+    struct xrec_network *net;
+    const char *mac;
+    struct smap oc;
+
+    vif->vm_uuid = xapi_arg_uuid(c, "vm-uuid");
+    net = vif->vm_uuid ? XAPI_ARG_RECORD(c, "network-uuid", xrec_find_network,
+                                         "network")
+                       : NULL;
+    if (!net
+        || !xapi_arg_required_int(c, "domid", 0, XREC_DOMID_MAX, &vif->domid)
+        || !xapi_arg_required_int(c, "device", 0, XREC_VIF_DEVICE_MAX,
+                                  &vif->device)
+        || !(mac = xapi_arg_required(c, "mac"))
+        || !xapi_check(c, "mac", xrec_parse_mac(mac, &vif->mac))
+        || !xapi_vif_args(c, vif, &oc)) {
+        xrec_vif_free(vif);
+        return c->code;
+    }
+    for (size_t i = 0; i < c->db->n_vifs; i++) {
+        const struct xrec_vif *other = c->db->vifs[i];
+        if (!strcmp(other->vm_uuid, vif->vm_uuid)
+            && other->device == vif->device) {
+            XAPI_REJECT(c, "device", "VM %s already has VIF %s with device %d",
+                        vif->vm_uuid, other->uuid, vif->device);
+            smap_destroy(&oc);
+            xrec_vif_free(vif);
+            return c->code;
+        }
+    }
+
+    vif->uuid = xapi_new_uuid();
+    vif->network = xstrdup(net->uuid);
+    hmap_swap(&vif->other_config.map, &oc.map);
+    smap_destroy(&oc);
+    xrec_db_add_vif(c->db, vif);
+    c->changed = true;
+    xapi_result_uuid(c, vif->uuid);
+    return 0;
+}
+
+int
+xapi_vif_param_set(struct xapi_ctx *c)
+{
+    struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
+    struct xrec_vif *new;
+    struct smap oc;
+
+    if (!vif) {
+        return c->code;
+    }
+    /* Parse into a scratch copy, so a rejection leaves 'vif' untouched. */
+    new = xrec_vif_new();
+    new->domid = vif->domid;
+    new->mtu = vif->mtu;
+    new->locking_mode = vif->locking_mode;
+    svec_clone(&new->ipv4_allowed, &vif->ipv4_allowed);
+    svec_clone(&new->ipv6_allowed, &vif->ipv6_allowed);
+    smap_clone(&new->other_config, &vif->other_config);
+    if (xapi_arg_int(c, "domid", 0, XREC_DOMID_MAX, &new->domid)
+        && (new->domid == vif->domid || !vif->currently_attached
+            || XAPI_REJECT(c, "domid",
+                           "VIF %s is plugged as vif%d.%d; unplug it "
+                           "first",
+                           vif->uuid, vif->domid, vif->device))
+        && xapi_vif_args(c, new, &oc)) {
+        xapi_set_int(c, &vif->domid, new->domid);
+        xapi_set_int(c, &vif->mtu, new->mtu);
+        xapi_set_locking(c, &vif->locking_mode, new->locking_mode);
+        set_svec(c, &vif->ipv4_allowed, &new->ipv4_allowed);
+        set_svec(c, &vif->ipv6_allowed, &new->ipv6_allowed);
+        xapi_set_smap(c, &vif->other_config, &oc);
+    }
+    xrec_vif_free(new);
+    return c->code;
+}
+
+int
+xapi_vif_plug(struct xapi_ctx *c)
+{
+    struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
+
+    if (!vif) {
+        return c->code;
+    }
+    for (size_t i = 0; i < c->db->n_vifs; i++) {
+        const struct xrec_vif *other = c->db->vifs[i];
+        if (other != vif && other->currently_attached
+            && other->domid == vif->domid && other->device == vif->device) {
+            XAPI_REJECT(c, "uuid",
+                        "vif%d.%d is already the port of plugged VIF "
+                        "%s; unplug it first",
+                        vif->domid, vif->device, other->uuid);
+            return c->code;
+        }
+    }
+    xapi_set_bool(c, &vif->currently_attached, true);
+    return 0;
+}
+
+int
+xapi_vif_unplug(struct xapi_ctx *c)
+{
+    struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
+
+    if (vif) {
+        xapi_set_bool(c, &vif->currently_attached, false);
+    }
+    return c->code;
+}
+
+#define XAPI_VIF_STATS_MAX_KEYS 64
+#define XAPI_VIF_STATS_MAX_VIFS 4096
+
+/* Whether 's' is "key=value,..." with at most XAPI_VIF_STATS_MAX_KEYS keys of
+ * [a-z0-9_] (1..32 bytes) and values of 1..19 digits. */
+static bool
+xapi_vif_stats_valid(const char *s)
+{
+    size_t n_keys = 0;
+    while (*s) {
+        size_t klen = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        if (!klen || klen > 32 || s[klen] != '=') {
+            return false;
+        }
+        s += klen + 1;
+        size_t vlen = strspn(s, "0123456789");
+        if (!vlen || vlen > 19 || (s[vlen] && s[vlen] != ',')) {
+            return false;
+        }
+        bool more = s[vlen] == ',';
+        s += vlen + more;
+        if (++n_keys > XAPI_VIF_STATS_MAX_KEYS || (more && !*s)) {
+            return false;
+        }
+    }
+    return n_keys > 0;
+}
+
+/* Keeps what xovs-netback reports about a VIF's port; the records do not
+ * change. */
+int
+xapi_vif_stats_report(struct xapi_ctx *c)
+{
+    const char *name = xapi_arg_required(c, "name");
+    const char *stats = xapi_arg_required(c, "stats");
+    int domid, device, len = 0;
+    struct shash *map = c->env ? c->env->vif_stats : NULL;
+
+    if (!name || !stats) {
+        return c->code;
+    }
+    if (strncmp(name, "vif", 3) || !isdigit((unsigned char)name[3])
+        || sscanf(name, "vif%d.%d%n", &domid, &device, &len) != 2
+        || (size_t)len != strlen(name) || domid < 0 || device < 0) {
+        XAPI_REJECT(c, "name", "\"%.32s\" is not vif<domid>.<device>", name);
+        return c->code;
+    }
+    if (!xapi_vif_stats_valid(stats)) {
+        XAPI_REJECT(c, "stats",
+                    "must be key=value,... with at most %d integer counters",
+                    XAPI_VIF_STATS_MAX_KEYS);
+        return c->code;
+    }
+    if (!map) {
+        XAPI_REJECT(c, "name", "this agent keeps no VIF counters");
+        return c->code;
+    }
+    if (!shash_find(map, name)
+        && shash_count(map) >= XAPI_VIF_STATS_MAX_VIFS) {
+        XAPI_REJECT(c, "name", "counters of %d VIFs kept already",
+                    XAPI_VIF_STATS_MAX_VIFS);
+        return c->code;
+    }
+    free(shash_replace(map, name, xstrdup(stats)));
+    return c->code;
+}
+
+int
+xapi_vif_destroy(struct xapi_ctx *c)
+{
+    struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
+
+    if (!vif) {
+        return c->code;
+    }
+    if (vif->currently_attached) {
+        XAPI_REJECT(c, "uuid",
+                    "VIF %s is plugged; unplug it first (xovs "
+                    "vif-unplug uuid=%s)",
+                    vif->uuid, vif->uuid);
+        return c->code;
+    }
+    xrec_db_delete_vif(c->db, vif);
+    c->changed = true;
+    return 0;
+}

@@ -1,0 +1,14 @@
+/* agent/records-private.h: internals shared by the files of the records
+ * module: records-valid.c (checks) and records-json.c (the JSON form). */
+#ifndef XREC_RECORDS_PRIVATE_H
+#define XREC_RECORDS_PRIVATE_H 1
+
+#include "openvswitch/compiler.h"
+
+/* Returns the malloc'd message "KIND ID: field FIELD: REASON", REASON
+ * formatted from 'format': the one form of every error about a record, from
+ * xrec_db_check() and from the JSON parser alike. */
+char *xrec_field_error(const char *kind, const char *id, const char *field,
+                       const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
+
+#endif /* agent/records-private.h */

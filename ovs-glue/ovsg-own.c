@@ -1,0 +1,349 @@
+/* ovs-glue/ovsg-own.c: what xovs owns in OVSDB, what is in its way, and
+ * the partial failure of a transaction (see the top of ovsg.c).
+ *
+ * Ownership: every bridge, port and interface xovs writes carries the mark
+ * (OVSG_MARK_KEY); an unmarked object with a name the desired state wants
+ * is a collision, reported against the records that want it and left
+ * alone, except that a bridge of an xovs from before the mark is adopted.
+ * The collision checks run on an index of the replica by name, built once
+ * per diff.
+ *
+ * Partial failure: units of the diff ("bridge NAME", "port NAME") that
+ * collide or that OVSDB refused are left out of the walk and reported;
+ * a refused transaction of several units is bisected with a queue of
+ * trials, and only the units of the trial at its head are admitted. */
+#include <config.h>
+#include "ovs-glue/ovsg.h"
+#include "ovs-glue/ovsg-private.h"
+
+#include <string.h>
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsg_own);
+
+#define OVSG_NETWORKS_KEY "xs-network-uuids"
+
+/* ---------------------------------------------------------------------- */
+/* Ownership marks. */
+
+bool
+ovsg_is_marked(const struct smap *external_ids)
+{
+    const char *owner = smap_get(external_ids, OVSG_MARK_KEY);
+    return owner && !strcmp(owner, OVSG_MARK_VALUE);
+}
+
+/* Copies 'want' into 'out' (uninitialized) with the ownership mark added. */
+void
+ovsg_marked_ids(const struct smap *want, struct smap *out)
+{
+    smap_clone(out, want);
+    smap_replace(out, OVSG_MARK_KEY, OVSG_MARK_VALUE);
+}
+
+/* Whether unmarked bridge 'row' was made by an xovs from before the mark
+ * and 'want' is its successor: one of its xs-network-uuids is one of
+ * 'want''s. */
+static bool
+ovsg_is_legacy_of(const struct ovsrec_bridge *row,
+                  const struct ovsg_bridge *want)
+{
+    const char *have = smap_get(&row->external_ids, OVSG_NETWORKS_KEY);
+    const char *wanted = smap_get(&want->external_ids, OVSG_NETWORKS_KEY);
+    bool match = false;
+
+    if (!have || !wanted || ovsg_is_marked(&row->external_ids)) {
+        return false;
+    }
+    char *copy = xstrdup(have), *save = NULL;
+    for (char *u = strtok_r(copy, ";", &save); u && !match;
+         u = strtok_r(NULL, ";", &save)) {
+        char *w = xstrdup(wanted), *save2 = NULL;
+        for (char *v = strtok_r(w, ";", &save2); v && !match;
+             v = strtok_r(NULL, ";", &save2)) {
+            match = !strcmp(u, v);
+        }
+        free(w);
+    }
+    free(copy);
+    return match;
+}
+
+/* ---------------------------------------------------------------------- */
+/* What exists in OVS, by name (one pass over the replica per diff). */
+
+void
+ovsg_index_build(const struct ovsdb_idl *idl, struct ovsg_index *idx)
+{
+    const struct ovsrec_bridge *br;
+
+    shash_init(&idx->bridges);
+    shash_init(&idx->ports);
+    shash_init(&idx->ifaces);
+    OVSREC_BRIDGE_FOR_EACH(br, idl)
+    {
+        shash_add_once(&idx->bridges, br->name, br);
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_port *p = br->ports[i];
+            struct ovsg_loc *loc = xmalloc(sizeof *loc);
+            loc->bridge = br;
+            loc->port = p;
+            if (!shash_add_once(&idx->ports, p->name, loc)) {
+                free(loc);
+                continue;
+            }
+            for (size_t j = 0; j < p->n_interfaces; j++) {
+                shash_add_once(&idx->ifaces, p->interfaces[j]->name, loc);
+            }
+        }
+    }
+}
+
+void
+ovsg_index_destroy(struct ovsg_index *idx)
+{
+    shash_destroy(&idx->bridges);
+    shash_destroy_free_data(&idx->ports);
+    shash_destroy(&idx->ifaces);
+}
+
+/* Why desired bridge 'want' cannot be applied, as a malloc'd message, or
+ * NULL.  Sets '*adopt' if its row is a legacy bridge to adopt. */
+char *
+ovsg_bridge_collision(const struct ovsg_index *idx,
+                      const struct ovsg_bridge *want, bool *adopt)
+{
+    const struct ovsrec_bridge *row
+        = shash_find_data(&idx->bridges, want->name);
+    *adopt = false;
+    if (row) {
+        if (ovsg_is_marked(&row->external_ids)) {
+            return NULL;
+        }
+        if (ovsg_is_legacy_of(row, want)) {
+            *adopt = true;
+            return NULL;
+        }
+        return xasprintf("bridge %s exists in Open vSwitch and xovs did not "
+                         "create it (no external_ids:%s); use another "
+                         "bridge name or remove that bridge",
+                         want->name, OVSG_MARK_KEY);
+    }
+    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
+    if (!loc) {
+        loc = shash_find_data(&idx->ifaces, want->name);
+    }
+    if (loc && !ovsg_is_marked(&loc->port->external_ids)) {
+        return xasprintf("%s is already a port of bridge %s, which xovs "
+                         "did not create; use another bridge name or "
+                         "remove that port",
+                         want->name, loc->bridge->name);
+    }
+    return NULL;
+}
+
+/* Why desired port 'want' cannot go on bridge 'br' (NULL: a bridge about to
+ * be created), as a malloc'd message, or NULL.  'adopt': 'br' is a legacy
+ * bridge being adopted, whose unmarked ports are xovs's. */
+char *
+ovsg_port_collision(const struct ovsg_index *idx,
+                    const struct ovsrec_bridge *br, bool adopt,
+                    const struct ovsg_port *want)
+{
+    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
+    if (loc) {
+        bool mine = ovsg_is_marked(&loc->port->external_ids);
+        if (loc->bridge == br && !mine && !adopt) {
+            return xasprintf("port %s on bridge %s exists and xovs did not "
+                             "create it (no external_ids:%s); remove it "
+                             "(ovs-vsctl del-port %s %s)",
+                             want->name, br->name, OVSG_MARK_KEY, br->name,
+                             want->name);
+        } else if (loc->bridge != br && !mine) {
+            return xasprintf("%s is already a port of bridge %s, which "
+                             "xovs did not create; remove it from there "
+                             "(ovs-vsctl del-port %s %s)",
+                             want->name, loc->bridge->name, loc->bridge->name,
+                             want->name);
+        }
+    }
+    for (size_t i = 0; i < want->n_ifaces; i++) {
+        const char *name = want->ifaces[i].name;
+        const struct ovsg_loc *il = shash_find_data(&idx->ifaces, name);
+        if (il && il->port != (loc ? loc->port : NULL)
+            && !ovsg_is_marked(&il->port->external_ids)) {
+            return xasprintf("interface %s is already in port %s of bridge "
+                             "%s, which xovs did not create; remove it from "
+                             "there (ovs-vsctl del-port %s %s)",
+                             name, il->port->name, il->bridge->name,
+                             il->bridge->name, il->port->name);
+        }
+    }
+    return NULL;
+}
+
+/* Sets "uuid -> 'msg'" in 'errors' for every record in 'records' that has
+ * no message yet. */
+void
+ovsg_add_errors(struct shash *errors, const struct svec *records,
+                const char *msg)
+{
+    for (size_t i = 0; i < records->n; i++) {
+        if (!shash_find(errors, records->names[i])) {
+            shash_add(errors, records->names[i], xstrdup(msg));
+        }
+    }
+}
+
+/* Reports that 'what' ("bridge xapi0") is not applied because of 'msg' for
+ * 'records': logs it if that is news since the previous diff. */
+void
+ovsg_report(struct ovsg *g, const char *what, const struct svec *records,
+            const char *msg)
+{
+    const char *prev
+        = (records->n ? shash_find_data(&g->prev_errors, records->names[0])
+                      : NULL);
+    if (!prev || strcmp(prev, msg)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 60);
+        VLOG_WARN_RL(&rl, "not applying %s: %s", what, msg);
+    }
+    ovsg_add_errors(&g->errors, records, msg);
+}
+
+void
+ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
+                      struct shash *errors)
+{
+    struct ovsg_index idx;
+    ovsg_index_build(g->idl, &idx);
+    for (size_t i = 0; i < state->n_bridges; i++) {
+        const struct ovsg_bridge *want = state->bridges[i];
+        bool adopt;
+        char *msg = ovsg_bridge_collision(&idx, want, &adopt);
+        if (msg) {
+            ovsg_add_errors(errors, &want->records, msg);
+            for (size_t j = 0; j < want->n_ports; j++) {
+                ovsg_add_errors(errors, &want->ports[j]->records, msg);
+            }
+            free(msg);
+            continue;
+        }
+        const struct ovsrec_bridge *row
+            = shash_find_data(&idx.bridges, want->name);
+        for (size_t j = 0; j < want->n_ports; j++) {
+            const struct ovsg_port *wp = want->ports[j];
+            msg = ovsg_port_collision(&idx, row, adopt, wp);
+            if (msg) {
+                ovsg_add_errors(errors, &wp->records, msg);
+                free(msg);
+            }
+        }
+    }
+    ovsg_index_destroy(&idx);
+}
+
+const char *
+ovsg_get_error(const struct ovsg *g, const char *uuid)
+{
+    return shash_find_data(&g->errors, uuid);
+}
+
+void
+ovsg_owned_bridges(const struct ovsg *g, struct svec *names)
+{
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH(br, g->idl)
+    {
+        if (ovsg_is_marked(&br->external_ids)) {
+            svec_add(names, br->name);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Partial failure. */
+
+void
+ovsg_clear_trials(struct ovsg *g)
+{
+    for (size_t i = 0; i < g->n_trials; i++) {
+        sset_destroy(g->trials[i]);
+        free(g->trials[i]);
+    }
+    free(g->trials);
+    g->trials = NULL;
+    g->n_trials = 0;
+}
+
+void
+ovsg_pop_trial(struct ovsg *g)
+{
+    if (g->n_trials) {
+        sset_destroy(g->trials[0]);
+        free(g->trials[0]);
+        memmove(&g->trials[0], &g->trials[1],
+                (g->n_trials - 1) * sizeof *g->trials);
+        g->n_trials--;
+    }
+}
+
+/* Puts the units 'units[start..end)' at the head of the trial queue. */
+static void
+ovsg_push_trial(struct ovsg *g, const struct svec *units, size_t start,
+                size_t end)
+{
+    g->trials = xrealloc(g->trials, (g->n_trials + 1) * sizeof *g->trials);
+    memmove(&g->trials[1], &g->trials[0], g->n_trials * sizeof *g->trials);
+    g->n_trials++;
+    g->trials[0] = xmalloc(sizeof *g->trials[0]);
+    sset_init(g->trials[0]);
+    for (size_t i = start; i < end; i++) {
+        sset_add(g->trials[0], units->names[i]);
+    }
+}
+
+/* Whether 'unit' may be written in this pass: OVSDB has not refused it, and
+ * while a bisection runs, it is in the trial at the head of the queue. */
+bool
+ovsg_admit(const struct ovsg *g, const char *unit)
+{
+    return (!shash_find(&g->failed, unit)
+            && (!g->n_trials || sset_contains(g->trials[0], unit)));
+}
+
+/* OVSDB refused the transaction that changed 'g->txn_units' with 'error':
+ * one unit is marked failed; more are split for bisection. */
+void
+ovsg_txn_refused(struct ovsg *g, const char *error)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 60);
+    const struct svec *u = &g->txn_units;
+
+    ovsg_pop_trial(g);
+    if (u->n == 1) {
+        char *msg = xasprintf("Open vSwitch refused it: %s", error);
+        VLOG_WARN_RL(&rl,
+                     "%s: %s; leaving it out (retried in %d s or on "
+                     "the next change)",
+                     u->names[0], msg, OVSG_RETRY_MS / 1000);
+        free(shash_replace(&g->failed, u->names[0], msg));
+        if (!g->retry_failed) {
+            g->retry_failed = time_msec() + OVSG_RETRY_MS;
+        }
+        return;
+    }
+    VLOG_WARN_RL(&rl,
+                 "OVSDB refused a transaction of %" PRIuSIZE
+                 " bridges/ports (%s); trying them in halves to apply "
+                 "all but the refused ones",
+                 u->n, error);
+    size_t half = u->n / 2;
+    ovsg_push_trial(g, u, half, u->n);
+    ovsg_push_trial(g, u, 0, half);
+}

@@ -1,0 +1,446 @@
+/* ovs-glue/ovsg-sync.c: the row diff of one pass (see the top of ovsg.c).
+ *
+ * ovsg_apply() walks the desired bridges and, for each, calls
+ * ovsg_remove_unwanted() and ovsg_sync_bridge(); these compare every column
+ * xovs owns of the bridge's row, its ports' and its interfaces' with the
+ * desired state and write only what differs into the pass's transaction
+ * ('struct ovsg_diff'), noting each change for the log and the unit it
+ * belongs to for bisection (ovsg-own.c).  They also hand out the port
+ * numbers (ofport_request) that the bridge's flows are built with. */
+#include <config.h>
+#include "ovs-glue/ovsg.h"
+#include "ovs-glue/ovsg-private.h"
+
+#include <string.h>
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsg_sync);
+
+#define OVSG_FIRST_OFPORT 1
+#define OVSG_MAX_OFPORT 0xfeff
+
+static void OVS_PRINTF_FORMAT(2, 3)
+    ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+{
+    va_list args;
+    if (d->unit
+        && (!d->units.n || strcmp(d->units.names[d->units.n - 1], d->unit))) {
+        svec_add(&d->units, d->unit);
+    }
+    if (d->n_changes++ < 16) {
+        ds_put_cstr(&d->log, d->n_changes > 1 ? "; " : "");
+        va_start(args, format);
+        ds_put_format_valist(&d->log, format, args);
+        va_end(args);
+    }
+}
+
+static int64_t
+ovsg_iface_ofport(const struct ovsrec_interface *row)
+{
+    if (row->n_ofport && *row->ofport > 0) {
+        return *row->ofport;
+    }
+    return row->n_ofport_request ? *row->ofport_request : -1;
+}
+
+/* The lowest port number no interface on 'br' has or asks for, and that
+ * 'ports' has not handed out yet in this pass. */
+static int64_t
+ovsg_alloc_ofport(const struct ovsrec_bridge *br, const struct simap *ports)
+{
+    for (int64_t n = OVSG_FIRST_OFPORT; n <= OVSG_MAX_OFPORT; n++) {
+        bool used = false;
+        for (size_t i = 0; i < br->n_ports && !used; i++) {
+            const struct ovsrec_port *p = br->ports[i];
+            for (size_t j = 0; j < p->n_interfaces && !used; j++) {
+                const struct ovsrec_interface *r = p->interfaces[j];
+                used = (r->n_ofport && *r->ofport == n)
+                       || (r->n_ofport_request && *r->ofport_request == n);
+            }
+        }
+        const struct simap_node *node;
+        SIMAP_FOR_EACH(node, ports)
+        {
+            used = used || node->data == n;
+        }
+        if (!used) {
+            return n;
+        }
+    }
+    return -1;
+}
+
+static void
+ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
+                const struct ovsg_iface *want)
+{
+    if (strcmp(row->type, want->type)) {
+        ovsrec_interface_set_type(row, want->type);
+        ovsg_diff_note(d, "interface %s type=%s", want->name, want->type);
+    }
+    int64_t mtu = want->mtu_request;
+    bool mtu_ok = mtu ? row->n_mtu_request && *row->mtu_request == mtu
+                      : !row->n_mtu_request;
+    if (!mtu_ok) {
+        ovsrec_interface_set_mtu_request(row, &mtu, mtu ? 1 : 0);
+        ovsg_diff_note(d, "interface %s mtu_request=%d", want->name,
+                       want->mtu_request);
+    }
+    struct smap ids;
+    ovsg_marked_ids(&want->external_ids, &ids);
+    if (!smap_equal(&row->external_ids, &ids)) {
+        ovsrec_interface_set_external_ids(row, &ids);
+        ovsg_diff_note(d, "interface %s external_ids", want->name);
+    }
+    smap_destroy(&ids);
+    if (!smap_equal(&row->options, &want->options)) {
+        ovsrec_interface_set_options(row, &want->options);
+        ovsg_diff_note(d, "interface %s options", want->name);
+    }
+    if (!smap_equal(&row->other_config, &want->other_config)) {
+        ovsrec_interface_set_other_config(row, &want->other_config);
+        ovsg_diff_note(d, "interface %s other_config", want->name);
+    }
+}
+
+/* Whether optional string column value 'have' (NULL: unset) is 'want'
+ * (NULL: unset). */
+static bool
+ovsg_same_opt_string(const char *have, const char *want)
+{
+    return have && want ? !strcmp(have, want) : !have && !want;
+}
+
+/* The bond columns of port 'row' (see struct ovsg_port). */
+static void
+ovsg_sync_bond(struct ovsg_diff *d, const struct ovsrec_port *row,
+               const struct ovsg_port *want)
+{
+    if (!ovsg_same_opt_string(row->bond_mode, want->bond_mode)) {
+        ovsrec_port_set_bond_mode(row, want->bond_mode);
+        ovsg_diff_note(d, "port %s bond_mode=%s", want->name,
+                       want->bond_mode ? want->bond_mode : "[]");
+    }
+    if (!ovsg_same_opt_string(row->lacp, want->lacp)) {
+        ovsrec_port_set_lacp(row, want->lacp);
+        ovsg_diff_note(d, "port %s lacp=%s", want->name,
+                       want->lacp ? want->lacp : "[]");
+    }
+    if (row->bond_updelay != want->bond_updelay) {
+        ovsrec_port_set_bond_updelay(row, want->bond_updelay);
+        ovsg_diff_note(d, "port %s bond_updelay=%d", want->name,
+                       want->bond_updelay);
+    }
+    if (row->bond_downdelay != want->bond_downdelay) {
+        ovsrec_port_set_bond_downdelay(row, want->bond_downdelay);
+        ovsg_diff_note(d, "port %s bond_downdelay=%d", want->name,
+                       want->bond_downdelay);
+    }
+    if (!smap_equal(&row->other_config, &want->other_config)) {
+        ovsrec_port_set_other_config(row, &want->other_config);
+        ovsg_diff_note(d, "port %s other_config", want->name);
+    }
+}
+
+static const struct ovsrec_interface *
+ovsg_port_find_iface(const struct ovsrec_port *port, const char *name)
+{
+    for (size_t i = 0; port && i < port->n_interfaces; i++) {
+        if (!strcmp(port->interfaces[i]->name, name)) {
+            return port->interfaces[i];
+        }
+    }
+    return NULL;
+}
+
+/* True if the switch is known to hold the flows of port 'wp' (vacuously
+ * for a port without flows): only then may the port be added, so that a
+ * locked VIF never forwards before its filter (the worker installs flows
+ * asynchronously, ovsg-flows.c). */
+static bool
+ovsg_port_flows_installed(const struct ovsg_diff *d,
+                          const struct ovsg_port *wp)
+{
+    if (!wp->flows.n) {
+        return true;
+    }
+    if (!d->flows || !ovsg_flows_has(d->flows, &wp->flows)) {
+        return false;
+    }
+    for (size_t i = 0; i < wp->n_ifaces; i++) {
+        if (!simap_contains(&d->flows->ports, wp->ifaces[i].name)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes 'row' (NULL: a new port) carry 'want' on bridge 'br'.  Records the
+ * port number of each interface in 'ports'.  While 'd->hold_new_ports', a
+ * new port only gets its numbers reserved: it is added once the bridge's
+ * flows, which may filter it, are installed. */
+static void
+ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
+               const struct ovsrec_port *row, const struct ovsg_port *want,
+               struct simap *ports)
+{
+    if (!row && d->hold_new_ports) {
+        for (size_t i = 0; i < want->n_ifaces; i++) {
+            int64_t ofport = ovsg_alloc_ofport(br, ports);
+            if (ofport > 0) {
+                simap_put(ports, want->ifaces[i].name, ofport);
+            }
+        }
+        d->n_held++;
+        return;
+    }
+    if (!row) {
+        row = ovsrec_port_insert(d->txn);
+        ovsrec_port_set_name(row, want->name);
+        ovsrec_bridge_update_ports_addvalue(br, row);
+        ovsg_diff_note(d, "add port %s to %s", want->name, br->name);
+    }
+
+    bool same_ifaces = row->n_interfaces == want->n_ifaces;
+    struct ovsrec_interface **ifaces
+        = xmalloc(want->n_ifaces * sizeof *ifaces);
+    for (size_t i = 0; i < want->n_ifaces; i++) {
+        const struct ovsg_iface *wi = &want->ifaces[i];
+        const struct ovsrec_interface *ir
+            = ovsg_port_find_iface(row, wi->name);
+        if (!ir) {
+            same_ifaces = false;
+            ir = ovsrec_interface_insert(d->txn);
+            ovsrec_interface_set_name(ir, wi->name);
+            int64_t ofport = ovsg_alloc_ofport(br, ports);
+            if (ofport > 0) {
+                ovsrec_interface_set_ofport_request(ir, &ofport, 1);
+            }
+        }
+        ovsg_sync_iface(d, ir, wi);
+        int64_t ofport = ovsg_iface_ofport(ir);
+        if (ofport > 0) {
+            simap_put(ports, wi->name, ofport);
+        }
+        ifaces[i] = CONST_CAST(struct ovsrec_interface *, ir);
+    }
+    if (!same_ifaces) {
+        ovsrec_port_set_interfaces(row, ifaces, want->n_ifaces);
+    }
+    free(ifaces);
+
+    int64_t tag = want->tag;
+    bool tag_ok = tag >= 0 ? row->n_tag && *row->tag == tag : !row->n_tag;
+    if (!tag_ok) {
+        ovsrec_port_set_tag(row, &tag, tag >= 0 ? 1 : 0);
+        ovsg_diff_note(d, "port %s tag=%d", want->name, want->tag);
+    }
+    if (row->fake_bridge != want->fake_bridge) {
+        ovsrec_port_set_fake_bridge(row, want->fake_bridge);
+        ovsg_diff_note(d, "port %s fake_bridge", want->name);
+    }
+    struct smap ids;
+    ovsg_marked_ids(&want->external_ids, &ids);
+    if (!smap_equal(&row->external_ids, &ids)) {
+        ovsrec_port_set_external_ids(row, &ids);
+        ovsg_diff_note(d, "port %s external_ids", want->name);
+    }
+    smap_destroy(&ids);
+    ovsg_sync_bond(d, row, want);
+}
+
+static const struct ovsrec_port *
+ovsg_bridge_find_port(const struct ovsrec_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ovsg_port *
+ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
+{
+    for (size_t i = 0; i < want->n_ports; i++) {
+        if (!strcmp(want->ports[i]->name, name)) {
+            return want->ports[i];
+        }
+    }
+    return NULL;
+}
+
+/* Records in 'ports' the port numbers the existing interfaces of 'row'
+ * have, so the flows of a port this pass leaves alone stay in place. */
+static void
+ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
+{
+    for (size_t i = 0; row && i < row->n_interfaces; i++) {
+        int64_t ofport = ovsg_iface_ofport(row->interfaces[i]);
+        if (ofport > 0) {
+            simap_put(ports, row->interfaces[i]->name, ofport);
+        }
+    }
+}
+
+/* Brings bridge 'want' (its row 'row', NULL if it does not exist yet) and
+ * its ports up to date, skipping ports in error (recorded in 'g->errors')
+ * and units not admitted.  'adopt': 'row' is a legacy bridge to adopt.
+ * Adds to 'flows' the flows of every port that is (or is about to be) in
+ * place. */
+void
+ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
+                 const struct ovsg_index *idx,
+                 const struct ovsrec_open_vswitch *ovs,
+                 const struct ovsrec_bridge *row, bool adopt,
+                 const struct ovsg_bridge *want, struct simap *ports,
+                 struct svec *flows)
+{
+    char *unit = xasprintf("bridge %s", want->name);
+    bool admitted = ovsg_admit(g, unit);
+
+    if (!row && !admitted) {
+        /* Its ports wait for the bridge. */
+        free(unit);
+        return;
+    }
+    if (admitted) {
+        d->unit = unit;
+        if (!row) {
+            row = ovsrec_bridge_insert(d->txn);
+            ovsrec_bridge_set_name(row, want->name);
+            ovsrec_open_vswitch_update_bridges_addvalue(ovs, row);
+            ovsg_diff_note(d, "add bridge %s", want->name);
+        }
+        if (strcmp(row->datapath_type, g->desired.datapath_type)) {
+            ovsrec_bridge_set_datapath_type(row, g->desired.datapath_type);
+            ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
+                           g->desired.datapath_type);
+        }
+        struct smap ids;
+        ovsg_marked_ids(&want->external_ids, &ids);
+        if (!smap_equal(&row->external_ids, &ids)) {
+            ovsrec_bridge_set_external_ids(row, &ids);
+            ovsg_diff_note(d, "bridge %s external_ids%s", want->name,
+                           adopt ? " (adopting a bridge of an older xovs)"
+                                 : "");
+        }
+        smap_destroy(&ids);
+
+        /* The bridge's own internal port carries the network's MTU. */
+        struct ovsg_iface local_iface = {
+            .name = want->name,
+            .type = CONST_CAST(char *, "internal"),
+            .mtu_request = want->mtu_request,
+            .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
+            .options = SMAP_INITIALIZER(&local_iface.options),
+            .other_config = SMAP_INITIALIZER(&local_iface.other_config),
+        };
+        struct ovsg_port local_port = {
+            .name = want->name,
+            .tag = -1,
+            .external_ids = SMAP_INITIALIZER(&local_port.external_ids),
+            .ifaces = &local_iface,
+            .n_ifaces = 1,
+            .other_config = SMAP_INITIALIZER(&local_port.other_config),
+        };
+        bool hold = d->hold_new_ports;
+        d->hold_new_ports = false;
+        ovsg_sync_port(d, row, ovsg_bridge_find_port(row, want->name),
+                       &local_port, ports);
+        d->hold_new_ports = hold;
+    }
+    d->unit = NULL;
+    free(unit);
+
+    for (size_t i = 0; i < want->n_ports; i++) {
+        const struct ovsg_port *wp = want->ports[i];
+        const struct ovsrec_port *prow = ovsg_bridge_find_port(row, wp->name);
+        char *msg = ovsg_port_collision(idx, row, adopt, wp);
+        unit = xasprintf("port %s", wp->name);
+        if (!msg && shash_find(&g->failed, unit)) {
+            msg = xstrdup(shash_find_data(&g->failed, unit));
+        }
+        if (msg) {
+            ovsg_report(g, unit, &wp->records, msg);
+            free(msg);
+            free(unit);
+            continue;
+        }
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            d->hold_new_ports = !prow && !ovsg_port_flows_installed(d, wp);
+            ovsg_sync_port(d, row, prow, wp, ports);
+            d->hold_new_ports = false;
+            d->unit = NULL;
+        } else {
+            ovsg_keep_ofports(prow, ports);
+        }
+        free(unit);
+        bool placed = true;
+        for (size_t j = 0; j < wp->n_ifaces; j++) {
+            placed = placed && simap_contains(ports, wp->ifaces[j].name);
+        }
+        if (placed) {
+            svec_append(flows, &wp->flows);
+        }
+    }
+}
+
+/* Removes the ports xovs owns on bridge 'row' that 'want' (NULL: the whole
+ * bridge goes) does not have, and the bridge itself if 'want' is NULL and
+ * nothing foreign is left on it. */
+void
+ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
+                     const struct ovsrec_open_vswitch *ovs,
+                     const struct ovsrec_bridge *row,
+                     const struct ovsg_bridge *want)
+{
+    struct svec foreign = SVEC_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < row->n_ports; i++) {
+        const struct ovsrec_port *p = row->ports[i];
+        if (!strcmp(p->name, row->name)
+            || (want && ovsg_want_find_port(want, p->name))) {
+            continue;
+        }
+        if (!ovsg_is_marked(&p->external_ids)) {
+            svec_add(&foreign, p->name);
+            continue;
+        }
+        char *unit = xasprintf("port %s", p->name);
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            ovsrec_bridge_update_ports_delvalue(row, p);
+            ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
+            d->unit = NULL;
+        }
+        free(unit);
+    }
+    if (!want && foreign.n) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        char *list = svec_join(&foreign, ", ", "");
+        VLOG_WARN_RL(&rl,
+                     "not removing bridge %s: it holds ports xovs did "
+                     "not create (%s); remove those and xovs removes "
+                     "the bridge",
+                     row->name, list);
+        free(list);
+    } else if (!want) {
+        char *unit = xasprintf("bridge %s", row->name);
+        if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            ovsrec_open_vswitch_update_bridges_delvalue(ovs, row);
+            ovsg_diff_note(d, "remove bridge %s", row->name);
+            d->unit = NULL;
+        }
+        free(unit);
+    }
+    svec_destroy(&foreign);
+}
