@@ -12,11 +12,11 @@
 # shellcheck source=tests/integration/netback-lib.sh
 . "$(dirname "$0")/netback-lib.sh"
 
-nb_require
+nb_host_start
 # The slow hotplug script: logs start and end, then does the real work.
-mkdir -p "/tmp/xovs-95.$ID"
-SLOW=/tmp/xovs-95.$ID/slow-vif
-HP_LOG=/tmp/xovs-95.$ID/hotplug.log
+# netback is started again with it (no VIF exists yet).
+SLOW=$T_DIR/slow-vif
+HP_LOG=$T_DIR/hotplug.log
 cat >"$SLOW" <<EOF
 #!/bin/sh
 echo "start \$\$ \$1 \$vif" >>"$HP_LOG"
@@ -28,9 +28,9 @@ exit \$rc
 EOF
 chmod +x "$SLOW"
 : >"$HP_LOG"
+nb_netback_stop
 NB_EXTRA_ARGS+=("--hotplug-script=$SLOW")
-nb_host_start
-trap 'rc=$?; rm -rf "/tmp/xovs-95.$ID"; (exit $rc); nb_cleanup' EXIT
+nb_netback_start
 
 net=$(xovs network-create name-label=nb95)
 nb_vif_record ga 1 0 "$net" >/dev/null
