@@ -11,10 +11,10 @@
  * directory adds a VIF.  vif_backend_run() then re-evaluates each VIF that
  * may go (vif_xb_update()) and runs its data path.
  *
- * Lost xenstore connection.  The connection is checked
- * every second and after any failure; once lost (xenstored died), netback
- * keeps every VIF as it is -- rings, channels, taps, OVS ports carry on --
- * and reconnects every second.  After reconnecting it sets its watches
+ * Lost xenstore connection.  The connection is checked every second and
+ * after any failed call; once lost (xenstored died), netback keeps every
+ * VIF as it is -- rings, channels, taps, OVS ports carry on -- and
+ * reconnects every second.  After reconnecting it sets its watches
  * again (backend/vif, @releaseDomain, each frontend) and re-reads every
  * VIF.  A VIF whose backend directory the new store does not have (an
  * empty xenstored restarted) is kept running as "backend directory lost"
