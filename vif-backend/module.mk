@@ -2,6 +2,7 @@
 # vif-backend/emu/module.mk (read first) defines VIF_PLATFORM_OBJ: the
 # platform implementations (platform-table.c, platform-xen.c, platform-emu.c).
 VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
+	vif-backend/backend.c \
 	vif-backend/tx.c vif-backend/rx.c vif-backend/ctrl.c vif-backend/rate.c \
 	vif-backend/hotplug.c vif-backend/port-tap.c vif-backend/error.c \
 	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c

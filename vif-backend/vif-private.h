@@ -1,7 +1,9 @@
 /* vif-backend/vif-private.h: what the netback core's files share.
  *
  *   interface.c  VIF and queue life cycle, event dispatch, run/wait
- *   xenbus.c     xenstore watch, the xenbus state machine, negotiation
+ *   backend.c    the backend object: VIF table, xenstore connection and
+ *                watches, budgets, start-up cleanup, vif/show
+ *   xenbus.c     the per-VIF xenbus state machine, negotiation
  *   tx.c         guest -> port: the TX ring parser and grant copies
  *   rx.c         port -> guest: the bounded RX queue, RX ring, responses
  *   ctrl.c       control ring: Toeplitz hash configuration, queue choice
@@ -404,6 +406,62 @@ void vif_hash_reset(struct vif_hash *);
 /* Parses 'text' as an unsigned decimal in [min, max]; false otherwise. */
 bool vif_parse_uint(const char *text, unsigned long long min,
                     unsigned long long max, unsigned long long *value);
+
+/* xenbus.c and backend.c: the backend object (backend.c) and the per-VIF
+ * state machine it drives (xenbus.c). */
+
+#define VIF_DOMID_MAX 0x7fef /* DOMID_FIRST_RESERVED - 1 */
+
+struct vif_backend {
+    struct vif_platform *platform;
+    const struct vif_port_class *port_class;
+    uint16_t domid;
+    unsigned int max_queues;
+    enum vif_offload offload;      /* as configured (may be AUTO) */
+    enum vif_offload last_offload; /* what AUTO last resolved to, or AUTO */
+    char *hotplug_script;
+    char *agent_rpc;
+    char *xenstore_path;
+
+    struct xs_handle *xs; /* NULL while the connection is lost */
+    char *base;           /* /local/domain/<domid>/backend/vif */
+    struct hmap vifs;     /* struct vif, by hash of domid/devid */
+    bool rescan;          /* list 'base' again */
+
+    /* The xenstore connection (backend.c, "Lost xenstore connection"). */
+    unsigned long long n_xs_errors;  /* calls failed other than ENOENT */
+    unsigned long long n_xs_checked; /* 'n_xs_errors' at the last check */
+    long long xs_check_at;           /* next keep-alive (time_msec()) */
+    long long xs_retry_at;           /* next reconnect attempt */
+    unsigned int n_reconnects;
+};
+
+#define XS_KEEPALIVE_MS 1000   /* how often the connection is checked */
+#define XS_RETRY_MS 1000       /* reconnect attempts while it is lost */
+#define XS_ERROR_RETRY_MS 1000 /* a VIF whose re-read failed: again */
+
+/* "Initialising", ... for a XenbusState, "invalid" for others. */
+const char *vif_xb_state_name(int state);
+/* The value of 'dir'/'key' ('dir' itself if 'key' is NULL), malloc'd; or
+ * NULL with errno ENOENT if absent, or NULL with another errno if xenstore
+ * failed (counted in 'n_xs_errors', logged). */
+char *vif_xb_read(struct vif_backend *, const char *dir, const char *key);
+/* Counts and logs a failed xenstore call 'what' on 'path'. */
+void vif_xb_error(struct vif_backend *, const char *what, const char *path,
+                  int error);
+/* Writes the VIF's backend state (only while its directory exists). */
+void vif_xb_set_state(struct vif_backend *, struct vif *, int state);
+/* Watches / stops watching the VIF's frontend directory. */
+bool vif_xb_watch_fe(struct vif_backend *, struct vif *);
+void vif_xb_unwatch_fe(struct vif_backend *, struct vif *);
+/* Closes the VIF's port and removes the device. */
+void vif_xb_port_destroy(struct vif_backend *, struct vif *);
+/* Unplugs the VIF: rings down, hotplug "offline", port removed, frontend
+ * no longer watched. */
+void vif_xb_offline(struct vif_backend *, struct vif *);
+/* Re-evaluates the VIF from xenstore.  Returns false if it must be freed
+ * (its backend directory was removed). */
+bool vif_xb_update(struct vif_backend *, struct vif *);
 
 /* hotplug.c: one queue per VIF name, run in order, bounded (see the file
  * comment). */

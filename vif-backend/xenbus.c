@@ -1,12 +1,14 @@
-/* vif-backend/xenbus.c: the xenstore side of xovs-netback — watches, the
- * per-VIF xenbus state machine, feature negotiation — and the backend
- * object that owns the VIFs (Linux netback's xenbus.c).
+/* vif-backend/xenbus.c: the per-VIF xenbus state machine of xovs-netback
+ * and its feature negotiation (Linux netback's xenbus.c); the backend
+ * object that owns the VIFs, watches xenstore and drives this is in
+ * backend.c.
  *
- * We watch /local/domain/<us>/backend/vif (every domid and devid), each
- * connected frontend's directory and @releaseDomain.  A watch event only
- * marks its VIF dirty (events coalesce, so a guest rewriting its nodes in a
- * loop costs one re-read per poll loop, XSA-349); vif_backend_run() then
- * re-evaluates each dirty VIF from what xenstore says now.
+ * backend.c watches /local/domain/<us>/backend/vif (every domid and
+ * devid), each plugged frontend's directory and @releaseDomain.  A watch
+ * event only marks its VIF dirty (events coalesce, so a guest rewriting its
+ * nodes in a loop costs at most one re-read per poll loop, XSA-349, and
+ * within its budget, see below); vif_xb_update() then re-evaluates the
+ * VIF from what xenstore says now.
  *
  * Backend state (ours, in <backend>/state) against the frontend's:
  *
@@ -46,17 +48,10 @@
  * cannot cycle its tap and hotplug script at all.  Lines a guest can cause
  * go through its VIF's own rate limit (VIF_GLOG).
  *
- * Lost xenstore connection.  Every failed xenstore call is told apart from
- * a missing node by its errno: ENOENT is absence, anything else decides
- * nothing (the VIF is re-read a second later).  The connection is checked
- * every second and after any failure; once lost (xenstored died), netback
- * keeps every VIF as it is -- rings, channels, taps, OVS ports carry on --
- * and reconnects every second.  After reconnecting it sets its watches
- * again (backend/vif, @releaseDomain, each frontend) and re-reads every
- * VIF.  A VIF whose backend directory the new store does not have (an
- * empty xenstored restarted) is kept running as "backend directory lost"
- * until its domain dies (then it is taken down and forgotten) or the
- * directory is back; only a directory seen removed tears a VIF down.
+ * xenstore errors.  Every failed xenstore call is told apart from a
+ * missing node by its errno: ENOENT is absence, anything else decides
+ * nothing (the VIF is re-read XS_ERROR_RETRY_MS later); backend.c handles
+ * a lost connection.
  *
  * Protocol violations on the rings disable the VIF (interface.c) without a
  * state change, as Linux does; the frontend recovers by reconnecting.
@@ -73,16 +68,12 @@
  * changed (a renegotiation, as netfront's resume path does), so we never
  * attach to rings it is tearing down.  Changed ring keys while
  * connected (a renegotiation whose state changes the watch coalesced) also
- * reconnect.  A tap of ours vif<D>.<N> whose backend directory is gone
- * (its domain went while no netback ran) is cleaned up at start-up:
- * hotplug "offline", tap removed.
+ * reconnect.
  */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <linux/if_tun.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +81,7 @@
 #include <xen/io/xenbus.h>
 #include <xenstore.h>
 
-#include "hash.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
 #include "vif-backend/vif-private.h"
@@ -101,34 +90,6 @@ VLOG_DEFINE_THIS_MODULE(vif_xenbus);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-#define DOMID_MAX 0x7fef /* DOMID_FIRST_RESERVED - 1 */
-
-struct vif_backend {
-    struct vif_platform *platform;
-    const struct vif_port_class *port_class;
-    uint16_t domid;
-    unsigned int max_queues;
-    enum vif_offload offload;      /* as configured (may be AUTO) */
-    enum vif_offload last_offload; /* what AUTO last resolved to, or AUTO */
-    char *hotplug_script;
-    char *agent_rpc;
-    char *xenstore_path;
-
-    struct xs_handle *xs; /* NULL while the connection is lost */
-    char *base;           /* /local/domain/<domid>/backend/vif */
-    struct hmap vifs;     /* struct vif, by hash of domid/devid */
-    bool rescan;          /* list 'base' again */
-
-    /* The xenstore connection (see "Lost xenstore connection" above). */
-    unsigned long long n_xs_errors;  /* calls failed other than ENOENT */
-    unsigned long long n_xs_checked; /* 'n_xs_errors' at the last check */
-    long long xs_check_at;           /* next keep-alive (time_msec()) */
-    long long xs_retry_at;           /* next reconnect attempt */
-    unsigned int n_reconnects;
-};
-
-#define XS_KEEPALIVE_MS 1000   /* how often the connection is checked */
-#define XS_RETRY_MS 1000       /* reconnect attempts while it is lost */
 #define XS_ERROR_RETRY_MS 1000 /* a VIF whose re-read failed: again */
 
 static const char *const state_names[] = {
@@ -136,40 +97,21 @@ static const char *const state_names[] = {
     "Closing", "Closed",       "Reconfiguring", "Reconfigured",
 };
 
-static const char *
-state_name(int state)
+const char *
+vif_xb_state_name(int state)
 {
     return (state >= 0 && state < (int)ARRAY_SIZE(state_names)
                 ? state_names[state]
                 : "invalid");
 }
 
-static uint32_t
-vif_hash_id(uint16_t domid, uint16_t devid)
-{
-    return hash_int((uint32_t)domid << 16 | devid, 0);
-}
-
-static struct vif *
-vif_find(const struct vif_backend *be, uint16_t domid, uint16_t devid)
-{
-    struct vif *vif;
-
-    HMAP_FOR_EACH_WITH_HASH(vif, node, vif_hash_id(domid, devid), &be->vifs)
-    {
-        if (vif->domid == domid && vif->devid == devid) {
-            return vif;
-        }
-    }
-    return NULL;
-}
-
 /* ---------------------------------------------------------------------- */
 /* xenstore helpers. */
 
 /* Counts and logs a failed xenstore call on 'path' (errno 'error'). */
-static void
-xb_error(struct vif_backend *be, const char *what, const char *path, int error)
+void
+vif_xb_error(struct vif_backend *be, const char *what, const char *path,
+             int error)
 {
     be->n_xs_errors++;
     VLOG_WARN_RL(&rl, "xenstore %s %s failed: %s", what, path,
@@ -180,8 +122,8 @@ xb_error(struct vif_backend *be, const char *what, const char *path, int error)
  * NULL with errno ENOENT if it does not exist, or NULL with another errno
  * if xenstore could not tell (counted in 'n_xs_errors', logged): absence
  * and failure are not the same, and only absence may tear anything down. */
-static char *
-xb_read(struct vif_backend *be, const char *dir, const char *key)
+char *
+vif_xb_read(struct vif_backend *be, const char *dir, const char *key)
 {
     if (!be->xs) {
         be->n_xs_errors++;
@@ -194,7 +136,7 @@ xb_read(struct vif_backend *be, const char *dir, const char *key)
     int error = value ? 0 : (errno ? errno : EIO);
 
     if (error && error != ENOENT) {
-        xb_error(be, "read of", path, error);
+        vif_xb_error(be, "read of", path, error);
     }
     free(path);
     errno = error;
@@ -228,13 +170,13 @@ xb_rm(struct vif_backend *be, const char *dir, const char *key)
     free(path);
 }
 
-static void
-xb_set_state(struct vif_backend *be, struct vif *vif, int state)
+void
+vif_xb_set_state(struct vif_backend *be, struct vif *vif, int state)
 {
     if (vif->be_state != state) {
         VIF_GLOG(VLL_INFO, vif, "backend %s -> %s (frontend %s)",
-                 state_name(vif->be_state), state_name(state),
-                 state_name(vif->fe_state));
+                 vif_xb_state_name(vif->be_state), vif_xb_state_name(state),
+                 vif_xb_state_name(vif->fe_state));
     }
     vif->be_state = state;
     if (!be->xs) {
@@ -286,7 +228,7 @@ static void OVS_PRINTF_FORMAT(4, 5)
 
     vif_disconnect(vif);
     vif->failed = true;
-    xb_set_state(be, vif, XenbusStateClosing);
+    vif_xb_set_state(be, vif, XenbusStateClosing);
 }
 
 /* Reads unsigned 'key' of 'dir' into '*value': 'dflt' if absent and not
@@ -298,7 +240,7 @@ xb_get_uint(struct vif_backend *be, struct vif *vif, const char *dir,
             unsigned long long min, unsigned long long max,
             unsigned long long *value)
 {
-    char *text = xb_read(be, dir, key);
+    char *text = vif_xb_read(be, dir, key);
 
     if (!text && errno != ENOENT) {
         return false; /* xenstore failed: nothing is decided */
@@ -353,7 +295,7 @@ parse_mac(const char *s)
 static void
 xb_apply_rate(struct vif_backend *be, struct vif *vif)
 {
-    char *text = xb_read(be, vif->be_path, "rate");
+    char *text = vif_xb_read(be, vif->be_path, "rate");
 
     if (nullable_string_is_equal(text, vif->rate_text)) {
         free(text);
@@ -434,7 +376,7 @@ xb_fe_signature(struct vif_backend *be, const struct vif *vif)
     struct ds sig = DS_EMPTY_INITIALIZER;
 
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-        char *v = xb_read(be, vif->fe_path, keys[i]);
+        char *v = vif_xb_read(be, vif->fe_path, keys[i]);
         ds_put_format(&sig, "%s|", v ? v : "-");
         free(v);
     }
@@ -492,8 +434,8 @@ xb_offload(struct vif_backend *be)
 
 /* Watches the frontend directory of 'vif' (if not yet).  Returns false
  * (logged) on failure. */
-static bool
-xb_watch_fe(struct vif_backend *be, struct vif *vif)
+bool
+vif_xb_watch_fe(struct vif_backend *be, struct vif *vif)
 {
     if (vif->fe_watched) {
         return true;
@@ -504,7 +446,7 @@ xb_watch_fe(struct vif_backend *be, struct vif *vif)
     char token[32];
     snprintf(token, sizeof token, "fe:%u:%u", vif->domid, vif->devid);
     if (!xs_watch(be->xs, vif->fe_path, token)) {
-        xb_error(be, "watch of", vif->fe_path, errno ? errno : EIO);
+        vif_xb_error(be, "watch of", vif->fe_path, errno ? errno : EIO);
         return false;
     }
     vif->fe_watched = true;
@@ -513,8 +455,8 @@ xb_watch_fe(struct vif_backend *be, struct vif *vif)
 
 /* Stops watching the frontend directory of 'vif': the frontend's changes
  * no longer cost us anything (Linux unregisters the device). */
-static void
-xb_unwatch_fe(struct vif_backend *be, struct vif *vif)
+void
+vif_xb_unwatch_fe(struct vif_backend *be, struct vif *vif)
 {
     if (vif->fe_watched && be->xs) {
         char token[32];
@@ -533,7 +475,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     unsigned long long fe_id;
 
     free(vif->fe_path);
-    vif->fe_path = xb_read(be, vif->be_path, "frontend");
+    vif->fe_path = vif_xb_read(be, vif->be_path, "frontend");
     if (!vif->fe_path || strlen(vif->fe_path) > 200
         || vif->fe_path[0] != '/') {
         VLOG_WARN_RL(&rl, "%s: no usable %s/frontend yet", vif->name,
@@ -542,8 +484,8 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         vif->fe_path = NULL;
         return;
     }
-    char *id = xb_read(be, vif->be_path, "frontend-id");
-    bool id_ok = id && vif_parse_uint(id, 0, DOMID_MAX, &fe_id)
+    char *id = vif_xb_read(be, vif->be_path, "frontend-id");
+    bool id_ok = id && vif_parse_uint(id, 0, VIF_DOMID_MAX, &fe_id)
                  && fe_id == vif->domid;
     free(id);
     if (!id_ok) {
@@ -552,7 +494,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         return;
     }
 
-    if (!xb_watch_fe(be, vif)) {
+    if (!vif_xb_watch_fe(be, vif)) {
         return;
     }
 
@@ -596,8 +538,8 @@ xb_probe(struct vif_backend *be, struct vif *vif)
      * Connected and would never reconnect.  Any other backend state makes
      * the rings suspect: InitWait, and wait for the frontend to set up new
      * ones (netfront_resume() does, after a migration). */
-    char *fs = xb_read(be, vif->fe_path, "state");
-    char *bs = xb_read(be, vif->be_path, "state");
+    char *fs = vif_xb_read(be, vif->fe_path, "state");
+    char *bs = vif_xb_read(be, vif->be_path, "state");
     bool fe_up = fs && (!strcmp(fs, "3") || !strcmp(fs, "4"));
     bool be_up = bs && (!strcmp(bs, "2") || !strcmp(bs, "4"));
     free(fs);
@@ -609,19 +551,19 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         VLOG_INFO("%s: frontend already connected to an earlier backend: "
                   "taking its rings over",
                   vif->name);
-        vif->be_state = XenbusStateInitWait; /* connects in xb_update() */
+        vif->be_state = XenbusStateInitWait; /* connects in vif_xb_update() */
         return;
     }
     if (fe_up) {
         vif->await_reset = true;
         vif->fe_sig = xb_fe_signature(be, vif);
     }
-    xb_set_state(be, vif, XenbusStateInitWait);
+    vif_xb_set_state(be, vif, XenbusStateInitWait);
 }
 
 /* Closes the VIF's port and removes the device. */
-static void
-xb_port_destroy(struct vif_backend *be, struct vif *vif)
+void
+vif_xb_port_destroy(struct vif_backend *be, struct vif *vif)
 {
     if (be->port_class->destroy) {
         be->port_class->destroy(vif->port);
@@ -633,16 +575,16 @@ xb_port_destroy(struct vif_backend *be, struct vif *vif)
 
 /* The frontend is gone or the VIF went offline: everything back down, and
  * the frontend is no longer watched.  The VIF is probed again only once
- * the toolstack sets it up again (see xb_update()). */
-static void
-xb_offline(struct vif_backend *be, struct vif *vif)
+ * the toolstack sets it up again (see vif_xb_update()). */
+void
+vif_xb_offline(struct vif_backend *be, struct vif *vif)
 {
     vif_disconnect(vif);
     vif->disabled = false;
-    xb_unwatch_fe(be, vif);
+    vif_xb_unwatch_fe(be, vif);
     if (vif->port) {
         vif_hotplug_request("offline", vif->name, vif->be_path);
-        xb_port_destroy(be, vif);
+        vif_xb_port_destroy(be, vif);
     }
     if (vif->probed) {
         xb_rm(be, vif->be_path, "hotplug-status");
@@ -689,7 +631,7 @@ xb_connect(struct vif_backend *be, struct vif *vif)
         return false;
     }
 
-    char *mac = xb_read(be, vif->be_path, "mac");
+    char *mac = vif_xb_read(be, vif->be_path, "mac");
     if (mac && !parse_mac(mac)) {
         xb_fail(be, vif, EINVAL, "%s/mac: \"%.32s\" is not a MAC address",
                 vif->be_path, mac);
@@ -709,8 +651,8 @@ xb_connect(struct vif_backend *be, struct vif *vif)
                    && xb_get_uint(be, vif, dir, "rx-ring-ref", true, 0, 0,
                                   UINT32_MAX, &rx_ref));
         if (ok) {
-            char *tx_text = xb_read(be, dir, "event-channel-tx");
-            char *rx_text = xb_read(be, dir, "event-channel-rx");
+            char *tx_text = vif_xb_read(be, dir, "event-channel-tx");
+            char *rx_text = vif_xb_read(be, dir, "event-channel-rx");
             bool split = tx_text && rx_text;
             free(tx_text);
             free(rx_text);
@@ -814,7 +756,7 @@ xb_hotplug_expected(struct vif_backend *be, const struct vif *vif)
     if (be->hotplug_script && be->hotplug_script[0]) {
         return true;
     }
-    char *script = xb_read(be, vif->be_path, "script");
+    char *script = vif_xb_read(be, vif->be_path, "script");
     bool expected = script && script[0];
     free(script);
     return expected;
@@ -824,15 +766,15 @@ xb_hotplug_expected(struct vif_backend *be, const struct vif *vif)
  * destroyed (its backend directory is gone).  A xenstore call that fails
  * (other than ENOENT) decides nothing: the VIF stays as it is and is
  * re-read XS_ERROR_RETRY_MS later. */
-static bool
-xb_update(struct vif_backend *be, struct vif *vif)
+bool
+vif_xb_update(struct vif_backend *be, struct vif *vif)
 {
     unsigned long long errors = be->n_xs_errors;
 
     vif->dirty = vif->fe_dirty = false;
     vif->retry_at = 0;
 
-    char *dir = xb_read(be, vif->be_path, NULL);
+    char *dir = vif_xb_read(be, vif->be_path, NULL);
     if (!dir && errno != ENOENT) {
         goto error;
     } else if (!dir && (vif->xs_recheck || vif->orphan)) {
@@ -851,7 +793,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
         return true;
     } else if (!dir) {
         VLOG_INFO("%s: backend directory removed", vif->name);
-        xb_offline(be, vif);
+        vif_xb_offline(be, vif);
         return false;
     }
     free(dir);
@@ -868,7 +810,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
          * creates the directory).  The frontend is not watched meanwhile,
          * so a guest cycling its state cannot cycle our tap and hotplug
          * script. */
-        char *bs = xb_read(be, vif->be_path, "state");
+        char *bs = vif_xb_read(be, vif->be_path, "state");
         bool reset = bs && !strcmp(bs, "1");
         free(bs);
         if (be->n_xs_errors != errors) {
@@ -882,11 +824,11 @@ xb_update(struct vif_backend *be, struct vif *vif)
         vif->gone = false;
     }
 
-    char *online = xb_read(be, vif->be_path, "online");
+    char *online = vif_xb_read(be, vif->be_path, "online");
     vif->online = online && !strcmp(online, "1");
     free(online);
 
-    char *hs = xb_read(be, vif->be_path, "hotplug-status");
+    char *hs = vif_xb_read(be, vif->be_path, "hotplug-status");
     vif->hotplug_connected = hs && !strcmp(hs, "connected");
     free(hs);
     if (!vif->hotplug_connected && !xb_hotplug_expected(be, vif)) {
@@ -896,10 +838,10 @@ xb_update(struct vif_backend *be, struct vif *vif)
     xb_apply_rate(be, vif);
 
     if (!vif->fe_path) {
-        vif->fe_path = xb_read(be, vif->be_path, "frontend");
+        vif->fe_path = vif_xb_read(be, vif->be_path, "frontend");
     }
     unsigned long long st = XenbusStateUnknown;
-    char *fs = vif->fe_path ? xb_read(be, vif->fe_path, "state") : NULL;
+    char *fs = vif->fe_path ? vif_xb_read(be, vif->fe_path, "state") : NULL;
     bool fs_ok = !fs || vif_parse_uint(fs, 0, 1000, &st);
     free(fs);
     if (be->n_xs_errors != errors) {
@@ -943,7 +885,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
         if (vif->be_state != XenbusStateInitWait) {
             vif_disconnect(vif);
             vif->failed = false;
-            xb_set_state(be, vif, XenbusStateInitWait);
+            vif_xb_set_state(be, vif, XenbusStateInitWait);
         }
         break;
 
@@ -955,13 +897,13 @@ xb_update(struct vif_backend *be, struct vif *vif)
         if (!vif->online) {
             vif_disconnect(vif);
             if (vif->be_state != XenbusStateClosing) {
-                xb_set_state(be, vif, XenbusStateClosing);
+                vif_xb_set_state(be, vif, XenbusStateClosing);
             }
             break;
         }
         if (vif->be_state == XenbusStateClosed
             || vif->be_state == XenbusStateClosing) {
-            xb_set_state(be, vif, XenbusStateInitWait);
+            vif_xb_set_state(be, vif, XenbusStateInitWait);
         }
         char *sig = xb_fe_signature(be, vif);
         if (be->n_xs_errors != errors) {
@@ -979,7 +921,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
             vif_disconnect(vif);
             vif->disabled = false;
             if (vif->be_state == XenbusStateConnected) {
-                xb_set_state(be, vif, XenbusStateInitWait);
+                vif_xb_set_state(be, vif, XenbusStateInitWait);
             }
         }
         free(vif->fe_sig);
@@ -999,7 +941,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
         }
         if (vif->hotplug_connected && vif->be_state != XenbusStateConnected
             && !vif->failed) {
-            xb_set_state(be, vif, XenbusStateConnected);
+            vif_xb_set_state(be, vif, XenbusStateConnected);
         }
         break;
 
@@ -1008,7 +950,7 @@ xb_update(struct vif_backend *be, struct vif *vif)
         vif->await_reset = false;
         vif_disconnect(vif);
         if (vif->be_state != XenbusStateClosing) {
-            xb_set_state(be, vif, XenbusStateClosing);
+            vif_xb_set_state(be, vif, XenbusStateClosing);
         }
         break;
 
@@ -1018,10 +960,10 @@ xb_update(struct vif_backend *be, struct vif *vif)
         vif_disconnect(vif);
         vif->failed = false;
         if (vif->be_state != XenbusStateClosed) {
-            xb_set_state(be, vif, XenbusStateClosed);
+            vif_xb_set_state(be, vif, XenbusStateClosed);
         }
         if (!vif->online) {
-            xb_offline(be, vif);
+            vif_xb_offline(be, vif);
         }
         break;
 
@@ -1030,9 +972,9 @@ xb_update(struct vif_backend *be, struct vif *vif)
         /* The frontend's directory went (its domain died or it was
          * removed): Linux unregisters the device. */
         if (vif->be_state != XenbusStateClosed) {
-            xb_set_state(be, vif, XenbusStateClosed);
+            vif_xb_set_state(be, vif, XenbusStateClosed);
         }
-        xb_offline(be, vif);
+        vif_xb_offline(be, vif);
         break;
     }
     if (be->n_xs_errors != errors) {
@@ -1047,629 +989,4 @@ error:
              XS_ERROR_RETRY_MS);
     vif->retry_at = time_msec() + XS_ERROR_RETRY_MS;
     return true;
-}
-
-/* ---------------------------------------------------------------------- */
-/* The backend object. */
-
-static struct vif *
-xb_add_vif(struct vif_backend *be, uint16_t domid, uint16_t devid)
-{
-    struct vif *vif = vif_find(be, domid, devid);
-
-    if (!vif) {
-        vif = xmalloc(sizeof *vif);
-        vif_init(vif, be->platform, be->port_class, domid, devid);
-        vif->be = be;
-        vif->be_path = xasprintf("%s/%u/%u", be->base, domid, devid);
-        hmap_insert(&be->vifs, &vif->node, vif_hash_id(domid, devid));
-    }
-    vif->dirty = true;
-    return vif;
-}
-
-/* Forgets 'vif'.  Its port is closed; with 'keep_port' (the backend exits)
- * the device stays for a restarted backend, else it is removed. */
-static void
-xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
-{
-    xb_unwatch_fe(be, vif);
-    vif_disconnect(vif);
-    if (vif->port && keep_port) {
-        be->port_class->close(vif->port);
-    } else if (vif->port) {
-        xb_port_destroy(be, vif);
-    }
-    hmap_remove(&be->vifs, &vif->node);
-    free(vif->be_path);
-    free(vif->fe_path);
-    free(vif->rate_text);
-    free(vif->disable_reason);
-    free(vif->fe_sig);
-    free(vif);
-}
-
-static void
-xb_rescan(struct vif_backend *be)
-{
-    unsigned int n_doms = 0;
-    char **doms
-        = be->xs ? xs_directory(be->xs, XBT_NULL, be->base, &n_doms) : NULL;
-
-    if (!doms && (!be->xs || errno != ENOENT)) {
-        if (be->xs) {
-            xb_error(be, "directory of", be->base, errno ? errno : EIO);
-        }
-        be->rescan = true; /* again once xenstore answers */
-        return;
-    }
-    be->rescan = false;
-    for (unsigned int i = 0; doms && i < n_doms; i++) {
-        unsigned long long domid, devid;
-        if (!vif_parse_uint(doms[i], 0, DOMID_MAX, &domid)) {
-            continue;
-        }
-        char *dir = xasprintf("%s/%s", be->base, doms[i]);
-        unsigned int n_devs = 0;
-        char **devs = xs_directory(be->xs, XBT_NULL, dir, &n_devs);
-        if (!devs && errno != ENOENT) {
-            xb_error(be, "directory of", dir, errno ? errno : EIO);
-            be->rescan = true;
-        }
-        for (unsigned int j = 0; devs && j < n_devs; j++) {
-            if (vif_parse_uint(devs[j], 0, UINT16_MAX, &devid)) {
-                xb_add_vif(be, domid, devid);
-            }
-        }
-        free(devs);
-        free(dir);
-    }
-    free(doms);
-
-    struct vif *vif;
-    HMAP_FOR_EACH (vif, node, &be->vifs) {
-        vif->dirty = true; /* removed ones find out in xb_update() */
-    }
-}
-
-/* Whether xenstore answers (a read of our base directory that succeeds or
- * finds it missing). */
-static bool
-xb_xs_alive(struct vif_backend *be)
-{
-    if (!be->xs) {
-        return false;
-    }
-    unsigned int len;
-    char *v = xs_read(be->xs, XBT_NULL, be->base, &len);
-    bool alive = v || errno == ENOENT;
-    free(v);
-    return alive;
-}
-
-static void
-xb_watch_event(struct vif_backend *be, const char *path, const char *token)
-{
-    unsigned int domid, devid;
-
-    if (!strcmp(token, "rel")) {
-        /* A domain died: frontends whose domain is no longer known are
-         * gone (Xen's toolstack would also remove the directories).  A
-         * "no" from a xenstore that failed is no answer. */
-        struct vif *vif;
-        HMAP_FOR_EACH (vif, node, &be->vifs) {
-            if (vif->fe_introduced
-                && !xs_is_domain_introduced(be->xs, vif->domid)
-                && xb_xs_alive(be)) {
-                VLOG_INFO("%s: domain %u released", vif->name, vif->domid);
-                vif->fe_introduced = false;
-                xb_offline(be, vif);
-                if (be->platform->class->release_domain) {
-                    be->platform->class->release_domain(be->platform,
-                                                        vif->domid);
-                }
-                if (vif->be_state != XenbusStateClosed) {
-                    xb_set_state(be, vif, XenbusStateClosed);
-                }
-            }
-        }
-    } else if (sscanf(token, "fe:%u:%u", &domid, &devid) == 2) {
-        struct vif *vif = vif_find(be, domid, devid);
-        if (vif && vif->fe_watched) {
-            vif->fe_dirty = true; /* acted on within its budget */
-        }
-    } else if (!strcmp(token, "be")) {
-        size_t n = strlen(be->base);
-        unsigned long long d, v;
-        if (strncmp(path, be->base, n) || (path[n] && path[n] != '/')) {
-            return;
-        }
-        const char *rest = path[n] ? path + n + 1 : "";
-        char dom[16], dev[16];
-        if (sscanf(rest, "%15[0-9]/%15[0-9]", dom, dev) == 2
-            && vif_parse_uint(dom, 0, DOMID_MAX, &d)
-            && vif_parse_uint(dev, 0, UINT16_MAX, &v)) {
-            struct vif *vif = vif_find(be, d, v);
-            if (vif) {
-                vif->dirty = true;
-            } else {
-                xb_add_vif(be, d, v);
-            }
-        } else {
-            be->rescan = true;
-        }
-    }
-}
-
-/* Connects to xenstore and sets the backend's own watches.  Returns 0 or a
- * positive errno (be->xs stays NULL). */
-static int
-xb_xs_open(struct vif_backend *be)
-{
-    be->xs = xs_open(0);
-    if (!be->xs) {
-        return errno ? errno : EIO;
-    }
-    if (!xs_watch(be->xs, be->base, "be")
-        || !xs_watch(be->xs, "@releaseDomain", "rel")) {
-        int error = errno ? errno : EIO;
-        xs_close(be->xs);
-        be->xs = NULL;
-        return error;
-    }
-    be->n_xs_checked = be->n_xs_errors;
-    be->xs_check_at = time_msec() + XS_KEEPALIVE_MS;
-    return 0;
-}
-
-/* "Lost xenstore connection" (see the file comment): checks the connection
- * every XS_KEEPALIVE_MS and after any failed call; once lost, reconnects
- * every XS_RETRY_MS.  The VIFs are left alone throughout: their rings and
- * ports do not depend on xenstore. */
-static void
-xb_xs_check(struct vif_backend *be)
-{
-    long long now = time_msec();
-
-    if (be->xs) {
-        if (be->n_xs_errors == be->n_xs_checked && now < be->xs_check_at) {
-            return;
-        }
-        be->n_xs_checked = be->n_xs_errors;
-        be->xs_check_at = now + XS_KEEPALIVE_MS;
-        if (xb_xs_alive(be)) {
-            return;
-        }
-        VLOG_WARN("lost the xenstore connection (%s): the VIFs keep "
-                  "running; reconnecting",
-                  ovs_strerror(errno ? errno : EIO));
-        xs_close(be->xs);
-        be->xs = NULL;
-        struct vif *vif;
-        HMAP_FOR_EACH (vif, node, &be->vifs) {
-            vif->fe_watched = false; /* gone with the connection */
-        }
-        be->xs_retry_at = now;
-    }
-    if (now < be->xs_retry_at) {
-        return;
-    }
-    int error = xb_xs_open(be);
-    if (error) {
-        static struct vlog_rate_limit rl_retry = VLOG_RATE_LIMIT_INIT(1, 1);
-        VLOG_WARN_RL(&rl_retry,
-                     "cannot reconnect to xenstore: %s; trying "
-                     "every %d ms",
-                     ovs_strerror(error), XS_RETRY_MS);
-        be->xs_retry_at = now + XS_RETRY_MS;
-        return;
-    }
-
-    /* Everything is read again; the watches of the old connection are
-     * set again.  A backend directory that is missing now was lost with
-     * the store, not removed (xs_recheck, see xb_update()). */
-    be->n_reconnects++;
-    struct vif *vif;
-    HMAP_FOR_EACH (vif, node, &be->vifs) {
-        if (vif->probed && vif->fe_path) {
-            xb_watch_fe(be, vif);
-        }
-        vif->fe_introduced = (vif->fe_introduced
-                              && xs_is_domain_introduced(be->xs, vif->domid));
-        vif->xs_recheck = true;
-        vif->dirty = true;
-    }
-    be->rescan = true;
-    VLOG_INFO("reconnected to xenstore (%u time%s): watches set again, "
-              "%" PRIuSIZE " VIFs kept running and re-read",
-              be->n_reconnects, be->n_reconnects == 1 ? "" : "s",
-              hmap_count(&be->vifs));
-}
-
-/* Whether 'name' is a tap this backend made (port-tap.c): a tap with a
- * virtio-net header and the MAC address of Xen's backend devices,
- * fe:ff:ff:ff:ff:ff.  Anything else by that name is someone else's. */
-static bool
-xb_is_our_tap(const char *name)
-{
-    char *path = xasprintf("/sys/class/net/%s/tun_flags", name);
-    FILE *f = fopen(path, "r");
-    unsigned int flags = 0;
-    bool ours = false;
-
-    free(path);
-    if (f) {
-        ours = (fscanf(f, "%x", &flags) == 1 && flags & IFF_TAP
-                && flags & IFF_VNET_HDR);
-        fclose(f);
-    }
-    if (ours) {
-        char mac[32] = "";
-        path = xasprintf("/sys/class/net/%s/address", name);
-        f = fopen(path, "r");
-        free(path);
-        ours = f && fgets(mac, sizeof mac, f)
-               && !strncmp(mac, "fe:ff:ff:ff:ff:ff", 17);
-        if (f) {
-            fclose(f);
-        }
-    }
-    return ours;
-}
-
-/* At start-up: a tap vif<D>.<N> of ours whose backend directory is gone
- * (ENOENT, not a failed read) belonged to a domain that died while no
- * netback ran, so nobody took it offline.  Do it now: the hotplug script's
- * offline (the agent's record is unplugged, or the OVS port removed) and
- * the tap removed. */
-static void
-xb_reap_stale_taps(struct vif_backend *be)
-{
-    DIR *dir = opendir("/sys/class/net");
-    struct dirent *de;
-
-    if (!dir) {
-        VLOG_WARN("cannot list /sys/class/net: %s; taps of domains that died "
-                  "while netback was down are not cleaned up",
-                  ovs_strerror(errno));
-        return;
-    }
-    while ((de = readdir(dir))) {
-        unsigned int domid, devid;
-        char canon[IFNAMSIZ];
-        if (sscanf(de->d_name, "vif%u.%u", &domid, &devid) != 2
-            || domid > DOMID_MAX || devid > UINT16_MAX
-            || snprintf(canon, sizeof canon, "vif%u.%u", domid, devid)
-                   >= (int)sizeof canon
-            || strcmp(canon, de->d_name) || vif_find(be, domid, devid)
-            || !xb_is_our_tap(canon)) {
-            continue;
-        }
-        char *be_path = xasprintf("%s/%u/%u", be->base, domid, devid);
-        char *v = xb_read(be, be_path, NULL);
-        if (!v && errno == ENOENT) {
-            VLOG_INFO("%s: tap left by an earlier netback, and %s is gone "
-                      "(its domain went while no netback ran): hotplug "
-                      "offline, tap removed",
-                      canon, be_path);
-            vif_hotplug_request("offline", canon, be_path);
-            struct vif_port *port;
-            if (!be->port_class->open(canon, be->max_queues > 1, &port)) {
-                if (be->port_class->destroy) {
-                    be->port_class->destroy(port);
-                } else {
-                    be->port_class->close(port);
-                }
-            }
-        } else if (v) {
-            xb_add_vif(be, domid, devid); /* appeared meanwhile */
-        }
-        free(v);
-        free(be_path);
-    }
-    closedir(dir);
-}
-
-int
-vif_backend_create(const struct vif_backend_settings *s,
-                   struct vif_backend **bep)
-{
-    struct vif_backend *be = xzalloc(sizeof *be);
-    int error;
-
-    *bep = NULL;
-    be->port_class = s->port;
-    be->domid = s->backend_domid;
-    be->max_queues = MIN(MAX(s->max_queues, 1), VIF_MAX_QUEUES);
-    be->offload = s->offload;
-    be->hotplug_script = nullable_xstrdup(s->hotplug_script);
-    be->agent_rpc = nullable_xstrdup(s->agent_rpc);
-    be->xenstore_path = nullable_xstrdup(s->xenstore_path);
-    be->base = xasprintf("/local/domain/%u/backend/vif", be->domid);
-    hmap_init(&be->vifs);
-    vif_hotplug_configure(s->hotplug_script, s->agent_rpc, s->xenstore_path);
-
-    error = s->platform->open(be->domid, &be->platform);
-    if (error) {
-        VLOG_ERR("cannot open the %s platform: %s", s->platform->name,
-                 ovs_strerror(error));
-        goto fail;
-    }
-    error = xb_xs_open(be);
-    if (error) {
-        VLOG_ERR("cannot connect to xenstore%s%s and watch %s: %s",
-                 s->xenstore_path ? " at " : "",
-                 s->xenstore_path ? s->xenstore_path : "", be->base,
-                 ovs_strerror(error));
-        goto fail;
-    }
-    xb_rescan(be);
-    if (!be->rescan) {
-        xb_reap_stale_taps(be);
-    }
-    VLOG_INFO("watching %s (platform %s, port %s, up to %u queues)", be->base,
-              s->platform->name, s->port->name, be->max_queues);
-    *bep = be;
-    return 0;
-
-fail:
-    vif_backend_destroy(be);
-    return error;
-}
-
-void
-vif_backend_destroy(struct vif_backend *be)
-{
-    if (!be) {
-        return;
-    }
-    struct vif *vif;
-    HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
-        xb_free_vif(be, vif, true);
-    }
-    hmap_destroy(&be->vifs);
-    if (be->xs) {
-        xs_close(be->xs);
-    }
-    if (be->platform) {
-        be->platform->class->close(be->platform);
-    }
-    free(be->hotplug_script);
-    free(be->agent_rpc);
-    free(be->xenstore_path);
-    free(be->base);
-    free(be);
-}
-
-/* Whether a frontend's change may be acted on now (its VIF's budget,
- * VIF_FE_UPDATE_RATE a second); if not, logs (once per wait) and counts. */
-static bool
-xb_fe_budget(struct vif *vif)
-{
-    if (token_bucket_withdraw(&vif->fe_budget, 1000)) {
-        vif->fe_throttled = false;
-        vif->n_fe_updates++;
-        return true;
-    }
-    if (!vif->fe_throttled) {
-        vif->fe_throttled = true;
-        vif->n_fe_throttled++;
-        VIF_GLOG(VLL_WARN, vif,
-                 "frontend changes its xenstore nodes more than %d times a "
-                 "second: acting on them at that rate",
-                 VIF_FE_UPDATE_RATE);
-    }
-    return false;
-}
-
-void
-vif_backend_run(struct vif_backend *be)
-{
-    char **w;
-
-    xb_xs_check(be);
-
-    /* Drain watch events; they only set flags (bounded work). */
-    for (int i = 0; be->xs && i < 4096 && (w = xs_check_watch(be->xs)); i++) {
-        xb_watch_event(be, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
-        free(w);
-    }
-    if (be->rescan && be->xs) {
-        xb_rescan(be);
-    }
-
-    /* Events: each fired port is masked until its VIF has run. */
-    const struct vif_platform_class *class = be->platform->class;
-    for (int i = 0; i < 4096; i++) {
-        int64_t port = class->pending(be->platform);
-        if (port < 0) {
-            break;
-        }
-        bool mine = false;
-        struct vif *vif;
-        HMAP_FOR_EACH (vif, node, &be->vifs) {
-            if (vif_handle_event(vif, port)) {
-                mine = true;
-                break;
-            }
-        }
-        if (!mine) {
-            VLOG_DBG_RL(&rl, "event on unknown port %" PRId64, port);
-        }
-    }
-
-    /* Guests the platform saw die (emu: the guest process is gone): their
-     * VIFs go down now, as after @releaseDomain; the directories stay until
-     * the toolstack removes them or a new frontend appears.  A VIF whose
-     * directory was lost with the store (orphan) is forgotten at once. */
-    int32_t dead;
-    while (class->dead_domain
-           && (dead = class->dead_domain(be->platform)) >= 0) {
-        struct vif *vif;
-        HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
-            if (vif->domid == dead && (vif->probed || vif->port)) {
-                VLOG_INFO("%s: domain %d died", vif->name, (int)dead);
-                xb_offline(be, vif);
-                if (vif->orphan) {
-                    xb_free_vif(be, vif, false);
-                } else if (vif->be_state != XenbusStateClosed) {
-                    xb_set_state(be, vif, XenbusStateClosed);
-                }
-            }
-        }
-    }
-
-    long long now = time_msec();
-    struct vif *vif;
-    HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
-        if (be->xs) {
-            if (vif->retry_at && now >= vif->retry_at) {
-                vif->retry_at = 0;
-                vif->dirty = true;
-            }
-            bool go = vif->dirty && !vif->retry_at;
-            if (!go && vif->fe_dirty && !vif->retry_at) {
-                go = xb_fe_budget(vif);
-            }
-            if (go && !xb_update(be, vif)) {
-                xb_free_vif(be, vif, false);
-                continue;
-            }
-        }
-        vif_run(vif);
-    }
-    vif_hotplug_run();
-}
-
-void
-vif_backend_wait(struct vif_backend *be)
-{
-    if (be->xs) {
-        poll_fd_wait(xs_fileno(be->xs), POLLIN);
-        poll_timer_wait_until(be->xs_check_at);
-        if (be->n_xs_errors != be->n_xs_checked || be->rescan) {
-            poll_immediate_wake();
-        }
-    } else {
-        poll_timer_wait_until(be->xs_retry_at);
-    }
-    poll_fd_wait(be->platform->class->fd(be->platform), POLLIN);
-    struct vif *vif;
-    HMAP_FOR_EACH (vif, node, &be->vifs) {
-        if (be->xs && vif->retry_at) {
-            poll_timer_wait_until(vif->retry_at);
-        } else if (be->xs && vif->dirty) {
-            poll_immediate_wake();
-        } else if (be->xs && vif->fe_dirty) {
-            token_bucket_wait(&vif->fe_budget, 1000);
-        }
-        vif_wait(vif);
-    }
-    vif_hotplug_wait();
-}
-
-size_t
-vif_backend_n_vifs(const struct vif_backend *be)
-{
-    return hmap_count(&be->vifs);
-}
-
-static int
-vif_cmp(const void *a_, const void *b_)
-{
-    const struct vif *const *a = a_, *const *b = b_;
-    uint32_t ka = (uint32_t)(*a)->domid << 16 | (*a)->devid;
-    uint32_t kb = (uint32_t)(*b)->domid << 16 | (*b)->devid;
-    return ka < kb ? -1 : ka > kb;
-}
-
-/* The VIFs sorted by domid, devid (malloc'd array). */
-static const struct vif **
-sorted_vifs(const struct vif_backend *be, size_t *n)
-{
-    const struct vif **vifs
-        = xmalloc((hmap_count(&be->vifs) + 1) * sizeof *vifs);
-    const struct vif *vif;
-    *n = 0;
-    HMAP_FOR_EACH (vif, node, &be->vifs) {
-        vifs[(*n)++] = vif;
-    }
-    qsort(vifs, *n, sizeof *vifs, vif_cmp);
-    return vifs;
-}
-
-bool
-vif_backend_show(const struct vif_backend *be, const char *name,
-                 struct ds *out)
-{
-    size_t n;
-    const struct vif **vifs = sorted_vifs(be, &n);
-    bool found = false;
-
-    for (size_t i = 0; i < n; i++) {
-        const struct vif *vif = vifs[i];
-        if (name && strcmp(name, vif->name)) {
-            continue;
-        }
-        found = true;
-        ds_put_format(out, "%s: backend %s, frontend %s%s%s%s%s\n", vif->name,
-                      state_name(vif->be_state), state_name(vif->fe_state),
-                      vif->failed ? ", failed" : "",
-                      vif->port ? "" : ", no port",
-                      vif->gone ? ", unplugged" : "",
-                      vif->orphan ? ", backend directory lost" : "");
-        if (vif->disabled) {
-            ds_put_format(out, "  disabled: %s\n", vif->disable_reason);
-        }
-        ds_put_format(out,
-                      "  xenbus: fe_updates=%" PRIu64 " fe_throttled=%" PRIu64
-                      "%s\n",
-                      vif->n_fe_updates, vif->n_fe_throttled,
-                      vif->fe_throttled ? " (waiting)" : "");
-        const struct vif_features *f = &vif->features;
-        ds_put_format(out,
-                      "  queues: %" PRIuSIZE ", hotplug: %s, carrier: "
-                      "%s, rate: %s, offload: %s\n",
-                      vif->n_queues,
-                      vif->hotplug_connected ? "connected" : "waiting",
-                      vif->carrier ? "up" : "down",
-                      vif->rate_bytes ? vif->rate_text : "unlimited",
-                      vif->tx_sw_csum ? "off" : "on");
-        ds_put_format(out,
-                      "  features: sg=%d gso4=%d gso6=%d csum=%d "
-                      "ipv6-csum=%d rx-notify=%d mcast-control=%d (%" PRIuSIZE
-                      " groups) ctrl=%d hash=%s\n",
-                      f->sg, f->gso4, f->gso6, f->ip_csum, f->ipv6_csum,
-                      f->rx_notify, f->mcast_control, vif->n_mcast,
-                      vif->ctrl_connected,
-                      vif->hash.alg ? "toeplitz" : "none");
-        struct vif_stats s;
-        vif_get_stats(vif, &s);
-#define VIF_STAT(NAME, DESC)                                                  \
-    ds_put_format(out, "  %-20s %" PRIu64 "\n", #NAME, s.NAME);
-        VIF_STATS
-#undef VIF_STAT
-        vif_format_queues(vif, out);
-    }
-    free(vifs);
-    return found || !name;
-}
-
-void
-vif_backend_report(const struct vif_backend *be, vif_report_func *cb,
-                   void *aux)
-{
-    size_t n;
-    const struct vif **vifs = sorted_vifs(be, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        if (vifs[i]->port) {
-            struct vif_stats s;
-            vif_get_stats(vifs[i], &s);
-            char *text = vif_stats_format(&s);
-            cb(vifs[i]->name, text, aux);
-            free(text);
-        }
-    }
-    free(vifs);
 }
