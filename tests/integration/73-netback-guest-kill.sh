@@ -13,7 +13,13 @@ nb_host_start
 net=$(xovs network-create name-label=nb73)
 nb_guest gb 2 0 "$net" 198.18.0.2/24
 nb_guest gc 3 0 "$net" 198.18.0.3/24
-# What netback holds with two guests: the baseline for the leak check.
+# What netback holds with two guests: the baseline for the leak check,
+# taken once its counter reports reach the agent (the report connection is
+# part of what it holds while it has VIFs).
+reported() {
+    [[ $(xovs vif-list domid=2 params=counters --minimal) == *tx_packets* ]]
+}
+wait_until 10 reported || fail "netback's counters never reached the agent"
 sleep 1
 fds0=$(ls /proc/"$NB_PID"/fd | wc -l)
 maps0=$(grep -c 'memfd:' /proc/"$NB_PID"/maps || true)
