@@ -22,10 +22,12 @@ CC ?= gcc
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
-XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) -I$(OVS) -I$(OVS)/include \
-	-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
-# libopenvswitch's headers use a few constructs -Wshadow/-Wextra dislike.
-OVS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
+# libopenvswitch's headers are not ours: -isystem keeps their few
+# constructs -Wextra dislikes out of our warnings (and xovs code keeps every
+# warning, with no -Wno-* for it).
+OVS_INCLUDES := -isystem $(OVS) -isystem $(OVS)/include -isystem $(OVS)/lib
+XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) $(OVS_INCLUDES) \
+	$(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
 LDLIBS_OVS := $(OVS_LIB) -lssl -lcrypto -lunbound -latomic -lm -lpthread -lrt
 LDLIBS_JSON := $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
@@ -44,7 +46,7 @@ DAEMONS :=
 
 $(OBJ)/%.o: %.c $(OVS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) $(OVS_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
