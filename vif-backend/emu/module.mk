@@ -13,7 +13,7 @@ VIF_EMU_GUEST_OBJ := $(VIF_EMU_GUEST_SRC:%.c=$(OBJ)/%.o)
 $(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/guest.o \
 		$(OBJ)/vif-backend/emu/frontend.o $(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_OVS)
 
 PROGRAMS += $(BIN)/xovs-guest
 
