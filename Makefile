@@ -1,11 +1,16 @@
 # xovs: non-recursive GNU make.  Every folder contributes a module.mk that
-# appends to PROGRAMS, UNIT_TESTS and CLEAN, and defines its own objects.
+# appends to PROGRAMS (the product: what `make install` installs),
+# TEST_PROGRAMS (tools only the tests use) and UNIT_TESTS, and defines its
+# own objects.
 #
 #   make                 build every program into build/bin/
 #   make check           set up dependencies, build, run unit + integration
 #   make demo            set up, build, run scripts/demo
-#   make install         install programs and systemd units (DESTDIR, PREFIX)
+#   make lint            shellcheck every shell script, clang-format check
+#   make install         install the product programs, the hotplug script
+#                        and the systemd units (DESTDIR, PREFIX)
 #   make SANITIZE=address,undefined check
+#   make V=1             show the full commands, not "  CC      agent/api.o"
 
 .DEFAULT_GOAL := all
 TOP := $(CURDIR)
@@ -16,16 +21,21 @@ OVS := $(B)/ovs
 OVS_LIB := $(OVS)/lib/.libs/libopenvswitch.a
 OVS_STAMP := $(OVS)/.xovs-built
 PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+UNITDIR := /lib/systemd/system
 SANITIZE ?=
+V ?= 0
 
 CC ?= gcc
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
-XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) -I$(OVS) -I$(OVS)/include \
-	-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
-# libopenvswitch's headers use a few constructs -Wshadow/-Wextra dislike.
-OVS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
+# libopenvswitch's headers are not ours: -isystem keeps their few
+# constructs -Wextra dislikes out of our warnings (and xovs code keeps every
+# warning, with no -Wno-* for it).
+OVS_INCLUDES := -isystem $(OVS) -isystem $(OVS)/include -isystem $(OVS)/lib
+XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) $(OVS_INCLUDES) \
+	$(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
 LDLIBS_OVS := $(OVS_LIB) -lssl -lcrypto -lunbound -latomic -lm -lpthread -lrt
 LDLIBS_JSON := $(shell pkg-config --libs json-c 2>/dev/null)
 LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
@@ -38,13 +48,32 @@ BIN := $(B)/bin
 OBJ := $(B)/obj
 endif
 
+# One short line per file, as kernel and OVS builds print
+# ("  CC      agent/api.o", "  LD      build/bin/xovs"); V=1 prints the
+# commands instead.  $(call quiet,TAG) goes in front of a recipe line.
+ifeq ($(V),1)
+Q :=
+quiet :=
+else
+Q := @
+quiet = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(OBJ)/%,%,$@)';
+MAKEFLAGS += --no-print-directory
+endif
+# make from make (check, demo): -s also drops "Nothing to be done".
+SUBMAKE = $(MAKE) $(if $(Q),-s)
+
+# Links program $@ from the objects among its prerequisites; a module's rule
+# appends the libraries: $(LINK) $(LDLIBS_OVS).
+LINK = $(call quiet,LD)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^)
+
 PROGRAMS :=
+TEST_PROGRAMS :=
 UNIT_TESTS :=
 DAEMONS :=
 
 $(OBJ)/%.o: %.c $(OVS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) $(OVS_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC)$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
@@ -52,19 +81,19 @@ MODULES := lib vlan ovs-glue bonding agent vif-backend/emu/xenstored \
 	vif-backend/emu vif-backend controller bench tests/unit tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(TEST_PROGRAMS)
 
 $(OVS_STAMP):
-	scripts/setup
+	$(Q)scripts/setup
 
 setup:
-	scripts/setup
+	$(Q)scripts/setup
 
 # The integration tests, then real Xen (check-xen, ~5 min): both run, and
 # either failing fails the check.
 check: setup
-	$(MAKE) all unit-tests fuzz-replay
-	tests/run-tests --bin=$(BIN); rc=$$?; \
+	$(Q)$(SUBMAKE) all unit-tests fuzz-replay
+	$(Q)tests/run-tests --bin=$(BIN); rc=$$?; \
 	tests/system/run-xen --bin=$(BIN) || rc=1; \
 	exit $$rc
 
@@ -73,21 +102,35 @@ unit-tests: $(UNIT_TESTS)
 # Real Xen 4.17 under QEMU (TCG, no network device): builds dom0/domU
 # images into build/xen and runs tests/system/scenarios from dom0's init.
 check-xen: setup
-	$(MAKE) all
-	tests/system/run-xen --bin=$(BIN)
+	$(Q)$(SUBMAKE) all
+	$(Q)tests/system/run-xen --bin=$(BIN)
 
 demo: setup
-	$(MAKE) all
-	scripts/demo
+	$(Q)$(SUBMAKE) all
+	$(Q)scripts/demo
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	$(if $(wildcard scripts/vif),install -m 755 scripts/vif \
-		$(DESTDIR)$(PREFIX)/bin/xovs-vif)
-	for u in $(wildcard scripts/systemd/*.service); do \
-		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u \
-		  >$(DESTDIR)/lib/systemd/system/$$(basename $$u); done
+# shellcheck on every shell script, clang-format on every C file (scripts/lint
+# says how they are found).
+lint:
+	$(Q)scripts/lint
+
+# The product only: PROGRAMS, scripts/vif as xovs-vif (xovs-netback runs
+# the xovs-vif next to it), the systemd units.  TEST_PROGRAMS stay in
+# build/bin.  tests/integration/04-install.sh checks the list.
+INSTALL_SAY = $(if $(Q),printf '  %-7s %s\n' INSTALL,:)
+install: $(PROGRAMS)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	$(Q)for p in $(PROGRAMS); do \
+		$(INSTALL_SAY) "$(BINDIR)/$${p##*/}"; \
+		install -m 755 "$$p" "$(DESTDIR)$(BINDIR)/" || exit 1; \
+	done
+	$(Q)$(INSTALL_SAY) $(BINDIR)/xovs-vif; \
+	install -m 755 scripts/vif $(DESTDIR)$(BINDIR)/xovs-vif
+	$(Q)for u in scripts/systemd/*.service; do \
+		$(INSTALL_SAY) "$(UNITDIR)/$${u##*/}"; \
+		sed 's|@BINDIR@|$(BINDIR)|g' "$$u" \
+		  >"$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; \
+	done
 
 clean:
 	rm -rf build/bin build/obj build/san
@@ -95,6 +138,6 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo install clean distclean setup
+.PHONY: all check check-xen unit-tests demo lint install clean distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

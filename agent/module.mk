@@ -10,13 +10,12 @@ AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 $(BIN)/xovs-agent: $(OBJ)/agent/agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 		$(BOND_OBJ) $(OVSG_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_NL) \
-		$(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 $(BIN)/xovs: $(OBJ)/agent/xovs.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
 		$(BOND_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_JSON) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_JSON) $(LDLIBS_OVS)
 
 PROGRAMS += $(BIN)/xovs-agent $(BIN)/xovs
 DAEMONS += xovs-agent

@@ -11,8 +11,7 @@ VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
 $(BIN)/xovs-netback: $(OBJ)/vif-backend/netback.o $(VIF_CORE_OBJ) \
 		$(VIF_PLATFORM_OBJ) $(OBJ)/agent/rpc.o $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_JSON) \
-		$(LDLIBS_NL) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 PROGRAMS += $(BIN)/xovs-netback
 DAEMONS += xovs-netback

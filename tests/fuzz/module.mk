@@ -18,16 +18,18 @@ FUZZ_OBJ := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t):%.c=$(FUZZ_DIR)/o
 	$(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz-%.o)
 FUZZ_SECONDS ?= 60
 
+# -Wall only: the product build (gcc) has every warning; clang also warns
+# inside OVS's VLOG macros (-Wsign-compare), -isystem or not.
 $(FUZZ_DIR)/obj/%.o: %.c $(OVS_STAMP)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -Wall -Werror -I$(TOP) -I$(OVS) -I$(OVS)/include \
-		-I$(OVS)/lib $(shell pkg-config --cflags json-c libnl-route-3.0) $(OVS_CFLAGS) \
+	$(call quiet,CC)$(FUZZ_CC) -std=gnu11 -Wall -Werror -I$(TOP) \
+		$(OVS_INCLUDES) $(shell pkg-config --cflags json-c libnl-route-3.0) \
 		-Wno-unused-command-line-argument $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
 define FUZZ_RULE
 $(FUZZ_DIR)/fuzz-$(1): $(FUZZ_DIR)/obj/tests/fuzz/fuzz-$(1).o \
 		$(FUZZ_SRC_$(1):%.c=$(FUZZ_DIR)/obj/%.o) $(OVS_LIB)
-	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ \
+	$$(call quiet,LD)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ \
 		$$(filter %.o,$$^) $(FUZZ_LIBS_$(1)) $(LDLIBS_JSON) $(LDLIBS_NL) \
 		$(LDLIBS_OVS)
 endef
@@ -45,7 +47,8 @@ fuzz: fuzz-build
 
 # Replays the seed corpora: every input must run clean.
 fuzz-replay: fuzz-build
-	for t in $(FUZZ_TARGETS); do \
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(if $(Q),printf '  %-7s %s\n' REPLAY "tests/fuzz/corpus/$$t";) \
 		$(FUZZ_DIR)/fuzz-$$t -runs=0 tests/fuzz/corpus/$$t >/dev/null \
 			2>$(FUZZ_DIR)/replay-$$t.log \
 			|| { tail -30 $(FUZZ_DIR)/replay-$$t.log; exit 1; }; \

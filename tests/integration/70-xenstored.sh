@@ -34,6 +34,7 @@ DIR=$(mktemp -d /tmp/xovs-xs.XXXXXX)
 export XOVS_RUNDIR=$DIR # its default control socket
 SOCK=$DIR/xs.sock
 PIDS=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     for p in "${PIDS[@]}"; do
         kill "$p" 2>/dev/null
@@ -78,9 +79,9 @@ xenstore-chmod /vm/a n0 r5 || fail "xenstore-chmod"
 xenstore-ls -p /vm | grep -q '^a = "1".*(n0,r5)' || fail "perms not shown"
 xenstore-rm /vm/b || fail "xenstore-rm"
 xenstore-exists /vm/b 2>/dev/null && fail "/vm/b still there"
-xenstore-write /deep/x/y/z v && [[ $(xenstore-read /deep/x) == "" ]] ||
+{ xenstore-write /deep/x/y/z v && [[ $(xenstore-read /deep/x) == "" ]]; } ||
     fail "intermediate nodes"
-xenstore-rm /deep && ! xenstore-exists /deep/x/y/z 2>/dev/null ||
+{ xenstore-rm /deep && ! xenstore-exists /deep/x/y/z 2>/dev/null; } ||
     fail "recursive rm"
 
 log "check: a directory over 4096 bytes (libxenstore's DIRECTORY_PART)"
@@ -96,7 +97,7 @@ log "check: xenstore-watch sees the initial event, writes and subtree writes"
 xenstore-watch /w >"$DIR/watch.out" 2>&1 &
 PIDS+=($!)
 wait_line "$DIR/watch.out" /w || fail "no initial watch event"
-xenstore-write /w 1 && wait_line "$DIR/watch.out" /w ||
+{ xenstore-write /w 1 && wait_line "$DIR/watch.out" /w; } ||
     fail "no event for /w"
 xenstore-write /w/sub/leaf 1
 wait_line "$DIR/watch.out" /w/sub/leaf || fail "no event for a subtree write"
@@ -134,7 +135,7 @@ xenstore-exists /local/domain/5 2>/dev/null &&
 log "setup: the toolstack's nodes: /local/domain/5 (owner 5), 6 (owner 6)"
 xenstore-write /local/domain/5 "" /local/domain/6 "" /secret s ||
     fail "toolstack writes"
-xenstore-chmod /local/domain/5 n5 r0 && xenstore-chmod /local/domain/6 n6 ||
+{ xenstore-chmod /local/domain/5 n5 r0 && xenstore-chmod /local/domain/6 n6; } ||
     fail "toolstack chmod"
 
 log "check: domain 5 cannot read dom0's node (EACCES)"
@@ -198,8 +199,8 @@ as_dom5 "$CLIENT" spin /local/domain/5/spin 3 >"$DIR/spin.out" &
 spin=$!
 sleep 0.5
 for i in $(seq 20); do
-    timeout 5 xenstore-write /fair/$i $i || fail "dom0 write $i starved"
-    [[ $(timeout 5 xenstore-read /fair/$i) == "$i" ]] ||
+    timeout 5 xenstore-write "/fair/$i" "$i" || fail "dom0 write $i starved"
+    [[ $(timeout 5 xenstore-read "/fair/$i") == "$i" ]] ||
         fail "dom0 read $i starved"
 done
 wait "$spin" || fail "spinning guest failed"

@@ -21,16 +21,18 @@ reported() {
 }
 wait_until 10 reported || fail "netback's counters never reached the agent"
 sleep 1
-fds0=$(ls /proc/"$NB_PID"/fd | wc -l)
+fds0=$(find /proc/"$NB_PID"/fd -mindepth 1 | wc -l)
 maps0=$(grep -c 'memfd:' /proc/"$NB_PID"/maps || true)
 log "netback with guests gb and gc: $fds0 fds, $maps0 guest-memory mappings"
 
 nb_guest ga 1 0 "$net" 198.18.0.1/24
 expect_ping ga 198.18.0.2
 
+# shellcheck disable=SC2317 # run by wait_until
 tap_gone() {
     ! ip -n "$NS" link show vif1.0 >/dev/null 2>&1
 }
+# shellcheck disable=SC2317 # run by wait_until
 port_gone() {
     ! vsctl port-to-br vif1.0 >/dev/null 2>&1
 }
@@ -54,7 +56,7 @@ for round in 1 2; do
         fail "netback still knows vif1.0 after its backend directory went"
     log "ok: netback forgot vif1.0"
 
-    fds=$(ls /proc/"$NB_PID"/fd | wc -l)
+    fds=$(find /proc/"$NB_PID"/fd -mindepth 1 | wc -l)
     maps=$(grep -c 'memfd:' /proc/"$NB_PID"/maps || true)
     log "netback now: $fds fds, $maps guest-memory mappings"
     [[ $fds -eq $fds0 ]] || fail "netback holds $fds fds, $fds0 before the guest came and died"

@@ -12,6 +12,7 @@ nb_host_start
 net=$(xovs network-create name-label=nb75)
 br=$(network_bridge "$net")
 
+# shellcheck disable=SC2317 # run by wait_until
 backend_connected() {
     [[ $(xs xenstore-read "$(be_path "$1" 0)/state" 2>/dev/null) == 4 ]]
 }

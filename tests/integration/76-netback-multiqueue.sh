@@ -90,6 +90,7 @@ for k in ctrl-ring-ref event-channel-ctrl; do
 done
 ! xs xenstore-exists "$(xs xenstore-read "$(be_path 1 0)/frontend")/ctrl-ring-ref" 2>/dev/null ||
     fail "vif1.0 has a control ring but ga did not ask for one"
+# shellcheck disable=SC2317 # run by wait_until
 hash_on() {
     nb_appctl vif/show vif2.0 | grep -q ' ctrl=1 hash=toeplitz$'
 }

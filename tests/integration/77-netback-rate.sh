@@ -28,12 +28,14 @@ FRAME=$((PAYLOAD + 8 + 20 + 14)) # UDP, IPv4, Ethernet
 # One iperf3 server for every run (JSON, so that each client gets the
 # server's numbers); the EXIT trap ends it.
 nb_gexec_bg gb iperf3 -s -J -B 198.18.0.2 >"$T_DIR/iperf3-server.json" 2>&1
+# shellcheck disable=SC2317 # run by wait_until
 listening() {
     gexec gb ss -Hltn 'sport = :5201' | grep -q .
 }
 wait_until 5 listening || fail "iperf3 server on gb does not listen"
 
 # quiet: vif1.0's TX counter stood still for half a second.
+# shellcheck disable=SC2317 # run by wait_until
 quiet() {
     local a
     a=$(nb_stat vif1.0 tx_packets)

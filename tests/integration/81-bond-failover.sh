@@ -31,7 +31,7 @@ tx() { ip netns exec "$NS" cat "/sys/class/net/$1/statistics/tx_packets"; }
 a1=$(tx eth1) a2=$(tx eth2)
 gexec g1 ping -c 20 -i 0.05 -q 198.18.1.2 >/dev/null
 d1=$(($(tx eth1) - a1)) d2=$(($(tx eth2) - a2))
-if ((d1 >= d2)); then m=1 other=2; else m=2 other=1; fi
+if ((d1 >= d2)); then m=1; else m=2; fi
 log "eth$m carries the ping (tx +$d1 on eth1, +$d2 on eth2)"
 
 plog=$T_DIR/ping.txt
@@ -59,6 +59,7 @@ expect_ping g1 198.18.1.2
 log "link back: switch port p$m up; updelay is 1000 ms"
 t0=$(now_ms)
 ip -n "$SW_NS" link set "p$m" up
+# shellcheck disable=SC2317 # run by wait_until
 enabled() { happctl bond/show bond0 | grep -q "^member eth$m: enabled"; }
 wait_until 20 enabled || fail "eth$m did not rejoin: $(happctl bond/show bond0)"
 t1=$(now_ms)

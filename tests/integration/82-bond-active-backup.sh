@@ -33,6 +33,7 @@ fdb_port() {
     [[ -n $ofport ]] || return 0
     swexec ovs-ofctl show sw0 | sed -nE "s/^ *$ofport\\(([^)]*)\\).*/\\1/p"
 }
+# shellcheck disable=SC2317 # run by wait_until
 fdb_is() {
     [[ $(fdb_port "$1") == "$2" ]]
 }

@@ -55,7 +55,7 @@ swvsctl del-port sw0 swbond -- add-port sw0 p1 -- add-port sw0 p2
 xovs bond-set-mode uuid="$bond" mode=balance-slb
 wait_until 10 port_is bond0 bond_mode balance-slb || fail "bond_mode is not balance-slb"
 wait_until 10 port_is bond0 lacp off || fail "lacp is not off"
-[[ -z $(bond_field "$bond" properties | grep hashing_algorithm) ]] ||
+[[ $(bond_field "$bond" properties) != *hashing_algorithm* ]] ||
     fail "hashing_algorithm kept after leaving lacp mode"
 expect_ping g1 198.18.1.2
 mac=$(guest_mac 1 0)

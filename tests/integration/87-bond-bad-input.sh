@@ -19,9 +19,9 @@ for i in 1 2 3 4 5 6 7; do
 done
 ip -n "$NS" link set eth6 mtu 9000
 xovs pif-scan >/dev/null
-for i in 1 2 3 4 5 6 7; do
-    declare "e$i=$(pif_of_device "eth$i")"
-done
+e1=$(pif_of_device eth1) e2=$(pif_of_device eth2) e3=$(pif_of_device eth3)
+e4=$(pif_of_device eth4) e5=$(pif_of_device eth5) e6=$(pif_of_device eth6)
+e7=$(pif_of_device eth7)
 [[ $(xovs pif-list uuid="$e6" params=MTU --minimal) == 9000 ]] || fail "eth6's PIF MTU is not 9000"
 net=$(xovs network-create name-label=bond-net)
 net2=$(xovs network-create name-label=bond-net2)

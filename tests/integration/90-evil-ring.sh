@@ -18,6 +18,7 @@
 evil_bench_start
 
 # disable_case ATTACK REASON-REGEX
+# shellcheck disable=SC2317 # run by run_case
 disable_case() {
     next_domid
     evil_start "$DOMID" "$1" || return 1
@@ -36,6 +37,7 @@ disable_case() {
 }
 
 # drop_case ATTACK COUNTER ERROR-RESPONSES [TX-PACKETS]
+# shellcheck disable=SC2317 # run by run_case
 drop_case() {
     local want_tx=${4:-2}
     next_domid
@@ -55,6 +57,7 @@ drop_case() {
 }
 
 # A frame whose further slots are all empty is fine (XSA-448): forwarded.
+# shellcheck disable=SC2317 # run by run_case
 zero_frags_case() {
     next_domid
     evil_start "$DOMID" zero-frags || return 1

@@ -19,24 +19,29 @@
 
 evil_bench_start
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 error_node() {
     xsread "/local/domain/0/error/backend/vif/$1/0/error"
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 be_state() {
     xsread "/local/domain/0/backend/vif/$1/0/state"
 }
 
+# shellcheck disable=SC2317 # run by wait_until
 be_state_is() {
     [[ $(be_state "$1") == "$2" ]]
 }
 
+# shellcheck disable=SC2317 # run by wait_until
 has_error_node() {
     [[ -n $(error_node "$1") ]]
 }
 
 # xs_case REASON-REGEX EVIL-ARGS...: the evil guest writes its keys with
 # EVIL-ARGS applied and goes Connected; the VIF must fail with REASON.
+# shellcheck disable=SC2317 # run by run_case
 xs_case() {
     local want=$1 err
     shift
@@ -68,11 +73,13 @@ xs_case() {
     evil_stop "$DOMID"
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 rss_kb() {
     awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
 
 # storm_case ATTACK: a watched node rewritten in a tight loop for 4 s.
+# shellcheck disable=SC2317 # run by run_case
 storm_case() {
     local rss0 rss1 t0 ms max=0 n=0 writes
     next_domid

@@ -23,14 +23,17 @@ evil_bench_start
 CPU_LIMIT_PCT=${XOVS_EVIL_CPU_LIMIT_PCT:-90}
 
 # cpu_ticks PID: utime + stime.
+# shellcheck disable=SC2317 # called from the cases run_case runs
 cpu_ticks() {
     sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 rss_kb() {
     awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
 
+# shellcheck disable=SC2317 # run by run_case
 storm_case() {
     local hz t0 t1 c0 c1 pct notifies spurious
     hz=$(getconf CLK_TCK)
@@ -66,6 +69,7 @@ storm_case() {
     evil_stop "$DOMID"
 }
 
+# shellcheck disable=SC2317 # run by run_case
 stall_case() {
     local rss0 rss3 rss max flood i
     next_domid
@@ -101,11 +105,13 @@ stall_case() {
 }
 
 # The evil guest's VIF, after --destroy: no node of it written back.
+# shellcheck disable=SC2317 # run by wait_until
 be_dir_gone() {
     ! XENSTORED_PATH=$T_DIR/xs.sock xenstore-exists \
         "/local/domain/0/backend/vif/$1/0" 2>/dev/null
 }
 
+# shellcheck disable=SC2317 # run by run_case
 destroy_case() {
     local i
     for ((i = 0; i < 5; i++)); do

@@ -32,7 +32,6 @@ read -r -a NB_EXTRA_ARGS <<<"${XOVS_NETBACK_ARGS:-}"
 declare -A GUEST_PID=()   # guest name -> xovs-guest pid
 NB_BG_PIDS=()             # nb_gexec_bg commands, ended by the EXIT trap
 NB_BG_PID=                # the last one
-declare -A GUEST_ARGS=()  # guest name -> "domid devid addr"
 
 nb_cleanup() {
     local rc=$? g
@@ -169,7 +168,6 @@ nb_guest_start() {
         >>"$T_DIR/guest-$name.log" 2>&1 &
     GUEST_PID[$name]=$!
     disown "${GUEST_PID[$name]}" # no "Killed" from bash when we kill it
-    GUEST_ARGS[$name]="$domid $devid $addr"
     for ((i = 0; i < 100; i++)); do
         ip -n "$g" link show eth0 >/dev/null 2>&1 && break
         [[ -d /proc/${GUEST_PID[$name]} ]] ||

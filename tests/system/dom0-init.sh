@@ -39,6 +39,7 @@ finish() {
     # The machine's health, for run-xen and for whoever reads the log:
     # user-space crashes in dom0 (segfaults, general protection faults)
     # that no scenario asked for.
+    # shellcheck disable=SC3043 # /bin/sh is busybox ash here: it has local
     local faults d pid f re='segfault at|general protection'
     # Our daemons end cleanly (by pid), so a sanitized build reports leaks.
     for d in /run/xovs/netback /run/xovs/agent; do
@@ -89,6 +90,7 @@ say "init started; kernel $(uname -r)"
 only=
 scenario_timeout=240
 verbose=
+# shellcheck disable=SC2013 # the kernel command line: one line of words
 for arg in $(cat /proc/cmdline); do
     case $arg in
     xovs.only=*) only=${arg#xovs.only=} ;;

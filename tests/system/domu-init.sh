@@ -32,6 +32,7 @@ say() {
 
 ip4=
 ip6=
+# shellcheck disable=SC2013 # the kernel command line: one line of words
 for arg in $(cat /proc/cmdline); do
     case $arg in
     xovs.ip=*) ip4=${arg#xovs.ip=} ;;

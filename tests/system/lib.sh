@@ -10,6 +10,7 @@
 # tests/system/domu-init.sh as /init; they are driven through xenstore
 # (domu_exec), never through a network of their own.  Addresses used:
 # 198.18.0.0/15 and 2001:db8::/32 only.
+# shellcheck shell=bash
 
 XOVS_REASON=${XOVS_REASON:-/run/xovs/reason}
 XOVS_SYSTEM=${XOVS_SYSTEM:-/xovs/system}
@@ -235,6 +236,7 @@ agent_up() {
 
 # netback_start [OPTION...]: xovs-netback on the xen platform.  xl runs the
 # hotplug script itself (vif=[...,script=xovs-vif]), so netback runs none.
+# shellcheck disable=SC2120 # no caller passes options today; a scenario may
 netback_start() {
     xovs-netback --platform=xen --hotplug-script= --agent-rpc="$XOVS_RPC" \
         --unixctl="$NB_CTL" --pidfile="$NB_PIDFILE" --detach \

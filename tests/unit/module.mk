@@ -9,7 +9,6 @@ UNIT_TEST_OBJ := $(UNIT_TEST_SRC:%.c=$(OBJ)/%.o)
 $(BIN)/unit-tests: $(UNIT_TEST_OBJ) $(AGENT_LIB_OBJ) $(VLAN_OBJ) $(OVSG_OBJ) \
 		$(UNIT_TEST_EXTRA_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(UNIT_TEST_LIBS) \
-		$(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
+	$(LINK) $(UNIT_TEST_LIBS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 UNIT_TESTS += $(BIN)/unit-tests

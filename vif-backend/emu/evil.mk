@@ -4,6 +4,6 @@
 $(BIN)/xovs-evil-guest: $(OBJ)/vif-backend/emu/evil-guest.o \
 		$(OBJ)/vif-backend/emu/frontend.o $(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_OVS)
 
-PROGRAMS += $(BIN)/xovs-evil-guest
+TEST_PROGRAMS += $(BIN)/xovs-evil-guest

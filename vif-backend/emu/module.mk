@@ -16,7 +16,7 @@ $(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/guest.o \
 		$(OBJ)/vif-backend/emu/guest-traffic.o \
 		$(OBJ)/vif-backend/emu/frontend.o $(VIF_EMU_GUEST_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_XEN) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_OVS)
 
 PROGRAMS += $(BIN)/xovs-guest
 

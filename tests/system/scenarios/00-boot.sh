@@ -1,5 +1,6 @@
 # boot: Xen and dom0 are up: xl talks to the hypervisor, xenstored has dom0's
 # nodes, and the devices a user-space backend needs exist.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 xl info >/run/xovs/xl-info 2>&1 || fail "xl info: $(tail -n 1 /run/xovs/xl-info)"

@@ -1,6 +1,7 @@
 # kernel-netback-absent: dom0 has no kernel xen-netback (not in the image,
 # blacklisted on the command line), so the vif backend directories are left
 # to xovs-netback, the way XenServer's shape needs.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 if grep -q '^xen_netback ' /proc/modules; then

@@ -4,6 +4,7 @@
 # libxl wrote the backend nodes and the guest's unmodified xen-netfront
 # published its rings and event channel and went to Connected (4).  Then
 # xl destroy removes the guest and its device nodes.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 fake_backend_start
@@ -31,7 +32,7 @@ xs_is "$fe/backend-id" 0 || fail "$fe/backend-id is not 0"
 if ! wait_for 120 xs_is "$fe/state" 4; then
     xenstore-ls -f "$fe" 2>&1
     domu_console probe 40
-    fail "netfront state $(xenstore-read $fe/state 2>&1) after 120 s, expected 4"
+    fail "netfront state $(xenstore-read "$fe/state" 2>&1) after 120 s, expected 4"
 fi
 log "netfront Connected $(since "$t0")s after xl create started"
 xenstore-ls -f "$fe"
@@ -54,7 +55,7 @@ echo "$out" | grep -q 00:16:3e:00:00:05 || fail "guest eth0 has not the configur
 for i in 1 2 3 4 5; do
     out=$(domu_exec "$domid" 30 "echo ping-$i; exit $i")
     rc=$?
-    [ $rc -eq $i ] && [ "$out" = "ping-$i" ] ||
+    { [ $rc -eq $i ] && [ "$out" = "ping-$i" ]; } ||
         fail "domu_exec round $i: status $rc, output '$out'"
 done
 domu_console probe 20

@@ -4,6 +4,7 @@
 # frames), through xovs-netback --platform=xen and OVS's kernel datapath.  The VIFs are the
 # agent's records: xl's hotplug script (xovs-vif) finds them by domid and
 # device and plugs them into the network's bridge.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 t0=$(now)

@@ -4,9 +4,11 @@
 # and its peer sw1 in namespace xovs-phys.  Hosts h10 and h20 are
 # namespaces of their own holding sw1's VLAN 10 and VLAN 20 sub-interfaces,
 # with addresses in ONE subnet, so only the tag keeps the guest from h20.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 PHYS=xovs-phys
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     local ns
     for ns in "$PHYS" xovs-h10 xovs-h20; do

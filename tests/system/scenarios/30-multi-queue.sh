@@ -4,6 +4,7 @@
 # TX queue per flow hash, netback an RX queue per flow, so several TCP
 # flows (iperf3 -P 8) spread over both; a batch that leaves a queue idle is
 # repeated, up to 3 times.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 two_guests net-mq ma 41 mb 42 "vcpus = 2" \

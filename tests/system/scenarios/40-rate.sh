@@ -2,6 +2,7 @@
 # guest's transmit rate to within 10% of it (iperf3 TCP, the receiver's
 # figure); writing the backend's rate node live (5 Mb/s) takes effect
 # without replug: the same VIF, no state change.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 # guest_up's vif line again, with rate= (a later line wins in xl's

@@ -4,6 +4,7 @@
 # up cleanly on the same network.  (Xen hands out domids in sequence and
 # xl 4.17 cannot ask for one, so the new guest gets a fresh domid; a
 # reused domid is covered on the emulated platform, test 73.)
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 host_up

@@ -2,6 +2,7 @@
 # reconnects -- xen-netfront unloaded and loaded again inside the domU --
 # gets a working VIF again: backend Closing/Closed and back to Connected,
 # same tap on the same bridge, ping works.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 two_guests net-rc ca 71 cb 72

@@ -6,6 +6,7 @@
 # So the restarted netback re-attaches to the live rings where the old one
 # left them; the guests are not touched: same ring references, netfront
 # Connected throughout, ping both ways again.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 two_guests net-nbr na 81 nb 82
@@ -37,8 +38,8 @@ for sig in KILL TERM; do
         { echo "$out"; host_report; domu_report "$da"; fail "ping na -> nb failed after SIG$sig"; }
     out=$(domu_exec "$db" 60 "ping -c 3 -i 0.2 -W 2 198.18.0.81") ||
         { echo "$out"; host_report; domu_report "$db"; fail "ping nb -> na failed after SIG$sig"; }
-    [ "$(xenstore-read "/local/domain/$da/device/vif/0/tx-ring-ref")" = "$ring_a" ] &&
-        [ "$(xenstore-read "/local/domain/$db/device/vif/0/tx-ring-ref")" = "$ring_b" ] ||
+    { [ "$(xenstore-read "/local/domain/$da/device/vif/0/tx-ring-ref")" = "$ring_a" ] &&
+        [ "$(xenstore-read "/local/domain/$db/device/vif/0/tx-ring-ref")" = "$ring_b" ]; } ||
         fail "a guest set up new rings: it was not the old ones that were taken over"
     echo "XOVS-RESULT netback-restart: SIG$sig, restarted, both VIFs on their old rings, ping both ways after $(since "$t0")s"
 done

@@ -1,6 +1,7 @@
 # vif-list (issue 5, scenario 8): the agent's view of two running domUs:
 # `xovs vif-list` shows both VIFs with their domids, networks, attached
 # state and the counters xovs-netback reports, which grow with traffic.
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 two_guests net-list la 91 lb 92

@@ -4,6 +4,7 @@
 # it.  This is how lazy FPU switching under TCG was caught leaking SSE
 # state between vCPUs (2 and 4 faults in two runs; 0 with Xen's
 # spec-ctrl=eager-fpu, see docs/check-xen.md).
+# shellcheck shell=bash source=tests/system/lib.sh
 . "$XOVS_SYSTEM/lib.sh"
 
 case ",$(sed -n 's/.*xovs\.only=\([^ ]*\).*/\1/p' /proc/cmdline)," in

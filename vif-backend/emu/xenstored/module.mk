@@ -10,15 +10,16 @@ $(BIN)/xovs-xenstored: $(OBJ)/vif-backend/emu/xenstored/xenstored.o \
 		$(XENSTORED_SOCKET_OBJ) $(XENSTORED_LIB_OBJ) $(XOVS_LIB_OBJ) \
 		$(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_OVS)
 
 $(BIN)/xs-test-client: $(OBJ)/vif-backend/emu/xenstored/xs-test-client.o \
 		$(OBJ)/vif-backend/emu/xenstored/xs-wire.o \
 		$(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lxenstore $(LDLIBS_OVS)
+	$(LINK) -lxenstore $(LDLIBS_OVS)
 
-PROGRAMS += $(BIN)/xovs-xenstored $(BIN)/xs-test-client
+PROGRAMS += $(BIN)/xovs-xenstored
+TEST_PROGRAMS += $(BIN)/xs-test-client
 DAEMONS += xovs-xenstored
 
 UNIT_TEST_SRC += tests/unit/test-xenstored.c
