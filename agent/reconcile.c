@@ -83,8 +83,7 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
         const char *mac = vif->mac;
         const char *ip;
         size_t i;
-        SVEC_FOR_EACH(i, ip, &vif->ipv4_allowed)
-        {
+        SVEC_FOR_EACH (i, ip, &vif->ipv4_allowed) {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,arp,"
                                       "arp_sha=%s,arp_spa=%s,actions=NORMAL",
@@ -94,8 +93,7 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
                                       "nw_src=%s,actions=NORMAL",
                                       in, mac, ip));
         }
-        SVEC_FOR_EACH(i, ip, &vif->ipv6_allowed)
-        {
+        SVEC_FOR_EACH (i, ip, &vif->ipv6_allowed) {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4200,dl_src=%s,icmp6,"
                                       "icmp_type=136,nd_target=%s,"
@@ -176,8 +174,7 @@ xrc_add_bond(const struct xrec_db *db, struct ovsg_bridge *br,
     struct bond_property props[XREC_OTHER_CONFIG_MAX];
     size_t n_props = 0;
     const struct smap_node *node;
-    SMAP_FOR_EACH(node, &bond->properties)
-    {
+    SMAP_FOR_EACH (node, &bond->properties) {
         if (n_props < ARRAY_SIZE(props)) {
             props[n_props++] = (struct bond_property){node->key, node->value};
         }
@@ -347,8 +344,7 @@ xrc_verify(const void *glue_, const struct xrec_db *before,
     ovsg_check_collisions(glue, &new_state, &new_errors);
 
     struct shash_node *node;
-    SHASH_FOR_EACH(node, &new_errors)
-    {
+    SHASH_FOR_EACH (node, &new_errors) {
         const char *old = shash_find_data(&old_errors, node->name);
         if (!old || strcmp(old, node->data)) {
             result = xstrdup(node->data);

@@ -418,8 +418,7 @@ check_bond(const struct xrec_db *db, const struct xrec_bond *bond,
                                                     : "(none)");
     }
     const struct smap_node *node;
-    SMAP_FOR_EACH(node, &bond->properties)
-    {
+    SMAP_FOR_EACH (node, &bond->properties) {
         char *bad = bond_check_property(bond->mode, node->key, node->value);
         if (bad) {
             char *error = xrec_field_error("Bond", bond->uuid, "properties",

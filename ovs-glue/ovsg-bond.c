@@ -117,8 +117,7 @@ ovsg_get_bond_info(struct ovsg *g, const char *port,
     const struct ovsrec_port *row = NULL, *p;
 
     memset(info, 0, sizeof *info);
-    OVSREC_PORT_FOR_EACH(p, g->idl)
-    {
+    OVSREC_PORT_FOR_EACH (p, g->idl) {
         if (!strcmp(p->name, port) && p->n_interfaces > 1) {
             row = p;
             break;

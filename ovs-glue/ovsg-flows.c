@@ -153,8 +153,7 @@ ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
         = ofputil_protocol_from_ofp_version(vconn_get_version(vconn));
     struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
     const struct simap_node *node;
-    SIMAP_FOR_EACH(node, ports)
-    {
+    SIMAP_FOR_EACH (node, ports) {
         ofputil_port_map_put(&map, u16_to_ofp(node->data), node->name);
     }
 
@@ -169,8 +168,7 @@ ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
 
     const char *s;
     size_t i;
-    SVEC_FOR_EACH(i, s, flows)
-    {
+    SVEC_FOR_EACH (i, s, flows) {
         msg = ovsg_flows_encode(s, OFPFC_ADD, &map, protocol, &error);
         if (!msg) {
             /* The agent built this string: a parse failure is a bug in it,
@@ -187,15 +185,13 @@ ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
     int retval
         = vconn_bundle_transact(vconn, &requests, OFPBF_ATOMIC, &errors);
     struct ofpbuf *reply;
-    LIST_FOR_EACH_POP(reply, list_node, &errors)
-    {
+    LIST_FOR_EACH_POP (reply, list_node, &errors) {
         VLOG_WARN("%s: switch rejected flow update: %s", f->bridge,
                   ofperr_to_string(ofperr_decode_msg(reply->data, NULL)));
         ofpbuf_delete(reply);
         retval = retval ? retval : EPROTO;
     }
-    LIST_FOR_EACH_POP(msg, list_node, &requests)
-    {
+    LIST_FOR_EACH_POP (msg, list_node, &requests) {
         ofpbuf_delete(msg);
     }
     return retval;
@@ -303,8 +299,7 @@ static void
 ovsg_flows_job_list_destroy(struct ovs_list *list)
 {
     struct ovsg_flows_job *job;
-    LIST_FOR_EACH_POP(job, list_node, list)
-    {
+    LIST_FOR_EACH_POP (job, list_node, list) {
         ovsg_flows_job_destroy(job);
     }
 }
@@ -360,8 +355,7 @@ ovsg_flows_worker_collect(struct ovsg_flows_worker *w, struct shash *flows,
 
     bool any = false;
     struct ovsg_flows_job *job;
-    LIST_FOR_EACH_POP(job, list_node, &done)
-    {
+    LIST_FOR_EACH_POP (job, list_node, &done) {
         struct ovsg_flows *f = shash_find_data(flows, job->bridge);
         if (f && f->busy) {
             f->busy = false;
@@ -435,8 +429,7 @@ ovsg_flows_sync(struct ovsg_flows *f, struct ovsg_flows_worker *w,
     job->flows = flows; /* moved */
     simap_init(&job->ports);
     const struct simap_node *node;
-    SIMAP_FOR_EACH(node, ports)
-    {
+    SIMAP_FOR_EACH (node, ports) {
         simap_put(&job->ports, node->name, node->data);
     }
     job->check_only = same;

@@ -85,8 +85,7 @@ ovsg_index_build(const struct ovsdb_idl *idl, struct ovsg_index *idx)
     shash_init(&idx->bridges);
     shash_init(&idx->ports);
     shash_init(&idx->ifaces);
-    OVSREC_BRIDGE_FOR_EACH(br, idl)
-    {
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
         shash_add_once(&idx->bridges, br->name, br);
         for (size_t i = 0; i < br->n_ports; i++) {
             const struct ovsrec_port *p = br->ports[i];
@@ -258,8 +257,7 @@ void
 ovsg_owned_bridges(const struct ovsg *g, struct svec *names)
 {
     const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH(br, g->idl)
-    {
+    OVSREC_BRIDGE_FOR_EACH (br, g->idl) {
         if (ovsg_is_marked(&br->external_ids)) {
             svec_add(names, br->name);
         }

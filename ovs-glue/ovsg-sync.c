@@ -64,8 +64,7 @@ ovsg_alloc_ofport(const struct ovsrec_bridge *br, const struct simap *ports)
             }
         }
         const struct simap_node *node;
-        SIMAP_FOR_EACH(node, ports)
-        {
+        SIMAP_FOR_EACH (node, ports) {
             used = used || node->data == n;
         }
         if (!used) {

@@ -108,8 +108,7 @@ ovsg_destroy(struct ovsg *g)
     }
     ovsg_flows_worker_destroy(g->worker);
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE(node, &g->flows)
-    {
+    SHASH_FOR_EACH_SAFE (node, &g->flows) {
         ovsg_flows_destroy(node->data);
         shash_delete(&g->flows, node);
     }
@@ -167,8 +166,7 @@ static const struct ovsrec_interface *
 ovsg_find_iface_row(const struct ovsdb_idl *idl, const char *name)
 {
     const struct ovsrec_interface *iface;
-    OVSREC_INTERFACE_FOR_EACH(iface, idl)
-    {
+    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
         if (!strcmp(iface->name, name)) {
             return iface;
         }
@@ -244,8 +242,7 @@ ovsg_apply(struct ovsg *g)
 
     /* Removals first (see the top of this file). */
     const struct ovsrec_bridge *row;
-    OVSREC_BRIDGE_FOR_EACH(row, g->idl)
-    {
+    OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
         const struct ovsg_bridge *want = NULL;
         bool owned = ovsg_is_marked(&row->external_ids);
         for (size_t i = 0; i < g->desired.n_bridges; i++) {
@@ -292,8 +289,7 @@ ovsg_apply(struct ovsg *g)
     ovsg_index_destroy(&idx);
 
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE(node, &g->flows)
-    {
+    SHASH_FOR_EACH_SAFE (node, &g->flows) {
         if (!ovsg_state_find_bridge(&g->desired, node->name)) {
             ovsg_flows_destroy(node->data);
             shash_delete(&g->flows, node);
@@ -323,8 +319,7 @@ ovsg_flow_check_due(const struct ovsg *g)
 {
     long long int now = time_msec();
     struct shash_node *node;
-    SHASH_FOR_EACH(node, &g->flows)
-    {
+    SHASH_FOR_EACH (node, &g->flows) {
         const struct ovsg_flows *f = node->data;
         if (!f->busy && now >= f->next_check) {
             return true;

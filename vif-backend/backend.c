@@ -61,8 +61,7 @@ vif_find(const struct vif_backend *be, uint16_t domid, uint16_t devid)
 {
     struct vif *vif;
 
-    HMAP_FOR_EACH_WITH_HASH(vif, node, vif_hash_id(domid, devid), &be->vifs)
-    {
+    HMAP_FOR_EACH_WITH_HASH (vif, node, vif_hash_id(domid, devid), &be->vifs) {
         if (vif->domid == domid && vif->devid == devid) {
             return vif;
         }

@@ -84,8 +84,7 @@ hotplug_find(const char *name)
 {
     struct hotplug_vif *h;
 
-    HMAP_FOR_EACH_WITH_HASH(h, node, hash_string(name, 0), &queues)
-    {
+    HMAP_FOR_EACH_WITH_HASH (h, node, hash_string(name, 0), &queues) {
         if (!strcmp(h->name, name)) {
             return h;
         }

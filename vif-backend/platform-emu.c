@@ -169,8 +169,7 @@ emu_domain_find(struct emu_platform *p, uint16_t domid)
 {
     struct emu_domain *d;
 
-    HMAP_FOR_EACH_WITH_HASH(d, node, hash_int(domid, 0), &p->domains)
-    {
+    HMAP_FOR_EACH_WITH_HASH (d, node, hash_int(domid, 0), &p->domains) {
         if (d->domid == domid) {
             return d;
         }

@@ -77,8 +77,7 @@ vif_rx_purge(struct vif_queue *q)
 {
     struct vif_rx_pkt *pkt;
 
-    LIST_FOR_EACH_POP(pkt, node, &q->rx_queue)
-    {
+    LIST_FOR_EACH_POP (pkt, node, &q->rx_queue) {
         free(pkt);
     }
     q->rx_queue_bytes = 0;

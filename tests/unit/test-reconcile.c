@@ -33,8 +33,7 @@ count_in(const struct svec *flows, const char *needle)
     size_t n = 0;
     const char *s;
     size_t i;
-    SVEC_FOR_EACH(i, s, flows)
-    {
+    SVEC_FOR_EACH (i, s, flows) {
         n += strstr(s, needle) != NULL;
     }
     return n;

@@ -98,8 +98,8 @@ static struct xs_domain *
 domain_find(const struct xs_emu_server *server, uint32_t domid)
 {
     struct xs_domain *d;
-    HMAP_FOR_EACH_WITH_HASH(d, hmap_node, hash_int(domid, 0), &server->domains)
-    {
+    HMAP_FOR_EACH_WITH_HASH (d, hmap_node, hash_int(domid, 0),
+                             &server->domains) {
         if (d->domid == domid) {
             return d;
         }
@@ -146,8 +146,7 @@ xs_emu_server_destroy(struct xs_emu_server *server)
             xs_emu_conn_destroy(conn);
         }
         struct xs_domain *d;
-        HMAP_FOR_EACH_POP(d, hmap_node, &server->domains)
-        {
+        HMAP_FOR_EACH_POP (d, hmap_node, &server->domains) {
             free(d);
         }
         hmap_destroy(&server->domains);
@@ -245,8 +244,7 @@ static void
 conn_reset_watches(struct xs_emu_conn *conn)
 {
     struct xs_watch *w;
-    LIST_FOR_EACH_POP(w, list_node, &conn->watches)
-    {
+    LIST_FOR_EACH_POP (w, list_node, &conn->watches) {
         watch_destroy(w);
     }
     if (conn->domain) {
@@ -268,8 +266,7 @@ static void
 conn_discard_output(struct xs_emu_conn *conn)
 {
     struct xs_out_msg *m;
-    LIST_FOR_EACH_POP(m, list_node, &conn->out)
-    {
+    LIST_FOR_EACH_POP (m, list_node, &conn->out) {
         free(m);
     }
     conn->out_size = conn->out_ofs = 0;
@@ -887,8 +884,7 @@ static struct xs_conn_txn *
 conn_txn_find(const struct xs_emu_conn *conn, uint32_t id)
 {
     struct xs_conn_txn *t;
-    HMAP_FOR_EACH_WITH_HASH(t, hmap_node, hash_int(id, 0), &conn->txns)
-    {
+    HMAP_FOR_EACH_WITH_HASH (t, hmap_node, hash_int(id, 0), &conn->txns) {
         if (t->id == id) {
             return t;
         }

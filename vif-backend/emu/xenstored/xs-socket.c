@@ -91,8 +91,7 @@ hook_release(void *d_, uint32_t domid)
 {
     struct xs_emu_daemon *d = d_;
     struct xs_listener *l;
-    HMAP_FOR_EACH_WITH_HASH(l, hmap_node, hash_int(domid, 0), &d->listeners)
-    {
+    HMAP_FOR_EACH_WITH_HASH (l, hmap_node, hash_int(domid, 0), &d->listeners) {
         if (l->domid == domid) {
             listener_close(d, l);
             return;

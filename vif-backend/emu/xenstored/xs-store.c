@@ -168,9 +168,8 @@ static struct xs_node *
 tree_lookup(const struct xs_emu_store *store, const char *path)
 {
     struct xs_node *node;
-    HMAP_FOR_EACH_WITH_HASH(node, hmap_node, hash_string(path, 0),
-                            &store->nodes)
-    {
+    HMAP_FOR_EACH_WITH_HASH (node, hmap_node, hash_string(path, 0),
+                             &store->nodes) {
         if (!strcmp(node->path, path)) {
             return node;
         }
@@ -204,8 +203,7 @@ static struct xs_owner *
 owner_find(const struct hmap *owners, uint32_t domid)
 {
     struct xs_owner *o;
-    HMAP_FOR_EACH_WITH_HASH(o, hmap_node, hash_int(domid, 0), owners)
-    {
+    HMAP_FOR_EACH_WITH_HASH (o, hmap_node, hash_int(domid, 0), owners) {
         if (o->domid == domid) {
             return o;
         }
@@ -233,8 +231,7 @@ static void
 owners_clear(struct hmap *owners)
 {
     struct xs_owner *o;
-    HMAP_FOR_EACH_POP(o, hmap_node, owners)
-    {
+    HMAP_FOR_EACH_POP (o, hmap_node, owners) {
         free(o);
     }
     hmap_destroy(owners);
@@ -293,8 +290,8 @@ static struct xs_txn_entry *
 txn_find(const struct xs_emu_txn *txn, const char *path)
 {
     struct xs_txn_entry *e;
-    HMAP_FOR_EACH_WITH_HASH(e, hmap_node, hash_string(path, 0), &txn->entries)
-    {
+    HMAP_FOR_EACH_WITH_HASH (e, hmap_node, hash_string(path, 0),
+                             &txn->entries) {
         if (!strcmp(e->path, path)) {
             return e;
         }
@@ -496,8 +493,7 @@ xs_emu_store_destroy(struct xs_emu_store *store)
 {
     if (store) {
         struct xs_node *node;
-        HMAP_FOR_EACH_POP(node, hmap_node, &store->nodes)
-        {
+        HMAP_FOR_EACH_POP (node, hmap_node, &store->nodes) {
             node_destroy(node);
         }
         hmap_destroy(&store->nodes);
@@ -898,8 +894,7 @@ xs_emu_txn_commit(struct xs_emu_txn *txn, const struct xs_emu_caller *caller)
     }
 
     struct xs_change *c;
-    LIST_FOR_EACH_POP(c, list_node, &txn->changes)
-    {
+    LIST_FOR_EACH_POP (c, list_node, &txn->changes) {
         if (store->changed) {
             store->changed(store->aux, c->path, c->removed, c->perms,
                            c->n_perms);
@@ -914,8 +909,7 @@ xs_emu_txn_destroy(struct xs_emu_txn *txn)
 {
     if (txn) {
         struct xs_txn_entry *e;
-        HMAP_FOR_EACH_POP(e, hmap_node, &txn->entries)
-        {
+        HMAP_FOR_EACH_POP (e, hmap_node, &txn->entries) {
             node_destroy(e->node);
             free(e->path);
             free(e);
@@ -923,8 +917,7 @@ xs_emu_txn_destroy(struct xs_emu_txn *txn)
         hmap_destroy(&txn->entries);
         owners_clear(&txn->owners);
         struct xs_change *c;
-        LIST_FOR_EACH_POP(c, list_node, &txn->changes)
-        {
+        LIST_FOR_EACH_POP (c, list_node, &txn->changes) {
             change_destroy(c);
         }
         free(txn);
