@@ -3,9 +3,9 @@
  * One server is one unix socket (punix:PATH) and the clients connected to
  * it.  It splits the byte stream into request lines, hands each line to the
  * caller's handler and sends the handler's response lines back, in order
- * (docs/api.md).  It owns no records: the agent (agent.c) runs two servers
- * on one handler, the admin socket (everything) and the internal socket
- * (an allow-list for xovs-netback and the hotplug script).
+ * (docs/api.md).  It owns no records: the agent (xovs-agent.c) runs two
+ * servers on one handler, the admin socket (everything) and the internal
+ * socket (an allow-list for xovs-netback and the hotplug script).
  *
  * Every client is someone else's program, so each has bounds (docs/api.md,
  * "Limits"):

@@ -8,7 +8,7 @@ VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
 	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c
 VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
 
-$(BIN)/xovs-netback: $(OBJ)/vif-backend/netback.o $(VIF_CORE_OBJ) \
+$(BIN)/xovs-netback: $(OBJ)/vif-backend/xovs-netback.o $(VIF_CORE_OBJ) \
 		$(VIF_PLATFORM_OBJ) $(OBJ)/agent/rpc.o $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_XEN) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)

@@ -1,4 +1,4 @@
-/* vif-backend/netback.c: xovs-netback, the user-space Xen netif backend.
+/* vif-backend/xovs-netback.c: xovs-netback, the user-space Xen netif backend.
  *
  *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
  *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]

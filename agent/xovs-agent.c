@@ -1,4 +1,4 @@
-/* agent/agent.c: xovs-agent, the management daemon.
+/* agent/xovs-agent.c: xovs-agent, the management daemon.
  *
  * One poll loop (libopenvswitch's) drives three things:
  *   - the JSON-RPC servers (rpc-server.c): the admin socket serves every
