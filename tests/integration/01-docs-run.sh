@@ -32,6 +32,7 @@ if [[ -d $RUN ]]; then
     rmdir "$RUN"
 fi
 
+# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 doc_cleanup() {
     local f pid
     for f in "${PIDFILES[@]}"; do
@@ -77,18 +78,21 @@ readme=$(doc_block "$TOP/README.md" "## Running it by hand" 1)
 [[ -n $readme ]] || fail "README.md has no 'Running it by hand' block"
 grep -q 'xovs-agent' <<<"$readme" || fail "README's block starts no agent"
 log "README block:"
+# shellcheck disable=SC2001 # indents every line, not one substitution
 sed 's/^/    /' <<<"$readme"
 script=$(localize <<<"$readme")
 PIDFILES+=("$T_DIR/xovs-agent.pid")
 out=$(in_clean_env bash -euo pipefail -c "$script" 2>&1) ||
     fail "README's block failed: $out"
 log "it printed:"
+# shellcheck disable=SC2001 # the same
 sed 's/^/    /' <<<"$out"
 grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-' <<<"$out" ||
     fail "network-create printed no uuid"
 grep -q 'name-label ( RW): net0' <<<"$out" || fail "network-list shows no net0"
 # The block ends the agent with "ovs-appctl ... exit": a daemon that exits
 # removes its pidfile, and no process may still run on this test's store.
+# shellcheck disable=SC2317 # run by wait_until
 agent_gone() { ! pgrep -f "xovs-agent --store=$T_DIR/records.json"; }
 wait_until 5 agent_gone ||
     fail "the agent did not exit on 'ovs-appctl ... exit'"
@@ -124,10 +128,12 @@ while read -r line; do
     [[ $line != *vif/show* || $got == "no VIFs" ]] ||
         fail "vif/show answered '$got', not 'no VIFs'"
 done <<<"$ctl"
+# shellcheck disable=SC2317 # run by wait_until
 nb_gone() { ! kill -0 "$NB_PID" 2>/dev/null; }
 wait_until 5 nb_gone || fail "netback did not exit"
 wait "$NB_PID" || fail "netback's exit status was $?"
 NB_PID=
+# shellcheck disable=SC2317 # run by wait_until
 xsd_gone() { ! kill -0 "$xsd_pid" 2>/dev/null; }
 wait_until 5 xsd_gone || fail "xenstored did not exit"
 log "docs/netback.md: both daemons ran with their default control sockets"

@@ -45,9 +45,11 @@ vif_field() {
 net_field() {
     xovs --json network-list uuid="$1" | jq -r ".[0][\"$2\"]"
 }
+# shellcheck disable=SC2317 # run by wait_until
 net_status_is() {
     [[ $(net_field "$1" status) == "$2" ]]
 }
+# shellcheck disable=SC2317 # run by wait_until
 bridge_marked() {
     [[ $(vget Bridge "$1" external_ids:xovs-owner) == xovs-agent ]]
 }
@@ -95,11 +97,13 @@ ofctl add-flow "$br" "cookie=0x1234,priority=7,dl_type=0x88b5,actions=drop"
 vif2=$(vif_attach g2 2 0 "$net")
 wait_port vif2.0 "$br"
 xovs network-param-set uuid="$net" MTU=1400 >/dev/null
+# shellcheck disable=SC2317 # run by wait_until
 mtu_is() {
     [[ $(vget Interface "$1" mtu_request) == "$2" ]]
 }
 wait_until 10 mtu_is vif1.0 1400 || fail "MTU change not applied"
 xovs vif-unplug uuid="$vif2" >/dev/null
+# shellcheck disable=SC2317 # run by wait_until
 no_port() {
     ! vsctl port-to-br "$1"
 }
@@ -155,6 +159,7 @@ vsctl br-exists "$br" || fail "the agent removed $br with the foreign hand1 on i
 [[ $(vsctl port-to-br hand1) == "$br" ]] || fail "hand1 is gone"
 grep -q "not removing bridge $br" "$T_DIR/agent.log" || fail "agent.log does not say why $br stays"
 vsctl del-port "$br" hand1
+# shellcheck disable=SC2317 # run by wait_until
 no_bridge() {
     ! vsctl br-exists "$1"
 }

@@ -63,6 +63,7 @@ log "without xovs bridges in OVS, a missing store starts"
 xovs vif-unplug uuid="$vif" >/dev/null
 xovs vif-destroy uuid="$vif" >/dev/null
 xovs network-destroy uuid="$net" >/dev/null
+# shellcheck disable=SC2317 # run by wait_until
 no_bridge() {
     ! vsctl br-exists "$1"
 }

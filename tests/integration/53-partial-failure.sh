@@ -18,6 +18,7 @@ host_start
 vif_field() {
     xovs --json vif-list uuid="$1" | jq -r ".[0][\"$2\"]"
 }
+# shellcheck disable=SC2317 # run by wait_until
 vif_status_is() {
     [[ $(vif_field "$1" status) == "$2" ]]
 }

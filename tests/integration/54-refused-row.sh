@@ -30,6 +30,7 @@ agent_start
 net_field() {
     xovs --json network-list uuid="$1" | jq -r ".[0][\"$2\"]"
 }
+# shellcheck disable=SC2317 # run by wait_until
 net_status_is() {
     [[ $(net_field "$1" status) == "$2" ]]
 }

@@ -87,6 +87,7 @@ EOF
 python3 "$T_DIR/flood.py" "$T_DIR/agent.sock" "$N_REQ" "$T_DIR" \
     >"$T_DIR/flood.out" 2>&1 &
 FLOOD_PID=$!
+# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 stop_flood() {
     kill "$FLOOD_PID" 2>/dev/null || true
     wait "$FLOOD_PID" 2>/dev/null || true

@@ -71,6 +71,7 @@ counter() {
     ixovs vif-list uuid="$va" params=counters --minimal |
         tr ';' '\n' | awk -F': ' -v k="$1" '$1 ~ k"$" { print $2 }'
 }
+# shellcheck disable=SC2317 # run by wait_until
 counted() {
     local tx
     tx=$(counter tx_packets)

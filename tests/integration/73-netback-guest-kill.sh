@@ -16,6 +16,7 @@ nb_guest gc 3 0 "$net" 198.18.0.3/24
 # What netback holds with two guests: the baseline for the leak check,
 # taken once its counter reports reach the agent (the report connection is
 # part of what it holds while it has VIFs).
+# shellcheck disable=SC2317 # run by wait_until
 reported() {
     [[ $(xovs vif-list domid=2 params=counters --minimal) == *tx_packets* ]]
 }

@@ -50,9 +50,11 @@ vif_on() {
         fail "vif-plug for $1 not answered within 10 s"
 }
 
+# shellcheck disable=SC2317 # run by wait_until
 locking_flows() {
     [[ $(ofctl dump-flows "$1" | grep -c 'priority=4000') -ge 1 ]]
 }
+# shellcheck disable=SC2317 # run by wait_until
 bond_live() {
     xovs bond-list uuid="$bond" params=slave-status --minimal 2>/dev/null |
         grep -q 'link up'
@@ -116,6 +118,7 @@ net3=$(timed 10 xovs network-create name-label=after-db) ||
 log "resume ovsdb-server"
 resume
 br3=$(network_bridge "$net3")
+# shellcheck disable=SC2317 # run by wait_until
 bridge_up() {
     [[ $(vsctl get Interface "$1" ofport 2>/dev/null) =~ ^[1-9][0-9]*$ ]]
 }

@@ -27,30 +27,36 @@ HONEST=honest
 HONEST_IP=198.18.5.3
 HONEST_PID=
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 be_dir() {
     echo "/local/domain/0/backend/vif/$1/0"
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 be_state_is() {
     [[ $(xsread "$(be_dir "$1")/state") == "$2" ]]
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 tap_exists() {
     ip -n "$NS" link show "vif$1.0" >/dev/null 2>&1
 }
 
 # nb_lines_since MARK REGEX: netback.log lines after line MARK matching
 # REGEX (a count).
+# shellcheck disable=SC2317 # called from the cases run_case runs
 nb_lines_since() {
     tail -n +$(($1 + 1)) "$T_DIR/netback.log" | grep -cE -- "$2" || true
 }
 
+# shellcheck disable=SC2317 # called from the cases run_case runs
 nb_mark() {
     wc -l <"$T_DIR/netback.log"
 }
 
 # honest_start DOMID: a well-behaved xovs-guest with its own namespace
 # (198.18.5.3) on br0, started while the attack runs.
+# shellcheck disable=SC2317 # called from the cases run_case runs
 honest_start() {
     local domid=$1
     if ! ip netns list | awk '{print $1}' | grep -qx -- "$(gns "$HONEST")"; then
@@ -72,6 +78,7 @@ honest_start() {
 }
 
 # cycle_case: state-cycle; the honest guest connects meanwhile.
+# shellcheck disable=SC2317 # run by run_case
 cycle_case() {
     local mark n_hotplug honest=60 show
     next_domid
@@ -143,6 +150,7 @@ cycle_case() {
 }
 
 # reconnect_case: Initialising/Connected in a tight loop.
+# shellcheck disable=SC2317 # run by run_case
 reconnect_case() {
     local mark n_conn n_lines throttled
     next_domid

@@ -44,7 +44,7 @@ toolstack_destroy() {
     xs "$XOVS_BIN/xs-test-client" release 1 >/dev/null
 }
 
-for round in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
     nb_guest_start ga 1 0 198.18.0.1/24
     sleep 0.2
     nb_guest_kill ga

@@ -31,12 +31,15 @@ ip -n "$NS" link show vif1.0 >/dev/null ||
     fail "tap vif1.0 already gone before netback restarted (nothing to test)"
 
 nb_netback_start
+# shellcheck disable=SC2317 # run by wait_until
 tap_gone() {
     ! ip -n "$NS" link show vif1.0 >/dev/null 2>&1
 }
+# shellcheck disable=SC2317 # run by wait_until
 port_gone() {
     ! vsctl port-to-br vif1.0 >/dev/null 2>&1
 }
+# shellcheck disable=SC2317 # run by wait_until
 detached() {
     [[ $(xovs vif-list uuid="$uuid_a" params=currently-attached --minimal) == false ]]
 }

@@ -138,6 +138,7 @@ host_start() {
     T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
     sandbox_start "xh$ID"
     NS=$XOVS_NETNS
+    # shellcheck disable=SC2153 # set by sandbox_start's eval
     RUNDIR=$OVS_RUNDIR
     unset XOVS_NETNS OVS_RUNDIR OVS_DBDIR OVS_LOGDIR
     log "host sandbox $NS up (OVS run dir $RUNDIR)"
