@@ -17,7 +17,8 @@ PROGRAMS += $(BIN)/xovs-netback
 DAEMONS += xovs-netback
 
 # Unit tests bring their own fake platform and port (no VIF_PLATFORM_OBJ).
-UNIT_TEST_SRC += tests/unit/test-netback.c
+UNIT_TEST_SRC += tests/unit/netback-bed.c tests/unit/test-netback-tx.c \
+	tests/unit/test-netback-rx.c tests/unit/test-netback.c
 UNIT_TEST_EXTRA_OBJ += $(VIF_CORE_OBJ)
 UNIT_TEST_LIBS += $(LDLIBS_XEN)
 

@@ -196,8 +196,10 @@ main(int argc, char *argv[])
     test_api_register();
     test_reconcile_register();
     void (*const optional[])(void) = {
-        test_bond_register,       test_xenstored_register, test_emu_register,
-        test_netback_register,    test_dirs_register,      test_vlan_register,
+        test_bond_register,       test_xenstored_register,
+        test_emu_register,        test_netback_tx_register,
+        test_netback_rx_register, test_netback_register,
+        test_dirs_register,       test_vlan_register,
         test_rpc_server_register,
     };
     for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {

@@ -69,6 +69,8 @@ void test_reconcile_register(void);
 void test_bond_register(void) __attribute__((weak));
 void test_xenstored_register(void) __attribute__((weak));
 void test_emu_register(void) __attribute__((weak));
+void test_netback_tx_register(void) __attribute__((weak));
+void test_netback_rx_register(void) __attribute__((weak));
 void test_netback_register(void) __attribute__((weak));
 void test_dirs_register(void) __attribute__((weak));
 void test_vlan_register(void) __attribute__((weak));

@@ -1,7 +1,7 @@
 /* vif-backend/emu/frontend.h: the xenstore side of an emulated netfront.
  *
- * xovs-guest (guest.c) and xovs-evil-guest (evil-guest.c) each play one
- * guest with one vif, and its toolstack too.  Both talk to xenstore the
+ * xovs-guest (xovs-guest.c) and xovs-evil-guest (xovs-evil-guest.c) each play
+ * one guest with one vif, and its toolstack too.  Both talk to xenstore the
  * same way, and this is that part:
  *
  *   as dom0 (the toolstack)   introduce the domain; in the caller's

@@ -1,6 +1,6 @@
 /* vif-backend/emu/guest-private.h: what the files of xovs-guest share.
  *
- *   guest.c           main: options, signals, the toolstack's xenstore
+ *   xovs-guest.c      main: options, signals, the toolstack's xenstore
  *                     nodes, the xenbus state machine (talk_to_netback,
  *                     netback_changed), the poll loop, the counters
  *   guest-netfront.c  the netif rings: queues and their grants, TX
@@ -11,11 +11,11 @@
  *   guest-traffic.c   the "guest OS": a tap in a network namespace, the UDP
  *                     generator (the sink needs nothing)
  *
- * Who calls whom: guest.c calls the other three; guest-traffic.c hands
+ * Who calls whom: xovs-guest.c calls the other three; guest-traffic.c hands
  * frames to guest-netfront.c (netfront_xmit) and gets them back from it
  * (traffic_deliver); guest-netfront.c has guest-rss.c check each received
  * frame (rss_check), and guest-rss.c grants its pages through
- * guest-netfront.c.  None calls into guest.c.
+ * guest-netfront.c.  None calls into xovs-guest.c.
  *
  * Everything runs in one thread; 'struct guest' is the whole state. */
 #ifndef VIF_EMU_GUEST_PRIVATE_H

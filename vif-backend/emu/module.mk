@@ -10,7 +10,7 @@ VIF_PLATFORM_OBJ := $(VIF_PLATFORM_SRC:%.c=$(OBJ)/%.o)
 VIF_EMU_GUEST_SRC := vif-backend/emu/emu-guest.c vif-backend/emu/emu-proto.c
 VIF_EMU_GUEST_OBJ := $(VIF_EMU_GUEST_SRC:%.c=$(OBJ)/%.o)
 
-$(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/guest.o \
+$(BIN)/xovs-guest: $(OBJ)/vif-backend/emu/xovs-guest.o \
 		$(OBJ)/vif-backend/emu/guest-netfront.o \
 		$(OBJ)/vif-backend/emu/guest-rss.o \
 		$(OBJ)/vif-backend/emu/guest-traffic.o \

@@ -6,7 +6,7 @@ XENSTORED_LIB_SRC := vif-backend/emu/xenstored/xs-wire.c \
 XENSTORED_LIB_OBJ := $(XENSTORED_LIB_SRC:%.c=$(OBJ)/%.o)
 XENSTORED_SOCKET_OBJ := $(OBJ)/vif-backend/emu/xenstored/xs-socket.o
 
-$(BIN)/xovs-xenstored: $(OBJ)/vif-backend/emu/xenstored/xenstored.o \
+$(BIN)/xovs-xenstored: $(OBJ)/vif-backend/emu/xenstored/xovs-xenstored.o \
 		$(XENSTORED_SOCKET_OBJ) $(XENSTORED_LIB_OBJ) $(XOVS_LIB_OBJ) \
 		$(OVS_LIB)
 	@mkdir -p $(dir $@)

@@ -1,4 +1,4 @@
-/* vif-backend/emu/xenstored/xenstored.c: xovs-xenstored, the emulated
+/* vif-backend/emu/xenstored/xovs-xenstored.c: xovs-xenstored, the emulated
  * xenstored of the emulated Xen platform.
  *
  * It speaks the real xenstore wire protocol on a unix socket, so the real

@@ -1,4 +1,5 @@
-/* vif-backend/emu/guest.c: xovs-guest, a Xen netfront that runs as a process.
+/* vif-backend/emu/xovs-guest.c: xovs-guest, a Xen netfront that runs as a
+ * process.
  *
  * It plays one PV guest's network driver against a netback over the
  * emulated platform (emu.h): it owns the domain's memory, grants pages and
