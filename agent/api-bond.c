@@ -445,18 +445,20 @@ xapi_bond_list(struct xapi_ctx *c)
         struct bond_status st;
         bond_status_init(&st);
         int error = c->env->bond_status(c->env->aux, master->device, &st);
-        if (error && error != ENOENT) {
+        if (error == ETIMEDOUT || error == ESRCH) {
             XAPI_REJECT(c, "uuid",
                         "cannot read bond %s's status from ovs-vswitchd: %s",
                         master->device,
                         error == ETIMEDOUT
                             ? "it did not answer within a second "
                               "(stopped or hung?)"
-                        : error == ESRCH ? "it is not running"
-                                         : ovs_strerror(error));
+                            : "it is not running");
             return c->code;
         }
-        break; /* one answer shows the switch is there */
+        /* Any other answer (even "no such bond" while ovs-vswitchd is
+         * still creating it) shows the switch is there: the rows say what
+         * is known. */
+        break;
     }
     return xapi_list(c, c->db->n_bonds, xapi_bond_row);
 }

@@ -52,7 +52,7 @@ ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
         VLOG_WARN_RL(&rl, "%s: cannot connect to %s (%s)", command, path,
                      ovs_strerror(error));
         free(path);
-        return error;
+        return ESRCH; /* a pidfile but nobody listening: not running */
     }
 
     /* unixctl_client_transact() would wait for ever on a stopped
@@ -138,13 +138,17 @@ ovsg_get_bond_info(struct ovsg *g, const char *port,
     }
     long long int deadline = time_msec() + OVSG_APPCTL_TIMEOUT_MS;
     int error = ovsg_appctl(g, "bond/show", port, deadline, &info->bond_show);
-    if (!error && row->lacp && strcmp(row->lacp, "off")) {
+    if (error != ETIMEDOUT && error != ESRCH && row->lacp
+        && strcmp(row->lacp, "off")) {
         error = ovsg_appctl(g, "lacp/show", port, deadline, &info->lacp_show);
     }
-    if (error) {
+    if (error == ETIMEDOUT || error == ESRCH) {
         ovsg_bond_info_destroy(info);
+        return error;
     }
-    return error;
+    /* ovs-vswitchd answered, if only with an error (a bond it is still
+     * creating): the columns stand, the texts it refused stay NULL. */
+    return 0;
 }
 
 void

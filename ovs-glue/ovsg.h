@@ -195,11 +195,11 @@ struct ovsg_bond_info {
 /* Fills 'info' (all members owned by it) for bond port 'port': the status
  * columns from the IDL replica, and the bond/lacp unixctl answers from the
  * ovs-vswitchd whose pidfile is in the run directory.  Waits at most about
- * a second for ovs-vswitchd in all.  Returns 0; ENOENT if the replica has no
- * port 'port' with several interfaces; or, with 'info' emptied, ESRCH (no
- * ovs-vswitchd runs), ETIMEDOUT (it did not answer in time: stopped or
- * hung) or another positive errno from the exchange (logged, rate-limited).
- */
+ * a second for ovs-vswitchd in all.  Returns 0 (a text ovs-vswitchd
+ * refused, e.g. for a bond it is still creating, stays NULL); ENOENT if the
+ * replica has no port 'port' with several interfaces; or, with 'info'
+ * emptied, ESRCH (no ovs-vswitchd runs) or ETIMEDOUT (it did not answer in
+ * time: stopped or hung).  Failures are logged, rate-limited. */
 int ovsg_get_bond_info(struct ovsg *, const char *port,
                        struct ovsg_bond_info *info);
 void ovsg_bond_info_destroy(struct ovsg_bond_info *);
