@@ -96,9 +96,9 @@ xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
     vif_xb_unwatch_fe(be, vif);
     vif_disconnect(vif);
     if (vif->port && keep_port) {
-        be->port_class->close(vif->port);
+        vif_port_close(vif->port);
     } else if (vif->port) {
-        vif_xb_port_destroy(be, vif);
+        vif_xb_port_destroy(vif);
     }
     hmap_remove(&be->vifs, &vif->node);
     free(vif->be_path);
@@ -184,10 +184,7 @@ xb_watch_event(struct vif_backend *be, const char *path, const char *token)
                 VLOG_INFO("%s: domain %u released", vif->name, vif->domid);
                 vif->fe_introduced = false;
                 vif_xb_offline(be, vif);
-                if (be->platform->class->release_domain) {
-                    be->platform->class->release_domain(be->platform,
-                                                        vif->domid);
-                }
+                vif_platform_release_domain(be->platform, vif->domid);
                 if (vif->be_state != XenbusStateClosed) {
                     vif_xb_set_state(be, vif, XenbusStateClosed);
                 }
@@ -374,12 +371,9 @@ xb_reap_stale_taps(struct vif_backend *be)
                       canon, be_path);
             vif_hotplug_request("offline", canon, be_path);
             struct vif_port *port;
-            if (!be->port_class->open(canon, be->max_queues > 1, &port)) {
-                if (be->port_class->destroy) {
-                    be->port_class->destroy(port);
-                } else {
-                    be->port_class->close(port);
-                }
+            if (!vif_port_open(be->port_class, canon, be->max_queues > 1,
+                               &port)) {
+                vif_port_destroy(port);
             }
         } else if (v) {
             xb_add_vif(be, domid, devid); /* appeared meanwhile */
@@ -451,9 +445,7 @@ vif_backend_destroy(struct vif_backend *be)
     if (be->xs) {
         xs_close(be->xs);
     }
-    if (be->platform) {
-        be->platform->class->close(be->platform);
-    }
+    vif_platform_close(be->platform);
     free(be->hotplug_script);
     free(be->agent_rpc);
     free(be->xenstore_path);
@@ -499,9 +491,8 @@ vif_backend_run(struct vif_backend *be)
     }
 
     /* Events: each fired port is masked until its VIF has run. */
-    const struct vif_platform_class *class = be->platform->class;
     for (int i = 0; i < 4096; i++) {
-        int64_t port = class->pending(be->platform);
+        int64_t port = vif_platform_pending(be->platform);
         if (port < 0) {
             break;
         }
@@ -523,8 +514,7 @@ vif_backend_run(struct vif_backend *be)
      * the toolstack removes them or a new frontend appears.  A VIF whose
      * directory was lost with the store (orphan) is forgotten at once. */
     int32_t dead;
-    while (class->dead_domain
-           && (dead = class->dead_domain(be->platform)) >= 0) {
+    while ((dead = vif_platform_dead_domain(be->platform)) >= 0) {
         struct vif *vif;
         HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
             if (vif->domid == dead && (vif->probed || vif->port)) {

@@ -99,7 +99,7 @@ vif_init(struct vif *vif, struct vif_platform *platform,
 }
 
 unsigned int
-vif_port_offloads(const struct vif *vif)
+vif_offloads(const struct vif *vif)
 {
     const struct vif_features *f = &vif->features;
     unsigned int offloads = 0;

@@ -329,9 +329,3 @@ const struct vif_port_class vif_port_tap = {
     .recv = port_tap_recv,
     .recv_wait = port_tap_recv_wait,
 };
-
-const struct vif_port_class *
-vif_port_lookup(const char *name)
-{
-    return !strcmp(name, "tap") ? &vif_port_tap : NULL;
-}

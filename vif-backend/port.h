@@ -84,9 +84,6 @@ struct vif_port {
 
 extern const struct vif_port_class vif_port_tap;
 
-/* The class named 'name' ("tap"), or NULL. */
-const struct vif_port_class *vif_port_lookup(const char *name);
-
 /* How the rest of xovs-netback calls a port (port.c), as OVS's netdev.c
  * wraps netdev_class: one function per member, with the member's contract
  * above.  The wrappers own the checks for optional members, so callers

@@ -17,7 +17,9 @@
  * Who calls whom (each file only calls files further down this list, so
  * the graph has no cycle; checked with nm on the objects):
  *
- *   xenbus.c     interface.c rate.c hotplug.c
+ *   backend.c    xenbus.c interface.c rate.c hotplug.c error.c platform.c
+ *                port.c
+ *   xenbus.c     interface.c rate.c hotplug.c error.c port.c
  *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
  *   tx.c         rate.c error.c pkt.c platform.c port.c
  *   rx.c         ctrl.c error.c pkt.c platform.c port.c
@@ -26,6 +28,8 @@
  *   pkt.c, platform.c, port.c: nothing; they include only their own
  *                header, not this one
  *
+ *           backend.c
+ *               |
  *           xenbus.c
  *               |
  *          interface.c
@@ -351,7 +355,7 @@ void vif_get_stats(const struct vif *, struct vif_stats *);
 void vif_format_queues(const struct vif *, struct ds *out);
 
 /* Port offloads matching the negotiated features. */
-unsigned int vif_port_offloads(const struct vif *);
+unsigned int vif_offloads(const struct vif *);
 
 /* tx.c */
 
@@ -455,7 +459,7 @@ void vif_xb_set_state(struct vif_backend *, struct vif *, int state);
 bool vif_xb_watch_fe(struct vif_backend *, struct vif *);
 void vif_xb_unwatch_fe(struct vif_backend *, struct vif *);
 /* Closes the VIF's port and removes the device. */
-void vif_xb_port_destroy(struct vif_backend *, struct vif *);
+void vif_xb_port_destroy(struct vif *);
 /* Unplugs the VIF: rings down, hotplug "offline", port removed, frontend
  * no longer watched. */
 void vif_xb_offline(struct vif_backend *, struct vif *);

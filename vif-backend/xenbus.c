@@ -515,16 +515,14 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     }
     vif->hotplug_connected = false;
     if (!vif->port) {
-        int error
-            = be->port_class->open(vif->name, be->max_queues > 1, &vif->port);
+        int error = vif_port_open(be->port_class, vif->name,
+                                  be->max_queues > 1, &vif->port);
         if (error) {
             xb_fail(be, vif, error, "cannot create port %s: %s", vif->name,
                     ovs_strerror(error));
             return;
         }
-        if (be->port_class->set_carrier) {
-            be->port_class->set_carrier(vif->port, false);
-        }
+        vif_port_set_carrier(vif->port, false);
         vif->carrier = false;
     }
     vif_hotplug_request("online", vif->name, vif->be_path);
@@ -563,13 +561,9 @@ xb_probe(struct vif_backend *be, struct vif *vif)
 
 /* Closes the VIF's port and removes the device. */
 void
-vif_xb_port_destroy(struct vif_backend *be, struct vif *vif)
+vif_xb_port_destroy(struct vif *vif)
 {
-    if (be->port_class->destroy) {
-        be->port_class->destroy(vif->port);
-    } else {
-        be->port_class->close(vif->port);
-    }
+    vif_port_destroy(vif->port);
     vif->port = NULL;
 }
 
@@ -584,7 +578,7 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
     vif_xb_unwatch_fe(be, vif);
     if (vif->port) {
         vif_hotplug_request("offline", vif->name, vif->be_path);
-        vif_xb_port_destroy(be, vif);
+        vif_xb_port_destroy(vif);
     }
     if (vif->probed) {
         xb_rm(be, vif->be_path, "hotplug-status");
@@ -695,10 +689,9 @@ xb_connect(struct vif_backend *be, struct vif *vif)
     free(vif->disable_reason);
     vif->disable_reason = NULL;
     if (vif->port) {
-        int error = be->port_class->set_n_queues(vif->port, n_queues);
+        int error = vif_port_set_n_queues(vif->port, n_queues);
         if (!error) {
-            error = be->port_class->set_offloads(vif->port,
-                                                 vif_port_offloads(vif));
+            error = vif_port_set_offloads(vif->port, vif_offloads(vif));
         }
         if (error) {
             xb_fail(be, vif, error,
