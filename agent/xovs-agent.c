@@ -152,7 +152,10 @@ parse_options(int argc, char *argv[])
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    /* Static, so it stays reachable when --help or a bad option exits
+     * inside the loop (LeakSanitizer would fail that exit). */
+    static char *short_options;
+    short_options = ovs_cmdl_long_options_to_short_options(long_options);
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -216,6 +219,7 @@ parse_options(int argc, char *argv[])
         }
     }
     free(short_options);
+    short_options = NULL;
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }

@@ -482,7 +482,10 @@ parse_options(int argc, char *argv[], struct evil *e)
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    /* Static, so it stays reachable when --help or a bad option exits
+     * inside the loop (LeakSanitizer would fail that exit). */
+    static char *short_options;
+    short_options = ovs_cmdl_long_options_to_short_options(long_options);
     bool have_mac = false;
 
     e->duration_ms = 5000;
@@ -560,6 +563,7 @@ parse_options(int argc, char *argv[], struct evil *e)
         }
     }
     free(short_options);
+    short_options = NULL;
 
     if (!e->domid || !have_mac || !e->attack) {
         ovs_fatal(0, "--domid=N (not 0), --mac=MAC and --attack=NAME are "

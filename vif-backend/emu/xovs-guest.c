@@ -703,7 +703,10 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    /* Static, so it stays reachable when --help or a bad option exits
+     * inside the loop (LeakSanitizer would fail that exit). */
+    static char *short_options;
+    short_options = ovs_cmdl_long_options_to_short_options(long_options);
     bool have_domid = false, have_mac = false;
     int n_modes = 0;
 
@@ -802,6 +805,7 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
         }
     }
     free(short_options);
+    short_options = NULL;
 
     if (!have_domid || !g->domid || !have_mac || n_modes != 1) {
         ovs_fatal(0, "--domid=N (not 0), --mac=MAC and exactly one of "
