@@ -21,6 +21,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 
 PROGRAMS = {"xovs", "xovs-agent", "xovs-netback", "xovs-xenstored",
             "xovs-guest", "xovs-evil-guest"}
@@ -112,6 +113,8 @@ def run(argv):
 def main():
     bindir, files = sys.argv[1], sys.argv[2:]
     helps, checked, failed = {}, 0, 0
+    scratch_dir = tempfile.TemporaryDirectory(prefix="xovs-docs-")
+    scratch = scratch_dir.name
 
     def help_of(prog):
         if prog not in helps:
@@ -176,6 +179,10 @@ def main():
                             "" if ok else " (exit %d: %s)" % (rc,
                                                             err.strip())))
                     else:
+                        # Options such as --log-file act while parsing:
+                        # their /tmp paths go to a scratch directory.
+                        args = [a.replace("/tmp/", scratch + "/")
+                                for a in args]
                         rc, out, err = run([exe] + args + ["--help"])
                         report(where, rc == 0, "%s %s parses%s" % (
                             prog, " ".join(args),
