@@ -546,6 +546,16 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
     if (backed_up) {
         xrec_db_destroy(&backup);
     }
+    if (!code && call_changed
+        && (!result || json_object_is_type(result, json_type_object))) {
+        /* "OK" means recorded and saved, not yet in OVS: say so.  The
+         * records' status in the list verbs tells when it got there. */
+        if (!result) {
+            result = json_object_new_object();
+        }
+        json_object_object_add(result, "status",
+                               json_object_new_string("pending"));
+    }
     *changed = call_changed;
     response = (code ? xrpc_error_line(id, code, error)
                      : xrpc_result_line(id, result));

@@ -827,14 +827,31 @@ test_handle_line(const void *aux OVS_UNUSED)
                             &commits, &changed);
     CHECK(changed && commits == 1 && db.n_networks == 1
               && strstr(resp, "\"result\":{\"uuid\":\"")
+              && strstr(resp, "\"status\":\"pending\"")
               && resp[strlen(resp) - 1] == '\n',
           "create: %s", resp);
     free(resp);
 
+    /* A change says it is recorded, not yet applied; a no-op says nothing. */
+    char *set = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+                          "\"network-param-set\",\"params\":{\"uuid\":"
+                          "\"%s\",\"MTU\":\"1400\"}}",
+                          db.networks[0]->uuid);
+    resp = xapi_handle_line(&db, &env, set, strlen(set), counting_commit,
+                            &commits, &changed);
+    CHECK(changed && strstr(resp, "\"result\":{\"status\":\"pending\"}"),
+          "param-set: %s", resp);
+    free(resp);
+    resp = xapi_handle_line(&db, &env, set, strlen(set), counting_commit,
+                            &commits, &changed);
+    CHECK(!changed && !strstr(resp, "pending"), "no-op param-set: %s", resp);
+    free(resp);
+    free(set);
+
     req = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"network-list\"}";
     resp = xapi_handle_line(&db, &env, req, strlen(req), counting_commit,
                             &commits, &changed);
-    CHECK(!changed && commits == 1 && strstr(resp, "\"bridge\":\"xapi0\""),
+    CHECK(!changed && commits == 2 && strstr(resp, "\"bridge\":\"xapi0\""),
           "list: %s", resp);
     free(resp);
 
