@@ -11,8 +11,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-HOLDERS=$(dirname "$0")/rpc-holders.py
-
 host_start
 INTERNAL=unix:$XOVS_RUNDIR/agent-internal.sock
 
@@ -35,16 +33,8 @@ vif=$(xovs vif-create vm-uuid="$(new_uuid)" domid=3 device=0 \
     network-uuid="$net" mac="$(guest_mac 3 0)")
 
 log "70 idle clients on the admin socket (limit 64)"
-python3 "$HOLDERS" "$T_DIR/agent.sock" 70 "$T_DIR" >"$T_DIR/holders.log" 2>&1 &
-HOLDERS_PID=$!
-release() {
-    touch "$T_DIR/holders.release"
-    wait "$HOLDERS_PID" 2>/dev/null || true
-}
-CLEAN_HOOKS+=(release)
-wait_until 20 test -e "$T_DIR/holders.out" ||
-    fail "holders did not finish: $(cat "$T_DIR/holders.log")"
-summary=$(head -n 1 "$T_DIR/holders.out")
+hold_admin_clients 70
+summary=$HOLDERS_SUMMARY
 log "holders: $summary; first refusal: $(sed -n 2p "$T_DIR/holders.out")"
 [[ $summary == "accepted=64 refused=6" ]] ||
     fail "expected 64 clients served and 6 refused, got: $summary"
@@ -65,7 +55,7 @@ got=$(timeout 20 "$XOVS_BIN/xovs" --rpc="$INTERNAL" vif-list domid=3 \
 [[ $got == "$vif" ]] || fail "internal vif-list gave '$got', want $vif"
 log "ok: the internal socket still serves vif-list"
 
-release
+release_admin_clients
 CLEAN_HOOKS=()
 wait_until 10 xovs network-list || fail "admin socket not served after the idle clients left"
 log "ok: served again once the idle clients left"

@@ -11,8 +11,6 @@
 # shellcheck source=tests/integration/netback-lib.sh
 . "$(dirname "$0")/netback-lib.sh"
 
-HOLDERS=$(dirname "$0")/rpc-holders.py
-
 nb_host_start
 INTERNAL=unix:$XOVS_RUNDIR/agent-internal.sock
 ixovs() {
@@ -37,16 +35,8 @@ va=$(nb_vif_record ga 1 0 "$net")
 vb=$(nb_vif_record gb 2 0 "$net")
 
 log "70 idle clients on the admin socket (limit 64)"
-python3 "$HOLDERS" "$T_DIR/agent.sock" 70 "$T_DIR" >"$T_DIR/holders.log" 2>&1 &
-HOLDERS_PID=$!
-release() {
-    touch "$T_DIR/holders.release"
-    wait "$HOLDERS_PID" 2>/dev/null || true
-}
-CLEAN_HOOKS+=(release)
-wait_until 20 test -e "$T_DIR/holders.out" ||
-    fail "holders did not finish: $(cat "$T_DIR/holders.log")"
-summary=$(head -n 1 "$T_DIR/holders.out")
+hold_admin_clients 70
+summary=$HOLDERS_SUMMARY
 [[ $summary == "accepted=64 refused=6" ]] ||
     fail "expected the admin socket full (64 served, 6 refused), got: $summary"
 rc=0
@@ -96,7 +86,7 @@ reject "MTU: vif-param-set may not set it on this socket" \
     vif-param-set uuid="$va" MTU=1400
 reject "vif-destroy: not allowed" vif-destroy uuid="$vb"
 
-release
+release_admin_clients
 CLEAN_HOOKS=()
 wait_until 10 xovs network-list || fail "admin socket not served after the idle clients left"
 [[ $(xovs network-list uuid="$spare" params=uuid --minimal) == "$spare" ]] ||

@@ -182,6 +182,33 @@ xovs() {
     "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@"
 }
 
+# hold_admin_clients N: N idle clients connect to the agent's admin socket
+# and stay (tests/integration/rpc-holders.py) until release_admin_clients
+# or cleanup; sets HOLDERS_SUMMARY to their summary "accepted=A refused=R"
+# (their output, with the first refusal's line, is in $T_DIR/holders.out).
+HOLDERS_PID=
+# shellcheck disable=SC2034 # read by the tests that call hold_admin_clients
+HOLDERS_SUMMARY=
+hold_admin_clients() {
+    python3 "$TOP/tests/integration/rpc-holders.py" "$T_DIR/agent.sock" "$1" \
+        "$T_DIR" >"$T_DIR/holders.log" 2>&1 &
+    HOLDERS_PID=$!
+    CLEAN_HOOKS+=(release_admin_clients)
+    wait_until 20 test -e "$T_DIR/holders.out" ||
+        fail "holders did not finish: $(cat "$T_DIR/holders.log")"
+    # shellcheck disable=SC2034 # read by the caller
+    HOLDERS_SUMMARY=$(head -n 1 "$T_DIR/holders.out")
+}
+
+# release_admin_clients: the clients of hold_admin_clients disconnect.
+# shellcheck disable=SC2317 # also run by cleanup() (CLEAN_HOOKS)
+release_admin_clients() {
+    [[ -n $HOLDERS_PID ]] || return 0
+    touch "$T_DIR/holders.release"
+    wait "$HOLDERS_PID" 2>/dev/null || true
+    HOLDERS_PID=
+}
+
 # OVS tools inside the host sandbox.
 hexec() {
     ip netns exec "$NS" env OVS_RUNDIR="$RUNDIR" OVS_DBDIR="$RUNDIR" \
