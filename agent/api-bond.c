@@ -36,37 +36,24 @@ arg_mode(struct xapi_ctx *c, const char *name, enum bond_mode *out)
     return true;
 }
 
+/* xapi_map_check_fn for bond properties ('aux' points to the bond's
+ * mode); removing a property needs no check. */
+static char *
+xapi_bond_check_property(const char *key, const char *value, const void *aux)
+{
+    const enum bond_mode *mode = aux;
+    return value ? bond_check_property(*mode, key, value) : NULL;
+}
+
 /* Computes in 'out' (uninitialized) the properties 'cur' as changed by the
  * properties:KEY=VALUE parameters for a bond in 'mode'; an empty VALUE
  * removes KEY.  Returns false (with 'out' destroyed) after rejecting one. */
 static bool
-arg_properties(struct xapi_ctx *c, enum bond_mode mode, const struct smap *cur,
-               struct smap *out)
+xapi_bond_arg_properties(struct xapi_ctx *c, enum bond_mode mode,
+                         const struct smap *cur, struct smap *out)
 {
-    size_t plen = strlen(XAPI_PROPERTIES_PREFIX);
-
-    smap_clone(out, cur);
-    for (struct lh_entry *e = lh_table_head(json_object_get_object(c->params));
-         e; e = lh_entry_next(e)) {
-        const char *name = lh_entry_k(e);
-        struct json_object *val = lh_entry_v(e);
-        const char *key = name + plen;
-        const char *value = json_object_get_string(val);
-
-        if (strncmp(name, XAPI_PROPERTIES_PREFIX, plen)) {
-            continue;
-        }
-        if (!*value) {
-            smap_remove(out, key);
-            continue;
-        }
-        if (!xapi_check(c, name, bond_check_property(mode, key, value))) {
-            smap_destroy(out);
-            return false;
-        }
-        smap_replace(out, key, value);
-    }
-    return true;
+    return xapi_arg_map(c, XAPI_PROPERTIES_PREFIX, xapi_bond_check_property,
+                        &mode, cur, out);
 }
 
 /* The mode's own defaults in 'props': LACP hashes on TCP/UDP ports unless
@@ -225,7 +212,7 @@ xapi_bond_create(struct xapi_ctx *c)
     if (mac_arg && !xapi_check(c, "mac", xrec_parse_mac(mac_arg, &mac))) {
         return c->code;
     }
-    if (!arg_properties(c, mode, &empty, &props)) {
+    if (!xapi_bond_arg_properties(c, mode, &empty, &props)) {
         free(mac);
         return c->code;
     }
@@ -364,7 +351,7 @@ xapi_bond_param_set(struct xapi_ctx *c)
             return c->code;
         }
     }
-    if (!arg_properties(c, bond->mode, &bond->properties, &props)) {
+    if (!xapi_bond_arg_properties(c, bond->mode, &bond->properties, &props)) {
         free(primary);
         return c->code;
     }

@@ -58,6 +58,18 @@ bool xapi_arg_locking(struct xapi_ctx *, const char *name, bool network,
                       enum xrec_locking_mode *out);
 bool xapi_arg_other_config(struct xapi_ctx *, bool network,
                            const struct smap *cur, struct smap *out);
+
+/* Checks one PREFIX:KEY=VALUE parameter ('value' NULL for an empty VALUE,
+ * which removes KEY): NULL if fine, else a malloc'd reason. */
+typedef char *xapi_map_check_fn(const char *key, const char *value,
+                                const void *aux);
+/* Computes in 'out' (uninitialized) the map 'cur' as changed by the
+ * 'prefix'KEY=VALUE parameters, each checked by 'check' ('aux' passed on);
+ * an empty VALUE removes KEY.  Returns false (with 'out' destroyed) after
+ * rejecting one, naming the parameter. */
+bool xapi_arg_map(struct xapi_ctx *, const char *prefix,
+                  xapi_map_check_fn *check, const void *aux,
+                  const struct smap *cur, struct smap *out);
 char *xapi_arg_uuid(struct xapi_ctx *, const char *name);
 
 /* Looks up the record named by uuid parameter 'NAME' with 'FIND', rejecting

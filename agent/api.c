@@ -122,31 +122,23 @@ xapi_arg_locking(struct xapi_ctx *c, const char *name, bool network,
     return true;
 }
 
-/* Computes in 'out' (uninitialized) the other_config map 'cur' as changed by
- * the other-config:KEY=VALUE parameters; an empty VALUE removes KEY.
- * Returns false (with 'out' destroyed) after rejecting one. */
 bool
-xapi_arg_other_config(struct xapi_ctx *c, bool network, const struct smap *cur,
-                      struct smap *out)
+xapi_arg_map(struct xapi_ctx *c, const char *prefix, xapi_map_check_fn *check,
+             const void *aux, const struct smap *cur, struct smap *out)
 {
-    size_t plen = strlen(XAPI_OTHER_CONFIG_PREFIX);
+    size_t plen = strlen(prefix);
 
     smap_clone(out, cur);
     for (struct lh_entry *e = lh_table_head(json_object_get_object(c->params));
          e; e = lh_entry_next(e)) {
         const char *name = lh_entry_k(e);
-        struct json_object *val = lh_entry_v(e);
+        const char *value = json_object_get_string(lh_entry_v(e));
         const char *key = name + plen;
-        const char *value = json_object_get_string(val);
 
-        if (strncmp(name, XAPI_OTHER_CONFIG_PREFIX, plen)) {
+        if (strncmp(name, prefix, plen)) {
             continue;
         }
-        if (!xapi_check(c, name, xrec_check_other_config_key(key))
-            || (*value
-                && !xapi_check(
-                    c, name,
-                    xrec_check_other_config_value(network, key, value)))) {
+        if (!xapi_check(c, name, check(key, *value ? value : NULL, aux))) {
             smap_destroy(out);
             return false;
         }
@@ -155,6 +147,32 @@ xapi_arg_other_config(struct xapi_ctx *c, bool network, const struct smap *cur,
         } else {
             smap_remove(out, key);
         }
+    }
+    return true;
+}
+
+/* xapi_map_check_fn for other-config ('aux' points to bool "network"). */
+static char *
+xapi_check_other_config(const char *key, const char *value, const void *aux)
+{
+    const bool *network = aux;
+    char *reason = xrec_check_other_config_key(key);
+    if (!reason && value) {
+        reason = xrec_check_other_config_value(*network, key, value);
+    }
+    return reason;
+}
+
+/* Computes in 'out' (uninitialized) the other_config map 'cur' as changed by
+ * the other-config:KEY=VALUE parameters; an empty VALUE removes KEY.
+ * Returns false (with 'out' destroyed) after rejecting one. */
+bool
+xapi_arg_other_config(struct xapi_ctx *c, bool network, const struct smap *cur,
+                      struct smap *out)
+{
+    if (!xapi_arg_map(c, XAPI_OTHER_CONFIG_PREFIX, xapi_check_other_config,
+                      &network, cur, out)) {
+        return false;
     }
     if (smap_count(out) > XREC_OTHER_CONFIG_MAX) {
         smap_destroy(out);
