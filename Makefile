@@ -7,8 +7,9 @@
 #   make check           set up dependencies, build, run unit + integration
 #   make demo            set up, build, run scripts/demo
 #   make lint            shellcheck every shell script, clang-format check
-#   make install         install the product programs, the hotplug script
-#                        and the systemd units (DESTDIR, PREFIX)
+#   make install         install the product programs, the hotplug script,
+#                        the man pages and the systemd units (DESTDIR, PREFIX)
+#   make deb             build the Debian package into build/deb/
 #   make SANITIZE=address,undefined check
 #   make V=1             show the full commands, not "  CC      agent/api.o"
 
@@ -22,6 +23,7 @@ OVS_LIB := $(OVS)/lib/.libs/libopenvswitch.a
 OVS_STAMP := $(OVS)/.xovs-built
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
 UNITDIR := /lib/systemd/system
 SANITIZE ?=
 V ?= 0
@@ -115,11 +117,15 @@ lint:
 	$(Q)scripts/lint
 
 # The product only: PROGRAMS, scripts/vif as xovs-vif (xovs-netback runs
-# the xovs-vif next to it), the systemd units.  TEST_PROGRAMS stay in
-# build/bin.  tests/integration/04-install.sh checks the list.
+# the xovs-vif next to it), the man pages (docs/man), the systemd units.
+# TEST_PROGRAMS stay in build/bin.  tests/integration/04-install.sh checks
+# the list.
 INSTALL_SAY = $(if $(Q),printf '  %-7s %s\n' INSTALL,:)
+programs: $(PROGRAMS)
+
 install: $(PROGRAMS)
-	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	$(Q)for p in $(PROGRAMS); do \
 		$(INSTALL_SAY) "$(BINDIR)/$${p##*/}"; \
 		install -m 755 "$$p" "$(DESTDIR)$(BINDIR)/" || exit 1; \
@@ -131,6 +137,16 @@ install: $(PROGRAMS)
 		sed 's|@BINDIR@|$(BINDIR)|g' "$$u" \
 		  >"$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; \
 	done
+	$(Q)for m in docs/man/*.[18]; do \
+		d="$(MANDIR)/man$${m##*.}"; \
+		$(INSTALL_SAY) "$$d/$${m##*/}"; \
+		install -m 644 "$$m" "$(DESTDIR)$$d/" || exit 1; \
+	done
+
+# The Debian package (debian/): scripts/mkdeb builds it from a copy of the
+# tree in build/deb and leaves build/deb/xovs_VERSION_ARCH.deb.
+deb: setup
+	$(Q)scripts/mkdeb
 
 clean:
 	rm -rf build/bin build/obj build/san
@@ -138,6 +154,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo lint install clean distclean setup
+.PHONY: all check check-xen unit-tests demo lint install programs deb clean \
+	distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
