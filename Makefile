@@ -91,10 +91,12 @@ $(OVS_STAMP):
 setup:
 	$(Q)scripts/setup
 
-# The integration tests, then real Xen (check-xen, ~5 min): both run, and
-# either failing fails the check.
+# The unit tests, the fuzz corpora replayed, each fuzz target for 60 s
+# (make fuzz), the integration tests, then real Xen (check-xen, ~5 min):
+# the last two both run, and either failing fails the check.
 check: setup
 	$(Q)$(SUBMAKE) all unit-tests fuzz-replay
+	$(Q)$(SUBMAKE) fuzz
 	$(Q)tests/run-tests --bin=$(BIN); rc=$$?; \
 	tests/system/run-xen --bin=$(BIN) || rc=1; \
 	exit $$rc
