@@ -6,6 +6,8 @@
 #   make                 build every program into build/bin/
 #   make check           set up dependencies, build, run unit + integration
 #   make demo            set up, build, run scripts/demo
+#   make soak            30 minutes of churn and traffic (bench/soak)
+#   make fuzz-long       each fuzz target for 10 minutes
 #   make lint            shellcheck every shell script, clang-format check
 #   make install         install the product programs, the hotplug script,
 #                        the man pages and the systemd units (DESTDIR, PREFIX)
@@ -113,6 +115,13 @@ demo: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)scripts/demo
 
+# 30 minutes of churn and traffic, growth of RSS, fds and OVS rows reported
+# (bench/soak; SOAK_MINUTES); not part of make check.
+SOAK_MINUTES ?= 30
+soak: setup
+	$(Q)$(SUBMAKE) all
+	$(Q)bench/soak $(SOAK_MINUTES)
+
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
 lint:
@@ -156,7 +165,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo lint install programs deb clean \
+.PHONY: all check check-xen unit-tests demo soak lint install programs deb clean \
 	distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
