@@ -4,7 +4,7 @@ XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
-	agent/reconcile.c agent/rpc.c agent/rpc-server.c
+	agent/reconcile.c agent/rpc.c agent/rpc-server.c agent/rbac.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -22,3 +22,5 @@ DAEMONS += xovs-agent
 
 # The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
 UNIT_TEST_SRC += tests/unit/test-rpc-server.c
+# Roles: the role map and the method table (tests/unit/test-rbac.c).
+UNIT_TEST_SRC += tests/unit/test-rbac.c

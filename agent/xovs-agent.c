@@ -23,6 +23,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +64,7 @@ struct agent {
     struct xrpcs *rpc;          /* the admin socket: every method */
     struct xrpcs *rpc_internal; /* netback and hotplug; NULL if none */
     struct shash vif_stats;     /* reported by xovs-netback; see xapi_env */
+    struct xrbac_map roles;     /* who may do what (rbac.h) */
 };
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
@@ -71,7 +75,13 @@ static char *rpc_path;          /* malloc'd after parse_options() */
 static char *rpc_internal_path; /* malloc'd; "" after --rpc-internal= */
 static size_t rpc_max_conns = XRPCS_MAX_CONNS_DEFAULT;
 static long long rpc_idle_timeout_ms = XRPCS_IDLE_TIMEOUT_DEFAULT_MS;
-static char *unixctl_path; /* malloc'd after parse_options() */
+static char *unixctl_path;     /* malloc'd after parse_options() */
+static const char *roles_path; /* --roles; NULL: the built-in map */
+static int rpc_mode = -1;
+static const char *rpc_owner_name; /* --rpc-owner, --rpc-group as given */
+static const char *rpc_group_name;
+static uid_t rpc_owner = (uid_t)-1;
+static gid_t rpc_group = (gid_t)-1;
 static char *datapath_type;
 static bool exiting;
 
@@ -96,6 +106,13 @@ usage(void)
            "                         are refused with an error\n"
            "  --rpc-idle-timeout=SECS  close a connection silent that long\n"
            "                         (default %d; 0: never)\n"
+           "  --roles=FILE           role map: uid:/user:/gid:/group: lines\n"
+           "                         to none|read-only|vm-operator|\n"
+           "                         pool-admin (default: root and the\n"
+           "                         agent's user pool-admin, others none)\n"
+           "  --rpc-owner=USER       owner of the admin socket's file\n"
+           "  --rpc-group=GROUP      its group (default the agent's)\n"
+           "  --rpc-mode=MODE        its mode, octal (default 0770)\n"
            "  --unixctl=PATH         control socket (exit, vlog/set;\n"
            "                         default %s/%s.ctl)\n"
            "  --datapath-type=TYPE   netdev | system (default: system if\n"
@@ -123,6 +140,20 @@ parse_count(const char *name, const char *arg, unsigned long min,
     return v;
 }
 
+/* A numeric user or group id for option 'name' ('kind' is "user" or
+ * "group": 'arg' is not one by name either). */
+static unsigned int
+parse_id(const char *name, const char *arg, const char *kind)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || *end || !*arg || arg[0] == '-' || v >= UINT_MAX) {
+        ovs_fatal(0, "--%s: no %s \"%s\" on this host", name, kind, arg);
+    }
+    return v;
+}
+
 static void
 parse_options(int argc, char *argv[])
 {
@@ -133,6 +164,10 @@ parse_options(int argc, char *argv[])
         OPT_RPC_INTERNAL,
         OPT_RPC_MAX_CONNS,
         OPT_RPC_IDLE_TIMEOUT,
+        OPT_ROLES,
+        OPT_RPC_OWNER,
+        OPT_RPC_GROUP,
+        OPT_RPC_MODE,
         OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
         DAEMON_OPTION_ENUMS,
@@ -145,6 +180,10 @@ parse_options(int argc, char *argv[])
         {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
         {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
         {"rpc-idle-timeout", required_argument, NULL, OPT_RPC_IDLE_TIMEOUT},
+        {"roles", required_argument, NULL, OPT_ROLES},
+        {"rpc-owner", required_argument, NULL, OPT_RPC_OWNER},
+        {"rpc-group", required_argument, NULL, OPT_RPC_GROUP},
+        {"rpc-mode", required_argument, NULL, OPT_RPC_MODE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
         {"help", no_argument, NULL, 'h'},
@@ -194,6 +233,27 @@ parse_options(int argc, char *argv[])
             rpc_idle_timeout_ms
                 = parse_count("rpc-idle-timeout", optarg, 0, 86400) * 1000LL;
             break;
+        case OPT_ROLES:
+            roles_path = optarg;
+            break;
+        case OPT_RPC_OWNER:
+            rpc_owner_name = optarg;
+            break;
+        case OPT_RPC_GROUP:
+            rpc_group_name = optarg;
+            break;
+        case OPT_RPC_MODE: {
+            char *end;
+            unsigned long mode = strtoul(optarg, &end, 8);
+            if (!*optarg || *end || mode > 07777) {
+                ovs_fatal(0,
+                          "--rpc-mode: \"%s\" is not an octal mode "
+                          "(e.g. 0660)",
+                          optarg);
+            }
+            rpc_mode = mode;
+            break;
+        }
         case OPT_UNIXCTL:
             free(unixctl_path);
             unixctl_path = xstrdup(optarg);
@@ -220,6 +280,17 @@ parse_options(int argc, char *argv[])
     }
     free(short_options);
     short_options = NULL;
+    /* Names resolved after the loop, so that --help works without them. */
+    if (rpc_owner_name) {
+        const struct passwd *pw = getpwnam(rpc_owner_name);
+        rpc_owner = (pw ? pw->pw_uid
+                        : parse_id("rpc-owner", rpc_owner_name, "user"));
+    }
+    if (rpc_group_name) {
+        const struct group *gr = getgrnam(rpc_group_name);
+        rpc_group = (gr ? gr->gr_gid
+                        : parse_id("rpc-group", rpc_group_name, "group"));
+    }
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }
@@ -243,6 +314,37 @@ parse_options(int argc, char *argv[])
     if (!unixctl_path) {
         unixctl_path = xovs_default_unixctl();
     }
+}
+
+/* Loads the role map into 'map' (initialized): --roles, or nothing (the
+ * built-in rules).  Returns NULL or a malloc'd message. */
+static char *
+agent_load_roles(struct xrbac_map *map)
+{
+    xrbac_map_init(map, geteuid());
+    return roles_path ? xrbac_map_load(map, roles_path) : NULL;
+}
+
+/* roles/reload: reads --roles again; on an error the old map stays. */
+static void
+agent_unixctl_roles_reload(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                           const char *argv[] OVS_UNUSED, void *a_)
+{
+    struct agent *a = a_;
+    struct xrbac_map map;
+    char *error = agent_load_roles(&map);
+    if (error) {
+        VLOG_WARN("roles/reload: %s; keeping the role map in use", error);
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        xrbac_map_destroy(&map);
+        return;
+    }
+    xrbac_map_destroy(&a->roles);
+    a->roles = map;
+    VLOG_INFO("role map reloaded from %s",
+              roles_path ? roles_path : "(built-in)");
+    unixctl_command_reply(conn, NULL);
 }
 
 static void
@@ -391,6 +493,16 @@ agent_listen(struct agent *a, const char *path, const char *name,
     s.max_conns = rpc_max_conns;
     s.idle_timeout_ms = rpc_idle_timeout_ms;
     s.allow = allow;
+    s.roles = &a->roles;
+    if (allow) {
+        /* The internal socket: netback and the hotplug script need no more
+         * than vm-operator, whoever runs them. */
+        s.max_role = XRBAC_VM_OPERATOR;
+    } else {
+        s.mode = rpc_mode;
+        s.owner = rpc_owner;
+        s.group = rpc_group;
+    }
     int error = xrpcs_create(path, &s, agent_handle, a, &server);
     if (error) {
         ovs_fatal(error, "cannot listen on %s", path);
@@ -447,6 +559,10 @@ main(int argc, char *argv[])
     if (error) {
         ovs_fatal(0, "%s", error);
     }
+    error = agent_load_roles(&a.roles);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
 
     daemonize_start(false);
     a.rpc = agent_listen(&a, rpc, "admin", NULL);
@@ -461,6 +577,8 @@ main(int argc, char *argv[])
                   unixctl_path);
     }
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, NULL);
+    unixctl_command_register("roles/reload", "", 0, 0,
+                             agent_unixctl_roles_reload, &a);
     a.glue = ovsg_create(ovsdb_remote);
     /* Start-up safety: an empty store must not delete xovs's bridges. */
     error = xrc_startup_check(a.glue, &a.db, a.store_path);
@@ -496,6 +614,7 @@ main(int argc, char *argv[])
     ovsg_destroy(a.glue);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
+    xrbac_map_destroy(&a.roles);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);
