@@ -2,9 +2,10 @@
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
-	agent/api-bond.c agent/api-vif.c
+	agent/api-bond.c agent/api-vif.c agent/api-stats.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
-	agent/reconcile.c agent/rpc.c agent/rpc-server.c agent/rbac.c
+	agent/reconcile.c agent/rpc.c agent/rpc-server.c agent/rbac.c \
+	agent/portstats.c agent/metrics.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -24,3 +25,5 @@ DAEMONS += xovs-agent
 UNIT_TEST_SRC += tests/unit/test-rpc-server.c
 # Roles: the role map and the method table (tests/unit/test-rbac.c).
 UNIT_TEST_SRC += tests/unit/test-rbac.c
+# Port counters and rates (tests/unit/test-portstats.c).
+UNIT_TEST_SRC += tests/unit/test-portstats.c

@@ -31,7 +31,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "agent/api.h"
+#include "agent/metrics.h"
 #include "agent/pifscan.h"
+#include "agent/portstats.h"
 #include "agent/reconcile.h"
 #include "agent/rpc-server.h"
 #include "agent/rpc.h"
@@ -65,7 +67,21 @@ struct agent {
     struct xrpcs *rpc_internal; /* netback and hotplug; NULL if none */
     struct shash vif_stats;     /* reported by xovs-netback; see xapi_env */
     struct xrbac_map roles;     /* who may do what (rbac.h) */
+
+    /* Observability (metrics.h, portstats.h). */
+    struct xps ports;                /* live traffic of the records' ports */
+    unsigned int stats_seqno;        /* ovsg_seqno() at the last sample */
+    long long next_sample;           /* time_msec() of the next sample */
+    struct xmet *metrics;            /* --metrics endpoint, or NULL */
+    long long unsynced_since;        /* time_msec() since OVS differs, 0 */
+    unsigned long long n_reconciles; /* desired states handed to OVS */
+    unsigned long long n_requests;   /* RPC requests answered */
+    unsigned long long n_errors;     /* ... with an error */
 };
+
+/* Ports are sampled when the replica changes, and at least this often (a
+ * port that stops moving must go to rate 0). */
+#define AGENT_SAMPLE_MS 1000
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
 
@@ -82,6 +98,7 @@ static const char *rpc_owner_name; /* --rpc-owner, --rpc-group as given */
 static const char *rpc_group_name;
 static uid_t rpc_owner = (uid_t)-1;
 static gid_t rpc_group = (gid_t)-1;
+static const char *metrics_target; /* --metrics; NULL: no endpoint */
 static char *datapath_type;
 static bool exiting;
 
@@ -113,6 +130,8 @@ usage(void)
            "  --rpc-owner=USER       owner of the admin socket's file\n"
            "  --rpc-group=GROUP      its group (default the agent's)\n"
            "  --rpc-mode=MODE        its mode, octal (default 0770)\n"
+           "  --metrics=ADDR:PORT|unix:PATH  serve Prometheus metrics\n"
+           "                         (GET /metrics; default: none)\n"
            "  --unixctl=PATH         control socket (exit, vlog/set;\n"
            "                         default %s/%s.ctl)\n"
            "  --datapath-type=TYPE   netdev | system (default: system if\n"
@@ -168,6 +187,7 @@ parse_options(int argc, char *argv[])
         OPT_RPC_OWNER,
         OPT_RPC_GROUP,
         OPT_RPC_MODE,
+        OPT_METRICS,
         OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
         DAEMON_OPTION_ENUMS,
@@ -184,6 +204,7 @@ parse_options(int argc, char *argv[])
         {"rpc-owner", required_argument, NULL, OPT_RPC_OWNER},
         {"rpc-group", required_argument, NULL, OPT_RPC_GROUP},
         {"rpc-mode", required_argument, NULL, OPT_RPC_MODE},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
         {"help", no_argument, NULL, 'h'},
@@ -254,6 +275,9 @@ parse_options(int argc, char *argv[])
             rpc_mode = mode;
             break;
         }
+        case OPT_METRICS:
+            metrics_target = optarg;
+            break;
         case OPT_UNIXCTL:
             free(unixctl_path);
             unixctl_path = xstrdup(optarg);
@@ -383,6 +407,7 @@ agent_reconcile(struct agent *a)
     struct ovsg_state desired;
     xrc_build(&a->db, a->datapath_type, &desired);
     ovsg_set_desired(a->glue, &desired);
+    a->n_reconciles++;
 
     /* Plugged NICs up, as xapi's PIF.plug does (the kernel datapath leaves
      * a port's link as it finds it). */
@@ -471,6 +496,7 @@ agent_handle(void *aux, const char *line, size_t len)
         .verify = xrc_verify,
         .record_status = xrc_record_status,
         .status_aux = a->glue,
+        .port_stats = &a->ports,
     };
     bool changed = false;
     char *reply
@@ -478,6 +504,10 @@ agent_handle(void *aux, const char *line, size_t len)
     if (changed) {
         agent_reconcile(a);
     }
+    /* The agent built 'reply': an error's member name cannot occur
+     * unescaped inside a result's strings. */
+    a->n_requests++;
+    a->n_errors += strstr(reply, ",\"error\":{\"code\":") != NULL;
     return reply;
 }
 
@@ -510,6 +540,52 @@ agent_listen(struct agent *a, const char *path, const char *name,
     return server;
 }
 
+/* xmet_render_fn: one scrape. */
+static void
+agent_render_metrics(void *a_, struct ds *out)
+{
+    struct agent *a = a_;
+    long long now = time_msec();
+    const struct xmet_source src = {
+        .db = &a->db,
+        .ports = &a->ports,
+        .vif_stats = &a->vif_stats,
+        .record_status = xrc_record_status,
+        .status_aux = a->glue,
+        .now_ms = time_wall_msec(),
+        .reconcile_lag_ms = a->unsynced_since ? now - a->unsynced_since : 0,
+        .n_reconciles = a->n_reconciles,
+        .n_requests = a->n_requests,
+        .n_errors = a->n_errors,
+    };
+    xmet_render(out, &src);
+}
+
+/* Samples the ports' counters when the replica changed or a second
+ * passed, and notes whether OVS matches the records. */
+static void
+agent_observe(struct agent *a)
+{
+    long long now = time_msec();
+    unsigned int seqno = ovsg_seqno(a->glue);
+
+    if (ovsg_is_synced(a->glue)) {
+        a->unsynced_since = 0;
+    } else if (!a->unsynced_since) {
+        a->unsynced_since = now;
+    }
+    if (seqno == a->stats_seqno && now < a->next_sample) {
+        return;
+    }
+    a->stats_seqno = seqno;
+    a->next_sample = now + AGENT_SAMPLE_MS;
+
+    struct shash ifaces = SHASH_INITIALIZER(&ifaces);
+    ovsg_iface_stats_all(a->glue, &ifaces);
+    xps_sample(&a->ports, &a->db, &ifaces, time_wall_msec());
+    shash_destroy_free_data(&ifaces);
+}
+
 static void
 agent_run(struct agent *a)
 {
@@ -518,6 +594,10 @@ agent_run(struct agent *a)
         xrpcs_run(a->rpc_internal);
     }
     ovsg_run(a->glue);
+    agent_observe(a);
+    if (a->metrics) {
+        xmet_run(a->metrics);
+    }
 }
 
 static void
@@ -528,6 +608,10 @@ agent_wait(struct agent *a)
         xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
+    poll_timer_wait_until(a->next_sample);
+    if (a->metrics) {
+        xmet_wait(a->metrics);
+    }
 }
 
 int
@@ -563,12 +647,29 @@ main(int argc, char *argv[])
     if (error) {
         ovs_fatal(0, "%s", error);
     }
+    xps_init(&a.ports);
+    char *metrics_pstream = NULL;
+    if (metrics_target) {
+        error = xmet_parse_target(metrics_target, &metrics_pstream);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    }
 
     daemonize_start(false);
     a.rpc = agent_listen(&a, rpc, "admin", NULL);
     if (rpc_internal) {
         a.rpc_internal
             = agent_listen(&a, rpc_internal, "internal", xrpc_internal_allow);
+    }
+    if (metrics_pstream) {
+        int merror = xmet_create(metrics_pstream, agent_render_metrics, &a,
+                                 &a.metrics);
+        if (merror) {
+            ovs_fatal(merror, "--metrics: cannot listen on %s",
+                      metrics_target);
+        }
+        free(metrics_pstream);
     }
     struct unixctl_server *unixctl;
     int retval = unixctl_server_create(unixctl_path, &unixctl);
@@ -615,6 +716,8 @@ main(int argc, char *argv[])
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
     xrbac_map_destroy(&a.roles);
+    xmet_destroy(a.metrics);
+    xps_destroy(&a.ports);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);
