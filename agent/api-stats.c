@@ -42,14 +42,16 @@ put_rates(struct json_object *row, const struct xps_rates *r)
     put_rate(row, "drops-ps", r->rx_drops + r->tx_drops);
 }
 
-static const struct shash_node **stats_nodes; /* during one list call */
+/* During one list call. */
+static const struct shash_node **stats_nodes;
+static const struct xps *stats_xps;
 
 static struct json_object *
 stats_row(const struct xapi_ctx *c OVS_UNUSED, size_t i)
 {
     const struct xps_port *p = stats_nodes[i]->data;
     struct json_object *row = json_object_new_object();
-    struct xps_rates r = xps_rates_at(p, time_wall_msec());
+    struct xps_rates r = xps_rates_at(stats_xps, p, time_wall_msec());
 
     xrec_json_put_string(row, "name", p->name);
     xrec_json_put_string(row, "kind", p->kind);
@@ -77,9 +79,11 @@ xapi_port_stats_list(struct xapi_ctx *c)
     }
     const struct shash *ports = &c->env->port_stats->ports;
     stats_nodes = shash_sort(ports);
+    stats_xps = c->env->port_stats;
     int code = xapi_list(c, shash_count(ports), stats_row);
     free(stats_nodes);
     stats_nodes = NULL;
+    stats_xps = NULL;
     return code;
 }
 

@@ -134,7 +134,7 @@ render_ports(struct ds *out, const struct xmet_source *src)
         put_family(out, rates[r].name, "gauge", rates[r].help);
         for (size_t i = 0; i < n; i++) {
             const struct xps_port *p = nodes[i]->data;
-            struct xps_rates now = xps_rates_at(p, src->now_ms);
+            struct xps_rates now = xps_rates_at(src->ports, p, src->now_ms);
             const double *v
                 = (const double *)((const char *)&now + rates[r].offset);
             put_port_sample(out, rates[r].name, p, *v);

@@ -13,7 +13,7 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
 		$(BOND_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_OVS)

@@ -12,6 +12,14 @@ void
 xps_init(struct xps *x)
 {
     shash_init(&x->ports);
+    x->interval_ms = XPS_OVS_INTERVAL_MS;
+}
+
+/* How long counters may stand still before the rate is 0. */
+static long long
+stale_ms(const struct xps *x)
+{
+    return MAX(XPS_STALE_MS, 2 * x->interval_ms + 2000);
 }
 
 static void
@@ -84,7 +92,7 @@ xps_observe(struct xps *x, const char *name, const char *kind,
     set_string(&p->uuid, uuid);
     p->seen = true;
     if (!memcmp(st, &p->cur, sizeof *st)) {
-        if (p->have_rate && now_ms - p->t_cur >= XPS_STALE_MS) {
+        if (p->have_rate && now_ms - p->t_cur >= stale_ms(x)) {
             /* Quiet: say so once in the history. */
             p->have_rate = false;
             p->rate = (struct xps_rates){0};
@@ -101,8 +109,8 @@ xps_observe(struct xps *x, const char *name, const char *kind,
         p->rate = (struct xps_rates){0};
     } else {
         long long ms = now_ms - p->t_cur;
-        if (ms > XPS_OVS_INTERVAL_MS * 3 / 2 || ms <= 0) {
-            ms = XPS_OVS_INTERVAL_MS; /* moved after a quiet spell */
+        if (ms > x->interval_ms * 3 / 2 || ms < x->interval_ms / 2) {
+            ms = x->interval_ms; /* see portstats.h */
         }
         p->rate = (struct xps_rates){
             .rx_pps = per_second(o->rx_packets, st->rx_packets, ms),
@@ -120,9 +128,9 @@ xps_observe(struct xps *x, const char *name, const char *kind,
 }
 
 struct xps_rates
-xps_rates_at(const struct xps_port *p, long long now_ms)
+xps_rates_at(const struct xps *x, const struct xps_port *p, long long now_ms)
 {
-    if (!p->have_rate || now_ms - p->t_cur >= XPS_STALE_MS) {
+    if (!p->have_rate || now_ms - p->t_cur >= stale_ms(x)) {
         return (struct xps_rates){0};
     }
     return p->rate;

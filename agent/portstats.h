@@ -4,12 +4,16 @@
  * xovs graph).
  *
  * The counters are OVS's Interface statistics (ovsg_iface_stats_all()),
- * which ovs-vswitchd writes every 5 s by default and only when they
- * change.  A rate is the difference of two distinct observations over the
- * time between them; when a counter first moves after a quiet spell,
- * everything counted happened within OVS's last update interval, so the
- * rate is taken over XPS_OVS_INTERVAL_MS then.  A port whose counters did
- * not move for XPS_STALE_MS has rate 0.  A bond's counters are the sum of
+ * which ovs-vswitchd writes every update interval (5 s by default) and
+ * only when they change.  A rate is the difference of two distinct
+ * observations over the time between them -- which is one interval while
+ * traffic flows.  So a gap far from the interval is not the time the
+ * counting took: after a quiet spell everything counted happened within
+ * OVS's last interval, and two observations closer than half an interval
+ * mean the first was no OVS update (a new interface without statistics
+ * yet); either way the rate is taken over one interval.  A port whose
+ * counters did not move for XPS_STALE_MS (or two intervals, if longer)
+ * has rate 0.  A bond's counters are the sum of
  * its members'.  Each port keeps its last XPS_HISTORY rate points (one per
  * distinct observation) in memory only.
  *
@@ -56,14 +60,16 @@ struct xps_port {
 };
 
 struct xps {
-    struct shash ports; /* name -> struct xps_port */
+    struct shash ports;    /* name -> struct xps_port */
+    long long interval_ms; /* OVS's stats-update-interval */
 };
 
 void xps_init(struct xps *);
 void xps_destroy(struct xps *);
 
 /* Records that port 'name' ('kind', record 'uuid') has counters 'st' at
- * time 'now_ms' (wall clock, ms), adding it if new. */
+ * time 'now_ms' (wall clock, ms), adding it if new.  'x->interval_ms' is
+ * OVS's update interval (XPS_OVS_INTERVAL_MS after xps_init()). */
 void xps_observe(struct xps *, const char *name, const char *kind,
                  const char *uuid, const struct ovsg_iface_stats *st,
                  long long now_ms);
@@ -75,7 +81,8 @@ void xps_sample(struct xps *, const struct xrec_db *,
                 const struct shash *ifaces, long long now_ms);
 
 /* The port's rates now (zero while unknown or stale). */
-struct xps_rates xps_rates_at(const struct xps_port *, long long now_ms);
+struct xps_rates xps_rates_at(const struct xps *, const struct xps_port *,
+                              long long now_ms);
 
 /* Copies into 'out' (XPS_HISTORY entries) the port's points newer than
  * 'since_ms', oldest first; returns how many. */

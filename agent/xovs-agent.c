@@ -582,6 +582,7 @@ agent_observe(struct agent *a)
 
     struct shash ifaces = SHASH_INITIALIZER(&ifaces);
     ovsg_iface_stats_all(a->glue, &ifaces);
+    a->ports.interval_ms = ovsg_stats_interval_ms(a->glue);
     xps_sample(&a->ports, &a->db, &ifaces, time_wall_msec());
     shash_destroy_free_data(&ifaces);
 }

@@ -44,6 +44,16 @@ ovsg_iface_stats_all(const struct ovsg *g, struct shash *out)
     }
 }
 
+long long
+ovsg_stats_interval_ms(const struct ovsg *g)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(g->idl);
+    long long ms = (ovs ? smap_get_ullong(&ovs->other_config,
+                                          "stats-update-interval", 5000)
+                        : 5000);
+    return MAX(ms, 5000); /* ovs-vswitchd's own floor */
+}
+
 unsigned int
 ovsg_seqno(const struct ovsg *g)
 {

@@ -220,6 +220,10 @@ struct ovsg_iface_stats {
  * Logs nothing. */
 void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
 
+/* How often ovs-vswitchd writes the statistics (ms): its
+ * other_config:stats-update-interval, 5000 by default and at least. */
+long long ovsg_stats_interval_ms(const struct ovsg *);
+
 /* Changes whenever the replica changes (statistics included). */
 unsigned int ovsg_seqno(const struct ovsg *);
 

@@ -32,6 +32,7 @@ AGENT_EXTRA_ARGS=(--metrics="$MADDR:$MPORT")
 agent_start
 nb_netback_start
 
+# shellcheck disable=SC2317 # also run by cleanup() (CLEAN_HOOKS)
 prom_stop() {
     [[ -n $PROM_PID ]] || return 0
     nb_stop_pid "$PROM_PID"
@@ -92,6 +93,7 @@ for s in r["data"]["result"]:
     print(s["value"][1])'
 }
 # positive QUERY: QUERY returns one series with a value > 0.
+# shellcheck disable=SC2317 # run by wait_until
 positive() {
     local v
     v=$(promql "$1") || return 1

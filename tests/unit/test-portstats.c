@@ -73,18 +73,20 @@ test_portstats(const void *aux OVS_UNUSED)
     shash_add(&ifaces, "vif3.0", stats(0, 0));
     xps_sample(&x, &db, &ifaces, 15000);
     const struct xps_port *e1 = shash_find_data(&x.ports, "eth1");
-    struct xps_rates r = xps_rates_at(e1, 15000);
+    struct xps_rates r = xps_rates_at(&x, e1, 15000);
     CHECK(r.rx_pps == 100 && r.rx_bps == 64000, "rate %g pps %g bps", r.rx_pps,
           r.rx_bps);
     b = shash_find_data(&x.ports, "bond0");
-    CHECK(xps_rates_at(b, 15000).rx_pps == 100, "bond rate");
+    CHECK(xps_rates_at(&x, b, 15000).rx_pps == 100, "bond rate");
     const struct xps_port *v = shash_find_data(&x.ports, "vif3.0");
-    CHECK(v && !strcmp(v->uuid, "v1") && xps_rates_at(v, 15000).rx_pps == 0,
+    CHECK(v && !strcmp(v->uuid, "v1")
+              && xps_rates_at(&x, v, 15000).rx_pps == 0,
           "idle VIF");
 
     /* Quiet for XPS_STALE_MS: rate 0, and a 0 point in the history. */
     xps_sample(&x, &db, &ifaces, 15000 + XPS_STALE_MS);
-    CHECK(xps_rates_at(e1, 15000 + XPS_STALE_MS).rx_pps == 0, "stale rate");
+    CHECK(xps_rates_at(&x, e1, 15000 + XPS_STALE_MS).rx_pps == 0,
+          "stale rate");
     struct xps_point pts[XPS_HISTORY];
     size_t n = xps_history(e1, 0, pts);
     CHECK(n == 2 && pts[0].r.rx_pps == 100 && pts[1].r.rx_pps == 0,
@@ -94,13 +96,22 @@ test_portstats(const void *aux OVS_UNUSED)
     /* Moving again after a long quiet spell: over OVS's interval. */
     free(shash_replace(&ifaces, "eth1", stats(1100, 81000)));
     xps_sample(&x, &db, &ifaces, 60000);
-    CHECK(xps_rates_at(e1, 60000).rx_pps == 100, "after quiet: %g",
-          xps_rates_at(e1, 60000).rx_pps);
+    CHECK(xps_rates_at(&x, e1, 60000).rx_pps == 100, "after quiet: %g",
+          xps_rates_at(&x, e1, 60000).rx_pps);
 
     /* Counters back to 0 (the interface was made anew): no rate. */
     free(shash_replace(&ifaces, "eth1", stats(3, 300)));
     xps_sample(&x, &db, &ifaces, 65000);
     CHECK(!e1->have_rate && e1->cur.rx_packets == 3, "restarted counters");
+
+    /* A new interface's first statistics right after it appeared without
+     * any: over one interval, not over the 2 ms between. */
+    struct ovsg_iface_stats zero = {0}, three = {.rx_packets = 3};
+    xps_observe(&x, "vif9.0", "vif", "v9", &zero, 100000);
+    xps_observe(&x, "vif9.0", "vif", "v9", &three, 100002);
+    const struct xps_port *v9 = shash_find_data(&x.ports, "vif9.0");
+    CHECK(xps_rates_at(&x, v9, 100002).rx_pps == 0.6, "new interface: %g",
+          xps_rates_at(&x, v9, 100002).rx_pps);
 
     /* Gone from OVS (unplugged): forgotten. */
     free(shash_find_and_delete(&ifaces, "vif3.0"));
