@@ -410,36 +410,55 @@ answer(struct xmet_conn *c, const char *status, const char *extra,
     c->answering = true;
 }
 
+enum xmet_request
+xmet_classify_request(const char *head, bool *head_only)
+{
+    char method[16], target[256], version[16];
+
+    *head_only = false;
+    if (sscanf(head, "%15s %255s %15s", method, target, version) != 3
+        || strncmp(version, "HTTP/1.", 7)) {
+        return XMET_REQ_BAD;
+    }
+    *head_only = !strcmp(method, "HEAD");
+    if (strcmp(method, "GET") && !*head_only) {
+        return XMET_REQ_METHOD;
+    }
+    size_t plen = strcspn(target, "?");
+    if (plen != strlen("/metrics") || strncmp(target, "/metrics", plen)) {
+        return XMET_REQ_NOT_FOUND;
+    }
+    return XMET_REQ_METRICS;
+}
+
 /* The request head in 'c->in' is complete: builds the answer. */
 static void
 respond(struct xmet *x, struct xmet_conn *c)
 {
-    char method[16], target[256], version[16];
-    const char *head = ds_cstr(&c->in);
+    bool head_only;
 
-    if (sscanf(head, "%15s %255s %15s", method, target, version) != 3
-        || strncmp(version, "HTTP/1.", 7)) {
+    switch (xmet_classify_request(ds_cstr(&c->in), &head_only)) {
+    case XMET_REQ_BAD:
         VLOG_INFO_RL(&rl, "metrics: malformed request from %s",
                      stream_get_name(c->stream));
         answer(c, "400 Bad Request", "", "malformed request\n", false);
-        return;
-    }
-    bool head_only = !strcmp(method, "HEAD");
-    if (strcmp(method, "GET") && !head_only) {
+        break;
+    case XMET_REQ_METHOD:
         answer(c, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
                "only GET /metrics\n", false);
-        return;
-    }
-    size_t plen = strcspn(target, "?");
-    if (plen != strlen("/metrics") || strncmp(target, "/metrics", plen)) {
+        break;
+    case XMET_REQ_NOT_FOUND:
         answer(c, "404 Not Found", "", "only /metrics is served here\n",
                head_only);
-        return;
+        break;
+    case XMET_REQ_METRICS: {
+        struct ds body = DS_EMPTY_INITIALIZER;
+        x->render(x->aux, &body);
+        answer(c, "200 OK", "", ds_cstr(&body), head_only);
+        ds_destroy(&body);
+        break;
     }
-    struct ds body = DS_EMPTY_INITIALIZER;
-    x->render(x->aux, &body);
-    answer(c, "200 OK", "", ds_cstr(&body), head_only);
-    ds_destroy(&body);
+    }
 }
 
 /* Returns false when the connection is done. */

@@ -19,6 +19,7 @@
 #ifndef XMET_H
 #define XMET_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ds;
@@ -52,6 +53,18 @@ void xmet_render(struct ds *out, const struct xmet_source *src);
 
 /* Writes the answer body of one scrape into 'out'. */
 typedef void xmet_render_fn(void *aux, struct ds *out);
+
+/* What a request head asks for. */
+enum xmet_request {
+    XMET_REQ_METRICS,   /* GET (or HEAD) /metrics: 200 */
+    XMET_REQ_BAD,       /* not "METHOD TARGET HTTP/1.x": 400 */
+    XMET_REQ_METHOD,    /* another method: 405 */
+    XMET_REQ_NOT_FOUND, /* another path: 404 */
+};
+
+/* Classifies the request head 'head' (untrusted bytes, NUL-terminated);
+ * '*head_only' tells HEAD from GET. */
+enum xmet_request xmet_classify_request(const char *head, bool *head_only);
 
 struct xmet;
 

@@ -27,3 +27,9 @@ UNIT_TEST_SRC += tests/unit/test-rpc-server.c
 UNIT_TEST_SRC += tests/unit/test-rbac.c
 # Port counters and rates (tests/unit/test-portstats.c).
 UNIT_TEST_SRC += tests/unit/test-portstats.c
+
+# The metrics endpoint's HTTP request head parser
+# (tests/fuzz/fuzz-metrics-http.c).
+FUZZ_TARGETS += metrics-http
+FUZZ_SRC_metrics-http := agent/metrics.c agent/portstats.c $(XREC_SRC) \
+	$(BOND_SRC)
