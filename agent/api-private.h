@@ -139,4 +139,8 @@ int xapi_vif_destroy(struct xapi_ctx *);
 int xapi_vif_list(struct xapi_ctx *);
 int xapi_vif_stats_report(struct xapi_ctx *);
 
+/* api-stats.c: live traffic (portstats.h). */
+int xapi_port_stats_list(struct xapi_ctx *);
+int xapi_port_stats_history(struct xapi_ctx *);
+
 #endif /* agent/api-private.h */

@@ -423,6 +423,8 @@ static const struct {
     {"vif-destroy", xapi_vif_destroy},
     {"vif-list", xapi_vif_list},
     {"vif-stats-report", xapi_vif_stats_report},
+    {"port-stats-list", xapi_port_stats_list},
+    {"port-stats-history", xapi_port_stats_history},
 };
 
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS

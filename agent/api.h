@@ -16,6 +16,7 @@ struct bond_status;
 struct json_object;
 struct shash;
 struct xpif_link;
+struct xps;
 struct xrec_db;
 
 struct xapi_env {
@@ -49,6 +50,9 @@ struct xapi_env {
     const char *(*record_status)(const void *status_aux, const char *uuid,
                                  const char **error);
     const void *status_aux; /* for verify() and record_status() */
+    /* The ports' live traffic (portstats.h) for port-stats-list and
+     * port-stats-history.  NULL: those verbs are rejected. */
+    const struct xps *port_stats;
 };
 
 /* Executes 'method' with 'params' (a JSON object whose members are strings;

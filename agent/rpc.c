@@ -217,6 +217,32 @@ static const struct xrpc_param bond_fields[] = {
     END,
 };
 
+static const struct xrpc_param port_stats_fields[] = {
+    FIELD("name", " RO", "the OVS port: vif<domid>.<device>, a NIC, bond<N>"),
+    FIELD("kind", " RO", "vif, pif or bond (a bond: its members summed)"),
+    FIELD("uuid", " RO", "the VIF, PIF or Bond record"),
+    FIELD("rx-packets", " RO", "packets received (OVS Interface statistics)"),
+    FIELD("tx-packets", " RO", "packets sent"),
+    FIELD("rx-bytes", " RO", "bytes received"),
+    FIELD("tx-bytes", " RO", "bytes sent"),
+    FIELD("rx-dropped", " RO", "received packets dropped"),
+    FIELD("tx-dropped", " RO", "packets to send dropped"),
+    FIELD("rx-errors", " RO", "receive errors"),
+    FIELD("tx-errors", " RO", "send errors"),
+    FIELD("rx-pps", " RO", "packets received per second, lately"),
+    FIELD("tx-pps", " RO", "packets sent per second"),
+    FIELD("rx-bps", " RO", "bits received per second"),
+    FIELD("tx-bps", " RO", "bits sent per second"),
+    FIELD("drops-ps", " RO", "packets dropped per second (both ways)"),
+    END,
+};
+
+static const struct xrpc_param port_stats_history[] = {
+    REQ("name", "a port (vif3.0, eth1, bond0) or its record's uuid"),
+    ARG("seconds", "how far back, 1..3600 (default 300)"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -264,6 +290,12 @@ static const struct xrpc_verb verbs[] = {
      XRPC_RESULT_LIST},
     {"vif-stats-report", "(xovs-netback) report a VIF's counters",
      vif_stats_report, 0, XRPC_RESULT_NONE},
+    {"port-stats-list", "live counters and rates of VIFs, PIFs and bonds",
+     port_stats_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"port-stats-history",
+     "a port's recent rates (use --json; xovs graph "
+     "plots them)",
+     port_stats_history, 0, XRPC_RESULT_NONE},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the

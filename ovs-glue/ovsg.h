@@ -204,4 +204,27 @@ int ovsg_get_bond_info(struct ovsg *, const char *port,
                        struct ovsg_bond_info *info);
 void ovsg_bond_info_destroy(struct ovsg_bond_info *);
 
+/* Traffic counters of one interface, as OVS's Interface "statistics"
+ * column has them (a counter OVS does not report is 0).  Only uint64_t
+ * members, in this order (ovsg-stats.c reads them by key). */
+struct ovsg_iface_stats {
+    uint64_t rx_packets, tx_packets;
+    uint64_t rx_bytes, tx_bytes;
+    uint64_t rx_dropped, tx_dropped;
+    uint64_t rx_errors, tx_errors;
+};
+
+/* Adds to 'out' (name -> malloc'd struct ovsg_iface_stats, the caller frees
+ * them) every interface in the replica that xovs made.  ovs-vswitchd
+ * updates them every few seconds (5 s by default), only when they change.
+ * Logs nothing. */
+void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
+
+/* How often ovs-vswitchd writes the statistics (ms): its
+ * other_config:stats-update-interval, 5000 by default and at least. */
+long long ovsg_stats_interval_ms(const struct ovsg *);
+
+/* Changes whenever the replica changes (statistics included). */
+unsigned int ovsg_seqno(const struct ovsg *);
+
 #endif /* ovs-glue/ovsg.h */
