@@ -100,6 +100,26 @@ void xapi_result_uuid(struct xapi_ctx *, const char *uuid);
 char *xapi_free_bridge(const struct xrec_db *, const char *prefix,
                        int preferred);
 
+/* Rules between records (api-rules.c).  Each returns true if the change
+ * keeps them, else rejects naming 'field' and both sides and returns
+ * false. */
+/* A VIF's own MTU 'mtu' (0: its network's) on network 'net'. */
+bool xapi_check_vif_mtu(struct xapi_ctx *, const char *field, int mtu,
+                        const struct xrec_network *net);
+/* Network 'net' at MTU 'mtu': its VIFs, the network its VLAN rides on (a
+ * VLAN network's), the VLAN networks on its PIF. */
+bool xapi_check_network_mtu(struct xapi_ctx *, const char *field,
+                            const struct xrec_network *net, int mtu);
+/* Network 'net' becoming a VLAN network on PIF 'parent': no trunk VIFs, an
+ * MTU no larger than the parent network's. */
+bool xapi_check_vlan_network(struct xapi_ctx *, const char *field,
+                             const struct xrec_network *net,
+                             const struct xrec_pif *parent);
+/* The VIFs of network 'from_uuid' moving to network 'to'. */
+bool xapi_check_vifs_move(struct xapi_ctx *, const char *field,
+                          const char *from_uuid,
+                          const struct xrec_network *to);
+
 /* Lists.  A list verb's handler passes xapi_list() its table's size and a
  * function that builds the row of record 'i'. */
 typedef struct json_object *xapi_row_fn(const struct xapi_ctx *, size_t i);

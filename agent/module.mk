@@ -2,7 +2,7 @@
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
-	agent/api-bond.c agent/api-vif.c
+	agent/api-bond.c agent/api-vif.c agent/api-rules.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
 	agent/reconcile.c agent/rpc.c agent/rpc-server.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
@@ -13,7 +13,7 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 $(BIN)/xovs: $(OBJ)/agent/xovs.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
-		$(BOND_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
+		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_OVS)
 

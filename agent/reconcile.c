@@ -22,6 +22,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovs-glue/ovsg.h"
 #include "util.h"
+#include "vlan/trunks.h"
 #include "vlan/vlan.h"
 
 /* The VLAN PIF that makes 'net' a VLAN network, or NULL. */
@@ -132,12 +133,25 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
 
 static void
 xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
-            const struct xrec_network *net, int tag)
+            const struct xrec_network *net, const struct vlan_placement *place)
 {
     char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
     struct ovsg_port *port = ovsg_bridge_add_port(br, name, "");
     struct ovsg_iface *iface = &port->ifaces[0];
-    port->tag = tag;
+    struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
+    struct vlan_port_plan plan;
+
+    /* A trunk on a VLAN network is refused by the records' checks; should
+     * one get here, the port is a plain access port. */
+    vlan_plan_port(place, &ts, &plan);
+    port->tag = plan.tag;
+    port->vlan_mode = plan.mode ? xstrdup(plan.mode) : NULL;
+    port->n_trunks = plan.n_trunks;
+    port->trunks = xmalloc((plan.n_trunks + 1) * sizeof *port->trunks);
+    for (size_t i = 0; i < plan.n_trunks; i++) {
+        port->trunks[i] = plan.trunks[i];
+    }
+    free(plan.trunks);
     svec_add(&port->records, vif->uuid);
     iface->mtu_request = vif->mtu ? vif->mtu : net->mtu;
     smap_add(&iface->external_ids, "xs-vif-uuid", vif->uuid);
@@ -321,7 +335,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         }
         struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);
         if (br) {
-            xrc_add_vif(br, vif, net, place.tag);
+            xrc_add_vif(br, vif, net, &place);
         }
     }
 }

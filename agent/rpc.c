@@ -126,6 +126,10 @@ static const struct xrpc_param vif_create[] = {
                         "disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses (locked mode)"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses (locked mode)"),
+    ARG("trunks", "VLANs the VIF carries tagged: all, or tags and ranges "
+                  "10,20-25 (not on a VLAN network)"),
+    ARG("vlan-mode", "trunk (default), native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, 0..4094"),
     END,
 };
 
@@ -136,6 +140,9 @@ static const struct xrpc_param vif_set[] = {
     ARG("locking-mode", "network_default, locked, unlocked or disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses, empty for none"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses, empty for none"),
+    ARG("trunks", "all, tags and ranges 10,20-25, or empty: not a trunk"),
+    ARG("vlan-mode", "trunk, native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, empty for none"),
     END,
 };
 
@@ -154,7 +161,13 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("ipv4-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("currently-attached", " RO", "plugged"),
-    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("other-config", "MRW",
+          "free-form settings; promiscuous=true: sees all traffic of its "
+          "network"),
+    FIELD("trunks", " RW", "VLANs carried tagged: all, 10,20-25, or empty"),
+    FIELD("vlan-mode", " RW",
+          "trunk, native-untagged or native-tagged (trunks only)"),
+    FIELD("native-vlan", " RW", "native VLAN of a native-* trunk, -1: none"),
     FIELD("counters", "MRO",
           "xovs-netback's counters: packets, bytes, drops by reason "
           "(reported)"),

@@ -33,6 +33,8 @@ ovsg_port_destroy(struct ovsg_port *port)
     free(port->name);
     free(port->bond_mode);
     free(port->lacp);
+    free(port->vlan_mode);
+    free(port->trunks);
     smap_destroy(&port->external_ids);
     smap_destroy(&port->other_config);
     svec_destroy(&port->flows);

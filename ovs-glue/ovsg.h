@@ -74,6 +74,10 @@ struct ovsg_port {
     char *name;
     int tag;          /* -1: no tag (trunk/all VLANs) */
     bool fake_bridge; /* a VLAN fake bridge's internal port */
+    /* VLAN trunk columns (vlan/trunks.h's plan); NULL/empty: unset. */
+    char *vlan_mode; /* "trunk", "native-untagged", "native-tagged" */
+    int64_t *trunks; /* sorted tags; none with vlan_mode "trunk": all */
+    size_t n_trunks;
     struct smap external_ids;
     struct ovsg_iface *ifaces;
     size_t n_ifaces; /* 1, or more for a bond */
