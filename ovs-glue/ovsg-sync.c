@@ -314,6 +314,26 @@ ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
     }
 }
 
+/* Adds to 'flows' those of 'want''s conditional flows whose interfaces all
+ * have port numbers in 'ports'. */
+static void
+ovsg_add_cond_flows(const struct ovsg_bridge *want, const struct simap *ports,
+                    struct svec *flows)
+{
+    for (size_t i = 0; i < want->cond_flows.n; i++) {
+        char *needs = xstrdup(want->cond_needs.names[i]), *save = NULL;
+        bool placed = true;
+        for (char *name = strtok_r(needs, ",", &save); placed && name;
+             name = strtok_r(NULL, ",", &save)) {
+            placed = simap_contains(ports, name);
+        }
+        if (placed) {
+            svec_add(flows, want->cond_flows.names[i]);
+        }
+        free(needs);
+    }
+}
+
 /* Brings bridge 'want' (its row 'row', NULL if it does not exist yet) and
  * its ports up to date, skipping ports in error (recorded in 'g->errors')
  * and units not admitted.  'adopt': 'row' is a legacy bridge to adopt.
@@ -416,6 +436,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             svec_append(flows, &wp->flows);
         }
     }
+    ovsg_add_cond_flows(want, ports, flows);
 }
 
 /* Removes the ports xovs owns on bridge 'row' that 'want' (NULL: the whole
