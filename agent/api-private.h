@@ -127,6 +127,19 @@ void xapi_put_status(const struct xapi_ctx *, const char *uuid,
                      struct json_object *row);
 int xapi_list(struct xapi_ctx *, size_t n, xapi_row_fn *make_row);
 
+/* Runs verb 'method' (from the verb table) with 'params' (an object of
+ * strings; not consumed) inside call 'c', on the same records: its
+ * parameters are checked as a request's would be, and a failure becomes
+ * 'c''s.  Returns 0 with '*result' the verb's result (caller puts it), or
+ * the error code with '*result' NULL.  Sets 'c->changed' if it changed the
+ * records.  For the generic verbs (api-param.c). */
+int xapi_run(struct xapi_ctx *c, const char *method,
+             struct json_object *params, struct json_object **result);
+
+/* The handler of generic verb 'name' (KIND-param-get/-add/-remove/-clear,
+ * api-param.c), or NULL. */
+int (*xapi_param_handler(const char *name))(struct xapi_ctx *);
+
 /* The handlers of the verbs, by file (rpc.c's verb table has their
  * parameters).  Each checks everything, then changes the records (setting
  * 'c->changed') and sets 'c->result'; it returns 0, or 'c->code' after

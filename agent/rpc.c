@@ -343,16 +343,33 @@ xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
 const struct xrpc_verb *
 xrpc_verbs(size_t *n)
 {
-    *n = ARRAY_SIZE(verbs);
-    return verbs;
+    static struct xrpc_verb *all;
+    static size_t n_all;
+
+    if (!all) {
+        size_t n_param = 0;
+        const struct xrpc_verb *param
+            = xrpc_param_verbs ? xrpc_param_verbs(&n_param) : NULL;
+        all = xmalloc((ARRAY_SIZE(verbs) + n_param) * sizeof *all);
+        memcpy(all, verbs, sizeof verbs);
+        if (n_param) {
+            memcpy(all + ARRAY_SIZE(verbs), param, n_param * sizeof *param);
+        }
+        n_all = ARRAY_SIZE(verbs) + n_param;
+    }
+    *n = n_all;
+    return all;
 }
 
 const struct xrpc_verb *
 xrpc_verb_find(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-        if (!strcmp(verbs[i].name, name)) {
-            return &verbs[i];
+    size_t n;
+    const struct xrpc_verb *all = xrpc_verbs(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(all[i].name, name)) {
+            return &all[i];
         }
     }
     return NULL;
@@ -375,7 +392,7 @@ xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
     size_t plen = strlen(OTHER_CONFIG_PREFIX);
     size_t pplen = strlen(PROPERTIES_PREFIX);
 
-    if (xrpc_param_find(verb, key)
+    if (xrpc_param_find(verb, key) || (verb->flags & XRPC_ANY_KEYS && *key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
             && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])
