@@ -214,6 +214,7 @@ xapi_network_param_set(struct xapi_ctx *c)
     if (!arg_label(c, "name-label", &label)
         || !arg_text(c, "name-description", &desc)
         || !xapi_arg_int(c, "MTU", XREC_MTU_MIN, XREC_MTU_MAX, &mtu)
+        || (mtu != net->mtu && !xapi_check_network_mtu(c, "MTU", net, mtu))
         || !xapi_arg_locking(c, "default-locking-mode", true, &mode)
         || !xapi_arg_other_config(c, true, &net->other_config, &oc)) {
         return c->code;

@@ -266,6 +266,9 @@ xapi_vlan_create(struct xapi_ctx *c)
                     net->uuid, other->uuid, other->device);
         return c->code;
     }
+    if (!xapi_check_vlan_network(c, "network-uuid", net, parent)) {
+        return c->code;
+    }
 
     struct xrec_pif *pif = xrec_pif_new();
     pif->uuid = xapi_new_uuid();

@@ -100,12 +100,45 @@ void xapi_result_uuid(struct xapi_ctx *, const char *uuid);
 char *xapi_free_bridge(const struct xrec_db *, const char *prefix,
                        int preferred);
 
+/* Rules between records (api-rules.c).  Each returns true if the change
+ * keeps them, else rejects naming 'field' and both sides and returns
+ * false. */
+/* A VIF's own MTU 'mtu' (0: its network's) on network 'net'. */
+bool xapi_check_vif_mtu(struct xapi_ctx *, const char *field, int mtu,
+                        const struct xrec_network *net);
+/* Network 'net' at MTU 'mtu': its VIFs, the network its VLAN rides on (a
+ * VLAN network's), the VLAN networks on its PIF. */
+bool xapi_check_network_mtu(struct xapi_ctx *, const char *field,
+                            const struct xrec_network *net, int mtu);
+/* Network 'net' becoming a VLAN network on PIF 'parent': no trunk VIFs, an
+ * MTU no larger than the parent network's. */
+bool xapi_check_vlan_network(struct xapi_ctx *, const char *field,
+                             const struct xrec_network *net,
+                             const struct xrec_pif *parent);
+/* The VIFs of network 'from_uuid' moving to network 'to'. */
+bool xapi_check_vifs_move(struct xapi_ctx *, const char *field,
+                          const char *from_uuid,
+                          const struct xrec_network *to);
+
 /* Lists.  A list verb's handler passes xapi_list() its table's size and a
  * function that builds the row of record 'i'. */
 typedef struct json_object *xapi_row_fn(const struct xapi_ctx *, size_t i);
 void xapi_put_status(const struct xapi_ctx *, const char *uuid,
                      struct json_object *row);
 int xapi_list(struct xapi_ctx *, size_t n, xapi_row_fn *make_row);
+
+/* Runs verb 'method' (from the verb table) with 'params' (an object of
+ * strings; not consumed) inside call 'c', on the same records: its
+ * parameters are checked as a request's would be, and a failure becomes
+ * 'c''s.  Returns 0 with '*result' the verb's result (caller puts it), or
+ * the error code with '*result' NULL.  Sets 'c->changed' if it changed the
+ * records.  For the generic verbs (api-param.c). */
+int xapi_run(struct xapi_ctx *c, const char *method,
+             struct json_object *params, struct json_object **result);
+
+/* The handler of generic verb 'name' (KIND-param-get/-add/-remove/-clear,
+ * api-param.c), or NULL. */
+int (*xapi_param_handler(const char *name))(struct xapi_ctx *);
 
 /* The handlers of the verbs, by file (rpc.c's verb table has their
  * parameters).  Each checks everything, then changes the records (setting

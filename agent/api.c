@@ -427,6 +427,17 @@ static const struct {
     {"port-stats-history", xapi_port_stats_history},
 };
 
+/* The handler of verb 'name', or NULL. */
+static int (*xapi_find_handler(const char *name))(struct xapi_ctx *)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
+        if (!strcmp(handlers[i].verb, name)) {
+            return handlers[i].run;
+        }
+    }
+    return xapi_param_handler(name);
+}
+
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS
  * strings, each named by 'verb'. */
 static bool
@@ -459,6 +470,38 @@ check_params(struct xapi_ctx *c)
 }
 
 int
+xapi_run(struct xapi_ctx *c, const char *method, struct json_object *params,
+         struct json_object **result)
+{
+    struct xapi_ctx sub = {
+        .db = c->db,
+        .env = c->env,
+        .verb = xrpc_verb_find(method),
+        .params = params,
+    };
+    int (*run)(struct xapi_ctx *) = xapi_find_handler(method);
+
+    ovs_assert(sub.verb && run);
+    if (check_params(&sub)) {
+        run(&sub);
+    }
+    c->changed = c->changed || sub.changed;
+    if (sub.code) {
+        if (!c->error) {
+            c->error = sub.error;
+            c->code = sub.code;
+        } else {
+            free(sub.error);
+        }
+        json_object_put(sub.result);
+        *result = NULL;
+    } else {
+        *result = sub.result;
+    }
+    return sub.code;
+}
+
+int
 xapi_call(struct xrec_db *db, const struct xapi_env *env, const char *method,
           struct json_object *params, struct json_object **result,
           char **error, bool *changed)
@@ -471,11 +514,7 @@ xapi_call(struct xrec_db *db, const struct xapi_env *env, const char *method,
     };
     int (*run)(struct xapi_ctx *) = NULL;
 
-    for (size_t i = 0; c.verb && i < ARRAY_SIZE(handlers); i++) {
-        if (!strcmp(handlers[i].verb, c.verb->name)) {
-            run = handlers[i].run;
-        }
-    }
+    run = c.verb ? xapi_find_handler(c.verb->name) : NULL;
     if (!run) {
         xapi_fail(&c, XRPC_USAGE, "method",
                   "unknown method \"%.64s\" (see: xovs "

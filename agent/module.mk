@@ -2,10 +2,11 @@
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
-	agent/api-bond.c agent/api-vif.c agent/api-stats.c
+	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
+	agent/api-param.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
-	agent/reconcile.c agent/rpc.c agent/rpc-server.c agent/rbac.c \
-	agent/portstats.c agent/metrics.c
+	agent/reconcile.c agent/reconcile-promisc.c agent/rpc.c agent/rpc-param.c \
+	agent/rpc-server.c agent/rbac.c agent/portstats.c agent/metrics.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -13,13 +14,17 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) $(OBJ)/agent/rpc.o \
-		$(BOND_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) \
+		$(OBJ)/agent/rpc.o $(OBJ)/agent/rpc-param.o \
+		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_OVS)
 
 PROGRAMS += $(BIN)/xovs-agent $(BIN)/xovs
 DAEMONS += xovs-agent
+
+# xe parity: generic param verbs, trunk and promiscuous VIFs.
+UNIT_TEST_SRC += tests/unit/test-xe.c
 
 # The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
 UNIT_TEST_SRC += tests/unit/test-rpc-server.c

@@ -21,8 +21,11 @@ struct svec;
  *     devices as interfaces; members are on no other bridge;
  *   - a VLAN network as a fake bridge (tagged internal port) on its parent
  *     PIF's bridge, with its VIFs as access ports on that tag;
+ *   - a trunk VIF as an OVS trunk port (trunks, vlan_mode, native tag);
  *   - per VIF, OpenFlow rules enforcing its effective locking mode (on the
- *     VIF's port, so they go and come with it).
+ *     VIF's port, so they go and come with it);
+ *   - on a bridge with a promiscuous VIF, a table-1 stage that copies its
+ *     network's traffic to it (reconcile-promisc.c).
  * Every bridge and port lists the uuids of the records it stands for
  * (network; PIF; VIF; bond, its PIF and members; VLAN network, VLAN PIF
  * and VLAN), so the switch's errors reach the right records.

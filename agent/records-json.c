@@ -132,6 +132,12 @@ xrec_vif_to_json(const struct xrec_vif *vif)
     xrec_json_put_svec(obj, "ipv6_allowed", &vif->ipv6_allowed);
     xrec_json_put_bool(obj, "currently_attached", vif->currently_attached);
     xrec_json_put_smap(obj, "other_config", &vif->other_config);
+    if (xrec_vif_is_trunk(vif)) {
+        xrec_json_put_string(obj, "trunks", vif->trunks);
+        xrec_json_put_string(obj, "vlan_mode",
+                             vlan_mode_to_string(vif->vlan_mode));
+        xrec_json_put_int(obj, "native_vlan", vif->native_vlan);
+    }
     return obj;
 }
 
@@ -486,6 +492,41 @@ parse_vlan(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+/* A VIF's "trunks", "vlan_mode" and "native_vlan" (absent: not a trunk),
+ * checked together as the API checks them. */
+static void
+jrec_trunk(struct jrec *r, struct xrec_vif *vif)
+{
+    struct json_object *mode
+        = jrec_get(r, "vlan_mode", json_type_string, false);
+    char *trunks = NULL;
+
+    jrec_string(r, "trunks", false, NULL, NULL, xrec_parse_trunks, &trunks);
+    jrec_int(r, "native_vlan", false, VLAN_NONE, VLAN_NONE, VLAN_TAG_MAX,
+             &vif->native_vlan);
+    if (mode
+        && !vlan_mode_from_string(json_object_get_string(mode),
+                                  &vif->vlan_mode)) {
+        jrec_fail(r, "vlan_mode",
+                  "\"%.64s\" is not trunk, native-untagged or native-tagged",
+                  json_object_get_string(mode));
+    }
+    if (trunks && !*trunks) {
+        free(trunks);
+        trunks = NULL;
+    }
+    vif->trunks = trunks;
+    if (!r->error) {
+        struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
+        const char *field;
+        char *bad = vlan_check_trunk(&ts, &field);
+        if (bad) {
+            jrec_fail(r, "trunks", "%s: %s", field, bad);
+            free(bad);
+        }
+    }
+}
+
 static char *
 parse_vif(struct jrec *r, struct xrec_db *db)
 {
@@ -502,6 +543,9 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "ipv6_allowed",
         "currently_attached",
         "other_config",
+        "trunks",
+        "vlan_mode",
+        "native_vlan",
         NULL,
     };
     struct xrec_vif *vif = xrec_vif_new();
@@ -522,6 +566,7 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     jrec_ips(r, "ipv6_allowed", AF_INET6, &vif->ipv6_allowed);
     jrec_bool(r, "currently_attached", &vif->currently_attached);
     jrec_smap(r, "other_config", false, &vif->other_config);
+    jrec_trunk(r, vif);
     xrec_db_add_vif(db, vif);
     return r->error;
 }

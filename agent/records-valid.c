@@ -54,6 +54,25 @@ xrec_check_vif_mtu(long long mtu)
 }
 
 char *
+xrec_parse_trunks(const char *s, char **canon)
+{
+    int *tags;
+    size_t n;
+    bool all;
+
+    if (!*s) {
+        *canon = xstrdup("");
+        return NULL;
+    }
+    char *error = vlan_parse_trunks(s, &tags, &n, &all);
+    if (!error) {
+        *canon = vlan_format_trunks(tags, n, all);
+        free(tags);
+    }
+    return error;
+}
+
+char *
 xrec_parse_bool(const char *s, bool *value)
 {
     if (!strcmp(s, "true")) {
@@ -196,6 +215,10 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
         && strcmp(value, "standalone") && strcmp(value, "secure")) {
         return xasprintf("%s: \"%.64s\" is not standalone or secure", key,
                          value);
+    }
+    if (!network && !strcmp(key, "promiscuous") && strcmp(value, "true")
+        && strcmp(value, "false")) {
+        return xasprintf("%s: \"%.64s\" is not true or false", key, value);
     }
     if (network && !strcmp(key, "vswitch-disable-in-band")
         && strcmp(value, "true") && strcmp(value, "false")) {
@@ -341,6 +364,16 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
         return xrec_field_error("VIF", vif->uuid, "device",
                                 "VM %s has another VIF with device %d",
                                 vif->vm_uuid, vif->device);
+    }
+    if (xrec_vif_is_trunk(vif)) {
+        const struct xrec_pif *vpif
+            = xrec_find_pif_by_network(db, vif->network);
+        if (vpif && vpif->vlan != XREC_VLAN_NONE) {
+            return xrec_field_error("VIF", vif->uuid, "trunks",
+                                    "a trunk VIF cannot be on VLAN network "
+                                    "%s (VLAN %d)",
+                                    vif->network, vpif->vlan);
+        }
     }
     if (vif->currently_attached) {
         char *name = xasprintf("vif%d.%d", vif->domid, vif->device);

@@ -77,6 +77,8 @@ xrec_vif_new(void)
 {
     struct xrec_vif *vif = xzalloc(sizeof *vif);
     vif->locking_mode = XREC_LOCK_NETWORK_DEFAULT;
+    vif->vlan_mode = VLAN_MODE_TRUNK;
+    vif->native_vlan = VLAN_NONE;
     svec_init(&vif->ipv4_allowed);
     svec_init(&vif->ipv6_allowed);
     smap_init(&vif->other_config);
@@ -151,6 +153,7 @@ xrec_vif_free(struct xrec_vif *vif)
         free(vif->vm_uuid);
         free(vif->network);
         free(vif->mac);
+        free(vif->trunks);
         svec_destroy(&vif->ipv4_allowed);
         svec_destroy(&vif->ipv6_allowed);
         smap_destroy(&vif->other_config);
@@ -242,6 +245,7 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         d->vm_uuid = nullable_strdup(s->vm_uuid);
         d->network = nullable_strdup(s->network);
         d->mac = nullable_strdup(s->mac);
+        d->trunks = nullable_strdup(s->trunks);
         svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
         svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
         smap_clone(&d->other_config, &s->other_config);
@@ -414,6 +418,22 @@ xrec_vif_locking(const struct xrec_vif *vif, const struct xrec_network *net)
         return vif->locking_mode;
     }
     return net ? net->default_locking_mode : XREC_LOCK_UNLOCKED;
+}
+
+bool
+xrec_vif_is_trunk(const struct xrec_vif *vif)
+{
+    return vif->trunks && *vif->trunks;
+}
+
+struct vlan_trunk_settings
+xrec_vif_trunk(const struct xrec_vif *vif)
+{
+    return (struct vlan_trunk_settings){
+        .trunks = vif->trunks,
+        .mode = vif->vlan_mode,
+        .native_vlan = vif->native_vlan,
+    };
 }
 
 int

@@ -18,6 +18,7 @@
 #include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
+#include "vlan/trunks.h"
 #include "vlan/vlan.h"
 
 struct json_object;
@@ -100,6 +101,11 @@ struct xrec_vif {
     struct svec ipv6_allowed; /* canonical (inet_ntop) form */
     bool currently_attached;  /* plugged: its port belongs on the bridge */
     struct smap other_config;
+    /* VLAN trunk (vlan/trunks.h); a VIF that is not a trunk has trunks
+     * NULL, vlan_mode VLAN_MODE_TRUNK and native_vlan VLAN_NONE. */
+    char *trunks;             /* NULL, "all" or canonical "10,20-25" */
+    enum vlan_mode vlan_mode; /* trunk, native-untagged, native-tagged */
+    int native_vlan;          /* VLAN_NONE, or the native VLAN */
 };
 
 struct xrec_db {
@@ -195,6 +201,10 @@ struct xrec_pif *xrec_find_pif_by_network(const struct xrec_db *,
 struct xrec_vlan *xrec_find_vlan_by_untagged(const struct xrec_db *,
                                              const char *pif_uuid);
 
+/* Whether 'vif' is a VLAN trunk, and its settings as vlan/ takes them. */
+bool xrec_vif_is_trunk(const struct xrec_vif *vif);
+struct vlan_trunk_settings xrec_vif_trunk(const struct xrec_vif *vif);
+
 /* The MTU 'vif' uses: its own, or its network's when its own is 0. */
 int xrec_vif_mtu(const struct xrec_vif *vif, const struct xrec_network *net);
 
@@ -217,6 +227,9 @@ char *xrec_parse_int(const char *s, int min, int max, int *value);
 /* A VIF's MTU: 0 (use the network's) or XREC_MTU_MIN..XREC_MTU_MAX. */
 char *xrec_check_vif_mtu(long long mtu);
 char *xrec_parse_bool(const char *s, bool *value);
+/* A VIF's trunk list: "" (not a trunk), "all", or tags and ranges; the
+ * canonical form is "" , "all" or sorted ranges "10,20-25". */
+char *xrec_parse_trunks(const char *s, char **canon);
 char *xrec_parse_uuid(const char *s, char **canon);
 char *xrec_parse_mac(const char *s, char **canon);
 char *xrec_parse_ip(int af, const char *s, char **canon);

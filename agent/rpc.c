@@ -126,6 +126,10 @@ static const struct xrpc_param vif_create[] = {
                         "disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses (locked mode)"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses (locked mode)"),
+    ARG("trunks", "VLANs the VIF carries tagged: all, or tags and ranges "
+                  "10,20-25 (not on a VLAN network)"),
+    ARG("vlan-mode", "trunk (default), native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, 0..4094"),
     END,
 };
 
@@ -136,6 +140,9 @@ static const struct xrpc_param vif_set[] = {
     ARG("locking-mode", "network_default, locked, unlocked or disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses, empty for none"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses, empty for none"),
+    ARG("trunks", "all, tags and ranges 10,20-25, or empty: not a trunk"),
+    ARG("vlan-mode", "trunk, native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, empty for none"),
     END,
 };
 
@@ -154,7 +161,13 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("ipv4-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("currently-attached", " RO", "plugged"),
-    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("other-config", "MRW",
+          "free-form settings; promiscuous=true: sees all traffic of its "
+          "network"),
+    FIELD("trunks", " RW", "VLANs carried tagged: all, 10,20-25, or empty"),
+    FIELD("vlan-mode", " RW",
+          "trunk, native-untagged or native-tagged (trunks only)"),
+    FIELD("native-vlan", " RW", "native VLAN of a native-* trunk, -1: none"),
     FIELD("counters", "MRO",
           "xovs-netback's counters: packets, bytes, drops by reason "
           "(reported)"),
@@ -362,16 +375,33 @@ xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
 const struct xrpc_verb *
 xrpc_verbs(size_t *n)
 {
-    *n = ARRAY_SIZE(verbs);
-    return verbs;
+    static struct xrpc_verb *all;
+    static size_t n_all;
+
+    if (!all) {
+        size_t n_param = 0;
+        const struct xrpc_verb *param
+            = xrpc_param_verbs ? xrpc_param_verbs(&n_param) : NULL;
+        all = xmalloc((ARRAY_SIZE(verbs) + n_param) * sizeof *all);
+        memcpy(all, verbs, sizeof verbs);
+        if (n_param) {
+            memcpy(all + ARRAY_SIZE(verbs), param, n_param * sizeof *param);
+        }
+        n_all = ARRAY_SIZE(verbs) + n_param;
+    }
+    *n = n_all;
+    return all;
 }
 
 const struct xrpc_verb *
 xrpc_verb_find(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-        if (!strcmp(verbs[i].name, name)) {
-            return &verbs[i];
+    size_t n;
+    const struct xrpc_verb *all = xrpc_verbs(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(all[i].name, name)) {
+            return &all[i];
         }
     }
     return NULL;
@@ -394,7 +424,7 @@ xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
     size_t plen = strlen(OTHER_CONFIG_PREFIX);
     size_t pplen = strlen(PROPERTIES_PREFIX);
 
-    if (xrpc_param_find(verb, key)
+    if (xrpc_param_find(verb, key) || (verb->flags & XRPC_ANY_KEYS && *key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
             && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])

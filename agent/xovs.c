@@ -116,6 +116,9 @@ help_verb(const struct xrpc_verb *verb)
         for (const struct xrpc_param *p = verb->params; p->name; p++) {
             printf(p->required ? " %s=..." : " [%s=...]", p->name);
         }
+        if (verb->flags & XRPC_ANY_KEYS) {
+            printf(" [KEY=VALUE ...]");
+        }
         if (verb->flags & XRPC_OTHER_CONFIG) {
             printf(" [other-config:KEY=VALUE ...]");
         }
@@ -444,6 +447,12 @@ print_result(const struct options *o, const struct xrpc_verb *verb,
     case XRPC_RESULT_UUIDS:
         for (size_t i = 0; i < json_object_array_length(result); i++) {
             print_text(json_object_array_get_idx(result, i));
+            putchar('\n');
+        }
+        break;
+    case XRPC_RESULT_VALUE:
+        if (json_object_object_get_ex(result, "value", &uuid)) {
+            print_text(uuid);
             putchar('\n');
         }
         break;

@@ -137,6 +137,8 @@ struct ovsg_diff {
     size_t n_held;            /* new ports held back for that reason */
     const char *unit;         /* the unit being written */
     struct svec units;        /* units with changes, in walk order */
+    bool bump_cfg; /* a change ovs-vswitchd is not alerted to (Port trunks,
+                    * vlan_mode): increment next_cfg as ovs-vsctl does */
 };
 
 void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,

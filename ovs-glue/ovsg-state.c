@@ -33,6 +33,8 @@ ovsg_port_destroy(struct ovsg_port *port)
     free(port->name);
     free(port->bond_mode);
     free(port->lacp);
+    free(port->vlan_mode);
+    free(port->trunks);
     smap_destroy(&port->external_ids);
     smap_destroy(&port->other_config);
     svec_destroy(&port->flows);
@@ -50,6 +52,8 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
     free(br->name);
     smap_destroy(&br->external_ids);
     svec_destroy(&br->flows);
+    svec_destroy(&br->cond_flows);
+    svec_destroy(&br->cond_needs);
     svec_destroy(&br->records);
 }
 
@@ -88,6 +92,8 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     br->name = xstrdup(name);
     smap_init(&br->external_ids);
     svec_init(&br->flows);
+    svec_init(&br->cond_flows);
+    svec_init(&br->cond_needs);
     svec_init(&br->records);
     return br;
 }
@@ -124,6 +130,16 @@ ovsg_bridge_add_port(struct ovsg_bridge *br, const char *name,
                      const char *type)
 {
     return ovsg_bridge_add_port__(br, name, &name, 1, type);
+}
+
+void
+ovsg_bridge_add_cond_flow(struct ovsg_bridge *br, const char *flow,
+                          const char *needs)
+{
+    if (!svec_contains_unsorted(&br->cond_flows, flow)) {
+        svec_add(&br->cond_flows, flow);
+        svec_add(&br->cond_needs, needs);
+    }
 }
 
 struct ovsg_port *

@@ -146,6 +146,31 @@ ovsg_sync_bond(struct ovsg_diff *d, const struct ovsrec_port *row,
     }
 }
 
+/* The VLAN trunk columns of port 'row' (see struct ovsg_port).
+ * ovs-vswitchd asks not to be woken by changes of these two columns alone
+ * (vswitchd/bridge.c omits their alerts): it reconfigures only when
+ * something else changes, or next_cfg does, so the pass bumps next_cfg. */
+static void
+ovsg_sync_vlan(struct ovsg_diff *d, const struct ovsrec_port *row,
+               const struct ovsg_port *want)
+{
+    if (!ovsg_same_opt_string(row->vlan_mode, want->vlan_mode)) {
+        ovsrec_port_set_vlan_mode(row, want->vlan_mode);
+        d->bump_cfg = true;
+        ovsg_diff_note(d, "port %s vlan_mode=%s", want->name,
+                       want->vlan_mode ? want->vlan_mode : "[]");
+    }
+    if (row->n_trunks != want->n_trunks
+        || (want->n_trunks
+            && memcmp(row->trunks, want->trunks,
+                      want->n_trunks * sizeof *want->trunks))) {
+        ovsrec_port_set_trunks(row, want->trunks, want->n_trunks);
+        d->bump_cfg = true;
+        ovsg_diff_note(d, "port %s trunks (%zu VLANs)", want->name,
+                       want->n_trunks);
+    }
+}
+
 static const struct ovsrec_interface *
 ovsg_port_find_iface(const struct ovsrec_port *port, const char *name)
 {
@@ -239,6 +264,7 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         ovsrec_port_set_tag(row, &tag, tag >= 0 ? 1 : 0);
         ovsg_diff_note(d, "port %s tag=%d", want->name, want->tag);
     }
+    ovsg_sync_vlan(d, row, want);
     if (row->fake_bridge != want->fake_bridge) {
         ovsrec_port_set_fake_bridge(row, want->fake_bridge);
         ovsg_diff_note(d, "port %s fake_bridge", want->name);
@@ -285,6 +311,26 @@ ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
         if (ofport > 0) {
             simap_put(ports, row->interfaces[i]->name, ofport);
         }
+    }
+}
+
+/* Adds to 'flows' those of 'want''s conditional flows whose interfaces all
+ * have port numbers in 'ports'. */
+static void
+ovsg_add_cond_flows(const struct ovsg_bridge *want, const struct simap *ports,
+                    struct svec *flows)
+{
+    for (size_t i = 0; i < want->cond_flows.n; i++) {
+        char *needs = xstrdup(want->cond_needs.names[i]), *save = NULL;
+        bool placed = true;
+        for (char *name = strtok_r(needs, ",", &save); placed && name;
+             name = strtok_r(NULL, ",", &save)) {
+            placed = simap_contains(ports, name);
+        }
+        if (placed) {
+            svec_add(flows, want->cond_flows.names[i]);
+        }
+        free(needs);
     }
 }
 
@@ -390,6 +436,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             svec_append(flows, &wp->flows);
         }
     }
+    ovsg_add_cond_flows(want, ports, flows);
 }
 
 /* Removes the ports xovs owns on bridge 'row' that 'want' (NULL: the whole

@@ -308,6 +308,10 @@ ovsg_apply(struct ovsg *g)
               g->desired_changed ? "applying configuration"
                                  : "repairing drift",
               d.n_changes, ds_cstr(&d.log), d.n_changes > 16 ? "; ..." : "");
+    if (d.bump_cfg) {
+        ovsdb_idl_txn_increment(d.txn, &ovs->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
     ovsdb_idl_txn_add_comment(d.txn, "xovs-agent: reconcile");
     g->txn = d.txn;
     ds_destroy(&d.log);

@@ -74,6 +74,10 @@ struct ovsg_port {
     char *name;
     int tag;          /* -1: no tag (trunk/all VLANs) */
     bool fake_bridge; /* a VLAN fake bridge's internal port */
+    /* VLAN trunk columns (vlan/trunks.h's plan); NULL/empty: unset. */
+    char *vlan_mode; /* "trunk", "native-untagged", "native-tagged" */
+    int64_t *trunks; /* sorted tags; none with vlan_mode "trunk": all */
+    size_t n_trunks;
     struct smap external_ids;
     struct ovsg_iface *ifaces;
     size_t n_ifaces; /* 1, or more for a bond */
@@ -103,6 +107,13 @@ struct ovsg_bridge {
      * actions=NORMAL".  Port names are resolved against this bridge's
      * interfaces. */
     struct svec flows;
+    /* Flows that name ports of the bridge other than through a port's own
+     * 'flows' (e.g. a promiscuous VIF's copies of other ports' traffic):
+     * 'cond_flows.names[i]' is installed only while every interface in
+     * 'cond_needs.names[i]' (names separated by ',') is in place.  Add them
+     * with ovsg_bridge_add_cond_flow(). */
+    struct svec cond_flows;
+    struct svec cond_needs;
     struct svec records; /* uuids of the records this bridge stands for */
 };
 
@@ -124,6 +135,11 @@ struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
  * its interface is port->ifaces[0]. */
 struct ovsg_port *ovsg_bridge_add_port(struct ovsg_bridge *, const char *name,
                                        const char *type);
+/* Adds 'flow' to 'br' installed only while the interfaces named in 'needs'
+ * (separated by ',') are in place; a flow already added is not added
+ * twice. */
+void ovsg_bridge_add_cond_flow(struct ovsg_bridge *br, const char *flow,
+                               const char *needs);
 /* Adds a bond port 'name' whose interfaces are the 'n_members' system
  * devices 'members' (port->ifaces[i] is members[i]); the caller fills in
  * the bond columns. */

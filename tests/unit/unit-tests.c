@@ -201,7 +201,7 @@ main(int argc, char *argv[])
         test_netback_rx_register, test_netback_register,
         test_dirs_register,       test_vlan_register,
         test_rpc_server_register, test_rbac_register,
-        test_portstats_register,
+        test_portstats_register,  test_xe_register,
     };
     for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {
         if (optional[i]) {
