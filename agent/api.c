@@ -423,6 +423,12 @@ static const struct {
     {"vif-destroy", xapi_vif_destroy},
     {"vif-list", xapi_vif_list},
     {"vif-stats-report", xapi_vif_stats_report},
+    {"sdn-controller-introduce", xapi_sdn_controller_introduce},
+    {"sdn-controller-forget", xapi_sdn_controller_forget},
+    {"sdn-controller-list", xapi_sdn_controller_list},
+    {"ssl-set", xapi_ssl_set},
+    {"ssl-clear", xapi_ssl_clear},
+    {"ssl-list", xapi_ssl_list},
 };
 
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS
