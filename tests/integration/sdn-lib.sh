@@ -1,0 +1,87 @@
+# tests/integration/sdn-lib.sh: helpers for the SDN controller tests
+# (110-114), on top of lib.sh.
+# shellcheck shell=bash
+#
+#   ctl_ns_start          namespace $CTL_NS joined to the host sandbox by a
+#                         veth pair: c0 198.18.255.1/30 (host namespace) --
+#                         eth0 198.18.255.2/30 ($CTL_NS), not an OVS port
+#                         (the controller is reached out of band)
+#   controller_start ARGS ovs-testcontroller ARGS in $CTL_NS, detached;
+#                         sets CTL_PID
+#   controller_stop       ends it by pid (SIGKILL: a controller that dies)
+#   pki_init DIR NAME...  an OVS PKI (ovs-pki init) in DIR and, per NAME, a
+#                         key and certificate DIR/NAME-{privkey,cert}.pem
+#                         (NAMEs ending in "switch" signed by the switch CA,
+#                         the others by the controller CA)
+
+CTL_NS=
+CTL_PID=
+CTL_HOST_IP=198.18.255.1
+CTL_IP=198.18.255.2
+
+ctl_ns_start() {
+    CTL_NS=$(gns ctl)
+    CLEAN_NETNS+=("$CTL_NS")
+    CLEAN_HOOKS+=(controller_stop)
+    ip netns add "$CTL_NS"
+    ip -n "$CTL_NS" link set lo up
+    "$SANDBOX" link "$NS" c0 "$CTL_NS" eth0
+    ip -n "$NS" addr add "$CTL_HOST_IP/30" dev c0
+    ip -n "$CTL_NS" addr add "$CTL_IP/30" dev eth0
+}
+
+# controller_start [ARGS...]: ovs-testcontroller ARGS (the last one its
+# listening target) with flows that never expire.
+controller_start() {
+    command -v ovs-testcontroller >/dev/null ||
+        skip "ovs-testcontroller not installed (openvswitch-testcontroller)"
+    rm -f "$T_DIR/ctl.pid"
+    ip netns exec "$CTL_NS" ovs-testcontroller --max-idle=permanent \
+        --detach --no-chdir --pidfile="$T_DIR/ctl.pid" \
+        --log-file="$T_DIR/ctl.log" --unixctl="$T_DIR/ctl.ctl" \
+        -vconsole:off "$@" ||
+        fail "ovs-testcontroller $* did not start: $(tail -n 3 "$T_DIR/ctl.log")"
+    wait_until 10 test -s "$T_DIR/ctl.pid" || fail "no ovs-testcontroller pidfile"
+    CTL_PID=$(tr -dc 0-9 <"$T_DIR/ctl.pid")
+    log "ovs-testcontroller $* running (pid $CTL_PID)"
+}
+
+# shellcheck disable=SC2317 # also run by cleanup() (CLEAN_HOOKS)
+controller_stop() {
+    [[ -n $CTL_PID ]] || return 0
+    kill -KILL "$CTL_PID" 2>/dev/null || true
+    wait_until 5 test ! -d "/proc/$CTL_PID" || true
+    rm -f "$T_DIR/ctl.pid"
+    CTL_PID=
+}
+
+# controller_connected BRIDGE TARGET: the bridge's Controller row for
+# TARGET says is_connected=true.
+controller_connected() {
+    local u
+    for u in $(vsctl --bare --columns=_uuid find Controller target="\"$2\""); do
+        [[ $(vsctl get Controller "$u" is_connected) == true ]] && return 0
+    done
+    return 1
+}
+
+# controller_flows BRIDGE: how many flows with cookie 0 (the test
+# controller's) the bridge holds.
+controller_flows() {
+    ofctl dump-flows "$1" "cookie=0/-1" | grep -c 'actions=' || true
+}
+
+pki_init() {
+    local dir=$1 name ca
+    shift
+    command -v ovs-pki >/dev/null || skip "ovs-pki not installed (openvswitch-common)"
+    ovs-pki --dir="$dir" --log="$dir.log" init >/dev/null 2>&1 ||
+        fail "ovs-pki init in $dir: $(tail -n 3 "$dir.log")"
+    for name in "$@"; do
+        ca=controller
+        [[ $name == *switch ]] && ca=switch
+        (cd "$(dirname "$dir")" && ovs-pki --dir="$dir" --log="$dir.log" \
+            -b req+sign "$dir/$name" "$ca" >/dev/null 2>&1) ||
+            fail "ovs-pki req+sign $name $ca: $(tail -n 3 "$dir.log")"
+    done
+}
