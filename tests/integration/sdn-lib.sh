@@ -35,23 +35,31 @@ ctl_ns_start() {
 controller_start() {
     command -v ovs-testcontroller >/dev/null ||
         skip "ovs-testcontroller not installed (openvswitch-testcontroller)"
-    rm -f "$T_DIR/ctl.pid"
+    # In the background, not --detach: its stderr and exit stay visible.
     ip netns exec "$CTL_NS" ovs-testcontroller --max-idle=permanent \
-        --detach --no-chdir --pidfile="$T_DIR/ctl.pid" \
         --log-file="$T_DIR/ctl.log" --unixctl="$T_DIR/ctl.ctl" \
-        -vconsole:off "$@" ||
-        fail "ovs-testcontroller $* did not start: $(tail -n 3 "$T_DIR/ctl.log")"
-    wait_until 10 test -s "$T_DIR/ctl.pid" || fail "no ovs-testcontroller pidfile"
-    CTL_PID=$(tr -dc 0-9 <"$T_DIR/ctl.pid")
+        -vconsole:off "$@" 2>>"$T_DIR/ctl.stderr" &
+    CTL_PID=$!
+    wait_until 10 test -S "$T_DIR/ctl.ctl" ||
+        fail "ovs-testcontroller $* did not start: $(tail -n 3 "$T_DIR/ctl.stderr")"
     log "ovs-testcontroller $* running (pid $CTL_PID)"
+}
+
+# controller_alive: prints why the controller is gone, if it is.
+controller_alive() {
+    local rc=0
+    if ! kill -0 "$CTL_PID" 2>/dev/null; then
+        wait "$CTL_PID" 2>/dev/null || rc=$?
+        echo "ovs-testcontroller exited ($rc): $(tail -n 3 "$T_DIR/ctl.stderr")"
+    fi
 }
 
 # shellcheck disable=SC2317 # also run by cleanup() (CLEAN_HOOKS)
 controller_stop() {
     [[ -n $CTL_PID ]] || return 0
     kill -KILL "$CTL_PID" 2>/dev/null || true
-    wait_until 5 test ! -d "/proc/$CTL_PID" || true
-    rm -f "$T_DIR/ctl.pid"
+    wait "$CTL_PID" 2>/dev/null || true
+    rm -f "$T_DIR/ctl.ctl"
     CTL_PID=
 }
 
@@ -66,9 +74,11 @@ controller_connected() {
 }
 
 # controller_flows BRIDGE: how many flows with cookie 0 (the test
-# controller's) the bridge holds.
+# controller's) the bridge holds in its OpenFlow tables (not OVS's internal
+# table 254).
 controller_flows() {
-    ofctl dump-flows "$1" "cookie=0/-1" | grep -c 'actions=' || true
+    ofctl dump-flows "$1" "cookie=0/-1" | grep -v 'table=254' |
+        grep -c 'actions=' || true
 }
 
 pki_init() {
@@ -80,8 +90,8 @@ pki_init() {
     for name in "$@"; do
         ca=controller
         [[ $name == *switch ]] && ca=switch
-        (cd "$(dirname "$dir")" && ovs-pki --dir="$dir" --log="$dir.log" \
-            -b req+sign "$dir/$name" "$ca" >/dev/null 2>&1) ||
+        (cd "$dir" && ovs-pki --dir="$dir" --log="$dir.log" -b \
+            req+sign "$name" "$ca" >/dev/null 2>&1) ||
             fail "ovs-pki req+sign $name $ca: $(tail -n 3 "$dir.log")"
     done
 }
