@@ -130,8 +130,8 @@ ovsg_manager_collision(const struct ovsdb_idl *idl, const char *target)
     const struct ovsrec_manager *m = ovsg_find_manager_row(idl, target);
     if (m && !ovsg_is_marked(&m->external_ids)) {
         return xasprintf("manager %s exists in Open vSwitch and xovs did not "
-                         "create it (no external_ids:%s); remove it "
-                         "(ovs-vsctl del-manager) or use another port",
+                         "create it (no external_ids:%s); take it out of "
+                         "Open_vSwitch manager_options or use another port",
                          target, OVSG_MARK_KEY);
     }
     return NULL;

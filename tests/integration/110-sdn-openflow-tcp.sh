@@ -62,7 +62,7 @@ ofctl dump-flows "$br" --no-stats | grep -v 'cookie=0x786f7673' |
     sort >"$T_DIR/flows.before"
 # The agent rewrites its own flows (a bundle: delete by its cookie, add):
 xovs vif-param-set uuid="$vif3" locking-mode=locked ipv4-allowed=198.18.0.3
-wait_until 10 test "$(ofctl dump-flows "$br" cookie=0x786f767300000000/-1 | grep -c actions=)" -gt 0 ||
+wait_until 10 out_gt 0 agent_flows "$br" ||
     fail "the agent's locking flows for vif3.0 did not appear"
 sleep 3 # three of the agent's drift checks
 ofctl dump-flows "$br" --no-stats | grep -v 'cookie=0x786f7673' |
@@ -91,7 +91,7 @@ log "ok: secure passes no new traffic (g1 -> g3, never learned) without its cont
 
 log "standalone: set live, controller back, then killed"
 xovs network-param-set uuid="$net" other-config:vswitch-controller-fail-mode=standalone >/dev/null
-wait_until 10 test "$(vsctl get Bridge "$br" fail_mode)" = standalone ||
+wait_until 10 out_is standalone vsctl get Bridge "$br" fail_mode ||
     fail "fail_mode did not become standalone"
 controller_start "ptcp:6653:$CTL_IP"
 wait_until 20 controller_connected "$br" "$target" || fail "no reconnection to $target"

@@ -28,7 +28,7 @@ target="ssl:$CTL_IP:6653"
 ssl=$(xovs ssl-set private-key="$pki/host-switch-privkey.pem" \
     certificate="$pki/host-switch-cert.pem" ca-cert="$pki/controllerca/cacert.pem")
 [[ $ssl =~ ^[0-9a-f-]{36}$ ]] || fail "ssl-set printed '$ssl', not a uuid"
-wait_until 10 test "$(vsctl get Open_vSwitch . ssl)" != "[]" || fail "no SSL row"
+wait_until 10 out_isnt "[]" vsctl get Open_vSwitch . ssl || fail "no SSL row"
 row=$(vsctl get Open_vSwitch . ssl)
 [[ $(vsctl get SSL "$row" private_key | tr -d '"') == "$pki/host-switch-privkey.pem" ]] ||
     fail "SSL private_key is $(vsctl get SSL "$row" private_key)"
@@ -56,7 +56,7 @@ wait_port vif2.0 "$br"
 wait_port vif3.0 "$br"
 wait_until 15 controller_connected "$br" "$target" ||
     fail "no TLS connection to $target: $(grep -i ssl "$RUNDIR/ovs-vswitchd.log" | tail -n 3); $(controller_alive)"
-wait_until 10 test "$(controller_flows "$br")" -gt 1 ||
+wait_until 10 out_gt 0 controller_flows "$br" ||
     fail "the controller installed no flows over TLS"
 expect_ping g1 198.18.0.2
 log "ok: $br connected to $target over TLS; g1 <-> g2 on the flows it pushed"
@@ -87,7 +87,7 @@ mkdir -p "$T_DIR/boot"
 xovs ssl-set private-key="$pki/host-switch-privkey.pem" \
     certificate="$pki/host-switch-cert.pem" ca-cert="$boot_ca" \
     bootstrap-ca-cert=true >/dev/null
-wait_until 10 test "$(vsctl get SSL "$row" bootstrap_ca_cert)" = true ||
+wait_until 10 out_is true vsctl get SSL "$row" bootstrap_ca_cert ||
     fail "bootstrap_ca_cert not set in the SSL row $row"
 controller_start -p "$pki/ctl-privkey.pem" -c "$pki/ctl-cert.pem" \
     -C "$pki/switchca/cacert.pem" --peer-ca-cert="$pki/controllerca/cacert.pem" \
@@ -103,6 +103,6 @@ expect_ping g1 198.18.0.3
 log "ok: CA certificate bootstrapped from the controller, then connected"
 
 xovs ssl-clear uuid="$ssl" >/dev/null
-wait_until 10 test "$(vsctl get Open_vSwitch . ssl)" = "[]" || fail "ssl-clear left the SSL row"
+wait_until 10 out_is "[]" vsctl get Open_vSwitch . ssl || fail "ssl-clear left the SSL row"
 log "ok: ssl-clear removed the SSL row"
 pass

@@ -95,3 +95,33 @@ pki_init() {
             fail "ovs-pki req+sign $name $ca: $(tail -n 3 "$dir.log")"
     done
 }
+
+# For wait_until, which must run the command on every try:
+# out_is VALUE CMD...: CMD prints VALUE; out_isnt VALUE CMD...: it does
+# not; out_gt N CMD...: it prints a number greater than N.
+out_is() {
+    local want=$1
+    shift
+    [[ $("$@") == "$want" ]]
+}
+out_isnt() {
+    local want=$1
+    shift
+    [[ $("$@") != "$want" ]]
+}
+out_gt() {
+    local n=$1 v
+    shift
+    v=$("$@")
+    [[ $v =~ ^[0-9]+$ && $v -gt $n ]]
+}
+
+# manager_row TARGET: the uuid of the Manager row with TARGET, if any.
+manager_row() {
+    vsctl --bare --columns=_uuid find Manager target="\"$1\""
+}
+
+# agent_flows BRIDGE: how many flows with the agent's cookie BRIDGE holds.
+agent_flows() {
+    ofctl dump-flows "$1" cookie=0x786f767300000000/-1 | grep -c actions= || true
+}
