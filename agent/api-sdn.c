@@ -61,10 +61,11 @@ xapi_sdn_controller_introduce(struct xapi_ctx *c)
             return c->code;
         }
     } else if (!xrec_sdn_protocol_is_passive(protocol)) {
-        return XAPI_REJECT(c, "address",
-                           "protocol %s connects out and needs the "
-                           "controller's IP address",
-                           protocol);
+        XAPI_REJECT(c, "address",
+                    "protocol %s connects out and needs the "
+                    "controller's IP address",
+                    protocol);
+        return c->code;
     }
     if (!xapi_arg_int(c, "port", 1, 65535, &port)) {
         free(canon);
@@ -72,8 +73,11 @@ xapi_sdn_controller_introduce(struct xapi_ctx *c)
     }
     if (c->db->n_sdn_controllers >= XREC_SDN_MAX) {
         free(canon);
-        return XAPI_REJECT(c, "protocol", "a host has at most %d SDN "
-                           "controllers", XREC_SDN_MAX);
+        XAPI_REJECT(c, "protocol",
+                    "a host has at most %d SDN "
+                    "controllers",
+                    XREC_SDN_MAX);
+        return c->code;
     }
 
     struct xrec_sdn_controller *sdn = xrec_sdn_controller_new();
@@ -167,11 +171,12 @@ xapi_ssl_set(struct xapi_ctx *c)
         return c->code;
     }
     if (!strcmp(key, cert) || !strcmp(key, ca)) {
-        return XAPI_REJECT(c, "private-key",
-                           "%s is also the certificate or the CA "
-                           "certificate; the private key needs a file of "
-                           "its own",
-                           key);
+        XAPI_REJECT(c, "private-key",
+                    "%s is also the certificate or the CA "
+                    "certificate; the private key needs a file of "
+                    "its own",
+                    key);
+        return c->code;
     }
 
     struct xrec_ssl *ssl = c->db->n_ssls ? c->db->ssls[0] : NULL;

@@ -38,8 +38,8 @@ ovsg_sdn_sync_bridge(struct ovsg_diff *d, const struct ovsrec_bridge *row,
     /* fail_mode: the network's, or cleared where xovs set it. */
     bool xovs_fail_mode
         = smap_get(&row->external_ids, OVSG_SDN_FAIL_MODE_KEY) != NULL;
-    const char *fail_mode = row->fail_mode && *row->fail_mode ? row->fail_mode
-                                                              : NULL;
+    const char *fail_mode
+        = row->fail_mode && *row->fail_mode ? row->fail_mode : NULL;
     if (want->fail_mode ? !ovsg_same_fail_mode(fail_mode, want->fail_mode)
                         : xovs_fail_mode && fail_mode) {
         ovsrec_bridge_set_fail_mode(row, want->fail_mode);
@@ -116,7 +116,8 @@ static const struct ovsrec_manager *
 ovsg_find_manager_row(const struct ovsdb_idl *idl, const char *target)
 {
     const struct ovsrec_manager *m;
-    OVSREC_MANAGER_FOR_EACH (m, idl) {
+    OVSREC_MANAGER_FOR_EACH(m, idl)
+    {
         if (!strcmp(m->target, target)) {
             return m;
         }
@@ -187,8 +188,7 @@ ovsg_sync_managers(struct ovsg *g, struct ovsg_diff *d,
         if (ovsg_find_manager(ovs, target)) {
             continue;
         }
-        const struct ovsrec_manager *m = ovsg_find_manager_row(g->idl,
-                                                               target);
+        const struct ovsrec_manager *m = ovsg_find_manager_row(g->idl, target);
         if (!m) {
             struct ovsrec_manager *row = ovsrec_manager_insert(d->txn);
             struct smap ids = SMAP_INITIALIZER(&ids);
