@@ -4,10 +4,10 @@
  * api.c owns each call from start to end: it checks the shape of the
  * parameters, finds the verb's handler and enforces reject-before-change.
  * The handlers live with their records, in api-network.c, api-pif.c (PIFs
- * and VLANs), api-bond.c, api-vif.c and api-sdn.c (SDN controllers, TLS).  They read their parameters, change
- * records and build list results with the helpers below, which are defined
- * in api.c (xapi_free_bridge() in api-network.c); each definition carries
- * its contract. */
+ * and VLANs), api-bond.c, api-vif.c and api-sdn.c (SDN controllers, TLS). They
+ * read their parameters, change records and build list results with the
+ * helpers below, which are defined in api.c (xapi_free_bridge() in
+ * api-network.c); each definition carries its contract. */
 #ifndef XAPI_PRIVATE_H
 #define XAPI_PRIVATE_H 1
 

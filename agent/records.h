@@ -38,8 +38,8 @@ struct json_object;
 #define XREC_RECORDS_MAX 65536   /* records per table */
 #define XREC_SDN_PORT_DEFAULT 6632 /* XenServer's OVSDB manager port */
 #define XREC_SDN_PROTOCOLS "ssl, tcp, pssl or ptcp"
-#define XREC_SDN_MAX 16          /* SDN_controller records */
-#define XREC_PATH_MAX 1023       /* TLS file paths */
+#define XREC_SDN_MAX 16    /* SDN_controller records */
+#define XREC_PATH_MAX 1023 /* TLS file paths */
 
 enum xrec_locking_mode {
     XREC_LOCK_NETWORK_DEFAULT, /* follow network.default_locking_mode */

@@ -237,8 +237,7 @@ static const struct xrpc_param sdn_fields[] = {
     END,
 };
 
-static const struct xrpc_param uuid_sdn[] = {UUID_ARG("SDN controller"),
-                                             END};
+static const struct xrpc_param uuid_sdn[] = {UUID_ARG("SDN controller"), END};
 
 static const struct xrpc_param ssl_set[] = {
     REQ("private-key", "absolute path of the host's private key (PEM)"),
@@ -255,8 +254,9 @@ static const struct xrpc_param ssl_fields[] = {
     FIELD("private-key", " RO", "the host's private key"),
     FIELD("certificate", " RO", "the host's certificate"),
     FIELD("ca-cert", " RO", "the CA certificate"),
-    FIELD("bootstrap-ca-cert", " RO", "CA certificate taken from the "
-                                      "first peer"),
+    FIELD("bootstrap-ca-cert", " RO",
+          "CA certificate taken from the "
+          "first peer"),
     STATUS_FIELD,
     ERROR_FIELD,
     END,
