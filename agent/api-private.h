@@ -4,10 +4,10 @@
  * api.c owns each call from start to end: it checks the shape of the
  * parameters, finds the verb's handler and enforces reject-before-change.
  * The handlers live with their records, in api-network.c, api-pif.c (PIFs
- * and VLANs), api-bond.c and api-vif.c.  They read their parameters, change
- * records and build list results with the helpers below, which are defined
- * in api.c (xapi_free_bridge() in api-network.c); each definition carries
- * its contract. */
+ * and VLANs), api-bond.c, api-vif.c and api-sdn.c (SDN controllers, TLS). They
+ * read their parameters, change records and build list results with the
+ * helpers below, which are defined in api.c (xapi_free_bridge() in
+ * api-network.c); each definition carries its contract. */
 #ifndef XAPI_PRIVATE_H
 #define XAPI_PRIVATE_H 1
 
@@ -175,5 +175,11 @@ int xapi_vif_stats_report(struct xapi_ctx *);
 /* api-stats.c: live traffic (portstats.h). */
 int xapi_port_stats_list(struct xapi_ctx *);
 int xapi_port_stats_history(struct xapi_ctx *);
+int xapi_sdn_controller_introduce(struct xapi_ctx *);
+int xapi_sdn_controller_forget(struct xapi_ctx *);
+int xapi_sdn_controller_list(struct xapi_ctx *);
+int xapi_ssl_set(struct xapi_ctx *);
+int xapi_ssl_clear(struct xapi_ctx *);
+int xapi_ssl_list(struct xapi_ctx *);
 
 #endif /* agent/api-private.h */

@@ -425,6 +425,12 @@ static const struct {
     {"vif-stats-report", xapi_vif_stats_report},
     {"port-stats-list", xapi_port_stats_list},
     {"port-stats-history", xapi_port_stats_history},
+    {"sdn-controller-introduce", xapi_sdn_controller_introduce},
+    {"sdn-controller-forget", xapi_sdn_controller_forget},
+    {"sdn-controller-list", xapi_sdn_controller_list},
+    {"ssl-set", xapi_ssl_set},
+    {"ssl-clear", xapi_ssl_clear},
+    {"ssl-list", xapi_ssl_list},
 };
 
 /* The handler of verb 'name', or NULL. */

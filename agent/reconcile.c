@@ -268,6 +268,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
           struct ovsg_state *out)
 {
     ovsg_state_init(out, datapath_type);
+    xrc_build_sdn(db, out);
 
     /* Real bridges first, so VLAN networks can find their parents. */
     for (size_t i = 0; i < db->n_networks; i++) {
@@ -279,6 +280,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         br->mtu_request = net->mtu;
         svec_add(&br->records, net->uuid);
         xrc_add_network_uuid(&br->external_ids, net->uuid);
+        xrc_bridge_sdn(net, br);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];
             if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached

@@ -65,4 +65,13 @@ const char *xrc_record_status(const void *glue, const char *uuid,
 char *xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
                         const char *store_path);
 
+/* The SDN part of xrc_build() (reconcile-sdn.c): 'db''s SDN_controller
+ * records as managers and its SSL record as the SSL row of 'out'; and on
+ * network 'net''s bridge 'br' the OpenFlow controllers, fail mode and
+ * in-band setting its other_config asks for. */
+struct ovsg_bridge;
+struct xrec_network;
+void xrc_build_sdn(const struct xrec_db *db, struct ovsg_state *out);
+void xrc_bridge_sdn(const struct xrec_network *net, struct ovsg_bridge *br);
+
 #endif /* agent/reconcile.h */

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util.h"
 #include "uuid.h"
@@ -154,6 +155,29 @@ xrec_bond_to_json(const struct xrec_bond *bond)
     return obj;
 }
 
+static struct json_object *
+xrec_sdn_controller_to_json(const struct xrec_sdn_controller *c)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", c->uuid);
+    xrec_json_put_string(obj, "protocol", c->protocol);
+    xrec_json_put_string(obj, "address", c->address);
+    xrec_json_put_int(obj, "port", c->port);
+    return obj;
+}
+
+static struct json_object *
+xrec_ssl_to_json(const struct xrec_ssl *ssl)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", ssl->uuid);
+    xrec_json_put_string(obj, "private_key", ssl->private_key);
+    xrec_json_put_string(obj, "certificate", ssl->certificate);
+    xrec_json_put_string(obj, "ca_cert", ssl->ca_cert);
+    xrec_json_put_bool(obj, "bootstrap_ca_cert", ssl->bootstrap_ca_cert);
+    return obj;
+}
+
 struct json_object *
 xrec_db_to_json(const struct xrec_db *db)
 {
@@ -186,6 +210,17 @@ xrec_db_to_json(const struct xrec_db *db)
         json_object_array_add(a, xrec_bond_to_json(db->bonds[i]));
     }
     json_object_object_add(obj, "bonds", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_sdn_controllers; i++) {
+        json_object_array_add(
+            a, xrec_sdn_controller_to_json(db->sdn_controllers[i]));
+    }
+    json_object_object_add(obj, "sdn_controllers", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_ssls; i++) {
+        json_object_array_add(a, xrec_ssl_to_json(db->ssls[i]));
+    }
+    json_object_object_add(obj, "ssl", a);
     return obj;
 }
 
@@ -641,6 +676,63 @@ parse_bond(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+static char *
+parse_sdn_controller(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid", "protocol", "address", "port", NULL,
+    };
+    struct xrec_sdn_controller *c = xrec_sdn_controller_new();
+
+    jrec_uuid(r, &c->uuid);
+    jrec_only(r, fields);
+    struct json_object *val = jrec_get(r, "protocol", json_type_string, true);
+    if (val
+        && jrec_check(r, "protocol",
+                      xrec_check_sdn_protocol(json_object_get_string(val)))) {
+        c->protocol = xstrdup(json_object_get_string(val));
+    }
+    val = jrec_get(r, "address", json_type_string, false);
+    const char *address = val ? json_object_get_string(val) : "";
+    if (!r->error && !*address && c->protocol
+        && !xrec_sdn_protocol_is_passive(c->protocol)) {
+        jrec_fail(r, "address", "protocol %s needs an address", c->protocol);
+    } else if (!r->error && *address) {
+        char *canon = NULL;
+        int af = strchr(address, ':') ? AF_INET6 : AF_INET;
+        if (jrec_check(r, "address", xrec_parse_ip(af, address, &canon))) {
+            c->address = canon;
+        }
+    } else if (!r->error) {
+        c->address = xstrdup("");
+    }
+    jrec_int(r, "port", false, XREC_SDN_PORT_DEFAULT, 1, 65535, &c->port);
+    xrec_db_add_sdn_controller(db, c);
+    return r->error;
+}
+
+static char *
+parse_ssl(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",    "private_key",       "certificate",
+        "ca_cert", "bootstrap_ca_cert", NULL,
+    };
+    struct xrec_ssl *ssl = xrec_ssl_new();
+
+    jrec_uuid(r, &ssl->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "private_key", true, NULL, xrec_check_path, NULL,
+                &ssl->private_key);
+    jrec_string(r, "certificate", true, NULL, xrec_check_path, NULL,
+                &ssl->certificate);
+    jrec_string(r, "ca_cert", true, NULL, xrec_check_path, NULL,
+                &ssl->ca_cert);
+    jrec_bool(r, "bootstrap_ca_cert", &ssl->bootstrap_ca_cert);
+    xrec_db_add_ssl(db, ssl);
+    return r->error;
+}
+
 /* Parses the array 'name' of 'json' with 'parse', one record per element. */
 static char *
 parse_table(struct json_object *json, const char *name, const char *kind,
@@ -694,7 +786,8 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
         const char *key = lh_entry_k(e);
         if (strcmp(key, "version") && strcmp(key, "networks")
             && strcmp(key, "pifs") && strcmp(key, "vlans")
-            && strcmp(key, "vifs") && strcmp(key, "bonds")) {
+            && strcmp(key, "vifs") && strcmp(key, "bonds")
+            && strcmp(key, "sdn_controllers") && strcmp(key, "ssl")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
     }
@@ -720,6 +813,13 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "bonds", "Bond", parse_bond, db);
+    }
+    if (!error) {
+        error = parse_table(json, "sdn_controllers", "SDN_controller",
+                            parse_sdn_controller, db);
+    }
+    if (!error) {
+        error = parse_table(json, "ssl", "SSL", parse_ssl, db);
     }
     if (!error) {
         error = xrec_db_check(db);

@@ -224,6 +224,14 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
         && strcmp(value, "true") && strcmp(value, "false")) {
         return xasprintf("%s: \"%.64s\" is not true or false", key, value);
     }
+    if (network && !strcmp(key, "vswitch-controller")) {
+        char *bad = xrec_check_of_targets(value);
+        if (bad) {
+            char *msg = xasprintf("%s: %s", key, bad);
+            free(bad);
+            return msg;
+        }
+    }
     char *error = xrec_check_text(value);
     if (error) {
         char *msg = xasprintf("%s: value %s", key, error);
@@ -491,6 +499,7 @@ xrec_db_check(const struct xrec_db *db)
         error = check_unique_uuid(&uuids, "Bond", db->bonds[i]->uuid);
         error = error ? error : check_bond(db, db->bonds[i], &a);
     }
+    error = error ? error : xrec_check_sdn(db);
     sset_destroy(&uuids);
     sset_destroy(&a);
     sset_destroy(&b);

@@ -193,6 +193,7 @@ xrec_db_destroy(struct xrec_db *db)
     }
     free(db->vifs);
     free(db->bonds);
+    xrec_destroy_sdn(db);
     xrec_db_init(db);
 }
 
@@ -262,6 +263,7 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         smap_clone(&d->properties, &s->properties);
         xrec_db_add_bond(dst, d);
     }
+    xrec_clone_sdn(dst, src);
 }
 
 void

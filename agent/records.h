@@ -37,6 +37,10 @@ struct json_object;
 #define XREC_OTHER_CONFIG_MAX 64 /* keys per other_config map */
 #define XREC_ALLOWED_IPS_MAX 64  /* addresses per ipv4/ipv6_allowed */
 #define XREC_RECORDS_MAX 65536   /* records per table */
+#define XREC_SDN_PORT_DEFAULT 6632 /* XenServer's OVSDB manager port */
+#define XREC_SDN_PROTOCOLS "ssl, tcp, pssl or ptcp"
+#define XREC_SDN_MAX 16    /* SDN_controller records */
+#define XREC_PATH_MAX 1023 /* TLS file paths */
 
 enum xrec_locking_mode {
     XREC_LOCK_NETWORK_DEFAULT, /* follow network.default_locking_mode */
@@ -108,6 +112,27 @@ struct xrec_vif {
     int native_vlan;          /* VLAN_NONE, or the native VLAN */
 };
 
+/* An SDN controller (xapi's SDN_controller): the host's OVSDB manager.
+ * Active protocols (ssl, tcp) connect to 'address':'port'; passive ones
+ * (pssl, ptcp) listen on 'port', on 'address' if it is set. */
+struct xrec_sdn_controller {
+    char *uuid;
+    char *protocol; /* XREC_SDN_PROTOCOLS */
+    char *address;  /* IPv4/IPv6 in canonical form; "" (passive only) */
+    int port;       /* 1..65535, default XREC_SDN_PORT_DEFAULT */
+};
+
+/* The host's TLS settings (OVS's SSL table): at most one record.  Paths
+ * are absolute; with 'bootstrap_ca_cert' the CA certificate is fetched
+ * from the first peer and saved to 'ca_cert'. */
+struct xrec_ssl {
+    char *uuid;
+    char *private_key;
+    char *certificate;
+    char *ca_cert;
+    bool bootstrap_ca_cert;
+};
+
 struct xrec_db {
     struct xrec_network **networks;
     size_t n_networks;
@@ -119,6 +144,10 @@ struct xrec_db {
     size_t n_vifs;
     struct xrec_bond **bonds;
     size_t n_bonds;
+    struct xrec_sdn_controller **sdn_controllers;
+    size_t n_sdn_controllers;
+    struct xrec_ssl **ssls; /* 0 or 1 */
+    size_t n_ssls;
 };
 
 void xrec_db_init(struct xrec_db *);
@@ -188,6 +217,38 @@ void xrec_db_delete_network(struct xrec_db *, struct xrec_network *);
 void xrec_db_delete_pif(struct xrec_db *, struct xrec_pif *);
 void xrec_db_delete_vlan(struct xrec_db *, struct xrec_vlan *);
 void xrec_db_delete_vif(struct xrec_db *, struct xrec_vif *);
+
+/* SDN controllers and TLS (records-sdn.c). */
+struct xrec_sdn_controller *xrec_sdn_controller_new(void);
+void xrec_sdn_controller_free(struct xrec_sdn_controller *);
+void xrec_db_add_sdn_controller(struct xrec_db *,
+                                struct xrec_sdn_controller *);
+void xrec_db_delete_sdn_controller(struct xrec_db *,
+                                   struct xrec_sdn_controller *);
+struct xrec_sdn_controller *xrec_find_sdn_controller(const struct xrec_db *,
+                                                     const char *uuid);
+struct xrec_ssl *xrec_ssl_new(void);
+void xrec_ssl_free(struct xrec_ssl *);
+void xrec_db_add_ssl(struct xrec_db *, struct xrec_ssl *);
+void xrec_db_delete_ssl(struct xrec_db *, struct xrec_ssl *);
+struct xrec_ssl *xrec_find_ssl(const struct xrec_db *, const char *uuid);
+/* OVS's target string for 'c' ("tcp:198.18.0.1:6632", "pssl:6632",
+ * "ptcp:6632:[2001:db8::1]"), malloc'd. */
+char *xrec_sdn_target(const struct xrec_sdn_controller *c);
+/* Validators, as the ones below: 'protocol' one of XREC_SDN_PROTOCOLS;
+ * 'address' an IPv4 or IPv6 address (canonicalized); 'path' absolute,
+ * bounded, no control characters. */
+char *xrec_check_sdn_protocol(const char *protocol);
+bool xrec_sdn_protocol_is_passive(const char *protocol);
+char *xrec_check_path(const char *path);
+/* An OpenFlow controller target for a bridge, as network other_config
+ * "vswitch-controller" takes them: space-separated tcp:IP[:PORT],
+ * ssl:IP[:PORT], ptcp:PORT[:IP], pssl:PORT[:IP] (IPv6 in brackets). */
+char *xrec_check_of_targets(const char *value);
+/* Cross-record rules: unique targets, at most one SSL record. */
+char *xrec_check_sdn(const struct xrec_db *);
+void xrec_clone_sdn(struct xrec_db *dst, const struct xrec_db *src);
+void xrec_destroy_sdn(struct xrec_db *);
 
 /* Secondary lookups: NULL if none. */
 struct xrec_network *xrec_find_network_by_bridge(const struct xrec_db *,

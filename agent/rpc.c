@@ -256,6 +256,53 @@ static const struct xrpc_param port_stats_history[] = {
     END,
 };
 
+static const struct xrpc_param sdn_introduce[] = {
+    REQ("protocol", "ssl or tcp (connect to the controller), pssl or ptcp "
+                    "(listen for it)"),
+    ARG("address", "the controller's IP address (ssl, tcp); the address "
+                   "to listen on (pssl, ptcp; default all)"),
+    ARG("port", "1..65535, default 6632"),
+    END,
+};
+
+static const struct xrpc_param sdn_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("protocol", " RO", "ssl, tcp, pssl or ptcp"),
+    FIELD("address", " RO", "IP address (empty: listen on all)"),
+    FIELD("port", " RO", "TCP port"),
+    FIELD("target", " RO", "the Open vSwitch manager target"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param uuid_sdn[] = {UUID_ARG("SDN controller"), END};
+
+static const struct xrpc_param ssl_set[] = {
+    REQ("private-key", "absolute path of the host's private key (PEM)"),
+    REQ("certificate", "absolute path of the host's certificate (PEM)"),
+    REQ("ca-cert", "absolute path of the CA certificate peers must be "
+                   "signed by"),
+    ARG("bootstrap-ca-cert", "true: fetch the CA certificate from the "
+                             "first peer into ca-cert (default false)"),
+    END,
+};
+
+static const struct xrpc_param ssl_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("private-key", " RO", "the host's private key"),
+    FIELD("certificate", " RO", "the host's certificate"),
+    FIELD("ca-cert", " RO", "the CA certificate"),
+    FIELD("bootstrap-ca-cert", " RO",
+          "CA certificate taken from the "
+          "first peer"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param uuid_ssl[] = {UUID_ARG("SSL record"), END};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -309,6 +356,19 @@ static const struct xrpc_verb verbs[] = {
      "a port's recent rates (use --json; xovs graph "
      "plots them)",
      port_stats_history, 0, XRPC_RESULT_NONE},
+    {"sdn-controller-introduce",
+     "make an SDN controller the host's OVSDB manager", sdn_introduce, 0,
+     XRPC_RESULT_UUID},
+    {"sdn-controller-forget", "remove an SDN controller", uuid_sdn, 0,
+     XRPC_RESULT_NONE},
+    {"sdn-controller-list", "list SDN controllers", sdn_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
+    {"ssl-set", "set the host's TLS key, certificate and CA certificate",
+     ssl_set, 0, XRPC_RESULT_UUID},
+    {"ssl-clear", "remove the host's TLS settings", uuid_ssl, 0,
+     XRPC_RESULT_NONE},
+    {"ssl-list", "show the host's TLS settings", ssl_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the

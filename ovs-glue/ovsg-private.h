@@ -141,6 +141,10 @@ struct ovsg_diff {
                     * vlan_mode): increment next_cfg as ovs-vsctl does */
 };
 
+/* Notes a change written into 'd''s transaction (for the log and, with
+ * 'd->unit', for bisection). */
+void ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3);
 void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,
                       const struct ovsg_index *,
                       const struct ovsrec_open_vswitch *,
@@ -151,5 +155,16 @@ void ovsg_remove_unwanted(struct ovsg *, struct ovsg_diff *,
                           const struct ovsrec_open_vswitch *,
                           const struct ovsrec_bridge *row,
                           const struct ovsg_bridge *want);
+
+/* SDN (ovsg-sdn.c): a bridge's controllers, fail_mode and in-band
+ * setting (called before its external_ids are written); the managers and
+ * SSL row of 'ovs'; and their collisions with rows xovs did not create,
+ * as "record uuid -> message" in 'errors'. */
+void ovsg_sdn_sync_bridge(struct ovsg_diff *, const struct ovsrec_bridge *,
+                          const struct ovsg_bridge *want);
+void ovsg_sdn_sync(struct ovsg *, struct ovsg_diff *,
+                   const struct ovsrec_open_vswitch *);
+void ovsg_sdn_collisions(const struct ovsdb_idl *, const struct ovsg_state *,
+                         struct shash *errors);
 
 #endif /* ovs-glue/ovsg-private.h */

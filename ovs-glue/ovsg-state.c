@@ -11,6 +11,16 @@ ovsg_state_init(struct ovsg_state *s, const char *datapath_type)
 {
     memset(s, 0, sizeof *s);
     s->datapath_type = xstrdup(datapath_type);
+    svec_init(&s->managers);
+    svec_init(&s->manager_records);
+}
+
+void
+ovsg_state_add_manager(struct ovsg_state *s, const char *target,
+                       const char *record)
+{
+    svec_add(&s->managers, target);
+    svec_add(&s->manager_records, record);
 }
 
 static void
@@ -55,6 +65,20 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
     svec_destroy(&br->cond_flows);
     svec_destroy(&br->cond_needs);
     svec_destroy(&br->records);
+    svec_destroy(&br->controllers);
+    free(br->fail_mode);
+}
+
+void
+ovsg_ssl_destroy(struct ovsg_ssl *ssl)
+{
+    if (ssl) {
+        free(ssl->private_key);
+        free(ssl->certificate);
+        free(ssl->ca_cert);
+        free(ssl->record);
+        free(ssl);
+    }
 }
 
 void
@@ -69,6 +93,9 @@ ovsg_state_destroy(struct ovsg_state *s)
     }
     free(s->bridges);
     free(s->datapath_type);
+    svec_destroy(&s->managers);
+    svec_destroy(&s->manager_records);
+    ovsg_ssl_destroy(s->ssl);
     memset(s, 0, sizeof *s);
 }
 
@@ -95,6 +122,7 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     svec_init(&br->cond_flows);
     svec_init(&br->cond_needs);
     svec_init(&br->records);
+    svec_init(&br->controllers);
     return br;
 }
 

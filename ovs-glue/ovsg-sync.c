@@ -23,8 +23,8 @@ VLOG_DEFINE_THIS_MODULE(ovsg_sync);
 #define OVSG_FIRST_OFPORT 1
 #define OVSG_MAX_OFPORT 0xfeff
 
-static void OVS_PRINTF_FORMAT(2, 3)
-    ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+void
+ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
 {
     va_list args;
     if (d->unit
@@ -368,6 +368,8 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
                            g->desired.datapath_type);
         }
+        /* Before external_ids: it reads the notes xovs left there. */
+        ovsg_sdn_sync_bridge(d, row, want);
         struct smap ids;
         ovsg_marked_ids(&want->external_ids, &ids);
         if (!smap_equal(&row->external_ids, &ids)) {

@@ -281,6 +281,7 @@ ovsg_apply(struct ovsg *g)
         svec_destroy(&want_flows);
         simap_destroy(&ports);
     }
+    ovsg_sdn_sync(g, &d, ovs);
     for (size_t i = 0; i < g->desired.n_bridges; i++) {
         free(br_error[i]);
     }

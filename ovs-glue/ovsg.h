@@ -115,18 +115,51 @@ struct ovsg_bridge {
     struct svec cond_flows;
     struct svec cond_needs;
     struct svec records; /* uuids of the records this bridge stands for */
+    /* SDN (ovsg-sdn.c).  'controllers': OpenFlow controller targets xovs
+     * puts on the bridge (Controller rows it marks; Controller rows others
+     * add are left alone).  'fail_mode' "secure" or "standalone", NULL to
+     * leave the column as it is -- unless xovs wrote it, which it notes in
+     * the bridge's external_ids:OVSG_SDN_FAIL_MODE_KEY, then it is cleared.
+     * 'disable_in_band' likewise for other_config:disable-in-band
+     * (OVSG_SDN_IN_BAND_KEY). */
+    struct svec controllers;
+    char *fail_mode;
+    bool disable_in_band;
+};
+
+#define OVSG_SDN_FAIL_MODE_KEY "xovs-fail-mode"
+#define OVSG_SDN_IN_BAND_KEY "xovs-disable-in-band"
+
+/* The host's TLS identity as OVS's SSL table holds it. */
+struct ovsg_ssl {
+    char *private_key;
+    char *certificate;
+    char *ca_cert;
+    bool bootstrap_ca_cert;
+    char *record; /* uuid of the record it stands for */
 };
 
 struct ovsg_state {
     char *datapath_type; /* "netdev" or "system" */
     struct ovsg_bridge **bridges;
     size_t n_bridges;
+    /* SDN (ovsg-sdn.c): Manager targets xovs owns (marked rows in
+     * Open_vSwitch manager_options; others are left alone) and, at the same
+     * index, the uuid of the record each stands for; and the SSL row (NULL:
+     * xovs wants none; an SSL row xovs did not create is never replaced).
+     * Plain arrays: a state is moved by value (ovsg_set_desired()). */
+    struct svec managers;
+    struct svec manager_records;
+    struct ovsg_ssl *ssl;
 };
 
 /* Building and freeing desired states.  Ports and bridges are separately
  * allocated (they embed hash maps, which must not move). */
 void ovsg_state_init(struct ovsg_state *, const char *datapath_type);
 void ovsg_state_destroy(struct ovsg_state *);
+void ovsg_state_add_manager(struct ovsg_state *, const char *target,
+                            const char *record);
+void ovsg_ssl_destroy(struct ovsg_ssl *); /* accepts NULL */
 struct ovsg_bridge *ovsg_state_add_bridge(struct ovsg_state *,
                                           const char *name);
 struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
