@@ -423,6 +423,12 @@ static const struct {
     {"vif-destroy", xapi_vif_destroy},
     {"vif-list", xapi_vif_list},
     {"vif-stats-report", xapi_vif_stats_report},
+    {"tunnel-create", xapi_tunnel_create},
+    {"tunnel-destroy", xapi_tunnel_destroy},
+    {"tunnel-list", xapi_tunnel_list},
+    {"mirror-create", xapi_mirror_create},
+    {"mirror-destroy", xapi_mirror_destroy},
+    {"mirror-list", xapi_mirror_list},
 };
 
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS

@@ -458,6 +458,9 @@ xrec_db_check(const struct xrec_db *db)
         error = check_unique_uuid(&uuids, "Bond", db->bonds[i]->uuid);
         error = error ? error : check_bond(db, db->bonds[i], &a);
     }
+    if (!error) {
+        error = xrec_check_tunnels(db, &uuids);
+    }
     sset_destroy(&uuids);
     sset_destroy(&a);
     sset_destroy(&b);

@@ -182,6 +182,18 @@ ovsg_get_ofport(const struct ovsg *g, const char *name)
                                                           : -1;
 }
 
+int
+ovsg_get_iface_bfd(const struct ovsg *g, const char *name,
+                   struct smap *bfd_status)
+{
+    const struct ovsrec_interface *iface = ovsg_find_iface_row(g->idl, name);
+    if (!iface) {
+        return ENOENT;
+    }
+    smap_clone(bfd_status, &iface->bfd_status);
+    return 0;
+}
+
 static struct ovsg_flows *
 ovsg_get_flows(struct ovsg *g, const char *bridge)
 {
