@@ -8,7 +8,7 @@
  * and this host's transport address, which XenServer leaves to its
  * controller.  The encapsulation needs room: a tunnel network's MTU, and
  * that of every VIF on it, is at most the transport network's MTU less
- * the protocol's overhead (GRE 38, VXLAN 50); xapi_tunnel_check_mtu() and
+ * the protocol's overhead (GRE with key 42, VXLAN 50); xapi_tunnel_check_mtu() and
  * xapi_tunnel_check_vif_mtu() hold network-param-set and the VIF verbs to
  * it.  tunnel-list's per-remote status is OVS's BFD state of the remote's
  * tunnel interface, through 'xapi_env.iface_bfd'. */

@@ -113,8 +113,9 @@ enum xrec_tunnel_protocol {
 };
 
 #define XREC_TUNNEL_REMOTES_MAX 32
-#define XREC_TUNNEL_GRE_OVERHEAD 38   /* outer Ethernet 14 + IPv4 20 + GRE
-                                       * with key 8 (VLAN tag -4 ignored) */
+#define XREC_TUNNEL_GRE_OVERHEAD 42   /* inner Ethernet 14 + outer IPv4 20
+                                       * + GRE 4 + its key 4 (xovs always
+                                       * sets one; keyless GRE is 38) */
 #define XREC_TUNNEL_VXLAN_OVERHEAD 50 /* 14 + 20 + UDP 8 + VXLAN 8 */
 #define XREC_TUNNEL_VXLAN_KEY_MAX 16777215LL
 #define XREC_TUNNEL_GRE_KEY_MAX 4294967295LL
