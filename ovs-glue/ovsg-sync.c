@@ -398,6 +398,8 @@ ovsg_sync_mirrors(struct ovsg *g, struct ovsg_diff *d,
                   const struct ovsrec_bridge *row,
                   const struct ovsg_bridge *want)
 {
+    size_t n_changes = d->n_changes;
+
     for (size_t i = 0; i < row->n_mirrors; i++) {
         const struct ovsrec_mirror *m = row->mirrors[i];
         bool wanted = false;
@@ -430,6 +432,9 @@ ovsg_sync_mirrors(struct ovsg *g, struct ovsg_diff *d,
             d->unit = NULL;
         }
         free(unit);
+    }
+    if (d->n_changes != n_changes) {
+        d->mirrors_changed = true;
     }
 }
 

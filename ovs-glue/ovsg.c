@@ -65,6 +65,10 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsg);
 
+/* How long ovs-vswitchd may take to purge its flows after a mirror
+ * change (see struct ovsg's 'purge_cfg'). */
+#define OVSG_PURGE_TIMEOUT_MS 500
+
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
  * (that is what ovs-vswitchd itself uses), else the directory of the OVSDB
  * unix socket, which is the run directory in every standard layout. */
@@ -94,6 +98,7 @@ ovsg_create(const char *remote)
     shash_init(&g->prev_errors);
     shash_init(&g->failed);
     svec_init(&g->txn_units);
+    g->purge_cfg = -1;
     return g;
 }
 
@@ -321,6 +326,11 @@ ovsg_apply(struct ovsg *g)
                                  : "repairing drift",
               d.n_changes, ds_cstr(&d.log), d.n_changes > 16 ? "; ..." : "");
     ovsdb_idl_txn_add_comment(d.txn, "xovs-agent: reconcile");
+    if (d.mirrors_changed) {
+        ovsdb_idl_txn_increment(d.txn, &ovs->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
+    g->txn_mirrors = d.mirrors_changed;
     g->txn = d.txn;
     ds_destroy(&d.log);
     return false;
@@ -357,6 +367,9 @@ ovsg_txn_poll(struct ovsg *g)
                      ovsdb_idl_txn_status_to_string(status),
                      ovsdb_idl_txn_get_error(g->txn));
     } else {
+        if (g->txn_mirrors && status == TXN_SUCCESS) {
+            g->purge_cfg = ovsdb_idl_txn_get_increment_new_value(g->txn);
+        }
         ovsg_pop_trial(g);
         if (!g->n_held && !g->n_trials) {
             g->desired_changed = false;
@@ -364,6 +377,7 @@ ovsg_txn_poll(struct ovsg *g)
     }
     ovsdb_idl_txn_destroy(g->txn);
     g->txn = NULL;
+    g->txn_mirrors = false;
     g->synced = false; /* Diff again against the updated replica. */
     return false;
 }
@@ -374,6 +388,19 @@ ovsg_run(struct ovsg *g)
     ovsdb_idl_run(g->idl);
     if (ovsg_flows_worker_collect(g->worker, &g->flows, time_msec())) {
         g->synced = false; /* flows in (or not): held ports may go now */
+    }
+    if (g->purge_cfg >= 0) {
+        const struct ovsrec_open_vswitch *ovs
+            = ovsrec_open_vswitch_first(g->idl);
+        if (ovs && ovs->cur_cfg >= g->purge_cfg) {
+            /* The mirror change is in ovs-vswitchd: its cached flows must
+             * follow (see 'purge_cfg'). */
+            char *reply;
+            ovsg_appctl(g, "revalidator/purge", NULL,
+                        time_msec() + OVSG_PURGE_TIMEOUT_MS, &reply);
+            free(reply);
+            g->purge_cfg = -1;
+        }
     }
     if (g->txn && ovsg_txn_poll(g)) {
         return;
