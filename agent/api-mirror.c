@@ -53,8 +53,9 @@ arg_vifs(struct xapi_ctx *c, struct svec *out)
     }
     free(copy);
     if (ok && !out->n) {
-        ok = XAPI_REJECT(c, "vif-uuids", "no VIF; give VIF uuids, "
-                                         "comma-separated");
+        ok = XAPI_REJECT(c, "vif-uuids",
+                         "no VIF; give VIF uuids, "
+                         "comma-separated");
     }
     return ok;
 }
@@ -73,8 +74,7 @@ xapi_mirror_create(struct xapi_ctx *c)
         goto reject;
     }
     if (xapi_arg(c, "network-uuid")) {
-        net = XAPI_ARG_RECORD(c, "network-uuid", xrec_find_network,
-                              "network");
+        net = XAPI_ARG_RECORD(c, "network-uuid", xrec_find_network, "network");
         if (!net) {
             goto reject;
         }
@@ -115,8 +115,8 @@ xapi_mirror_create(struct xapi_ctx *c)
         goto reject;
     }
     if (out_vif) {
-        const struct xrec_vif *o = XAPI_ARG_RECORD(
-            c, "output-vif-uuid", xrec_find_vif, "VIF");
+        const struct xrec_vif *o
+            = XAPI_ARG_RECORD(c, "output-vif-uuid", xrec_find_vif, "VIF");
         if (!o) {
             goto reject;
         }

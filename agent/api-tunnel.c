@@ -8,8 +8,8 @@
  * and this host's transport address, which XenServer leaves to its
  * controller.  The encapsulation needs room: a tunnel network's MTU, and
  * that of every VIF on it, is at most the transport network's MTU less
- * the protocol's overhead (GRE with key 42, VXLAN 50); xapi_tunnel_check_mtu() and
- * xapi_tunnel_check_vif_mtu() hold network-param-set and the VIF verbs to
+ * the protocol's overhead (GRE with key 42, VXLAN 50); xapi_tunnel_check_mtu()
+ * and xapi_tunnel_check_vif_mtu() hold network-param-set and the VIF verbs to
  * it.  tunnel-list's per-remote status is OVS's BFD state of the remote's
  * tunnel interface, through 'xapi_env.iface_bfd'. */
 
@@ -136,16 +136,16 @@ check_fits(struct xapi_ctx *c, const char *field, const char *what, int mtu,
                        "transport network %s (%s) has MTU %d, less %d "
                        "bytes of encapsulation leaves %d",
                        what, mtu, xrec_tunnel_protocol_to_string(t->protocol),
-                       *t->uuid ? t->uuid : "(new)", tn->uuid, tn->bridge, tn->mtu,
-                       xrec_tunnel_overhead(t->protocol), max);
+                       *t->uuid ? t->uuid : "(new)", tn->uuid, tn->bridge,
+                       tn->mtu, xrec_tunnel_overhead(t->protocol), max);
 }
 
 bool
 xapi_tunnel_check_mtu(struct xapi_ctx *c, const struct xrec_network *net,
                       int mtu)
 {
-    const struct xrec_tunnel *t = xrec_find_tunnel_by_network(c->db,
-                                                              net->uuid);
+    const struct xrec_tunnel *t
+        = xrec_find_tunnel_by_network(c->db, net->uuid);
     if (t && !check_fits(c, "MTU", "the network's", mtu, t)) {
         return false;
     }
@@ -174,8 +174,8 @@ bool
 xapi_tunnel_check_vif_mtu(struct xapi_ctx *c, const struct xrec_network *net,
                           int vif_mtu)
 {
-    const struct xrec_tunnel *t = xrec_find_tunnel_by_network(c->db,
-                                                              net->uuid);
+    const struct xrec_tunnel *t
+        = xrec_find_tunnel_by_network(c->db, net->uuid);
     return !t || !vif_mtu || check_fits(c, "MTU", "the VIF's", vif_mtu, t);
 }
 
@@ -183,8 +183,7 @@ bool
 xapi_tunnel_check_pif(struct xapi_ctx *c, const char *field,
                       const struct xrec_pif *pif)
 {
-    const struct xrec_tunnel *t = xrec_find_tunnel_by_access(c->db,
-                                                             pif->uuid);
+    const struct xrec_tunnel *t = xrec_find_tunnel_by_access(c->db, pif->uuid);
     if (t) {
         return XAPI_REJECT(c, field,
                            "PIF %s (%s) is the access PIF of tunnel %s, not "
@@ -199,8 +198,7 @@ xapi_tunnel_create(struct xapi_ctx *c)
 {
     struct xrec_pif *tp = XAPI_ARG_RECORD(c, "pif-uuid", xrec_find_pif, "PIF");
     struct xrec_network *net
-        = tp ? XAPI_ARG_RECORD(c, "network-uuid", xrec_find_network,
-                               "network")
+        = tp ? XAPI_ARG_RECORD(c, "network-uuid", xrec_find_network, "network")
              : NULL;
     struct xrec_tunnel *t;
     const struct xrec_pif *other;

@@ -35,8 +35,8 @@ xrc_network_bridge(const struct xrec_db *db, const struct ovsg_state *out,
                    const char *uuid)
 {
     const struct xrec_network *net = xrec_find_network(db, uuid);
-    const struct xrec_pif *pif = net ? xrec_find_pif_by_network(db, uuid)
-                                     : NULL;
+    const struct xrec_pif *pif
+        = net ? xrec_find_pif_by_network(db, uuid) : NULL;
     if (!net || (pif && pif->vlan != XREC_VLAN_NONE)) {
         return NULL;
     }
@@ -115,9 +115,9 @@ xrc_build_mirrors(const struct xrec_db *db, struct ovsg_state *out)
                 = xrec_find_vif(db, m->src_vifs.names[j]);
             if (vif && vif->currently_attached
                 && !strcmp(vif->network, m->network)) {
-                svec_add_nocopy(&om->src_ports, xasprintf("vif%d.%d",
-                                                          vif->domid,
-                                                          vif->device));
+                svec_add_nocopy(
+                    &om->src_ports,
+                    xasprintf("vif%d.%d", vif->domid, vif->device));
             }
         }
         if (m->output_vif) {

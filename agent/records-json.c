@@ -676,9 +676,9 @@ static char *
 parse_tunnel(struct jrec *r, struct xrec_db *db)
 {
     static const char *const fields[] = {
-        "uuid",    "access_PIF",        "transport_PIF", "protocol",
-        "remotes", "transport_address", "key",           "other_config",
-        NULL,
+        "uuid",     "access_PIF",   "transport_PIF",
+        "protocol", "remotes",      "transport_address",
+        "key",      "other_config", NULL,
     };
     struct xrec_tunnel *t = xrec_tunnel_new();
 

@@ -144,8 +144,8 @@ int
 xrec_tunnel_max_mtu(const struct xrec_db *db, const struct xrec_tunnel *t)
 {
     const struct xrec_pif *tp = xrec_find_pif(db, t->transport_pif);
-    const struct xrec_network *tn = tp ? xrec_find_network(db, tp->network)
-                                       : NULL;
+    const struct xrec_network *tn
+        = tp ? xrec_find_network(db, tp->network) : NULL;
     return tn ? tn->mtu - xrec_tunnel_overhead(t->protocol) : 0;
 }
 
@@ -177,7 +177,8 @@ check_tunnel(const struct xrec_db *db, const struct xrec_tunnel *t,
         return xrec_field_error("tunnel", t->uuid, "transport_PIF",
                                 "no PIF with uuid %s", t->transport_pif);
     }
-    if (tp->vlan != XREC_VLAN_NONE || xrec_find_tunnel_by_access(db, tp->uuid)) {
+    if (tp->vlan != XREC_VLAN_NONE
+        || xrec_find_tunnel_by_access(db, tp->uuid)) {
         return xrec_field_error("tunnel", t->uuid, "transport_PIF",
                                 "PIF %s is a VLAN PIF or a tunnel's PIF",
                                 tp->uuid);
@@ -198,16 +199,14 @@ check_tunnel(const struct xrec_db *db, const struct xrec_tunnel *t,
                                     o->transport_address);
         }
     }
-    char *key = xasprintf("%s.%lld", xrec_tunnel_protocol_to_string(
-                                         t->protocol),
-                          t->key);
+    char *key = xasprintf("%s.%lld",
+                          xrec_tunnel_protocol_to_string(t->protocol), t->key);
     bool dup = !sset_add(keys, key);
     free(key);
     if (dup) {
-        return xrec_field_error("tunnel", t->uuid, "key",
-                                "another %s tunnel has key %lld",
-                                xrec_tunnel_protocol_to_string(t->protocol),
-                                t->key);
+        return xrec_field_error(
+            "tunnel", t->uuid, "key", "another %s tunnel has key %lld",
+            xrec_tunnel_protocol_to_string(t->protocol), t->key);
     }
     return NULL;
 }

@@ -108,13 +108,14 @@ struct xrec_vif {
  * remote endpoint.  'remotes' and 'transport_address' are xovs's fields:
  * XenServer's controller (DVSC) knows the remotes itself. */
 enum xrec_tunnel_protocol {
-    XREC_TUNNEL_GRE,   /* default, as xapi */
+    XREC_TUNNEL_GRE, /* default, as xapi */
     XREC_TUNNEL_VXLAN,
 };
 
 #define XREC_TUNNEL_REMOTES_MAX 32
-#define XREC_TUNNEL_GRE_OVERHEAD 42   /* inner Ethernet 14 + outer IPv4 20
-                                       * + GRE 4 + its key 4 (xovs always
+#define XREC_TUNNEL_GRE_OVERHEAD                                              \
+    42                                /* inner Ethernet 14 + outer IPv4 20    \
+                                       * + GRE 4 + its key 4 (xovs always     \
                                        * sets one; keyless GRE is 38) */
 #define XREC_TUNNEL_VXLAN_OVERHEAD 50 /* 14 + 20 + UDP 8 + VXLAN 8 */
 #define XREC_TUNNEL_VXLAN_KEY_MAX 16777215LL
@@ -251,10 +252,8 @@ void xrec_db_add_tunnel(struct xrec_db *, struct xrec_tunnel *);
 void xrec_db_delete_tunnel(struct xrec_db *, struct xrec_tunnel *);
 void xrec_db_add_mirror(struct xrec_db *, struct xrec_mirror *);
 void xrec_db_delete_mirror(struct xrec_db *, struct xrec_mirror *);
-struct xrec_tunnel *xrec_find_tunnel(const struct xrec_db *,
-                                     const char *uuid);
-struct xrec_mirror *xrec_find_mirror(const struct xrec_db *,
-                                     const char *uuid);
+struct xrec_tunnel *xrec_find_tunnel(const struct xrec_db *, const char *uuid);
+struct xrec_mirror *xrec_find_mirror(const struct xrec_db *, const char *uuid);
 /* The tunnel whose access PIF is 'pif_uuid', or NULL. */
 struct xrec_tunnel *xrec_find_tunnel_by_access(const struct xrec_db *,
                                                const char *pif_uuid);
@@ -301,7 +300,7 @@ char *xrec_parse_ip(int af, const char *s, char **canon);
 char *xrec_check_ifname(const char *s); /* bridge or device name */
 /* "A.B.C.D/N" (N 1..32), canonical in '*canon'. */
 char *xrec_parse_prefix(const char *s, char **canon);
-char *xrec_check_text(const char *s);   /* bounded, no control chars */
+char *xrec_check_text(const char *s); /* bounded, no control chars */
 char *xrec_check_other_config_key(const char *key);
 /* Checks the value of other_config:'key' on a network (known keys have
  * restricted values) or, with 'network' false, on any other record. */

@@ -338,7 +338,7 @@ agent_sync_addrs(struct agent *a)
     }
     svec_swap(&keep, &a->addrs_added);
     svec_destroy(&keep);
-    a->addrs_next = (pending ? time_msec() + AGENT_ADDR_RETRY_MS
+    a->addrs_next = (pending  ? time_msec() + AGENT_ADDR_RETRY_MS
                      : want.n ? time_msec() + AGENT_ADDR_CHECK_MS
                               : LLONG_MAX);
     svec_destroy(&want);

@@ -85,10 +85,10 @@ ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
     }
     if (!error) {
         if (reply->error) {
-            VLOG_WARN_RL(&rl, "%s %s via %s: %s", command, arg ? arg : "", path,
-                         reply->error->type == JSON_STRING
-                             ? json_string(reply->error)
-                             : "error");
+            VLOG_WARN_RL(
+                &rl, "%s %s via %s: %s", command, arg ? arg : "", path,
+                reply->error->type == JSON_STRING ? json_string(reply->error)
+                                                  : "error");
             error = EPROTO;
         } else if (reply->result && reply->result->type == JSON_STRING) {
             *resultp = xstrdup(json_string(reply->result));

@@ -49,7 +49,7 @@ struct ovsg {
      * expire).  A transaction that changes a mirror bumps next_cfg; once
      * ovs-vswitchd has applied it (cur_cfg), the glue asks it to purge its
      * flows ("revalidator/purge"). */
-    bool txn_mirrors;       /* the txn in flight changes a mirror */
+    bool txn_mirrors;        /* the txn in flight changes a mirror */
     long long int purge_cfg; /* cur_cfg to wait for, then purge; -1 none */
 };
 

@@ -327,8 +327,7 @@ ovsg_sync_mirror(struct ovsg_diff *d, const struct ovsrec_bridge *br,
     const struct ovsrec_port *out
         = want->output_port ? ovsg_bridge_find_port(br, want->output_port)
                             : NULL;
-    struct ovsrec_port **src
-        = xmalloc((want->src_ports.n + 1) * sizeof *src);
+    struct ovsrec_port **src = xmalloc((want->src_ports.n + 1) * sizeof *src);
     size_t n_src = 0;
 
     for (size_t i = 0; i < want->src_ports.n; i++) {
@@ -343,8 +342,10 @@ ovsg_sync_mirror(struct ovsg_diff *d, const struct ovsrec_bridge *br,
          * (or everything, for OVS an empty selection); wait for them. */
         if (row) {
             ovsrec_bridge_update_mirrors_delvalue(br, row);
-            ovsg_diff_note(d, "remove mirror %s from %s (its ports are "
-                           "gone)", want->name, br->name);
+            ovsg_diff_note(d,
+                           "remove mirror %s from %s (its ports are "
+                           "gone)",
+                           want->name, br->name);
         }
         free(src);
         return;
@@ -408,8 +409,7 @@ ovsg_sync_mirrors(struct ovsg *g, struct ovsg_diff *d,
         }
         if (!wanted && ovsg_is_marked(&m->external_ids)) {
             ovsrec_bridge_update_mirrors_delvalue(row, m);
-            ovsg_diff_note(d, "remove mirror %s from %s", m->name,
-                           row->name);
+            ovsg_diff_note(d, "remove mirror %s from %s", m->name, row->name);
         }
     }
     for (size_t j = 0; j < want->n_mirrors; j++) {

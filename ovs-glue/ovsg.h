@@ -73,8 +73,8 @@ struct ovsg_iface {
 
 struct ovsg_port {
     char *name;
-    int tag;          /* -1: no tag (trunk/all VLANs) */
-    bool fake_bridge; /* a VLAN fake bridge's internal port */
+    int tag;             /* -1: no tag (trunk/all VLANs) */
+    bool fake_bridge;    /* a VLAN fake bridge's internal port */
     bool protected_port; /* Port "protected": OVS forwards nothing between
                           * two protected ports (the tunnels' split
                           * horizon: a full mesh must not loop) */
@@ -102,10 +102,10 @@ struct ovsg_port {
  * source or its output port is not there. */
 struct ovsg_mirror {
     char *name;
-    bool select_all;      /* every port of the bridge is a source */
+    bool select_all;       /* every port of the bridge is a source */
     struct svec src_ports; /* both directions (select_src/dst_port) */
-    char *output_port;    /* SPAN output port, or NULL */
-    int output_vlan;      /* RSPAN output VLAN, or -1 */
+    char *output_port;     /* SPAN output port, or NULL */
+    int output_vlan;       /* RSPAN output VLAN, or -1 */
     struct smap external_ids;
     struct svec records; /* uuids of the records it stands for */
 };

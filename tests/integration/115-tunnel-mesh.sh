@@ -86,9 +86,9 @@ expect_no_ping vx1 198.19.1.12
 expect_no_ping gr1 198.19.1.2
 log "ok: the vxlan and gre overlays stay apart"
 # Full-size frames fit: the networks' MTUs leave room for the headers.
-gexec vx1 ping -c 2 -W 2 -M do -s 1422 -q 198.19.1.2 >/dev/null ||
+gexec vx1 ping -c 2 -W 2 -M "do" -s 1422 -q 198.19.1.2 >/dev/null ||
     fail "a 1450-byte packet (the vxlan network's MTU) does not cross"
-gexec gr1 ping -c 2 -W 2 -M do -s 1430 -q 198.19.1.12 >/dev/null ||
+gexec gr1 ping -c 2 -W 2 -M "do" -s 1430 -q 198.19.1.12 >/dev/null ||
     fail "a 1458-byte packet (the gre network's MTU) does not cross"
 log "ok: packets of the networks' full MTU (vxlan 1450, gre 1458) cross"
 

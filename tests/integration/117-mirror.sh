@@ -70,6 +70,7 @@ traffic() {
 
 # --- SPAN ---
 span=$(xovs mirror-create vif-uuids="${V[1]}" output-vif-uuid="${V[4]}" name-label=span-g1)
+# shellcheck disable=SC2317 # called by wait_until
 mirror_on() {
     [[ $(vsctl --bare --columns=_uuid find Mirror "external_ids:xovs-mirror-uuid=$1" | wc -w) -eq 1 ]]
 }

@@ -35,7 +35,7 @@ other=$(xovs network-create name-label=other)
 v1=$(xovs vif-create vm-uuid="$(new_uuid)" domid=1 device=0 network-uuid="$tnet" mac="$(guest_mac 1 0)")
 v2=$(xovs vif-create vm-uuid="$(new_uuid)" domid=2 device=0 network-uuid="$tnet" mac="$(guest_mac 2 0)")
 v3=$(xovs vif-create vm-uuid="$(new_uuid)" domid=3 device=0 network-uuid="$other" mac="$(guest_mac 3 0)")
-mirror=$(xovs mirror-create vif-uuids="$v1" output-vif-uuid="$v2")
+xovs mirror-create vif-uuids="$v1" output-vif-uuid="$v2" >/dev/null
 wait_until 10 vsctl br-exists "$(network_bridge "$tnet")" || fail "no bridge for the tunnel network"
 nobody=$(new_uuid)
 

@@ -22,6 +22,7 @@ MH_PID=()   # per host: its agent's pid
 UL_NS=      # the underlay's namespace (kernel bridge "ul")
 
 # use_host I: lib.sh's globals point at host I.
+# shellcheck disable=SC2034 # NS, OVSDB, XOVS_RUNDIR are lib.sh's
 use_host() {
     local i=$1
     NS=${MH_NS[$i]}
@@ -47,6 +48,7 @@ mh_start() {
     for ((i = 1; i <= n; i++)); do
         sandbox_start "xh$ID-$i"
         MH_NS[i]=$XOVS_NETNS
+        # shellcheck disable=SC2153 # set by sandbox_start's eval
         MH_RUNDIR[i]=$OVS_RUNDIR
         unset XOVS_NETNS OVS_RUNDIR OVS_DBDIR OVS_LOGDIR
         mkdir -p "$MH_BASE/h$i/run"
