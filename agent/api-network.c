@@ -219,6 +219,10 @@ xapi_network_param_set(struct xapi_ctx *c)
         || !xapi_arg_other_config(c, true, &net->other_config, &oc)) {
         return c->code;
     }
+    if (mtu != net->mtu && !xapi_tunnel_check_mtu(c, net, mtu)) {
+        smap_destroy(&oc);
+        return c->code;
+    }
 
     xapi_set_string(c, &net->name_label, label);
     xapi_set_string(c, &net->name_description, desc);
@@ -248,7 +252,7 @@ xapi_network_destroy(struct xapi_ctx *c)
         = XAPI_ARG_RECORD(c, "uuid", xrec_find_network, "network");
     struct svec users = SVEC_EMPTY_INITIALIZER;
 
-    if (!net) {
+    if (!net || !xapi_mirror_check_unused(c, net->uuid)) {
         return c->code;
     }
     for (size_t i = 0; i < c->db->n_pifs; i++) {

@@ -181,5 +181,25 @@ int xapi_sdn_controller_list(struct xapi_ctx *);
 int xapi_ssl_set(struct xapi_ctx *);
 int xapi_ssl_clear(struct xapi_ctx *);
 int xapi_ssl_list(struct xapi_ctx *);
+int xapi_tunnel_create(struct xapi_ctx *);
+int xapi_tunnel_destroy(struct xapi_ctx *);
+int xapi_tunnel_list(struct xapi_ctx *);
+/* Checks for other verbs (api-tunnel.c), rejecting naming the field:
+ * whether network 'net' may have MTU 'mtu' (as a tunnel network, and as
+ * the transport of tunnels); whether a VIF on 'net' may have MTU 'vif_mtu'
+ * (0: the network's); whether 'pif' is a device (not a tunnel's access
+ * PIF) for 'field'. */
+bool xapi_tunnel_check_mtu(struct xapi_ctx *, const struct xrec_network *net,
+                           int mtu);
+bool xapi_tunnel_check_vif_mtu(struct xapi_ctx *,
+                               const struct xrec_network *net, int vif_mtu);
+bool xapi_tunnel_check_pif(struct xapi_ctx *, const char *field,
+                           const struct xrec_pif *pif);
+
+int xapi_mirror_create(struct xapi_ctx *);
+int xapi_mirror_destroy(struct xapi_ctx *);
+int xapi_mirror_list(struct xapi_ctx *);
+/* Rejects (field "uuid") if a mirror names network or VIF 'uuid'. */
+bool xapi_mirror_check_unused(struct xapi_ctx *, const char *uuid);
 
 #endif /* agent/api-private.h */

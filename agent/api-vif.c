@@ -256,6 +256,11 @@ xapi_vif_create(struct xapi_ctx *c)
         xrec_vif_free(vif);
         return c->code;
     }
+    if (!xapi_tunnel_check_vif_mtu(c, net, vif->mtu)) {
+        smap_destroy(&oc);
+        xrec_vif_free(vif);
+        return c->code;
+    }
     for (size_t i = 0; i < c->db->n_vifs; i++) {
         const struct xrec_vif *other = c->db->vifs[i];
         if (!strcmp(other->vm_uuid, vif->vm_uuid)
@@ -307,6 +312,13 @@ xapi_vif_param_set(struct xapi_ctx *c)
                            "first",
                            vif->uuid, vif->domid, vif->device))
         && xapi_vif_args(c, new, net, &oc)) {
+        if (new->mtu != vif->mtu
+            && !xapi_tunnel_check_vif_mtu(
+                c, xrec_find_network(c->db, vif->network), new->mtu)) {
+            smap_destroy(&oc);
+            xrec_vif_free(new);
+            return c->code;
+        }
         xapi_set_int(c, &vif->domid, new->domid);
         xapi_set_int(c, &vif->mtu, new->mtu);
         xapi_set_locking(c, &vif->locking_mode, new->locking_mode);
@@ -435,7 +447,7 @@ xapi_vif_destroy(struct xapi_ctx *c)
 {
     struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
 
-    if (!vif) {
+    if (!vif || !xapi_mirror_check_unused(c, vif->uuid)) {
         return c->code;
     }
     if (vif->currently_attached) {

@@ -431,6 +431,12 @@ static const struct {
     {"ssl-set", xapi_ssl_set},
     {"ssl-clear", xapi_ssl_clear},
     {"ssl-list", xapi_ssl_list},
+    {"tunnel-create", xapi_tunnel_create},
+    {"tunnel-destroy", xapi_tunnel_destroy},
+    {"tunnel-list", xapi_tunnel_list},
+    {"mirror-create", xapi_mirror_create},
+    {"mirror-destroy", xapi_mirror_destroy},
+    {"mirror-list", xapi_mirror_list},
 };
 
 /* The handler of verb 'name', or NULL. */

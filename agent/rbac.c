@@ -52,6 +52,8 @@ static const struct {
     {"vif-param-get", XRBAC_READ_ONLY, NULL},
     {"sdn-controller-list", XRBAC_READ_ONLY, NULL},
     {"ssl-list", XRBAC_READ_ONLY, NULL},
+    {"tunnel-list", XRBAC_READ_ONLY, NULL},
+    {"mirror-list", XRBAC_READ_ONLY, NULL},
     {"vif-plug", XRBAC_VM_OPERATOR, NULL},
     {"vif-unplug", XRBAC_VM_OPERATOR, NULL},
     {"vif-stats-report", XRBAC_VM_OPERATOR, NULL},

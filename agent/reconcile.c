@@ -245,7 +245,8 @@ xrc_links_up(const struct xrec_db *db, struct svec *devices)
 {
     for (size_t i = 0; i < db->n_pifs; i++) {
         const struct xrec_pif *pif = db->pifs[i];
-        if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached) {
+        if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached
+            || xrec_find_tunnel_by_access(db, pif->uuid)) {
             continue;
         }
         const struct xrec_bond *bond = xrec_find_bond_by_master(db, pif->uuid);
@@ -285,9 +286,11 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
             const struct xrec_pif *pif = db->pifs[j];
             if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached
                 || strcmp(pif->network, net->uuid)
-                || xrec_find_bond_by_slave(db, pif->uuid)) {
+                || xrec_find_bond_by_slave(db, pif->uuid)
+                || xrec_find_tunnel_by_access(db, pif->uuid)) {
                 /* A bond member is a port of its bond, not of its own
-                 * network's bridge. */
+                 * network's bridge; a tunnel's PIF is not a device
+                 * (xrc_build_tunnels()). */
                 continue;
             }
             const struct xrec_bond *bond
@@ -352,6 +355,8 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
     }
     xrc_add_promiscuous(db, out, &promisc);
     sset_destroy(&promisc);
+    xrc_build_tunnels(db, out);
+    xrc_build_mirrors(db, out);
 }
 
 /* The records in 'after' with a collision that 'before' does not have (with

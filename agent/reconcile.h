@@ -33,6 +33,18 @@ struct svec;
 void xrc_build(const struct xrec_db *db, const char *datapath_type,
                struct ovsg_state *out);
 
+/* The parts of xrc_build() for tunnels and mirrors (reconcile-tunnel.c):
+ * per plugged tunnel one gre/vxlan interface per remote, with BFD, on its
+ * network's bridge; per mirror an OVS Mirror on its network's bridge.
+ * Called last, with the bridges and VIF ports already in 'out'. */
+void xrc_build_tunnels(const struct xrec_db *db, struct ovsg_state *out);
+void xrc_build_mirrors(const struct xrec_db *db, struct ovsg_state *out);
+
+/* Adds to 'addrs' "BRIDGE A.B.C.D/N" for every transport address the
+ * tunnels want on their transport PIF's bridge (its internal interface),
+ * once each.  Logs nothing. */
+void xrc_tunnel_addresses(const struct xrec_db *db, struct svec *addrs);
+
 /* Adds to 'devices' the kernel links the records want up: the device of
  * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
  * its members' devices.  Logs nothing. */

@@ -167,6 +167,22 @@ xrec_sdn_controller_to_json(const struct xrec_sdn_controller *c)
 }
 
 static struct json_object *
+xrec_tunnel_to_json(const struct xrec_tunnel *t)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", t->uuid);
+    xrec_json_put_string(obj, "access_PIF", t->access_pif);
+    xrec_json_put_string(obj, "transport_PIF", t->transport_pif);
+    xrec_json_put_string(obj, "protocol",
+                         xrec_tunnel_protocol_to_string(t->protocol));
+    xrec_json_put_svec(obj, "remotes", &t->remotes);
+    xrec_json_put_string(obj, "transport_address", t->transport_address);
+    json_object_object_add(obj, "key", json_object_new_int64(t->key));
+    xrec_json_put_smap(obj, "other_config", &t->other_config);
+    return obj;
+}
+
+static struct json_object *
 xrec_ssl_to_json(const struct xrec_ssl *ssl)
 {
     struct json_object *obj = json_object_new_object();
@@ -175,6 +191,19 @@ xrec_ssl_to_json(const struct xrec_ssl *ssl)
     xrec_json_put_string(obj, "certificate", ssl->certificate);
     xrec_json_put_string(obj, "ca_cert", ssl->ca_cert);
     xrec_json_put_bool(obj, "bootstrap_ca_cert", ssl->bootstrap_ca_cert);
+    return obj;
+}
+
+static struct json_object *
+xrec_mirror_to_json(const struct xrec_mirror *m)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", m->uuid);
+    xrec_json_put_string(obj, "name_label", m->name_label);
+    xrec_json_put_string(obj, "network", m->network);
+    xrec_json_put_svec(obj, "src_VIFs", &m->src_vifs);
+    xrec_json_put_string(obj, "output_VIF", m->output_vif);
+    xrec_json_put_int(obj, "output_VLAN", m->output_vlan);
     return obj;
 }
 
@@ -221,6 +250,16 @@ xrec_db_to_json(const struct xrec_db *db)
         json_object_array_add(a, xrec_ssl_to_json(db->ssls[i]));
     }
     json_object_object_add(obj, "ssl", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_tunnels; i++) {
+        json_object_array_add(a, xrec_tunnel_to_json(db->tunnels[i]));
+    }
+    json_object_object_add(obj, "tunnels", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_mirrors; i++) {
+        json_object_array_add(a, xrec_mirror_to_json(db->mirrors[i]));
+    }
+    json_object_object_add(obj, "mirrors", a);
     return obj;
 }
 
@@ -711,6 +750,84 @@ parse_sdn_controller(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+/* Parses array 'field' of strings into 'out' (at most 'max'), each checked
+ * and canonicalized by 'canon' (NULL: uuid); no duplicates. */
+static void
+jrec_strings(struct jrec *r, const char *field, size_t max,
+             char *(*canon)(const char *, char **), struct svec *out)
+{
+    struct json_object *val = jrec_get(r, field, json_type_array, false);
+    size_t n = val ? json_object_array_length(val) : 0;
+
+    if (n > max) {
+        jrec_fail(r, field, "more than %zu elements", max);
+        return;
+    }
+    for (size_t i = 0; i < n && !r->error; i++) {
+        struct json_object *v = json_object_array_get_idx(val, i);
+        char *c;
+        if (!json_object_is_type(v, json_type_string)) {
+            jrec_fail(r, field, "element %zu: expected string", i);
+        } else if (jrec_check(r, field,
+                              (canon ? canon : xrec_parse_uuid)(
+                                  json_object_get_string(v), &c))) {
+            if (svec_contains_unsorted(out, c)) {
+                jrec_fail(r, field, "%s is listed twice", c);
+                free(c);
+            } else {
+                svec_add_nocopy(out, c);
+            }
+        }
+    }
+}
+
+static char *
+parse_ipv4(const char *s, char **canon)
+{
+    return xrec_parse_ip(AF_INET, s, canon);
+}
+
+static char *
+parse_tunnel(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",     "access_PIF",   "transport_PIF",
+        "protocol", "remotes",      "transport_address",
+        "key",      "other_config", NULL,
+    };
+    struct xrec_tunnel *t = xrec_tunnel_new();
+
+    jrec_uuid(r, &t->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "access_PIF", true, NULL, NULL, xrec_parse_uuid,
+                &t->access_pif);
+    jrec_string(r, "transport_PIF", true, NULL, NULL, xrec_parse_uuid,
+                &t->transport_pif);
+    struct json_object *val = jrec_get(r, "protocol", json_type_string, true);
+    if (val
+        && !xrec_tunnel_protocol_from_string(json_object_get_string(val),
+                                             &t->protocol)) {
+        jrec_fail(r, "protocol", "\"%.64s\" is not gre or vxlan",
+                  json_object_get_string(val));
+    }
+    jrec_strings(r, "remotes", XREC_TUNNEL_REMOTES_MAX, parse_ipv4,
+                 &t->remotes);
+    jrec_string(r, "transport_address", true, NULL, NULL, xrec_parse_prefix,
+                &t->transport_address);
+    val = jrec_get(r, "key", json_type_int, true);
+    if (val) {
+        t->key = json_object_get_int64(val);
+        jrec_check(r, "key",
+                   xrec_check_range(t->key, 0,
+                                    t->protocol == XREC_TUNNEL_VXLAN
+                                        ? XREC_TUNNEL_VXLAN_KEY_MAX
+                                        : XREC_TUNNEL_GRE_KEY_MAX));
+    }
+    jrec_smap(r, "other_config", false, &t->other_config);
+    xrec_db_add_tunnel(db, t);
+    return r->error;
+}
+
 static char *
 parse_ssl(struct jrec *r, struct xrec_db *db)
 {
@@ -730,6 +847,32 @@ parse_ssl(struct jrec *r, struct xrec_db *db)
                 &ssl->ca_cert);
     jrec_bool(r, "bootstrap_ca_cert", &ssl->bootstrap_ca_cert);
     xrec_db_add_ssl(db, ssl);
+    return r->error;
+}
+
+static char *
+parse_mirror(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",       "name_label",  "network", "src_VIFs",
+        "output_VIF", "output_VLAN", NULL,
+    };
+    struct xrec_mirror *m = xrec_mirror_new();
+
+    jrec_uuid(r, &m->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "name_label", false, "", NULL, NULL, &m->name_label);
+    jrec_string(r, "network", true, NULL, NULL, xrec_parse_uuid, &m->network);
+    jrec_strings(r, "src_VIFs", XREC_RECORDS_MAX, NULL, &m->src_vifs);
+    struct json_object *val
+        = jrec_get(r, "output_VIF", json_type_string, false);
+    if (val && json_object_get_string_len(val)) {
+        jrec_string(r, "output_VIF", false, NULL, NULL, xrec_parse_uuid,
+                    &m->output_vif);
+    }
+    jrec_int(r, "output_VLAN", false, XREC_VLAN_NONE, XREC_VLAN_NONE,
+             XREC_VLAN_MAX, &m->output_vlan);
+    xrec_db_add_mirror(db, m);
     return r->error;
 }
 
@@ -787,7 +930,8 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
         if (strcmp(key, "version") && strcmp(key, "networks")
             && strcmp(key, "pifs") && strcmp(key, "vlans")
             && strcmp(key, "vifs") && strcmp(key, "bonds")
-            && strcmp(key, "sdn_controllers") && strcmp(key, "ssl")) {
+            && strcmp(key, "sdn_controllers") && strcmp(key, "ssl")
+            && strcmp(key, "tunnels") && strcmp(key, "mirrors")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
     }
@@ -820,6 +964,12 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "ssl", "SSL", parse_ssl, db);
+    }
+    if (!error) {
+        error = parse_table(json, "tunnels", "tunnel", parse_tunnel, db);
+    }
+    if (!error) {
+        error = parse_table(json, "mirrors", "mirror", parse_mirror, db);
     }
     if (!error) {
         error = xrec_db_check(db);

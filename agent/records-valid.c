@@ -500,6 +500,9 @@ xrec_db_check(const struct xrec_db *db)
         error = error ? error : check_bond(db, db->bonds[i], &a);
     }
     error = error ? error : xrec_check_sdn(db);
+    if (!error) {
+        error = xrec_check_tunnels(db, &uuids);
+    }
     sset_destroy(&uuids);
     sset_destroy(&a);
     sset_destroy(&b);

@@ -191,9 +191,17 @@ xrec_db_destroy(struct xrec_db *db)
     for (size_t i = 0; i < db->n_bonds; i++) {
         xrec_bond_free(db->bonds[i]);
     }
+    for (size_t i = 0; i < db->n_tunnels; i++) {
+        xrec_tunnel_free(db->tunnels[i]);
+    }
+    for (size_t i = 0; i < db->n_mirrors; i++) {
+        xrec_mirror_free(db->mirrors[i]);
+    }
     free(db->vifs);
     free(db->bonds);
     xrec_destroy_sdn(db);
+    free(db->tunnels);
+    free(db->mirrors);
     xrec_db_init(db);
 }
 
@@ -264,6 +272,30 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         xrec_db_add_bond(dst, d);
     }
     xrec_clone_sdn(dst, src);
+    for (size_t i = 0; i < src->n_tunnels; i++) {
+        const struct xrec_tunnel *s = src->tunnels[i];
+        struct xrec_tunnel *d = xrec_tunnel_new();
+        d->uuid = nullable_strdup(s->uuid);
+        d->access_pif = nullable_strdup(s->access_pif);
+        d->transport_pif = nullable_strdup(s->transport_pif);
+        d->transport_address = nullable_strdup(s->transport_address);
+        d->protocol = s->protocol;
+        d->key = s->key;
+        svec_clone(&d->remotes, &s->remotes);
+        smap_clone(&d->other_config, &s->other_config);
+        xrec_db_add_tunnel(dst, d);
+    }
+    for (size_t i = 0; i < src->n_mirrors; i++) {
+        const struct xrec_mirror *s = src->mirrors[i];
+        struct xrec_mirror *d = xrec_mirror_new();
+        d->uuid = nullable_strdup(s->uuid);
+        d->name_label = nullable_strdup(s->name_label);
+        d->network = nullable_strdup(s->network);
+        d->output_vif = nullable_strdup(s->output_vif);
+        d->output_vlan = s->output_vlan;
+        svec_clone(&d->src_vifs, &s->src_vifs);
+        xrec_db_add_mirror(dst, d);
+    }
 }
 
 void
@@ -294,6 +326,32 @@ void
 xrec_db_add_bond(struct xrec_db *db, struct xrec_bond *bond)
 {
     XREC_APPEND(db->bonds, db->n_bonds, bond);
+}
+
+void
+xrec_db_add_tunnel(struct xrec_db *db, struct xrec_tunnel *t)
+{
+    XREC_APPEND(db->tunnels, db->n_tunnels, t);
+}
+
+void
+xrec_db_delete_tunnel(struct xrec_db *db, struct xrec_tunnel *t)
+{
+    XREC_REMOVE(db->tunnels, db->n_tunnels, t);
+    xrec_tunnel_free(t);
+}
+
+void
+xrec_db_add_mirror(struct xrec_db *db, struct xrec_mirror *m)
+{
+    XREC_APPEND(db->mirrors, db->n_mirrors, m);
+}
+
+void
+xrec_db_delete_mirror(struct xrec_db *db, struct xrec_mirror *m)
+{
+    XREC_REMOVE(db->mirrors, db->n_mirrors, m);
+    xrec_mirror_free(m);
 }
 
 void

@@ -133,6 +133,50 @@ struct xrec_ssl {
     bool bootstrap_ca_cert;
 };
 
+/* A tunnel (xapi's tunnel class): it gives network 'access_pif''s network
+ * a PIF of its own (device tunnelN, not a NIC) whose traffic is carried,
+ * encapsulated in GRE or VXLAN, over the transport PIF's network to every
+ * remote endpoint.  'remotes' and 'transport_address' are xovs's fields:
+ * XenServer's controller (DVSC) knows the remotes itself. */
+enum xrec_tunnel_protocol {
+    XREC_TUNNEL_GRE, /* default, as xapi */
+    XREC_TUNNEL_VXLAN,
+};
+
+#define XREC_TUNNEL_REMOTES_MAX 32
+#define XREC_TUNNEL_GRE_OVERHEAD                                              \
+    42                                /* inner Ethernet 14 + outer IPv4 20    \
+                                       * + GRE 4 + its key 4 (xovs always     \
+                                       * sets one; keyless GRE is 38) */
+#define XREC_TUNNEL_VXLAN_OVERHEAD 50 /* 14 + 20 + UDP 8 + VXLAN 8 */
+#define XREC_TUNNEL_VXLAN_KEY_MAX 16777215LL
+#define XREC_TUNNEL_GRE_KEY_MAX 4294967295LL
+
+struct xrec_tunnel {
+    char *uuid;
+    char *access_pif;    /* uuid of the PIF this record created */
+    char *transport_pif; /* uuid of the PIF carrying the encapsulation */
+    enum xrec_tunnel_protocol protocol;
+    struct svec remotes;     /* remote endpoints' IPv4 addresses, canonical */
+    char *transport_address; /* "A.B.C.D/PLEN": this host's endpoint, put on
+                              * the transport PIF's bridge */
+    long long key;           /* GRE key or VXLAN VNI */
+    struct smap other_config;
+};
+
+/* A port mirror (xovs's own record; OVS's Mirror table): copies the
+ * traffic of 'src_vifs' (both directions), or of every port of network
+ * 'src_network', to VIF 'output_vif' (SPAN) or, tagged 'output_vlan', to
+ * the network's trunk ports (RSPAN). */
+struct xrec_mirror {
+    char *uuid;
+    char *name_label;
+    char *network;        /* uuid: the network whose bridge mirrors */
+    struct svec src_vifs; /* uuids; empty: the whole network */
+    char *output_vif;     /* uuid (SPAN), or NULL */
+    int output_vlan;      /* 1..XREC_VLAN_MAX (RSPAN), or XREC_VLAN_NONE */
+};
+
 struct xrec_db {
     struct xrec_network **networks;
     size_t n_networks;
@@ -148,6 +192,10 @@ struct xrec_db {
     size_t n_sdn_controllers;
     struct xrec_ssl **ssls; /* 0 or 1 */
     size_t n_ssls;
+    struct xrec_tunnel **tunnels;
+    size_t n_tunnels;
+    struct xrec_mirror **mirrors;
+    size_t n_mirrors;
 };
 
 void xrec_db_init(struct xrec_db *);
@@ -265,6 +313,34 @@ struct xrec_vlan *xrec_find_vlan_by_untagged(const struct xrec_db *,
 /* Whether 'vif' is a VLAN trunk, and its settings as vlan/ takes them. */
 bool xrec_vif_is_trunk(const struct xrec_vif *vif);
 struct vlan_trunk_settings xrec_vif_trunk(const struct xrec_vif *vif);
+/* Tunnels and mirrors (records-tunnel.c). */
+struct xrec_tunnel *xrec_tunnel_new(void);
+void xrec_tunnel_free(struct xrec_tunnel *);
+struct xrec_mirror *xrec_mirror_new(void);
+void xrec_mirror_free(struct xrec_mirror *);
+void xrec_db_add_tunnel(struct xrec_db *, struct xrec_tunnel *);
+void xrec_db_delete_tunnel(struct xrec_db *, struct xrec_tunnel *);
+void xrec_db_add_mirror(struct xrec_db *, struct xrec_mirror *);
+void xrec_db_delete_mirror(struct xrec_db *, struct xrec_mirror *);
+struct xrec_tunnel *xrec_find_tunnel(const struct xrec_db *, const char *uuid);
+struct xrec_mirror *xrec_find_mirror(const struct xrec_db *, const char *uuid);
+/* The tunnel whose access PIF is 'pif_uuid', or NULL. */
+struct xrec_tunnel *xrec_find_tunnel_by_access(const struct xrec_db *,
+                                               const char *pif_uuid);
+const char *xrec_tunnel_protocol_to_string(enum xrec_tunnel_protocol);
+bool xrec_tunnel_protocol_from_string(const char *,
+                                      enum xrec_tunnel_protocol *);
+/* Bytes the encapsulation of 'protocol' adds to a frame. */
+int xrec_tunnel_overhead(enum xrec_tunnel_protocol);
+/* The largest MTU a network carried by 'tunnel' can have (its transport
+ * network's MTU less the overhead), or 0 if the transport is unknown. */
+int xrec_tunnel_max_mtu(const struct xrec_db *, const struct xrec_tunnel *);
+/* The name of the OVS tunnel interface (and port) of remote 'i' of the
+ * tunnel whose access PIF is 'access': "tunnelN.I" (malloc'd). */
+char *xrec_tunnel_port_name(const struct xrec_pif *access, size_t i);
+/* The tunnel carrying network 'network_uuid', or NULL. */
+struct xrec_tunnel *xrec_find_tunnel_by_network(const struct xrec_db *,
+                                                const char *network_uuid);
 
 /* The MTU 'vif' uses: its own, or its network's when its own is 0. */
 int xrec_vif_mtu(const struct xrec_vif *vif, const struct xrec_network *net);
@@ -295,7 +371,9 @@ char *xrec_parse_uuid(const char *s, char **canon);
 char *xrec_parse_mac(const char *s, char **canon);
 char *xrec_parse_ip(int af, const char *s, char **canon);
 char *xrec_check_ifname(const char *s); /* bridge or device name */
-char *xrec_check_text(const char *s);   /* bounded, no control chars */
+/* "A.B.C.D/N" (N 1..32), canonical in '*canon'. */
+char *xrec_parse_prefix(const char *s, char **canon);
+char *xrec_check_text(const char *s); /* bounded, no control chars */
 char *xrec_check_other_config_key(const char *key);
 /* Checks the value of other_config:'key' on a network (known keys have
  * restricted values) or, with 'network' false, on any other record. */

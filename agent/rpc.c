@@ -276,6 +276,43 @@ static const struct xrpc_param sdn_fields[] = {
     END,
 };
 
+static const struct xrpc_param tunnel_create[] = {
+    REQ("pif-uuid", "the transport PIF (not a VLAN PIF)"),
+    REQ("network-uuid", "the network the tunnel carries (no PIF yet)"),
+    ARG("protocol", "gre (default) or vxlan"),
+    REQ("remotes", "the remote endpoints' IPv4 addresses, comma-separated"),
+    ARG("transport-address",
+        "this host's address on the transport PIF, A.B.C.D/N (required "
+        "for the first tunnel over that PIF)"),
+    ARG("key", "GRE key 0..4294967295 or VXLAN VNI 0..16777215, default "
+               "the lowest unused from 1"),
+    END,
+};
+
+static const struct xrpc_param uuid_tunnel[] = {UUID_ARG("tunnel"), END};
+
+static const struct xrpc_param tunnel_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("access-PIF", " RO", "the tunnel's PIF on its network"),
+    FIELD("transport-PIF", " RO", "the PIF carrying the encapsulation"),
+    FIELD("network-uuid", " RO", "the network the tunnel carries"),
+    FIELD("transport-device", " RO", "the transport PIF's device"),
+    FIELD("protocol", " RO", "gre or vxlan"),
+    FIELD("key", " RO", "GRE key or VXLAN VNI"),
+    FIELD("transport-address", " RO", "this host's endpoint address"),
+    FIELD("remotes", "SRO", "the remote endpoints"),
+    FIELD("max-MTU", " RO",
+          "the largest MTU of the network and its VIFs (transport MTU less "
+          "the encapsulation)"),
+    FIELD("currently-attached", " RO", "the access PIF is plugged"),
+    FIELD("remote-status", "MRO",
+          "per remote: up, down (OVS BFD state) or unknown (reported)"),
+    FIELD("other-config", "MRO", "free-form settings"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
 static const struct xrpc_param uuid_sdn[] = {UUID_ARG("SDN controller"), END};
 
 static const struct xrpc_param ssl_set[] = {
@@ -296,6 +333,32 @@ static const struct xrpc_param ssl_fields[] = {
     FIELD("bootstrap-ca-cert", " RO",
           "CA certificate taken from the "
           "first peer"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param mirror_create[] = {
+    ARG("vif-uuids", "the VIFs whose frames are copied, comma-separated"),
+    ARG("network-uuid",
+        "the network mirrored (default the VIFs'); alone: all its traffic"),
+    ARG("output-vif-uuid", "SPAN: the VIF that receives the copies"),
+    ARG("output-vlan", "RSPAN: 1..4094, the tag the copies carry"),
+    ARG("name-label", "the mirror's name"),
+    END,
+};
+
+static const struct xrpc_param uuid_mirror[] = {UUID_ARG("mirror"), END};
+
+static const struct xrpc_param mirror_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("name-label", " RO", "name"),
+    FIELD("network-uuid", " RO", "the mirrored network"),
+    FIELD("bridge", " RO", "its bridge (where the OVS Mirror row is)"),
+    FIELD("vif-uuids", "SRO", "source VIFs; empty: the whole network"),
+    FIELD("output-vif-uuid", " RO", "SPAN output VIF, or empty"),
+    FIELD("output-vlan", " RO", "RSPAN output VLAN, or -1"),
+    FIELD("kind", " RO", "span or rspan"),
     STATUS_FIELD,
     ERROR_FIELD,
     END,
@@ -368,6 +431,17 @@ static const struct xrpc_verb verbs[] = {
     {"ssl-clear", "remove the host's TLS settings", uuid_ssl, 0,
      XRPC_RESULT_NONE},
     {"ssl-list", "show the host's TLS settings", ssl_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
+    {"tunnel-create", "create a GRE/VXLAN tunnel carrying a network",
+     tunnel_create, 0, XRPC_RESULT_UUID},
+    {"tunnel-destroy", "destroy a tunnel and its access PIF", uuid_tunnel, 0,
+     XRPC_RESULT_NONE},
+    {"tunnel-list", "list tunnels with each remote's state", tunnel_fields,
+     XRPC_LIST, XRPC_RESULT_LIST},
+    {"mirror-create", "copy VIFs' or a network's frames to a VIF or VLAN",
+     mirror_create, 0, XRPC_RESULT_UUID},
+    {"mirror-destroy", "destroy a mirror", uuid_mirror, 0, XRPC_RESULT_NONE},
+    {"mirror-list", "list mirrors", mirror_fields, XRPC_LIST,
      XRPC_RESULT_LIST},
 };
 

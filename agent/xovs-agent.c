@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "agent/api.h"
 #include "agent/metrics.h"
+#include "agent/ifaddr.h"
 #include "agent/pifscan.h"
 #include "agent/portstats.h"
 #include "agent/reconcile.h"
@@ -77,6 +78,10 @@ struct agent {
     unsigned long long n_reconciles; /* desired states handed to OVS */
     unsigned long long n_requests;   /* RPC requests answered */
     unsigned long long n_errors;     /* ... with an error */
+    /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
+     * their bridges, and when to check them again (LLONG_MAX: never). */
+    struct svec addrs_added;
+    long long int addrs_next;
 };
 
 /* Ports are sampled when the replica changes, and at least this often (a
@@ -401,6 +406,70 @@ default_datapath_type(void)
     return stat("/sys/module/openvswitch", &st) ? "netdev" : "system";
 }
 
+/* How often the tunnels' transport addresses are checked: soon while a
+ * bridge is still being created, then now and then (an OVS restart
+ * recreates the bridge's interface without them). */
+#define AGENT_ADDR_RETRY_MS 500
+#define AGENT_ADDR_CHECK_MS 5000
+
+/* Puts the tunnels' transport addresses on their bridges and takes away
+ * the ones this agent added that no tunnel wants any more. */
+static void
+agent_sync_addrs(struct agent *a)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
+    struct svec want = SVEC_EMPTY_INITIALIZER;
+    bool pending = false;
+
+    xrc_tunnel_addresses(&a->db, &want);
+    for (size_t i = 0; i < want.n; i++) {
+        char *br = xstrdup(want.names[i]);
+        char *prefix = strchr(br, ' ');
+        bool added;
+        *prefix++ = '\0';
+        int error = xifa_add(br, prefix, &added);
+        if (error) {
+            pending = true;
+            if (error != ENODEV) {
+                VLOG_WARN_RL(&rl, "%s: cannot add transport address %s (%s)",
+                             br, prefix, ovs_strerror(error));
+            }
+        } else if (added) {
+            VLOG_INFO("%s: transport address %s added (tunnels)", br, prefix);
+            if (!svec_contains_unsorted(&a->addrs_added, want.names[i])) {
+                svec_add(&a->addrs_added, want.names[i]);
+            }
+        }
+        free(br);
+    }
+    struct svec keep = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < a->addrs_added.n; i++) {
+        const char *s = a->addrs_added.names[i];
+        if (svec_contains_unsorted(&want, s)) {
+            svec_add(&keep, s);
+            continue;
+        }
+        char *br = xstrdup(s);
+        char *prefix = strchr(br, ' ');
+        *prefix++ = '\0';
+        int error = xifa_del(br, prefix);
+        if (!error) {
+            VLOG_INFO("%s: transport address %s removed (no tunnel uses it)",
+                      br, prefix);
+        } else if (error != ENODEV && error != EADDRNOTAVAIL) {
+            VLOG_WARN_RL(&rl, "%s: cannot remove transport address %s (%s)",
+                         br, prefix, ovs_strerror(error));
+        }
+        free(br);
+    }
+    svec_swap(&keep, &a->addrs_added);
+    svec_destroy(&keep);
+    a->addrs_next = (pending  ? time_msec() + AGENT_ADDR_RETRY_MS
+                     : want.n ? time_msec() + AGENT_ADDR_CHECK_MS
+                              : LLONG_MAX);
+    svec_destroy(&want);
+}
+
 static void
 agent_reconcile(struct agent *a)
 {
@@ -424,6 +493,15 @@ agent_reconcile(struct agent *a)
         }
     }
     svec_destroy(&links);
+    agent_sync_addrs(a);
+}
+
+/* xapi_env's iface_bfd(): from the glue's replica. */
+static int
+agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
+{
+    struct agent *a = aux;
+    return ovsg_get_iface_bfd(a->glue, iface, bfd_status);
 }
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
@@ -490,6 +568,7 @@ agent_handle(void *aux, const char *line, size_t len)
     const struct xapi_env env = {
         .scan = xpif_scan,
         .bond_status = agent_bond_status,
+        .iface_bfd = agent_iface_bfd,
         .aux = a,
         .vif_stats = &a->vif_stats,
         /* Ownership and partial failure (reconcile.h). */
@@ -599,6 +678,9 @@ agent_run(struct agent *a)
     if (a->metrics) {
         xmet_run(a->metrics);
     }
+    if (time_msec() >= a->addrs_next) {
+        agent_sync_addrs(a);
+    }
 }
 
 static void
@@ -612,6 +694,9 @@ agent_wait(struct agent *a)
     poll_timer_wait_until(a->next_sample);
     if (a->metrics) {
         xmet_wait(a->metrics);
+    }
+    if (a->addrs_next != LLONG_MAX) {
+        poll_timer_wait_until(a->addrs_next);
     }
 }
 
@@ -640,6 +725,8 @@ main(int argc, char *argv[])
         (const char *[]){a.store_path, rpc, unixctl_path, rpc_internal, NULL});
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
+    svec_init(&a.addrs_added);
+    a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
         ovs_fatal(0, "%s", error);
@@ -719,6 +806,7 @@ main(int argc, char *argv[])
     xrbac_map_destroy(&a.roles);
     xmet_destroy(a.metrics);
     xps_destroy(&a.ports);
+    svec_destroy(&a.addrs_added);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);

@@ -31,6 +31,7 @@ ovsg_iface_destroy(struct ovsg_iface *iface)
     smap_destroy(&iface->external_ids);
     smap_destroy(&iface->options);
     smap_destroy(&iface->other_config);
+    smap_destroy(&iface->bfd);
 }
 
 static void
@@ -59,6 +60,16 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
         free(br->ports[i]);
     }
     free(br->ports);
+    for (size_t i = 0; i < br->n_mirrors; i++) {
+        struct ovsg_mirror *m = br->mirrors[i];
+        free(m->name);
+        free(m->output_port);
+        svec_destroy(&m->src_ports);
+        smap_destroy(&m->external_ids);
+        svec_destroy(&m->records);
+        free(m);
+    }
+    free(br->mirrors);
     free(br->name);
     smap_destroy(&br->external_ids);
     svec_destroy(&br->flows);
@@ -149,6 +160,7 @@ ovsg_bridge_add_port__(struct ovsg_bridge *br, const char *name,
         smap_init(&iface->external_ids);
         smap_init(&iface->options);
         smap_init(&iface->other_config);
+        smap_init(&iface->bfd);
     }
     return port;
 }
@@ -175,4 +187,19 @@ ovsg_bridge_add_bond(struct ovsg_bridge *br, const char *name,
                      const char *const *members, size_t n_members)
 {
     return ovsg_bridge_add_port__(br, name, members, n_members, "");
+}
+
+struct ovsg_mirror *
+ovsg_bridge_add_mirror(struct ovsg_bridge *br, const char *name)
+{
+    br->mirrors
+        = xrealloc(br->mirrors, (br->n_mirrors + 1) * sizeof *br->mirrors);
+    struct ovsg_mirror *m = xzalloc(sizeof *m);
+    br->mirrors[br->n_mirrors++] = m;
+    m->name = xstrdup(name);
+    m->output_vlan = -1;
+    svec_init(&m->src_ports);
+    smap_init(&m->external_ids);
+    svec_init(&m->records);
+    return m;
 }

@@ -68,12 +68,16 @@ struct ovsg_iface {
     struct smap external_ids;
     struct smap options;
     struct smap other_config; /* e.g. lacp-aggregation-key of a bond member */
+    struct smap bfd;          /* Interface bfd column (tunnels' liveness) */
 };
 
 struct ovsg_port {
     char *name;
-    int tag;          /* -1: no tag (trunk/all VLANs) */
-    bool fake_bridge; /* a VLAN fake bridge's internal port */
+    int tag;             /* -1: no tag (trunk/all VLANs) */
+    bool fake_bridge;    /* a VLAN fake bridge's internal port */
+    bool protected_port; /* Port "protected": OVS forwards nothing between
+                          * two protected ports (the tunnels' split
+                          * horizon: a full mesh must not loop) */
     /* VLAN trunk columns (vlan/trunks.h's plan); NULL/empty: unset. */
     char *vlan_mode; /* "trunk", "native-untagged", "native-tagged" */
     int64_t *trunks; /* sorted tags; none with vlan_mode "trunk": all */
@@ -93,6 +97,21 @@ struct ovsg_port {
      * while the port is xovs's and in OVS (or about to be). */
     struct svec flows;
     struct svec records; /* uuids of the records this port stands for */
+};
+
+/* A port mirror (OVS Mirror row on its bridge, marked like the bridges'
+ * objects; unmarked Mirror rows, e.g. a controller's, are left alone).
+ * Port names are resolved against the bridge's ports in OVS: a source
+ * port not (yet) there is left out, and the mirror waits while it has no
+ * source or its output port is not there. */
+struct ovsg_mirror {
+    char *name;
+    bool select_all;       /* every port of the bridge is a source */
+    struct svec src_ports; /* both directions (select_src/dst_port) */
+    char *output_port;     /* SPAN output port, or NULL */
+    int output_vlan;       /* RSPAN output VLAN, or -1 */
+    struct smap external_ids;
+    struct svec records; /* uuids of the records it stands for */
 };
 
 struct ovsg_bridge {
@@ -125,6 +144,8 @@ struct ovsg_bridge {
     struct svec controllers;
     char *fail_mode;
     bool disable_in_band;
+    struct ovsg_mirror **mirrors;
+    size_t n_mirrors;
 };
 
 #define OVSG_SDN_FAIL_MODE_KEY "xovs-fail-mode"
@@ -180,6 +201,10 @@ struct ovsg_port *ovsg_bridge_add_bond(struct ovsg_bridge *, const char *name,
                                        const char *const *members,
                                        size_t n_members);
 
+/* Adds an empty mirror 'name' (output_vlan -1) to 'br'. */
+struct ovsg_mirror *ovsg_bridge_add_mirror(struct ovsg_bridge *,
+                                           const char *name);
+
 struct ovsg;
 
 /* Connects to the OVSDB server at 'remote' ("unix:PATH").  Never fails:
@@ -223,6 +248,12 @@ void ovsg_owned_bridges(const struct ovsg *, struct svec *names);
 
 /* The 'ofport' OVS assigned to interface 'name', or -1 if unknown. */
 int ovsg_get_ofport(const struct ovsg *, const char *name);
+
+/* Fills 'bfd_status' (initialized by the caller) with the bfd_status
+ * column of interface 'name' in the replica.  Returns 0, or ENOENT if the
+ * replica has no such interface.  Never blocks, logs nothing. */
+int ovsg_get_iface_bfd(const struct ovsg *, const char *name,
+                       struct smap *bfd_status);
 
 /* What OVS reports about one bond port. */
 struct ovsg_bond_member {

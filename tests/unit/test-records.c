@@ -141,7 +141,7 @@ static const struct bad_doc bad_docs[] = {
      "network #0: field uuid: missing"},
     {"version", "{\"version\":2}", "version: 2 is not supported"},
     {"not-object", "[1]", "expected a JSON object"},
-    {"unknown-table", "{\"version\":1,\"tunnels\":[]}", "unknown member"},
+    {"unknown-table", "{\"version\":1,\"gizmos\":[]}", "unknown member"},
 };
 
 static void
