@@ -188,7 +188,8 @@ struct vif_rx_pkt {
     uint8_t hash_type; /* _XEN_NETIF_CTRL_HASH_TYPE_* bit number */
     uint32_t hash;
     size_t size;
-    uint8_t data[];
+    uint8_t *data; /* the frame: right after this struct when queued, or
+                    * the caller's for vif_rx_deliver() */
 };
 
 struct vif_queue {
@@ -359,8 +360,31 @@ unsigned int vif_offloads(const struct vif *);
 
 /* tx.c */
 
-/* Processes up to VIF_TX_BUDGET packets of the TX ring of 'q'.  Returns
- * true if it found any request (so an event was not spurious). */
+/* Where vif_tx_run() puts the frames of a guest: the port (vif_tx_action())
+ * or a caller's own buffers (the DPDK driver's mbufs), so that a frame is
+ * copied once, from guest memory straight into them. */
+struct vif_tx_sink {
+    /* A contiguous buffer for a frame of 'size' bytes (at most
+     * VIF_PORT_MAX_FRAME), or NULL: then the frame is dropped (counted
+     * tx_drop_port; the guest gets an OKAY response, as from a port that
+     * refused it).  '*handle' goes back to put() or drop(). */
+    void *(*alloc)(void *aux, size_t size, void **handle);
+    /* The frame in 'frame' (the buffer alloc() gave) is complete: 0, or an
+     * errno after which it counts as dropped (the sink has freed it). */
+    int (*put)(void *aux, void *handle, const struct virtio_net_hdr *,
+               void *frame, size_t size);
+    /* The frame was dropped before put() (copy failed, bad headers). */
+    void (*drop)(void *aux, void *handle);
+    void *aux;
+};
+
+/* Processes up to 'max_pkts' (at most VIF_TX_BUDGET) packets of the TX ring
+ * of 'q' into 'sink': one batch of grant copies, one push of responses with
+ * a notification only if the ring asks, the final check for requests.
+ * Returns true if it found any request (so an event was not spurious). */
+bool vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *,
+                size_t max_pkts);
+/* vif_tx_run() of up to VIF_TX_BUDGET packets into the VIF's port. */
 bool vif_tx_action(struct vif_queue *q);
 /* Whether the TX ring has unconsumed requests. */
 bool vif_tx_pending(const struct vif_queue *q);
@@ -380,6 +404,15 @@ void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt);
 /* Moves queued frames into the guest's RX ring (budgeted).  Returns true if
  * the ring had requests we had not seen. */
 bool vif_rx_action(struct vif_queue *q);
+/* Delivers the caller's frames 'pkts' (at most VIF_RX_BUDGET, with 'data'
+ * pointing at the caller's buffers, e.g. a DPDK driver's mbufs) straight
+ * into the guest's RX ring, with the same checks as vif_rx_enqueue() and
+ * one batch of grant copies, one push of responses, a notification only if
+ * the ring asks.  Stops at the first frame the ring has no room for.
+ * Returns how many of 'pkts' it consumed (delivered or dropped, counted):
+ * the caller may free those; the rest it still owns. */
+size_t vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts,
+                      size_t n);
 /* Expires old frames, detects a stall and recovery. */
 void vif_rx_check_timers(struct vif_queue *q, long long now);
 /* Frees every queued frame. */
