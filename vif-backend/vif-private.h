@@ -217,6 +217,10 @@ struct vif_queue {
 
     uint8_t *tx_buf; /* VIF_TX_BATCH_BYTES + one frame */
     struct vif_stats stats;
+
+    /* What the frontend gave (vif_queue_connect()), for a hand-off. */
+    uint32_t tx_ref, rx_ref;
+    uint32_t tx_remote, rx_remote; /* its event-channel ports */
 };
 
 /* Negotiated with the frontend. */
@@ -257,6 +261,12 @@ struct vif {
     uint64_t rate_bytes, rate_usec; /* from "rate"; 0 = unlimited */
     struct vif_credit credit;       /* "rate", all queues together */
     struct vif_stats dead_stats;    /* counters of queues since torn down */
+
+    /* DPDK data path (handoff.c): the rings run in the net_xovs driver. */
+    bool dpdk;                  /* this VIF's port is a net_xovs one */
+    char *dpdk_path;            /* the driver's socket */
+    int handoff_fd;             /* connection to the driver, or -1 */
+    long long handoff_retry_at; /* next attempt to hand over (ms) */
 
     /* xenbus (xenbus.c); unused in unit tests. */
     char *be_path;          /* /local/domain/0/backend/vif/D/N */
@@ -423,6 +433,26 @@ unsigned int vif_rx_slots_needed(const struct vif_queue *q,
 /* Whether the multicast filter lets 'dst' through. */
 bool vif_mcast_allowed(const struct vif *, const uint8_t dst[6]);
 
+/* handoff.c: handing the data path of a DPDK VIF (vif->dpdk) to the
+ * net_xovs driver (vif-backend/dpdk/handoff.h).  interface.c leaves the
+ * rings of such a VIF alone: it only connects them (checks, event channel
+ * binding) and calls these. */
+
+/* Hands the connected rings over if not done yet (retried every
+ * VIF_HANDOFF_RETRY_MS while the driver is not there), notices the driver
+ * going away.  Logs. */
+void vif_handoff_run(struct vif *);
+void vif_handoff_wait(struct vif *);
+/* Takes the data path back: the driver stops touching the rings and
+ * unmaps them before this returns (or the connection is closed).  Does
+ * nothing unless handed over. */
+void vif_handoff_detach(struct vif *);
+
+#define VIF_HANDOFF_RETRY_MS 200
+/* DPDK's RTE_MAX_ETHPORTS is 32 in Debian's build; keep two for other
+ * ports (a physical NIC, a vhost-user port). */
+#define VIF_DPDK_MAX 30
+
 /* ctrl.c */
 
 /* Answers every request on the control ring.  Returns true if there were
@@ -459,6 +489,8 @@ struct vif_backend {
     char *hotplug_script;
     char *agent_rpc;
     char *xenstore_path;
+    char *dpdk_dir; /* net_xovs sockets; NULL: no DPDK VIFs */
+    size_t n_dpdk;  /* VIFs with a DPDK port */
 
     struct xs_handle *xs; /* NULL while the connection is lost */
     char *base;           /* /local/domain/<domid>/backend/vif */

@@ -49,6 +49,8 @@ struct vif_backend_settings {
     const char *agent_rpc;      /* "unix:PATH" of xovs-agent, or NULL */
     const char *xenstore_path;  /* XENSTORED_PATH passed to the script */
     enum vif_offload offload;   /* what the switch can take */
+    const char *dpdk_dir;       /* net_xovs sockets (DPDK VIFs); NULL:
+                                 * every VIF gets a tap port */
 };
 
 /* Connects to xenstore (libxenstore; XENSTORED_PATH must already be set in

@@ -50,10 +50,10 @@ struct vif_handoff_msg {
     uint16_t domid, devid;  /* the VIF */
     uint16_t backend_domid; /* grants must be granted to this domain */
     uint16_t pad;
-    uint32_t n_grants, n_pages;     /* ATTACH: the memory's layout */
-    uint32_t tx_ref, rx_ref;        /* ATTACH: queue 0's ring grants */
-    uint32_t tx_evtchn, rx_evtchn;  /* ATTACH: guest ports, equal if shared */
-    uint32_t features;              /* ATTACH: VIF_HANDOFF_F_* */
+    uint32_t n_grants, n_pages;    /* ATTACH: the memory's layout */
+    uint32_t tx_ref, rx_ref;       /* ATTACH: queue 0's ring grants */
+    uint32_t tx_evtchn, rx_evtchn; /* ATTACH: guest ports, equal if shared */
+    uint32_t features;             /* ATTACH: VIF_HANDOFF_F_* */
 };
 _Static_assert(sizeof(struct vif_handoff_msg) == 48, "handoff message");
 _Static_assert(offsetof(struct vif_handoff_msg, n_grants) == 20, "ofs");

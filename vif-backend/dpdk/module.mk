@@ -18,6 +18,7 @@ DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null)
 PIC := $(OBJ)/pic
 
 NET_XOVS_SRC := vif-backend/dpdk/net-xovs.c vif-backend/dpdk/handoff.c \
+	vif-backend/handoff.c \
 	vif-backend/interface.c vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/ctrl.c vif-backend/rate.c vif-backend/error.c \
 	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c \

@@ -69,19 +69,19 @@ struct xovs_pmd {
     uint16_t port_id;
     uint16_t domid, devid;
     char name[RTE_ETH_NAME_MAX_LEN];
-    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+    char path[sizeof((struct sockaddr_un *)0)->sun_path];
 
     /* Control (the device's own thread). */
     int listen_fd;
-    int conn_fd;  /* xovs-netback, or -1 */
-    int stop_fd;  /* eventfd: the thread exits */
+    int conn_fd; /* xovs-netback, or -1 */
+    int stop_fd; /* eventfd: the thread exits */
     pthread_t thread;
     bool thread_running;
 
     /* Data path: 'lock' is held by a burst (trylock) or by attach/detach. */
     rte_spinlock_t lock;
     bool attached;
-    bool reported;                /* the VIF's disabling was logged */
+    bool reported;                 /* the VIF's disabling was logged */
     struct vif_platform *platform; /* emu, the imported domain */
     struct vif vif;                /* the engine's VIF; queue 0 runs */
     struct rte_mempool *mp;        /* rx queue 0's */
@@ -358,14 +358,13 @@ xovs_conn_input(struct xovs_pmd *pmd)
     int fds[VIF_HANDOFF_MAX_FDS];
     size_t n_fds;
 
-    int error = vif_handoff_recv(pmd->conn_fd, &m, fds, RTE_DIM(fds),
-                                 &n_fds);
+    int error = vif_handoff_recv(pmd->conn_fd, &m, fds, RTE_DIM(fds), &n_fds);
     if (error == EAGAIN) {
         return true;
     } else if (error) {
         if (error != EPIPE) {
-            XLOG(WARNING, "%s: bad message from the netback: %s\n",
-                 pmd->name, strerror(error));
+            XLOG(WARNING, "%s: bad message from the netback: %s\n", pmd->name,
+                 strerror(error));
         }
         return false;
     }
@@ -419,8 +418,7 @@ xovs_thread(void *pmd_)
                 pmd->conn_fd = fd;
             }
         }
-        if (pmd->conn_fd >= 0 && pfds[2].revents
-            && !xovs_conn_input(pmd)) {
+        if (pmd->conn_fd >= 0 && pfds[2].revents && !xovs_conn_input(pmd)) {
             xovs_conn_close(pmd);
         }
     }
@@ -509,7 +507,8 @@ xovs_dev_infos_get(struct rte_eth_dev *dev OVS_UNUSED,
 
 static int
 xovs_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
-                    uint16_t nb_desc OVS_UNUSED, unsigned int socket OVS_UNUSED,
+                    uint16_t nb_desc OVS_UNUSED,
+                    unsigned int socket OVS_UNUSED,
                     const struct rte_eth_rxconf *conf OVS_UNUSED,
                     struct rte_mempool *mp)
 {
@@ -527,7 +526,8 @@ xovs_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 
 static int
 xovs_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
-                    uint16_t nb_desc OVS_UNUSED, unsigned int socket OVS_UNUSED,
+                    uint16_t nb_desc OVS_UNUSED,
+                    unsigned int socket OVS_UNUSED,
                     const struct rte_eth_txconf *conf OVS_UNUSED)
 {
     if (qid) {
@@ -538,14 +538,12 @@ xovs_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 }
 
 static void
-xovs_queue_release(struct rte_eth_dev *dev OVS_UNUSED,
-                   uint16_t qid OVS_UNUSED)
+xovs_queue_release(struct rte_eth_dev *dev OVS_UNUSED, uint16_t qid OVS_UNUSED)
 {
 }
 
 static int
-xovs_link_update(struct rte_eth_dev *dev OVS_UNUSED,
-                 int wait OVS_UNUSED)
+xovs_link_update(struct rte_eth_dev *dev OVS_UNUSED, int wait OVS_UNUSED)
 {
     return 0;
 }
@@ -661,16 +659,15 @@ xovs_probe(struct rte_vdev_device *vdev)
         XLOG(ERR, "%s: only the primary process can drive a VIF\n", name);
         return -ENOTSUP;
     }
-    if (sscanf(name, "net_xovs_%u_%u%n", &domid, &devid, &n) != 2
-        || name[n] || domid > VIF_DOMID_MAX || devid > UINT16_MAX) {
-        XLOG(ERR,
-             "%s: the device name must be net_xovs_<domid>_<devid>\n",
+    if (sscanf(name, "net_xovs_%u_%u%n", &domid, &devid, &n) != 2 || name[n]
+        || domid > VIF_DOMID_MAX || devid > UINT16_MAX) {
+        XLOG(ERR, "%s: the device name must be net_xovs_<domid>_<devid>\n",
              name);
         return -EINVAL;
     }
 
-    struct rte_eth_dev *eth = rte_eth_vdev_allocate(vdev, sizeof(struct
-                                                                 xovs_pmd));
+    struct rte_eth_dev *eth
+        = rte_eth_vdev_allocate(vdev, sizeof(struct xovs_pmd));
     if (!eth) {
         return -ENOMEM;
     }
@@ -702,8 +699,8 @@ xovs_probe(struct rte_vdev_device *vdev)
     }
     pmd->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (pmd->stop_fd < 0
-        || rte_ctrl_thread_create(&pmd->thread, "xovs-ctl", NULL,
-                                  xovs_thread, pmd)) {
+        || rte_ctrl_thread_create(&pmd->thread, "xovs-ctl", NULL, xovs_thread,
+                                  pmd)) {
         XLOG(ERR, "%s: cannot start the control thread\n", name);
         xovs_free(pmd);
         rte_eth_dev_release_port(eth);
