@@ -136,18 +136,28 @@ void
 vif_handoff_run(struct vif *vif)
 {
     if (vif->handoff_fd >= 0) {
-        /* The driver never speaks unasked: readable means it went away
+        /* The driver speaks unasked only to say the guest broke the
+         * protocol; anything else readable means it went away
          * (ovs-vswitchd restarted, the port was deleted). */
-        struct pollfd pfd = {.fd = vif->handoff_fd, .events = POLLIN};
-        if (poll(&pfd, 1, 0) > 0) {
-            VIF_LOG(VLL_WARN, &rl, vif,
-                    "net_xovs driver at %s went away; handing over again "
-                    "when it is back",
-                    vif->dpdk_path);
-            close(vif->handoff_fd);
-            vif->handoff_fd = -1;
-            vif->handoff_retry_at = time_msec() + VIF_HANDOFF_RETRY_MS;
+        struct vif_handoff_msg m;
+        int none[VIF_HANDOFF_MAX_FDS];
+        size_t n_none;
+        int error = vif_handoff_recv(vif->handoff_fd, &m, none, 0, &n_none);
+        if (error == EAGAIN) {
+            return;
         }
+        if (!error && m.type == VIF_HANDOFF_DISABLED) {
+            m.reason[sizeof m.reason - 1] = '\0';
+            vif_fatal(vif, "%s", m.reason);
+            return; /* vif_run() tears it down, detaching first */
+        }
+        VIF_LOG(VLL_WARN, &rl, vif,
+                "net_xovs driver at %s went away; handing over again "
+                "when it is back",
+                vif->dpdk_path);
+        close(vif->handoff_fd);
+        vif->handoff_fd = -1;
+        vif->handoff_retry_at = time_msec() + VIF_HANDOFF_RETRY_MS;
         return;
     }
     if (!vif->dpdk || !vif->n_queues || vif->disabled

@@ -126,6 +126,9 @@ vif_handoff_request(int sock, struct vif_handoff_msg *req, const int *fds,
         int none[8];
         size_t n_none;
         error = vif_handoff_recv(sock, reply, none, 0, &n_none);
+        if (!error && reply->type == VIF_HANDOFF_DISABLED) {
+            continue; /* the netback learns it from vif_fatal() anyway */
+        }
         if (error != EAGAIN) {
             break;
         }

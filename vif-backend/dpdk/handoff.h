@@ -14,6 +14,9 @@
  *                                    <----- reply: error 0 or an errno
  *   DETACH (frontend gone, VIF offline) --> stops touching the rings (the
  *                                    <----- burst lock), unmaps, closes fds
+ *   vif_fatal() as for any VIF       <----- DISABLED (unasked, once): the
+ *   (then DETACH, from the control          guest broke the protocol; the
+ *   path)                                   driver no longer touches its rings
  *
  * One message each way per request, struct vif_handoff_msg, fixed size.  A
  * closed connection is a DETACH.  The netback waits at most
@@ -31,6 +34,7 @@
 enum vif_handoff_type {
     VIF_HANDOFF_ATTACH = 1,
     VIF_HANDOFF_DETACH = 2,
+    VIF_HANDOFF_DISABLED = 3, /* driver -> netback, no reply */
 };
 #define VIF_HANDOFF_REPLY 0x100u /* or'ed into 'type' of a reply */
 
@@ -54,8 +58,10 @@ struct vif_handoff_msg {
     uint32_t tx_ref, rx_ref;       /* ATTACH: queue 0's ring grants */
     uint32_t tx_evtchn, rx_evtchn; /* ATTACH: guest ports, equal if shared */
     uint32_t features;             /* ATTACH: VIF_HANDOFF_F_* */
+    uint32_t pad2;
+    char reason[76]; /* DISABLED: why, NUL-terminated */
 };
-_Static_assert(sizeof(struct vif_handoff_msg) == 48, "handoff message");
+_Static_assert(sizeof(struct vif_handoff_msg) == 128, "handoff message");
 _Static_assert(offsetof(struct vif_handoff_msg, n_grants) == 20, "ofs");
 
 #endif /* vif-backend/dpdk/handoff.h */

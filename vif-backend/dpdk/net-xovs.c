@@ -82,6 +82,7 @@ struct xovs_pmd {
     rte_spinlock_t lock;
     bool attached;
     bool reported;                 /* the VIF's disabling was logged */
+    bool told;                     /* ... and told to the netback */
     struct vif_platform *platform; /* emu, the imported domain */
     struct vif vif;                /* the engine's VIF; queue 0 runs */
     struct rte_mempool *mp;        /* rx queue 0's */
@@ -324,7 +325,7 @@ xovs_attach(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
         goto out;
     }
     pmd->attached = true;
-    pmd->reported = false;
+    pmd->reported = pmd->told = false;
 
 out:
     rte_spinlock_unlock(&pmd->lock);
@@ -388,6 +389,32 @@ xovs_conn_input(struct xovs_pmd *pmd)
     return !vif_handoff_send(pmd->conn_fd, &reply, NULL, 0);
 }
 
+/* Tells the netback, once, that the data path disabled the VIF (a
+ * protocol violation), so that it disables it too and takes it down from
+ * its control path.  Returns false if the connection failed. */
+static bool
+xovs_tell_disabled(struct xovs_pmd *pmd)
+{
+    struct vif_handoff_msg m;
+
+    memset(&m, 0, sizeof m);
+    rte_spinlock_lock(&pmd->lock);
+    bool tell = pmd->attached && pmd->vif.disabled && !pmd->told;
+    if (tell) {
+        pmd->told = true;
+        snprintf(m.reason, sizeof m.reason, "%s",
+                 pmd->vif.disable_reason ? pmd->vif.disable_reason : "?");
+    }
+    rte_spinlock_unlock(&pmd->lock);
+    if (!tell) {
+        return true;
+    }
+    m.type = VIF_HANDOFF_DISABLED;
+    m.domid = pmd->domid;
+    m.devid = pmd->devid;
+    return !vif_handoff_send(pmd->conn_fd, &m, NULL, 0);
+}
+
 static void *
 xovs_thread(void *pmd_)
 {
@@ -399,7 +426,10 @@ xovs_thread(void *pmd_)
             {.fd = pmd->listen_fd, .events = POLLIN},
             {.fd = pmd->conn_fd, .events = POLLIN},
         };
-        if (poll(pfds, pmd->conn_fd >= 0 ? 3 : 2, -1) < 0) {
+        /* While attached, look every 100 ms whether the data path
+         * disabled the VIF, to tell the netback. */
+        int timeout = pmd->attached ? 100 : -1;
+        if (poll(pfds, pmd->conn_fd >= 0 ? 3 : 2, timeout) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -419,6 +449,9 @@ xovs_thread(void *pmd_)
             }
         }
         if (pmd->conn_fd >= 0 && pfds[2].revents && !xovs_conn_input(pmd)) {
+            xovs_conn_close(pmd);
+        }
+        if (pmd->conn_fd >= 0 && !xovs_tell_disabled(pmd)) {
             xovs_conn_close(pmd);
         }
     }
