@@ -8,6 +8,7 @@
 # packet with error responses and leave the VIF enabled; ovs-vswitchd-dpdk
 # (same pid) keeps switching the good guests' pings (at most 5 % lost
 # during the attack) and the evil VIF's port goes when its guest ends.
+# shellcheck disable=SC2317 # the helpers run through run_case and wait_until
 # shellcheck source=tests/integration/dpdk-lib.sh
 . "$(dirname "$0")/dpdk-lib.sh"
 
@@ -61,7 +62,6 @@ evil_stop() {
     }
 }
 
-# shellcheck disable=SC2317 # run by run_case
 disable_case() {
     evil_start "$1" || return 1
     if [[ $1 == rx-req-overflow ]]; then
@@ -81,7 +81,6 @@ disable_case() {
     evil_stop
 }
 
-# shellcheck disable=SC2317 # run by run_case
 drop_case() {
     evil_start "$1" || return 1
     wait_until 10 evil_said "$DOMID" "frame after sent" || {
