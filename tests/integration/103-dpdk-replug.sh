@@ -37,9 +37,7 @@ held0=$(held)
 log "with guest gb alone: ovs-vswitchd-dpdk $held0"
 
 for ((r = 1; r <= rounds; r++)); do
-    nb_guest_start ga 1 0 198.18.0.1/24 --bridge="$DPDK_BR" >/dev/null
-    nb_wait_connected 1 0 >/dev/null
-    dpdk_wait_attached 1 0 >/dev/null
+    dpdk_guest ga 1 0 198.18.0.1/24
     ping_ok ga 198.18.0.2 || fail "round $r: ga cannot ping gb"
     nb_guest_stop ga
     wait_until 10 port_gone || fail "round $r: port vif1.0 still there 10 s after its guest closed"
