@@ -405,6 +405,7 @@ vif_backend_create(const struct vif_backend_settings *s,
     be->agent_rpc = nullable_xstrdup(s->agent_rpc);
     be->xenstore_path = nullable_xstrdup(s->xenstore_path);
     be->dpdk_dir = nullable_xstrdup(s->dpdk_dir);
+    be->max_dpdk = MIN(s->dpdk_max_vifs, VIF_DPDK_MAX);
     be->base = xasprintf("/local/domain/%u/backend/vif", be->domid);
     hmap_init(&be->vifs);
     vif_hotplug_configure(s->hotplug_script, s->agent_rpc, s->xenstore_path);

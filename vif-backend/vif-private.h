@@ -449,9 +449,6 @@ void vif_handoff_wait(struct vif *);
 void vif_handoff_detach(struct vif *);
 
 #define VIF_HANDOFF_RETRY_MS 200
-/* DPDK's RTE_MAX_ETHPORTS is 32 in Debian's build; keep two for other
- * ports (a physical NIC, a vhost-user port). */
-#define VIF_DPDK_MAX 30
 
 /* ctrl.c */
 
@@ -489,8 +486,9 @@ struct vif_backend {
     char *hotplug_script;
     char *agent_rpc;
     char *xenstore_path;
-    char *dpdk_dir; /* net_xovs sockets; NULL: no DPDK VIFs */
-    size_t n_dpdk;  /* VIFs with a DPDK port */
+    char *dpdk_dir;  /* net_xovs sockets; NULL: no DPDK VIFs */
+    size_t n_dpdk;   /* VIFs with a DPDK port */
+    size_t max_dpdk; /* at most this many (<= VIF_DPDK_MAX) */
 
     struct xs_handle *xs; /* NULL while the connection is lost */
     char *base;           /* /local/domain/<domid>/backend/vif */

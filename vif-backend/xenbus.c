@@ -494,10 +494,10 @@ xb_choose_datapath(struct vif_backend *be, struct vif *vif)
     if (!be->dpdk_dir) {
         return;
     }
-    if (be->n_dpdk >= VIF_DPDK_MAX) {
-        VLOG_WARN("%s: %d DPDK VIFs already (DPDK's RTE_MAX_ETHPORTS is "
-                  "32): this VIF gets a tap port",
-                  vif->name, VIF_DPDK_MAX);
+    if (be->n_dpdk >= be->max_dpdk) {
+        VLOG_WARN("%s: %" PRIuSIZE " DPDK VIFs already (--dpdk-max-vifs; "
+                  "DPDK's RTE_MAX_ETHPORTS is 32): this VIF gets a tap port",
+                  vif->name, be->n_dpdk);
         return;
     }
     vif->dpdk = true;

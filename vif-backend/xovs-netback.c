@@ -3,6 +3,7 @@
  *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
  *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]
  *                [--unixctl=PATH] [--offload=auto|on|off] [--dpdk-dir=DIR]
+ *                [--dpdk-max-vifs=N]
  *                [--detach --pidfile=FILE] [--log-file=FILE]
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
@@ -22,7 +23,8 @@
  *
  * --dpdk-dir=DIR makes VIFs DPDK VIFs (docs/dpdk.md): their data path runs
  * in the net_xovs driver inside ovs-vswitchd-dpdk, which listens on
- * DIR/vif<D>.<N>.sock; beyond VIF_DPDK_MAX of them, VIFs get tap ports. */
+ * DIR/vif<D>.<N>.sock; beyond --dpdk-max-vifs of them (default and most
+ * VIF_DPDK_MAX), VIFs get tap ports. */
 #include <config.h>
 
 #include <errno.h>
@@ -66,6 +68,7 @@ static unsigned int max_queues = 8;
 static unsigned int backend_domid;
 static enum vif_offload offload = VIF_OFFLOAD_AUTO;
 static const char *dpdk_dir;
+static unsigned int dpdk_max_vifs = VIF_DPDK_MAX;
 
 static struct vif_backend *backend;
 static bool exiting;
@@ -96,9 +99,11 @@ usage(void)
            "  --no-offload             same as --offload=off\n"
            "  --dpdk-dir=DIR           VIFs run in ovs-vswitchd-dpdk's "
            "net_xovs\n"
-           "                           driver, which listens in DIR\n",
+           "                           driver, which listens in DIR\n"
+           "  --dpdk-max-vifs=N        at most N DPDK VIFs, then taps "
+           "(default %d)\n",
            program_name, program_name, xovs_rundir(), xovs_rundir(),
-           program_name);
+           program_name, VIF_DPDK_MAX);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -132,6 +137,7 @@ parse_options(int argc, char *argv[])
         OPT_NO_OFFLOAD,
         OPT_OFFLOAD,
         OPT_DPDK_DIR,
+        OPT_DPDK_MAX_VIFS,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -146,6 +152,7 @@ parse_options(int argc, char *argv[])
         {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
         {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"dpdk-dir", required_argument, NULL, OPT_DPDK_DIR},
+        {"dpdk-max-vifs", required_argument, NULL, OPT_DPDK_MAX_VIFS},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
@@ -210,6 +217,10 @@ parse_options(int argc, char *argv[])
                           optarg);
             }
             dpdk_dir = optarg;
+            break;
+        case OPT_DPDK_MAX_VIFS:
+            dpdk_max_vifs
+                = parse_uint_option("dpdk-max-vifs", optarg, 0, VIF_DPDK_MAX);
             break;
         case 'h':
             usage();
@@ -469,6 +480,7 @@ main(int argc, char *argv[])
         .xenstore_path = xenstore_path,
         .offload = offload,
         .dpdk_dir = dpdk_dir,
+        .dpdk_max_vifs = dpdk_max_vifs,
     };
     error = vif_backend_create(&s, &backend);
     if (error) {
