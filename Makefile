@@ -82,7 +82,8 @@ $(OBJ)/%.o: %.c $(OVS_STAMP)
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
 MODULES := lib vlan ovs-glue bonding agent vif-backend/emu/xenstored \
-	vif-backend/emu vif-backend controller bench tests/unit tests/fuzz
+	vif-backend/emu vif-backend vif-backend/dpdk controller bench tests/unit \
+	tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 
 all: $(PROGRAMS) $(TEST_PROGRAMS)
