@@ -7,6 +7,7 @@
 #   make check           set up dependencies, build, run unit + integration
 #   make demo            set up, build, run scripts/demo
 #   make lint            shellcheck every shell script, clang-format check
+#   make bench           bench/xovs-bench --quick (root; docs/bench.md)
 #   make install         install the product programs, the hotplug script
 #                        and the systemd units (DESTDIR, PREFIX)
 #   make SANITIZE=address,undefined check
@@ -109,6 +110,10 @@ demo: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)scripts/demo
 
+# The quick benchmark (about 2 minutes, root): one table with the anchors.
+bench: all
+	$(Q)bench/xovs-bench --quick
+
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
 lint:
@@ -138,6 +143,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo lint install clean distclean setup
+.PHONY: all check check-xen unit-tests demo lint install clean distclean setup \
+	bench
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
