@@ -119,11 +119,13 @@ def main():
         val = r["value"]
         if r["unit"] == "pps":
             txt = "%.3f Mpps" % (val / 1e6)
+        elif r["unit"] == "us" and val >= 20000:
+            txt = ">= 20000 us"  # xovs-pktgen's histogram ends at 20 ms
         else:
             txt = "%g %s" % (val, r["unit"])
         q = None
         base = RATIOS.get(r["path"])
-        if base:
+        if base and r["metric"] != "lat_lost":
             b = get(rows, base, r["metric"], r["size"])
             if b and b["value"] > 0 and val > 0:
                 q = val / b["value"]
