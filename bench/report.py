@@ -18,10 +18,10 @@ import tempfile
 
 PATHS = [
     ("anchorA", "anchor A (OVS-DPDK vhost-user)"),
-    ("xovsDPDK", "xovs DPDK (net_xovs)"),
-    ("tap", "xovs tap (netback+tap)"),
+    ("xovsDPDK", "DPDK path (net_xovs)"),
+    ("tap", "tap path (netback+tap)"),
     ("anchorB", "anchor B (veth, OVS userspace)"),
-    ("guestgen", "xovs-guest gen on tap path"),
+    ("guestgen", "guest generator on tap path"),
     ("memcpy", "memcpy ceiling (1 core)"),
 ]
 RATIOS = {"xovsDPDK": "anchorA", "tap": "anchorB", "guestgen": "tap"}
