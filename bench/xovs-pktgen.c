@@ -528,6 +528,7 @@ main(int argc, char *argv[])
             pairs[n_pairs].tx = new_port(tx);
             pairs[n_pairs].rx = new_port(rx);
             n_pairs++;
+            free(tx);
             break;
         }
         case 's':
@@ -723,6 +724,14 @@ main(int argc, char *argv[])
             }
         }
         rte_eal_cleanup();
+    }
+    for (int i = 0; i < n_pairs * 2; i++) {
+        struct bench_port *p = i & 1 ? pairs[i / 2].rx : pairs[i / 2].tx;
+        if (p->fd >= 0) {
+            close(p->fd);
+        }
+        free(p->spec);
+        free(p);
     }
     return 0;
 }
