@@ -6,7 +6,9 @@ RESULTS.tsv has one figure per line: PATH METRIC SIZE VALUE UNIT NOTE
 (tab-separated), as xovs-bench's record() writes them.  Ratios pair each
 path with the anchor driven by the same traffic program: xovs tap / anchor
 B (xovs-pktgen on AF_PACKET both), xovs DPDK / anchor A, guest generator /
-xovs tap (the same path, two generators: the generator's own factor)."""
+xovs tap (the same path, two generators: the generator's own factor), DPDK
+path with xovs-pktgen on the guests' eth0 / xovs tap (same program, ports
+and guests; only the switch side differs)."""
 
 import argparse
 import datetime
@@ -19,12 +21,14 @@ import tempfile
 PATHS = [
     ("anchorA", "anchor A (OVS-DPDK vhost-user)"),
     ("xovsDPDK", "DPDK path (net_xovs)"),
+    ("xovsDPDKafp", "DPDK path, pktgen on eth0"),
     ("tap", "tap path (netback+tap)"),
     ("anchorB", "anchor B (veth, OVS userspace)"),
     ("guestgen", "guest generator on tap path"),
     ("memcpy", "memcpy ceiling (1 core)"),
 ]
-RATIOS = {"xovsDPDK": "anchorA", "tap": "anchorB", "guestgen": "tap"}
+RATIOS = {"xovsDPDK": "anchorA", "tap": "anchorB", "guestgen": "tap",
+          "xovsDPDKafp": "tap"}
 
 
 def load(path):
