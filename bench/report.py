@@ -180,6 +180,7 @@ def plot(rows, sizes, png):
         "set terminal pngcairo size 1000,600" if has_cairo()
         else "set terminal png size 1000,600",
         "set output '%s'" % png,
+        "set termoption noenhanced",  # net_xovs is not a subscript
         "set title 'xovs-bench: Mpps received by frame size'",
         "set style data histograms",
         "set style histogram clustered gap 1",
