@@ -13,3 +13,12 @@ $(BIN)/xovs-pktgen: $(OBJ)/bench/xovs-pktgen.o
 	$(LINK) $(BENCH_DPDK_LIBS)
 
 TEST_PROGRAMS += $(BIN)/xovs-pktgen
+
+# xovs-engine-bench: vif-backend's netif engine against the unit tests' bed
+# (a fake guest and a port that only keeps the frame); read, not changed.
+$(BIN)/xovs-engine-bench: $(OBJ)/bench/engine-bench.o \
+		$(OBJ)/tests/unit/netback-bed.o $(VIF_CORE_OBJ) $(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_OVS)
+
+TEST_PROGRAMS += $(BIN)/xovs-engine-bench

@@ -66,14 +66,18 @@ tx=$(grep -o ' tx=[0-9]*' <<<"$out" | cut -d= -f2)
 [[ $tx -gt 100000 ]] || fail "xovs-pktgen sent only $tx frames"
 [[ $rx -gt $((tx * 9 / 10)) ]] || fail "only $rx of $tx frames crossed OVS-DPDK"
 
+# What stop gives back is read around the stop itself: other sessions'
+# DPDK sandboxes may raise or lower nr_hugepages while this test runs.
+before_stop=$(cat /proc/sys/vm/nr_hugepages)
 "$SANDBOX" stop "$name"
+after=$(cat /proc/sys/vm/nr_hugepages)
 [[ ! -d /proc/$pid ]] || fail "ovs-vswitchd-dpdk $pid still runs after stop"
 [[ ! -d $rd ]] || fail "$rd still there after stop"
-after=$(cat /proc/sys/vm/nr_hugepages)
-if [[ $after -ne $before ]]; then
-    # Another DPDK sandbox may have started or stopped meanwhile.
-    others=$(cat /run/xovs-sandbox/*/hugepages 2>/dev/null | wc -l)
-    [[ $others -gt 0 ]] || fail "nr_hugepages $before before, $after after stop"
-    log "nr_hugepages $before -> $after: $others other DPDK sandboxes running"
+if [[ $after -ne $((before_stop - added)) ]]; then
+    others=$({ find /run/xovs-sandbox -maxdepth 2 -name hugepages 2>/dev/null || true; } | wc -l)
+    [[ $others -gt 0 ]] ||
+        fail "nr_hugepages $before_stop before stop, $after after (want $((before_stop - added)))"
+    log "nr_hugepages $before_stop -> $after: $others other DPDK sandboxes running"
 fi
+log "nr_hugepages $before at the start, $after at the end"
 pass
