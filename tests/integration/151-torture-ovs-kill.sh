@@ -35,7 +35,10 @@ grep -q '^flow,' "$want" || fail "no agent flows after setup"
 
 # A ping every 50 ms for the whole test, with timestamps (-D).
 PING_LOG=$T_DIR/ping.log
-gexec g1 ping -D -O -i 0.05 -W 1 198.18.0.2 >"$PING_LOG" 2>&1 &
+# (ip netns exec, not the gexec function: $! must be ping itself, or
+# stop_ping would end a subshell and leave ping running)
+ip netns exec "$(gns g1)" ping -D -O -i 0.05 -W 1 198.18.0.2 \
+    >"$PING_LOG" 2>&1 &
 PING_PID=$!
 # shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 stop_ping() {
