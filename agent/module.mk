@@ -39,4 +39,4 @@ UNIT_TEST_SRC += tests/unit/test-portstats.c
 # (tests/fuzz/fuzz-metrics-http.c).
 FUZZ_TARGETS += metrics-http
 FUZZ_SRC_metrics-http := agent/metrics.c agent/portstats.c $(XREC_SRC) \
-	$(BOND_SRC)
+	$(BOND_SRC) $(VLAN_SRC)
