@@ -22,6 +22,11 @@ DPDK_VSD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 # The driver is never built sanitized (it is loaded into the unsanitized
 # ovs-vswitchd): a sanitized build's tests use the plain build's.
 DPDK_PMD=$XOVS_BIN/librte_net_xovs.so
+PMD_DIR=
+# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
+dpdk_pmd_dir_remove() {
+    [[ -z $PMD_DIR ]] || rm -rf "$PMD_DIR"
+}
 [[ -e $DPDK_PMD ]] || DPDK_PMD=$TOP/build/bin/librte_net_xovs.so
 DPDK_BR=brd
 DPDK_DIR=
@@ -42,8 +47,15 @@ host_start() {
     dpdk_require
     T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
     CLEAN_SANDBOXES+=("xh$ID")
+    # EAL refuses a plugin below a world-writable directory (a checkout
+    # under /tmp): load a copy kept in a root-owned 0755 directory.
+    PMD_DIR=/run/xovs-pmd.$ID
+    mkdir -m 0755 "$PMD_DIR"
+    CLEAN_HOOKS+=(dpdk_pmd_dir_remove)
+    install -m 0644 "$DPDK_PMD" "$PMD_DIR/librte_net_xovs.so"
     env=$("$SANDBOX" start --dpdk --pmd-core 1 --dpdk-mem 256 \
-        --client-mem 0 --dpdk-extra "-d $DPDK_PMD" "xh$ID") ||
+        --client-mem 0 --dpdk-extra "-d $PMD_DIR/librte_net_xovs.so" \
+        "xh$ID") ||
         fail "ovs-sandbox start --dpdk xh$ID"
     eval "$env"
     NS=$XOVS_NETNS
