@@ -346,6 +346,19 @@ test_txn(const void *aux OVS_UNUSED)
           "stale rm: EAGAIN");
     CHECK(xs_emu_txn_commit(t1, &dom0) == EAGAIN, "and the commit too");
     xs_emu_txn_destroy(t1);
+
+    /* Fuzzer regression: a transaction's copy of /c still lists child x,
+     * which is removed outside; writing x again in the transaction must not
+     * list it twice (removing /c then met x twice and aborted). */
+    CHECK(!wr(s, NULL, &dom0, "/c/x", "v"), "setup 4");
+    t1 = xs_emu_txn_create(s);
+    CHECK(!strcmp(ls(s, &dom0, "/c"), "x"), "one child");
+    CHECK(!strcmp(rd(s, t1, &dom0, "/c"), ""), "t1 copies /c");
+    CHECK(!xs_emu_store_rm(s, NULL, &dom0, "/c/x"), "child removed");
+    CHECK(!wr(s, t1, &dom0, "/c/x", "w"), "t1 writes it again");
+    CHECK(!xs_emu_store_rm(s, t1, &dom0, "/c"), "t1 removes /c");
+    CHECK(xs_emu_txn_commit(t1, &dom0) == EAGAIN, "stale commit: EAGAIN");
+    xs_emu_txn_destroy(t1);
     xs_emu_store_destroy(s);
 }
 

@@ -142,6 +142,17 @@ node_set_value(struct xs_node *node, const void *value, size_t size)
 static void
 node_add_child(struct xs_node *node, const char *name)
 {
+    /* A transaction's copy of a parent can still list a child that another
+     * connection removed after the copy was taken: creating that child again
+     * in the transaction must not list it twice. */
+    for (size_t ofs = 0; ofs < node->children_size;) {
+        const char *child = node->children + ofs;
+        if (!strcmp(child, name)) {
+            return;
+        }
+        ofs += strlen(child) + 1;
+    }
+
     size_t len = strlen(name) + 1;
     node->children = xrealloc(node->children, node->children_size + len);
     memcpy(node->children + node->children_size, name, len);
