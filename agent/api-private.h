@@ -25,6 +25,7 @@ struct svec;
 
 #define XAPI_OTHER_CONFIG_PREFIX "other-config:"
 #define XAPI_PROPERTIES_PREFIX "properties:"
+#define XAPI_QOS_PARAMS_PREFIX "qos_algorithm_params:"
 
 /* One call in progress. */
 struct xapi_ctx {
@@ -138,5 +139,8 @@ int xapi_vif_param_set(struct xapi_ctx *);
 int xapi_vif_destroy(struct xapi_ctx *);
 int xapi_vif_list(struct xapi_ctx *);
 int xapi_vif_stats_report(struct xapi_ctx *);
+
+int xapi_pool_param_set(struct xapi_ctx *);
+int xapi_pool_list(struct xapi_ctx *);
 
 #endif /* agent/api-private.h */

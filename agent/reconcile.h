@@ -33,6 +33,18 @@ void xrc_build(const struct xrec_db *db, const char *datapath_type,
 /* Adds to 'devices' the kernel links the records want up: the device of
  * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
  * its members' devices.  Logs nothing. */
+/* reconcile-sdn.c: a plugged VIF's QoS onto its port ('port->ifaces[0]'
+ * is the VIF's interface), and a real bridge's IGMP snooping and flow
+ * export from network 'net' and the pool. */
+struct ovsg_port;
+struct ovsg_bridge;
+struct xrec_vif;
+struct xrec_network;
+void xrc_add_vif_qos(struct ovsg_port *port, const struct xrec_vif *vif);
+void xrc_add_bridge_sdn(const struct xrec_db *db,
+                        const struct xrec_network *net,
+                        struct ovsg_bridge *br);
+
 void xrc_links_up(const struct xrec_db *db, struct svec *devices);
 
 /* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can

@@ -132,6 +132,9 @@ xrec_vif_to_json(const struct xrec_vif *vif)
     xrec_json_put_svec(obj, "ipv6_allowed", &vif->ipv6_allowed);
     xrec_json_put_bool(obj, "currently_attached", vif->currently_attached);
     xrec_json_put_smap(obj, "other_config", &vif->other_config);
+    xrec_json_put_string(obj, "qos_algorithm_type", vif->qos_algorithm_type);
+    xrec_json_put_smap(obj, "qos_algorithm_params",
+                       &vif->qos_algorithm_params);
     return obj;
 }
 
@@ -180,6 +183,13 @@ xrec_db_to_json(const struct xrec_db *db)
         json_object_array_add(a, xrec_bond_to_json(db->bonds[i]));
     }
     json_object_object_add(obj, "bonds", a);
+    if (db->pool) {
+        struct json_object *pool = json_object_new_object();
+        xrec_json_put_bool(pool, "igmp_snooping_enabled",
+                           db->pool->igmp_snooping_enabled);
+        xrec_json_put_smap(pool, "other_config", &db->pool->other_config);
+        json_object_object_add(obj, "pool", pool);
+    }
     return obj;
 }
 
@@ -502,6 +512,8 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "ipv6_allowed",
         "currently_attached",
         "other_config",
+        "qos_algorithm_type",
+        "qos_algorithm_params",
         NULL,
     };
     struct xrec_vif *vif = xrec_vif_new();
@@ -522,6 +534,13 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     jrec_ips(r, "ipv6_allowed", AF_INET6, &vif->ipv6_allowed);
     jrec_bool(r, "currently_attached", &vif->currently_attached);
     jrec_smap(r, "other_config", false, &vif->other_config);
+    char *qos_type = NULL;
+    jrec_string(r, "qos_algorithm_type", false, NULL, NULL, NULL, &qos_type);
+    if (qos_type) {
+        free(vif->qos_algorithm_type);
+        vif->qos_algorithm_type = qos_type;
+    }
+    jrec_smap(r, "qos_algorithm_params", false, &vif->qos_algorithm_params);
     xrec_db_add_vif(db, vif);
     return r->error;
 }
@@ -596,6 +615,33 @@ parse_bond(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+/* The optional "pool" object: the host's pool-wide settings. */
+static char *
+parse_pool(struct json_object *json, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "igmp_snooping_enabled",
+        "other_config",
+        NULL,
+    };
+    struct json_object *obj;
+
+    if (!json_object_object_get_ex(json, "pool", &obj)) {
+        return NULL;
+    }
+    struct jrec r = {.obj = obj, .kind = "pool"};
+    snprintf(r.id, sizeof r.id, "record");
+    if (!json_object_is_type(obj, json_type_object)) {
+        return xasprintf("pool: expected object, got %s",
+                         json_type_to_name(json_object_get_type(obj)));
+    }
+    struct xrec_pool *pool = xrec_db_pool_mutable(db);
+    jrec_only(&r, fields);
+    jrec_bool(&r, "igmp_snooping_enabled", &pool->igmp_snooping_enabled);
+    jrec_smap(&r, "other_config", true, &pool->other_config);
+    return r.error;
+}
+
 /* Parses the array 'name' of 'json' with 'parse', one record per element. */
 static char *
 parse_table(struct json_object *json, const char *name, const char *kind,
@@ -649,7 +695,8 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
         const char *key = lh_entry_k(e);
         if (strcmp(key, "version") && strcmp(key, "networks")
             && strcmp(key, "pifs") && strcmp(key, "vlans")
-            && strcmp(key, "vifs") && strcmp(key, "bonds")) {
+            && strcmp(key, "vifs") && strcmp(key, "bonds")
+            && strcmp(key, "pool")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
     }
@@ -675,6 +722,9 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "bonds", "Bond", parse_bond, db);
+    }
+    if (!error) {
+        error = parse_pool(json, db);
     }
     if (!error) {
         error = xrec_db_check(db);

@@ -36,6 +36,7 @@ struct json_object;
 #define XREC_OTHER_CONFIG_MAX 64 /* keys per other_config map */
 #define XREC_ALLOWED_IPS_MAX 64  /* addresses per ipv4/ipv6_allowed */
 #define XREC_RECORDS_MAX 65536   /* records per table */
+#define XREC_QOS_KBPS_MAX 100000000 /* 100 Gbit/s: qos_algorithm_params */
 
 enum xrec_locking_mode {
     XREC_LOCK_NETWORK_DEFAULT, /* follow network.default_locking_mode */
@@ -100,6 +101,16 @@ struct xrec_vif {
     struct svec ipv6_allowed; /* canonical (inet_ntop) form */
     bool currently_attached;  /* plugged: its port belongs on the bridge */
     struct smap other_config;
+    char *qos_algorithm_type;         /* "" or "ratelimit" (never NULL) */
+    struct smap qos_algorithm_params; /* kbps, kbps-rx (records-sdn.c) */
+};
+
+/* The host's pool-wide settings (XenServer's pool record, one per host
+ * here): IGMP snooping for every network that does not say otherwise, and
+ * flow export defaults (records-sdn.c has the keys). */
+struct xrec_pool {
+    bool igmp_snooping_enabled;
+    struct smap other_config;
 };
 
 struct xrec_db {
@@ -113,6 +124,8 @@ struct xrec_db {
     size_t n_vifs;
     struct xrec_bond **bonds;
     size_t n_bonds;
+    struct xrec_pool *pool; /* NULL: defaults (a pointer, so that a
+                             * 'struct xrec_db' may be copied by value) */
 };
 
 void xrec_db_init(struct xrec_db *);
@@ -227,5 +240,35 @@ char *xrec_check_other_config_key(const char *key);
  * restricted values) or, with 'network' false, on any other record. */
 char *xrec_check_other_config_value(bool network, const char *key,
                                     const char *value);
+
+/* QoS, IGMP snooping and flow export (records-sdn.c). */
+
+/* Checks a VIF's QoS: 'type' "" or "ratelimit", 'params' only kbps and
+ * kbps-rx, each 1..XREC_QOS_KBPS_MAX, and "ratelimit" with at least one of
+ * them.  Returns NULL, or a malloc'd reason; '*field' says which field it
+ * is about ("qos_algorithm_type" or "qos_algorithm_params:KEY"). */
+char *xrec_check_qos(const char *type, const struct smap *params,
+                     const char **field);
+/* The limits 'vif' asks for in kbit/s (0: none): 'kbps' on what the guest
+ * sends, 'kbps_rx' on what it receives.  Both 0 unless the type is
+ * "ratelimit". */
+void xrec_vif_qos(const struct xrec_vif *, int *kbps, int *kbps_rx);
+/* Checks the value of a network or pool other_config key that
+ * records-sdn.c knows (mcast-snooping-enable, sflow-*, ipfix-*,
+ * netflow-*): NULL if fine or not such a key, else a malloc'd reason. */
+char *xrec_check_sdn_value(const char *key, const char *value);
+/* The pool record of 'db' (defaults while it has none). */
+const struct xrec_pool *xrec_db_pool(const struct xrec_db *);
+/* Creates 'db''s pool record if it has none and returns it. */
+struct xrec_pool *xrec_db_pool_mutable(struct xrec_db *);
+void xrec_pool_free(struct xrec_pool *);
+/* The setting 'key' for network 'net': its own other_config's value, else
+ * the pool's other_config's, else NULL. */
+const char *xrec_network_setting(const struct xrec_db *,
+                                 const struct xrec_network *, const char *key);
+/* Whether 'net''s bridge snoops IGMP/MLD: other_config
+ * mcast-snooping-enable if set, else the pool's igmp_snooping_enabled. */
+bool xrec_network_igmp_snooping(const struct xrec_db *,
+                                const struct xrec_network *);
 
 #endif /* agent/records.h */

@@ -14,6 +14,7 @@
 
 #define OTHER_CONFIG_PREFIX "other-config:"
 #define PROPERTIES_PREFIX "properties:"
+#define QOS_PARAMS_PREFIX "qos_algorithm_params:"
 
 #define ARG(NAME, HELP)                                                       \
     {                                                                         \
@@ -126,6 +127,7 @@ static const struct xrpc_param vif_create[] = {
                         "disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses (locked mode)"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses (locked mode)"),
+    ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
 
@@ -136,6 +138,7 @@ static const struct xrpc_param vif_set[] = {
     ARG("locking-mode", "network_default, locked, unlocked or disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses, empty for none"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses, empty for none"),
+    ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
 
@@ -155,6 +158,9 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("currently-attached", " RO", "plugged"),
     FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("qos_algorithm_type", " RW", "ratelimit, or empty"),
+    FIELD("qos_algorithm_params", "MRW",
+          "kbps: guest's send limit, kbps-rx: its receive limit (kbit/s)"),
     FIELD("counters", "MRO",
           "xovs-netback's counters: packets, bytes, drops by reason "
           "(reported)"),
@@ -217,6 +223,20 @@ static const struct xrpc_param bond_fields[] = {
     END,
 };
 
+static const struct xrpc_param pool_set[] = {
+    ARG("igmp-snooping-enabled",
+        "true or false: IGMP snooping on networks that do not set "
+        "other-config:mcast-snooping-enable"),
+    END,
+};
+
+static const struct xrpc_param pool_fields[] = {
+    FIELD("igmp-snooping-enabled", " RW", "IGMP snooping by default"),
+    FIELD("other-config", "MRW",
+          "defaults for every network: sflow-*, ipfix-*, netflow-*"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -252,18 +272,23 @@ static const struct xrpc_verb verbs[] = {
     {"bond-list", "list bonds with their live link and LACP state",
      bond_fields, XRPC_LIST | XRPC_PROPERTIES, XRPC_RESULT_LIST},
     {"vif-create", "create a VIF (a VM's port) on a network", vif_create,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
+     XRPC_OTHER_CONFIG | XRPC_QOS_PARAMS, XRPC_RESULT_UUID},
     {"vif-plug", "attach a VIF's port vif<domid>.<device> to the bridge",
      uuid_vif, 0, XRPC_RESULT_NONE},
     {"vif-unplug", "detach a VIF's port from the bridge", uuid_vif, 0,
      XRPC_RESULT_NONE},
-    {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU)", vif_set,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU, QoS)",
+     vif_set, XRPC_OTHER_CONFIG | XRPC_QOS_PARAMS, XRPC_RESULT_NONE},
     {"vif-destroy", "destroy an unplugged VIF", uuid_vif, 0, XRPC_RESULT_NONE},
     {"vif-list", "list VIFs", vif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
      XRPC_RESULT_LIST},
     {"vif-stats-report", "(xovs-netback) report a VIF's counters",
      vif_stats_report, 0, XRPC_RESULT_NONE},
+    {"pool-param-set",
+     "change the host's pool-wide settings (IGMP snooping, flow export)",
+     pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"pool-list", "show the host's pool-wide settings", pool_fields,
+     XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the
@@ -361,13 +386,16 @@ xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
 {
     size_t plen = strlen(OTHER_CONFIG_PREFIX);
     size_t pplen = strlen(PROPERTIES_PREFIX);
+    size_t qplen = strlen(QOS_PARAMS_PREFIX);
 
     if (xrpc_param_find(verb, key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
             && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])
         || (verb->flags & XRPC_PROPERTIES
-            && !strncmp(key, PROPERTIES_PREFIX, pplen) && key[pplen])) {
+            && !strncmp(key, PROPERTIES_PREFIX, pplen) && key[pplen])
+        || (verb->flags & XRPC_QOS_PARAMS
+            && !strncmp(key, QOS_PARAMS_PREFIX, qplen) && key[qplen])) {
         return NULL;
     }
     return xasprintf("%.64s: unknown parameter for %s (see: xovs help %s)",

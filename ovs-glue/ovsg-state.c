@@ -51,6 +51,9 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
     smap_destroy(&br->external_ids);
     svec_destroy(&br->flows);
     svec_destroy(&br->records);
+    svec_destroy(&br->sflow.targets);
+    svec_destroy(&br->ipfix.targets);
+    svec_destroy(&br->netflow.targets);
 }
 
 void
@@ -89,6 +92,9 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     smap_init(&br->external_ids);
     svec_init(&br->flows);
     svec_init(&br->records);
+    svec_init(&br->sflow.targets);
+    svec_init(&br->ipfix.targets);
+    svec_init(&br->netflow.targets);
     return br;
 }
 

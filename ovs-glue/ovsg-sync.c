@@ -23,8 +23,8 @@ VLOG_DEFINE_THIS_MODULE(ovsg_sync);
 #define OVSG_FIRST_OFPORT 1
 #define OVSG_MAX_OFPORT 0xfeff
 
-static void OVS_PRINTF_FORMAT(2, 3)
-    ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
+void
+ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
 {
     va_list args;
     if (d->unit
@@ -104,6 +104,15 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
     if (!smap_equal(&row->other_config, &want->other_config)) {
         ovsrec_interface_set_other_config(row, &want->other_config);
         ovsg_diff_note(d, "interface %s other_config", want->name);
+    }
+    if (row->ingress_policing_rate != want->ingress_policing_rate
+        || row->ingress_policing_burst != want->ingress_policing_burst) {
+        ovsrec_interface_set_ingress_policing_rate(
+            row, want->ingress_policing_rate);
+        ovsrec_interface_set_ingress_policing_burst(
+            row, want->ingress_policing_burst);
+        ovsg_diff_note(d, "interface %s ingress_policing_rate=%d", want->name,
+                       want->ingress_policing_rate);
     }
 }
 
@@ -251,6 +260,7 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
     }
     smap_destroy(&ids);
     ovsg_sync_bond(d, row, want);
+    ovsg_sync_port_qos(d, row, want);
 }
 
 static const struct ovsrec_port *
@@ -331,6 +341,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
                                  : "");
         }
         smap_destroy(&ids);
+        ovsg_sync_bridge_sdn(d, row, want);
 
         /* The bridge's own internal port carries the network's MTU. */
         struct ovsg_iface local_iface = {
@@ -416,6 +427,7 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
         char *unit = xasprintf("port %s", p->name);
         if (ovsg_admit(g, unit)) {
             d->unit = unit;
+            ovsg_drop_port_qos(d, p);
             ovsrec_bridge_update_ports_delvalue(row, p);
             ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
             d->unit = NULL;
