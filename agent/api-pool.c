@@ -49,6 +49,14 @@ xapi_pool_param_set(struct xapi_ctx *c)
     if (!xapi_arg_other_config(c, true, &cur->other_config, &oc)) {
         return c->code;
     }
+    if (smap_get(&oc, "mcast-snooping-enable")
+        && !smap_get(&cur->other_config, "mcast-snooping-enable")) {
+        smap_destroy(&oc);
+        XAPI_REJECT(c, "other-config:mcast-snooping-enable",
+                    "is a network's key; the pool's switch is "
+                    "igmp-snooping-enabled=true|false");
+        return c->code;
+    }
     if (igmp == cur->igmp_snooping_enabled
         && smap_equal(&oc, &cur->other_config)) {
         smap_destroy(&oc);

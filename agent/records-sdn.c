@@ -86,6 +86,12 @@ xrec_check_targets(const char *value)
     char *copy = xstrdup(value), *save = NULL, *reason = NULL;
     int n = 0;
 
+    size_t len = strlen(value);
+    if (strstr(value, ",,") || value[0] == ','
+        || (len && value[len - 1] == ',')) {
+        free(copy);
+        return xstrdup("has an empty collector (IP:PORT,IP:PORT...)");
+    }
     for (char *t = strtok_r(copy, ",", &save); t && !reason;
          t = strtok_r(NULL, ",", &save)) {
         char *colon = strrchr(t, ':');
@@ -110,9 +116,9 @@ xrec_check_targets(const char *value)
         }
         const char *ip = t;
         int af = AF_INET;
-        size_t len = strlen(t);
-        if (t[0] == '[' && len > 2 && t[len - 1] == ']') {
-            t[len - 1] = '\0';
+        size_t tlen = strlen(t);
+        if (t[0] == '[' && tlen > 2 && t[tlen - 1] == ']') {
+            t[tlen - 1] = '\0';
             ip = t + 1;
             af = AF_INET6;
         }
