@@ -28,6 +28,7 @@ wait_port vif3.0 "$br"
 expect_ping g1 198.18.0.2
 expect_ping g1 198.18.0.3
 
+# shellcheck disable=SC2317 # run by wait_until
 snooping() {
     [[ $(vsctl get Bridge "$br" mcast_snooping_enable) == "$1" ]] &&
         [[ $(vsctl get Bridge "$br" other_config:mcast-snooping-disable-flood-unregistered 2>/dev/null |
