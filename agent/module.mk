@@ -23,3 +23,5 @@ DAEMONS += xovs-agent
 
 # The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
 UNIT_TEST_SRC += tests/unit/test-rpc-server.c
+# QoS, IGMP snooping and flow export (tests/unit/test-sdn.c).
+UNIT_TEST_SRC += tests/unit/test-sdn.c
