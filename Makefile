@@ -6,9 +6,12 @@
 #   make                 build every program into build/bin/
 #   make check           set up dependencies, build, run unit + integration
 #   make demo            set up, build, run scripts/demo
+#   make soak            30 minutes of churn and traffic (bench/soak)
+#   make fuzz-long       each fuzz target for 10 minutes
 #   make lint            shellcheck every shell script, clang-format check
-#   make install         install the product programs, the hotplug script
-#                        and the systemd units (DESTDIR, PREFIX)
+#   make install         install the product programs, the hotplug script,
+#                        the man pages and the systemd units (DESTDIR, PREFIX)
+#   make deb             build the Debian package into build/deb/
 #   make SANITIZE=address,undefined check
 #   make V=1             show the full commands, not "  CC      agent/api.o"
 
@@ -22,6 +25,7 @@ OVS_LIB := $(OVS)/lib/.libs/libopenvswitch.a
 OVS_STAMP := $(OVS)/.xovs-built
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
 UNITDIR := /lib/systemd/system
 SANITIZE ?=
 V ?= 0
@@ -89,10 +93,12 @@ $(OVS_STAMP):
 setup:
 	$(Q)scripts/setup
 
-# The integration tests, then real Xen (check-xen, ~5 min): both run, and
-# either failing fails the check.
+# The unit tests, the fuzz corpora replayed, each fuzz target for 60 s
+# (make fuzz), the integration tests, then real Xen (check-xen, ~5 min):
+# the last two both run, and either failing fails the check.
 check: setup
 	$(Q)$(SUBMAKE) all unit-tests fuzz-replay
+	$(Q)$(SUBMAKE) fuzz
 	$(Q)tests/run-tests --bin=$(BIN); rc=$$?; \
 	tests/system/run-xen --bin=$(BIN) || rc=1; \
 	exit $$rc
@@ -109,17 +115,28 @@ demo: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)scripts/demo
 
+# 30 minutes of churn and traffic, growth of RSS, fds and OVS rows reported
+# (bench/soak; SOAK_MINUTES); not part of make check.
+SOAK_MINUTES ?= 30
+soak: setup
+	$(Q)$(SUBMAKE) all
+	$(Q)bench/soak $(SOAK_MINUTES)
+
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
 lint:
 	$(Q)scripts/lint
 
 # The product only: PROGRAMS, scripts/vif as xovs-vif (xovs-netback runs
-# the xovs-vif next to it), the systemd units.  TEST_PROGRAMS stay in
-# build/bin.  tests/integration/04-install.sh checks the list.
+# the xovs-vif next to it), the man pages (docs/man), the systemd units.
+# TEST_PROGRAMS stay in build/bin.  tests/integration/04-install.sh checks
+# the list.
 INSTALL_SAY = $(if $(Q),printf '  %-7s %s\n' INSTALL,:)
+programs: $(PROGRAMS)
+
 install: $(PROGRAMS)
-	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	$(Q)for p in $(PROGRAMS); do \
 		$(INSTALL_SAY) "$(BINDIR)/$${p##*/}"; \
 		install -m 755 "$$p" "$(DESTDIR)$(BINDIR)/" || exit 1; \
@@ -131,6 +148,16 @@ install: $(PROGRAMS)
 		sed 's|@BINDIR@|$(BINDIR)|g' "$$u" \
 		  >"$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; \
 	done
+	$(Q)for m in docs/man/*.[18]; do \
+		d="$(MANDIR)/man$${m##*.}"; \
+		$(INSTALL_SAY) "$$d/$${m##*/}"; \
+		install -m 644 "$$m" "$(DESTDIR)$$d/" || exit 1; \
+	done
+
+# The Debian package (debian/): scripts/mkdeb builds it from a copy of the
+# tree in build/deb and leaves build/deb/xovs_VERSION_ARCH.deb.
+deb: setup
+	$(Q)scripts/mkdeb
 
 clean:
 	rm -rf build/bin build/obj build/san
@@ -138,6 +165,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo lint install clean distclean setup
+.PHONY: all check check-xen unit-tests demo soak lint install programs deb clean \
+	distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

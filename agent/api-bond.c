@@ -212,6 +212,12 @@ xapi_bond_create(struct xapi_ctx *c)
     if (mac_arg && !xapi_check(c, "mac", xrec_parse_mac(mac_arg, &mac))) {
         return c->code;
     }
+    for (size_t i = 0; i < n; i++) {
+        if (!xapi_check_vifs_move(c, "pif-uuids", members[i]->network, net)) {
+            free(mac);
+            return c->code;
+        }
+    }
     if (!xapi_bond_arg_properties(c, mode, &empty, &props)) {
         free(mac);
         return c->code;
@@ -276,6 +282,11 @@ xapi_bond_destroy(struct xapi_ctx *c)
     }
     struct xrec_pif *master = xrec_find_pif(c->db, bond->master);
     struct xrec_pif *primary = xrec_find_pif(c->db, bond->primary_slave);
+    const struct xrec_network *pnet
+        = xrec_find_network(c->db, primary->network);
+    if (pnet && !xapi_check_vifs_move(c, "uuid", master->network, pnet)) {
+        return c->code;
+    }
 
     for (size_t i = 0; i < c->db->n_vifs; i++) {
         struct xrec_vif *vif = c->db->vifs[i];

@@ -214,8 +214,13 @@ xapi_network_param_set(struct xapi_ctx *c)
     if (!arg_label(c, "name-label", &label)
         || !arg_text(c, "name-description", &desc)
         || !xapi_arg_int(c, "MTU", XREC_MTU_MIN, XREC_MTU_MAX, &mtu)
+        || (mtu != net->mtu && !xapi_check_network_mtu(c, "MTU", net, mtu))
         || !xapi_arg_locking(c, "default-locking-mode", true, &mode)
         || !xapi_arg_other_config(c, true, &net->other_config, &oc)) {
+        return c->code;
+    }
+    if (mtu != net->mtu && !xapi_tunnel_check_mtu(c, net, mtu)) {
+        smap_destroy(&oc);
         return c->code;
     }
 
@@ -247,7 +252,7 @@ xapi_network_destroy(struct xapi_ctx *c)
         = XAPI_ARG_RECORD(c, "uuid", xrec_find_network, "network");
     struct svec users = SVEC_EMPTY_INITIALIZER;
 
-    if (!net) {
+    if (!net || !xapi_mirror_check_unused(c, net->uuid)) {
         return c->code;
     }
     for (size_t i = 0; i < c->db->n_pifs; i++) {

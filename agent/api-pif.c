@@ -233,6 +233,9 @@ xapi_vlan_create(struct xapi_ctx *c)
         || !xapi_arg_required_int(c, "vlan", 0, XREC_VLAN_MAX, &tag)) {
         return c->code;
     }
+    if (!xapi_tunnel_check_pif(c, "pif-uuid", parent)) {
+        return c->code;
+    }
     if (parent->vlan != XREC_VLAN_NONE) {
         XAPI_REJECT(c, "pif-uuid",
                     "PIF %s is itself VLAN %d on %s; create the "
@@ -264,6 +267,9 @@ xapi_vlan_create(struct xapi_ctx *c)
                     "network %s already has PIF %s (%s); a "
                     "VLAN needs a network without one",
                     net->uuid, other->uuid, other->device);
+        return c->code;
+    }
+    if (!xapi_check_vlan_network(c, "network-uuid", net, parent)) {
         return c->code;
     }
 

@@ -1,5 +1,5 @@
 /* agent/api-pool.c: the pool verbs: the host's pool-wide settings
- * (records-sdn.c), XenServer's pool record reduced to what networking
+ * (records-qos.c), XenServer's pool record reduced to what networking
  * uses.
  *
  * Part of the request executor: api.c dispatches pool-param-set and

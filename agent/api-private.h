@@ -4,10 +4,10 @@
  * api.c owns each call from start to end: it checks the shape of the
  * parameters, finds the verb's handler and enforces reject-before-change.
  * The handlers live with their records, in api-network.c, api-pif.c (PIFs
- * and VLANs), api-bond.c and api-vif.c.  They read their parameters, change
- * records and build list results with the helpers below, which are defined
- * in api.c (xapi_free_bridge() in api-network.c); each definition carries
- * its contract. */
+ * and VLANs), api-bond.c, api-vif.c and api-sdn.c (SDN controllers, TLS). They
+ * read their parameters, change records and build list results with the
+ * helpers below, which are defined in api.c (xapi_free_bridge() in
+ * api-network.c); each definition carries its contract. */
 #ifndef XAPI_PRIVATE_H
 #define XAPI_PRIVATE_H 1
 
@@ -101,12 +101,45 @@ void xapi_result_uuid(struct xapi_ctx *, const char *uuid);
 char *xapi_free_bridge(const struct xrec_db *, const char *prefix,
                        int preferred);
 
+/* Rules between records (api-rules.c).  Each returns true if the change
+ * keeps them, else rejects naming 'field' and both sides and returns
+ * false. */
+/* A VIF's own MTU 'mtu' (0: its network's) on network 'net'. */
+bool xapi_check_vif_mtu(struct xapi_ctx *, const char *field, int mtu,
+                        const struct xrec_network *net);
+/* Network 'net' at MTU 'mtu': its VIFs, the network its VLAN rides on (a
+ * VLAN network's), the VLAN networks on its PIF. */
+bool xapi_check_network_mtu(struct xapi_ctx *, const char *field,
+                            const struct xrec_network *net, int mtu);
+/* Network 'net' becoming a VLAN network on PIF 'parent': no trunk VIFs, an
+ * MTU no larger than the parent network's. */
+bool xapi_check_vlan_network(struct xapi_ctx *, const char *field,
+                             const struct xrec_network *net,
+                             const struct xrec_pif *parent);
+/* The VIFs of network 'from_uuid' moving to network 'to'. */
+bool xapi_check_vifs_move(struct xapi_ctx *, const char *field,
+                          const char *from_uuid,
+                          const struct xrec_network *to);
+
 /* Lists.  A list verb's handler passes xapi_list() its table's size and a
  * function that builds the row of record 'i'. */
 typedef struct json_object *xapi_row_fn(const struct xapi_ctx *, size_t i);
 void xapi_put_status(const struct xapi_ctx *, const char *uuid,
                      struct json_object *row);
 int xapi_list(struct xapi_ctx *, size_t n, xapi_row_fn *make_row);
+
+/* Runs verb 'method' (from the verb table) with 'params' (an object of
+ * strings; not consumed) inside call 'c', on the same records: its
+ * parameters are checked as a request's would be, and a failure becomes
+ * 'c''s.  Returns 0 with '*result' the verb's result (caller puts it), or
+ * the error code with '*result' NULL.  Sets 'c->changed' if it changed the
+ * records.  For the generic verbs (api-param.c). */
+int xapi_run(struct xapi_ctx *c, const char *method,
+             struct json_object *params, struct json_object **result);
+
+/* The handler of generic verb 'name' (KIND-param-get/-add/-remove/-clear,
+ * api-param.c), or NULL. */
+int (*xapi_param_handler(const char *name))(struct xapi_ctx *);
 
 /* The handlers of the verbs, by file (rpc.c's verb table has their
  * parameters).  Each checks everything, then changes the records (setting
@@ -140,6 +173,37 @@ int xapi_vif_destroy(struct xapi_ctx *);
 int xapi_vif_list(struct xapi_ctx *);
 int xapi_vif_stats_report(struct xapi_ctx *);
 
+/* api-stats.c: live traffic (portstats.h). */
+int xapi_port_stats_list(struct xapi_ctx *);
+int xapi_port_stats_history(struct xapi_ctx *);
+int xapi_sdn_controller_introduce(struct xapi_ctx *);
+int xapi_sdn_controller_forget(struct xapi_ctx *);
+int xapi_sdn_controller_list(struct xapi_ctx *);
+int xapi_ssl_set(struct xapi_ctx *);
+int xapi_ssl_clear(struct xapi_ctx *);
+int xapi_ssl_list(struct xapi_ctx *);
+int xapi_tunnel_create(struct xapi_ctx *);
+int xapi_tunnel_destroy(struct xapi_ctx *);
+int xapi_tunnel_list(struct xapi_ctx *);
+/* Checks for other verbs (api-tunnel.c), rejecting naming the field:
+ * whether network 'net' may have MTU 'mtu' (as a tunnel network, and as
+ * the transport of tunnels); whether a VIF on 'net' may have MTU 'vif_mtu'
+ * (0: the network's); whether 'pif' is a device (not a tunnel's access
+ * PIF) for 'field'. */
+bool xapi_tunnel_check_mtu(struct xapi_ctx *, const struct xrec_network *net,
+                           int mtu);
+bool xapi_tunnel_check_vif_mtu(struct xapi_ctx *,
+                               const struct xrec_network *net, int vif_mtu);
+bool xapi_tunnel_check_pif(struct xapi_ctx *, const char *field,
+                           const struct xrec_pif *pif);
+
+int xapi_mirror_create(struct xapi_ctx *);
+int xapi_mirror_destroy(struct xapi_ctx *);
+int xapi_mirror_list(struct xapi_ctx *);
+/* Rejects (field "uuid") if a mirror names network or VIF 'uuid'. */
+bool xapi_mirror_check_unused(struct xapi_ctx *, const char *uuid);
+
+/* api-pool.c: the pool record (QoS, IGMP snooping, flow export defaults). */
 int xapi_pool_param_set(struct xapi_ctx *);
 int xapi_pool_list(struct xapi_ctx *);
 

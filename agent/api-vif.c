@@ -70,6 +70,12 @@ arg_ips(struct xapi_ctx *c, const char *name, int af, struct svec *out,
     return ok;
 }
 
+static bool
+nullable_streq(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : a == b;
+}
+
 static void
 set_svec(struct xapi_ctx *c, struct svec *field, struct svec *value)
 {
@@ -132,6 +138,11 @@ xapi_vif_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_string(row, "qos_algorithm_type", vif->qos_algorithm_type);
     xrec_json_put_smap(row, "qos_algorithm_params",
                        &vif->qos_algorithm_params);
+    xrec_json_put_string(row, "trunks", vif->trunks);
+    xrec_json_put_string(
+        row, "vlan-mode",
+        xrec_vif_is_trunk(vif) ? vlan_mode_to_string(vif->vlan_mode) : NULL);
+    xrec_json_put_int(row, "native-vlan", vif->native_vlan);
     xapi_vif_put_counters(c, vif, row);
     xapi_put_status(c, vif->uuid, row);
     return row;
@@ -183,14 +194,74 @@ arg_qos(struct xapi_ctx *c, struct xrec_vif *vif)
     return true;
 }
 
-/* Reads the parameters vif-create and vif-param-set share into 'vif'. */
+/* The trunk parameters (trunks=, vlan-mode=, native-vlan=) into 'vif', whose
+ * network is 'net': checked together, and against the network (a VLAN
+ * network has no trunks).  Clearing trunks= also resets the other two
+ * unless they are given. */
 static bool
-xapi_vif_args(struct xapi_ctx *c, struct xrec_vif *vif, struct smap *oc)
+arg_trunk(struct xapi_ctx *c, struct xrec_vif *vif,
+          const struct xrec_network *net)
+{
+    const char *trunks = xapi_arg(c, "trunks");
+    const char *mode = xapi_arg(c, "vlan-mode");
+    const char *native = xapi_arg(c, "native-vlan");
+    char *canon = NULL;
+
+    if (trunks) {
+        if (!xapi_check(c, "trunks", xrec_parse_trunks(trunks, &canon))) {
+            return false;
+        }
+        free(vif->trunks);
+        vif->trunks = *canon ? canon : NULL;
+        if (!*canon) {
+            free(canon);
+            vif->vlan_mode = mode ? vif->vlan_mode : VLAN_MODE_TRUNK;
+            vif->native_vlan = native ? vif->native_vlan : VLAN_NONE;
+        }
+    }
+    if (mode && !vlan_mode_from_string(mode, &vif->vlan_mode)) {
+        return XAPI_REJECT(c, "vlan-mode",
+                           "\"%.64s\" is not trunk, native-untagged or "
+                           "native-tagged",
+                           mode);
+    }
+    if (native && !*native) {
+        vif->native_vlan = VLAN_NONE;
+    } else if (!xapi_arg_int(c, "native-vlan", VLAN_NONE, VLAN_TAG_MAX,
+                             &vif->native_vlan)) {
+        return false;
+    }
+
+    struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
+    const char *field;
+    char *bad = vlan_check_trunk(&ts, &field);
+    if (bad) {
+        return xapi_check(c, field, bad);
+    }
+    const struct xrec_pif *vpif = xrec_find_pif_by_network(c->db, net->uuid);
+    if (xrec_vif_is_trunk(vif) && vpif && vpif->vlan != XREC_VLAN_NONE) {
+        return XAPI_REJECT(c, "trunks",
+                           "network %s (%s) is VLAN %d on %s; a trunk VIF "
+                           "needs a network that is not a VLAN network "
+                           "(e.g. the PIF's own network)",
+                           net->uuid, net->name_label, vpif->vlan,
+                           vpif->device);
+    }
+    return true;
+}
+
+/* Reads the parameters vif-create and vif-param-set share into 'vif', whose
+ * network is 'net'. */
+static bool
+xapi_vif_args(struct xapi_ctx *c, struct xrec_vif *vif,
+              const struct xrec_network *net, struct smap *oc)
 {
     struct svec v4 = SVEC_EMPTY_INITIALIZER, v6 = SVEC_EMPTY_INITIALIZER;
     bool v4_given, v6_given;
     bool ok
         = (arg_vif_mtu(c, "MTU", &vif->mtu)
+           && xapi_check_vif_mtu(c, "MTU", vif->mtu, net)
+           && arg_trunk(c, vif, net)
            && xapi_arg_locking(c, "locking-mode", false, &vif->locking_mode)
            && arg_ips(c, "ipv4-allowed", AF_INET, &v4, &v4_given)
            && arg_ips(c, "ipv6-allowed", AF_INET6, &v6, &v6_given)
@@ -225,7 +296,12 @@ xapi_vif_create(struct xapi_ctx *c)
                                   &vif->device)
         || !(mac = xapi_arg_required(c, "mac"))
         || !xapi_check(c, "mac", xrec_parse_mac(mac, &vif->mac))
-        || !xapi_vif_args(c, vif, &oc)) {
+        || !xapi_vif_args(c, vif, net, &oc)) {
+        xrec_vif_free(vif);
+        return c->code;
+    }
+    if (!xapi_tunnel_check_vif_mtu(c, net, vif->mtu)) {
+        smap_destroy(&oc);
         xrec_vif_free(vif);
         return c->code;
     }
@@ -261,6 +337,7 @@ xapi_vif_param_set(struct xapi_ctx *c)
     if (!vif) {
         return c->code;
     }
+    const struct xrec_network *net = xrec_find_network(c->db, vif->network);
     /* Parse into a scratch copy, so a rejection leaves 'vif' untouched. */
     new = xrec_vif_new();
     new->domid = vif->domid;
@@ -272,13 +349,23 @@ xapi_vif_param_set(struct xapi_ctx *c)
     free(new->qos_algorithm_type);
     new->qos_algorithm_type = xstrdup(vif->qos_algorithm_type);
     smap_clone(&new->qos_algorithm_params, &vif->qos_algorithm_params);
+    new->trunks = vif->trunks ? xstrdup(vif->trunks) : NULL;
+    new->vlan_mode = vif->vlan_mode;
+    new->native_vlan = vif->native_vlan;
     if (xapi_arg_int(c, "domid", 0, XREC_DOMID_MAX, &new->domid)
         && (new->domid == vif->domid || !vif->currently_attached
             || XAPI_REJECT(c, "domid",
                            "VIF %s is plugged as vif%d.%d; unplug it "
                            "first",
                            vif->uuid, vif->domid, vif->device))
-        && xapi_vif_args(c, new, &oc)) {
+        && xapi_vif_args(c, new, net, &oc)) {
+        if (new->mtu != vif->mtu
+            && !xapi_tunnel_check_vif_mtu(
+                c, xrec_find_network(c->db, vif->network), new->mtu)) {
+            smap_destroy(&oc);
+            xrec_vif_free(new);
+            return c->code;
+        }
         xapi_set_int(c, &vif->domid, new->domid);
         xapi_set_int(c, &vif->mtu, new->mtu);
         xapi_set_locking(c, &vif->locking_mode, new->locking_mode);
@@ -289,6 +376,17 @@ xapi_vif_param_set(struct xapi_ctx *c)
         struct smap qos;
         smap_clone(&qos, &new->qos_algorithm_params);
         xapi_set_smap(c, &vif->qos_algorithm_params, &qos);
+        if (!nullable_streq(vif->trunks, new->trunks)) {
+            free(vif->trunks);
+            vif->trunks = new->trunks;
+            new->trunks = NULL;
+            c->changed = true;
+        }
+        if (vif->vlan_mode != new->vlan_mode) {
+            vif->vlan_mode = new->vlan_mode;
+            c->changed = true;
+        }
+        xapi_set_int(c, &vif->native_vlan, new->native_vlan);
     }
     xrec_vif_free(new);
     return c->code;
@@ -400,7 +498,7 @@ xapi_vif_destroy(struct xapi_ctx *c)
 {
     struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
 
-    if (!vif) {
+    if (!vif || !xapi_mirror_check_unused(c, vif->uuid)) {
         return c->code;
     }
     if (vif->currently_attached) {

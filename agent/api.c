@@ -425,7 +425,32 @@ static const struct {
     {"vif-stats-report", xapi_vif_stats_report},
     {"pool-param-set", xapi_pool_param_set},
     {"pool-list", xapi_pool_list},
+    {"port-stats-list", xapi_port_stats_list},
+    {"port-stats-history", xapi_port_stats_history},
+    {"sdn-controller-introduce", xapi_sdn_controller_introduce},
+    {"sdn-controller-forget", xapi_sdn_controller_forget},
+    {"sdn-controller-list", xapi_sdn_controller_list},
+    {"ssl-set", xapi_ssl_set},
+    {"ssl-clear", xapi_ssl_clear},
+    {"ssl-list", xapi_ssl_list},
+    {"tunnel-create", xapi_tunnel_create},
+    {"tunnel-destroy", xapi_tunnel_destroy},
+    {"tunnel-list", xapi_tunnel_list},
+    {"mirror-create", xapi_mirror_create},
+    {"mirror-destroy", xapi_mirror_destroy},
+    {"mirror-list", xapi_mirror_list},
 };
+
+/* The handler of verb 'name', or NULL. */
+static int (*xapi_find_handler(const char *name))(struct xapi_ctx *)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
+        if (!strcmp(handlers[i].verb, name)) {
+            return handlers[i].run;
+        }
+    }
+    return xapi_param_handler(name);
+}
 
 /* Checks the shape of 'params': an object of at most XRPC_MAX_PARAMS
  * strings, each named by 'verb'. */
@@ -459,6 +484,38 @@ check_params(struct xapi_ctx *c)
 }
 
 int
+xapi_run(struct xapi_ctx *c, const char *method, struct json_object *params,
+         struct json_object **result)
+{
+    struct xapi_ctx sub = {
+        .db = c->db,
+        .env = c->env,
+        .verb = xrpc_verb_find(method),
+        .params = params,
+    };
+    int (*run)(struct xapi_ctx *) = xapi_find_handler(method);
+
+    ovs_assert(sub.verb && run);
+    if (check_params(&sub)) {
+        run(&sub);
+    }
+    c->changed = c->changed || sub.changed;
+    if (sub.code) {
+        if (!c->error) {
+            c->error = sub.error;
+            c->code = sub.code;
+        } else {
+            free(sub.error);
+        }
+        json_object_put(sub.result);
+        *result = NULL;
+    } else {
+        *result = sub.result;
+    }
+    return sub.code;
+}
+
+int
 xapi_call(struct xrec_db *db, const struct xapi_env *env, const char *method,
           struct json_object *params, struct json_object **result,
           char **error, bool *changed)
@@ -471,11 +528,7 @@ xapi_call(struct xrec_db *db, const struct xapi_env *env, const char *method,
     };
     int (*run)(struct xapi_ctx *) = NULL;
 
-    for (size_t i = 0; c.verb && i < ARRAY_SIZE(handlers); i++) {
-        if (!strcmp(handlers[i].verb, c.verb->name)) {
-            run = handlers[i].run;
-        }
-    }
+    run = c.verb ? xapi_find_handler(c.verb->name) : NULL;
     if (!run) {
         xapi_fail(&c, XRPC_USAGE, "method",
                   "unknown method \"%.64s\" (see: xovs "

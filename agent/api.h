@@ -15,7 +15,9 @@
 struct bond_status;
 struct json_object;
 struct shash;
+struct smap;
 struct xpif_link;
+struct xps;
 struct xrec_db;
 
 struct xapi_env {
@@ -28,7 +30,13 @@ struct xapi_env {
      * or cannot be asked.  May block briefly (it asks ovs-vswitchd).
      * NULL: bond-list reports no live state. */
     int (*bond_status)(void *aux, const char *device, struct bond_status *st);
-    void *aux; /* for bond_status() */
+    /* Fills 'bfd_status' (initialized by the caller) with OVS's
+     * Interface bfd_status of tunnel interface 'iface' (state, forwarding,
+     * diagnostic, ...).  Returns 0, or ENOENT if OVS has no such interface
+     * (yet).  Reads the agent's replica; never blocks.  NULL: tunnel-list
+     * reports every remote "unknown". */
+    int (*iface_bfd)(void *aux, const char *iface, struct smap *bfd_status);
+    void *aux; /* for bond_status() and iface_bfd() */
     /* VIF port name ("vif3.0") -> its counters as "key=value,..." that
      * xovs-netback reported with vif-stats-report (malloc'd strings, owned
      * by the map; kept in memory only).  NULL: reports are refused. */
@@ -49,6 +57,9 @@ struct xapi_env {
     const char *(*record_status)(const void *status_aux, const char *uuid,
                                  const char **error);
     const void *status_aux; /* for verify() and record_status() */
+    /* The ports' live traffic (portstats.h) for port-stats-list and
+     * port-stats-history.  NULL: those verbs are rejected. */
+    const struct xps *port_stats;
 };
 
 /* Executes 'method' with 'params' (a JSON object whose members are strings;

@@ -1,130 +1,68 @@
-/* agent/reconcile-sdn.c: the part of records -> desired switch state (see
- * reconcile.h) that carries QoS, IGMP snooping and flow export.
+/* agent/reconcile-sdn.c: the SDN part of records -> desired switch state
+ * (see reconcile.h).
  *
- *   VIF qos_algorithm_type=ratelimit
- *     qos_algorithm_params:kbps=R     -> Interface ingress_policing_rate=R
- *                                        and _burst=R/10 (at least
- *                                        XRC_BURST_MIN_KB), and OpenFlow
- *                                        meter vif_meter_id() (R kbit/s,
- *                                        drop band, same burst) on every
- *                                        rule that forwards the VIF's
- *                                        packets (its locking rules'
- *                                        NORMAL, or a rule of its own at
- *                                        priority 3900 if it has none):
- *                                        what the switch takes from the
- *                                        guest
- *     qos_algorithm_params:kbps-rx=R  -> Port qos: linux-htb, max-rate
- *                                        R*1000 bit/s: what the switch
- *                                        sends to the guest
- *   network (or pool) settings        -> Bridge mcast_snooping_enable,
- *                                        sFlow / IPFIX / NetFlow rows
+ *   SDN_controller record        -> a Manager of Open vSwitch (its target)
+ *   SSL record                   -> the SSL row
+ *   network other_config:
+ *     vswitch-controller=T [T..] -> Controller rows on the network's bridge
+ *     vswitch-controller-fail-mode=secure|standalone -> Bridge fail_mode
+ *     vswitch-disable-in-band=true -> Bridge other_config:disable-in-band
  *
- * Why both for kbps: ingress policing is a tc qdisc on the VIF's device,
- * which the kernel datapath obeys but the userspace datapath does not
- * (OVS reads the packets before tc acts); meters limit on both.
- *
- * A VLAN network rides on its parent's bridge, so the bridge's snooping
- * and export follow the parent network's settings. */
+ * A VLAN network has no bridge of its own (it is a fake bridge on its
+ * parent's), so the parent network's settings are the ones that count. */
 #include <config.h>
 #include "agent/reconcile.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include "agent/records.h"
 #include "ovs-glue/ovsg.h"
 #include "util.h"
 
-#define XRC_BURST_MIN_KB 100
-
-/* The OpenFlow meter of VIF vif<D>.<N>: unique per bridge, and the same
- * for as long as the VIF is plugged. */
-static unsigned int
-vif_meter_id(const struct xrec_vif *vif)
-{
-    return vif->domid * (XREC_VIF_DEVICE_MAX + 1) + vif->device + 1;
-}
-
 void
-xrc_add_vif_qos(struct ovsg_port *port, const struct xrec_vif *vif)
+xrc_bridge_sdn(const struct xrec_network *net, struct ovsg_bridge *br)
 {
-    int kbps, kbps_rx;
+    const struct smap *oc = &net->other_config;
+    const char *targets = smap_get(oc, "vswitch-controller");
+    const char *fail_mode = smap_get(oc, "vswitch-controller-fail-mode");
+    const char *in_band = smap_get(oc, "vswitch-disable-in-band");
 
-    xrec_vif_qos(vif, &kbps, &kbps_rx);
-    if (kbps) {
-        int burst = MAX(kbps / 10, XRC_BURST_MIN_KB);
-        unsigned int id = vif_meter_id(vif);
-        struct svec flows = SVEC_EMPTY_INITIALIZER;
-        const char *f;
-        size_t i;
-
-        port->ifaces[0].ingress_policing_rate = kbps;
-        port->ifaces[0].ingress_policing_burst = burst;
-        svec_add_nocopy(&flows, xasprintf("meter=%u,kbps,burst,band=type="
-                                          "drop,rate=%d,burst_size=%d",
-                                          id, kbps, burst));
-        SVEC_FOR_EACH (i, f, &port->flows) {
-            const char *normal = strstr(f, "actions=NORMAL");
-            if (normal) {
-                svec_add_nocopy(&flows,
-                                xasprintf("%.*sactions=meter:%u,NORMAL",
-                                          (int)(normal - f), f, id));
-            } else {
-                svec_add(&flows, f);
+    if (targets) {
+        char *copy = xstrdup(targets), *save = NULL;
+        for (char *t = strtok_r(copy, " ", &save); t;
+             t = strtok_r(NULL, " ", &save)) {
+            if (!svec_contains_unsorted(&br->controllers, t)) {
+                svec_add(&br->controllers, t);
             }
         }
-        if (!port->flows.n) {
-            svec_add_nocopy(&flows,
-                            xasprintf("table=0,in_port=\"%s\",priority=3900,"
-                                      "actions=meter:%u,NORMAL",
-                                      port->name, id));
-        }
-        svec_swap(&port->flows, &flows);
-        svec_destroy(&flows);
+        free(copy);
     }
-    port->qos_max_rate = (long long int)kbps_rx * 1000;
-}
-
-/* Fills 'e' from the network's PREFIX-targets, PREFIX-sampling,
- * PREFIX-polling and PREFIX-'timeout_key' settings (records-sdn.c checked
- * them). */
-static void
-xrc_export(const struct xrec_db *db, const struct xrec_network *net,
-           const char *prefix, const char *timeout_key, struct ovsg_export *e)
-{
-    char *key = xasprintf("%s-targets", prefix);
-    const char *targets = xrec_network_setting(db, net, key);
-    free(key);
-    if (!targets) {
-        return;
+    if (fail_mode) {
+        br->fail_mode = xstrdup(fail_mode);
+        smap_replace(&br->external_ids, OVSG_SDN_FAIL_MODE_KEY, fail_mode);
     }
-    char *copy = xstrdup(targets), *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t;
-         t = strtok_r(NULL, ",", &save)) {
-        svec_add(&e->targets, t);
+    if (in_band && !strcmp(in_band, "true")) {
+        br->disable_in_band = true;
+        smap_replace(&br->external_ids, OVSG_SDN_IN_BAND_KEY, "true");
     }
-    free(copy);
-
-    const char *v;
-    key = xasprintf("%s-sampling", prefix);
-    v = xrec_network_setting(db, net, key);
-    e->sampling = v ? atoi(v) : 0;
-    free(key);
-    key = xasprintf("%s-polling", prefix);
-    v = xrec_network_setting(db, net, key);
-    e->polling = v ? atoi(v) : 0;
-    free(key);
-    key = xasprintf("%s-%s", prefix, timeout_key);
-    v = xrec_network_setting(db, net, key);
-    e->active_timeout = v ? atoi(v) : 0;
-    free(key);
 }
 
 void
-xrc_add_bridge_sdn(const struct xrec_db *db, const struct xrec_network *net,
-                   struct ovsg_bridge *br)
+xrc_build_sdn(const struct xrec_db *db, struct ovsg_state *out)
 {
-    br->mcast_snooping = xrec_network_igmp_snooping(db, net);
-    xrc_export(db, net, "sflow", "unused", &br->sflow);
-    xrc_export(db, net, "ipfix", "cache-active-timeout", &br->ipfix);
-    xrc_export(db, net, "netflow", "active-timeout", &br->netflow);
+    for (size_t i = 0; i < db->n_sdn_controllers; i++) {
+        const struct xrec_sdn_controller *c = db->sdn_controllers[i];
+        char *target = xrec_sdn_target(c);
+        ovsg_state_add_manager(out, target, c->uuid);
+        free(target);
+    }
+    if (db->n_ssls) {
+        const struct xrec_ssl *s = db->ssls[0];
+        struct ovsg_ssl *ssl = xzalloc(sizeof *ssl);
+        ssl->private_key = xstrdup(s->private_key);
+        ssl->certificate = xstrdup(s->certificate);
+        ssl->ca_cert = xstrdup(s->ca_cert);
+        ssl->bootstrap_ca_cert = s->bootstrap_ca_cert;
+        ssl->record = xstrdup(s->uuid);
+        out->ssl = ssl;
+    }
 }

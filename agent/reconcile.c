@@ -16,12 +16,15 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include "agent/reconcile-private.h"
 #include "agent/records.h"
 #include "openvswitch/shash.h"
+#include "sset.h"
 #include "bonding/bond.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovs-glue/ovsg.h"
 #include "util.h"
+#include "vlan/trunks.h"
 #include "vlan/vlan.h"
 
 /* The VLAN PIF that makes 'net' a VLAN network, or NULL. */
@@ -54,7 +57,7 @@ xrc_vlan_parent(const struct xrec_db *db, const struct xrec_pif *vlan_pif)
 /* Where 'net's ports go, by vlan/'s rules (vlan_place()): the records'
  * values handed over as plain ones.  Returns false if 'net' is a VLAN
  * network with no place on the switch. */
-static bool
+bool
 xrc_place(const struct xrec_db *db, const struct xrec_network *net,
           struct vlan_placement *place)
 {
@@ -73,7 +76,8 @@ xrc_place(const struct xrec_db *db, const struct xrec_network *net,
 
 static void
 xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
-                      const char *port, enum xrec_locking_mode mode)
+                      const char *port, enum xrec_locking_mode mode,
+                      const char *fwd)
 {
     if (mode == XREC_LOCK_UNLOCKED) {
         return;
@@ -86,29 +90,29 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
         SVEC_FOR_EACH (i, ip, &vif->ipv4_allowed) {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,arp,"
-                                      "arp_sha=%s,arp_spa=%s,actions=NORMAL",
-                                      in, mac, mac, ip));
+                                      "arp_sha=%s,arp_spa=%s,actions=%s",
+                                      in, mac, mac, ip, fwd));
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,ip,"
-                                      "nw_src=%s,actions=NORMAL",
-                                      in, mac, ip));
+                                      "nw_src=%s,actions=%s",
+                                      in, mac, ip, fwd));
         }
         SVEC_FOR_EACH (i, ip, &vif->ipv6_allowed) {
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4200,dl_src=%s,icmp6,"
                                       "icmp_type=136,nd_target=%s,"
-                                      "actions=NORMAL",
-                                      in, mac, ip));
+                                      "actions=%s",
+                                      in, mac, ip, fwd));
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,ipv6,"
-                                      "ipv6_src=%s,actions=NORMAL",
-                                      in, mac, ip));
+                                      "ipv6_src=%s,actions=%s",
+                                      in, mac, ip, fwd));
             /* Duplicate address detection comes from "::". */
             svec_add_nocopy(&br->flows,
                             xasprintf("%s,priority=4100,dl_src=%s,icmp6,"
                                       "ipv6_src=::,icmp_type=135,"
-                                      "nd_target=%s,actions=NORMAL",
-                                      in, mac, ip));
+                                      "nd_target=%s,actions=%s",
+                                      in, mac, ip, fwd));
         }
         if (vif->ipv6_allowed.n) {
             /* Neighbour and router solicitations from the link-local
@@ -117,8 +121,8 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
                 svec_add_nocopy(&br->flows,
                                 xasprintf("%s,priority=4100,dl_src=%s,icmp6,"
                                           "ipv6_src=fe80::/10,icmp_type=%d,"
-                                          "actions=NORMAL",
-                                          in, mac, type));
+                                          "actions=%s",
+                                          in, mac, type, fwd));
             }
             svec_add_nocopy(&br->flows, xasprintf("%s,priority=4150,icmp6,"
                                                   "icmp_type=136,actions=drop",
@@ -132,12 +136,26 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
 
 static void
 xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
-            const struct xrec_network *net, int tag)
+            const struct xrec_network *net, const struct vlan_placement *place,
+            const char *fwd)
 {
     char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
     struct ovsg_port *port = ovsg_bridge_add_port(br, name, "");
     struct ovsg_iface *iface = &port->ifaces[0];
-    port->tag = tag;
+    struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
+    struct vlan_port_plan plan;
+
+    /* A trunk on a VLAN network is refused by the records' checks; should
+     * one get here, the port is a plain access port. */
+    vlan_plan_port(place, &ts, &plan);
+    port->tag = plan.tag;
+    port->vlan_mode = plan.mode ? xstrdup(plan.mode) : NULL;
+    port->n_trunks = plan.n_trunks;
+    port->trunks = xmalloc((plan.n_trunks + 1) * sizeof *port->trunks);
+    for (size_t i = 0; i < plan.n_trunks; i++) {
+        port->trunks[i] = plan.trunks[i];
+    }
+    free(plan.trunks);
     svec_add(&port->records, vif->uuid);
     iface->mtu_request = vif->mtu ? vif->mtu : net->mtu;
     smap_add(&iface->external_ids, "xs-vif-uuid", vif->uuid);
@@ -145,8 +163,8 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
     smap_add(&iface->external_ids, "xs-network-uuid", net->uuid);
     smap_add(&iface->external_ids, "attached-mac", vif->mac);
     smap_add(&iface->external_ids, "iface-id", vif->uuid);
-    xrc_add_locking_flows(port, vif, name, xrec_vif_locking(vif, net));
-    xrc_add_vif_qos(port, vif);
+    xrc_add_locking_flows(port, vif, name, xrec_vif_locking(vif, net), fwd);
+    xrc_add_vif_qos(port, vif, fwd);
     free(name);
 }
 
@@ -228,7 +246,8 @@ xrc_links_up(const struct xrec_db *db, struct svec *devices)
 {
     for (size_t i = 0; i < db->n_pifs; i++) {
         const struct xrec_pif *pif = db->pifs[i];
-        if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached) {
+        if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached
+            || xrec_find_tunnel_by_access(db, pif->uuid)) {
             continue;
         }
         const struct xrec_bond *bond = xrec_find_bond_by_master(db, pif->uuid);
@@ -251,6 +270,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
           struct ovsg_state *out)
 {
     ovsg_state_init(out, datapath_type);
+    xrc_build_sdn(db, out);
 
     /* Real bridges first, so VLAN networks can find their parents. */
     for (size_t i = 0; i < db->n_networks; i++) {
@@ -262,14 +282,17 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         br->mtu_request = net->mtu;
         svec_add(&br->records, net->uuid);
         xrc_add_network_uuid(&br->external_ids, net->uuid);
-        xrc_add_bridge_sdn(db, net, br);
+        xrc_add_bridge_qos(db, net, br);
+        xrc_bridge_sdn(net, br);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];
             if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached
                 || strcmp(pif->network, net->uuid)
-                || xrec_find_bond_by_slave(db, pif->uuid)) {
+                || xrec_find_bond_by_slave(db, pif->uuid)
+                || xrec_find_tunnel_by_access(db, pif->uuid)) {
                 /* A bond member is a port of its bond, not of its own
-                 * network's bridge. */
+                 * network's bridge; a tunnel's PIF is not a device
+                 * (xrc_build_tunnels()). */
                 continue;
             }
             const struct xrec_bond *bond
@@ -314,6 +337,10 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         }
     }
 
+    /* Bridges with a promiscuous VIF pass accepted traffic on to table 1
+     * (reconcile-promisc.c) instead of straight to NORMAL. */
+    struct sset promisc = SSET_INITIALIZER(&promisc);
+    xrc_promiscuous_bridges(db, &promisc);
     for (size_t i = 0; i < db->n_vifs; i++) {
         const struct xrec_vif *vif = db->vifs[i];
         const struct xrec_network *net = xrec_find_network(db, vif->network);
@@ -323,9 +350,15 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         }
         struct ovsg_bridge *br = ovsg_state_find_bridge(out, place.bridge);
         if (br) {
-            xrc_add_vif(br, vif, net, place.tag);
+            xrc_add_vif(br, vif, net, &place,
+                        sset_contains(&promisc, br->name) ? XRC_FWD_PROMISC
+                                                          : "NORMAL");
         }
     }
+    xrc_add_promiscuous(db, out, &promisc);
+    sset_destroy(&promisc);
+    xrc_build_tunnels(db, out);
+    xrc_build_mirrors(db, out);
 }
 
 /* The records in 'after' with a collision that 'before' does not have (with

@@ -21,8 +21,11 @@ struct svec;
  *     devices as interfaces; members are on no other bridge;
  *   - a VLAN network as a fake bridge (tagged internal port) on its parent
  *     PIF's bridge, with its VIFs as access ports on that tag;
+ *   - a trunk VIF as an OVS trunk port (trunks, vlan_mode, native tag);
  *   - per VIF, OpenFlow rules enforcing its effective locking mode (on the
- *     VIF's port, so they go and come with it).
+ *     VIF's port, so they go and come with it);
+ *   - on a bridge with a promiscuous VIF, a table-1 stage that copies its
+ *     network's traffic to it (reconcile-promisc.c).
  * Every bridge and port lists the uuids of the records it stands for
  * (network; PIF; VIF; bond, its PIF and members; VLAN network, VLAN PIF
  * and VLAN), so the switch's errors reach the right records.
@@ -30,22 +33,37 @@ struct svec;
 void xrc_build(const struct xrec_db *db, const char *datapath_type,
                struct ovsg_state *out);
 
+/* The parts of xrc_build() for tunnels and mirrors (reconcile-tunnel.c):
+ * per plugged tunnel one gre/vxlan interface per remote, with BFD, on its
+ * network's bridge; per mirror an OVS Mirror on its network's bridge.
+ * Called last, with the bridges and VIF ports already in 'out'. */
+void xrc_build_tunnels(const struct xrec_db *db, struct ovsg_state *out);
+void xrc_build_mirrors(const struct xrec_db *db, struct ovsg_state *out);
+
+/* Adds to 'addrs' "BRIDGE A.B.C.D/N" for every transport address the
+ * tunnels want on their transport PIF's bridge (its internal interface),
+ * once each.  Logs nothing. */
+void xrc_tunnel_addresses(const struct xrec_db *db, struct svec *addrs);
+
 /* Adds to 'devices' the kernel links the records want up: the device of
  * every plugged PIF that is not a VLAN PIF, or, for a plugged bond PIF,
  * its members' devices.  Logs nothing. */
-/* reconcile-sdn.c: a plugged VIF's QoS onto its port ('port->ifaces[0]'
- * is the VIF's interface), and a real bridge's IGMP snooping and flow
+void xrc_links_up(const struct xrec_db *db, struct svec *devices);
+
+/* reconcile-qos.c: a plugged VIF's QoS onto its port ('port->ifaces[0]'
+ * is the VIF's interface; 'fwd' the actions its accepted traffic goes on
+ * to, "NORMAL" or, on a bridge with a promiscuous VIF, XRC_FWD_PROMISC),
+ * and a real bridge's IGMP snooping and flow
  * export from network 'net' and the pool. */
 struct ovsg_port;
 struct ovsg_bridge;
 struct xrec_vif;
 struct xrec_network;
-void xrc_add_vif_qos(struct ovsg_port *port, const struct xrec_vif *vif);
-void xrc_add_bridge_sdn(const struct xrec_db *db,
+void xrc_add_vif_qos(struct ovsg_port *port, const struct xrec_vif *vif,
+                     const char *fwd);
+void xrc_add_bridge_qos(const struct xrec_db *db,
                         const struct xrec_network *net,
                         struct ovsg_bridge *br);
-
-void xrc_links_up(const struct xrec_db *db, struct svec *devices);
 
 /* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can
  * carry 'after' as far as it could carry 'before'.  Returns NULL, or
@@ -73,5 +91,14 @@ const char *xrc_record_status(const void *glue, const char *uuid,
  * recover (restore STORE.bak).  Blocks; logs nothing. */
 char *xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
                         const char *store_path);
+
+/* The SDN part of xrc_build() (reconcile-sdn.c): 'db''s SDN_controller
+ * records as managers and its SSL record as the SSL row of 'out'; and on
+ * network 'net''s bridge 'br' the OpenFlow controllers, fail mode and
+ * in-band setting its other_config asks for. */
+struct ovsg_bridge;
+struct xrec_network;
+void xrc_build_sdn(const struct xrec_db *db, struct ovsg_state *out);
+void xrc_bridge_sdn(const struct xrec_network *net, struct ovsg_bridge *br);
 
 #endif /* agent/reconcile.h */

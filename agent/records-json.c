@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util.h"
 #include "uuid.h"
@@ -135,6 +136,12 @@ xrec_vif_to_json(const struct xrec_vif *vif)
     xrec_json_put_string(obj, "qos_algorithm_type", vif->qos_algorithm_type);
     xrec_json_put_smap(obj, "qos_algorithm_params",
                        &vif->qos_algorithm_params);
+    if (xrec_vif_is_trunk(vif)) {
+        xrec_json_put_string(obj, "trunks", vif->trunks);
+        xrec_json_put_string(obj, "vlan_mode",
+                             vlan_mode_to_string(vif->vlan_mode));
+        xrec_json_put_int(obj, "native_vlan", vif->native_vlan);
+    }
     return obj;
 }
 
@@ -148,6 +155,58 @@ xrec_bond_to_json(const struct xrec_bond *bond)
     xrec_json_put_string(obj, "primary_slave", bond->primary_slave);
     xrec_json_put_string(obj, "mode", bond_mode_to_string(bond->mode));
     xrec_json_put_smap(obj, "properties", &bond->properties);
+    return obj;
+}
+
+static struct json_object *
+xrec_sdn_controller_to_json(const struct xrec_sdn_controller *c)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", c->uuid);
+    xrec_json_put_string(obj, "protocol", c->protocol);
+    xrec_json_put_string(obj, "address", c->address);
+    xrec_json_put_int(obj, "port", c->port);
+    return obj;
+}
+
+static struct json_object *
+xrec_tunnel_to_json(const struct xrec_tunnel *t)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", t->uuid);
+    xrec_json_put_string(obj, "access_PIF", t->access_pif);
+    xrec_json_put_string(obj, "transport_PIF", t->transport_pif);
+    xrec_json_put_string(obj, "protocol",
+                         xrec_tunnel_protocol_to_string(t->protocol));
+    xrec_json_put_svec(obj, "remotes", &t->remotes);
+    xrec_json_put_string(obj, "transport_address", t->transport_address);
+    json_object_object_add(obj, "key", json_object_new_int64(t->key));
+    xrec_json_put_smap(obj, "other_config", &t->other_config);
+    return obj;
+}
+
+static struct json_object *
+xrec_ssl_to_json(const struct xrec_ssl *ssl)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", ssl->uuid);
+    xrec_json_put_string(obj, "private_key", ssl->private_key);
+    xrec_json_put_string(obj, "certificate", ssl->certificate);
+    xrec_json_put_string(obj, "ca_cert", ssl->ca_cert);
+    xrec_json_put_bool(obj, "bootstrap_ca_cert", ssl->bootstrap_ca_cert);
+    return obj;
+}
+
+static struct json_object *
+xrec_mirror_to_json(const struct xrec_mirror *m)
+{
+    struct json_object *obj = json_object_new_object();
+    xrec_json_put_string(obj, "uuid", m->uuid);
+    xrec_json_put_string(obj, "name_label", m->name_label);
+    xrec_json_put_string(obj, "network", m->network);
+    xrec_json_put_svec(obj, "src_VIFs", &m->src_vifs);
+    xrec_json_put_string(obj, "output_VIF", m->output_vif);
+    xrec_json_put_int(obj, "output_VLAN", m->output_vlan);
     return obj;
 }
 
@@ -190,6 +249,27 @@ xrec_db_to_json(const struct xrec_db *db)
         xrec_json_put_smap(pool, "other_config", &db->pool->other_config);
         json_object_object_add(obj, "pool", pool);
     }
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_sdn_controllers; i++) {
+        json_object_array_add(
+            a, xrec_sdn_controller_to_json(db->sdn_controllers[i]));
+    }
+    json_object_object_add(obj, "sdn_controllers", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_ssls; i++) {
+        json_object_array_add(a, xrec_ssl_to_json(db->ssls[i]));
+    }
+    json_object_object_add(obj, "ssl", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_tunnels; i++) {
+        json_object_array_add(a, xrec_tunnel_to_json(db->tunnels[i]));
+    }
+    json_object_object_add(obj, "tunnels", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < db->n_mirrors; i++) {
+        json_object_array_add(a, xrec_mirror_to_json(db->mirrors[i]));
+    }
+    json_object_object_add(obj, "mirrors", a);
     return obj;
 }
 
@@ -496,6 +576,41 @@ parse_vlan(struct jrec *r, struct xrec_db *db)
     return r->error;
 }
 
+/* A VIF's "trunks", "vlan_mode" and "native_vlan" (absent: not a trunk),
+ * checked together as the API checks them. */
+static void
+jrec_trunk(struct jrec *r, struct xrec_vif *vif)
+{
+    struct json_object *mode
+        = jrec_get(r, "vlan_mode", json_type_string, false);
+    char *trunks = NULL;
+
+    jrec_string(r, "trunks", false, NULL, NULL, xrec_parse_trunks, &trunks);
+    jrec_int(r, "native_vlan", false, VLAN_NONE, VLAN_NONE, VLAN_TAG_MAX,
+             &vif->native_vlan);
+    if (mode
+        && !vlan_mode_from_string(json_object_get_string(mode),
+                                  &vif->vlan_mode)) {
+        jrec_fail(r, "vlan_mode",
+                  "\"%.64s\" is not trunk, native-untagged or native-tagged",
+                  json_object_get_string(mode));
+    }
+    if (trunks && !*trunks) {
+        free(trunks);
+        trunks = NULL;
+    }
+    vif->trunks = trunks;
+    if (!r->error) {
+        struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
+        const char *field;
+        char *bad = vlan_check_trunk(&ts, &field);
+        if (bad) {
+            jrec_fail(r, "trunks", "%s: %s", field, bad);
+            free(bad);
+        }
+    }
+}
+
 static char *
 parse_vif(struct jrec *r, struct xrec_db *db)
 {
@@ -514,6 +629,9 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "other_config",
         "qos_algorithm_type",
         "qos_algorithm_params",
+        "trunks",
+        "vlan_mode",
+        "native_vlan",
         NULL,
     };
     struct xrec_vif *vif = xrec_vif_new();
@@ -541,6 +659,7 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         vif->qos_algorithm_type = qos_type;
     }
     jrec_smap(r, "qos_algorithm_params", false, &vif->qos_algorithm_params);
+    jrec_trunk(r, vif);
     xrec_db_add_vif(db, vif);
     return r->error;
 }
@@ -642,6 +761,167 @@ parse_pool(struct json_object *json, struct xrec_db *db)
     return r.error;
 }
 
+static char *
+parse_sdn_controller(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid", "protocol", "address", "port", NULL,
+    };
+    struct xrec_sdn_controller *c = xrec_sdn_controller_new();
+
+    jrec_uuid(r, &c->uuid);
+    jrec_only(r, fields);
+    struct json_object *val = jrec_get(r, "protocol", json_type_string, true);
+    if (val
+        && jrec_check(r, "protocol",
+                      xrec_check_sdn_protocol(json_object_get_string(val)))) {
+        c->protocol = xstrdup(json_object_get_string(val));
+    }
+    val = jrec_get(r, "address", json_type_string, false);
+    const char *address = val ? json_object_get_string(val) : "";
+    if (!r->error && !*address && c->protocol
+        && !xrec_sdn_protocol_is_passive(c->protocol)) {
+        jrec_fail(r, "address", "protocol %s needs an address", c->protocol);
+    } else if (!r->error && *address) {
+        char *canon = NULL;
+        int af = strchr(address, ':') ? AF_INET6 : AF_INET;
+        if (jrec_check(r, "address", xrec_parse_ip(af, address, &canon))) {
+            c->address = canon;
+        }
+    } else if (!r->error) {
+        c->address = xstrdup("");
+    }
+    jrec_int(r, "port", false, XREC_SDN_PORT_DEFAULT, 1, 65535, &c->port);
+    xrec_db_add_sdn_controller(db, c);
+    return r->error;
+}
+
+/* Parses array 'field' of strings into 'out' (at most 'max'), each checked
+ * and canonicalized by 'canon' (NULL: uuid); no duplicates. */
+static void
+jrec_strings(struct jrec *r, const char *field, size_t max,
+             char *(*canon)(const char *, char **), struct svec *out)
+{
+    struct json_object *val = jrec_get(r, field, json_type_array, false);
+    size_t n = val ? json_object_array_length(val) : 0;
+
+    if (n > max) {
+        jrec_fail(r, field, "more than %zu elements", max);
+        return;
+    }
+    for (size_t i = 0; i < n && !r->error; i++) {
+        struct json_object *v = json_object_array_get_idx(val, i);
+        char *c;
+        if (!json_object_is_type(v, json_type_string)) {
+            jrec_fail(r, field, "element %zu: expected string", i);
+        } else if (jrec_check(r, field,
+                              (canon ? canon : xrec_parse_uuid)(
+                                  json_object_get_string(v), &c))) {
+            if (svec_contains_unsorted(out, c)) {
+                jrec_fail(r, field, "%s is listed twice", c);
+                free(c);
+            } else {
+                svec_add_nocopy(out, c);
+            }
+        }
+    }
+}
+
+static char *
+parse_ipv4(const char *s, char **canon)
+{
+    return xrec_parse_ip(AF_INET, s, canon);
+}
+
+static char *
+parse_tunnel(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",     "access_PIF",   "transport_PIF",
+        "protocol", "remotes",      "transport_address",
+        "key",      "other_config", NULL,
+    };
+    struct xrec_tunnel *t = xrec_tunnel_new();
+
+    jrec_uuid(r, &t->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "access_PIF", true, NULL, NULL, xrec_parse_uuid,
+                &t->access_pif);
+    jrec_string(r, "transport_PIF", true, NULL, NULL, xrec_parse_uuid,
+                &t->transport_pif);
+    struct json_object *val = jrec_get(r, "protocol", json_type_string, true);
+    if (val
+        && !xrec_tunnel_protocol_from_string(json_object_get_string(val),
+                                             &t->protocol)) {
+        jrec_fail(r, "protocol", "\"%.64s\" is not gre or vxlan",
+                  json_object_get_string(val));
+    }
+    jrec_strings(r, "remotes", XREC_TUNNEL_REMOTES_MAX, parse_ipv4,
+                 &t->remotes);
+    jrec_string(r, "transport_address", true, NULL, NULL, xrec_parse_prefix,
+                &t->transport_address);
+    val = jrec_get(r, "key", json_type_int, true);
+    if (val) {
+        t->key = json_object_get_int64(val);
+        jrec_check(r, "key",
+                   xrec_check_range(t->key, 0,
+                                    t->protocol == XREC_TUNNEL_VXLAN
+                                        ? XREC_TUNNEL_VXLAN_KEY_MAX
+                                        : XREC_TUNNEL_GRE_KEY_MAX));
+    }
+    jrec_smap(r, "other_config", false, &t->other_config);
+    xrec_db_add_tunnel(db, t);
+    return r->error;
+}
+
+static char *
+parse_ssl(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",    "private_key",       "certificate",
+        "ca_cert", "bootstrap_ca_cert", NULL,
+    };
+    struct xrec_ssl *ssl = xrec_ssl_new();
+
+    jrec_uuid(r, &ssl->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "private_key", true, NULL, xrec_check_path, NULL,
+                &ssl->private_key);
+    jrec_string(r, "certificate", true, NULL, xrec_check_path, NULL,
+                &ssl->certificate);
+    jrec_string(r, "ca_cert", true, NULL, xrec_check_path, NULL,
+                &ssl->ca_cert);
+    jrec_bool(r, "bootstrap_ca_cert", &ssl->bootstrap_ca_cert);
+    xrec_db_add_ssl(db, ssl);
+    return r->error;
+}
+
+static char *
+parse_mirror(struct jrec *r, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "uuid",       "name_label",  "network", "src_VIFs",
+        "output_VIF", "output_VLAN", NULL,
+    };
+    struct xrec_mirror *m = xrec_mirror_new();
+
+    jrec_uuid(r, &m->uuid);
+    jrec_only(r, fields);
+    jrec_string(r, "name_label", false, "", NULL, NULL, &m->name_label);
+    jrec_string(r, "network", true, NULL, NULL, xrec_parse_uuid, &m->network);
+    jrec_strings(r, "src_VIFs", XREC_RECORDS_MAX, NULL, &m->src_vifs);
+    struct json_object *val
+        = jrec_get(r, "output_VIF", json_type_string, false);
+    if (val && json_object_get_string_len(val)) {
+        jrec_string(r, "output_VIF", false, NULL, NULL, xrec_parse_uuid,
+                    &m->output_vif);
+    }
+    jrec_int(r, "output_VLAN", false, XREC_VLAN_NONE, XREC_VLAN_NONE,
+             XREC_VLAN_MAX, &m->output_vlan);
+    xrec_db_add_mirror(db, m);
+    return r->error;
+}
+
 /* Parses the array 'name' of 'json' with 'parse', one record per element. */
 static char *
 parse_table(struct json_object *json, const char *name, const char *kind,
@@ -696,6 +976,8 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
         if (strcmp(key, "version") && strcmp(key, "networks")
             && strcmp(key, "pifs") && strcmp(key, "vlans")
             && strcmp(key, "vifs") && strcmp(key, "bonds")
+            && strcmp(key, "sdn_controllers") && strcmp(key, "ssl")
+            && strcmp(key, "tunnels") && strcmp(key, "mirrors")
             && strcmp(key, "pool")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
@@ -722,6 +1004,19 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "bonds", "Bond", parse_bond, db);
+    }
+    if (!error) {
+        error = parse_table(json, "sdn_controllers", "SDN_controller",
+                            parse_sdn_controller, db);
+    }
+    if (!error) {
+        error = parse_table(json, "ssl", "SSL", parse_ssl, db);
+    }
+    if (!error) {
+        error = parse_table(json, "tunnels", "tunnel", parse_tunnel, db);
+    }
+    if (!error) {
+        error = parse_table(json, "mirrors", "mirror", parse_mirror, db);
     }
     if (!error) {
         error = parse_pool(json, db);

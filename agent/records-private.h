@@ -5,10 +5,17 @@
 
 #include "openvswitch/compiler.h"
 
+struct xrec_db;
+
 /* Returns the malloc'd message "KIND ID: field FIELD: REASON", REASON
  * formatted from 'format': the one form of every error about a record, from
  * xrec_db_check() and from the JSON parser alike. */
 char *xrec_field_error(const char *kind, const char *id, const char *field,
                        const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
+
+struct sset;
+/* Checks the tunnel and mirror invariants (records-tunnel.c) and adds
+ * their uuids to 'uuids'; returns NULL or a malloc'd message. */
+char *xrec_check_tunnels(const struct xrec_db *, struct sset *uuids);
 
 #endif /* agent/records-private.h */

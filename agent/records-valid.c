@@ -54,6 +54,25 @@ xrec_check_vif_mtu(long long mtu)
 }
 
 char *
+xrec_parse_trunks(const char *s, char **canon)
+{
+    int *tags;
+    size_t n;
+    bool all;
+
+    if (!*s) {
+        *canon = xstrdup("");
+        return NULL;
+    }
+    char *error = vlan_parse_trunks(s, &tags, &n, &all);
+    if (!error) {
+        *canon = vlan_format_trunks(tags, n, all);
+        free(tags);
+    }
+    return error;
+}
+
+char *
 xrec_parse_bool(const char *s, bool *value)
 {
     if (!strcmp(s, "true")) {
@@ -197,11 +216,23 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
         return xasprintf("%s: \"%.64s\" is not standalone or secure", key,
                          value);
     }
+    if (!network && !strcmp(key, "promiscuous") && strcmp(value, "true")
+        && strcmp(value, "false")) {
+        return xasprintf("%s: \"%.64s\" is not true or false", key, value);
+    }
     if (network && !strcmp(key, "vswitch-disable-in-band")
         && strcmp(value, "true") && strcmp(value, "false")) {
         return xasprintf("%s: \"%.64s\" is not true or false", key, value);
     }
-    char *error = network ? xrec_check_sdn_value(key, value) : NULL;
+    if (network && !strcmp(key, "vswitch-controller")) {
+        char *bad = xrec_check_of_targets(value);
+        if (bad) {
+            char *msg = xasprintf("%s: %s", key, bad);
+            free(bad);
+            return msg;
+        }
+    }
+    char *error = network ? xrec_check_qos_value(key, value) : NULL;
     if (error) {
         char *msg = xasprintf("%s: %s", key, error);
         free(error);
@@ -356,6 +387,16 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
                                 "VM %s has another VIF with device %d",
                                 vif->vm_uuid, vif->device);
     }
+    if (xrec_vif_is_trunk(vif)) {
+        const struct xrec_pif *vpif
+            = xrec_find_pif_by_network(db, vif->network);
+        if (vpif && vpif->vlan != XREC_VLAN_NONE) {
+            return xrec_field_error("VIF", vif->uuid, "trunks",
+                                    "a trunk VIF cannot be on VLAN network "
+                                    "%s (VLAN %d)",
+                                    vif->network, vpif->vlan);
+        }
+    }
     if (vif->currently_attached) {
         char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
         dup = !sset_add(ifnames, name);
@@ -471,6 +512,10 @@ xrec_db_check(const struct xrec_db *db)
     for (size_t i = 0; !error && i < db->n_bonds; i++) {
         error = check_unique_uuid(&uuids, "Bond", db->bonds[i]->uuid);
         error = error ? error : check_bond(db, db->bonds[i], &a);
+    }
+    error = error ? error : xrec_check_sdn(db);
+    if (!error) {
+        error = xrec_check_tunnels(db, &uuids);
     }
     sset_destroy(&uuids);
     sset_destroy(&a);

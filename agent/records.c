@@ -77,6 +77,8 @@ xrec_vif_new(void)
 {
     struct xrec_vif *vif = xzalloc(sizeof *vif);
     vif->locking_mode = XREC_LOCK_NETWORK_DEFAULT;
+    vif->vlan_mode = VLAN_MODE_TRUNK;
+    vif->native_vlan = VLAN_NONE;
     svec_init(&vif->ipv4_allowed);
     svec_init(&vif->ipv6_allowed);
     smap_init(&vif->other_config);
@@ -153,6 +155,7 @@ xrec_vif_free(struct xrec_vif *vif)
         free(vif->vm_uuid);
         free(vif->network);
         free(vif->mac);
+        free(vif->trunks);
         svec_destroy(&vif->ipv4_allowed);
         svec_destroy(&vif->ipv6_allowed);
         smap_destroy(&vif->other_config);
@@ -192,9 +195,18 @@ xrec_db_destroy(struct xrec_db *db)
     for (size_t i = 0; i < db->n_bonds; i++) {
         xrec_bond_free(db->bonds[i]);
     }
+    for (size_t i = 0; i < db->n_tunnels; i++) {
+        xrec_tunnel_free(db->tunnels[i]);
+    }
+    for (size_t i = 0; i < db->n_mirrors; i++) {
+        xrec_mirror_free(db->mirrors[i]);
+    }
     free(db->vifs);
     free(db->bonds);
     xrec_pool_free(db->pool);
+    xrec_destroy_sdn(db);
+    free(db->tunnels);
+    free(db->mirrors);
     xrec_db_init(db);
 }
 
@@ -248,6 +260,7 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         d->vm_uuid = nullable_strdup(s->vm_uuid);
         d->network = nullable_strdup(s->network);
         d->mac = nullable_strdup(s->mac);
+        d->trunks = nullable_strdup(s->trunks);
         svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
         svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
         smap_clone(&d->other_config, &s->other_config);
@@ -265,6 +278,31 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         svec_clone(&d->slaves, &s->slaves);
         smap_clone(&d->properties, &s->properties);
         xrec_db_add_bond(dst, d);
+    }
+    xrec_clone_sdn(dst, src);
+    for (size_t i = 0; i < src->n_tunnels; i++) {
+        const struct xrec_tunnel *s = src->tunnels[i];
+        struct xrec_tunnel *d = xrec_tunnel_new();
+        d->uuid = nullable_strdup(s->uuid);
+        d->access_pif = nullable_strdup(s->access_pif);
+        d->transport_pif = nullable_strdup(s->transport_pif);
+        d->transport_address = nullable_strdup(s->transport_address);
+        d->protocol = s->protocol;
+        d->key = s->key;
+        svec_clone(&d->remotes, &s->remotes);
+        smap_clone(&d->other_config, &s->other_config);
+        xrec_db_add_tunnel(dst, d);
+    }
+    for (size_t i = 0; i < src->n_mirrors; i++) {
+        const struct xrec_mirror *s = src->mirrors[i];
+        struct xrec_mirror *d = xrec_mirror_new();
+        d->uuid = nullable_strdup(s->uuid);
+        d->name_label = nullable_strdup(s->name_label);
+        d->network = nullable_strdup(s->network);
+        d->output_vif = nullable_strdup(s->output_vif);
+        d->output_vlan = s->output_vlan;
+        svec_clone(&d->src_vifs, &s->src_vifs);
+        xrec_db_add_mirror(dst, d);
     }
     if (src->pool) {
         struct xrec_pool *pool = xrec_db_pool_mutable(dst);
@@ -301,6 +339,32 @@ void
 xrec_db_add_bond(struct xrec_db *db, struct xrec_bond *bond)
 {
     XREC_APPEND(db->bonds, db->n_bonds, bond);
+}
+
+void
+xrec_db_add_tunnel(struct xrec_db *db, struct xrec_tunnel *t)
+{
+    XREC_APPEND(db->tunnels, db->n_tunnels, t);
+}
+
+void
+xrec_db_delete_tunnel(struct xrec_db *db, struct xrec_tunnel *t)
+{
+    XREC_REMOVE(db->tunnels, db->n_tunnels, t);
+    xrec_tunnel_free(t);
+}
+
+void
+xrec_db_add_mirror(struct xrec_db *db, struct xrec_mirror *m)
+{
+    XREC_APPEND(db->mirrors, db->n_mirrors, m);
+}
+
+void
+xrec_db_delete_mirror(struct xrec_db *db, struct xrec_mirror *m)
+{
+    XREC_REMOVE(db->mirrors, db->n_mirrors, m);
+    xrec_mirror_free(m);
 }
 
 void
@@ -427,6 +491,22 @@ xrec_vif_locking(const struct xrec_vif *vif, const struct xrec_network *net)
         return vif->locking_mode;
     }
     return net ? net->default_locking_mode : XREC_LOCK_UNLOCKED;
+}
+
+bool
+xrec_vif_is_trunk(const struct xrec_vif *vif)
+{
+    return vif->trunks && *vif->trunks;
+}
+
+struct vlan_trunk_settings
+xrec_vif_trunk(const struct xrec_vif *vif)
+{
+    return (struct vlan_trunk_settings){
+        .trunks = vif->trunks,
+        .mode = vif->vlan_mode,
+        .native_vlan = vif->native_vlan,
+    };
 }
 
 int

@@ -18,6 +18,7 @@
 #include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
+#include "vlan/trunks.h"
 #include "vlan/vlan.h"
 
 struct json_object;
@@ -37,6 +38,10 @@ struct json_object;
 #define XREC_ALLOWED_IPS_MAX 64  /* addresses per ipv4/ipv6_allowed */
 #define XREC_RECORDS_MAX 65536   /* records per table */
 #define XREC_QOS_KBPS_MAX 100000000 /* 100 Gbit/s: qos_algorithm_params */
+#define XREC_SDN_PORT_DEFAULT 6632  /* XenServer's OVSDB manager port */
+#define XREC_SDN_PROTOCOLS "ssl, tcp, pssl or ptcp"
+#define XREC_SDN_MAX 16    /* SDN_controller records */
+#define XREC_PATH_MAX 1023 /* TLS file paths */
 
 enum xrec_locking_mode {
     XREC_LOCK_NETWORK_DEFAULT, /* follow network.default_locking_mode */
@@ -102,12 +107,82 @@ struct xrec_vif {
     bool currently_attached;  /* plugged: its port belongs on the bridge */
     struct smap other_config;
     char *qos_algorithm_type;         /* "" or "ratelimit" (never NULL) */
-    struct smap qos_algorithm_params; /* kbps, kbps-rx (records-sdn.c) */
+    struct smap qos_algorithm_params; /* kbps, kbps-rx (records-qos.c) */
+    /* VLAN trunk (vlan/trunks.h); a VIF that is not a trunk has trunks
+     * NULL, vlan_mode VLAN_MODE_TRUNK and native_vlan VLAN_NONE. */
+    char *trunks;             /* NULL, "all" or canonical "10,20-25" */
+    enum vlan_mode vlan_mode; /* trunk, native-untagged, native-tagged */
+    int native_vlan;          /* VLAN_NONE, or the native VLAN */
+};
+
+/* An SDN controller (xapi's SDN_controller): the host's OVSDB manager.
+ * Active protocols (ssl, tcp) connect to 'address':'port'; passive ones
+ * (pssl, ptcp) listen on 'port', on 'address' if it is set. */
+struct xrec_sdn_controller {
+    char *uuid;
+    char *protocol; /* XREC_SDN_PROTOCOLS */
+    char *address;  /* IPv4/IPv6 in canonical form; "" (passive only) */
+    int port;       /* 1..65535, default XREC_SDN_PORT_DEFAULT */
+};
+
+/* The host's TLS settings (OVS's SSL table): at most one record.  Paths
+ * are absolute; with 'bootstrap_ca_cert' the CA certificate is fetched
+ * from the first peer and saved to 'ca_cert'. */
+struct xrec_ssl {
+    char *uuid;
+    char *private_key;
+    char *certificate;
+    char *ca_cert;
+    bool bootstrap_ca_cert;
+};
+
+/* A tunnel (xapi's tunnel class): it gives network 'access_pif''s network
+ * a PIF of its own (device tunnelN, not a NIC) whose traffic is carried,
+ * encapsulated in GRE or VXLAN, over the transport PIF's network to every
+ * remote endpoint.  'remotes' and 'transport_address' are xovs's fields:
+ * XenServer's controller (DVSC) knows the remotes itself. */
+enum xrec_tunnel_protocol {
+    XREC_TUNNEL_GRE, /* default, as xapi */
+    XREC_TUNNEL_VXLAN,
+};
+
+#define XREC_TUNNEL_REMOTES_MAX 32
+#define XREC_TUNNEL_GRE_OVERHEAD                                              \
+    42                                /* inner Ethernet 14 + outer IPv4 20    \
+                                       * + GRE 4 + its key 4 (xovs always     \
+                                       * sets one; keyless GRE is 38) */
+#define XREC_TUNNEL_VXLAN_OVERHEAD 50 /* 14 + 20 + UDP 8 + VXLAN 8 */
+#define XREC_TUNNEL_VXLAN_KEY_MAX 16777215LL
+#define XREC_TUNNEL_GRE_KEY_MAX 4294967295LL
+
+struct xrec_tunnel {
+    char *uuid;
+    char *access_pif;    /* uuid of the PIF this record created */
+    char *transport_pif; /* uuid of the PIF carrying the encapsulation */
+    enum xrec_tunnel_protocol protocol;
+    struct svec remotes;     /* remote endpoints' IPv4 addresses, canonical */
+    char *transport_address; /* "A.B.C.D/PLEN": this host's endpoint, put on
+                              * the transport PIF's bridge */
+    long long key;           /* GRE key or VXLAN VNI */
+    struct smap other_config;
+};
+
+/* A port mirror (xovs's own record; OVS's Mirror table): copies the
+ * traffic of 'src_vifs' (both directions), or of every port of network
+ * 'src_network', to VIF 'output_vif' (SPAN) or, tagged 'output_vlan', to
+ * the network's trunk ports (RSPAN). */
+struct xrec_mirror {
+    char *uuid;
+    char *name_label;
+    char *network;        /* uuid: the network whose bridge mirrors */
+    struct svec src_vifs; /* uuids; empty: the whole network */
+    char *output_vif;     /* uuid (SPAN), or NULL */
+    int output_vlan;      /* 1..XREC_VLAN_MAX (RSPAN), or XREC_VLAN_NONE */
 };
 
 /* The host's pool-wide settings (XenServer's pool record, one per host
  * here): IGMP snooping for every network that does not say otherwise, and
- * flow export defaults (records-sdn.c has the keys). */
+ * flow export defaults (records-qos.c has the keys). */
 struct xrec_pool {
     bool igmp_snooping_enabled;
     struct smap other_config;
@@ -126,6 +201,14 @@ struct xrec_db {
     size_t n_bonds;
     struct xrec_pool *pool; /* NULL: defaults (a pointer, so that a
                              * 'struct xrec_db' may be copied by value) */
+    struct xrec_sdn_controller **sdn_controllers;
+    size_t n_sdn_controllers;
+    struct xrec_ssl **ssls; /* 0 or 1 */
+    size_t n_ssls;
+    struct xrec_tunnel **tunnels;
+    size_t n_tunnels;
+    struct xrec_mirror **mirrors;
+    size_t n_mirrors;
 };
 
 void xrec_db_init(struct xrec_db *);
@@ -196,6 +279,38 @@ void xrec_db_delete_pif(struct xrec_db *, struct xrec_pif *);
 void xrec_db_delete_vlan(struct xrec_db *, struct xrec_vlan *);
 void xrec_db_delete_vif(struct xrec_db *, struct xrec_vif *);
 
+/* SDN controllers and TLS (records-sdn.c). */
+struct xrec_sdn_controller *xrec_sdn_controller_new(void);
+void xrec_sdn_controller_free(struct xrec_sdn_controller *);
+void xrec_db_add_sdn_controller(struct xrec_db *,
+                                struct xrec_sdn_controller *);
+void xrec_db_delete_sdn_controller(struct xrec_db *,
+                                   struct xrec_sdn_controller *);
+struct xrec_sdn_controller *xrec_find_sdn_controller(const struct xrec_db *,
+                                                     const char *uuid);
+struct xrec_ssl *xrec_ssl_new(void);
+void xrec_ssl_free(struct xrec_ssl *);
+void xrec_db_add_ssl(struct xrec_db *, struct xrec_ssl *);
+void xrec_db_delete_ssl(struct xrec_db *, struct xrec_ssl *);
+struct xrec_ssl *xrec_find_ssl(const struct xrec_db *, const char *uuid);
+/* OVS's target string for 'c' ("tcp:198.18.0.1:6632", "pssl:6632",
+ * "ptcp:6632:[2001:db8::1]"), malloc'd. */
+char *xrec_sdn_target(const struct xrec_sdn_controller *c);
+/* Validators, as the ones below: 'protocol' one of XREC_SDN_PROTOCOLS;
+ * 'address' an IPv4 or IPv6 address (canonicalized); 'path' absolute,
+ * bounded, no control characters. */
+char *xrec_check_sdn_protocol(const char *protocol);
+bool xrec_sdn_protocol_is_passive(const char *protocol);
+char *xrec_check_path(const char *path);
+/* An OpenFlow controller target for a bridge, as network other_config
+ * "vswitch-controller" takes them: space-separated tcp:IP[:PORT],
+ * ssl:IP[:PORT], ptcp:PORT[:IP], pssl:PORT[:IP] (IPv6 in brackets). */
+char *xrec_check_of_targets(const char *value);
+/* Cross-record rules: unique targets, at most one SSL record. */
+char *xrec_check_sdn(const struct xrec_db *);
+void xrec_clone_sdn(struct xrec_db *dst, const struct xrec_db *src);
+void xrec_destroy_sdn(struct xrec_db *);
+
 /* Secondary lookups: NULL if none. */
 struct xrec_network *xrec_find_network_by_bridge(const struct xrec_db *,
                                                  const char *bridge);
@@ -207,6 +322,38 @@ struct xrec_pif *xrec_find_pif_by_network(const struct xrec_db *,
 /* The VLAN record whose untagged_PIF is 'pif_uuid'. */
 struct xrec_vlan *xrec_find_vlan_by_untagged(const struct xrec_db *,
                                              const char *pif_uuid);
+
+/* Whether 'vif' is a VLAN trunk, and its settings as vlan/ takes them. */
+bool xrec_vif_is_trunk(const struct xrec_vif *vif);
+struct vlan_trunk_settings xrec_vif_trunk(const struct xrec_vif *vif);
+/* Tunnels and mirrors (records-tunnel.c). */
+struct xrec_tunnel *xrec_tunnel_new(void);
+void xrec_tunnel_free(struct xrec_tunnel *);
+struct xrec_mirror *xrec_mirror_new(void);
+void xrec_mirror_free(struct xrec_mirror *);
+void xrec_db_add_tunnel(struct xrec_db *, struct xrec_tunnel *);
+void xrec_db_delete_tunnel(struct xrec_db *, struct xrec_tunnel *);
+void xrec_db_add_mirror(struct xrec_db *, struct xrec_mirror *);
+void xrec_db_delete_mirror(struct xrec_db *, struct xrec_mirror *);
+struct xrec_tunnel *xrec_find_tunnel(const struct xrec_db *, const char *uuid);
+struct xrec_mirror *xrec_find_mirror(const struct xrec_db *, const char *uuid);
+/* The tunnel whose access PIF is 'pif_uuid', or NULL. */
+struct xrec_tunnel *xrec_find_tunnel_by_access(const struct xrec_db *,
+                                               const char *pif_uuid);
+const char *xrec_tunnel_protocol_to_string(enum xrec_tunnel_protocol);
+bool xrec_tunnel_protocol_from_string(const char *,
+                                      enum xrec_tunnel_protocol *);
+/* Bytes the encapsulation of 'protocol' adds to a frame. */
+int xrec_tunnel_overhead(enum xrec_tunnel_protocol);
+/* The largest MTU a network carried by 'tunnel' can have (its transport
+ * network's MTU less the overhead), or 0 if the transport is unknown. */
+int xrec_tunnel_max_mtu(const struct xrec_db *, const struct xrec_tunnel *);
+/* The name of the OVS tunnel interface (and port) of remote 'i' of the
+ * tunnel whose access PIF is 'access': "tunnelN.I" (malloc'd). */
+char *xrec_tunnel_port_name(const struct xrec_pif *access, size_t i);
+/* The tunnel carrying network 'network_uuid', or NULL. */
+struct xrec_tunnel *xrec_find_tunnel_by_network(const struct xrec_db *,
+                                                const char *network_uuid);
 
 /* The MTU 'vif' uses: its own, or its network's when its own is 0. */
 int xrec_vif_mtu(const struct xrec_vif *vif, const struct xrec_network *net);
@@ -230,18 +377,23 @@ char *xrec_parse_int(const char *s, int min, int max, int *value);
 /* A VIF's MTU: 0 (use the network's) or XREC_MTU_MIN..XREC_MTU_MAX. */
 char *xrec_check_vif_mtu(long long mtu);
 char *xrec_parse_bool(const char *s, bool *value);
+/* A VIF's trunk list: "" (not a trunk), "all", or tags and ranges; the
+ * canonical form is "" , "all" or sorted ranges "10,20-25". */
+char *xrec_parse_trunks(const char *s, char **canon);
 char *xrec_parse_uuid(const char *s, char **canon);
 char *xrec_parse_mac(const char *s, char **canon);
 char *xrec_parse_ip(int af, const char *s, char **canon);
 char *xrec_check_ifname(const char *s); /* bridge or device name */
-char *xrec_check_text(const char *s);   /* bounded, no control chars */
+/* "A.B.C.D/N" (N 1..32), canonical in '*canon'. */
+char *xrec_parse_prefix(const char *s, char **canon);
+char *xrec_check_text(const char *s); /* bounded, no control chars */
 char *xrec_check_other_config_key(const char *key);
 /* Checks the value of other_config:'key' on a network (known keys have
  * restricted values) or, with 'network' false, on any other record. */
 char *xrec_check_other_config_value(bool network, const char *key,
                                     const char *value);
 
-/* QoS, IGMP snooping and flow export (records-sdn.c). */
+/* QoS, IGMP snooping and flow export (records-qos.c). */
 
 /* Checks a VIF's QoS: 'type' "" or "ratelimit", 'params' only kbps and
  * kbps-rx, each 1..XREC_QOS_KBPS_MAX, and "ratelimit" with at least one of
@@ -254,9 +406,9 @@ char *xrec_check_qos(const char *type, const struct smap *params,
  * "ratelimit". */
 void xrec_vif_qos(const struct xrec_vif *, int *kbps, int *kbps_rx);
 /* Checks the value of a network or pool other_config key that
- * records-sdn.c knows (mcast-snooping-enable, sflow-*, ipfix-*,
+ * records-qos.c knows (mcast-snooping-enable, sflow-*, ipfix-*,
  * netflow-*): NULL if fine or not such a key, else a malloc'd reason. */
-char *xrec_check_sdn_value(const char *key, const char *value);
+char *xrec_check_qos_value(const char *key, const char *value);
 /* The pool record of 'db' (defaults while it has none). */
 const struct xrec_pool *xrec_db_pool(const struct xrec_db *);
 /* Creates 'db''s pool record if it has none and returns it. */

@@ -18,12 +18,19 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/rpc.h"
+#include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "stream-fd.h"
 #include "stream.h"
 #include "timeval.h"
 #include "util.h"
@@ -48,6 +55,7 @@ struct xrpcs_conn {
     size_t out_ofs;          /* bytes of 'out' already sent */
     long long last_progress; /* time_msec() of the last byte in or out */
     bool eof;                /* the peer shut down its sending side */
+    struct xrbac_peer peer;  /* its credentials when it connected */
 };
 
 struct xrpcs {
@@ -55,7 +63,7 @@ struct xrpcs {
     struct xrpcs_settings s;
     xrpcs_handle_fn *handle;
     void *aux;
-    struct pstream *listener;
+    int listen_fd;
     struct xrpcs_conn **conns;
     size_t n_conns;
     struct xrpcs_refused {
@@ -78,21 +86,48 @@ xrpcs_settings_init(struct xrpcs_settings *s, const char *name)
         .max_read = XRPCS_MAX_READ_DEFAULT,
         .idle_timeout_ms = XRPCS_IDLE_TIMEOUT_DEFAULT_MS,
         .allow = NULL,
+        .roles = NULL,
+        .max_role = XRBAC_POOL_ADMIN,
+        .mode = -1,
+        .owner = (uid_t)-1,
+        .group = (gid_t)-1,
     };
+}
+
+/* Binds and listens on unix socket 'path' (replacing a stale file) and
+ * gives the file the owner, group and mode of 's'.  Returns the listening
+ * fd, or a negative errno. */
+static int
+listen_unix(const char *path, const struct xrpcs_settings *s)
+{
+    int fd = make_unix_socket(SOCK_STREAM, true, path, NULL);
+    if (fd < 0) {
+        return fd;
+    }
+    int error = 0;
+    if (listen(fd, 64) < 0
+        || ((s->owner != (uid_t)-1 || s->group != (gid_t)-1)
+            && chown(path, s->owner, s->group) < 0)
+        || (s->mode >= 0 && chmod(path, s->mode) < 0)) {
+        error = errno;
+    }
+    if (error) {
+        close(fd);
+        fatal_signal_unlink_file_now(path);
+        return -error;
+    }
+    return fd;
 }
 
 int
 xrpcs_create(const char *path, const struct xrpcs_settings *settings,
              xrpcs_handle_fn *handle, void *aux, struct xrpcs **serverp)
 {
-    char *name = xasprintf("punix:%s", path);
-    struct pstream *listener;
-    int error = pstream_open(name, &listener, 0);
-    free(name);
+    int fd = listen_unix(path, settings);
 
     *serverp = NULL;
-    if (error) {
-        return error;
+    if (fd < 0) {
+        return -fd;
     }
     struct xrpcs *server = xzalloc(sizeof *server);
     server->path = xstrdup(path);
@@ -108,7 +143,7 @@ xrpcs_create(const char *path, const struct xrpcs_settings *settings,
     }
     server->handle = handle;
     server->aux = aux;
-    server->listener = listener;
+    server->listen_fd = fd;
     server->conns = xcalloc(server->s.max_conns, sizeof *server->conns);
     *serverp = server;
     return 0;
@@ -144,7 +179,8 @@ xrpcs_destroy(struct xrpcs *server)
     while (server->n_refused) {
         refused_close(server, 0);
     }
-    pstream_close(server->listener);
+    close(server->listen_fd);
+    fatal_signal_unlink_file_now(server->path);
     free(server->conns);
     free(server->path);
     free(server);
@@ -214,12 +250,60 @@ refuse(struct xrpcs *server, struct stream *s)
     }
 }
 
+/* Reads the credentials of the peer of unix socket 'fd' into 'peer'.
+ * Returns 0 or a positive errno. */
+static int
+peer_credentials(int fd, struct xrbac_peer *peer)
+{
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59 /* Linux 4.13 */
+#endif
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+
+    memset(peer, 0, sizeof *peer);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        return errno;
+    }
+    peer->uid = cred.uid;
+    peer->gid = cred.gid;
+    /* ERANGE: more groups than fit; the first XRBAC_MAX_GROUPS count. */
+    len = sizeof peer->groups;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, peer->groups, &len) < 0
+        && errno != ERANGE) {
+        return errno;
+    }
+    peer->n_groups = MIN(len, sizeof peer->groups) / sizeof peer->groups[0];
+    return 0;
+}
+
+/* Accepts one connection from the listening socket into '*sp' with its
+ * peer's credentials in 'peer'.  Returns 0 or a positive errno (EAGAIN:
+ * none waiting). */
+static int
+accept_one(struct xrpcs *server, struct stream **sp, struct xrbac_peer *peer)
+{
+    static unsigned int next_idx;
+    int fd
+        = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        return errno == EWOULDBLOCK ? EAGAIN : errno;
+    }
+    int error = peer_credentials(fd, peer);
+    if (error) {
+        close(fd);
+        return error;
+    }
+    return new_fd_stream(xasprintf("unix#%u", next_idx++), fd, 0, AF_UNIX, sp);
+}
+
 static void
 accept_conns(struct xrpcs *server)
 {
     for (int i = 0; i < XRPCS_ACCEPT_BATCH; i++) {
         struct stream *s;
-        int error = pstream_accept(server->listener, &s);
+        struct xrbac_peer peer;
+        int error = accept_one(server, &s, &peer);
         if (error) {
             if (error != EAGAIN) {
                 VLOG_WARN_RL(&rl, "%s RPC socket: accept failed: %s",
@@ -233,6 +317,7 @@ accept_conns(struct xrpcs *server)
         }
         struct xrpcs_conn *c = xzalloc(sizeof *c);
         c->stream = s;
+        c->peer = peer;
         ds_init(&c->in);
         ds_init(&c->out);
         c->last_progress = time_msec();
@@ -247,13 +332,25 @@ handle_line(struct xrpcs *server, struct xrpcs_conn *c, const char *line,
 {
     char *reply = NULL;
 
-    if (server->s.allow) {
+    if (server->s.allow || server->s.roles) {
         struct json_object *request, *id, *params;
         const char *method;
         char *error
             = xrpc_parse_request(line, len, &request, &id, &method, &params);
         if (!error) {
-            char *why = xrpc_check_allowed(server->s.allow, method, params);
+            /* The socket's allow-list first: its message says which
+             * socket serves the method. */
+            char *why = (server->s.allow ? xrpc_check_allowed(server->s.allow,
+                                                              method, params)
+                                         : NULL);
+            if (!why && server->s.roles) {
+                /* Looked up per request: the map may have been reloaded
+                 * since the peer connected. */
+                enum xrbac_role role
+                    = MIN(xrbac_role_of(server->s.roles, &c->peer),
+                          server->s.max_role);
+                why = xrbac_check(method, params, role, c->peer.uid);
+            }
             if (why) {
                 VLOG_INFO_RL(&rl, "%s RPC socket: %s", server->s.name, why);
                 reply = xrpc_error_line(id, XRPC_REJECTED, why);
@@ -403,7 +500,7 @@ void
 xrpcs_wait(struct xrpcs *server)
 {
     /* Always: a client beyond the limit is refused, not left waiting. */
-    pstream_wait(server->listener);
+    poll_fd_wait(server->listen_fd, POLLIN);
     for (size_t i = 0; i < server->n_refused; i++) {
         stream_recv_wait(server->refused[i].stream);
         poll_timer_wait_until(server->refused[i].deadline);

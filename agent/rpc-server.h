@@ -7,6 +7,13 @@
  * servers on one handler, the admin socket (everything) and the internal
  * socket (an allow-list for xovs-netback and the hotplug script).
  *
+ * Roles (rbac.h): each connection's peer credentials are read when it is
+ * accepted (SO_PEERCRED, SO_PEERGROUPS); with a role map in the settings,
+ * a request whose method needs more than the peer's role (capped at the
+ * socket's 'max_role') is answered with an error naming both roles and
+ * never reaches the handler.  The socket file's owner, group and mode are
+ * set when it is created.
+ *
  * Every client is someone else's program, so each has bounds (docs/api.md,
  * "Limits"):
  *   - output cap: while a connection holds 'max_output' bytes or more of
@@ -30,6 +37,8 @@
 #define XRPCS_H 1
 
 #include <stddef.h>
+#include <sys/types.h>
+#include "agent/rbac.h"
 
 struct xrpc_allow;
 struct xrpcs;
@@ -53,15 +62,26 @@ struct xrpcs_settings {
     long long idle_timeout_ms;      /* 0: connections never time out */
     const struct xrpc_allow *allow; /* NULL: every method; else only these
                                      * (rpc.h), others get XRPC_REJECTED */
+    const struct xrbac_map *roles;  /* NULL: no role check; else each
+                                     * peer's role (must outlive the
+                                     * server; may change between runs) */
+    enum xrbac_role max_role;       /* no peer has more on this socket */
+    int mode;                       /* the socket file's mode; -1: OVS's
+                                     * 0770 */
+    uid_t owner;                    /* (uid_t) -1: the agent's user */
+    gid_t group;                    /* (gid_t) -1: the agent's group */
 };
 
-/* Fills 's' with the defaults above, every method allowed. */
+/* Fills 's' with the defaults above, every method allowed, no role check,
+ * the socket file as OVS makes it. */
 void xrpcs_settings_init(struct xrpcs_settings *s, const char *name);
 
 /* Listens on 'path' (a unix socket path, replaced if it exists) with
- * 'settings' (copied; 'allow' and 'name' must outlive the server); each
- * request line goes to 'handle'('aux', ...).  Returns 0 and the server in
- * '*serverp', or a positive errno ('*serverp' NULL); does not log. */
+ * 'settings' (copied; 'allow', 'roles' and 'name' must outlive the server),
+ * its file given 'settings''s owner, group and mode; each request line
+ * goes to 'handle'('aux', ...).  Returns 0 and the server in '*serverp', or
+ * a positive errno ('*serverp' NULL; also when the owner, group or mode
+ * cannot be set); does not log. */
 int xrpcs_create(const char *path, const struct xrpcs_settings *settings,
                  xrpcs_handle_fn *handle, void *aux, struct xrpcs **serverp);
 

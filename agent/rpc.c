@@ -127,6 +127,10 @@ static const struct xrpc_param vif_create[] = {
                         "disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses (locked mode)"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses (locked mode)"),
+    ARG("trunks", "VLANs the VIF carries tagged: all, or tags and ranges "
+                  "10,20-25 (not on a VLAN network)"),
+    ARG("vlan-mode", "trunk (default), native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, 0..4094"),
     ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
@@ -138,6 +142,9 @@ static const struct xrpc_param vif_set[] = {
     ARG("locking-mode", "network_default, locked, unlocked or disabled"),
     ARG("ipv4-allowed", "comma-separated IPv4 addresses, empty for none"),
     ARG("ipv6-allowed", "comma-separated IPv6 addresses, empty for none"),
+    ARG("trunks", "all, tags and ranges 10,20-25, or empty: not a trunk"),
+    ARG("vlan-mode", "trunk, native-untagged or native-tagged"),
+    ARG("native-vlan", "the native VLAN of a native-* trunk, empty for none"),
     ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
@@ -157,7 +164,13 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("ipv4-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("ipv6-allowed", "SRW", "addresses it may send from when locked"),
     FIELD("currently-attached", " RO", "plugged"),
-    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("other-config", "MRW",
+          "free-form settings; promiscuous=true: sees all traffic of its "
+          "network"),
+    FIELD("trunks", " RW", "VLANs carried tagged: all, 10,20-25, or empty"),
+    FIELD("vlan-mode", " RW",
+          "trunk, native-untagged or native-tagged (trunks only)"),
+    FIELD("native-vlan", " RW", "native VLAN of a native-* trunk, -1: none"),
     FIELD("qos_algorithm_type", " RW", "ratelimit, or empty"),
     FIELD("qos_algorithm_params", "MRW",
           "kbps: guest's send limit, kbps-rx: its receive limit (kbit/s)"),
@@ -223,6 +236,142 @@ static const struct xrpc_param bond_fields[] = {
     END,
 };
 
+static const struct xrpc_param port_stats_fields[] = {
+    FIELD("name", " RO", "the OVS port: vif<domid>.<device>, a NIC, bond<N>"),
+    FIELD("kind", " RO", "vif, pif or bond (a bond: its members summed)"),
+    FIELD("uuid", " RO", "the VIF, PIF or Bond record"),
+    FIELD("rx-packets", " RO", "packets received (OVS Interface statistics)"),
+    FIELD("tx-packets", " RO", "packets sent"),
+    FIELD("rx-bytes", " RO", "bytes received"),
+    FIELD("tx-bytes", " RO", "bytes sent"),
+    FIELD("rx-dropped", " RO", "received packets dropped"),
+    FIELD("tx-dropped", " RO", "packets to send dropped"),
+    FIELD("rx-errors", " RO", "receive errors"),
+    FIELD("tx-errors", " RO", "send errors"),
+    FIELD("rx-pps", " RO", "packets received per second, lately"),
+    FIELD("tx-pps", " RO", "packets sent per second"),
+    FIELD("rx-bps", " RO", "bits received per second"),
+    FIELD("tx-bps", " RO", "bits sent per second"),
+    FIELD("drops-ps", " RO", "packets dropped per second (both ways)"),
+    END,
+};
+
+static const struct xrpc_param port_stats_history[] = {
+    REQ("name", "a port (vif3.0, eth1, bond0) or its record's uuid"),
+    ARG("seconds", "how far back, 1..3600 (default 300)"),
+    END,
+};
+
+static const struct xrpc_param sdn_introduce[] = {
+    REQ("protocol", "ssl or tcp (connect to the controller), pssl or ptcp "
+                    "(listen for it)"),
+    ARG("address", "the controller's IP address (ssl, tcp); the address "
+                   "to listen on (pssl, ptcp; default all)"),
+    ARG("port", "1..65535, default 6632"),
+    END,
+};
+
+static const struct xrpc_param sdn_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("protocol", " RO", "ssl, tcp, pssl or ptcp"),
+    FIELD("address", " RO", "IP address (empty: listen on all)"),
+    FIELD("port", " RO", "TCP port"),
+    FIELD("target", " RO", "the Open vSwitch manager target"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param tunnel_create[] = {
+    REQ("pif-uuid", "the transport PIF (not a VLAN PIF)"),
+    REQ("network-uuid", "the network the tunnel carries (no PIF yet)"),
+    ARG("protocol", "gre (default) or vxlan"),
+    REQ("remotes", "the remote endpoints' IPv4 addresses, comma-separated"),
+    ARG("transport-address",
+        "this host's address on the transport PIF, A.B.C.D/N (required "
+        "for the first tunnel over that PIF)"),
+    ARG("key", "GRE key 0..4294967295 or VXLAN VNI 0..16777215, default "
+               "the lowest unused from 1"),
+    END,
+};
+
+static const struct xrpc_param uuid_tunnel[] = {UUID_ARG("tunnel"), END};
+
+static const struct xrpc_param tunnel_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("access-PIF", " RO", "the tunnel's PIF on its network"),
+    FIELD("transport-PIF", " RO", "the PIF carrying the encapsulation"),
+    FIELD("network-uuid", " RO", "the network the tunnel carries"),
+    FIELD("transport-device", " RO", "the transport PIF's device"),
+    FIELD("protocol", " RO", "gre or vxlan"),
+    FIELD("key", " RO", "GRE key or VXLAN VNI"),
+    FIELD("transport-address", " RO", "this host's endpoint address"),
+    FIELD("remotes", "SRO", "the remote endpoints"),
+    FIELD("max-MTU", " RO",
+          "the largest MTU of the network and its VIFs (transport MTU less "
+          "the encapsulation)"),
+    FIELD("currently-attached", " RO", "the access PIF is plugged"),
+    FIELD("remote-status", "MRO",
+          "per remote: up, down (OVS BFD state) or unknown (reported)"),
+    FIELD("other-config", "MRO", "free-form settings"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param uuid_sdn[] = {UUID_ARG("SDN controller"), END};
+
+static const struct xrpc_param ssl_set[] = {
+    REQ("private-key", "absolute path of the host's private key (PEM)"),
+    REQ("certificate", "absolute path of the host's certificate (PEM)"),
+    REQ("ca-cert", "absolute path of the CA certificate peers must be "
+                   "signed by"),
+    ARG("bootstrap-ca-cert", "true: fetch the CA certificate from the "
+                             "first peer into ca-cert (default false)"),
+    END,
+};
+
+static const struct xrpc_param ssl_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("private-key", " RO", "the host's private key"),
+    FIELD("certificate", " RO", "the host's certificate"),
+    FIELD("ca-cert", " RO", "the CA certificate"),
+    FIELD("bootstrap-ca-cert", " RO",
+          "CA certificate taken from the "
+          "first peer"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param mirror_create[] = {
+    ARG("vif-uuids", "the VIFs whose frames are copied, comma-separated"),
+    ARG("network-uuid",
+        "the network mirrored (default the VIFs'); alone: all its traffic"),
+    ARG("output-vif-uuid", "SPAN: the VIF that receives the copies"),
+    ARG("output-vlan", "RSPAN: 1..4094, the tag the copies carry"),
+    ARG("name-label", "the mirror's name"),
+    END,
+};
+
+static const struct xrpc_param uuid_mirror[] = {UUID_ARG("mirror"), END};
+
+static const struct xrpc_param mirror_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("name-label", " RO", "name"),
+    FIELD("network-uuid", " RO", "the mirrored network"),
+    FIELD("bridge", " RO", "its bridge (where the OVS Mirror row is)"),
+    FIELD("vif-uuids", "SRO", "source VIFs; empty: the whole network"),
+    FIELD("output-vif-uuid", " RO", "SPAN output VIF, or empty"),
+    FIELD("output-vlan", " RO", "RSPAN output VLAN, or -1"),
+    FIELD("kind", " RO", "span or rspan"),
+    STATUS_FIELD,
+    ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param uuid_ssl[] = {UUID_ARG("SSL record"), END};
+
 static const struct xrpc_param pool_set[] = {
     ARG("igmp-snooping-enabled",
         "true or false: IGMP snooping on networks that do not set "
@@ -284,6 +433,36 @@ static const struct xrpc_verb verbs[] = {
      XRPC_RESULT_LIST},
     {"vif-stats-report", "(xovs-netback) report a VIF's counters",
      vif_stats_report, 0, XRPC_RESULT_NONE},
+    {"port-stats-list", "live counters and rates of VIFs, PIFs and bonds",
+     port_stats_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"port-stats-history",
+     "a port's recent rates (use --json; xovs graph "
+     "plots them)",
+     port_stats_history, 0, XRPC_RESULT_NONE},
+    {"sdn-controller-introduce",
+     "make an SDN controller the host's OVSDB manager", sdn_introduce, 0,
+     XRPC_RESULT_UUID},
+    {"sdn-controller-forget", "remove an SDN controller", uuid_sdn, 0,
+     XRPC_RESULT_NONE},
+    {"sdn-controller-list", "list SDN controllers", sdn_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
+    {"ssl-set", "set the host's TLS key, certificate and CA certificate",
+     ssl_set, 0, XRPC_RESULT_UUID},
+    {"ssl-clear", "remove the host's TLS settings", uuid_ssl, 0,
+     XRPC_RESULT_NONE},
+    {"ssl-list", "show the host's TLS settings", ssl_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
+    {"tunnel-create", "create a GRE/VXLAN tunnel carrying a network",
+     tunnel_create, 0, XRPC_RESULT_UUID},
+    {"tunnel-destroy", "destroy a tunnel and its access PIF", uuid_tunnel, 0,
+     XRPC_RESULT_NONE},
+    {"tunnel-list", "list tunnels with each remote's state", tunnel_fields,
+     XRPC_LIST, XRPC_RESULT_LIST},
+    {"mirror-create", "copy VIFs' or a network's frames to a VIF or VLAN",
+     mirror_create, 0, XRPC_RESULT_UUID},
+    {"mirror-destroy", "destroy a mirror", uuid_mirror, 0, XRPC_RESULT_NONE},
+    {"mirror-list", "list mirrors", mirror_fields, XRPC_LIST,
+     XRPC_RESULT_LIST},
     {"pool-param-set",
      "change the host's pool-wide settings (IGMP snooping, flow export)",
      pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
@@ -355,16 +534,33 @@ xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
 const struct xrpc_verb *
 xrpc_verbs(size_t *n)
 {
-    *n = ARRAY_SIZE(verbs);
-    return verbs;
+    static struct xrpc_verb *all;
+    static size_t n_all;
+
+    if (!all) {
+        size_t n_param = 0;
+        const struct xrpc_verb *param
+            = xrpc_param_verbs ? xrpc_param_verbs(&n_param) : NULL;
+        all = xmalloc((ARRAY_SIZE(verbs) + n_param) * sizeof *all);
+        memcpy(all, verbs, sizeof verbs);
+        if (n_param) {
+            memcpy(all + ARRAY_SIZE(verbs), param, n_param * sizeof *param);
+        }
+        n_all = ARRAY_SIZE(verbs) + n_param;
+    }
+    *n = n_all;
+    return all;
 }
 
 const struct xrpc_verb *
 xrpc_verb_find(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-        if (!strcmp(verbs[i].name, name)) {
-            return &verbs[i];
+    size_t n;
+    const struct xrpc_verb *all = xrpc_verbs(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(all[i].name, name)) {
+            return &all[i];
         }
     }
     return NULL;
@@ -388,7 +584,7 @@ xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
     size_t pplen = strlen(PROPERTIES_PREFIX);
     size_t qplen = strlen(QOS_PARAMS_PREFIX);
 
-    if (xrpc_param_find(verb, key)
+    if (xrpc_param_find(verb, key) || (verb->flags & XRPC_ANY_KEYS && *key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
             && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])

@@ -43,13 +43,15 @@ enum xrpc_result {
     XRPC_RESULT_UUID,  /* {"uuid": "..."}: create verbs */
     XRPC_RESULT_UUIDS, /* ["...", ...]: pif-scan (the new PIFs) */
     XRPC_RESULT_LIST,  /* [{field: value, ...}, ...]: list verbs */
+    XRPC_RESULT_VALUE, /* {"value": "text"}: *-param-get */
 };
 
 /* Verb flags. */
 #define XRPC_LIST 0x1         /* fields filter; "params" selects fields */
 #define XRPC_OTHER_CONFIG 0x2 /* accepts other-config:KEY=VALUE */
 #define XRPC_PROPERTIES 0x4   /* accepts properties:KEY=VALUE (bonds) */
-#define XRPC_QOS_PARAMS 0x8   /* accepts qos_algorithm_params:KEY=VALUE */
+#define XRPC_ANY_KEYS 0x8     /* accepts any KEY=VALUE (*-param-add) */
+#define XRPC_QOS_PARAMS 0x10  /* accepts qos_algorithm_params:KEY=VALUE */
 
 struct xrpc_param {
     const char *name; /* as typed: "name-label", "MTU" */
@@ -68,8 +70,14 @@ struct xrpc_verb {
     enum xrpc_result result;
 };
 
-/* The verb table, in help order. */
+/* The verb table, in help order: rpc.c's verbs, then rpc-param.c's
+ * generic ones. */
 const struct xrpc_verb *xrpc_verbs(size_t *n);
+/* xe's generic verbs on every record kind (rpc-param.c):
+ * KIND-param-get, -param-add, -param-remove and -param-clear.  Weak: a
+ * program that links rpc.o without rpc-param.o (xovs-netback, which only
+ * reports counters) has none of them. */
+const struct xrpc_verb *xrpc_param_verbs(size_t *n) __attribute__((weak));
 /* NULL if there is no such verb. */
 const struct xrpc_verb *xrpc_verb_find(const char *name);
 /* NULL if 'verb' has no parameter or field called 'name'. */

@@ -23,12 +23,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "agent/api.h"
+#include "agent/metrics.h"
+#include "agent/ifaddr.h"
 #include "agent/pifscan.h"
+#include "agent/portstats.h"
 #include "agent/reconcile.h"
 #include "agent/rpc-server.h"
 #include "agent/rpc.h"
@@ -61,7 +67,26 @@ struct agent {
     struct xrpcs *rpc;          /* the admin socket: every method */
     struct xrpcs *rpc_internal; /* netback and hotplug; NULL if none */
     struct shash vif_stats;     /* reported by xovs-netback; see xapi_env */
+    struct xrbac_map roles;     /* who may do what (rbac.h) */
+
+    /* Observability (metrics.h, portstats.h). */
+    struct xps ports;                /* live traffic of the records' ports */
+    unsigned int stats_seqno;        /* ovsg_seqno() at the last sample */
+    long long next_sample;           /* time_msec() of the next sample */
+    struct xmet *metrics;            /* --metrics endpoint, or NULL */
+    long long unsynced_since;        /* time_msec() since OVS differs, 0 */
+    unsigned long long n_reconciles; /* desired states handed to OVS */
+    unsigned long long n_requests;   /* RPC requests answered */
+    unsigned long long n_errors;     /* ... with an error */
+    /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
+     * their bridges, and when to check them again (LLONG_MAX: never). */
+    struct svec addrs_added;
+    long long int addrs_next;
 };
+
+/* Ports are sampled when the replica changes, and at least this often (a
+ * port that stops moving must go to rate 0). */
+#define AGENT_SAMPLE_MS 1000
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
 
@@ -71,7 +96,14 @@ static char *rpc_path;          /* malloc'd after parse_options() */
 static char *rpc_internal_path; /* malloc'd; "" after --rpc-internal= */
 static size_t rpc_max_conns = XRPCS_MAX_CONNS_DEFAULT;
 static long long rpc_idle_timeout_ms = XRPCS_IDLE_TIMEOUT_DEFAULT_MS;
-static char *unixctl_path; /* malloc'd after parse_options() */
+static char *unixctl_path;     /* malloc'd after parse_options() */
+static const char *roles_path; /* --roles; NULL: the built-in map */
+static int rpc_mode = -1;
+static const char *rpc_owner_name; /* --rpc-owner, --rpc-group as given */
+static const char *rpc_group_name;
+static uid_t rpc_owner = (uid_t)-1;
+static gid_t rpc_group = (gid_t)-1;
+static const char *metrics_target; /* --metrics; NULL: no endpoint */
 static char *datapath_type;
 static bool exiting;
 
@@ -96,6 +128,15 @@ usage(void)
            "                         are refused with an error\n"
            "  --rpc-idle-timeout=SECS  close a connection silent that long\n"
            "                         (default %d; 0: never)\n"
+           "  --roles=FILE           role map: uid:/user:/gid:/group: lines\n"
+           "                         to none|read-only|vm-operator|\n"
+           "                         pool-admin (default: root and the\n"
+           "                         agent's user pool-admin, others none)\n"
+           "  --rpc-owner=USER       owner of the admin socket's file\n"
+           "  --rpc-group=GROUP      its group (default the agent's)\n"
+           "  --rpc-mode=MODE        its mode, octal (default 0770)\n"
+           "  --metrics=ADDR:PORT|unix:PATH  serve Prometheus metrics\n"
+           "                         (GET /metrics; default: none)\n"
            "  --unixctl=PATH         control socket (exit, vlog/set;\n"
            "                         default %s/%s.ctl)\n"
            "  --datapath-type=TYPE   netdev | system (default: system if\n"
@@ -123,6 +164,20 @@ parse_count(const char *name, const char *arg, unsigned long min,
     return v;
 }
 
+/* A numeric user or group id for option 'name' ('kind' is "user" or
+ * "group": 'arg' is not one by name either). */
+static unsigned int
+parse_id(const char *name, const char *arg, const char *kind)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || *end || !*arg || arg[0] == '-' || v >= UINT_MAX) {
+        ovs_fatal(0, "--%s: no %s \"%s\" on this host", name, kind, arg);
+    }
+    return v;
+}
+
 static void
 parse_options(int argc, char *argv[])
 {
@@ -133,6 +188,11 @@ parse_options(int argc, char *argv[])
         OPT_RPC_INTERNAL,
         OPT_RPC_MAX_CONNS,
         OPT_RPC_IDLE_TIMEOUT,
+        OPT_ROLES,
+        OPT_RPC_OWNER,
+        OPT_RPC_GROUP,
+        OPT_RPC_MODE,
+        OPT_METRICS,
         OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
         DAEMON_OPTION_ENUMS,
@@ -145,6 +205,11 @@ parse_options(int argc, char *argv[])
         {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
         {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
         {"rpc-idle-timeout", required_argument, NULL, OPT_RPC_IDLE_TIMEOUT},
+        {"roles", required_argument, NULL, OPT_ROLES},
+        {"rpc-owner", required_argument, NULL, OPT_RPC_OWNER},
+        {"rpc-group", required_argument, NULL, OPT_RPC_GROUP},
+        {"rpc-mode", required_argument, NULL, OPT_RPC_MODE},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
         {"help", no_argument, NULL, 'h'},
@@ -194,6 +259,30 @@ parse_options(int argc, char *argv[])
             rpc_idle_timeout_ms
                 = parse_count("rpc-idle-timeout", optarg, 0, 86400) * 1000LL;
             break;
+        case OPT_ROLES:
+            roles_path = optarg;
+            break;
+        case OPT_RPC_OWNER:
+            rpc_owner_name = optarg;
+            break;
+        case OPT_RPC_GROUP:
+            rpc_group_name = optarg;
+            break;
+        case OPT_RPC_MODE: {
+            char *end;
+            unsigned long mode = strtoul(optarg, &end, 8);
+            if (!*optarg || *end || mode > 07777) {
+                ovs_fatal(0,
+                          "--rpc-mode: \"%s\" is not an octal mode "
+                          "(e.g. 0660)",
+                          optarg);
+            }
+            rpc_mode = mode;
+            break;
+        }
+        case OPT_METRICS:
+            metrics_target = optarg;
+            break;
         case OPT_UNIXCTL:
             free(unixctl_path);
             unixctl_path = xstrdup(optarg);
@@ -220,6 +309,17 @@ parse_options(int argc, char *argv[])
     }
     free(short_options);
     short_options = NULL;
+    /* Names resolved after the loop, so that --help works without them. */
+    if (rpc_owner_name) {
+        const struct passwd *pw = getpwnam(rpc_owner_name);
+        rpc_owner = (pw ? pw->pw_uid
+                        : parse_id("rpc-owner", rpc_owner_name, "user"));
+    }
+    if (rpc_group_name) {
+        const struct group *gr = getgrnam(rpc_group_name);
+        rpc_group = (gr ? gr->gr_gid
+                        : parse_id("rpc-group", rpc_group_name, "group"));
+    }
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }
@@ -243,6 +343,37 @@ parse_options(int argc, char *argv[])
     if (!unixctl_path) {
         unixctl_path = xovs_default_unixctl();
     }
+}
+
+/* Loads the role map into 'map' (initialized): --roles, or nothing (the
+ * built-in rules).  Returns NULL or a malloc'd message. */
+static char *
+agent_load_roles(struct xrbac_map *map)
+{
+    xrbac_map_init(map, geteuid());
+    return roles_path ? xrbac_map_load(map, roles_path) : NULL;
+}
+
+/* roles/reload: reads --roles again; on an error the old map stays. */
+static void
+agent_unixctl_roles_reload(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                           const char *argv[] OVS_UNUSED, void *a_)
+{
+    struct agent *a = a_;
+    struct xrbac_map map;
+    char *error = agent_load_roles(&map);
+    if (error) {
+        VLOG_WARN("roles/reload: %s; keeping the role map in use", error);
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        xrbac_map_destroy(&map);
+        return;
+    }
+    xrbac_map_destroy(&a->roles);
+    a->roles = map;
+    VLOG_INFO("role map reloaded from %s",
+              roles_path ? roles_path : "(built-in)");
+    unixctl_command_reply(conn, NULL);
 }
 
 static void
@@ -275,12 +406,77 @@ default_datapath_type(void)
     return stat("/sys/module/openvswitch", &st) ? "netdev" : "system";
 }
 
+/* How often the tunnels' transport addresses are checked: soon while a
+ * bridge is still being created, then now and then (an OVS restart
+ * recreates the bridge's interface without them). */
+#define AGENT_ADDR_RETRY_MS 500
+#define AGENT_ADDR_CHECK_MS 5000
+
+/* Puts the tunnels' transport addresses on their bridges and takes away
+ * the ones this agent added that no tunnel wants any more. */
+static void
+agent_sync_addrs(struct agent *a)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
+    struct svec want = SVEC_EMPTY_INITIALIZER;
+    bool pending = false;
+
+    xrc_tunnel_addresses(&a->db, &want);
+    for (size_t i = 0; i < want.n; i++) {
+        char *br = xstrdup(want.names[i]);
+        char *prefix = strchr(br, ' ');
+        bool added;
+        *prefix++ = '\0';
+        int error = xifa_add(br, prefix, &added);
+        if (error) {
+            pending = true;
+            if (error != ENODEV) {
+                VLOG_WARN_RL(&rl, "%s: cannot add transport address %s (%s)",
+                             br, prefix, ovs_strerror(error));
+            }
+        } else if (added) {
+            VLOG_INFO("%s: transport address %s added (tunnels)", br, prefix);
+            if (!svec_contains_unsorted(&a->addrs_added, want.names[i])) {
+                svec_add(&a->addrs_added, want.names[i]);
+            }
+        }
+        free(br);
+    }
+    struct svec keep = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < a->addrs_added.n; i++) {
+        const char *s = a->addrs_added.names[i];
+        if (svec_contains_unsorted(&want, s)) {
+            svec_add(&keep, s);
+            continue;
+        }
+        char *br = xstrdup(s);
+        char *prefix = strchr(br, ' ');
+        *prefix++ = '\0';
+        int error = xifa_del(br, prefix);
+        if (!error) {
+            VLOG_INFO("%s: transport address %s removed (no tunnel uses it)",
+                      br, prefix);
+        } else if (error != ENODEV && error != EADDRNOTAVAIL) {
+            VLOG_WARN_RL(&rl, "%s: cannot remove transport address %s (%s)",
+                         br, prefix, ovs_strerror(error));
+        }
+        free(br);
+    }
+    svec_swap(&keep, &a->addrs_added);
+    svec_destroy(&keep);
+    a->addrs_next = (pending  ? time_msec() + AGENT_ADDR_RETRY_MS
+                     : want.n ? time_msec() + AGENT_ADDR_CHECK_MS
+                              : LLONG_MAX);
+    svec_destroy(&want);
+}
+
 static void
 agent_reconcile(struct agent *a)
 {
     struct ovsg_state desired;
     xrc_build(&a->db, a->datapath_type, &desired);
     ovsg_set_desired(a->glue, &desired);
+    a->n_reconciles++;
 
     /* Plugged NICs up, as xapi's PIF.plug does (the kernel datapath leaves
      * a port's link as it finds it). */
@@ -297,6 +493,15 @@ agent_reconcile(struct agent *a)
         }
     }
     svec_destroy(&links);
+    agent_sync_addrs(a);
+}
+
+/* xapi_env's iface_bfd(): from the glue's replica. */
+static int
+agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
+{
+    struct agent *a = aux;
+    return ovsg_get_iface_bfd(a->glue, iface, bfd_status);
 }
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
@@ -363,12 +568,14 @@ agent_handle(void *aux, const char *line, size_t len)
     const struct xapi_env env = {
         .scan = xpif_scan,
         .bond_status = agent_bond_status,
+        .iface_bfd = agent_iface_bfd,
         .aux = a,
         .vif_stats = &a->vif_stats,
         /* Ownership and partial failure (reconcile.h). */
         .verify = xrc_verify,
         .record_status = xrc_record_status,
         .status_aux = a->glue,
+        .port_stats = &a->ports,
     };
     bool changed = false;
     char *reply
@@ -376,6 +583,10 @@ agent_handle(void *aux, const char *line, size_t len)
     if (changed) {
         agent_reconcile(a);
     }
+    /* The agent built 'reply': an error's member name cannot occur
+     * unescaped inside a result's strings. */
+    a->n_requests++;
+    a->n_errors += strstr(reply, ",\"error\":{\"code\":") != NULL;
     return reply;
 }
 
@@ -391,11 +602,68 @@ agent_listen(struct agent *a, const char *path, const char *name,
     s.max_conns = rpc_max_conns;
     s.idle_timeout_ms = rpc_idle_timeout_ms;
     s.allow = allow;
+    s.roles = &a->roles;
+    if (allow) {
+        /* The internal socket: netback and the hotplug script need no more
+         * than vm-operator, whoever runs them. */
+        s.max_role = XRBAC_VM_OPERATOR;
+    } else {
+        s.mode = rpc_mode;
+        s.owner = rpc_owner;
+        s.group = rpc_group;
+    }
     int error = xrpcs_create(path, &s, agent_handle, a, &server);
     if (error) {
         ovs_fatal(error, "cannot listen on %s", path);
     }
     return server;
+}
+
+/* xmet_render_fn: one scrape. */
+static void
+agent_render_metrics(void *a_, struct ds *out)
+{
+    struct agent *a = a_;
+    long long now = time_msec();
+    const struct xmet_source src = {
+        .db = &a->db,
+        .ports = &a->ports,
+        .vif_stats = &a->vif_stats,
+        .record_status = xrc_record_status,
+        .status_aux = a->glue,
+        .now_ms = time_wall_msec(),
+        .reconcile_lag_ms = a->unsynced_since ? now - a->unsynced_since : 0,
+        .n_reconciles = a->n_reconciles,
+        .n_requests = a->n_requests,
+        .n_errors = a->n_errors,
+    };
+    xmet_render(out, &src);
+}
+
+/* Samples the ports' counters when the replica changed or a second
+ * passed, and notes whether OVS matches the records. */
+static void
+agent_observe(struct agent *a)
+{
+    long long now = time_msec();
+    unsigned int seqno = ovsg_seqno(a->glue);
+
+    if (ovsg_is_synced(a->glue)) {
+        a->unsynced_since = 0;
+    } else if (!a->unsynced_since) {
+        a->unsynced_since = now;
+    }
+    if (seqno == a->stats_seqno && now < a->next_sample) {
+        return;
+    }
+    a->stats_seqno = seqno;
+    a->next_sample = now + AGENT_SAMPLE_MS;
+
+    struct shash ifaces = SHASH_INITIALIZER(&ifaces);
+    ovsg_iface_stats_all(a->glue, &ifaces);
+    a->ports.interval_ms = ovsg_stats_interval_ms(a->glue);
+    xps_sample(&a->ports, &a->db, &ifaces, time_wall_msec());
+    shash_destroy_free_data(&ifaces);
 }
 
 static void
@@ -406,6 +674,13 @@ agent_run(struct agent *a)
         xrpcs_run(a->rpc_internal);
     }
     ovsg_run(a->glue);
+    agent_observe(a);
+    if (a->metrics) {
+        xmet_run(a->metrics);
+    }
+    if (time_msec() >= a->addrs_next) {
+        agent_sync_addrs(a);
+    }
 }
 
 static void
@@ -416,6 +691,13 @@ agent_wait(struct agent *a)
         xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
+    poll_timer_wait_until(a->next_sample);
+    if (a->metrics) {
+        xmet_wait(a->metrics);
+    }
+    if (a->addrs_next != LLONG_MAX) {
+        poll_timer_wait_until(a->addrs_next);
+    }
 }
 
 int
@@ -443,9 +725,23 @@ main(int argc, char *argv[])
         (const char *[]){a.store_path, rpc, unixctl_path, rpc_internal, NULL});
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
+    svec_init(&a.addrs_added);
+    a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
         ovs_fatal(0, "%s", error);
+    }
+    error = agent_load_roles(&a.roles);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
+    xps_init(&a.ports);
+    char *metrics_pstream = NULL;
+    if (metrics_target) {
+        error = xmet_parse_target(metrics_target, &metrics_pstream);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
     }
 
     daemonize_start(false);
@@ -454,6 +750,15 @@ main(int argc, char *argv[])
         a.rpc_internal
             = agent_listen(&a, rpc_internal, "internal", xrpc_internal_allow);
     }
+    if (metrics_pstream) {
+        int merror = xmet_create(metrics_pstream, agent_render_metrics, &a,
+                                 &a.metrics);
+        if (merror) {
+            ovs_fatal(merror, "--metrics: cannot listen on %s",
+                      metrics_target);
+        }
+        free(metrics_pstream);
+    }
     struct unixctl_server *unixctl;
     int retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
@@ -461,6 +766,8 @@ main(int argc, char *argv[])
                   unixctl_path);
     }
     unixctl_command_register("exit", "", 0, 0, agent_unixctl_exit, NULL);
+    unixctl_command_register("roles/reload", "", 0, 0,
+                             agent_unixctl_roles_reload, &a);
     a.glue = ovsg_create(ovsdb_remote);
     /* Start-up safety: an empty store must not delete xovs's bridges. */
     error = xrc_startup_check(a.glue, &a.db, a.store_path);
@@ -496,6 +803,10 @@ main(int argc, char *argv[])
     ovsg_destroy(a.glue);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
+    xrbac_map_destroy(&a.roles);
+    xmet_destroy(a.metrics);
+    xps_destroy(&a.ports);
+    svec_destroy(&a.addrs_added);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);

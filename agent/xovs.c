@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "agent/xovs-cli.h"
 #include "lib/xovs-dirs.h"
 #include "util.h"
 
@@ -93,6 +94,12 @@ help_all(void)
     for (size_t i = 0; i < n; i++) {
         printf("  %-18s %s\n", verbs[i].name, verbs[i].summary);
     }
+    printf("  %-18s %s\n", "top",
+           "live view of the busiest VIFs, PIFs and bonds:");
+    printf("  %-18s %s\n", "",
+           "[--interval=SECONDS] [--iterations=N] [FIELD=VALUE ...]");
+    printf("  %-18s %s\n", "graph PORT",
+           "plot a port's rates into a PNG: [--seconds N] --png FILE");
     printf("  %-18s %s\n", "help [VERB]", "this list, or VERB's arguments");
 }
 
@@ -108,6 +115,9 @@ help_verb(const struct xrpc_verb *verb)
     } else {
         for (const struct xrpc_param *p = verb->params; p->name; p++) {
             printf(p->required ? " %s=..." : " [%s=...]", p->name);
+        }
+        if (verb->flags & XRPC_ANY_KEYS) {
+            printf(" [KEY=VALUE ...]");
         }
         if (verb->flags & XRPC_OTHER_CONFIG) {
             printf(" [other-config:KEY=VALUE ...]");
@@ -324,6 +334,41 @@ recv_line(int fd, const char *target, size_t *lenp)
     }
 }
 
+struct json_object *
+xovs_cli_call(const char *target, const char *method,
+              struct json_object *params, char **error)
+{
+    struct json_object *response, *result;
+    const char *message;
+    size_t len;
+    int code;
+
+    char *line = xrpc_request_line(1, method, params);
+    int fd = connect_agent(target);
+    send_all(fd, target, line, strlen(line));
+    free(line);
+    line = recv_line(fd, target, &len);
+    close(fd);
+
+    char *bad
+        = xrpc_parse_response(line, len, &response, &code, &result, &message);
+    free(line);
+    if (bad) {
+        *error = xasprintf("bad answer from the agent at %s: %s", target, bad);
+        free(bad);
+        return NULL;
+    }
+    if (code != XRPC_OK) {
+        *error = xstrdup(message);
+        json_object_put(response);
+        return NULL;
+    }
+    *error = NULL;
+    json_object_get(result);
+    json_object_put(response);
+    return result ? result : json_object_new_object();
+}
+
 /* ---------------------------------------------------------------------- */
 /* Output. */
 
@@ -412,6 +457,12 @@ print_result(const struct options *o, const struct xrpc_verb *verb,
             putchar('\n');
         }
         break;
+    case XRPC_RESULT_VALUE:
+        if (json_object_object_get_ex(result, "value", &uuid)) {
+            print_text(uuid);
+            putchar('\n');
+        }
+        break;
     case XRPC_RESULT_LIST:
         if (o->minimal) {
             print_minimal(result);
@@ -432,6 +483,10 @@ main(int argc, char *argv[])
     size_t len;
     int code;
 
+    int rc;
+    if (xovs_live_main(argc, argv, &rc)) {
+        return rc; /* top, graph */
+    }
     parse_args(argc, argv, &o);
     const struct xrpc_verb *verb = xrpc_verb_find(o.verb);
 

@@ -24,12 +24,8 @@ VLOG_DEFINE_THIS_MODULE(ovsg_bond);
 
 #define OVSG_APPCTL_TIMEOUT_MS 1000 /* one bond status query, all calls */
 
-/* Asks the ovs-vswitchd of 'g->rundir' "COMMAND ARG" and waits for the
- * answer until 'deadline' (time_msec()) at the latest.  Returns 0 with the
- * answer in '*resultp' (malloc'd), or a positive errno (ESRCH: no
- * ovs-vswitchd; ETIMEDOUT: it did not answer in time) with '*resultp'
- * NULL; logs failures, rate-limited. */
-static int
+/* ovsg-private.h has the contract. */
+int
 ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
             long long int deadline, char **resultp)
 {
@@ -57,7 +53,8 @@ ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
 
     /* unixctl_client_transact() would wait for ever on a stopped
      * ovs-vswitchd: send, then poll for the answer with a deadline. */
-    struct json *params = json_array_create_1(json_string_create(arg));
+    struct json *params = arg ? json_array_create_1(json_string_create(arg))
+                              : json_array_create_empty();
     struct jsonrpc_msg *request
         = jsonrpc_create_request(command, params, NULL);
     struct json *id = json_clone(request->id);
@@ -88,10 +85,10 @@ ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
     }
     if (!error) {
         if (reply->error) {
-            VLOG_WARN_RL(&rl, "%s %s via %s: %s", command, arg, path,
-                         reply->error->type == JSON_STRING
-                             ? json_string(reply->error)
-                             : "error");
+            VLOG_WARN_RL(
+                &rl, "%s %s via %s: %s", command, arg ? arg : "", path,
+                reply->error->type == JSON_STRING ? json_string(reply->error)
+                                                  : "error");
             error = EPROTO;
         } else if (reply->result && reply->result->type == JSON_STRING) {
             *resultp = xstrdup(json_string(reply->result));

@@ -245,6 +245,7 @@ ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
         }
     }
     ovsg_index_destroy(&idx);
+    ovsg_sdn_collisions(g->idl, state, errors);
 }
 
 const char *

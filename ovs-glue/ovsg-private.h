@@ -43,6 +43,14 @@ struct ovsg {
                                  * move) */
     size_t n_trials;
     struct svec txn_units; /* units the txn in flight changes */
+
+    /* Open vSwitch 3.1 does not revalidate its datapath flows when a Mirror
+     * changes (flows cached before keep mirroring, or not, until they
+     * expire).  A transaction that changes a mirror bumps next_cfg; once
+     * ovs-vswitchd has applied it (cur_cfg), the glue asks it to purge its
+     * flows ("revalidator/purge"). */
+    bool txn_mirrors;        /* the txn in flight changes a mirror */
+    long long int purge_cfg; /* cur_cfg to wait for, then purge; -1 none */
 };
 
 /* OpenFlow side of one bridge: what was last installed, so a change (or a
@@ -90,6 +98,14 @@ int ovsg_flows_sync(struct ovsg_flows *, struct ovsg_flows_worker *,
                     const char *rundir, const struct svec *flows,
                     const struct simap *ports, long long int now);
 
+/* Asks the ovs-vswitchd of 'g->rundir' "COMMAND [ARG]" ('arg' NULL: none)
+ * and waits for the answer until 'deadline' (time_msec()) at the latest.
+ * Returns 0 with the answer in '*resultp' (malloc'd), or a positive errno
+ * (ESRCH: no ovs-vswitchd; ETIMEDOUT: it did not answer in time) with
+ * '*resultp' NULL; logs failures, rate-limited (ovsg-bond.c). */
+int ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
+                long long int deadline, char **resultp);
+
 /* Ownership (ovsg-own.c). */
 bool ovsg_is_marked(const struct smap *external_ids);
 void ovsg_marked_ids(const struct smap *want, struct smap *out);
@@ -136,19 +152,22 @@ struct ovsg_diff {
     bool hold_new_ports;      /* the new port's flows are not in place yet */
     size_t n_held;            /* new ports held back for that reason */
     const char *unit;         /* the unit being written */
+    bool mirrors_changed;     /* a Mirror row is written */
     struct svec units;        /* units with changes, in walk order */
+    bool bump_cfg; /* a change ovs-vswitchd is not alerted to (Port trunks,
+                    * vlan_mode): increment next_cfg as ovs-vsctl does */
 };
 
-/* Notes a change written into 'd''s transaction (for the log and the
- * unit being written). */
-void ovsg_diff_note(struct ovsg_diff *, const char *format, ...)
+/* Notes a change written into 'd''s transaction (for the log and, with
+ * 'd->unit', for bisection). */
+void ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 
 /* QoS, IGMP snooping and flow export (ovsg-qos.c): bring 'row' (a row in
  * 'd''s transaction, perhaps just inserted) to what 'want' asks, writing
  * only xovs-owned rows; drop_port_qos() deletes the xovs-owned QoS row of
  * a port about to be removed. */
-void ovsg_sync_bridge_sdn(struct ovsg_diff *, const struct ovsrec_bridge *row,
+void ovsg_qos_sync_bridge(struct ovsg_diff *, const struct ovsrec_bridge *row,
                           const struct ovsg_bridge *want);
 void ovsg_sync_port_qos(struct ovsg_diff *, const struct ovsrec_port *row,
                         const struct ovsg_port *want);
@@ -164,5 +183,16 @@ void ovsg_remove_unwanted(struct ovsg *, struct ovsg_diff *,
                           const struct ovsrec_open_vswitch *,
                           const struct ovsrec_bridge *row,
                           const struct ovsg_bridge *want);
+
+/* SDN (ovsg-sdn.c): a bridge's controllers, fail_mode and in-band
+ * setting (called before its external_ids are written); the managers and
+ * SSL row of 'ovs'; and their collisions with rows xovs did not create,
+ * as "record uuid -> message" in 'errors'. */
+void ovsg_sdn_sync_bridge(struct ovsg_diff *, const struct ovsrec_bridge *,
+                          const struct ovsg_bridge *want);
+void ovsg_sdn_sync(struct ovsg *, struct ovsg_diff *,
+                   const struct ovsrec_open_vswitch *);
+void ovsg_sdn_collisions(const struct ovsdb_idl *, const struct ovsg_state *,
+                         struct shash *errors);
 
 #endif /* ovs-glue/ovsg-private.h */

@@ -324,7 +324,7 @@ ovsg_sync_netflow(struct ovsg_diff *d, const struct ovsrec_bridge *row,
 /* ---------------------------------------------------------------------- */
 
 void
-ovsg_sync_bridge_sdn(struct ovsg_diff *d, const struct ovsrec_bridge *row,
+ovsg_qos_sync_bridge(struct ovsg_diff *d, const struct ovsrec_bridge *row,
                      const struct ovsg_bridge *want)
 {
     if (row->mcast_snooping_enable != want->mcast_snooping) {

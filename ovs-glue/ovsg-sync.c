@@ -105,6 +105,10 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
         ovsrec_interface_set_other_config(row, &want->other_config);
         ovsg_diff_note(d, "interface %s other_config", want->name);
     }
+    if (!smap_equal(&row->bfd, &want->bfd)) {
+        ovsrec_interface_set_bfd(row, &want->bfd);
+        ovsg_diff_note(d, "interface %s bfd", want->name);
+    }
     if (row->ingress_policing_rate != want->ingress_policing_rate
         || row->ingress_policing_burst != want->ingress_policing_burst) {
         ovsrec_interface_set_ingress_policing_rate(
@@ -152,6 +156,31 @@ ovsg_sync_bond(struct ovsg_diff *d, const struct ovsrec_port *row,
     if (!smap_equal(&row->other_config, &want->other_config)) {
         ovsrec_port_set_other_config(row, &want->other_config);
         ovsg_diff_note(d, "port %s other_config", want->name);
+    }
+}
+
+/* The VLAN trunk columns of port 'row' (see struct ovsg_port).
+ * ovs-vswitchd asks not to be woken by changes of these two columns alone
+ * (vswitchd/bridge.c omits their alerts): it reconfigures only when
+ * something else changes, or next_cfg does, so the pass bumps next_cfg. */
+static void
+ovsg_sync_vlan(struct ovsg_diff *d, const struct ovsrec_port *row,
+               const struct ovsg_port *want)
+{
+    if (!ovsg_same_opt_string(row->vlan_mode, want->vlan_mode)) {
+        ovsrec_port_set_vlan_mode(row, want->vlan_mode);
+        d->bump_cfg = true;
+        ovsg_diff_note(d, "port %s vlan_mode=%s", want->name,
+                       want->vlan_mode ? want->vlan_mode : "[]");
+    }
+    if (row->n_trunks != want->n_trunks
+        || (want->n_trunks
+            && memcmp(row->trunks, want->trunks,
+                      want->n_trunks * sizeof *want->trunks))) {
+        ovsrec_port_set_trunks(row, want->trunks, want->n_trunks);
+        d->bump_cfg = true;
+        ovsg_diff_note(d, "port %s trunks (%zu VLANs)", want->name,
+                       want->n_trunks);
     }
 }
 
@@ -248,6 +277,12 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         ovsrec_port_set_tag(row, &tag, tag >= 0 ? 1 : 0);
         ovsg_diff_note(d, "port %s tag=%d", want->name, want->tag);
     }
+    ovsg_sync_vlan(d, row, want);
+    if (row->protected_ != want->protected_port) {
+        ovsrec_port_set_protected_(row, want->protected_port);
+        ovsg_diff_note(d, "port %s protected=%s", want->name,
+                       want->protected_port ? "true" : "false");
+    }
     if (row->fake_bridge != want->fake_bridge) {
         ovsrec_port_set_fake_bridge(row, want->fake_bridge);
         ovsg_diff_note(d, "port %s fake_bridge", want->name);
@@ -298,6 +333,167 @@ ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
     }
 }
 
+/* Adds to 'flows' those of 'want''s conditional flows whose interfaces all
+ * have port numbers in 'ports'. */
+static void
+ovsg_add_cond_flows(const struct ovsg_bridge *want, const struct simap *ports,
+                    struct svec *flows)
+{
+    for (size_t i = 0; i < want->cond_flows.n; i++) {
+        char *needs = xstrdup(want->cond_needs.names[i]), *save = NULL;
+        bool placed = true;
+        for (char *name = strtok_r(needs, ",", &save); placed && name;
+             name = strtok_r(NULL, ",", &save)) {
+            placed = simap_contains(ports, name);
+        }
+        if (placed) {
+            svec_add(flows, want->cond_flows.names[i]);
+        }
+        free(needs);
+    }
+}
+
+/* Whether port rows 'have' are exactly 'want' (by name, any order). */
+static bool
+ovsg_same_ports(struct ovsrec_port **have, size_t n_have,
+                struct ovsrec_port **want, size_t n_want)
+{
+    if (n_have != n_want) {
+        return false;
+    }
+    for (size_t i = 0; i < n_want; i++) {
+        bool found = false;
+        for (size_t j = 0; j < n_have && !found; j++) {
+            found = have[j] == want[i];
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes 'row' (NULL: a new mirror) on bridge 'br' carry 'want', whose
+ * port names are resolved to the rows of 'br' in the replica. */
+static void
+ovsg_sync_mirror(struct ovsg_diff *d, const struct ovsrec_bridge *br,
+                 const struct ovsrec_mirror *row,
+                 const struct ovsg_mirror *want)
+{
+    const struct ovsrec_port *out
+        = want->output_port ? ovsg_bridge_find_port(br, want->output_port)
+                            : NULL;
+    struct ovsrec_port **src = xmalloc((want->src_ports.n + 1) * sizeof *src);
+    size_t n_src = 0;
+
+    for (size_t i = 0; i < want->src_ports.n; i++) {
+        const struct ovsrec_port *p
+            = ovsg_bridge_find_port(br, want->src_ports.names[i]);
+        if (p) {
+            src[n_src++] = CONST_CAST(struct ovsrec_port *, p);
+        }
+    }
+    if ((want->output_port && !out) || (!want->select_all && !n_src)) {
+        /* Not possible yet: a mirror without its ports mirrors nothing
+         * (or everything, for OVS an empty selection); wait for them. */
+        if (row) {
+            ovsrec_bridge_update_mirrors_delvalue(br, row);
+            ovsg_diff_note(d,
+                           "remove mirror %s from %s (its ports are "
+                           "gone)",
+                           want->name, br->name);
+        }
+        free(src);
+        return;
+    }
+    if (!row) {
+        row = ovsrec_mirror_insert(d->txn);
+        ovsrec_mirror_set_name(row, want->name);
+        ovsrec_bridge_update_mirrors_addvalue(br, row);
+        ovsg_diff_note(d, "add mirror %s to %s", want->name, br->name);
+    }
+    if (row->select_all != want->select_all) {
+        ovsrec_mirror_set_select_all(row, want->select_all);
+        ovsg_diff_note(d, "mirror %s select_all", want->name);
+    }
+    if (!ovsg_same_ports(row->select_src_port, row->n_select_src_port, src,
+                         n_src)) {
+        ovsrec_mirror_set_select_src_port(row, src, n_src);
+        ovsg_diff_note(d, "mirror %s select_src_port", want->name);
+    }
+    if (!ovsg_same_ports(row->select_dst_port, row->n_select_dst_port, src,
+                         n_src)) {
+        ovsrec_mirror_set_select_dst_port(row, src, n_src);
+        ovsg_diff_note(d, "mirror %s select_dst_port", want->name);
+    }
+    if (row->output_port != out) {
+        ovsrec_mirror_set_output_port(row, out);
+        ovsg_diff_note(d, "mirror %s output_port", want->name);
+    }
+    int64_t vlan = want->output_vlan;
+    bool vlan_ok = vlan >= 0 ? row->n_output_vlan && *row->output_vlan == vlan
+                             : !row->n_output_vlan;
+    if (!vlan_ok) {
+        ovsrec_mirror_set_output_vlan(row, &vlan, vlan >= 0 ? 1 : 0);
+        ovsg_diff_note(d, "mirror %s output_vlan=%d", want->name,
+                       want->output_vlan);
+    }
+    struct smap ids;
+    ovsg_marked_ids(&want->external_ids, &ids);
+    if (!smap_equal(&row->external_ids, &ids)) {
+        ovsrec_mirror_set_external_ids(row, &ids);
+        ovsg_diff_note(d, "mirror %s external_ids", want->name);
+    }
+    smap_destroy(&ids);
+    free(src);
+}
+
+/* The marked mirrors of bridge 'row' match 'want''s; unmarked ones (a
+ * controller's, anyone's) are not looked at. */
+static void
+ovsg_sync_mirrors(struct ovsg *g, struct ovsg_diff *d,
+                  const struct ovsrec_bridge *row,
+                  const struct ovsg_bridge *want)
+{
+    size_t n_changes = d->n_changes;
+
+    for (size_t i = 0; i < row->n_mirrors; i++) {
+        const struct ovsrec_mirror *m = row->mirrors[i];
+        bool wanted = false;
+        for (size_t j = 0; j < want->n_mirrors && !wanted; j++) {
+            wanted = !strcmp(want->mirrors[j]->name, m->name);
+        }
+        if (!wanted && ovsg_is_marked(&m->external_ids)) {
+            ovsrec_bridge_update_mirrors_delvalue(row, m);
+            ovsg_diff_note(d, "remove mirror %s from %s", m->name, row->name);
+        }
+    }
+    for (size_t j = 0; j < want->n_mirrors; j++) {
+        const struct ovsg_mirror *wm = want->mirrors[j];
+        const struct ovsrec_mirror *mrow = NULL;
+        for (size_t i = 0; i < row->n_mirrors && !mrow; i++) {
+            const struct ovsrec_mirror *m = row->mirrors[i];
+            if (!strcmp(m->name, wm->name)
+                && ovsg_is_marked(&m->external_ids)) {
+                mrow = m;
+            }
+        }
+        char *unit = xasprintf("mirror %s", wm->name);
+        if (shash_find(&g->failed, unit)) {
+            ovsg_report(g, unit, &wm->records,
+                        shash_find_data(&g->failed, unit));
+        } else if (ovsg_admit(g, unit)) {
+            d->unit = unit;
+            ovsg_sync_mirror(d, row, mrow, wm);
+            d->unit = NULL;
+        }
+        free(unit);
+    }
+    if (d->n_changes != n_changes) {
+        d->mirrors_changed = true;
+    }
+}
+
 /* Brings bridge 'want' (its row 'row', NULL if it does not exist yet) and
  * its ports up to date, skipping ports in error (recorded in 'g->errors')
  * and units not admitted.  'adopt': 'row' is a legacy bridge to adopt.
@@ -332,6 +528,8 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             ovsg_diff_note(d, "bridge %s datapath_type=%s", want->name,
                            g->desired.datapath_type);
         }
+        /* Before external_ids: it reads the notes xovs left there. */
+        ovsg_sdn_sync_bridge(d, row, want);
         struct smap ids;
         ovsg_marked_ids(&want->external_ids, &ids);
         if (!smap_equal(&row->external_ids, &ids)) {
@@ -341,7 +539,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
                                  : "");
         }
         smap_destroy(&ids);
-        ovsg_sync_bridge_sdn(d, row, want);
+        ovsg_qos_sync_bridge(d, row, want);
 
         /* The bridge's own internal port carries the network's MTU. */
         struct ovsg_iface local_iface = {
@@ -351,6 +549,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             .external_ids = SMAP_INITIALIZER(&local_iface.external_ids),
             .options = SMAP_INITIALIZER(&local_iface.options),
             .other_config = SMAP_INITIALIZER(&local_iface.other_config),
+            .bfd = SMAP_INITIALIZER(&local_iface.bfd),
         };
         struct ovsg_port local_port = {
             .name = want->name,
@@ -400,6 +599,10 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         if (placed) {
             svec_append(flows, &wp->flows);
         }
+    }
+    ovsg_add_cond_flows(want, ports, flows);
+    if (row && !adopt && ovsg_is_marked(&row->external_ids)) {
+        ovsg_sync_mirrors(g, d, row, want);
     }
 }
 

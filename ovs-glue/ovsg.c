@@ -65,6 +65,10 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsg);
 
+/* How long ovs-vswitchd may take to purge its flows after a mirror
+ * change (see struct ovsg's 'purge_cfg'). */
+#define OVSG_PURGE_TIMEOUT_MS 500
+
 /* Where the bridges' OpenFlow management sockets are: OVS_RUNDIR if set
  * (that is what ovs-vswitchd itself uses), else the directory of the OVSDB
  * unix socket, which is the run directory in every standard layout. */
@@ -94,6 +98,7 @@ ovsg_create(const char *remote)
     shash_init(&g->prev_errors);
     shash_init(&g->failed);
     svec_init(&g->txn_units);
+    g->purge_cfg = -1;
     return g;
 }
 
@@ -180,6 +185,18 @@ ovsg_get_ofport(const struct ovsg *g, const char *name)
     const struct ovsrec_interface *iface = ovsg_find_iface_row(g->idl, name);
     return iface && iface->n_ofport && *iface->ofport > 0 ? *iface->ofport
                                                           : -1;
+}
+
+int
+ovsg_get_iface_bfd(const struct ovsg *g, const char *name,
+                   struct smap *bfd_status)
+{
+    const struct ovsrec_interface *iface = ovsg_find_iface_row(g->idl, name);
+    if (!iface) {
+        return ENOENT;
+    }
+    smap_clone(bfd_status, &iface->bfd_status);
+    return 0;
 }
 
 static struct ovsg_flows *
@@ -281,6 +298,7 @@ ovsg_apply(struct ovsg *g)
         svec_destroy(&want_flows);
         simap_destroy(&ports);
     }
+    ovsg_sdn_sync(g, &d, ovs);
     for (size_t i = 0; i < g->desired.n_bridges; i++) {
         free(br_error[i]);
     }
@@ -308,7 +326,16 @@ ovsg_apply(struct ovsg *g)
               g->desired_changed ? "applying configuration"
                                  : "repairing drift",
               d.n_changes, ds_cstr(&d.log), d.n_changes > 16 ? "; ..." : "");
+    if (d.bump_cfg) {
+        ovsdb_idl_txn_increment(d.txn, &ovs->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
     ovsdb_idl_txn_add_comment(d.txn, "xovs-agent: reconcile");
+    if (d.mirrors_changed) {
+        ovsdb_idl_txn_increment(d.txn, &ovs->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
+    g->txn_mirrors = d.mirrors_changed;
     g->txn = d.txn;
     ds_destroy(&d.log);
     return false;
@@ -345,6 +372,9 @@ ovsg_txn_poll(struct ovsg *g)
                      ovsdb_idl_txn_status_to_string(status),
                      ovsdb_idl_txn_get_error(g->txn));
     } else {
+        if (g->txn_mirrors && status == TXN_SUCCESS) {
+            g->purge_cfg = ovsdb_idl_txn_get_increment_new_value(g->txn);
+        }
         ovsg_pop_trial(g);
         if (!g->n_held && !g->n_trials) {
             g->desired_changed = false;
@@ -352,6 +382,7 @@ ovsg_txn_poll(struct ovsg *g)
     }
     ovsdb_idl_txn_destroy(g->txn);
     g->txn = NULL;
+    g->txn_mirrors = false;
     g->synced = false; /* Diff again against the updated replica. */
     return false;
 }
@@ -362,6 +393,19 @@ ovsg_run(struct ovsg *g)
     ovsdb_idl_run(g->idl);
     if (ovsg_flows_worker_collect(g->worker, &g->flows, time_msec())) {
         g->synced = false; /* flows in (or not): held ports may go now */
+    }
+    if (g->purge_cfg >= 0) {
+        const struct ovsrec_open_vswitch *ovs
+            = ovsrec_open_vswitch_first(g->idl);
+        if (ovs && ovs->cur_cfg >= g->purge_cfg) {
+            /* The mirror change is in ovs-vswitchd: its cached flows must
+             * follow (see 'purge_cfg'). */
+            char *reply;
+            ovsg_appctl(g, "revalidator/purge", NULL,
+                        time_msec() + OVSG_PURGE_TIMEOUT_MS, &reply);
+            free(reply);
+            g->purge_cfg = -1;
+        }
     }
     if (g->txn && ovsg_txn_poll(g)) {
         return;

@@ -68,6 +68,7 @@ struct ovsg_iface {
     struct smap external_ids;
     struct smap options;
     struct smap other_config;  /* e.g. lacp-aggregation-key of a bond member */
+    struct smap bfd;           /* Interface bfd column (tunnels' liveness) */
     int ingress_policing_rate; /* kbit/s the port may receive from its
                                 * device (a VIF's guest sends); 0: none */
     int ingress_policing_burst; /* kbit */
@@ -75,8 +76,15 @@ struct ovsg_iface {
 
 struct ovsg_port {
     char *name;
-    int tag;          /* -1: no tag (trunk/all VLANs) */
-    bool fake_bridge; /* a VLAN fake bridge's internal port */
+    int tag;             /* -1: no tag (trunk/all VLANs) */
+    bool fake_bridge;    /* a VLAN fake bridge's internal port */
+    bool protected_port; /* Port "protected": OVS forwards nothing between
+                          * two protected ports (the tunnels' split
+                          * horizon: a full mesh must not loop) */
+    /* VLAN trunk columns (vlan/trunks.h's plan); NULL/empty: unset. */
+    char *vlan_mode; /* "trunk", "native-untagged", "native-tagged" */
+    int64_t *trunks; /* sorted tags; none with vlan_mode "trunk": all */
+    size_t n_trunks;
     struct smap external_ids;
     struct ovsg_iface *ifaces;
     size_t n_ifaces; /* 1, or more for a bond */
@@ -108,6 +116,21 @@ struct ovsg_export {
                           * active_timeout (-1: none), s */
 };
 
+/* A port mirror (OVS Mirror row on its bridge, marked like the bridges'
+ * objects; unmarked Mirror rows, e.g. a controller's, are left alone).
+ * Port names are resolved against the bridge's ports in OVS: a source
+ * port not (yet) there is left out, and the mirror waits while it has no
+ * source or its output port is not there. */
+struct ovsg_mirror {
+    char *name;
+    bool select_all;       /* every port of the bridge is a source */
+    struct svec src_ports; /* both directions (select_src/dst_port) */
+    char *output_port;     /* SPAN output port, or NULL */
+    int output_vlan;       /* RSPAN output VLAN, or -1 */
+    struct smap external_ids;
+    struct svec records; /* uuids of the records it stands for */
+};
+
 struct ovsg_bridge {
     char *name;
     int mtu_request;          /* of the bridge's own internal interface */
@@ -120,6 +143,13 @@ struct ovsg_bridge {
      * actions=NORMAL".  Port names are resolved against this bridge's
      * interfaces. */
     struct svec flows;
+    /* Flows that name ports of the bridge other than through a port's own
+     * 'flows' (e.g. a promiscuous VIF's copies of other ports' traffic):
+     * 'cond_flows.names[i]' is installed only while every interface in
+     * 'cond_needs.names[i]' (names separated by ',') is in place.  Add them
+     * with ovsg_bridge_add_cond_flow(). */
+    struct svec cond_flows;
+    struct svec cond_needs;
     struct svec records; /* uuids of the records this bridge stands for */
     /* IGMP/MLD snooping with unregistered multicast not flooded
      * (mcast_snooping_enable and other_config:mcast-snooping-disable-
@@ -130,18 +160,53 @@ struct ovsg_bridge {
     struct ovsg_export sflow;
     struct ovsg_export ipfix;
     struct ovsg_export netflow;
+    /* SDN (ovsg-sdn.c).  'controllers': OpenFlow controller targets xovs
+     * puts on the bridge (Controller rows it marks; Controller rows others
+     * add are left alone).  'fail_mode' "secure" or "standalone", NULL to
+     * leave the column as it is -- unless xovs wrote it, which it notes in
+     * the bridge's external_ids:OVSG_SDN_FAIL_MODE_KEY, then it is cleared.
+     * 'disable_in_band' likewise for other_config:disable-in-band
+     * (OVSG_SDN_IN_BAND_KEY). */
+    struct svec controllers;
+    char *fail_mode;
+    bool disable_in_band;
+    struct ovsg_mirror **mirrors;
+    size_t n_mirrors;
+};
+
+#define OVSG_SDN_FAIL_MODE_KEY "xovs-fail-mode"
+#define OVSG_SDN_IN_BAND_KEY "xovs-disable-in-band"
+
+/* The host's TLS identity as OVS's SSL table holds it. */
+struct ovsg_ssl {
+    char *private_key;
+    char *certificate;
+    char *ca_cert;
+    bool bootstrap_ca_cert;
+    char *record; /* uuid of the record it stands for */
 };
 
 struct ovsg_state {
     char *datapath_type; /* "netdev" or "system" */
     struct ovsg_bridge **bridges;
     size_t n_bridges;
+    /* SDN (ovsg-sdn.c): Manager targets xovs owns (marked rows in
+     * Open_vSwitch manager_options; others are left alone) and, at the same
+     * index, the uuid of the record each stands for; and the SSL row (NULL:
+     * xovs wants none; an SSL row xovs did not create is never replaced).
+     * Plain arrays: a state is moved by value (ovsg_set_desired()). */
+    struct svec managers;
+    struct svec manager_records;
+    struct ovsg_ssl *ssl;
 };
 
 /* Building and freeing desired states.  Ports and bridges are separately
  * allocated (they embed hash maps, which must not move). */
 void ovsg_state_init(struct ovsg_state *, const char *datapath_type);
 void ovsg_state_destroy(struct ovsg_state *);
+void ovsg_state_add_manager(struct ovsg_state *, const char *target,
+                            const char *record);
+void ovsg_ssl_destroy(struct ovsg_ssl *); /* accepts NULL */
 struct ovsg_bridge *ovsg_state_add_bridge(struct ovsg_state *,
                                           const char *name);
 struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
@@ -150,12 +215,21 @@ struct ovsg_bridge *ovsg_state_find_bridge(const struct ovsg_state *,
  * its interface is port->ifaces[0]. */
 struct ovsg_port *ovsg_bridge_add_port(struct ovsg_bridge *, const char *name,
                                        const char *type);
+/* Adds 'flow' to 'br' installed only while the interfaces named in 'needs'
+ * (separated by ',') are in place; a flow already added is not added
+ * twice. */
+void ovsg_bridge_add_cond_flow(struct ovsg_bridge *br, const char *flow,
+                               const char *needs);
 /* Adds a bond port 'name' whose interfaces are the 'n_members' system
  * devices 'members' (port->ifaces[i] is members[i]); the caller fills in
  * the bond columns. */
 struct ovsg_port *ovsg_bridge_add_bond(struct ovsg_bridge *, const char *name,
                                        const char *const *members,
                                        size_t n_members);
+
+/* Adds an empty mirror 'name' (output_vlan -1) to 'br'. */
+struct ovsg_mirror *ovsg_bridge_add_mirror(struct ovsg_bridge *,
+                                           const char *name);
 
 struct ovsg;
 
@@ -201,6 +275,12 @@ void ovsg_owned_bridges(const struct ovsg *, struct svec *names);
 /* The 'ofport' OVS assigned to interface 'name', or -1 if unknown. */
 int ovsg_get_ofport(const struct ovsg *, const char *name);
 
+/* Fills 'bfd_status' (initialized by the caller) with the bfd_status
+ * column of interface 'name' in the replica.  Returns 0, or ENOENT if the
+ * replica has no such interface.  Never blocks, logs nothing. */
+int ovsg_get_iface_bfd(const struct ovsg *, const char *name,
+                       struct smap *bfd_status);
+
 /* What OVS reports about one bond port. */
 struct ovsg_bond_member {
     char *name;
@@ -229,5 +309,28 @@ struct ovsg_bond_info {
 int ovsg_get_bond_info(struct ovsg *, const char *port,
                        struct ovsg_bond_info *info);
 void ovsg_bond_info_destroy(struct ovsg_bond_info *);
+
+/* Traffic counters of one interface, as OVS's Interface "statistics"
+ * column has them (a counter OVS does not report is 0).  Only uint64_t
+ * members, in this order (ovsg-stats.c reads them by key). */
+struct ovsg_iface_stats {
+    uint64_t rx_packets, tx_packets;
+    uint64_t rx_bytes, tx_bytes;
+    uint64_t rx_dropped, tx_dropped;
+    uint64_t rx_errors, tx_errors;
+};
+
+/* Adds to 'out' (name -> malloc'd struct ovsg_iface_stats, the caller frees
+ * them) every interface in the replica that xovs made.  ovs-vswitchd
+ * updates them every few seconds (5 s by default), only when they change.
+ * Logs nothing. */
+void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
+
+/* How often ovs-vswitchd writes the statistics (ms): its
+ * other_config:stats-update-interval, 5000 by default and at least. */
+long long ovsg_stats_interval_ms(const struct ovsg *);
+
+/* Changes whenever the replica changes (statistics included). */
+unsigned int ovsg_seqno(const struct ovsg *);
 
 #endif /* ovs-glue/ovsg.h */

@@ -1,8 +1,11 @@
 # tests/fuzz: libFuzzer targets for every parser of untrusted bytes.
 #   make fuzz-build              build them (clang, ASan+UBSan+libFuzzer)
-#   make fuzz FUZZ_SECONDS=600   fuzz each for FUZZ_SECONDS
+#   make fuzz FUZZ_SECONDS=N     fuzz each for N seconds (default 60),
+#                                two at a time (the machine's cores)
+#   make fuzz-long               each for 10 minutes (not part of check)
 # `make check` replays each target's checked-in corpus (tests/fuzz/corpus/),
-# so a crash once found stays a regression test.
+# so a crash once found stays a regression test, and fuzzes each for 60 s
+# (make fuzz).  tests/fuzz/run says where a crashing input is kept.
 FUZZ_DIR := build/fuzz
 # Other modules add targets before this file is read:
 #   FUZZ_TARGETS += NAME; FUZZ_SRC_NAME := sources besides
@@ -12,7 +15,7 @@ FUZZ_TARGETS += records rpc
 FUZZ_CC := clang
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 FUZZ_SRC_records := $(XREC_SRC) $(XAPI_SRC) agent/rpc.c agent/store.c \
-	agent/pifscan.c
+	agent/pifscan.c agent/portstats.c
 FUZZ_SRC_rpc := $(FUZZ_SRC_records)
 FUZZ_OBJ := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t):%.c=$(FUZZ_DIR)/obj/%.o))) \
 	$(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz-%.o)
@@ -37,13 +40,12 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
+FUZZ_JOBS ?= 2
 fuzz: fuzz-build
-	for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(FUZZ_DIR)/corpus-$$t; \
-		$(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
-			-max_len=65536 $(FUZZ_DIR)/corpus-$$t tests/fuzz/corpus/$$t \
-			|| exit 1; \
-	done
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz-long: fuzz-build
+	$(Q)tests/fuzz/run 600 $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # Replays the seed corpora: every input must run clean.
 fuzz-replay: fuzz-build
@@ -55,5 +57,5 @@ fuzz-replay: fuzz-build
 	done
 
 .SECONDARY: $(FUZZ_OBJ)
-.PHONY: fuzz fuzz-build fuzz-replay
+.PHONY: fuzz fuzz-long fuzz-build fuzz-replay
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

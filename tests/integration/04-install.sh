@@ -2,9 +2,10 @@
 # `make install DESTDIR=...` installs the product and nothing else: the
 # programs a user runs (xovs-agent, xovs, xovs-netback, and the emulated
 # platform's xovs-xenstored and xovs-guest, for trying xovs without Xen),
-# scripts/vif as xovs-vif next to xovs-netback, and the systemd units with
-# their paths filled in.  Tools only the tests use (xs-test-client,
-# xovs-evil-guest, unit-tests, the fuzzers) stay in build/.  Run as README.md
+# scripts/vif as xovs-vif next to xovs-netback, the systemd units of
+# xovs-agent and xovs-netback with their paths filled in, and the man
+# pages.  Tools only the tests use (xs-test-client, xovs-evil-guest,
+# unit-tests, the fuzzers) stay in build/.  Run as README.md
 # shows it (`make install`), once with the default PREFIX and once with
 # PREFIX=/usr.  No root needed; nothing outside its scratch dir is touched.
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +44,11 @@ expect_tree() {
             echo "755 $prefix/bin/$p"
         done
         echo "644 /lib/systemd/system/xovs-agent.service"
+        echo "644 /lib/systemd/system/xovs-netback.service"
+        for p in xovs.1 xovs-guest.1 xovs-agent.8 xovs-netback.8 \
+            xovs-vif.8 xovs-xenstored.8; do
+            echo "644 $prefix/share/man/man${p##*.}/$p"
+        done
     )
     want=$(sort -k2 <<<"$want")
     if [[ $got != "$want" ]]; then
@@ -65,11 +71,13 @@ expect_tree() {
         fail "installed xovs-agent --help failed"
     cmp -s "$dest$prefix/bin/xovs-vif" "$TOP/scripts/vif" ||
         fail "$prefix/bin/xovs-vif is not scripts/vif"
-    grep -qx "ExecStart=$prefix/bin/xovs-agent .*" \
-        "$dest/lib/systemd/system/xovs-agent.service" ||
-        fail "xovs-agent.service does not start $prefix/bin/xovs-agent"
-    ! grep -q @ "$dest/lib/systemd/system/xovs-agent.service" ||
-        fail "xovs-agent.service has an unfilled @VARIABLE@"
+    for p in xovs-agent xovs-netback; do
+        grep -qx "ExecStart=$prefix/bin/$p .*" \
+            "$dest/lib/systemd/system/$p.service" ||
+            fail "$p.service does not start $prefix/bin/$p"
+        ! grep -q @ "$dest/lib/systemd/system/$p.service" ||
+            fail "$p.service has an unfilled @VARIABLE@"
+    done
 }
 
 for p in xovs xovs-agent xovs-netback xovs-xenstored xovs-guest; do

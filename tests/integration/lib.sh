@@ -36,6 +36,7 @@ OVSDB=                 # unix:$RUNDIR/db.sock
 SW_NS=                 # the "physical switch" sandbox, if any
 SW_RUNDIR=
 AGENT_PID=
+AGENT_EXTRA_ARGS=()    # more xovs-agent options for agent_start
 CLEAN_SANDBOXES=()
 CLEAN_NETNS=()
 CLEAN_HOOKS=()         # functions cleanup() calls first
@@ -151,7 +152,7 @@ agent_start() {
     ip netns exec "$NS" "$XOVS_BIN/xovs-agent" --ovsdb="$OVSDB" \
         --store="$T_DIR/store.json" --rpc="unix:$T_DIR/agent.sock" \
         --detach --pidfile="$T_DIR/agent.pid" --log-file="$T_DIR/agent.log" \
-        2>>"$T_DIR/agent.stderr" ||
+        "${AGENT_EXTRA_ARGS[@]}" 2>>"$T_DIR/agent.stderr" ||
         fail "xovs-agent did not start: $(tail -n 5 "$T_DIR/agent.stderr")"
     wait_until 10 test -s "$T_DIR/agent.pid" || fail "no agent pidfile"
     AGENT_PID=$(tr -dc 0-9 <"$T_DIR/agent.pid")

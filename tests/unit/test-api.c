@@ -79,6 +79,8 @@ fixture_init(struct fixture *f)
     f->net_eth2 = xstrdup(xrec_find_pif(&f->db, f->pif_eth2)->network);
     f->net_a = MUST(f, "network-create", "name-label=a");
     f->net_b = MUST(f, "network-create", "name-label=b");
+    /* A VLAN network's MTU is at most its parent network's. */
+    free(MUST(f, "network-param-set", arg("uuid", f->net_eth1), "MTU=9000"));
     f->net_v10 = MUST(f, "network-create", "name-label=v10", "MTU=9000");
     f->vlan10 = MUST(f, "vlan-create", arg("pif-uuid", f->pif_eth1),
                      arg("network-uuid", f->net_v10), "vlan=10");

@@ -30,6 +30,9 @@ populate(struct xrec_db *db)
     unit_nics[0] = (struct xpif_link){"eth1", "02:00:00:00:01:01", 1500, true};
     unit_n_nics = 1;
     unit_call(db, "pif-scan", NULL);
+    char *eth1_net = xasprintf("uuid=%s", db->pifs[0]->network);
+    unit_call(db, "network-param-set", eth1_net, "MTU=9000", NULL);
+    free(eth1_net);
     unit_call(db, "network-create", "name-label=v10", "MTU=9000",
               "other-config:vswitch-disable-in-band=true", NULL);
     char *net = xstrdup(unit_result_uuid());
@@ -40,6 +43,11 @@ populate(struct xrec_db *db)
               net_arg, "mac=02:00:00:00:00:0A", "locking-mode=locked",
               "ipv4-allowed=198.18.0.1,198.18.0.2",
               "ipv6-allowed=fe80::0:1,2001:db8::1", "other-config:a=b", NULL);
+    char *eth1_arg = xasprintf("network-uuid=%s", db->pifs[0]->network);
+    unit_call(db, "vif-create", "vm-uuid=" VM_UUID, "domid=3", "device=1",
+              eth1_arg, "mac=02:00:00:00:00:0B", "trunks=20-22,10",
+              "vlan-mode=native-tagged", "native-vlan=7", NULL);
+    free(eth1_arg);
     free(net);
     free(pif_arg);
     free(net_arg);
@@ -53,7 +61,9 @@ test_roundtrip(const void *aux OVS_UNUSED)
     xrec_db_init(&db);
     populate(&db);
     CHECK(db.n_networks == 2 && db.n_pifs == 2 && db.n_vlans == 1
-              && db.n_vifs == 1,
+              && db.n_vifs == 2 && db.vifs[1]->trunks
+              && !strcmp(db.vifs[1]->trunks, "10,20-22")
+              && db.vifs[1]->native_vlan == 7,
           "populate made %zu/%zu/%zu/%zu records", db.n_networks, db.n_pifs,
           db.n_vlans, db.n_vifs);
 
@@ -119,11 +129,19 @@ static const struct bad_doc bad_docs[] = {
      "field locking_mode: "},
     {"bad-ip", DOC(NET(""), VIF(",\"ipv4_allowed\":[\"1.2.3\"]")),
      "field ipv4_allowed: "},
+    {"bad-trunks", DOC(NET(""), VIF(",\"trunks\":\"10,5000\"")),
+     "field trunks: \"5000\" is not a VLAN tag"},
+    {"trunk-native-missing",
+     DOC(NET(""), VIF(",\"trunks\":\"10\",\"vlan_mode\":\"native-tagged\"")),
+     "field trunks: native-vlan: vlan-mode native-tagged needs"},
+    {"bad-promiscuous",
+     DOC(NET(""), VIF(",\"other_config\":{\"promiscuous\":\"yes\"}")),
+     "promiscuous: \"yes\" is not true or false"},
     {"missing-uuid", "{\"version\":1,\"networks\":[{}]}",
      "network #0: field uuid: missing"},
     {"version", "{\"version\":2}", "version: 2 is not supported"},
     {"not-object", "[1]", "expected a JSON object"},
-    {"unknown-table", "{\"version\":1,\"tunnels\":[]}", "unknown member"},
+    {"unknown-table", "{\"version\":1,\"gizmos\":[]}", "unknown member"},
 };
 
 static void

@@ -1,6 +1,6 @@
 /* tests/unit/test-sdn.c: QoS, IGMP snooping and flow export in the records,
- * the store and the desired switch state (agent/records-sdn.c,
- * agent/api-pool.c, agent/reconcile-sdn.c).
+ * the store and the desired switch state (agent/records-qos.c,
+ * agent/api-pool.c, agent/reconcile-qos.c).
  *
  * Records are made through the API, then checked as xrc_build() plans them
  * and as the store writes and reads them back. */

@@ -200,7 +200,9 @@ main(int argc, char *argv[])
         test_emu_register,        test_netback_tx_register,
         test_netback_rx_register, test_netback_register,
         test_dirs_register,       test_vlan_register,
-        test_rpc_server_register, test_sdn_register,
+        test_rpc_server_register, test_rbac_register,
+        test_portstats_register,  test_xe_register,
+        test_sdn_register,
     };
     for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {
         if (optional[i]) {

@@ -141,6 +141,7 @@ struct guest {
                           * first, and the others' dropped, under overload) */
     int tap_fds[GUEST_MAX_QUEUES];
     unsigned int n_taps;
+    int ctl_sock; /* a socket in eth0's namespace (for its MTU), or -1 */
 
     struct guest_counters c, last_c;
     struct guest_counters qc[GUEST_MAX_QUEUES]; /* per queue (ring), all
@@ -205,6 +206,9 @@ void rss_check(struct guest *, const struct guest_queue *q, const uint8_t *f,
 int traffic_create_tap(struct guest *);
 /* What the tap may hand us, given the backend's features. */
 void traffic_set_tap_offloads(struct guest *);
+/* Gives eth0 the MTU the backend wrote in its "mtu" node (the toolstack's
+ * value, as Linux netfront takes it), if there is one; logs. */
+void traffic_apply_backend_mtu(struct guest *);
 /* Frames from the tap of 'q' onto its TX ring (budgeted). */
 void traffic_tap_tx(struct guest *, struct guest_queue *);
 /* Generated UDP frames onto every queue (--generate). */

@@ -177,6 +177,37 @@ traffic_generate(struct guest *g)
     }
 }
 
+void
+traffic_apply_backend_mtu(struct guest *g)
+{
+    char *path = xasprintf("%s/mtu", g->be_path);
+    unsigned int len = 0;
+    char *text
+        = g->ctl_sock >= 0 ? xs_read(g->xs, XBT_NULL, path, &len) : NULL;
+    int mtu;
+
+    if (text && str_to_int(text, 10, &mtu) && mtu >= 68
+        && mtu <= XEN_NETIF_MAX_TX_SIZE - ETH_HEADER_LEN) {
+        struct ifreq ifr;
+
+        memset(&ifr, 0, sizeof ifr);
+        ovs_strlcpy(ifr.ifr_name, "eth0", sizeof ifr.ifr_name);
+        ifr.ifr_mtu = mtu;
+        if (ioctl(g->ctl_sock, SIOCSIFMTU, &ifr) < 0) {
+            VLOG_WARN("vif%u.%u: setting eth0's MTU to %d (%s): %s", g->domid,
+                      g->devid, mtu, path, ovs_strerror(errno));
+        } else {
+            VLOG_INFO("vif%u.%u: eth0 MTU %d, from %s", g->domid, g->devid,
+                      mtu, path);
+        }
+    } else if (text) {
+        VLOG_WARN("vif%u.%u: %s is \"%.16s\", not an MTU; ignored", g->domid,
+                  g->devid, path, text);
+    }
+    free(text);
+    free(path);
+}
+
 int
 traffic_create_tap(struct guest *g)
 {
@@ -238,7 +269,9 @@ traffic_create_tap(struct guest *g)
             }
         }
     }
-    if (s >= 0) {
+    if (s >= 0 && !error) {
+        g->ctl_sock = s;
+    } else if (s >= 0) {
         close(s);
     }
     if (error) {

@@ -401,6 +401,11 @@ guest_backend_changed(struct guest *g)
         if (g->state == XenbusStateInitialised) {
             guest_switch_state(g, XenbusStateConnected);
         }
+        if (be != prev) {
+            /* The hotplug script wrote it before hotplug-status, so it is
+             * there by now. */
+            traffic_apply_backend_mtu(g);
+        }
         break;
     case XenbusStateClosed:
         if (g->state == XenbusStateClosed) {
@@ -825,6 +830,7 @@ main(int argc, char *argv[])
     struct guest g;
 
     memset(&g, 0, sizeof g);
+    g.ctl_sock = -1;
     set_program_name(argv[0]);
     guest_parse_options(argc, argv, &g);
 
@@ -900,6 +906,9 @@ main(int argc, char *argv[])
     xs_close(g.xs0);
     for (unsigned int i = 0; i < g.n_taps; i++) {
         close(g.tap_fds[i]);
+    }
+    if (g.ctl_sock >= 0) {
+        close(g.ctl_sock);
     }
     vif_emu_dom_destroy(g.dom);
     free(g.fe_path);

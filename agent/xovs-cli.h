@@ -1,0 +1,25 @@
+/* agent/xovs-cli.h: what the files of the xovs command line share.
+ *
+ * xovs.c is the xe-style front end (one verb, one request); xovs-top.c
+ * adds the live views `xovs top` and `xovs graph`, which call the agent
+ * repeatedly. */
+#ifndef XOVS_CLI_H
+#define XOVS_CLI_H 1
+
+#include <stdbool.h>
+
+struct json_object;
+
+/* Sends one request 'method' with 'params' (an object of strings; not
+ * consumed) to the agent at 'target' ("unix:PATH").  Returns the result
+ * (the caller puts it; json null comes back as an empty object), or NULL
+ * with the agent's message in '*error' (malloc'd).  Exits with a message
+ * (status 1) when the agent cannot be reached or does not answer. */
+struct json_object *xovs_cli_call(const char *target, const char *method,
+                                  struct json_object *params, char **error);
+
+/* If 'argv' names the verb top or graph (also as "help top"), runs it and
+ * returns true with its exit status in '*rc'; else returns false. */
+bool xovs_live_main(int argc, char *argv[], int *rc);
+
+#endif /* agent/xovs-cli.h */
