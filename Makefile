@@ -9,6 +9,7 @@
 #   make soak            30 minutes of churn and traffic (bench/soak)
 #   make fuzz-long       each fuzz target for 10 minutes
 #   make lint            shellcheck every shell script, clang-format check
+#   make bench           bench/xovs-bench --quick (root; docs/bench.md)
 #   make install         install the product programs, the hotplug script,
 #                        the man pages and the systemd units (DESTDIR, PREFIX)
 #   make deb             build the Debian package into build/deb/
@@ -82,7 +83,8 @@ $(OBJ)/%.o: %.c $(OVS_STAMP)
 # Libraries first: a program's prerequisites are expanded when its rule is
 # read, so the modules it links must already have defined their objects.
 MODULES := lib vlan ovs-glue bonding agent vif-backend/emu/xenstored \
-	vif-backend/emu vif-backend controller bench tests/unit tests/fuzz
+	vif-backend/emu vif-backend vif-backend/dpdk controller bench tests/unit \
+	tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 
 all: $(PROGRAMS) $(TEST_PROGRAMS)
@@ -121,6 +123,10 @@ SOAK_MINUTES ?= 30
 soak: setup
 	$(Q)$(SUBMAKE) all
 	$(Q)bench/soak $(SOAK_MINUTES)
+
+# The quick benchmark (about 2 minutes, root): one table with the anchors.
+bench: all
+	$(Q)bench/xovs-bench --quick
 
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
@@ -165,7 +171,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo soak lint install programs deb clean \
-	distclean setup
+.PHONY: all check check-xen unit-tests demo soak bench lint install programs \
+	deb clean distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -97,6 +97,10 @@ xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
     vif_disconnect(vif);
     if (vif->port && keep_port) {
         vif_port_close(vif->port);
+        vif->port = NULL;
+        if (vif->dpdk) {
+            be->n_dpdk--;
+        }
     } else if (vif->port) {
         vif_xb_port_destroy(vif);
     }
@@ -106,6 +110,7 @@ xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
     free(vif->rate_text);
     free(vif->disable_reason);
     free(vif->fe_sig);
+    free(vif->dpdk_path);
     free(vif);
 }
 
@@ -399,6 +404,8 @@ vif_backend_create(const struct vif_backend_settings *s,
     be->hotplug_script = nullable_xstrdup(s->hotplug_script);
     be->agent_rpc = nullable_xstrdup(s->agent_rpc);
     be->xenstore_path = nullable_xstrdup(s->xenstore_path);
+    be->dpdk_dir = nullable_xstrdup(s->dpdk_dir);
+    be->max_dpdk = MIN(s->dpdk_max_vifs, VIF_DPDK_MAX);
     be->base = xasprintf("/local/domain/%u/backend/vif", be->domid);
     hmap_init(&be->vifs);
     vif_hotplug_configure(s->hotplug_script, s->agent_rpc, s->xenstore_path);
@@ -449,6 +456,7 @@ vif_backend_destroy(struct vif_backend *be)
     free(be->hotplug_script);
     free(be->agent_rpc);
     free(be->xenstore_path);
+    free(be->dpdk_dir);
     free(be->base);
     free(be);
 }

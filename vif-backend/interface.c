@@ -96,6 +96,7 @@ vif_init(struct vif *vif, struct vif_platform *platform,
     for (size_t i = 0; i < VIF_MAX_QUEUES; i++) {
         ovs_list_init(&vif->queues[i].rx_queue);
     }
+    vif->handoff_fd = -1;
 }
 
 unsigned int
@@ -177,6 +178,10 @@ vif_queue_connect(struct vif *vif, size_t i,
     ovs_list_init(&q->rx_queue);
     q->vif = vif;
     q->id = i;
+    q->tx_ref = cfg->tx_ref;
+    q->rx_ref = cfg->rx_ref;
+    q->tx_remote = cfg->tx_evtchn;
+    q->rx_remote = cfg->rx_evtchn;
 
     struct netif_tx_sring *txs = map_ring(
         vif, "TX", cfg->tx_ref, VIF_TX_RING_SIZE, &q->tx_map, &rsp_prod);
@@ -259,6 +264,7 @@ vif_ctrl_connect(struct vif *vif, uint32_t ref, uint32_t evtchn)
 void
 vif_disconnect(struct vif *vif)
 {
+    vif_handoff_detach(vif); /* the driver lets go of the rings first */
     for (size_t i = 0; i < vif->n_queues; i++) {
         queue_release(vif, &vif->queues[i]);
     }
@@ -358,6 +364,12 @@ vif_run(struct vif *vif)
      * overloaded the others' frames are the ones dropped.  A fixed order
      * let queue 0's flows starve the rest (TCP, 64 flows over 4 queues:
      * 100 times the throughput). */
+    if (vif->dpdk) {
+        /* The rings run in the net_xovs driver (handoff.c). */
+        vif_handoff_run(vif);
+        update_carrier(vif);
+        return;
+    }
     vif->rr = vif->n_queues ? (vif->rr + 1) % vif->n_queues : 0;
     vif_rx_port_run(vif);
     for (size_t k = 0; k < vif->n_queues && !vif->disabled; k++) {
@@ -413,6 +425,10 @@ vif_wait(struct vif *vif)
     }
     if (vif->ctrl_event) {
         poll_immediate_wake();
+    }
+    if (vif->dpdk) {
+        vif_handoff_wait(vif);
+        return;
     }
     for (size_t i = 0; i < vif->n_queues; i++) {
         struct vif_queue *q = &vif->queues[i];

@@ -5,7 +5,9 @@ VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
 	vif-backend/backend.c \
 	vif-backend/tx.c vif-backend/rx.c vif-backend/ctrl.c vif-backend/rate.c \
 	vif-backend/hotplug.c vif-backend/port-tap.c vif-backend/error.c \
-	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c
+	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c \
+	vif-backend/port-dpdk.c vif-backend/handoff.c \
+	vif-backend/dpdk/handoff.c
 VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-netback: $(OBJ)/vif-backend/xovs-netback.o $(VIF_CORE_OBJ) \
@@ -27,7 +29,7 @@ FUZZ_TARGETS += netback-tx
 FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c \
 	vif-backend/error.c vif-backend/pkt.c vif-backend/platform.c \
-	vif-backend/port.c
+	vif-backend/port.c vif-backend/handoff.c vif-backend/dpdk/handoff.c
 FUZZ_LIBS_netback-tx :=
 
 # How netback parses frontend-written xenstore values

@@ -86,6 +86,8 @@ struct emu_domain {
     uint64_t page_ofs;
     uint32_t n_pages;
     struct emu_active *active; /* n_grants entries */
+    bool imported;             /* memory handed over by another backend
+                                * process (import_domain): no socket */
 };
 
 struct emu_port {
@@ -95,6 +97,9 @@ struct emu_port {
     uint32_t remote_port;
     int from_guest; /* eventfd the guest notifies */
     int to_guest;   /* eventfd we notify */
+    bool exported;  /* handed to another process: never fires here */
+    bool imported;  /* from import_port(): waits for bind() to claim it */
+    bool claimed;   /* an imported port that bind() returned */
 };
 
 struct emu_platform {
@@ -220,6 +225,60 @@ emu_request(struct emu_domain *d, struct vif_emu_msg *req,
     return 0;
 }
 
+/* Checks the memory 'd->memfd' a guest (or, imported, another backend
+ * process) offered as domain 'domid' of layout 'version', 'n_grants',
+ * 'n_pages', and maps it.  Returns 0 or a positive errno (logged,
+ * rate-limited); on failure nothing is mapped and 'd->memfd' stays for the
+ * caller to close. */
+static int
+emu_domain_attach(struct emu_domain *d, uint32_t domid, uint32_t version,
+                  uint32_t n_grants, uint32_t n_pages)
+{
+    uint64_t grant_ofs, page_ofs, size;
+    struct stat st;
+    int seals = fcntl(d->memfd, F_GET_SEALS);
+    if (domid != d->domid || version != VIF_EMU_VERSION
+        || !vif_emu_layout(n_grants, n_pages, &grant_ofs, &page_ofs, &size)) {
+        VLOG_WARN_RL(&rl,
+                     "dom%u: guest claims domid %" PRIu32 ", version "
+                     "%" PRIu32 ", %" PRIu32 " grants, %" PRIu32
+                     " pages: refused",
+                     d->domid, domid, version, n_grants, n_pages);
+        return EPROTO;
+    }
+    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+        VLOG_WARN_RL(&rl,
+                     "dom%u: guest memory is not sealed against "
+                     "shrinking (F_SEAL_SHRINK): refused",
+                     d->domid);
+        return EPERM;
+    }
+    if (fstat(d->memfd, &st) < 0 || st.st_size < 0
+        || (uint64_t)st.st_size < size) {
+        VLOG_WARN_RL(&rl,
+                     "dom%u: guest memory is smaller than its layout: "
+                     "refused",
+                     d->domid);
+        return EPROTO;
+    }
+    void *mem
+        = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
+    if (mem == MAP_FAILED) {
+        int error = errno;
+        VLOG_WARN_RL(&rl, "dom%u: mmap of guest memory: %s", d->domid,
+                     ovs_strerror(error));
+        return error;
+    }
+    d->mem = mem;
+    d->mem_size = size;
+    d->gnttab = (struct grant_entry_v1 *)(d->mem + grant_ofs);
+    d->n_grants = n_grants;
+    d->page_ofs = page_ofs;
+    d->n_pages = n_pages;
+    d->active = xcalloc(d->n_grants, sizeof *d->active);
+    return 0;
+}
+
 /* Connects to the guest and maps its memory.  Returns 0 or a positive
  * errno (logged, rate-limited). */
 static int
@@ -269,54 +328,11 @@ emu_domain_connect(struct emu_platform *p, struct emu_domain *d)
         goto error;
     }
     d->memfd = fds[0];
-
-    uint64_t grant_ofs, page_ofs, size;
-    struct stat st;
-    int seals = fcntl(d->memfd, F_GET_SEALS);
-    if (reply.domid != d->domid || reply.version != VIF_EMU_VERSION
-        || !vif_emu_layout(reply.n_grants, reply.n_pages, &grant_ofs,
-                           &page_ofs, &size)) {
-        VLOG_WARN_RL(&rl,
-                     "dom%u: guest claims domid %" PRIu32 ", version "
-                     "%" PRIu32 ", %" PRIu32 " grants, %" PRIu32
-                     " pages: refused",
-                     d->domid, reply.domid, reply.version, reply.n_grants,
-                     reply.n_pages);
-        error = EPROTO;
+    error = emu_domain_attach(d, reply.domid, reply.version, reply.n_grants,
+                              reply.n_pages);
+    if (error) {
         goto error;
     }
-    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
-        VLOG_WARN_RL(&rl,
-                     "dom%u: guest memory is not sealed against "
-                     "shrinking (F_SEAL_SHRINK): refused",
-                     d->domid);
-        error = EPERM;
-        goto error;
-    }
-    if (fstat(d->memfd, &st) < 0 || st.st_size < 0
-        || (uint64_t)st.st_size < size) {
-        VLOG_WARN_RL(&rl,
-                     "dom%u: guest memory is smaller than its layout: "
-                     "refused",
-                     d->domid);
-        error = EPROTO;
-        goto error;
-    }
-    void *mem
-        = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
-    if (mem == MAP_FAILED) {
-        error = errno;
-        VLOG_WARN_RL(&rl, "dom%u: mmap of guest memory: %s", d->domid,
-                     ovs_strerror(error));
-        goto error;
-    }
-    d->mem = mem;
-    d->mem_size = size;
-    d->gnttab = (struct grant_entry_v1 *)(d->mem + grant_ofs);
-    d->n_grants = reply.n_grants;
-    d->page_ofs = page_ofs;
-    d->n_pages = reply.n_pages;
-    d->active = xcalloc(d->n_grants, sizeof *d->active);
 
     struct epoll_event ev = {
         .events = EPOLLIN | EPOLLRDHUP,
@@ -353,7 +369,7 @@ emu_domain_get(struct emu_platform *p, uint16_t domid, int *error)
     struct emu_domain *d = emu_domain_find(p, domid);
 
     if (d) {
-        if (d->sock >= 0) {
+        if (d->sock >= 0 || d->imported) {
             return d;
         }
         if (time_msec() < d->retry_at) {
@@ -648,6 +664,23 @@ emu_port_set_masked(struct emu_platform *p, uint32_t port, bool masked)
     }
 }
 
+/* A free local port number (never 0). */
+static size_t
+emu_port_alloc(struct emu_platform *p)
+{
+    size_t port;
+    for (port = 1; port < p->n_ports && p->ports[port].used; port++) {
+        continue;
+    }
+    if (port >= p->n_ports) {
+        size_t n = MAX(16, p->n_ports * 2);
+        p->ports = xrealloc(p->ports, n * sizeof *p->ports);
+        memset(&p->ports[p->n_ports], 0, (n - p->n_ports) * sizeof *p->ports);
+        p->n_ports = n;
+    }
+    return port;
+}
+
 static int
 emu_bind(struct vif_platform *p_, uint16_t domid, uint32_t remote_port,
          uint32_t *local_port)
@@ -659,6 +692,19 @@ emu_bind(struct vif_platform *p_, uint16_t domid, uint32_t remote_port,
     struct emu_domain *d = emu_domain_get(p, domid, &error);
     if (!d) {
         return error;
+    }
+    if (d->imported) {
+        /* The backend that bound it handed it over (import_port()). */
+        for (size_t port = 1; port < p->n_ports; port++) {
+            struct emu_port *ep = &p->ports[port];
+            if (ep->used && ep->imported && !ep->claimed && ep->domid == domid
+                && ep->remote_port == remote_port) {
+                ep->claimed = true;
+                *local_port = port;
+                return 0;
+            }
+        }
+        return EINVAL;
     }
 
     struct vif_emu_msg req = {
@@ -686,16 +732,7 @@ emu_bind(struct vif_platform *p_, uint16_t domid, uint32_t remote_port,
         return reply.error ? reply.error : EPROTO;
     }
 
-    size_t port;
-    for (port = 1; port < p->n_ports && p->ports[port].used; port++) {
-        continue;
-    }
-    if (port >= p->n_ports) {
-        size_t n = MAX(16, p->n_ports * 2);
-        p->ports = xrealloc(p->ports, n * sizeof *p->ports);
-        memset(&p->ports[p->n_ports], 0, (n - p->n_ports) * sizeof *p->ports);
-        p->n_ports = n;
-    }
+    size_t port = emu_port_alloc(p);
 
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = port};
     if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fds[0], &ev) < 0) {
@@ -856,7 +893,7 @@ emu_unmask(struct vif_platform *p_, uint32_t local_port)
     if (!ep) {
         return EINVAL;
     }
-    if (ep->masked) {
+    if (ep->masked && !ep->exported) {
         emu_port_set_masked(p, local_port, false);
     }
     return 0;
@@ -868,6 +905,12 @@ emu_release_domain(struct vif_platform *p_, uint16_t domid)
     struct emu_platform *p = emu_cast(p_);
     struct emu_domain *d = emu_domain_find(p, domid);
 
+    for (size_t port = 1; port < p->n_ports; port++) {
+        struct emu_port *ep = &p->ports[port];
+        if (ep->used && ep->imported && !ep->claimed && ep->domid == domid) {
+            emu_unbind(p_, port);
+        }
+    }
     if (d) {
         emu_domain_release(p, d);
     }
@@ -884,6 +927,111 @@ emu_dead_domain(struct vif_platform *p_)
     int32_t domid = p->dead[0];
     memmove(p->dead, p->dead + 1, --p->n_dead * sizeof *p->dead);
     return domid;
+}
+
+/* ---- Handing a data path over (platform.h) ------------------------------
+ */
+
+static int
+emu_dup(int fd)
+{
+    int new = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return new < 0 ? -errno : new;
+}
+
+static int
+emu_export_domain(struct vif_platform *p_, uint16_t domid, int *memfd,
+                  uint32_t *n_grants, uint32_t *n_pages)
+{
+    struct emu_platform *p = emu_cast(p_);
+    int error;
+
+    struct emu_domain *d = emu_domain_get(p, domid, &error);
+    if (!d) {
+        return error;
+    }
+    int fd = emu_dup(d->memfd);
+    if (fd < 0) {
+        return -fd;
+    }
+    *memfd = fd;
+    *n_grants = d->n_grants;
+    *n_pages = d->n_pages;
+    return 0;
+}
+
+static int
+emu_export_port(struct vif_platform *p_, uint32_t local_port, int *from_guest,
+                int *to_guest)
+{
+    struct emu_platform *p = emu_cast(p_);
+    struct emu_port *ep = emu_port_get(p, local_port);
+
+    if (!ep) {
+        return EINVAL;
+    }
+    int from = emu_dup(ep->from_guest);
+    if (from < 0) {
+        return -from;
+    }
+    int to = emu_dup(ep->to_guest);
+    if (to < 0) {
+        close(from);
+        return -to;
+    }
+    ep->exported = true;
+    if (!ep->masked) {
+        emu_port_set_masked(p, local_port, true);
+    }
+    *from_guest = from;
+    *to_guest = to;
+    return 0;
+}
+
+static int
+emu_import_domain(struct vif_platform *p_, uint16_t domid, int memfd,
+                  uint32_t n_grants, uint32_t n_pages)
+{
+    struct emu_platform *p = emu_cast(p_);
+
+    if (emu_domain_find(p, domid)) {
+        close(memfd);
+        return EEXIST;
+    }
+    struct emu_domain *d = xzalloc(sizeof *d);
+    d->domid = domid;
+    d->sock = -1;
+    d->memfd = memfd;
+    d->refcnt = 1;
+    d->imported = true;
+    int error
+        = emu_domain_attach(d, domid, VIF_EMU_VERSION, n_grants, n_pages);
+    if (error) {
+        close(memfd);
+        free(d);
+        return error;
+    }
+    hmap_insert(&p->domains, &d->node, hash_int(domid, 0));
+    return 0;
+}
+
+static int
+emu_import_port(struct vif_platform *p_, uint16_t domid, uint32_t remote_port,
+                int from_guest, int to_guest)
+{
+    struct emu_platform *p = emu_cast(p_);
+    size_t port = emu_port_alloc(p);
+
+    p->ports[port] = (struct emu_port){
+        .used = true,
+        .masked = true, /* never in the epoll set: the caller polls rings */
+        .domid = domid,
+        .remote_port = remote_port,
+        .from_guest = from_guest,
+        .to_guest = to_guest,
+        .imported = true,
+    };
+    return 0;
 }
 
 /* ---- Open/close ----------------------------------------------------------
@@ -950,4 +1098,8 @@ const struct vif_platform_class vif_platform_emu = {
     .unmask = emu_unmask,
     .release_domain = emu_release_domain,
     .dead_domain = emu_dead_domain,
+    .export_domain = emu_export_domain,
+    .export_port = emu_export_port,
+    .import_domain = emu_import_domain,
+    .import_port = emu_import_port,
 };

@@ -7,6 +7,9 @@
  * platform.h. */
 #include <config.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "vif-backend/platform.h"
 
 int
@@ -99,4 +102,47 @@ int32_t
 vif_platform_dead_domain(struct vif_platform *p)
 {
     return p->class->dead_domain ? p->class->dead_domain(p) : -1;
+}
+
+int
+vif_platform_export_domain(struct vif_platform *p, uint16_t domid, int *memfd,
+                           uint32_t *n_grants, uint32_t *n_pages)
+{
+    *memfd = -1;
+    return (p->class->export_domain
+                ? p->class->export_domain(p, domid, memfd, n_grants, n_pages)
+                : EOPNOTSUPP);
+}
+
+int
+vif_platform_export_port(struct vif_platform *p, uint32_t local_port,
+                         int *from_guest, int *to_guest)
+{
+    *from_guest = *to_guest = -1;
+    return (p->class->export_port
+                ? p->class->export_port(p, local_port, from_guest, to_guest)
+                : EOPNOTSUPP);
+}
+
+int
+vif_platform_import_domain(struct vif_platform *p, uint16_t domid, int memfd,
+                           uint32_t n_grants, uint32_t n_pages)
+{
+    if (!p->class->import_domain) {
+        close(memfd);
+        return EOPNOTSUPP;
+    }
+    return p->class->import_domain(p, domid, memfd, n_grants, n_pages);
+}
+
+int
+vif_platform_import_port(struct vif_platform *p, uint16_t domid,
+                         uint32_t remote_port, int from_guest, int to_guest)
+{
+    if (!p->class->import_port) {
+        close(from_guest);
+        close(to_guest);
+        return EOPNOTSUPP;
+    }
+    return p->class->import_port(p, domid, remote_port, from_guest, to_guest);
 }

@@ -99,6 +99,31 @@ struct vif_platform_class {
      * it after pending() returned -1.  May be NULL (xen: the toolstack's
      * @releaseDomain watch is the only news of a death). */
     int32_t (*dead_domain)(struct vif_platform *);
+
+    /* Handing a VIF's data path to another process (the net_xovs DPDK
+     * driver, vif-backend/dpdk/), as vhost-user hands a VM's memory over.
+     * All four may be NULL (xen: the other process opens gntdev/evtchn
+     * itself); then the wrappers return EOPNOTSUPP.
+     *
+     * export_domain: a new fd of 'domid''s memory (caller closes it) and
+     * its sizes, connecting to the domain first if needed.
+     * export_port: new fds of bound local port 'local_port''s two eventfds
+     * (guest->backend in 'from_guest', backend->guest in 'to_guest'); from
+     * now on the port never fires here (the other process polls the ring),
+     * but stays bound until unbind().
+     * import_domain: the other side: takes 'memfd' (closed on failure too)
+     * and checks it exactly as a guest's own answer is checked (layout,
+     * F_SEAL_SHRINK, size); grants are then checked against it as always.
+     * import_port: takes the two fds; a later bind() of 'remote_port' of
+     * 'domid' claims this port instead of asking the guest. */
+    int (*export_domain)(struct vif_platform *, uint16_t domid, int *memfd,
+                         uint32_t *n_grants, uint32_t *n_pages);
+    int (*export_port)(struct vif_platform *, uint32_t local_port,
+                       int *from_guest, int *to_guest);
+    int (*import_domain)(struct vif_platform *, uint16_t domid, int memfd,
+                         uint32_t n_grants, uint32_t n_pages);
+    int (*import_port)(struct vif_platform *, uint16_t domid,
+                       uint32_t remote_port, int from_guest, int to_guest);
 };
 
 extern const struct vif_platform_class vif_platform_xen;
@@ -139,5 +164,17 @@ int vif_platform_unmask(struct vif_platform *, uint32_t local_port);
 void vif_platform_release_domain(struct vif_platform *, uint16_t domid);
 /* -1 on a class without dead_domain. */
 int32_t vif_platform_dead_domain(struct vif_platform *);
+/* EOPNOTSUPP on a class without them; the import wrappers then close the
+ * fds they were given. */
+int vif_platform_export_domain(struct vif_platform *, uint16_t domid,
+                               int *memfd, uint32_t *n_grants,
+                               uint32_t *n_pages);
+int vif_platform_export_port(struct vif_platform *, uint32_t local_port,
+                             int *from_guest, int *to_guest);
+int vif_platform_import_domain(struct vif_platform *, uint16_t domid,
+                               int memfd, uint32_t n_grants, uint32_t n_pages);
+int vif_platform_import_port(struct vif_platform *, uint16_t domid,
+                             uint32_t remote_port, int from_guest,
+                             int to_guest);
 
 #endif /* vif-backend/platform.h */

@@ -4,7 +4,8 @@
  *   tap   port-tap.c  a tap device vif<domid>.<devid> with IFF_VNET_HDR
  *                     (IFF_MULTI_QUEUE when multi-queue is offered); OVS
  *                     adds it as an ordinary system port.
- *   dpdk  (later)     vhost-user or memif straight into OVS-DPDK.
+ *   dpdk  port-dpdk.c  no device: the net_xovs driver in ovs-vswitchd runs
+ *                     the rings (handoff.c); this class only stands in.
  *
  * Packets cross the port with a virtio_net_hdr (checksum and GSO metadata),
  * exactly the IFF_VNET_HDR layout, so a GSO frame from the guest stays one
@@ -83,6 +84,7 @@ struct vif_port {
 };
 
 extern const struct vif_port_class vif_port_tap;
+extern const struct vif_port_class vif_port_dpdk;
 
 /* How the rest of xovs-netback calls a port (port.c), as OVS's netdev.c
  * wraps netdev_class: one function per member, with the member's contract

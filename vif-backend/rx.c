@@ -91,20 +91,21 @@ rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
     free(pkt);
 }
 
-void
-vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
+/* Whether 'pkt' may go to the guest of 'q' at all; if not, the counter of
+ * the reason.  Completes a checksum the guest cannot (writes into the
+ * frame). */
+static uint64_t *
+rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
 {
     struct vif *vif = q->vif;
     const struct vif_features *f = &vif->features;
     uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 
     if (!q->connected || vif->disabled || q->stalled) {
-        rx_drop(q, pkt, &q->stats.rx_drop_stalled);
-        return;
+        return &q->stats.rx_drop_stalled;
     }
     if (pkt->size < VIF_ETH_HLEN) {
-        rx_drop(q, pkt, &q->stats.rx_drop_too_big);
-        return;
+        return &q->stats.rx_drop_too_big;
     }
     if ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
         || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
@@ -116,12 +117,10 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
                 "RX frame of %" PRIuSIZE " bytes, GSO "
                 "type %u: the guest cannot take it",
                 pkt->size, gso);
-        rx_drop(q, pkt, &q->stats.rx_drop_too_big);
-        return;
+        return &q->stats.rx_drop_too_big;
     }
     if (!vif_mcast_allowed(vif, pkt->data)) {
-        rx_drop(q, pkt, &q->stats.rx_drop_mcast);
-        return;
+        return &q->stats.rx_drop_mcast;
     }
     if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && gso == 0) {
         struct vif_pkt_headers h;
@@ -129,6 +128,17 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
         if (v6 ? !f->ipv6_csum : !f->ip_csum) {
             vif_pkt_csum_complete(pkt->data, pkt->size, &pkt->vnet);
         }
+    }
+    return NULL;
+}
+
+void
+vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
+{
+    uint64_t *drop = rx_admit(q, pkt);
+    if (drop) {
+        rx_drop(q, pkt, drop);
+        return;
     }
     if (!ovs_list_is_empty(&q->rx_queue)
         && q->rx_queue_bytes + pkt->size > VIF_RX_QUEUE_BYTES) {
@@ -175,6 +185,7 @@ vif_rx_port_run(struct vif *vif)
             memset(pkt, 0, sizeof *pkt);
             pkt->vnet = vnet;
             pkt->size = size;
+            pkt->data = (uint8_t *)(pkt + 1);
             memcpy(pkt->data, buf, size);
 
             size_t target = i;
@@ -227,15 +238,25 @@ struct rx_rsp {
 BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
                   == sizeof(struct netif_rx_response));
 
-bool
-vif_rx_action(struct vif_queue *q)
-{
-    static struct rx_rsp rsps[RX_MAX_SLOTS];
-    static struct vif_copy_seg segs[RX_MAX_SLOTS];
-    static struct vif_rx_pkt *pkts[VIF_RX_BUDGET];
-    struct vif *vif = q->vif;
-    size_t n_rsps = 0, n_segs = 0, n_pkts = 0;
+/* One batch of frames for the RX ring: the responses, built locally
+ * until the copy is done, and the copy segments.  Per thread: the DPDK
+ * driver delivers to queues of several VIFs in OVS's threads at once. */
+struct rx_batch {
+    struct rx_rsp rsps[RX_MAX_SLOTS];
+    struct vif_copy_seg segs[RX_MAX_SLOTS];
+    size_t n_rsps, n_segs, n_pkts;
+};
+static __thread struct rx_batch rx_batch;
 
+/* Checks the ring's indices (XSA-39) and notices a guest that posts buffers
+ * again after a stall.  Returns false if the queue cannot take frames now;
+ * '*found': the guest posted requests we had not seen. */
+static bool
+rx_begin(struct vif_queue *q, bool *found)
+{
+    struct vif *vif = q->vif;
+
+    *found = false;
     if (!q->connected || vif->disabled) {
         return false;
     }
@@ -246,126 +267,140 @@ vif_rx_action(struct vif_queue *q)
                   "impossible number of RX requests: req_prod %u, "
                   "req_cons %u",
                   prod, q->rx.req_cons);
-        return true;
+        *found = true;
+        return false;
     }
-    bool found = prod != q->rx_seen;
+    *found = prod != q->rx_seen;
     q->rx_seen = prod;
 
-    long long now = time_msec();
     if (q->stalled && prod != q->rx.req_cons) {
         q->stalled = false;
-        q->last_rx_time = now;
+        q->last_rx_time = time_msec();
         VIF_LOG(VLL_INFO, &rl, vif,
                 "queue %u: guest posts RX buffers "
                 "again",
                 q->id);
     }
+    rx_batch.n_rsps = rx_batch.n_segs = rx_batch.n_pkts = 0;
+    return true;
+}
 
-    while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
-        struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
-                                              struct vif_rx_pkt, node);
-        if (!rx_slots_available(q, vif_rx_slots_needed(q, pkt))) {
-            break;
-        }
-        ovs_list_remove(&pkt->node);
-        q->rx_queue_bytes -= pkt->size;
-        pkts[n_pkts] = pkt;
+/* Takes RX requests for 'pkt' and plans its copies into 'b'.  Returns false
+ * (and takes nothing) if the guest has not posted enough. */
+static bool
+rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
+{
+    struct vif *vif = q->vif;
 
-        struct netif_extra_info extras[2];
-        size_t n_extras = 0;
-        memset(extras, 0, sizeof extras);
-        uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
-        if (gso != VIRTIO_NET_HDR_GSO_NONE) {
-            struct netif_extra_info *e = &extras[n_extras++];
-            e->type = XEN_NETIF_EXTRA_TYPE_GSO;
-            e->u.gso.type
-                = (gso == VIRTIO_NET_HDR_GSO_TCPV6 ? XEN_NETIF_GSO_TYPE_TCPV6
-                                                   : XEN_NETIF_GSO_TYPE_TCPV4);
-            e->u.gso.size = pkt->vnet.gso_size;
-        }
-        if (pkt->hashed) {
-            struct netif_extra_info *e = &extras[n_extras++];
-            e->type = XEN_NETIF_EXTRA_TYPE_HASH;
-            e->u.hash.type = pkt->hash_type;
-            e->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
-            memcpy(e->u.hash.value, &pkt->hash, 4);
-        }
-        for (size_t i = 0; i + 1 < n_extras; i++) {
-            extras[i].flags |= XEN_NETIF_EXTRA_FLAG_MORE;
-        }
-
-        size_t ofs = 0, extra_i = 0;
-        for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
-             slot++) {
-            struct netif_rx_request req;
-            struct rx_rsp *r = &rsps[n_rsps++];
-
-            RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &req);
-            memset(r, 0, sizeof *r);
-            r->idx = q->rx.req_cons++;
-            r->seg = SIZE_MAX;
-            r->pkt = n_pkts;
-            if (slot != 0 && extra_i < n_extras) {
-                r->u.extra = extras[extra_i++];
-                continue;
-            }
-
-            size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
-            struct vif_copy_seg *seg = &segs[n_segs];
-            memset(seg, 0, sizeof *seg);
-            seg->to_guest = true;
-            seg->domid = vif->domid;
-            seg->ref = req.gref;
-            seg->offset = 0;
-            seg->len = len;
-            seg->local = &pkt->data[ofs];
-            r->seg = n_segs++;
-            ofs += len;
-
-            uint16_t flags = ofs < pkt->size ? NETRXF_more_data : 0;
-            if (slot == 0) {
-                if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-                    flags |= NETRXF_csum_blank | NETRXF_data_validated;
-                } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
-                    flags |= NETRXF_data_validated;
-                }
-                if (n_extras) {
-                    flags |= NETRXF_extra_info;
-                }
-            }
-            r->u.rsp.id = req.id;
-            r->u.rsp.offset = 0;
-            r->u.rsp.flags = flags;
-            r->u.rsp.status = len;
-        }
-        q->stats.rx_packets++;
-        q->stats.rx_bytes += pkt->size;
-        if (gso != VIRTIO_NET_HDR_GSO_NONE) {
-            q->stats.rx_gso++;
-        }
-        n_pkts++;
-        q->last_rx_time = now;
+    if (!rx_slots_available(q, vif_rx_slots_needed(q, pkt))) {
+        return false;
     }
 
-    if (n_segs) {
-        vif_platform_copy(vif->platform, segs, n_segs); /* statuses say */
+    struct netif_extra_info extras[2];
+    size_t n_extras = 0;
+    memset(extras, 0, sizeof extras);
+    uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+    if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+        struct netif_extra_info *e = &extras[n_extras++];
+        e->type = XEN_NETIF_EXTRA_TYPE_GSO;
+        e->u.gso.type
+            = (gso == VIRTIO_NET_HDR_GSO_TCPV6 ? XEN_NETIF_GSO_TYPE_TCPV6
+                                               : XEN_NETIF_GSO_TYPE_TCPV4);
+        e->u.gso.size = pkt->vnet.gso_size;
+    }
+    if (pkt->hashed) {
+        struct netif_extra_info *e = &extras[n_extras++];
+        e->type = XEN_NETIF_EXTRA_TYPE_HASH;
+        e->u.hash.type = pkt->hash_type;
+        e->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+        memcpy(e->u.hash.value, &pkt->hash, 4);
+    }
+    for (size_t i = 0; i + 1 < n_extras; i++) {
+        extras[i].flags |= XEN_NETIF_EXTRA_FLAG_MORE;
+    }
+
+    size_t ofs = 0, extra_i = 0;
+    for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
+         slot++) {
+        struct netif_rx_request req;
+        struct rx_rsp *r = &b->rsps[b->n_rsps++];
+
+        RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &req);
+        memset(r, 0, sizeof *r);
+        r->idx = q->rx.req_cons++;
+        r->seg = SIZE_MAX;
+        r->pkt = b->n_pkts;
+        if (slot != 0 && extra_i < n_extras) {
+            r->u.extra = extras[extra_i++];
+            continue;
+        }
+
+        size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
+        struct vif_copy_seg *seg = &b->segs[b->n_segs];
+        memset(seg, 0, sizeof *seg);
+        seg->to_guest = true;
+        seg->domid = vif->domid;
+        seg->ref = req.gref;
+        seg->offset = 0;
+        seg->len = len;
+        seg->local = &pkt->data[ofs];
+        r->seg = b->n_segs++;
+        ofs += len;
+
+        uint16_t flags = ofs < pkt->size ? NETRXF_more_data : 0;
+        if (slot == 0) {
+            if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+                flags |= NETRXF_csum_blank | NETRXF_data_validated;
+            } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+                flags |= NETRXF_data_validated;
+            }
+            if (n_extras) {
+                flags |= NETRXF_extra_info;
+            }
+        }
+        r->u.rsp.id = req.id;
+        r->u.rsp.offset = 0;
+        r->u.rsp.flags = flags;
+        r->u.rsp.status = len;
+    }
+    q->stats.rx_packets++;
+    q->stats.rx_bytes += pkt->size;
+    if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+        q->stats.rx_gso++;
+    }
+    b->n_pkts++;
+    q->last_rx_time = time_msec();
+    return true;
+}
+
+/* Carries out the copies of 'b', writes the responses, pushes them and
+ * notifies the guest if the ring asks. */
+static void
+rx_finish(struct vif_queue *q, struct rx_batch *b)
+{
+    struct vif *vif = q->vif;
+
+    if (b->n_segs) {
+        vif_platform_copy(vif->platform, b->segs, b->n_segs);
     }
     size_t last_bad = SIZE_MAX;
-    for (size_t i = 0; i < n_rsps; i++) {
-        struct rx_rsp *r = &rsps[i];
-        if (r->seg != SIZE_MAX && segs[r->seg].status != VIF_GNTST_OKAY) {
-            r->u.rsp.status = segs[r->seg].status;
+    for (size_t i = 0; i < b->n_rsps; i++) {
+        struct rx_rsp *r = &b->rsps[i];
+        const struct vif_copy_seg *seg
+            = r->seg != SIZE_MAX ? &b->segs[r->seg] : NULL;
+        if (seg && seg->status != VIF_GNTST_OKAY) {
+            r->u.rsp.status = seg->status;
             if (last_bad != r->pkt) {
                 last_bad = r->pkt;
                 q->stats.rx_copy_errors++;
                 VIF_LOG(VLL_WARN, &rl, vif,
                         "RX grant copy to ref %" PRIu32 " failed: status %d",
-                        segs[r->seg].ref, segs[r->seg].status);
+                        seg->ref, seg->status);
             }
         }
         memcpy(RING_GET_RESPONSE(&q->rx, r->idx), &r->u, sizeof r->u);
     }
-    if (n_rsps) {
+    if (b->n_rsps) {
         int notify;
         q->rx.rsp_prod_pvt = q->rx.req_cons;
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
@@ -373,10 +408,60 @@ vif_rx_action(struct vif_queue *q)
             vif_platform_notify(vif->platform, q->rx_evtchn);
         }
     }
+}
+
+bool
+vif_rx_action(struct vif_queue *q)
+{
+    static __thread struct vif_rx_pkt *pkts[VIF_RX_BUDGET];
+    struct rx_batch *b = &rx_batch;
+    size_t n_pkts = 0;
+    bool found;
+
+    if (!rx_begin(q, &found)) {
+        return found;
+    }
+    while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
+        struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
+                                              struct vif_rx_pkt, node);
+        if (!rx_add(q, b, pkt)) {
+            break;
+        }
+        ovs_list_remove(&pkt->node);
+        q->rx_queue_bytes -= pkt->size;
+        pkts[n_pkts++] = pkt;
+    }
+    rx_finish(q, b);
     for (size_t i = 0; i < n_pkts; i++) {
         free(pkts[i]);
     }
     return found;
+}
+
+size_t
+vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts, size_t n)
+{
+    struct rx_batch *b = &rx_batch;
+    bool found;
+    size_t i;
+
+    if (!rx_begin(q, &found)) {
+        for (i = 0; i < n; i++) {
+            q->stats.rx_drop_stalled++;
+        }
+        return n;
+    }
+    n = MIN(n, VIF_RX_BUDGET);
+    for (i = 0; i < n; i++) {
+        uint64_t *drop = rx_admit(q, pkts[i]);
+        if (drop) {
+            (*drop)++;
+        } else if (!rx_add(q, b, pkts[i])) {
+            break;
+        }
+    }
+    rx_finish(q, b);
+    return i;
 }
 
 void

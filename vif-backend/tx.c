@@ -22,10 +22,14 @@
  *   grant copy failure (bad ref, other domain, ...)
  *                                   error responses, counted
  *
- * Data is grant-copied (platform->copy) in batches into one local buffer, so
- * headers split over slots arrive contiguous (XSA-423/432) and empty slots
- * simply add no copy segment (XSA-448).  Each frame then goes to the port
- * with a virtio_net_hdr describing its checksum and GSO state. */
+ * Data is grant-copied (platform->copy) in batches, each frame into one
+ * contiguous buffer, so headers split over slots arrive contiguous
+ * (XSA-423/432) and empty slots simply add no copy segment (XSA-448).  Each
+ * frame then goes to a sink with a virtio_net_hdr describing its checksum
+ * and GSO state: vif_tx_action()'s sink is the port (buffers in the queue's
+ * tx_buf); the DPDK driver's (vif-backend/dpdk/) hands out OVS's own mbufs,
+ * so a frame is copied once, from the guest straight into the switch's
+ * buffer. */
 #include <config.h>
 
 #include <errno.h>
@@ -47,7 +51,9 @@ struct tx_pkt {
     size_t n_frags;
     size_t n_extra;              /* extra-info slots to answer NULL */
     struct netif_extra_info gso; /* type 0 if none */
-    size_t buf_ofs, size;        /* where the frame lands in tx_buf */
+    size_t size;                 /* the whole frame's length */
+    uint8_t *buf;                /* where it lands (the sink's), or NULL */
+    void *handle;                /* the sink's handle for 'buf' */
     size_t seg0, n_segs;         /* its copy segments */
 };
 
@@ -330,10 +336,18 @@ tx_add_seg(struct vif_queue *q, struct vif_copy_seg *segs, size_t *n_segs,
 
 static void
 tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
-          const struct vif_copy_seg *segs)
+          const struct vif_copy_seg *segs, const struct vif_tx_sink *sink)
 {
     struct vif *vif = q->vif;
 
+    if (!pkt->buf) {
+        /* The sink had no buffer: the guest's request was fine, the switch
+         * could not take the frame. */
+        tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
+                       NETIF_RSP_OKAY);
+        q->stats.tx_drop_port++;
+        return;
+    }
     for (size_t i = 0; i < pkt->n_segs; i++) {
         const struct vif_copy_seg *seg = &segs[pkt->seg0 + i];
         if (seg->status != VIF_GNTST_OKAY) {
@@ -343,13 +357,14 @@ tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
                     seg->ref, seg->status);
             tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags,
                            pkt->n_frags, NETIF_RSP_ERROR);
+            sink->drop(sink->aux, pkt->handle);
             return;
         }
     }
     tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
                    NETIF_RSP_OKAY);
 
-    uint8_t *frame = &q->tx_buf[pkt->buf_ofs];
+    uint8_t *frame = pkt->buf;
     struct virtio_net_hdr vnet;
     if (!vif_tx_vnet_hdr(frame, pkt->size, pkt->first.flags,
                          pkt->gso.type ? &pkt->gso : NULL, &vnet)) {
@@ -357,16 +372,13 @@ tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
         VIF_LOG(VLL_DBG, &rl, vif,
                 "TX frame's headers do not allow the "
                 "checksum/GSO requested; dropped");
+        sink->drop(sink->aux, pkt->handle);
         return;
     }
     if (vif->tx_sw_csum && vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
         vif_pkt_csum_complete(frame, pkt->size, &vnet);
     }
-    if (!vif->port) {
-        q->stats.tx_drop_port++;
-        return;
-    }
-    int error = vif_port_send(vif->port, q->id, &vnet, frame, pkt->size);
+    int error = sink->put(sink->aux, pkt->handle, &vnet, frame, pkt->size);
     if (error) {
         q->stats.tx_drop_port++;
         if (error != EAGAIN) {
@@ -383,10 +395,13 @@ tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
 }
 
 bool
-vif_tx_action(struct vif_queue *q)
+vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
+           size_t max_pkts)
 {
-    static struct tx_pkt pkts[VIF_TX_BUDGET];
-    static struct vif_copy_seg segs[TX_MAX_SEGS];
+    /* Per thread: the DPDK driver runs queues of several VIFs in OVS's PMD
+     * threads at once. */
+    static __thread struct tx_pkt pkts[VIF_TX_BUDGET];
+    static __thread struct vif_copy_seg segs[TX_MAX_SEGS];
     struct vif *vif = q->vif;
     size_t n_pkts = 0, n_segs = 0, used = 0;
     bool found = false;
@@ -395,8 +410,8 @@ vif_tx_action(struct vif_queue *q)
     if (!q->connected) {
         return false;
     }
-    while (n_pkts < VIF_TX_BUDGET && used <= VIF_TX_BATCH_BYTES
-           && budget-- > 0) {
+    max_pkts = MIN(max_pkts, VIF_TX_BUDGET);
+    while (n_pkts < max_pkts && used <= VIF_TX_BATCH_BYTES && budget-- > 0) {
         struct tx_pkt *pkt = &pkts[n_pkts];
         RING_IDX cons = q->tx.req_cons;
         enum tx_parse r = tx_parse_packet(q, pkt);
@@ -410,17 +425,18 @@ vif_tx_action(struct vif_queue *q)
             continue;
         }
 
-        uint8_t *dst = &q->tx_buf[used];
-
-        pkt->buf_ofs = used;
+        pkt->buf = sink->alloc(sink->aux, pkt->size, &pkt->handle);
         pkt->seg0 = n_segs;
-        tx_add_seg(q, segs, &n_segs, pkt->first.gref, pkt->first.offset,
-                   pkt->first.size, dst);
-        dst += pkt->first.size;
-        for (size_t i = 0; i < pkt->n_frags; i++) {
-            const struct netif_tx_request *f = &pkt->frags[i];
-            tx_add_seg(q, segs, &n_segs, f->gref, f->offset, f->size, dst);
-            dst += f->size;
+        if (pkt->buf) {
+            uint8_t *dst = pkt->buf;
+            tx_add_seg(q, segs, &n_segs, pkt->first.gref, pkt->first.offset,
+                       pkt->first.size, dst);
+            dst += pkt->first.size;
+            for (size_t i = 0; i < pkt->n_frags; i++) {
+                const struct netif_tx_request *f = &pkt->frags[i];
+                tx_add_seg(q, segs, &n_segs, f->gref, f->offset, f->size, dst);
+                dst += f->size;
+            }
         }
         pkt->n_segs = n_segs - pkt->seg0;
         used += pkt->size;
@@ -431,7 +447,7 @@ vif_tx_action(struct vif_queue *q)
         vif_platform_copy(vif->platform, segs, n_segs); /* statuses say */
     }
     for (size_t i = 0; i < n_pkts; i++) {
-        tx_submit(q, &pkts[i], segs);
+        tx_submit(q, &pkts[i], segs, sink);
     }
     if (q->tx.rsp_prod_pvt != q->tx.sring->rsp_prod) {
         tx_push(q);
@@ -448,6 +464,56 @@ vif_tx_action(struct vif_queue *q)
         (void)more; /* vif_wait() sees it through vif_tx_pending() */
     }
     return found;
+}
+
+/* vif_tx_action()'s sink: frames are built one after another in the
+ * queue's tx_buf (VIF_TX_BATCH_BYTES + one frame) and sent to the port. */
+struct tx_port_sink {
+    struct vif_queue *q;
+    size_t used; /* bytes of tx_buf handed out */
+};
+
+static void *
+tx_port_alloc(void *aux, size_t size, void **handle)
+{
+    struct tx_port_sink *ps = aux;
+    uint8_t *buf = &ps->q->tx_buf[ps->used];
+
+    ps->used += size;
+    *handle = NULL;
+    return buf;
+}
+
+static int
+tx_port_put(void *aux, void *handle OVS_UNUSED,
+            const struct virtio_net_hdr *vnet, void *frame, size_t size)
+{
+    struct tx_port_sink *ps = aux;
+    struct vif *vif = ps->q->vif;
+
+    if (!vif->port) {
+        return EAGAIN;
+    }
+    return vif_port_send(vif->port, ps->q->id, vnet, frame, size);
+}
+
+static void
+tx_port_drop(void *aux OVS_UNUSED, void *handle OVS_UNUSED)
+{
+}
+
+bool
+vif_tx_action(struct vif_queue *q)
+{
+    struct tx_port_sink ps = {.q = q};
+    const struct vif_tx_sink sink = {
+        .alloc = tx_port_alloc,
+        .put = tx_port_put,
+        .drop = tx_port_drop,
+        .aux = &ps,
+    };
+
+    return vif_tx_run(q, &sink, VIF_TX_BUDGET);
 }
 
 bool

@@ -188,7 +188,8 @@ struct vif_rx_pkt {
     uint8_t hash_type; /* _XEN_NETIF_CTRL_HASH_TYPE_* bit number */
     uint32_t hash;
     size_t size;
-    uint8_t data[];
+    uint8_t *data; /* the frame: right after this struct when queued, or
+                    * the caller's for vif_rx_deliver() */
 };
 
 struct vif_queue {
@@ -216,6 +217,10 @@ struct vif_queue {
 
     uint8_t *tx_buf; /* VIF_TX_BATCH_BYTES + one frame */
     struct vif_stats stats;
+
+    /* What the frontend gave (vif_queue_connect()), for a hand-off. */
+    uint32_t tx_ref, rx_ref;
+    uint32_t tx_remote, rx_remote; /* its event-channel ports */
 };
 
 /* Negotiated with the frontend. */
@@ -256,6 +261,12 @@ struct vif {
     uint64_t rate_bytes, rate_usec; /* from "rate"; 0 = unlimited */
     struct vif_credit credit;       /* "rate", all queues together */
     struct vif_stats dead_stats;    /* counters of queues since torn down */
+
+    /* DPDK data path (handoff.c): the rings run in the net_xovs driver. */
+    bool dpdk;                  /* this VIF's port is a net_xovs one */
+    char *dpdk_path;            /* the driver's socket */
+    int handoff_fd;             /* connection to the driver, or -1 */
+    long long handoff_retry_at; /* next attempt to hand over (ms) */
 
     /* xenbus (xenbus.c); unused in unit tests. */
     char *be_path;          /* /local/domain/0/backend/vif/D/N */
@@ -359,8 +370,31 @@ unsigned int vif_offloads(const struct vif *);
 
 /* tx.c */
 
-/* Processes up to VIF_TX_BUDGET packets of the TX ring of 'q'.  Returns
- * true if it found any request (so an event was not spurious). */
+/* Where vif_tx_run() puts the frames of a guest: the port (vif_tx_action())
+ * or a caller's own buffers (the DPDK driver's mbufs), so that a frame is
+ * copied once, from guest memory straight into them. */
+struct vif_tx_sink {
+    /* A contiguous buffer for a frame of 'size' bytes (at most
+     * VIF_PORT_MAX_FRAME), or NULL: then the frame is dropped (counted
+     * tx_drop_port; the guest gets an OKAY response, as from a port that
+     * refused it).  '*handle' goes back to put() or drop(). */
+    void *(*alloc)(void *aux, size_t size, void **handle);
+    /* The frame in 'frame' (the buffer alloc() gave) is complete: 0, or an
+     * errno after which it counts as dropped (the sink has freed it). */
+    int (*put)(void *aux, void *handle, const struct virtio_net_hdr *,
+               void *frame, size_t size);
+    /* The frame was dropped before put() (copy failed, bad headers). */
+    void (*drop)(void *aux, void *handle);
+    void *aux;
+};
+
+/* Processes up to 'max_pkts' (at most VIF_TX_BUDGET) packets of the TX ring
+ * of 'q' into 'sink': one batch of grant copies, one push of responses with
+ * a notification only if the ring asks, the final check for requests.
+ * Returns true if it found any request (so an event was not spurious). */
+bool vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *,
+                size_t max_pkts);
+/* vif_tx_run() of up to VIF_TX_BUDGET packets into the VIF's port. */
 bool vif_tx_action(struct vif_queue *q);
 /* Whether the TX ring has unconsumed requests. */
 bool vif_tx_pending(const struct vif_queue *q);
@@ -380,6 +414,15 @@ void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt);
 /* Moves queued frames into the guest's RX ring (budgeted).  Returns true if
  * the ring had requests we had not seen. */
 bool vif_rx_action(struct vif_queue *q);
+/* Delivers the caller's frames 'pkts' (at most VIF_RX_BUDGET, with 'data'
+ * pointing at the caller's buffers, e.g. a DPDK driver's mbufs) straight
+ * into the guest's RX ring, with the same checks as vif_rx_enqueue() and
+ * one batch of grant copies, one push of responses, a notification only if
+ * the ring asks.  Stops at the first frame the ring has no room for.
+ * Returns how many of 'pkts' it consumed (delivered or dropped, counted):
+ * the caller may free those; the rest it still owns. */
+size_t vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts,
+                      size_t n);
 /* Expires old frames, detects a stall and recovery. */
 void vif_rx_check_timers(struct vif_queue *q, long long now);
 /* Frees every queued frame. */
@@ -389,6 +432,23 @@ unsigned int vif_rx_slots_needed(const struct vif_queue *q,
                                  const struct vif_rx_pkt *pkt);
 /* Whether the multicast filter lets 'dst' through. */
 bool vif_mcast_allowed(const struct vif *, const uint8_t dst[6]);
+
+/* handoff.c: handing the data path of a DPDK VIF (vif->dpdk) to the
+ * net_xovs driver (vif-backend/dpdk/handoff.h).  interface.c leaves the
+ * rings of such a VIF alone: it only connects them (checks, event channel
+ * binding) and calls these. */
+
+/* Hands the connected rings over if not done yet (retried every
+ * VIF_HANDOFF_RETRY_MS while the driver is not there), notices the driver
+ * going away.  Logs. */
+void vif_handoff_run(struct vif *);
+void vif_handoff_wait(struct vif *);
+/* Takes the data path back: the driver stops touching the rings and
+ * unmaps them before this returns (or the connection is closed).  Does
+ * nothing unless handed over. */
+void vif_handoff_detach(struct vif *);
+
+#define VIF_HANDOFF_RETRY_MS 200
 
 /* ctrl.c */
 
@@ -426,6 +486,9 @@ struct vif_backend {
     char *hotplug_script;
     char *agent_rpc;
     char *xenstore_path;
+    char *dpdk_dir;  /* net_xovs sockets; NULL: no DPDK VIFs */
+    size_t n_dpdk;   /* VIFs with a DPDK port */
+    size_t max_dpdk; /* at most this many (<= VIF_DPDK_MAX) */
 
     struct xs_handle *xs; /* NULL while the connection is lost */
     char *base;           /* /local/domain/<domid>/backend/vif */

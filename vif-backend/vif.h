@@ -40,6 +40,10 @@ enum vif_offload {
  * which. */
 enum vif_offload vif_offload_detect(const char **why);
 
+/* DPDK's RTE_MAX_ETHPORTS is 32 in Debian's build; keep two for other
+ * ports (a physical NIC, a vhost-user port). */
+#define VIF_DPDK_MAX 30
+
 struct vif_backend_settings {
     const struct vif_platform_class *platform; /* xen or emu */
     const struct vif_port_class *port;         /* tap */
@@ -49,6 +53,10 @@ struct vif_backend_settings {
     const char *agent_rpc;      /* "unix:PATH" of xovs-agent, or NULL */
     const char *xenstore_path;  /* XENSTORED_PATH passed to the script */
     enum vif_offload offload;   /* what the switch can take */
+    const char *dpdk_dir;       /* net_xovs sockets (DPDK VIFs); NULL:
+                                 * every VIF gets a tap port */
+    unsigned int dpdk_max_vifs; /* at most this many DPDK VIFs, then taps
+                                 * (capped at VIF_DPDK_MAX) */
 };
 
 /* Connects to xenstore (libxenstore; XENSTORED_PATH must already be set in

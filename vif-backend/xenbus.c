@@ -321,11 +321,14 @@ static bool
 xb_write_features(struct vif_backend *be, struct vif *vif)
 {
     char max_queues[16];
-    snprintf(max_queues, sizeof max_queues, "%u", be->max_queues);
+    /* A DPDK VIF: one queue, frames of one mbuf (net_xovs's limits). */
+    snprintf(max_queues, sizeof max_queues, "%u",
+             vif->dpdk ? 1 : be->max_queues);
+    bool gso = !vif->tx_sw_csum && !vif->dpdk;
     const char *const features[][2] = {
-        {"feature-sg", "1"},
-        {"feature-gso-tcpv4", vif->tx_sw_csum ? "0" : "1"},
-        {"feature-gso-tcpv6", vif->tx_sw_csum ? "0" : "1"},
+        {"feature-sg", vif->dpdk ? "0" : "1"},
+        {"feature-gso-tcpv4", gso ? "1" : "0"},
+        {"feature-gso-tcpv6", gso ? "1" : "0"},
         {"feature-ipv6-csum-offload", "1"},
         {"feature-rx-copy", "1"},
         {"feature-rx-flip", "0"},
@@ -348,6 +351,17 @@ xb_write_features(struct vif_backend *be, struct vif *vif)
                           strlen(features[i][1]));
             free(path);
         }
+        /* What the hotplug script gives OVS for a DPDK VIF's port. */
+        char *path = xasprintf("%s/xovs-dpdk-devargs", vif->be_path);
+        if (ok && vif->dpdk) {
+            char *devargs = xasprintf("net_xovs_%u_%u,path=%s", vif->domid,
+                                      vif->devid, vif->dpdk_path);
+            ok = xs_write(be->xs, t, path, devargs, strlen(devargs));
+            free(devargs);
+        } else if (ok) {
+            ok = xs_rm(be->xs, t, path) || errno == ENOENT;
+        }
+        free(path);
         if (xs_transaction_end(be->xs, t, !ok) && ok) {
             return true;
         }
@@ -467,6 +481,30 @@ vif_xb_unwatch_fe(struct vif_backend *be, struct vif *vif)
     vif->fe_dirty = false;
 }
 
+/* Whether 'vif' gets a DPDK port (net_xovs, --dpdk-dir) or a tap.  An open
+ * port keeps its kind.  DPDK's port table is small (VIF_DPDK_MAX): beyond
+ * it a VIF falls back to tap, and says so. */
+static void
+xb_choose_datapath(struct vif_backend *be, struct vif *vif)
+{
+    if (vif->port) {
+        return;
+    }
+    vif->dpdk = false;
+    if (!be->dpdk_dir) {
+        return;
+    }
+    if (be->n_dpdk >= be->max_dpdk) {
+        VLOG_WARN("%s: %" PRIuSIZE " DPDK VIFs already (--dpdk-max-vifs; "
+                  "DPDK's RTE_MAX_ETHPORTS is 32): this VIF gets a tap port",
+                  vif->name, be->n_dpdk);
+        return;
+    }
+    vif->dpdk = true;
+    free(vif->dpdk_path);
+    vif->dpdk_path = xasprintf("%s/%s.sock", be->dpdk_dir, vif->name);
+}
+
 /* First sight of a backend directory (or of a new frontend after the old
  * one went): everything up to InitWait. */
 static void
@@ -503,6 +541,7 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     vif->failed = false;
     vif->be_state = XenbusStateInitialising;
     vif->tx_sw_csum = xb_offload(be) == VIF_OFFLOAD_OFF;
+    xb_choose_datapath(be, vif);
     if (!xb_write_features(be, vif)) {
         vif->failed = true;
         return;
@@ -515,7 +554,8 @@ xb_probe(struct vif_backend *be, struct vif *vif)
     }
     vif->hotplug_connected = false;
     if (!vif->port) {
-        int error = vif_port_open(be->port_class, vif->name,
+        vif->port_class = vif->dpdk ? &vif_port_dpdk : be->port_class;
+        int error = vif_port_open(vif->port_class, vif->name,
                                   be->max_queues > 1, &vif->port);
         if (error) {
             xb_fail(be, vif, error, "cannot create port %s: %s", vif->name,
@@ -524,6 +564,9 @@ xb_probe(struct vif_backend *be, struct vif *vif)
         }
         vif_port_set_carrier(vif->port, false);
         vif->carrier = false;
+        if (vif->dpdk) {
+            be->n_dpdk++;
+        }
     }
     vif_hotplug_request("online", vif->name, vif->be_path);
 
@@ -563,6 +606,9 @@ xb_probe(struct vif_backend *be, struct vif *vif)
 void
 vif_xb_port_destroy(struct vif *vif)
 {
+    if (vif->port && vif->dpdk && vif->be) {
+        vif->be->n_dpdk--;
+    }
     vif_port_destroy(vif->port);
     vif->port = NULL;
 }

@@ -2,7 +2,8 @@
  *
  *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
  *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]
- *                [--unixctl=PATH] [--offload=auto|on|off]
+ *                [--unixctl=PATH] [--offload=auto|on|off] [--dpdk-dir=DIR]
+ *                [--dpdk-max-vifs=N]
  *                [--detach --pidfile=FILE] [--log-file=FILE]
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
@@ -18,7 +19,12 @@
  * The hotplug script defaults to the first that exists of: xovs-vif next
  * to the binary (make install), ../../scripts/vif relative to the binary
  * (the build tree), /etc/xen/scripts/vif-xovs.  --hotplug-script= (empty)
- * runs none; then something else must write hotplug-status=connected. */
+ * runs none; then something else must write hotplug-status=connected.
+ *
+ * --dpdk-dir=DIR makes VIFs DPDK VIFs (docs/dpdk.md): their data path runs
+ * in the net_xovs driver inside ovs-vswitchd-dpdk, which listens on
+ * DIR/vif<D>.<N>.sock; beyond --dpdk-max-vifs of them (default and most
+ * VIF_DPDK_MAX), VIFs get tap ports. */
 #include <config.h>
 
 #include <errno.h>
@@ -61,6 +67,8 @@ static char *unixctl_path;
 static unsigned int max_queues = 8;
 static unsigned int backend_domid;
 static enum vif_offload offload = VIF_OFFLOAD_AUTO;
+static const char *dpdk_dir;
+static unsigned int dpdk_max_vifs = VIF_DPDK_MAX;
 
 static struct vif_backend *backend;
 static bool exiting;
@@ -88,9 +96,14 @@ usage(void)
            "                           (auto: on with OVS's kernel "
            "datapath or\n"
            "                           userspace-tso-enable, else off)\n"
-           "  --no-offload             same as --offload=off\n",
+           "  --no-offload             same as --offload=off\n"
+           "  --dpdk-dir=DIR           VIFs run in ovs-vswitchd-dpdk's "
+           "net_xovs\n"
+           "                           driver, which listens in DIR\n"
+           "  --dpdk-max-vifs=N        at most N DPDK VIFs, then taps "
+           "(default %d)\n",
            program_name, program_name, xovs_rundir(), xovs_rundir(),
-           program_name);
+           program_name, VIF_DPDK_MAX);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -123,6 +136,8 @@ parse_options(int argc, char *argv[])
         OPT_UNIXCTL,
         OPT_NO_OFFLOAD,
         OPT_OFFLOAD,
+        OPT_DPDK_DIR,
+        OPT_DPDK_MAX_VIFS,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -136,6 +151,8 @@ parse_options(int argc, char *argv[])
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
         {"offload", required_argument, NULL, OPT_OFFLOAD},
+        {"dpdk-dir", required_argument, NULL, OPT_DPDK_DIR},
+        {"dpdk-max-vifs", required_argument, NULL, OPT_DPDK_MAX_VIFS},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
@@ -193,6 +210,17 @@ parse_options(int argc, char *argv[])
                 ovs_fatal(0, "--offload: \"%s\" is not auto, on or off",
                           optarg);
             }
+            break;
+        case OPT_DPDK_DIR:
+            if (optarg[0] != '/') {
+                ovs_fatal(0, "--dpdk-dir: \"%s\" is not an absolute path",
+                          optarg);
+            }
+            dpdk_dir = optarg;
+            break;
+        case OPT_DPDK_MAX_VIFS:
+            dpdk_max_vifs
+                = parse_uint_option("dpdk-max-vifs", optarg, 0, VIF_DPDK_MAX);
             break;
         case 'h':
             usage();
@@ -451,6 +479,8 @@ main(int argc, char *argv[])
         .agent_rpc = agent_rpc,
         .xenstore_path = xenstore_path,
         .offload = offload,
+        .dpdk_dir = dpdk_dir,
+        .dpdk_max_vifs = dpdk_max_vifs,
     };
     error = vif_backend_create(&s, &backend);
     if (error) {

@@ -30,11 +30,14 @@ wait_until 10 vsctl br-exists "$(network_bridge "$n1")" ||
     fail "no bridge for n1"
 nobody=$(new_uuid)
 
-snapshot() {
+snapshot_now() {
     xovs network-list --json
     xovs pif-list --json
     xovs vif-list --json
     ovs_state
+}
+snapshot() {
+    settled snapshot_now
 }
 # The lists must be JSON arrays of objects with xe-style names.
 for verb in network-list pif-list vif-list; do

@@ -34,12 +34,15 @@ e3net=$(xovs pif-list uuid="$e3" params=network-uuid --minimal)
 wait_bond bond0 "$(network_bridge "$net")"
 nobody=$(new_uuid)
 
-snapshot() {
+snapshot_now() {
     xovs network-list --json
     xovs pif-list --json
     xovs vlan-list --json
     xovs bond-list --json params=uuid,master,slaves,primary-slave,mode,properties
     ovs_state
+}
+snapshot() {
+    settled snapshot_now
 }
 sleep 1
 snapshot >"$T_DIR/before"

@@ -111,6 +111,20 @@ require_basics() {
     done
 }
 
+# settled CMD...: CMD's output once no record in it is "pending" (the
+# agent has applied every change it recorded; 10 s at most, then as it
+# is), so two snapshots compare what was recorded and applied, not how far
+# a loaded machine's OVS had caught up at that instant.
+settled() {
+    local out i
+    for ((i = 0; i < 50; i++)); do
+        out=$("$@")
+        grep -q '"status": *"pending"' <<<"$out" || break
+        sleep 0.2
+    done
+    printf '%s\n' "$out"
+}
+
 # wait_until SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
 wait_until() {
     local limit=$1 i

@@ -6,8 +6,8 @@
 #                         veth pair: c0 198.18.255.1/30 (host namespace) --
 #                         eth0 198.18.255.2/30 ($CTL_NS), not an OVS port
 #                         (the controller is reached out of band)
-#   controller_start ARGS ovs-testcontroller ARGS in $CTL_NS, detached;
-#                         sets CTL_PID
+#   controller_start ARGS ovs-testcontroller ARGS in $CTL_NS, in the
+#                         background; sets CTL_PID
 #   controller_stop       ends it by pid (SIGKILL: a controller that dies)
 #   pki_init DIR NAME...  an OVS PKI (ovs-pki init) in DIR and, per NAME, a
 #                         key and certificate DIR/NAME-{privkey,cert}.pem

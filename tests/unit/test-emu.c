@@ -534,6 +534,101 @@ liar_body(struct fixture *f)
 }
 RUN_CASE(test_liars, liar_body)
 
+/* A backend hands a domain's data path to another process (the net_xovs
+ * driver): the memory and a bound port's eventfds go over; the importer
+ * checks the memory as a guest's own answer is checked, claims the port on
+ * bind() without asking the guest, and checks grants exactly as the
+ * backend does; the exporter's port no longer fires. */
+static void
+handoff_body(struct fixture *f)
+{
+    uint32_t frame, rw, other, ro, gport, lport, lport2;
+    uint32_t n_grants, n_pages;
+    int memfd, from, to;
+    uint8_t buf[16];
+    struct vif_platform *p2;
+
+    CHECK(!vif_emu_alloc_page(f->dom, &frame), "alloc page");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, false, &rw), "grant");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 7, false, &other), "grant");
+    CHECK(!vif_emu_grant_access(f->dom, frame, 0, true, &ro), "grant");
+    memcpy(vif_emu_page(f->dom, frame), "guest", 5);
+    CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
+    CHECK(!vif_platform_bind(f->p, GUEST, gport, &lport), "bind");
+
+    CHECK(
+        !vif_platform_export_domain(f->p, GUEST, &memfd, &n_grants, &n_pages),
+        "export_domain");
+    CHECK(n_grants == 64 && n_pages == 16,
+          "exported sizes %" PRIu32 "/%" PRIu32, n_grants, n_pages);
+    CHECK(!vif_platform_export_port(f->p, lport, &from, &to), "export_port");
+
+    /* The exporter's port never fires again. */
+    CHECK(!vif_emu_notify(f->dom, gport), "guest notify");
+    CHECK(!vif_platform_unmask(f->p, lport), "unmask");
+    struct pollfd pfd = {.fd = vif_platform_fd(f->p), .events = POLLIN};
+    CHECK(poll(&pfd, 1, 100) == 0, "an exported port fired");
+
+    CHECK(!vif_platform_open(f->c, 0, &p2), "open importer");
+    /* Memory that is not sealed, or smaller than claimed: refused. */
+    int unsealed = memfd_create("x", MFD_CLOEXEC);
+    CHECK(unsealed >= 0 && !ftruncate(unsealed, 1 << 20), "memfd");
+    CHECK(vif_platform_import_domain(p2, GUEST, unsealed, 64, 16) == EPERM,
+          "unsealed memory imported");
+    int dup1 = fcntl(memfd, F_DUPFD_CLOEXEC, 0);
+    CHECK(vif_platform_import_domain(p2, GUEST, dup1, 64, 100000) == EPROTO,
+          "memory smaller than its layout imported");
+    CHECK(!vif_platform_import_domain(p2, GUEST, memfd, n_grants, n_pages),
+          "import_domain");
+    int dup2 = fcntl(from, F_DUPFD_CLOEXEC, 0);
+    CHECK(vif_platform_import_domain(p2, GUEST, dup2, 64, 16) == EEXIST,
+          "a domain imported twice");
+    CHECK(!vif_platform_import_port(p2, GUEST, gport, from, to),
+          "import_port");
+
+    /* bind() claims the imported port, once. */
+    uint32_t claimed;
+    CHECK(!vif_platform_bind(p2, GUEST, gport, &claimed), "claim");
+    CHECK(vif_platform_bind(p2, GUEST, gport, &lport2) == EINVAL,
+          "an imported port claimed twice");
+    CHECK(vif_platform_bind(p2, GUEST, gport + 1, &lport2) == EINVAL,
+          "a port never handed over bound without asking the guest");
+    CHECK(!vif_platform_notify(p2, claimed), "importer notify");
+    CHECK(vif_emu_pending(f->dom) == gport, "guest did not get the event");
+
+    /* The same grant checks. */
+    struct vif_copy_seg seg
+        = {.domid = GUEST, .ref = rw, .len = 5, .local = buf};
+    CHECK(!vif_platform_copy(p2, &seg, 1) && seg.status == VIF_GNTST_OKAY
+              && !memcmp(buf, "guest", 5),
+          "copy through the importer");
+    seg.ref = other;
+    CHECK(!vif_platform_copy(p2, &seg, 1)
+              && seg.status == VIF_GNTST_PERMISSION_DENIED,
+          "copy of a grant to dom7");
+    seg.ref = ro;
+    seg.to_guest = true;
+    CHECK(!vif_platform_copy(p2, &seg, 1)
+              && seg.status == VIF_GNTST_PERMISSION_DENIED,
+          "copy into a readonly grant");
+    seg.ref = 64;
+    CHECK(!vif_platform_copy(p2, &seg, 1)
+              && seg.status == VIF_GNTST_BAD_GNTREF,
+          "copy of ref >= n_grants");
+    seg.domid = GUEST + 1;
+    seg.ref = rw;
+    CHECK(!vif_platform_copy(p2, &seg, 1)
+              && seg.status == VIF_GNTST_BAD_DOMAIN,
+          "copy from a domain never imported");
+
+    vif_platform_unbind(p2, claimed);
+    vif_platform_release_domain(p2, GUEST);
+    vif_platform_close(p2);
+    CHECK(vif_emu_port_bound(f->dom, gport),
+          "the importer unbound the guest's port");
+}
+RUN_CASE(test_handoff, handoff_body)
+
 static void
 test_layout(const void *aux OVS_UNUSED)
 {
@@ -561,4 +656,5 @@ test_emu_register(void)
     unit_add("emu/guest-death", test_death, NULL);
     unit_add("emu/backend-death", test_backend_death, NULL);
     unit_add("emu/refused-memory", test_liars, NULL);
+    unit_add("emu/handoff", test_handoff, NULL);
 }

@@ -1,0 +1,213 @@
+/* vif-backend/handoff.c: xovs-netback's side of a DPDK VIF.
+ *
+ * The VIF's rings are connected as always (interface.c: XSA-39 index
+ * checks, grants checked by the platform, event channels bound), then
+ * handed to the net_xovs driver in ovs-vswitchd over its unix socket
+ * (vif-backend/dpdk/handoff.h): guest memory, ring grants and the event
+ * channels' fds by SCM_RIGHTS.  The driver maps the rings itself, with the
+ * same grant checks (platform-emu.c linked into it), and polls them in
+ * OVS's PMD thread; xovs-netback keeps xenbus, the control ring and the
+ * VIF's life cycle, and never touches the data rings of a DPDK VIF.
+ *
+ *   rings connected --attach--> handed over --detach/disconnect--> back
+ *        ^   driver not there yet:                |
+ *        +-- retry every VIF_HANDOFF_RETRY_MS <---+ driver went away
+ *
+ * Detach (frontend gone, VIF offline, netback exiting) waits for the
+ * driver's answer, so nothing is unmapped or unbound here while the driver
+ * still uses it; a driver that does not answer within
+ * VIF_HANDOFF_TIMEOUT_MS loses its connection (it then detaches by itself).
+ * Only the emu platform can hand over (xen: later). */
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
+#include "util.h"
+#include "vif-backend/dpdk/handoff-io.h"
+#include "vif-backend/dpdk/handoff.h"
+#include "vif-backend/vif-private.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_handoff);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static uint32_t
+handoff_features(const struct vif_features *f)
+{
+    return ((f->sg ? VIF_HANDOFF_F_SG : 0) | (f->gso4 ? VIF_HANDOFF_F_GSO4 : 0)
+            | (f->gso6 ? VIF_HANDOFF_F_GSO6 : 0)
+            | (f->ip_csum ? VIF_HANDOFF_F_IP_CSUM : 0)
+            | (f->ipv6_csum ? VIF_HANDOFF_F_IPV6_CSUM : 0)
+            | (f->rx_notify ? VIF_HANDOFF_F_RX_NOTIFY : 0)
+            | (f->mcast_control ? VIF_HANDOFF_F_MCAST : 0));
+}
+
+static int
+handoff_connect(const char *path, int *fdp)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+    *fdp = -1;
+    if (strlen(path) >= sizeof sun.sun_path) {
+        return ENAMETOOLONG;
+    }
+    strcpy(sun.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return errno;
+    }
+    if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+        int error = errno;
+        close(fd);
+        return error;
+    }
+    *fdp = fd;
+    return 0;
+}
+
+/* Hands queue 0 of 'vif' to the driver.  Returns 0 or a positive errno. */
+static int
+handoff_attach(struct vif *vif)
+{
+    const struct vif_queue *q = &vif->queues[0];
+    int fds[VIF_HANDOFF_MAX_FDS];
+    size_t n_fds = 0;
+    struct vif_handoff_msg req, reply;
+    int sock, error;
+
+    if (vif->n_queues != 1) {
+        return EOPNOTSUPP;
+    }
+    error = handoff_connect(vif->dpdk_path, &sock);
+    if (error) {
+        return error;
+    }
+
+    memset(&req, 0, sizeof req);
+    req.type = VIF_HANDOFF_ATTACH;
+    req.domid = vif->domid;
+    req.devid = vif->devid;
+    req.backend_domid = vif->be ? vif->be->domid : 0;
+    req.tx_ref = q->tx_ref;
+    req.rx_ref = q->rx_ref;
+    req.tx_evtchn = q->tx_remote;
+    req.rx_evtchn = q->rx_remote;
+    req.features = handoff_features(&vif->features);
+    error = vif_platform_export_domain(vif->platform, vif->domid, &fds[0],
+                                       &req.n_grants, &req.n_pages);
+    if (!error) {
+        n_fds = 1;
+        error = vif_platform_export_port(vif->platform, q->tx_evtchn, &fds[1],
+                                         &fds[2]);
+    }
+    if (!error) {
+        n_fds = 3;
+        if (q->rx_evtchn_bound) {
+            error = vif_platform_export_port(vif->platform, q->rx_evtchn,
+                                             &fds[3], &fds[4]);
+            n_fds = error ? 3 : 5;
+        }
+    }
+    if (!error) {
+        error = vif_handoff_request(sock, &req, fds, n_fds, &reply);
+        if (!error && reply.error) {
+            error = reply.error;
+        }
+    }
+    for (size_t i = 0; i < n_fds; i++) {
+        close(fds[i]);
+    }
+    if (error) {
+        close(sock);
+        return error;
+    }
+    vif->handoff_fd = sock;
+    return 0;
+}
+
+void
+vif_handoff_run(struct vif *vif)
+{
+    if (vif->handoff_fd >= 0) {
+        /* The driver speaks unasked only to say the guest broke the
+         * protocol; anything else readable means it went away
+         * (ovs-vswitchd restarted, the port was deleted). */
+        struct vif_handoff_msg m;
+        int none[VIF_HANDOFF_MAX_FDS];
+        size_t n_none;
+        int error = vif_handoff_recv(vif->handoff_fd, &m, none, 0, &n_none);
+        if (error == EAGAIN) {
+            return;
+        }
+        if (!error && m.type == VIF_HANDOFF_DISABLED) {
+            m.reason[sizeof m.reason - 1] = '\0';
+            vif_fatal(vif, "%s", m.reason);
+            return; /* vif_run() tears it down, detaching first */
+        }
+        VIF_LOG(VLL_WARN, &rl, vif,
+                "net_xovs driver at %s went away; handing over again "
+                "when it is back",
+                vif->dpdk_path);
+        close(vif->handoff_fd);
+        vif->handoff_fd = -1;
+        vif->handoff_retry_at = time_msec() + VIF_HANDOFF_RETRY_MS;
+        return;
+    }
+    if (!vif->dpdk || !vif->n_queues || vif->disabled
+        || time_msec() < vif->handoff_retry_at) {
+        return;
+    }
+    int error = handoff_attach(vif);
+    if (error) {
+        vif->handoff_retry_at = time_msec() + VIF_HANDOFF_RETRY_MS;
+        if (error == ENOENT || error == ECONNREFUSED) {
+            VIF_LOG(VLL_DBG, &rl, vif, "waiting for the net_xovs driver at %s",
+                    vif->dpdk_path);
+        } else {
+            VIF_LOG(VLL_WARN, &rl, vif,
+                    "cannot hand the data path to net_xovs at %s: %s",
+                    vif->dpdk_path, ovs_strerror(error));
+        }
+        return;
+    }
+    VIF_LOG(VLL_INFO, &rl, vif, "data path handed to net_xovs at %s",
+            vif->dpdk_path);
+}
+
+void
+vif_handoff_wait(struct vif *vif)
+{
+    if (vif->handoff_fd >= 0) {
+        poll_fd_wait(vif->handoff_fd, POLLIN);
+    } else if (vif->dpdk && vif->n_queues && !vif->disabled) {
+        poll_timer_wait_until(vif->handoff_retry_at);
+    }
+}
+
+void
+vif_handoff_detach(struct vif *vif)
+{
+    if (vif->handoff_fd < 0) {
+        return;
+    }
+    struct vif_handoff_msg req, reply;
+    memset(&req, 0, sizeof req);
+    req.type = VIF_HANDOFF_DETACH;
+    req.domid = vif->domid;
+    req.devid = vif->devid;
+    int error = vif_handoff_request(vif->handoff_fd, &req, NULL, 0, &reply);
+    if (error) {
+        VIF_LOG(VLL_WARN, &rl, vif, "net_xovs at %s did not detach: %s",
+                vif->dpdk_path, ovs_strerror(error));
+    }
+    close(vif->handoff_fd);
+    vif->handoff_fd = -1;
+    vif->handoff_retry_at = 0;
+}
