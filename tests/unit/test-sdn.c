@@ -134,6 +134,64 @@ test_sdn_vif_qos(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* On a bridge with a promiscuous VIF, accepted traffic goes on to the
+ * promiscuous table (resubmit(,1)) instead of NORMAL: the meter goes on
+ * those rules, and an unlocked VIF's own rule resubmits too (NORMAL there
+ * would skip the promiscuous VIF's copies). */
+static void
+test_sdn_vif_qos_promiscuous(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *net, *locked, *unlocked;
+    CHECK(setup(&db, &net, &locked, &unlocked), "setup: %s", unit_error);
+
+    char *n = xasprintf("network-uuid=%s", net);
+    CHECK(!unit_call(&db, "vif-create",
+                     "vm-uuid=11111111-2222-3333-4444-"
+                     "777777777777",
+                     "domid=5", "device=0", n, "mac=02:00:00:00:05:00", NULL),
+          "vif-create: %s", unit_error);
+    char *u5 = xasprintf("uuid=%s", unit_result_uuid());
+    CHECK(!unit_call(&db, "vif-param-set", u5, "other-config:promiscuous=true",
+                     NULL)
+              && !unit_call(&db, "vif-plug", u5, NULL),
+          "promiscuous VIF: %s", unit_error);
+    char *u3 = xasprintf("uuid=%s", locked);
+    char *u4 = xasprintf("uuid=%s", unlocked);
+    CHECK(!unit_call(&db, "vif-param-set", u3, "qos_algorithm_type=ratelimit",
+                     "qos_algorithm_params:kbps=1000", NULL)
+              && !unit_call(&db, "vif-param-set", u4,
+                            "qos_algorithm_type=ratelimit",
+                            "qos_algorithm_params:kbps=50", NULL),
+          "vif-param-set: %s", unit_error);
+
+    struct ovsg_state st;
+    xrc_build(&db, "netdev", &st);
+    const struct ovsg_bridge *br = ovsg_state_find_bridge(&st, "xapi0");
+    const struct ovsg_port *p3 = find_port(br, "vif3.0");
+    const struct ovsg_port *p4 = find_port(br, "vif4.0");
+    CHECK(p3 && p4 && find_port(br, "vif5.0"), "ports missing");
+    CHECK(has_flow(&br->flows, "actions=resubmit(,1)"),
+          "the bridge has no promiscuous table");
+    CHECK(has_flow(&p3->flows, "actions=meter:49,resubmit(,1)")
+              && !has_flow(&p3->flows, "actions=resubmit(,1)")
+              && !has_flow(&p3->flows, "NORMAL"),
+          "vif3.0's allow rules are not metered into table 1");
+    CHECK(has_flow(&p4->flows, "priority=3900,actions=meter:65,resubmit(,1)")
+              && !has_flow(&p4->flows, "NORMAL"),
+          "vif4.0's own rule does not resubmit to table 1");
+    ovsg_state_destroy(&st);
+
+    free(n);
+    free(u3);
+    free(u4);
+    free(u5);
+    free(net);
+    free(locked);
+    free(unlocked);
+    xrec_db_destroy(&db);
+}
+
 /* The pool's switch and a network's override; flow export keys fall back
  * to the pool key by key; the store keeps all of it. */
 static void
@@ -210,5 +268,6 @@ void
 test_sdn_register(void)
 {
     unit_add("sdn-vif-qos", test_sdn_vif_qos, NULL);
+    unit_add("sdn-vif-qos-promiscuous", test_sdn_vif_qos_promiscuous, NULL);
     unit_add("sdn-network-settings", test_sdn_network_settings, NULL);
 }
