@@ -44,6 +44,7 @@ stop_ping() {
 }
 CLEAN_HOOKS+=(stop_ping)
 
+# shellcheck disable=SC2317 # run by wait_until
 # answered_since T: a reply was logged with a timestamp after T (seconds
 # since the epoch, fractional).
 answered_since() {

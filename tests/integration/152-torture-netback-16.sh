@@ -31,14 +31,14 @@ ifindexes() {
 
 # Each pair pings all along; a reply logged after time T shows the pair's
 # traffic is back.
-declare -A PING_PIDS
+# (their pids in NB_BG_PIDS: ended by netback-lib's cleanup)
 for ((p = 0; p < PAIRS; p++)); do
     ip netns exec "$(gns "a$p")" ping -D -O -i 0.1 -W 1 "198.18.$p.2" \
         >"$T_DIR/ping-$p.log" 2>&1 &
-    PING_PIDS[$p]=$!
     NB_BG_PIDS+=("$!")
 done
 
+# shellcheck disable=SC2317 # run by wait_until
 answered_since() {
     awk -v t="$2" '/bytes from/ { gsub(/[][]/, "", $1); if ($1 + 0 > t)
         { found = 1 } } END { exit !found }' "$T_DIR/ping-$1.log"

@@ -30,6 +30,7 @@ wait_until 10 vsctl br-exists "$(network_bridge "$n1")" ||
     fail "no bridge for n1"
 nobody=$(new_uuid)
 
+# shellcheck disable=SC2317 # run by settled (lib.sh)
 snapshot_now() {
     xovs network-list --json
     xovs pif-list --json

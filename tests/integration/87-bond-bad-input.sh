@@ -34,6 +34,7 @@ e3net=$(xovs pif-list uuid="$e3" params=network-uuid --minimal)
 wait_bond bond0 "$(network_bridge "$net")"
 nobody=$(new_uuid)
 
+# shellcheck disable=SC2317 # run by settled (lib.sh)
 snapshot_now() {
     xovs network-list --json
     xovs pif-list --json
