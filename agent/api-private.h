@@ -25,6 +25,7 @@ struct svec;
 
 #define XAPI_OTHER_CONFIG_PREFIX "other-config:"
 #define XAPI_PROPERTIES_PREFIX "properties:"
+#define XAPI_QOS_PARAMS_PREFIX "qos_algorithm_params:"
 
 /* One call in progress. */
 struct xapi_ctx {
@@ -201,5 +202,9 @@ int xapi_mirror_destroy(struct xapi_ctx *);
 int xapi_mirror_list(struct xapi_ctx *);
 /* Rejects (field "uuid") if a mirror names network or VIF 'uuid'. */
 bool xapi_mirror_check_unused(struct xapi_ctx *, const char *uuid);
+
+/* api-pool.c: the pool record (QoS, IGMP snooping, flow export defaults). */
+int xapi_pool_param_set(struct xapi_ctx *);
+int xapi_pool_list(struct xapi_ctx *);
 
 #endif /* agent/api-private.h */

@@ -135,6 +135,9 @@ xapi_vif_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_svec(row, "ipv6-allowed", &vif->ipv6_allowed);
     xrec_json_put_bool(row, "currently-attached", vif->currently_attached);
     xrec_json_put_smap(row, "other-config", &vif->other_config);
+    xrec_json_put_string(row, "qos_algorithm_type", vif->qos_algorithm_type);
+    xrec_json_put_smap(row, "qos_algorithm_params",
+                       &vif->qos_algorithm_params);
     xrec_json_put_string(row, "trunks", vif->trunks);
     xrec_json_put_string(
         row, "vlan-mode",
@@ -149,6 +152,46 @@ int
 xapi_vif_list(struct xapi_ctx *c)
 {
     return xapi_list(c, c->db->n_vifs, xapi_vif_row);
+}
+
+/* xapi_map_check_fn for qos_algorithm_params: keys and values are checked
+ * together by xrec_check_qos() once the map is complete. */
+static char *
+check_qos_param(const char *key, const char *value OVS_UNUSED,
+                const void *aux OVS_UNUSED)
+{
+    return xrec_check_other_config_key(key);
+}
+
+/* XenServer's QoS fields: qos_algorithm_type= and
+ * qos_algorithm_params:KEY=VALUE, checked as a whole. */
+static bool
+arg_qos(struct xapi_ctx *c, struct xrec_vif *vif)
+{
+    const char *type = xapi_arg(c, "qos_algorithm_type");
+    const char *field;
+    struct smap params;
+
+    if (type && !xapi_check(c, "qos_algorithm_type", xrec_check_text(type))) {
+        return false;
+    }
+    if (!xapi_arg_map(c, XAPI_QOS_PARAMS_PREFIX, check_qos_param, NULL,
+                      &vif->qos_algorithm_params, &params)) {
+        return false;
+    }
+    char *reason = xrec_check_qos(type ? type : vif->qos_algorithm_type,
+                                  &params, &field);
+    if (reason) {
+        smap_destroy(&params);
+        return xapi_check(c, field, reason);
+    }
+    if (type) {
+        free(vif->qos_algorithm_type);
+        vif->qos_algorithm_type = xstrdup(type);
+    }
+    hmap_swap(&vif->qos_algorithm_params.map, &params.map);
+    smap_destroy(&params);
+    return true;
 }
 
 /* The trunk parameters (trunks=, vlan-mode=, native-vlan=) into 'vif', whose
@@ -222,6 +265,7 @@ xapi_vif_args(struct xapi_ctx *c, struct xrec_vif *vif,
            && xapi_arg_locking(c, "locking-mode", false, &vif->locking_mode)
            && arg_ips(c, "ipv4-allowed", AF_INET, &v4, &v4_given)
            && arg_ips(c, "ipv6-allowed", AF_INET6, &v6, &v6_given)
+           && arg_qos(c, vif)
            && xapi_arg_other_config(c, false, &vif->other_config, oc));
     if (ok && v4_given) {
         svec_swap(&vif->ipv4_allowed, &v4);
@@ -302,6 +346,9 @@ xapi_vif_param_set(struct xapi_ctx *c)
     svec_clone(&new->ipv4_allowed, &vif->ipv4_allowed);
     svec_clone(&new->ipv6_allowed, &vif->ipv6_allowed);
     smap_clone(&new->other_config, &vif->other_config);
+    free(new->qos_algorithm_type);
+    new->qos_algorithm_type = xstrdup(vif->qos_algorithm_type);
+    smap_clone(&new->qos_algorithm_params, &vif->qos_algorithm_params);
     new->trunks = vif->trunks ? xstrdup(vif->trunks) : NULL;
     new->vlan_mode = vif->vlan_mode;
     new->native_vlan = vif->native_vlan;
@@ -325,6 +372,10 @@ xapi_vif_param_set(struct xapi_ctx *c)
         set_svec(c, &vif->ipv4_allowed, &new->ipv4_allowed);
         set_svec(c, &vif->ipv6_allowed, &new->ipv6_allowed);
         xapi_set_smap(c, &vif->other_config, &oc);
+        xapi_set_string(c, &vif->qos_algorithm_type, new->qos_algorithm_type);
+        struct smap qos;
+        smap_clone(&qos, &new->qos_algorithm_params);
+        xapi_set_smap(c, &vif->qos_algorithm_params, &qos);
         if (!nullable_streq(vif->trunks, new->trunks)) {
             free(vif->trunks);
             vif->trunks = new->trunks;

@@ -423,6 +423,8 @@ static const struct {
     {"vif-destroy", xapi_vif_destroy},
     {"vif-list", xapi_vif_list},
     {"vif-stats-report", xapi_vif_stats_report},
+    {"pool-param-set", xapi_pool_param_set},
+    {"pool-list", xapi_pool_list},
     {"port-stats-list", xapi_port_stats_list},
     {"port-stats-history", xapi_port_stats_history},
     {"sdn-controller-introduce", xapi_sdn_controller_introduce},

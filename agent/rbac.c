@@ -54,6 +54,7 @@ static const struct {
     {"ssl-list", XRBAC_READ_ONLY, NULL},
     {"tunnel-list", XRBAC_READ_ONLY, NULL},
     {"mirror-list", XRBAC_READ_ONLY, NULL},
+    {"pool-list", XRBAC_READ_ONLY, NULL},
     {"vif-plug", XRBAC_VM_OPERATOR, NULL},
     {"vif-unplug", XRBAC_VM_OPERATOR, NULL},
     {"vif-stats-report", XRBAC_VM_OPERATOR, NULL},

@@ -164,6 +164,7 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
     smap_add(&iface->external_ids, "attached-mac", vif->mac);
     smap_add(&iface->external_ids, "iface-id", vif->uuid);
     xrc_add_locking_flows(port, vif, name, xrec_vif_locking(vif, net), fwd);
+    xrc_add_vif_qos(port, vif, fwd);
     free(name);
 }
 
@@ -281,6 +282,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         br->mtu_request = net->mtu;
         svec_add(&br->records, net->uuid);
         xrc_add_network_uuid(&br->external_ids, net->uuid);
+        xrc_add_bridge_qos(db, net, br);
         xrc_bridge_sdn(net, br);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];

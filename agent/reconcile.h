@@ -50,6 +50,21 @@ void xrc_tunnel_addresses(const struct xrec_db *db, struct svec *addrs);
  * its members' devices.  Logs nothing. */
 void xrc_links_up(const struct xrec_db *db, struct svec *devices);
 
+/* reconcile-qos.c: a plugged VIF's QoS onto its port ('port->ifaces[0]'
+ * is the VIF's interface; 'fwd' the actions its accepted traffic goes on
+ * to, "NORMAL" or, on a bridge with a promiscuous VIF, XRC_FWD_PROMISC),
+ * and a real bridge's IGMP snooping and flow
+ * export from network 'net' and the pool. */
+struct ovsg_port;
+struct ovsg_bridge;
+struct xrec_vif;
+struct xrec_network;
+void xrc_add_vif_qos(struct ovsg_port *port, const struct xrec_vif *vif,
+                     const char *fwd);
+void xrc_add_bridge_qos(const struct xrec_db *db,
+                        const struct xrec_network *net,
+                        struct ovsg_bridge *br);
+
 /* xapi_env's verify() with the agent's ovsg as 'glue': whether the switch can
  * carry 'after' as far as it could carry 'before'.  Returns NULL, or
  * (malloc'd) the first collision with an object xovs did not create that

@@ -133,6 +133,9 @@ xrec_vif_to_json(const struct xrec_vif *vif)
     xrec_json_put_svec(obj, "ipv6_allowed", &vif->ipv6_allowed);
     xrec_json_put_bool(obj, "currently_attached", vif->currently_attached);
     xrec_json_put_smap(obj, "other_config", &vif->other_config);
+    xrec_json_put_string(obj, "qos_algorithm_type", vif->qos_algorithm_type);
+    xrec_json_put_smap(obj, "qos_algorithm_params",
+                       &vif->qos_algorithm_params);
     if (xrec_vif_is_trunk(vif)) {
         xrec_json_put_string(obj, "trunks", vif->trunks);
         xrec_json_put_string(obj, "vlan_mode",
@@ -239,6 +242,13 @@ xrec_db_to_json(const struct xrec_db *db)
         json_object_array_add(a, xrec_bond_to_json(db->bonds[i]));
     }
     json_object_object_add(obj, "bonds", a);
+    if (db->pool) {
+        struct json_object *pool = json_object_new_object();
+        xrec_json_put_bool(pool, "igmp_snooping_enabled",
+                           db->pool->igmp_snooping_enabled);
+        xrec_json_put_smap(pool, "other_config", &db->pool->other_config);
+        json_object_object_add(obj, "pool", pool);
+    }
     a = json_object_new_array();
     for (size_t i = 0; i < db->n_sdn_controllers; i++) {
         json_object_array_add(
@@ -617,6 +627,8 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "ipv6_allowed",
         "currently_attached",
         "other_config",
+        "qos_algorithm_type",
+        "qos_algorithm_params",
         "trunks",
         "vlan_mode",
         "native_vlan",
@@ -640,6 +652,13 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     jrec_ips(r, "ipv6_allowed", AF_INET6, &vif->ipv6_allowed);
     jrec_bool(r, "currently_attached", &vif->currently_attached);
     jrec_smap(r, "other_config", false, &vif->other_config);
+    char *qos_type = NULL;
+    jrec_string(r, "qos_algorithm_type", false, NULL, NULL, NULL, &qos_type);
+    if (qos_type) {
+        free(vif->qos_algorithm_type);
+        vif->qos_algorithm_type = qos_type;
+    }
+    jrec_smap(r, "qos_algorithm_params", false, &vif->qos_algorithm_params);
     jrec_trunk(r, vif);
     xrec_db_add_vif(db, vif);
     return r->error;
@@ -713,6 +732,33 @@ parse_bond(struct jrec *r, struct xrec_db *db)
     }
     xrec_db_add_bond(db, bond);
     return r->error;
+}
+
+/* The optional "pool" object: the host's pool-wide settings. */
+static char *
+parse_pool(struct json_object *json, struct xrec_db *db)
+{
+    static const char *const fields[] = {
+        "igmp_snooping_enabled",
+        "other_config",
+        NULL,
+    };
+    struct json_object *obj;
+
+    if (!json_object_object_get_ex(json, "pool", &obj)) {
+        return NULL;
+    }
+    struct jrec r = {.obj = obj, .kind = "pool"};
+    snprintf(r.id, sizeof r.id, "record");
+    if (!json_object_is_type(obj, json_type_object)) {
+        return xasprintf("pool: expected object, got %s",
+                         json_type_to_name(json_object_get_type(obj)));
+    }
+    struct xrec_pool *pool = xrec_db_pool_mutable(db);
+    jrec_only(&r, fields);
+    jrec_bool(&r, "igmp_snooping_enabled", &pool->igmp_snooping_enabled);
+    jrec_smap(&r, "other_config", true, &pool->other_config);
+    return r.error;
 }
 
 static char *
@@ -931,7 +977,8 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
             && strcmp(key, "pifs") && strcmp(key, "vlans")
             && strcmp(key, "vifs") && strcmp(key, "bonds")
             && strcmp(key, "sdn_controllers") && strcmp(key, "ssl")
-            && strcmp(key, "tunnels") && strcmp(key, "mirrors")) {
+            && strcmp(key, "tunnels") && strcmp(key, "mirrors")
+            && strcmp(key, "pool")) {
             return xasprintf("unknown member \"%.64s\"", key);
         }
     }
@@ -970,6 +1017,9 @@ xrec_db_from_json(struct json_object *json, struct xrec_db *db)
     }
     if (!error) {
         error = parse_table(json, "mirrors", "mirror", parse_mirror, db);
+    }
+    if (!error) {
+        error = parse_pool(json, db);
     }
     if (!error) {
         error = xrec_db_check(db);

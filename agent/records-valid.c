@@ -232,7 +232,13 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
             return msg;
         }
     }
-    char *error = xrec_check_text(value);
+    char *error = network ? xrec_check_qos_value(key, value) : NULL;
+    if (error) {
+        char *msg = xasprintf("%s: %s", key, error);
+        free(error);
+        return msg;
+    }
+    error = xrec_check_text(value);
     if (error) {
         char *msg = xasprintf("%s: value %s", key, error);
         free(error);
@@ -363,6 +369,14 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
     if (!xrec_find_network(db, vif->network)) {
         return xrec_field_error("VIF", vif->uuid, "network",
                                 "no network with uuid %s", vif->network);
+    }
+    const char *qos_field;
+    char *qos = xrec_check_qos(vif->qos_algorithm_type,
+                               &vif->qos_algorithm_params, &qos_field);
+    if (qos) {
+        char *error = xrec_field_error("VIF", vif->uuid, qos_field, "%s", qos);
+        free(qos);
+        return error;
     }
 
     char *key = xasprintf("%s/%d", vif->vm_uuid, vif->device);

@@ -82,6 +82,8 @@ xrec_vif_new(void)
     svec_init(&vif->ipv4_allowed);
     svec_init(&vif->ipv6_allowed);
     smap_init(&vif->other_config);
+    vif->qos_algorithm_type = xstrdup("");
+    smap_init(&vif->qos_algorithm_params);
     return vif;
 }
 
@@ -157,6 +159,8 @@ xrec_vif_free(struct xrec_vif *vif)
         svec_destroy(&vif->ipv4_allowed);
         svec_destroy(&vif->ipv6_allowed);
         smap_destroy(&vif->other_config);
+        free(vif->qos_algorithm_type);
+        smap_destroy(&vif->qos_algorithm_params);
         free(vif);
     }
 }
@@ -199,6 +203,7 @@ xrec_db_destroy(struct xrec_db *db)
     }
     free(db->vifs);
     free(db->bonds);
+    xrec_pool_free(db->pool);
     xrec_destroy_sdn(db);
     free(db->tunnels);
     free(db->mirrors);
@@ -249,6 +254,7 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
     for (size_t i = 0; i < src->n_vifs; i++) {
         const struct xrec_vif *s = src->vifs[i];
         struct xrec_vif *d = xrec_vif_new();
+        free(d->qos_algorithm_type);
         *d = *s;
         d->uuid = nullable_strdup(s->uuid);
         d->vm_uuid = nullable_strdup(s->vm_uuid);
@@ -258,6 +264,8 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
         svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
         smap_clone(&d->other_config, &s->other_config);
+        d->qos_algorithm_type = xstrdup(s->qos_algorithm_type);
+        smap_clone(&d->qos_algorithm_params, &s->qos_algorithm_params);
         xrec_db_add_vif(dst, d);
     }
     for (size_t i = 0; i < src->n_bonds; i++) {
@@ -295,6 +303,11 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         d->output_vlan = s->output_vlan;
         svec_clone(&d->src_vifs, &s->src_vifs);
         xrec_db_add_mirror(dst, d);
+    }
+    if (src->pool) {
+        struct xrec_pool *pool = xrec_db_pool_mutable(dst);
+        pool->igmp_snooping_enabled = src->pool->igmp_snooping_enabled;
+        smap_clone(&pool->other_config, &src->pool->other_config);
     }
 }
 

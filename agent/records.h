@@ -37,7 +37,8 @@ struct json_object;
 #define XREC_OTHER_CONFIG_MAX 64 /* keys per other_config map */
 #define XREC_ALLOWED_IPS_MAX 64  /* addresses per ipv4/ipv6_allowed */
 #define XREC_RECORDS_MAX 65536   /* records per table */
-#define XREC_SDN_PORT_DEFAULT 6632 /* XenServer's OVSDB manager port */
+#define XREC_QOS_KBPS_MAX 100000000 /* 100 Gbit/s: qos_algorithm_params */
+#define XREC_SDN_PORT_DEFAULT 6632  /* XenServer's OVSDB manager port */
 #define XREC_SDN_PROTOCOLS "ssl, tcp, pssl or ptcp"
 #define XREC_SDN_MAX 16    /* SDN_controller records */
 #define XREC_PATH_MAX 1023 /* TLS file paths */
@@ -105,6 +106,8 @@ struct xrec_vif {
     struct svec ipv6_allowed; /* canonical (inet_ntop) form */
     bool currently_attached;  /* plugged: its port belongs on the bridge */
     struct smap other_config;
+    char *qos_algorithm_type;         /* "" or "ratelimit" (never NULL) */
+    struct smap qos_algorithm_params; /* kbps, kbps-rx (records-qos.c) */
     /* VLAN trunk (vlan/trunks.h); a VIF that is not a trunk has trunks
      * NULL, vlan_mode VLAN_MODE_TRUNK and native_vlan VLAN_NONE. */
     char *trunks;             /* NULL, "all" or canonical "10,20-25" */
@@ -177,6 +180,14 @@ struct xrec_mirror {
     int output_vlan;      /* 1..XREC_VLAN_MAX (RSPAN), or XREC_VLAN_NONE */
 };
 
+/* The host's pool-wide settings (XenServer's pool record, one per host
+ * here): IGMP snooping for every network that does not say otherwise, and
+ * flow export defaults (records-qos.c has the keys). */
+struct xrec_pool {
+    bool igmp_snooping_enabled;
+    struct smap other_config;
+};
+
 struct xrec_db {
     struct xrec_network **networks;
     size_t n_networks;
@@ -188,6 +199,8 @@ struct xrec_db {
     size_t n_vifs;
     struct xrec_bond **bonds;
     size_t n_bonds;
+    struct xrec_pool *pool; /* NULL: defaults (a pointer, so that a
+                             * 'struct xrec_db' may be copied by value) */
     struct xrec_sdn_controller **sdn_controllers;
     size_t n_sdn_controllers;
     struct xrec_ssl **ssls; /* 0 or 1 */
@@ -379,5 +392,35 @@ char *xrec_check_other_config_key(const char *key);
  * restricted values) or, with 'network' false, on any other record. */
 char *xrec_check_other_config_value(bool network, const char *key,
                                     const char *value);
+
+/* QoS, IGMP snooping and flow export (records-qos.c). */
+
+/* Checks a VIF's QoS: 'type' "" or "ratelimit", 'params' only kbps and
+ * kbps-rx, each 1..XREC_QOS_KBPS_MAX, and "ratelimit" with at least one of
+ * them.  Returns NULL, or a malloc'd reason; '*field' says which field it
+ * is about ("qos_algorithm_type" or "qos_algorithm_params:KEY"). */
+char *xrec_check_qos(const char *type, const struct smap *params,
+                     const char **field);
+/* The limits 'vif' asks for in kbit/s (0: none): 'kbps' on what the guest
+ * sends, 'kbps_rx' on what it receives.  Both 0 unless the type is
+ * "ratelimit". */
+void xrec_vif_qos(const struct xrec_vif *, int *kbps, int *kbps_rx);
+/* Checks the value of a network or pool other_config key that
+ * records-qos.c knows (mcast-snooping-enable, sflow-*, ipfix-*,
+ * netflow-*): NULL if fine or not such a key, else a malloc'd reason. */
+char *xrec_check_qos_value(const char *key, const char *value);
+/* The pool record of 'db' (defaults while it has none). */
+const struct xrec_pool *xrec_db_pool(const struct xrec_db *);
+/* Creates 'db''s pool record if it has none and returns it. */
+struct xrec_pool *xrec_db_pool_mutable(struct xrec_db *);
+void xrec_pool_free(struct xrec_pool *);
+/* The setting 'key' for network 'net': its own other_config's value, else
+ * the pool's other_config's, else NULL. */
+const char *xrec_network_setting(const struct xrec_db *,
+                                 const struct xrec_network *, const char *key);
+/* Whether 'net''s bridge snoops IGMP/MLD: other_config
+ * mcast-snooping-enable if set, else the pool's igmp_snooping_enabled. */
+bool xrec_network_igmp_snooping(const struct xrec_db *,
+                                const struct xrec_network *);
 
 #endif /* agent/records.h */

@@ -14,6 +14,7 @@
 
 #define OTHER_CONFIG_PREFIX "other-config:"
 #define PROPERTIES_PREFIX "properties:"
+#define QOS_PARAMS_PREFIX "qos_algorithm_params:"
 
 #define ARG(NAME, HELP)                                                       \
     {                                                                         \
@@ -130,6 +131,7 @@ static const struct xrpc_param vif_create[] = {
                   "10,20-25 (not on a VLAN network)"),
     ARG("vlan-mode", "trunk (default), native-untagged or native-tagged"),
     ARG("native-vlan", "the native VLAN of a native-* trunk, 0..4094"),
+    ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
 
@@ -143,6 +145,7 @@ static const struct xrpc_param vif_set[] = {
     ARG("trunks", "all, tags and ranges 10,20-25, or empty: not a trunk"),
     ARG("vlan-mode", "trunk, native-untagged or native-tagged"),
     ARG("native-vlan", "the native VLAN of a native-* trunk, empty for none"),
+    ARG("qos_algorithm_type", "ratelimit, or empty for no limit"),
     END,
 };
 
@@ -168,6 +171,9 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("vlan-mode", " RW",
           "trunk, native-untagged or native-tagged (trunks only)"),
     FIELD("native-vlan", " RW", "native VLAN of a native-* trunk, -1: none"),
+    FIELD("qos_algorithm_type", " RW", "ratelimit, or empty"),
+    FIELD("qos_algorithm_params", "MRW",
+          "kbps: guest's send limit, kbps-rx: its receive limit (kbit/s)"),
     FIELD("counters", "MRO",
           "xovs-netback's counters: packets, bytes, drops by reason "
           "(reported)"),
@@ -366,6 +372,20 @@ static const struct xrpc_param mirror_fields[] = {
 
 static const struct xrpc_param uuid_ssl[] = {UUID_ARG("SSL record"), END};
 
+static const struct xrpc_param pool_set[] = {
+    ARG("igmp-snooping-enabled",
+        "true or false: IGMP snooping on networks that do not set "
+        "other-config:mcast-snooping-enable"),
+    END,
+};
+
+static const struct xrpc_param pool_fields[] = {
+    FIELD("igmp-snooping-enabled", " RW", "IGMP snooping by default"),
+    FIELD("other-config", "MRW",
+          "defaults for every network: sflow-*, ipfix-*, netflow-*"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -401,13 +421,13 @@ static const struct xrpc_verb verbs[] = {
     {"bond-list", "list bonds with their live link and LACP state",
      bond_fields, XRPC_LIST | XRPC_PROPERTIES, XRPC_RESULT_LIST},
     {"vif-create", "create a VIF (a VM's port) on a network", vif_create,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
+     XRPC_OTHER_CONFIG | XRPC_QOS_PARAMS, XRPC_RESULT_UUID},
     {"vif-plug", "attach a VIF's port vif<domid>.<device> to the bridge",
      uuid_vif, 0, XRPC_RESULT_NONE},
     {"vif-unplug", "detach a VIF's port from the bridge", uuid_vif, 0,
      XRPC_RESULT_NONE},
-    {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU)", vif_set,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU, QoS)",
+     vif_set, XRPC_OTHER_CONFIG | XRPC_QOS_PARAMS, XRPC_RESULT_NONE},
     {"vif-destroy", "destroy an unplugged VIF", uuid_vif, 0, XRPC_RESULT_NONE},
     {"vif-list", "list VIFs", vif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
      XRPC_RESULT_LIST},
@@ -443,6 +463,11 @@ static const struct xrpc_verb verbs[] = {
     {"mirror-destroy", "destroy a mirror", uuid_mirror, 0, XRPC_RESULT_NONE},
     {"mirror-list", "list mirrors", mirror_fields, XRPC_LIST,
      XRPC_RESULT_LIST},
+    {"pool-param-set",
+     "change the host's pool-wide settings (IGMP snooping, flow export)",
+     pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"pool-list", "show the host's pool-wide settings", pool_fields,
+     XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the
@@ -557,13 +582,16 @@ xrpc_check_param_name(const struct xrpc_verb *verb, const char *key)
 {
     size_t plen = strlen(OTHER_CONFIG_PREFIX);
     size_t pplen = strlen(PROPERTIES_PREFIX);
+    size_t qplen = strlen(QOS_PARAMS_PREFIX);
 
     if (xrpc_param_find(verb, key) || (verb->flags & XRPC_ANY_KEYS && *key)
         || (verb->flags & XRPC_LIST && !strcmp(key, "params"))
         || (verb->flags & XRPC_OTHER_CONFIG
             && !strncmp(key, OTHER_CONFIG_PREFIX, plen) && key[plen])
         || (verb->flags & XRPC_PROPERTIES
-            && !strncmp(key, PROPERTIES_PREFIX, pplen) && key[pplen])) {
+            && !strncmp(key, PROPERTIES_PREFIX, pplen) && key[pplen])
+        || (verb->flags & XRPC_QOS_PARAMS
+            && !strncmp(key, QOS_PARAMS_PREFIX, qplen) && key[qplen])) {
         return NULL;
     }
     return xasprintf("%.64s: unknown parameter for %s (see: xovs help %s)",

@@ -51,6 +51,7 @@ enum xrpc_result {
 #define XRPC_OTHER_CONFIG 0x2 /* accepts other-config:KEY=VALUE */
 #define XRPC_PROPERTIES 0x4   /* accepts properties:KEY=VALUE (bonds) */
 #define XRPC_ANY_KEYS 0x8     /* accepts any KEY=VALUE (*-param-add) */
+#define XRPC_QOS_PARAMS 0x10  /* accepts qos_algorithm_params:KEY=VALUE */
 
 struct xrpc_param {
     const char *name; /* as typed: "name-label", "MTU" */

@@ -125,6 +125,9 @@ help_verb(const struct xrpc_verb *verb)
         if (verb->flags & XRPC_PROPERTIES) {
             printf(" [properties:KEY=VALUE ...]");
         }
+        if (verb->flags & XRPC_QOS_PARAMS) {
+            printf(" [qos_algorithm_params:KEY=VALUE ...]");
+        }
         printf("\n\narguments:\n");
     }
     for (const struct xrpc_param *p = verb->params; p->name; p++) {
@@ -134,6 +137,10 @@ help_verb(const struct xrpc_verb *verb)
     if (!list && verb->flags & XRPC_OTHER_CONFIG) {
         printf("  %-22s %s\n", "other-config:KEY",
                "set KEY in other-config; an empty value removes it");
+    }
+    if (!list && verb->flags & XRPC_QOS_PARAMS) {
+        printf("  %-22s %s\n", "qos_algorithm_params:KEY",
+               "kbps or kbps-rx (kbit/s); an empty value removes it");
     }
     if (!list && verb->flags & XRPC_PROPERTIES) {
         printf("  %-22s %s\n", "properties:KEY",

@@ -36,6 +36,7 @@
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-protocol.h"
@@ -144,6 +145,80 @@ ovsg_flows_encode(const char *s, int command,
     return msg;
 }
 
+/* Whether 's' (an entry of a bridge's flows) is a meter ("meter=ID,...",
+ * ovs-ofctl add-meter syntax) rather than a rule.  Meters are set (added or
+ * modified) before the rules that use them are installed; they are not
+ * rules, so the rule count check does not count them; one no longer wanted
+ * stays in the switch unused. */
+static bool
+ovsg_flows_is_meter(const char *s)
+{
+    return !strncmp(s, "meter=", 6);
+}
+
+static size_t
+ovsg_flows_n_rules(const struct svec *flows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < flows->n; i++) {
+        n += !ovsg_flows_is_meter(flows->names[i]);
+    }
+    return n;
+}
+
+/* Sends meter 's' as 'command'; returns 0, EEXIST/ENOENT for the meter
+ * existing/missing, or another positive errno. */
+static int
+ovsg_meter_send(struct vconn *vconn, const char *s, int command)
+{
+    struct ofputil_meter_mod mm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_meter_mod_str(&mm, s, command, &usable);
+    if (error) {
+        VLOG_ERR("cannot parse meter \"%s\": %s", s, error);
+        free(error);
+        return EINVAL;
+    }
+    struct ofpbuf *msg
+        = ofputil_encode_meter_mod(vconn_get_version(vconn), &mm);
+    free(mm.meter.bands);
+    struct ofpbuf *reply = NULL;
+    int retval = vconn_transact_noreply(vconn, msg, &reply);
+    if (!retval && reply) {
+        enum ofperr err = ofperr_decode_msg(reply->data, NULL);
+        retval = err == OFPERR_OFPMMFC_METER_EXISTS    ? EEXIST
+                 : err == OFPERR_OFPMMFC_UNKNOWN_METER ? ENOENT
+                                                       : EPROTO;
+        if (retval == EPROTO) {
+            VLOG_WARN("switch rejected meter \"%s\": %s", s,
+                      ofperr_to_string(err));
+        }
+    }
+    ofpbuf_delete(reply);
+    return retval;
+}
+
+/* Adds or modifies every meter in 'flows'. */
+static int
+ovsg_flows_set_meters(struct vconn *vconn, const struct svec *flows)
+{
+    const char *s;
+    size_t i;
+    SVEC_FOR_EACH (i, s, flows) {
+        if (!ovsg_flows_is_meter(s)) {
+            continue;
+        }
+        int error = ovsg_meter_send(vconn, s, OFPMC13_MODIFY);
+        if (error == ENOENT) {
+            error = ovsg_meter_send(vconn, s, OFPMC13_ADD);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
 /* Replaces every OVSG_COOKIE rule with 'flows', atomically. */
 static int
 ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
@@ -155,6 +230,12 @@ ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
     const struct simap_node *node;
     SIMAP_FOR_EACH (node, ports) {
         ofputil_port_map_put(&map, u16_to_ofp(node->data), node->name);
+    }
+
+    int meter_error = ovsg_flows_set_meters(vconn, flows);
+    if (meter_error) {
+        ofputil_port_map_destroy(&map);
+        return meter_error;
     }
 
     struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
@@ -169,6 +250,9 @@ ovsg_flows_replace(const struct ovsg_flows_job *f, struct vconn *vconn,
     const char *s;
     size_t i;
     SVEC_FOR_EACH (i, s, flows) {
+        if (ovsg_flows_is_meter(s)) {
+            continue;
+        }
         msg = ovsg_flows_encode(s, OFPFC_ADD, &map, protocol, &error);
         if (!msg) {
             /* The agent built this string: a parse failure is a bug in it,
@@ -215,13 +299,13 @@ ovsg_flows_job_run(struct ovsg_flows_job *job)
     }
     if (job->check_only) {
         long long int n = ovsg_flows_count(vconn);
-        if (n == (long long int)job->flows.n) {
+        if (n == (long long int)ovsg_flows_n_rules(&job->flows)) {
             vconn_close(vconn);
             return 0;
         }
         VLOG_INFO("%s: repairing drift: switch holds %lld xovs flows, "
                   "expected %" PRIuSIZE,
-                  job->bridge, n, job->flows.n);
+                  job->bridge, n, ovsg_flows_n_rules(&job->flows));
     }
     error = ovsg_flows_replace(job, vconn, &job->flows, &job->ports);
     if (error) {
@@ -229,7 +313,7 @@ ovsg_flows_job_run(struct ovsg_flows_job *job)
                      job->bridge, ovs_strerror(error));
     } else {
         VLOG_INFO("%s: installed %" PRIuSIZE " xovs flows", job->bridge,
-                  job->flows.n);
+                  ovsg_flows_n_rules(&job->flows));
     }
     vconn_close(vconn);
     return error;

@@ -162,6 +162,17 @@ struct ovsg_diff {
  * 'd->unit', for bisection). */
 void ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
+
+/* QoS, IGMP snooping and flow export (ovsg-qos.c): bring 'row' (a row in
+ * 'd''s transaction, perhaps just inserted) to what 'want' asks, writing
+ * only xovs-owned rows; drop_port_qos() deletes the xovs-owned QoS row of
+ * a port about to be removed. */
+void ovsg_qos_sync_bridge(struct ovsg_diff *, const struct ovsrec_bridge *row,
+                          const struct ovsg_bridge *want);
+void ovsg_sync_port_qos(struct ovsg_diff *, const struct ovsrec_port *row,
+                        const struct ovsg_port *want);
+void ovsg_drop_port_qos(struct ovsg_diff *, const struct ovsrec_port *row);
+
 void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,
                       const struct ovsg_index *,
                       const struct ovsrec_open_vswitch *,

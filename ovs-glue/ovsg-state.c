@@ -76,6 +76,9 @@ ovsg_bridge_destroy(struct ovsg_bridge *br)
     svec_destroy(&br->cond_flows);
     svec_destroy(&br->cond_needs);
     svec_destroy(&br->records);
+    svec_destroy(&br->sflow.targets);
+    svec_destroy(&br->ipfix.targets);
+    svec_destroy(&br->netflow.targets);
     svec_destroy(&br->controllers);
     free(br->fail_mode);
 }
@@ -133,6 +136,9 @@ ovsg_state_add_bridge(struct ovsg_state *s, const char *name)
     svec_init(&br->cond_flows);
     svec_init(&br->cond_needs);
     svec_init(&br->records);
+    svec_init(&br->sflow.targets);
+    svec_init(&br->ipfix.targets);
+    svec_init(&br->netflow.targets);
     svec_init(&br->controllers);
     return br;
 }

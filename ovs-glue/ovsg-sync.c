@@ -109,6 +109,15 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
         ovsrec_interface_set_bfd(row, &want->bfd);
         ovsg_diff_note(d, "interface %s bfd", want->name);
     }
+    if (row->ingress_policing_rate != want->ingress_policing_rate
+        || row->ingress_policing_burst != want->ingress_policing_burst) {
+        ovsrec_interface_set_ingress_policing_rate(
+            row, want->ingress_policing_rate);
+        ovsrec_interface_set_ingress_policing_burst(
+            row, want->ingress_policing_burst);
+        ovsg_diff_note(d, "interface %s ingress_policing_rate=%d", want->name,
+                       want->ingress_policing_rate);
+    }
 }
 
 /* Whether optional string column value 'have' (NULL: unset) is 'want'
@@ -286,6 +295,7 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
     }
     smap_destroy(&ids);
     ovsg_sync_bond(d, row, want);
+    ovsg_sync_port_qos(d, row, want);
 }
 
 static const struct ovsrec_port *
@@ -529,6 +539,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
                                  : "");
         }
         smap_destroy(&ids);
+        ovsg_qos_sync_bridge(d, row, want);
 
         /* The bridge's own internal port carries the network's MTU. */
         struct ovsg_iface local_iface = {
@@ -619,6 +630,7 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
         char *unit = xasprintf("port %s", p->name);
         if (ovsg_admit(g, unit)) {
             d->unit = unit;
+            ovsg_drop_port_qos(d, p);
             ovsrec_bridge_update_ports_delvalue(row, p);
             ovsg_diff_note(d, "remove port %s from %s", p->name, row->name);
             d->unit = NULL;

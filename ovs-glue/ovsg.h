@@ -67,8 +67,11 @@ struct ovsg_iface {
     int mtu_request; /* 0: leave unset */
     struct smap external_ids;
     struct smap options;
-    struct smap other_config; /* e.g. lacp-aggregation-key of a bond member */
-    struct smap bfd;          /* Interface bfd column (tunnels' liveness) */
+    struct smap other_config;  /* e.g. lacp-aggregation-key of a bond member */
+    struct smap bfd;           /* Interface bfd column (tunnels' liveness) */
+    int ingress_policing_rate; /* kbit/s the port may receive from its
+                                * device (a VIF's guest sends); 0: none */
+    int ingress_policing_burst; /* kbit */
 };
 
 struct ovsg_port {
@@ -97,6 +100,20 @@ struct ovsg_port {
      * while the port is xovs's and in OVS (or about to be). */
     struct svec flows;
     struct svec records; /* uuids of the records this port stands for */
+    /* Egress shaping: the rate (bit/s) the switch sends out of this port
+     * at most, as an xovs-owned QoS row (linux-htb, one queue); 0: none.
+     * A QoS row xovs did not create is left alone (ovsg-qos.c). */
+    long long int qos_max_rate;
+};
+
+/* One flow export protocol of a bridge (OVS's sFlow, IPFIX or NetFlow
+ * table); no targets: none.  0 leaves a number to OVS's default. */
+struct ovsg_export {
+    struct svec targets; /* "IP:PORT" */
+    int sampling;        /* sFlow, IPFIX: one packet in N */
+    int polling;         /* sFlow: counter polling interval, s */
+    int active_timeout;  /* IPFIX cache_active_timeout, NetFlow
+                          * active_timeout (-1: none), s */
 };
 
 /* A port mirror (OVS Mirror row on its bridge, marked like the bridges'
@@ -134,6 +151,15 @@ struct ovsg_bridge {
     struct svec cond_flows;
     struct svec cond_needs;
     struct svec records; /* uuids of the records this bridge stands for */
+    /* IGMP/MLD snooping with unregistered multicast not flooded
+     * (mcast_snooping_enable and other_config:mcast-snooping-disable-
+     * flood-unregistered; no other other_config key is touched). */
+    bool mcast_snooping;
+    /* Flow export rows, xovs-owned (external_ids mark); a row xovs did not
+     * create (a controller's) is left alone (ovsg-qos.c). */
+    struct ovsg_export sflow;
+    struct ovsg_export ipfix;
+    struct ovsg_export netflow;
     /* SDN (ovsg-sdn.c).  'controllers': OpenFlow controller targets xovs
      * puts on the bridge (Controller rows it marks; Controller rows others
      * add are left alone).  'fail_mode' "secure" or "standalone", NULL to

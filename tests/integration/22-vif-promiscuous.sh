@@ -5,8 +5,10 @@
 # request once, and gp itself still talks normally (an OVS mirror would
 # have cut it off); off again, gp sees none of it.  Then on a VLAN network
 # over eth1: gp2 sees a switch host's unicast to another guest, which
-# arrives tagged on the PIF (the copy loses the tag).  A bad value is
-# refused.
+# arrives tagged on the PIF (the copy loses the tag).  Rate-limited VIFs
+# (XenServer QoS) on the first network: their meters sit on the rules that
+# go on to the copy table, and a metered guest's traffic is still copied.
+# A bad value is refused.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,7 @@ guest_add ga 1 0 198.18.0.1/24
 guest_add gb 2 0 198.18.0.2/24
 guest_add gp 3 0 198.18.0.3/24
 va=$(vif_attach ga 1 0 "$net")
-vif_attach gb 2 0 "$net" >/dev/null
+vb=$(vif_attach gb 2 0 "$net")
 vp=$(vif_attach gp 3 0 "$net")
 for p in vif1.0 vif2.0 vif3.0; do
     wait_port "$p" "$br"
@@ -102,6 +104,29 @@ captured
 [[ $(seen gp 198.18.0.1 198.18.0.2) -ge 1 ]] || fail "gp did not see locked ga's traffic"
 [[ $(seen gp 198.18.0.11 198.18.0.2) == 0 ]] || fail "gp saw ga's spoofed traffic"
 log "ok: locked ga's allowed traffic is forwarded and copied, spoofed is dropped"
+
+log "rate-limited VIFs on a bridge with a promiscuous VIF: metered, still copied"
+xovs vif-param-set uuid="$va" qos_algorithm_type=ratelimit \
+    qos_algorithm_params:kbps=100000
+xovs vif-param-set uuid="$vb" qos_algorithm_type=ratelimit \
+    qos_algorithm_params:kbps=100000
+# Meters 1 * 16 + 1 and 2 * 16 + 1: ga's locking rules and unlocked gb's
+# own rule meter and go on to table 1 (NORMAL would skip the copies).
+# shellcheck disable=SC2317 # called through wait_until
+metered() {
+    local flows
+    flows=$(ofctl -O OpenFlow13 --names dump-flows "$br")
+    grep -q 'in_port="vif1.0",.*nw_src=198.18.0.1 actions=meter:17,resubmit(,1)' <<<"$flows" &&
+        grep -q 'in_port="vif2.0" actions=meter:33,resubmit(,1)' <<<"$flows"
+}
+wait_until 10 metered ||
+    fail "no metered rules to table 1: $(ofctl -O OpenFlow13 --names dump-flows "$br" | tr '\n' ' ')"
+capture gp
+expect_ping gb 198.18.0.1
+captured
+[[ $(seen gp 198.18.0.2 198.18.0.1) -ge 1 ]] ||
+    fail "gp did not see rate-limited gb's traffic"
+log "ok: metered rules go on to table 1; gp saw rate-limited gb -> ga"
 
 log "promiscuous off again (live)"
 xovs vif-param-set uuid="$vp" other-config:promiscuous=false
