@@ -204,8 +204,13 @@ vlan_plan_port(const struct vlan_placement *place,
 {
     bool all;
 
+    /* A VIF that is not a trunk is an access port, of its VLAN network's
+     * tag or, on a plain network, of VLAN 0: OVS drops the 802.1Q frames
+     * such a guest sends instead of taking it as a trunk of every VLAN on
+     * the bridge (VLAN hopping into the VLAN networks). */
     memset(plan, 0, sizeof *plan);
     plan->tag = place->tag;
+    plan->mode = "access";
     if (!ts->trunks || !*ts->trunks) {
         return true;
     }

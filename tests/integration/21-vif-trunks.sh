@@ -128,14 +128,28 @@ expect_rx g1 "vlan=20 marker=f20" h20 none f20
 heard
 log "ok: untagged frames are VLAN 10 both ways, VLAN 20 stays tagged"
 
-log "clearing trunks makes it a plain port again"
+log "clearing trunks makes it a plain (access, VLAN 0) port again"
 xovs vif-param-set uuid="$vif" trunks=
-wait_until 10 test "$(vsctl get Port vif1.0 vlan_mode)" = "[]" ||
+wait_until 10 test "$(vsctl get Port vif1.0 vlan_mode)" = access ||
     fail "vlan_mode after clearing: $(vsctl get Port vif1.0 vlan_mode)"
 [[ $(vsctl get Port vif1.0 trunks) == "[]" && $(vsctl get Port vif1.0 tag) == "[]" ]] ||
     fail "vif1.0 still has trunks or a tag"
 [[ $(xovs vif-list uuid="$vif" params=native-vlan --minimal) == -1 ]] ||
     fail "native-vlan not reset with trunks="
+
+# No VLAN hopping: a guest on the plain network that sends 802.1Q frames
+# reaches no VLAN (an OVS port with neither tag nor vlan_mode would be a
+# trunk of all of them); its untagged frames still reach the untagged wire.
+log "the plain VIF's tagged frames are dropped"
+switch_host h0 0 198.18.40.2/24
+listen h0 h10 h20
+expect_rx h0 "vlan=none marker=g0" g1 none g0
+send g1 10 g10
+send g1 20 g20
+heard
+expect_no_rx h10 g10
+expect_no_rx h20 g20
+log "ok: untagged frames reach the untagged switch port, tagged ones no VLAN"
 
 log "bad input"
 expect_reject() {

@@ -163,9 +163,15 @@ test_trunks_check_plan(const void *aux OVS_UNUSED)
     ts.mode = VLAN_MODE_TRUNK;
     ts.native_vlan = VLAN_NONE;
     CHECK(!vlan_check_trunk(&ts, &field), "no trunk refused");
-    CHECK(vlan_plan_port(&tagged, &ts, &plan) && plan.tag == 10 && !plan.mode
-              && !plan.n_trunks,
-          "an access port's plan: tag %d", plan.tag);
+    CHECK(vlan_plan_port(&tagged, &ts, &plan) && plan.tag == 10 && plan.mode
+              && !strcmp(plan.mode, "access") && !plan.n_trunks,
+          "an access port's plan: tag %d mode %s", plan.tag, plan.mode);
+    free(plan.trunks);
+    CHECK(vlan_plan_port(&plain, &ts, &plan) && plan.tag == VLAN_NONE
+              && plan.mode && !strcmp(plan.mode, "access") && !plan.n_trunks,
+          "a plain network's VIF is an access port (no implicit trunk): "
+          "tag %d mode %s",
+          plan.tag, plan.mode);
     free(plan.trunks);
 }
 
