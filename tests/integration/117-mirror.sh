@@ -3,7 +3,7 @@
 # of g1's VIF to g4's VIF copies exactly g1's frames, both directions (its
 # pings to g2 and g2's answers), and none of g3's traffic with g2.  RSPAN:
 # a mirror of g1 to VLAN 77 delivers the same frames tagged 77 to a trunk
-# port (g5).  A mirror a controller made by hand on the same bridge is
+# VIF of VLAN 77 (g5), and none to a plain (access) VIF (g4).  A mirror a controller made by hand on the same bridge is
 # never touched; xovs's own mirror deleted by hand comes back;
 # mirror-destroy removes only xovs's row.
 # shellcheck source=tests/integration/lib.sh
@@ -116,10 +116,26 @@ log "ok: mirror-destroy removed xovs's Mirror only"
 rspan=$(xovs mirror-create vif-uuids="${V[1]}" output-vlan=77)
 wait_until 10 mirror_on "$rspan" || fail "no OVS Mirror for $rspan"
 [[ $(vsctl get Mirror "xovs-mirror-$rspan" output_vlan) == 77 ]] || fail "output_vlan is not 77"
+xovs vif-param-set uuid="${V[5]}" trunks=77
+wait_until 10 test "$(vsctl get Port vif5.0 trunks)" = "[77]" ||
+    fail "vif5.0 is not a trunk of VLAN 77: $(vsctl get Port vif5.0 trunks)"
 cap=$T_DIR/rspan.pcap
+cap4=$T_DIR/rspan-g4.pcap
+capture g4 "$cap4"
+CAP4_PID=$CAP_PID
+# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS) and below
+capture4_stop() {
+    CAP_PID=${CAP4_PID:-}
+    CAP4_PID=
+    capture_stop
+}
+CLEAN_HOOKS+=(capture4_stop)
 capture g5 "$cap"
 traffic
 capture_stop
+capture4_stop
+tagged4=$(count "$cap4" "vlan")
+[[ $tagged4 -eq 0 ]] || fail "the access VIF g4 received $tagged4 tagged frames"
 req=$(count "$cap" "vlan 77 and icmp[icmptype] == icmp-echo and ether src $mac1")
 rep=$(count "$cap" "vlan 77 and icmp[icmptype] == icmp-echoreply and ether dst $mac1")
 g3=$(count "$cap" "vlan and icmp and ether host $mac3")
