@@ -93,7 +93,7 @@ dpdk_attached() {
 }
 
 dpdk_wait_attached() {
-    wait_until 20 dpdk_attached "$1" "$2" ||
+    wait_until 60 dpdk_attached "$1" "$2" ||
         fail "vif$1.$2 not an attached net_xovs port: type" \
             "$(vsctl get interface "vif$1.$2" type 2>&1), link" \
             "$(vsctl get interface "vif$1.$2" link_state 2>&1), error" \
