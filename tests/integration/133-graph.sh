@@ -23,15 +23,30 @@ wait_port vif2.0 "$br"
 expect_ping g1 198.18.0.2
 
 PING_PID=
+UDP_PID=
 # shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 graph_cleanup() {
-    [[ -n $PING_PID ]] && kill "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
+    local p
+    for p in $PING_PID $UDP_PID; do
+        kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
     return 0
 }
 CLEAN_HOOKS+=(graph_cleanup)
-log "g1 pings g2 50 times a second, for 16 s"
+# Different rates each way, so neither curve hides the other: ping alone
+# gives rx = tx, and gnuplot draws tx over rx.
+log "g1 pings g2 50 times a second and sends it 100 UDP datagrams a second, for 16 s"
 ip netns exec "$(gns g1)" ping -q -i 0.02 -c 800 198.18.0.2 >/dev/null 2>&1 &
 PING_PID=$!
+ip netns exec "$(gns g1)" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 16
+while time.time() < end:
+    s.sendto(b"x" * 200, ("198.18.0.2", 9))
+    time.sleep(0.01)
+' >/dev/null 2>&1 &
+UDP_PID=$!
 
 # shellcheck disable=SC2317 # run by wait_until
 points() {
