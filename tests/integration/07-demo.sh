@@ -99,8 +99,8 @@ shows "$out" '^ +64 bytes from 198\.18\.10\.100: ' "replies from the VLAN 10 ser
 shows "$out" '^ +3 packets transmitted, 0 received' "no reply across VLANs"
 ! grep -q UNEXPECTED "$out" || fail "the demo reports an UNEXPECTED result"
 shows "$out" '^ +trunk \[10, 20\]$' "vif3.0 an OVS trunk of 10 and 20"
-shows "$out" '^ +-> srv20 received it, untagged$' "the trunk's VLAN 20 frame at the VLAN 20 server"
-shows "$out" '^ +-> vm3 received it, tagged 10$' "VLAN 10 reaching the trunk VIF tagged"
+shows "$out" '^ +-> srv20 received vm3.s frame, untagged$' "the trunk's VLAN 20 frame at the VLAN 20 server"
+shows "$out" '^ +-> vm3 received srv10.s frame, tagged 10$' "VLAN 10 reaching the trunk VIF tagged"
 shows "$out" '^ +xovs: vif-unplug needs role vm-operator; you \(uid [0-9]+\) have read-only$' \
     "the read-only user's call refused, naming the role"
 [[ $(grep -cE '^ +xovs top - .* ports, busiest first' "$out") -eq 3 ]] ||
