@@ -8,9 +8,10 @@
 # the switch on VLAN 10, none from the one on VLAN 20; the trunk VIF's
 # frames on VLANs 20 and 10; the read-only user's vif-unplug refused naming
 # vm-operator; three `xovs top` tables with vif1.0's traffic.  Then, and
-# again after a Ctrl-C (SIGINT to its process group) in the middle: no
-# process it started still runs (demo-run.py is their subreaper), no
-# namespace, sandbox run directory or /tmp directory of it is left.
+# again after a Ctrl-C (SIGINT to its process group) in the middle and
+# after a failure (a netfront that exits 1): no process it started still
+# runs (demo-run.py is their subreaper), no namespace, sandbox run
+# directory or /tmp directory of it is left.
 # Before: the demo's guests were veth pairs (no netback, no bond, no
 # trunk, no roles, no top).
 # shellcheck source=tests/integration/lib.sh
@@ -120,4 +121,22 @@ grep -q '^==> 6\. ' "$out" || fail "the demo did not get to step 6"
 shows "$out" 'The demo failed \(exit status 130\); everything it made is removed\.$' \
     "the interrupted demo's cleanup"
 nothing_left "after Ctrl-C"
+
+log "scripts/demo, failing: its guests' netfront (xovs-guest) exits 1"
+bad=$T_DIR/bin
+mkdir "$bad"
+for p in "$XOVS_BIN"/*; do
+    ln -s "$p" "$bad/"
+done
+rm "$bad/xovs-guest"
+printf '#!/bin/sh\necho "xovs-guest: broken for test 07" >&2\nexit 1\n' >"$bad/xovs-guest"
+chmod 0755 "$bad/xovs-guest"
+out=$T_DIR/demo-fail.out
+XOVS_BIN=$bad run_demo "$out"
+tail -n 4 "$out" | sed "s/^/[$TEST_NAME] | /"
+[[ $DEMO_RC -eq 1 ]] || fail "failing scripts/demo exited $DEMO_RC, not 1"
+shows "$out" '^demo: xovs-guest vm1: no eth0: xovs-guest: broken for test 07$' "why it failed"
+shows "$out" 'The demo failed \(exit status 1\); everything it made is removed\.$' \
+    "the failed demo's cleanup"
+nothing_left "after a failure"
 pass
