@@ -53,6 +53,7 @@ grep -q "PIF $pif: NIC eth1 (MAC $mac1) is now eth5" "$T_DIR/scan.err" ||
 [[ $(pif_field "$vpif" device) == eth5 ]] || fail "VLAN PIF device is $(pif_field "$vpif" device), want eth5"
 [[ $(pif_field "$pif" currently-attached) == true ]] || fail "the renamed PIF is no longer plugged"
 wait_port eth5 xenbr1
+# shellcheck disable=SC2317 # run by wait_until (lib.sh)
 port_gone() {
     ! vsctl port-to-br "$1"
 }
