@@ -1,11 +1,12 @@
 /* agent/api-pif.c: the PIF and VLAN verbs.
  *
- * Part of the request executor: api.c dispatches pif-scan, pif-list,
+ * Part of the request executor: api.c dispatches pif-list,
  * pif-plug, pif-unplug, pif-param-set, vlan-create, vlan-destroy and
  * vlan-list here, and api-private.h has the helpers these handlers use.  A
  * VLAN is a PIF of its own (the untagged PIF, sharing its parent's device)
  * plus the VLAN record that ties it to the tagged parent, so the two kinds
- * live together. */
+ * live together.  pif-scan, pif-introduce and pif-forget (NICs) are in
+ * api-pif-nic.c. */
 
 #include <config.h>
 #include "agent/api-private.h"
@@ -49,6 +50,10 @@ xapi_pif_row(const struct xapi_ctx *c, size_t i)
     }
     json_object_object_add(row, "bond-master-of", a);
     xrec_json_put_string(row, "bond-slave-of", slave ? slave->uuid : NULL);
+    int disconnected = xapi_pif_disconnected(c, pif);
+    if (disconnected >= 0) {
+        xrec_json_put_bool(row, "disconnected", disconnected);
+    }
     xapi_put_status(c, pif->uuid, row);
     return row;
 }
@@ -57,96 +62,6 @@ int
 xapi_pif_list(struct xapi_ctx *c)
 {
     return xapi_list(c, c->db->n_pifs, xapi_pif_row);
-}
-
-/* The trailing digits of 'device' as a number, or -1. */
-static int
-device_number(const char *device)
-{
-    size_t len = strlen(device), i = len;
-
-    while (i > 0 && device[i - 1] >= '0' && device[i - 1] <= '9') {
-        i--;
-    }
-    if (i == len || len - i > 4) {
-        return -1;
-    }
-    return atoi(device + i);
-}
-
-static int
-clamp_mtu(int mtu)
-{
-    return MIN(MAX(mtu, XREC_MTU_MIN), XREC_MTU_MAX);
-}
-
-static void
-xapi_pif_scan_add(struct xapi_ctx *c, const struct xpif_link *link,
-                  const char *mac)
-{
-    struct xrec_network *net = xrec_network_new();
-    net->uuid = xapi_new_uuid();
-    net->name_label
-        = xasprintf("Pool-wide network associated with %s", link->device);
-    net->name_description = xstrdup("");
-    net->bridge
-        = xapi_free_bridge(c->db, "xenbr", device_number(link->device));
-    xrec_db_add_network(c->db, net);
-
-    struct xrec_pif *pif = xrec_pif_new();
-    pif->uuid = xapi_new_uuid();
-    pif->device = xstrdup(link->device);
-    pif->network = xstrdup(net->uuid);
-    pif->mac = xstrdup(mac);
-    pif->mtu = clamp_mtu(link->mtu);
-    pif->physical = true;
-    xrec_db_add_pif(c->db, pif);
-
-    json_object_array_add(c->result, json_object_new_string(pif->uuid));
-    c->changed = true;
-}
-
-int
-xapi_pif_scan(struct xapi_ctx *c)
-{
-    struct xpif_link *links;
-    size_t n;
-    int error;
-
-    if (!c->env || !c->env->scan) {
-        XAPI_REJECT(c, "pif-scan", "this agent cannot list interfaces");
-        return c->code;
-    }
-    error = c->env->scan(&links, &n);
-    if (error) {
-        XAPI_REJECT(c, "pif-scan", "cannot list interfaces: %s",
-                    ovs_strerror(error));
-        return c->code;
-    }
-
-    /* Nothing below can fail: links the records could not hold are
-     * skipped, as xapi skips what it cannot introspect. */
-    c->result = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        const struct xpif_link *link = &links[i];
-        char *mac, *bad = xrec_check_ifname(link->device);
-
-        if (bad || (bad = xrec_parse_mac(link->mac, &mac))) {
-            free(bad);
-            continue;
-        }
-        struct xrec_pif *pif
-            = xrec_find_pif_by_device(c->db, link->device, XREC_VLAN_NONE);
-        if (!pif) {
-            xapi_pif_scan_add(c, link, mac);
-        } else if (pif->physical) {
-            xapi_set_string(c, &pif->mac, mac);
-            xapi_set_int(c, &pif->mtu, clamp_mtu(link->mtu));
-        }
-        free(mac);
-    }
-    xpif_links_free(links, n);
-    return 0;
 }
 
 static int

@@ -151,6 +151,11 @@ int xapi_network_param_set(struct xapi_ctx *);
 int xapi_network_destroy(struct xapi_ctx *);
 
 int xapi_pif_scan(struct xapi_ctx *);
+/* api-pif-nic.c: NICs.  xapi_pif_disconnected() is 1 if no NIC has PIF
+ * 'pif''s device and MAC, 0 if one has, -1 if unknown. */
+int xapi_pif_introduce(struct xapi_ctx *);
+int xapi_pif_forget(struct xapi_ctx *);
+int xapi_pif_disconnected(const struct xapi_ctx *, const struct xrec_pif *);
 int xapi_pif_list(struct xapi_ctx *);
 int xapi_pif_plug(struct xapi_ctx *);
 int xapi_pif_unplug(struct xapi_ctx *);

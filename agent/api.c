@@ -404,6 +404,8 @@ static const struct {
     {"network-param-set", xapi_network_param_set},
     {"network-destroy", xapi_network_destroy},
     {"pif-scan", xapi_pif_scan},
+    {"pif-introduce", xapi_pif_introduce},
+    {"pif-forget", xapi_pif_forget},
     {"pif-list", xapi_pif_list},
     {"pif-plug", xapi_pif_plug},
     {"pif-unplug", xapi_pif_unplug},

@@ -94,8 +94,17 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("other-config", "MRW", "free-form settings"),
     FIELD("bond-master-of", "SRO", "the bond this PIF is the PIF of"),
     FIELD("bond-slave-of", " RO", "the bond this PIF is a member of"),
+    FIELD("disconnected", " RO",
+          "no NIC has its device and MAC now (see pif-scan)"),
     STATUS_FIELD,
     ERROR_FIELD,
+    END,
+};
+
+static const struct xrpc_param pif_introduce[] = {
+    REQ("device", "the NIC's name, e.g. eth1"),
+    ARG("mac", "the NIC's MAC (checked), default the NIC's"),
+    ARG("network-uuid", "a network without a PIF (default: a new one)"),
     END,
 };
 
@@ -395,8 +404,14 @@ static const struct xrpc_verb verbs[] = {
      XRPC_RESULT_NONE},
     {"network-destroy", "destroy a network without PIFs or VIFs", uuid_network,
      0, XRPC_RESULT_NONE},
-    {"pif-scan", "create PIFs (and xenbr<N> networks) for new NICs", no_params,
-     0, XRPC_RESULT_UUIDS},
+    {"pif-scan",
+     "match PIFs to NICs by MAC; create PIFs (and xenbr<N> networks) for "
+     "new NICs",
+     no_params, 0, XRPC_RESULT_SCAN},
+    {"pif-introduce", "create the PIF of a NIC", pif_introduce, 0,
+     XRPC_RESULT_UUID},
+    {"pif-forget", "remove a NIC's PIF (its network stays)", uuid_pif, 0,
+     XRPC_RESULT_NONE},
     {"pif-list", "list PIFs", pif_fields, XRPC_LIST | XRPC_OTHER_CONFIG,
      XRPC_RESULT_LIST},
     {"pif-plug", "attach a PIF to its network's bridge", uuid_pif, 0,

@@ -41,7 +41,9 @@ enum xrpc_code {
 enum xrpc_result {
     XRPC_RESULT_NONE,  /* null */
     XRPC_RESULT_UUID,  /* {"uuid": "..."}: create verbs */
-    XRPC_RESULT_UUIDS, /* ["...", ...]: pif-scan (the new PIFs) */
+    XRPC_RESULT_UUIDS, /* ["...", ...] */
+    XRPC_RESULT_SCAN,  /* pif-scan: {"uuids": [new PIFs], "changes": [text],
+                        * "warnings": [text]} */
     XRPC_RESULT_LIST,  /* [{field: value, ...}, ...]: list verbs */
     XRPC_RESULT_VALUE, /* {"value": "text"}: *-param-get */
 };

@@ -51,6 +51,8 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovs-glue/ovsg.h"
+#include "smap.h"
+#include "sset.h"
 #include "stream.h"
 #include "svec.h"
 #include "timeval.h"
@@ -82,6 +84,12 @@ struct agent {
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
     long long int addrs_next;
+    /* NIC replacement: PIFs whose NIC pif-scan found replaced under the
+     * same name (a new MAC).  OVS keeps a port open on the device it first
+     * found, so their ports leave OVS once and come back ('replugging'
+     * while the first half is applied). */
+    struct sset replug;
+    bool replugging;
 };
 
 /* Ports are sampled when the replica changes, and at least this often (a
@@ -474,7 +482,25 @@ static void
 agent_reconcile(struct agent *a)
 {
     struct ovsg_state desired;
-    xrc_build(&a->db, a->datapath_type, &desired);
+    if (!sset_is_empty(&a->replug)) {
+        /* First without the replaced NICs' ports; agent_run() reconciles
+         * again once OVS has dropped them. */
+        struct xrec_db without;
+        xrec_db_clone(&without, &a->db);
+        const char *uuid;
+        SSET_FOR_EACH (uuid, &a->replug) {
+            struct xrec_pif *pif = xrec_find_pif(&without, uuid);
+            if (pif) {
+                pif->currently_attached = false;
+            }
+        }
+        sset_clear(&a->replug);
+        a->replugging = true;
+        xrc_build(&without, a->datapath_type, &desired);
+        xrec_db_destroy(&without);
+    } else {
+        xrc_build(&a->db, a->datapath_type, &desired);
+    }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
 
@@ -487,7 +513,14 @@ agent_reconcile(struct agent *a)
         int error = xpif_link_up(links.names[i], &raised);
         if (raised) {
             VLOG_INFO("%s: link set up (plugged PIF)", links.names[i]);
-        } else if (error && error != ENODEV) {
+        } else if (error == ENODEV) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 30);
+            VLOG_WARN_RL(&rl,
+                         "%s: a plugged PIF's NIC is missing (xovs pif-scan "
+                         "tells where it went; pif-list shows it "
+                         "disconnected)",
+                         links.names[i]);
+        } else if (error) {
             VLOG_WARN("%s: cannot set the link up (%s)", links.names[i],
                       ovs_strerror(error));
         }
@@ -578,8 +611,26 @@ agent_handle(void *aux, const char *line, size_t len)
         .port_stats = &a->ports,
     };
     bool changed = false;
+    struct smap macs = SMAP_INITIALIZER(&macs);
+    for (size_t i = 0; i < a->db.n_pifs; i++) {
+        const struct xrec_pif *pif = a->db.pifs[i];
+        if (pif->physical) {
+            smap_add(&macs, pif->uuid, pif->mac);
+        }
+    }
     char *reply
         = xapi_handle_line(&a->db, &env, line, len, agent_commit, a, &changed);
+    for (size_t i = 0; changed && i < a->db.n_pifs; i++) {
+        const struct xrec_pif *pif = a->db.pifs[i];
+        const char *old = smap_get(&macs, pif->uuid);
+        if (pif->physical && old && strcmp(old, pif->mac)) {
+            VLOG_INFO("PIF %s: NIC %s replaced (MAC %s, was %s): "
+                      "re-opening its port",
+                      pif->uuid, pif->device, pif->mac, old);
+            sset_add(&a->replug, pif->uuid);
+        }
+    }
+    smap_destroy(&macs);
     if (changed) {
         agent_reconcile(a);
     }
@@ -674,6 +725,10 @@ agent_run(struct agent *a)
         xrpcs_run(a->rpc_internal);
     }
     ovsg_run(a->glue);
+    if (a->replugging && ovsg_is_synced(a->glue)) {
+        a->replugging = false;
+        agent_reconcile(a);
+    }
     agent_observe(a);
     if (a->metrics) {
         xmet_run(a->metrics);
@@ -726,6 +781,7 @@ main(int argc, char *argv[])
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
     svec_init(&a.addrs_added);
+    sset_init(&a.replug);
     a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
@@ -807,6 +863,7 @@ main(int argc, char *argv[])
     xmet_destroy(a.metrics);
     xps_destroy(&a.ports);
     svec_destroy(&a.addrs_added);
+    sset_destroy(&a.replug);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);

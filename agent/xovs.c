@@ -430,6 +430,29 @@ print_records(const struct xrpc_verb *verb, struct json_object *rows)
     }
 }
 
+/* pif-scan: the new PIFs on stdout, what changed and what is wrong on
+ * stderr. */
+static void
+print_scan(struct json_object *result)
+{
+    static const char *const keys[] = {"uuids", "changes", "warnings"};
+    static const char *const prefixes[] = {"", "xovs: ", "xovs: warning: "};
+
+    for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+        struct json_object *a;
+        if (!json_object_object_get_ex(result, keys[k], &a)
+            || !json_object_is_type(a, json_type_array)) {
+            continue;
+        }
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+            FILE *f = k ? stderr : stdout;
+            fputs(prefixes[k], f);
+            fputs(json_object_get_string(json_object_array_get_idx(a, i)), f);
+            putc('\n', f);
+        }
+    }
+}
+
 static void
 print_result(const struct options *o, const struct xrpc_verb *verb,
              struct json_object *result)
@@ -456,6 +479,9 @@ print_result(const struct options *o, const struct xrpc_verb *verb,
             print_text(json_object_array_get_idx(result, i));
             putchar('\n');
         }
+        break;
+    case XRPC_RESULT_SCAN:
+        print_scan(result);
         break;
     case XRPC_RESULT_VALUE:
         if (json_object_object_get_ex(result, "value", &uuid)) {
@@ -520,6 +546,11 @@ main(int argc, char *argv[])
     if ((verb->result == XRPC_RESULT_LIST || verb->result == XRPC_RESULT_UUIDS)
         && !json_object_is_type(result, json_type_array)) {
         fatal("bad answer from the agent at %s: result is not a list",
+              o.target);
+    }
+    if (verb->result == XRPC_RESULT_SCAN
+        && !json_object_is_type(result, json_type_object)) {
+        fatal("bad answer from the agent at %s: result is not an object",
               o.target);
     }
     print_result(&o, verb, result);

@@ -610,6 +610,37 @@ test_network_create(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* Member 'key' of pif-scan's result (an array; empty if absent). */
+static struct json_object *
+scan_list(const char *key)
+{
+    static struct json_object *empty;
+    struct json_object *a;
+
+    if (!empty) {
+        empty = json_object_new_array();
+    }
+    return (unit_result && json_object_object_get_ex(unit_result, key, &a)
+                ? a
+                : empty);
+}
+
+/* Whether some string of pif-scan's result member 'key' contains 'a' and
+ * 'b'. */
+static bool
+scan_says(const char *key, const char *a, const char *b)
+{
+    struct json_object *list = scan_list(key);
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        const char *s
+            = json_object_get_string(json_object_array_get_idx(list, i));
+        if (strstr(s, a) && strstr(s, b)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 test_pif_scan(const void *aux OVS_UNUSED)
 {
@@ -618,7 +649,7 @@ test_pif_scan(const void *aux OVS_UNUSED)
     xrec_db_init(&db);
     set_nics();
     CHECK(!unit_call(&db, "pif-scan", NULL), "scan: %s", unit_error);
-    CHECK(unit_changed && json_object_array_length(unit_result) == 2,
+    CHECK(unit_changed && json_object_array_length(scan_list("uuids")) == 2,
           "scan did not create two PIFs");
     for (int i = 1; i <= 2; i++) {
         char device[8], bridge[8], label[64];
@@ -638,7 +669,7 @@ test_pif_scan(const void *aux OVS_UNUSED)
     }
 
     CHECK(!unit_call(&db, "pif-scan", NULL), "rescan: %s", unit_error);
-    CHECK(!unit_changed && !json_object_array_length(unit_result),
+    CHECK(!unit_changed && !json_object_array_length(scan_list("uuids")),
           "rescan changed something");
 
     unit_nics[0].mac = "02:00:00:00:09:09";
@@ -648,7 +679,7 @@ test_pif_scan(const void *aux OVS_UNUSED)
                      NULL),
           "network-create: %s", unit_error);
     CHECK(!unit_call(&db, "pif-scan", NULL), "third scan: %s", unit_error);
-    CHECK(unit_changed && json_object_array_length(unit_result) == 1,
+    CHECK(unit_changed && json_object_array_length(scan_list("uuids")) == 1,
           "third scan: want one new PIF");
     const struct xrec_pif *eth1 = xrec_find_pif_by_device(&db, "eth1", -1);
     CHECK(!strcmp(eth1->mac, "02:00:00:00:09:09"), "MAC not refreshed");
@@ -658,6 +689,193 @@ test_pif_scan(const void *aux OVS_UNUSED)
     CHECK(!strcmp(n7->bridge, "xenbr0"),
           "eth7 with xenbr7 taken got %s, want xenbr0", n7->bridge);
     xrec_db_destroy(&db);
+}
+
+/* pif-list's "disconnected" of PIF 'uuid': "true", "false" or "" (no
+ * such field). */
+static const char *
+pif_disconnected(struct xrec_db *db, const char *uuid)
+{
+    static char buf[8];
+    struct json_object *row, *v;
+
+    buf[0] = '\0';
+    if (!unit_call(db, "pif-list", arg("uuid", uuid), NULL)
+        && json_object_array_length(unit_result) == 1) {
+        row = json_object_array_get_idx(unit_result, 0);
+        if (json_object_object_get_ex(row, "disconnected", &v)) {
+            snprintf(buf, sizeof buf, "%s", json_object_get_string(v));
+        }
+    }
+    return buf;
+}
+
+/* pif-scan follows a NIC by MAC: renamed (with the VLAN PIF on it),
+ * swapped, replaced in place, vanished, and a rename onto a name a
+ * disconnected PIF keeps. */
+static void
+test_pif_scan_mac(const void *aux OVS_UNUSED)
+{
+    struct fixture f;
+    const struct xrec_pif *p1, *p2, *v10;
+
+    fixture_init(&f);
+    CHECK(!strcmp(pif_disconnected(&f.db, f.pif_eth1), "false"),
+          "eth1 disconnected: '%s'", pif_disconnected(&f.db, f.pif_eth1));
+
+    unit_nics[0].device = "eth5";
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "rename scan: %s", unit_error);
+    p1 = xrec_find_pif(&f.db, f.pif_eth1);
+    v10 = xrec_find_pif(&f.db, f.pif_v10);
+    CHECK(unit_changed && !json_object_array_length(scan_list("uuids")),
+          "rename: want no new PIF");
+    CHECK(!strcmp(p1->device, "eth5") && !strcmp(v10->device, "eth5"),
+          "rename: PIF %s, VLAN PIF %s, want eth5", p1->device, v10->device);
+    CHECK(scan_says("changes", f.pif_eth1, "is now eth5"),
+          "rename not reported");
+
+    unit_nics[0].device = "eth2";
+    unit_nics[1].device = "eth5";
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "swap scan: %s", unit_error);
+    p1 = xrec_find_pif(&f.db, f.pif_eth1);
+    p2 = xrec_find_pif(&f.db, f.pif_eth2);
+    CHECK(!strcmp(p1->device, "eth2") && !strcmp(p2->device, "eth5"),
+          "swap: %s %s, want eth2 eth5", p1->device, p2->device);
+
+    unit_nics[0].mac = "02:00:00:00:0a:01";
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "replace scan: %s", unit_error);
+    p1 = xrec_find_pif(&f.db, f.pif_eth1);
+    v10 = xrec_find_pif(&f.db, f.pif_v10);
+    CHECK(!strcmp(p1->mac, "02:00:00:00:0a:01") && !strcmp(v10->mac, p1->mac),
+          "replace: MAC %s, VLAN PIF %s", p1->mac, v10->mac);
+    CHECK(scan_says("changes", f.pif_eth1, "was replaced"),
+          "replacement not reported");
+
+    unit_n_nics = 1; /* eth5 (PIF eth2) is gone */
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "vanish scan: %s", unit_error);
+    CHECK(xrec_find_pif(&f.db, f.pif_eth2), "vanished NIC's PIF was dropped");
+    CHECK(scan_says("warnings", f.pif_eth2, "disconnected"),
+          "vanished NIC not reported");
+    CHECK(!strcmp(pif_disconnected(&f.db, f.pif_eth2), "true"),
+          "vanished PIF: disconnected '%s'",
+          pif_disconnected(&f.db, f.pif_eth2));
+    CHECK(!strcmp(pif_disconnected(&f.db, f.pif_eth1), "false"),
+          "present PIF reported disconnected");
+
+    /* PIF eth1's NIC (now "eth2") takes the name eth5 that disconnected
+     * PIF eth2 keeps: refused with a warning, nothing renamed. */
+    unit_nics[0].device = "eth5";
+    char *before = unit_db_text(&f.db);
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "clash scan: %s", unit_error);
+    char *after = unit_db_text(&f.db);
+    bool same = !strcmp(before, after);
+    free(before);
+    free(after);
+    CHECK(same, "clash scan changed the records");
+    CHECK(scan_says("warnings", f.pif_eth1, "has that name"),
+          "clash not reported");
+    CHECK(!unit_call(&f.db, "pif-forget", arg("uuid", f.pif_eth2), NULL),
+          "forget eth2: %s", unit_error);
+    CHECK(xrec_find_network(&f.db, f.net_eth2), "forget dropped the network");
+    CHECK(!unit_call(&f.db, "pif-scan", NULL), "scan: %s", unit_error);
+    p1 = xrec_find_pif(&f.db, f.pif_eth1);
+    CHECK(!strcmp(p1->device, "eth5"), "after forget: %s", p1->device);
+    fixture_destroy(&f);
+}
+
+/* pif-introduce and pif-forget, and what they refuse (whole, naming the
+ * parameter). */
+static void
+test_pif_introduce_forget(const void *aux OVS_UNUSED)
+{
+    static const struct {
+        const char *args[3];
+        const char *error; /* prefix */
+    } bad[] = {
+        {{"device=eth3", "mac=02:00:00:00:01"}, "mac: "},
+        {{"device=eth3", "mac=01:00:00:00:00:03"}, "mac: "},
+        {{"device=eth3", "mac=02:00:00:00:00:99"}, "mac: NIC eth3 has MAC"},
+        {{"device=eth9"}, "device: this host has no NIC eth9"},
+        {{"device=eth1"}, "device: PIF "},
+        {{"device=a/b"}, "device: "},
+        {{"device=eth3", "network-uuid=@net_eth1"}, "network-uuid: network "},
+        {{"device=eth3", "network-uuid=" NOSUCH}, "network-uuid: no network"},
+    };
+    struct fixture f;
+
+    fixture_init(&f);
+    unit_nics[2] = (struct xpif_link){"eth3", "02:00:00:00:01:03", 1500, 1};
+    unit_n_nics = 3;
+    char *before = unit_db_text(&f.db);
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char *args[3];
+        size_t n = 0;
+        for (; n < 3 && bad[i].args[n]; n++) {
+            args[n] = resolve(&f, bad[i].args[n]);
+        }
+        int code
+            = unit_callv(&f.db, "pif-introduce", (const char *const *)args, n);
+        for (size_t k = 0; k < n; k++) {
+            free(args[k]);
+        }
+        CHECK(code == 1 && unit_error
+                  && !strncmp(unit_error, bad[i].error, strlen(bad[i].error)),
+              "pif-introduce %s: %d %s", bad[i].args[0], code, unit_error);
+        char *after = unit_db_text(&f.db);
+        bool same = !strcmp(before, after);
+        free(after);
+        CHECK(same, "rejected pif-introduce changed the records");
+    }
+    free(before);
+    CHECK(!unit_call(&f.db, "pif-introduce", "device=eth3",
+                     "mac=02:00:00:00:01:03", arg("network-uuid", f.net_a),
+                     NULL),
+          "introduce eth3: %s", unit_error);
+    const struct xrec_pif *p3 = xrec_find_pif(&f.db, unit_result_uuid());
+    CHECK(p3 && p3->physical && !strcmp(p3->device, "eth3")
+              && !strcmp(p3->network, f.net_a) && !p3->currently_attached,
+          "eth3's PIF wrong");
+    char *p3_uuid = xstrdup(p3->uuid);
+    CHECK(unit_call(&f.db, "pif-introduce", "device=eth3", NULL) == 1,
+          "second introduce of eth3 accepted");
+
+    /* Forget: refused while the PIF carries a VLAN, is a VLAN's PIF or is
+     * in a bond. */
+    CHECK(unit_call(&f.db, "pif-forget", arg("uuid", f.pif_eth1), NULL) == 1
+              && strstr(unit_error, "carries VLAN 10"),
+          "forget of a VLAN's parent: %s", unit_error);
+    CHECK(unit_call(&f.db, "pif-forget", arg("uuid", f.pif_v10), NULL) == 1
+              && strstr(unit_error, "use vlan-destroy"),
+          "forget of a VLAN PIF: %s", unit_error);
+    CHECK(!unit_call(&f.db, "vlan-destroy", arg("uuid", f.vlan10), NULL),
+          "vlan-destroy: %s", unit_error);
+    char *bn
+        = xstrdup(unit_call(&f.db, "network-create", "name-label=bn", NULL)
+                      ? ""
+                      : unit_result_uuid());
+    char *members = xasprintf("pif-uuids=%s,%s", f.pif_eth2, p3_uuid);
+    int code = unit_call(&f.db, "bond-create", arg("network-uuid", bn),
+                         members, NULL);
+    free(members);
+    free(bn);
+    CHECK(!code, "bond-create: %s", unit_error);
+    CHECK(unit_call(&f.db, "pif-forget", arg("uuid", f.pif_eth2), NULL) == 1
+              && strstr(unit_error, "member of bond"),
+          "forget of a bond member: %s", unit_error);
+    CHECK(unit_call(&f.db, "pif-forget", "uuid=" NOSUCH, NULL) == 1
+              && !strncmp(unit_error, "uuid: no PIF", 12),
+          "forget of no PIF: %s", unit_error);
+    CHECK(!unit_call(&f.db, "pif-forget", arg("uuid", f.pif_eth1), NULL),
+          "forget eth1: %s", unit_error);
+    CHECK(!xrec_find_pif(&f.db, f.pif_eth1)
+              && xrec_find_network(&f.db, f.net_eth1),
+          "forget: PIF kept or network dropped");
+    /* The network takes the NIC back. */
+    CHECK(!unit_call(&f.db, "pif-introduce", "device=eth1",
+                     arg("network-uuid", f.net_eth1), NULL),
+          "introduce eth1 again: %s", unit_error);
+    free(p3_uuid);
+    fixture_destroy(&f);
 }
 
 /* Runs list 'method' with 'args' and checks it returns 'n' rows. */
@@ -908,6 +1126,8 @@ test_api_register(void)
     unit_add("api-usage-shapes", test_usage_shapes, NULL);
     unit_add("api-network-create", test_network_create, NULL);
     unit_add("api-pif-scan", test_pif_scan, NULL);
+    unit_add("api-pif-scan-mac", test_pif_scan_mac, NULL);
+    unit_add("api-pif-introduce-forget", test_pif_introduce_forget, NULL);
     unit_add("api-list-filter", test_list_filter, NULL);
     unit_add("api-vlan-lifecycle", test_vlan_lifecycle, NULL);
     unit_add("api-vif-lifecycle", test_vif_lifecycle, NULL);
