@@ -91,7 +91,12 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("management", " RO", "carries the host's management traffic"),
     FIELD("network-uuid", " RO", "its network"),
     FIELD("network-name-label", " RO", "its network's name"),
-    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("other-config", "MRW",
+          "free-form settings; ethtool-gro=off etc.: NIC offloads and "
+          "link settings"),
+    FIELD("ethtool", "MRO",
+          "the NIC's offloads and link settings now (read from the "
+          "kernel)"),
     FIELD("bond-master-of", "SRO", "the bond this PIF is the PIF of"),
     FIELD("bond-slave-of", " RO", "the bond this PIF is a member of"),
     STATUS_FIELD,

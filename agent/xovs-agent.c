@@ -35,6 +35,7 @@
 #include "agent/ifaddr.h"
 #include "agent/pifscan.h"
 #include "agent/portstats.h"
+#include "agent/reconcile-ethtool.h"
 #include "agent/reconcile.h"
 #include "agent/rpc-server.h"
 #include "agent/rpc.h"
@@ -81,6 +82,7 @@ struct agent {
     /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
+    struct smap ethtool_applied; /* device -> ethtool-* settings applied */
     long long int addrs_next;
 };
 
@@ -493,6 +495,7 @@ agent_reconcile(struct agent *a)
         }
     }
     svec_destroy(&links);
+    xrc_ethtool_sync(&a->db, &a->ethtool_applied);
     agent_sync_addrs(a);
 }
 
@@ -726,6 +729,7 @@ main(int argc, char *argv[])
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
     svec_init(&a.addrs_added);
+    smap_init(&a.ethtool_applied);
     a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
@@ -807,6 +811,7 @@ main(int argc, char *argv[])
     xmet_destroy(a.metrics);
     xps_destroy(&a.ports);
     svec_destroy(&a.addrs_added);
+    smap_destroy(&a.ethtool_applied);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);

@@ -1,0 +1,21 @@
+/* agent/api-ethtool.h: PIF ethtool settings in the API (api-ethtool.c). */
+#ifndef XAPI_ETHTOOL_H
+#define XAPI_ETHTOOL_H 1
+
+#include <stdbool.h>
+
+struct json_object;
+struct xapi_ctx;
+struct xrec_pif;
+
+/* Checks the call's other-config:ethtool-*=VALUE parameters (an empty
+ * VALUE removes the key and is always fine).  Returns true, or false after
+ * rejecting the first bad one, naming it. */
+bool xapi_pif_check_ethtool(struct xapi_ctx *);
+
+/* Adds to pif-list row 'row' the map "ethtool": for a physical PIF, its
+ * NIC's current settings (xrc_ethtool_read()); empty for other PIFs and
+ * when the NIC cannot be read. */
+void xapi_pif_put_ethtool(struct json_object *row, const struct xrec_pif *);
+
+#endif /* agent/api-ethtool.h */
