@@ -1,4 +1,5 @@
-/* agent/api-ethtool.h: PIF ethtool settings in the API (api-ethtool.c). */
+/* agent/api-ethtool.h: a PIF's NIC settings (api-ethtool.c) and IP
+ * configuration (api-pif-ip.c) in pif-list rows and pif-param-set. */
 #ifndef XAPI_ETHTOOL_H
 #define XAPI_ETHTOOL_H 1
 
@@ -17,5 +18,9 @@ bool xapi_pif_check_ethtool(struct xapi_ctx *);
  * NIC's current settings (xrc_ethtool_read()); empty for other PIFs and
  * when the NIC cannot be read. */
 void xapi_pif_put_ethtool(struct json_object *row, const struct xrec_pif *);
+
+/* Adds to pif-list row 'row' the PIF's IP configuration fields
+ * (api-pif-ip.c). */
+void xapi_pif_put_ip(struct json_object *row, const struct xrec_pif *);
 
 #endif /* agent/api-ethtool.h */

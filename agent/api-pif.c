@@ -43,6 +43,7 @@ xapi_pif_row(const struct xapi_ctx *c, size_t i)
                          net ? net->name_label : NULL);
     xrec_json_put_smap(row, "other-config", &pif->other_config);
     xapi_pif_put_ethtool(row, pif);
+    xapi_pif_put_ip(row, pif);
     const struct xrec_bond *master = xrec_find_bond_by_master(db, pif->uuid);
     const struct xrec_bond *slave = xrec_find_bond_by_slave(db, pif->uuid);
     struct json_object *a = json_object_new_array();

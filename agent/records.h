@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "agent/records-pif-ip.h"
 #include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
@@ -71,6 +72,7 @@ struct xrec_pif {
     bool currently_attached;
     bool management;
     struct smap other_config;
+    struct xrec_pif_ip ip; /* IP configuration (records-pif-ip.h) */
 };
 
 struct xrec_vlan {

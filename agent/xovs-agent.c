@@ -36,6 +36,7 @@
 #include "agent/pifscan.h"
 #include "agent/portstats.h"
 #include "agent/reconcile-ethtool.h"
+#include "agent/reconcile-pif-ip.h"
 #include "agent/reconcile.h"
 #include "agent/rpc-server.h"
 #include "agent/rpc.h"
@@ -82,6 +83,7 @@ struct agent {
     /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
+    struct svec routes_added;    /* "BRIDGE GATEWAY" default routes added */
     struct smap ethtool_applied; /* device -> ethtool-* settings applied */
     long long int addrs_next;
 };
@@ -424,6 +426,7 @@ agent_sync_addrs(struct agent *a)
     bool pending = false;
 
     xrc_tunnel_addresses(&a->db, &want);
+    xrc_pif_ip_addresses(&a->db, &want);
     for (size_t i = 0; i < want.n; i++) {
         char *br = xstrdup(want.names[i]);
         char *prefix = strchr(br, ' ');
@@ -437,7 +440,7 @@ agent_sync_addrs(struct agent *a)
                              br, prefix, ovs_strerror(error));
             }
         } else if (added) {
-            VLOG_INFO("%s: transport address %s added (tunnels)", br, prefix);
+            VLOG_INFO("%s: address %s added (tunnel or PIF IP)", br, prefix);
             if (!svec_contains_unsorted(&a->addrs_added, want.names[i])) {
                 svec_add(&a->addrs_added, want.names[i]);
             }
@@ -456,8 +459,8 @@ agent_sync_addrs(struct agent *a)
         *prefix++ = '\0';
         int error = xifa_del(br, prefix);
         if (!error) {
-            VLOG_INFO("%s: transport address %s removed (no tunnel uses it)",
-                      br, prefix);
+            VLOG_INFO("%s: address %s removed (no tunnel or PIF uses it)", br,
+                      prefix);
         } else if (error != ENODEV && error != EADDRNOTAVAIL) {
             VLOG_WARN_RL(&rl, "%s: cannot remove transport address %s (%s)",
                          br, prefix, ovs_strerror(error));
@@ -466,6 +469,7 @@ agent_sync_addrs(struct agent *a)
     }
     svec_swap(&keep, &a->addrs_added);
     svec_destroy(&keep);
+    pending |= xrc_pif_ip_sync_routes(&a->db, &a->routes_added);
     a->addrs_next = (pending  ? time_msec() + AGENT_ADDR_RETRY_MS
                      : want.n ? time_msec() + AGENT_ADDR_CHECK_MS
                               : LLONG_MAX);
@@ -729,6 +733,7 @@ main(int argc, char *argv[])
     xrec_db_init(&a.db);
     shash_init(&a.vif_stats);
     svec_init(&a.addrs_added);
+    svec_init(&a.routes_added);
     smap_init(&a.ethtool_applied);
     a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
@@ -811,6 +816,7 @@ main(int argc, char *argv[])
     xmet_destroy(a.metrics);
     xps_destroy(&a.ports);
     svec_destroy(&a.addrs_added);
+    svec_destroy(&a.routes_added);
     smap_destroy(&a.ethtool_applied);
     free(a.store_path);
     free(a.datapath_type);
