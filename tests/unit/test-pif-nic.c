@@ -138,9 +138,130 @@ test_ethtool_api(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+static void
+test_pif_ip(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    char *pif = setup(&db);
+
+    callf(&db, "pif-list", "device=xovsnic2 params=uuid");
+    struct json_object *row = json_object_array_get_idx(unit_result, 0), *v;
+    json_object_object_get_ex(row, "uuid", &v);
+    char *pif2 = xstrdup(json_object_get_string(v));
+
+    /* Bad input: refused naming the field, nothing changes. */
+    static const char *const bad[][2] = {
+        {"mode=static IP=198.18.1.256 netmask=255.255.255.0", "IP: "},
+        {"mode=static IP=198.18.1.1 netmask=255.255.0.255", "netmask: "},
+        {"mode=static IP=198.18.1.1 netmask=0.0.0.0", "netmask: "},
+        {"mode=static IP=198.18.1.1", "netmask: required"},
+        {"mode=static netmask=255.255.255.0", "IP: required"},
+        {"mode=static IP=198.18.1.255 netmask=255.255.255.0",
+         "IP: 198.18.1.255 is the broadcast address"},
+        {"mode=static IP=198.18.1.1 netmask=255.255.255.0 "
+         "gateway=198.18.2.1",
+         "gateway: 198.18.2.1 is not another address"},
+        {"mode=static IP=198.18.1.1 netmask=255.255.255.0 DNS=a,b", "DNS: "},
+        {"mode=static IP=198.18.1.1 netmask=255.255.255.0 "
+         "DNS=198.18.0.1,198.18.0.2,198.18.0.3,198.18.0.4",
+         "DNS: more than 3 servers"},
+        {"mode=Foo", "mode: \"Foo\" is not none, dhcp or static"},
+        {"mode=autoconf", "mode: "},
+        {"mode=dhcp", "mode: dhcp is not supported"},
+        {"mode=none gateway=198.18.1.1", "gateway: only with mode=static"},
+    };
+    char *before = unit_db_text(&db);
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        CHECK(callf(&db, "pif-reconfigure-ip", "uuid=%s %s", pif, bad[i][0]),
+              "accepted: %s", bad[i][0]);
+        CHECK(error_has(bad[i][1]), "%s: error '%s', want '%s'", bad[i][0],
+              unit_error, bad[i][1]);
+    }
+    CHECK(callf(&db, "pif-reconfigure-ipv6",
+                "uuid=%s mode=static IPv6=fe80::1/64", pif),
+          "link-local IPv6 accepted");
+    CHECK(error_has("IPv6: fe80::1 is not a unicast global"), "error: %s",
+          unit_error);
+    CHECK(callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
+          "management on a PIF without IP accepted");
+    char *after = unit_db_text(&db);
+    CHECK(!strcmp(before, after), "a refused call changed the records");
+    free(before);
+    free(after);
+
+    /* Good input, stored canonical, kept across the store. */
+    CHECK(!callf(&db, "pif-reconfigure-ip",
+                 "uuid=%s mode=STATIC IP=198.18.1.1 netmask=255.255.255.0 "
+                 "gateway=198.18.1.254 DNS=198.18.0.53,2001:DB8::53",
+                 pif),
+          "static IP refused: %s", unit_error);
+    CHECK(!callf(&db, "pif-reconfigure-ipv6",
+                 "uuid=%s mode=static IPv6=2001:DB8:1:0::1/64 "
+                 "gateway=2001:db8:1::fe",
+                 pif),
+          "static IPv6 refused: %s", unit_error);
+    CHECK(callf(&db, "pif-reconfigure-ip",
+                "uuid=%s mode=static IP=198.18.1.1 netmask=255.255.0.0", pif2),
+          "a second PIF with the same IP accepted");
+    CHECK(error_has("IP: 198.18.1.1 is already PIF"), "error: %s", unit_error);
+    const struct xrec_pif *p = xrec_find_pif(&db, pif);
+    CHECK(p->ip.mode == XREC_IP_STATIC
+              && !strcmp(p->ip.netmask, "255.255.255.0"),
+          "IPv4 not stored");
+    CHECK(!strcmp(p->ip.dns, "198.18.0.53,2001:db8::53"), "DNS: %s",
+          p->ip.dns);
+    CHECK(!strcmp(p->ip.ipv6, "2001:db8:1::1/64"), "IPv6: %s", p->ip.ipv6);
+
+    struct json_object *json = xrec_db_to_json(&db);
+    struct xrec_db copy;
+    xrec_db_init(&copy);
+    char *error = xrec_db_from_json(json, &copy);
+    CHECK(!error, "store round trip: %s", error);
+    const struct xrec_pif *q = xrec_find_pif(&copy, pif);
+    CHECK(q && !memcmp(&q->ip, &p->ip, sizeof q->ip),
+          "IP configuration lost in the store");
+    xrec_db_destroy(&copy);
+
+    /* A bad value in a store is refused naming the field. */
+    struct json_object *pifs, *jp;
+    json_object_object_get_ex(json, "pifs", &pifs);
+    CHECK(pifs, "no PIFs in the store");
+    for (size_t i = 0; i < json_object_array_length(pifs); i++) {
+        jp = json_object_array_get_idx(pifs, i);
+        json_object_object_add(jp, "netmask",
+                               json_object_new_string("255.0.255.0"));
+    }
+    xrec_db_init(&copy);
+    error = xrec_db_from_json(json, &copy);
+    CHECK(error && strstr(error, "netmask"), "bad stored netmask: %s",
+          error ? error : "accepted");
+    free(error);
+    xrec_db_destroy(&copy);
+    json_object_put(json);
+
+    /* One management PIF. */
+    CHECK(!callf(&db, "pif-reconfigure-ipv6", "uuid=%s mode=autoconf", pif2),
+          "autoconf refused: %s", unit_error);
+    CHECK(!callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
+          "management: %s", unit_error);
+    CHECK(!callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif2),
+          "management move: %s", unit_error);
+    CHECK(!xrec_find_pif(&db, pif)->management
+              && xrec_find_pif(&db, pif2)->management,
+          "management did not move");
+    CHECK(!strcmp(xrec_find_pif(&db, pif)->ip.ip, "198.18.1.1"),
+          "the old management PIF lost its IP");
+    CHECK(!callf(&db, "host-management-disable", "%s", ""), "disable");
+    CHECK(!xrec_find_pif(&db, pif2)->management, "management not disabled");
+    free(pif);
+    free(pif2);
+    xrec_db_destroy(&db);
+}
+
 void
 test_pif_nic_register(void)
 {
+    unit_add("pif-nic-ip", test_pif_ip, NULL);
     unit_add("pif-nic-ethtool-values", test_ethtool_values, NULL);
     unit_add("pif-nic-ethtool-api", test_ethtool_api, NULL);
 }
