@@ -31,10 +31,57 @@ xapi_pif_check_ethtool(struct xapi_ctx *c)
     return true;
 }
 
+static char *
+check_property(const char *key, const char *value, const void *aux OVS_UNUSED)
+{
+    return value ? xrec_check_pif_property(key, value)
+                 : xrec_check_pif_property(key, "on");
+}
+
+bool
+xapi_pif_arg_gro(struct xapi_ctx *c, const struct xrec_pif *pif,
+                 enum xrec_pif_gro *gro)
+{
+    struct smap cur = SMAP_INITIALIZER(&cur);
+    struct smap out;
+
+    if (pif->gro != XREC_GRO_UNSET) {
+        smap_add(&cur, "gro", pif->gro == XREC_GRO_ON ? "on" : "off");
+    }
+    bool ok = xapi_arg_map(c, XAPI_PROPERTIES_PREFIX, check_property, NULL,
+                           &cur, &out);
+    smap_destroy(&cur);
+    if (ok) {
+        const char *v = smap_get(&out, "gro");
+        *gro = !v                 ? XREC_GRO_UNSET
+               : !strcmp(v, "on") ? XREC_GRO_ON
+                                  : XREC_GRO_OFF;
+        smap_destroy(&out);
+    }
+    return ok;
+}
+
+void
+xapi_pif_set_gro(struct xapi_ctx *c, struct xrec_pif *pif,
+                 enum xrec_pif_gro gro)
+{
+    if (pif->gro != gro) {
+        pif->gro = gro;
+        c->changed = true;
+    }
+}
+
 void
 xapi_pif_put_ethtool(struct json_object *row, const struct xrec_pif *pif)
 {
     struct smap state = SMAP_INITIALIZER(&state);
+    struct smap props = SMAP_INITIALIZER(&props);
+
+    if (pif->gro != XREC_GRO_UNSET) {
+        smap_add(&props, "gro", pif->gro == XREC_GRO_ON ? "on" : "off");
+    }
+    xrec_json_put_smap(row, "properties", &props);
+    smap_destroy(&props);
 
     if (pif->physical && pif->vlan == XREC_VLAN_NONE) {
         xrc_ethtool_read(pif->device, &state);

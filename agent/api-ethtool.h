@@ -4,6 +4,7 @@
 #define XAPI_ETHTOOL_H 1
 
 #include <stdbool.h>
+#include "agent/records-ethtool.h"
 
 struct json_object;
 struct xapi_ctx;
@@ -14,9 +15,18 @@ struct xrec_pif;
  * rejecting the first bad one, naming it. */
 bool xapi_pif_check_ethtool(struct xapi_ctx *);
 
-/* Adds to pif-list row 'row' the map "ethtool": for a physical PIF, its
- * NIC's current settings (xrc_ethtool_read()); empty for other PIFs and
- * when the NIC cannot be read. */
+/* Reads the call's properties:KEY=VALUE parameters (only gro=on|off; an
+ * empty VALUE unsets it) into '*gro', starting from 'pif''s.  Returns
+ * false after rejecting one, naming it. */
+bool xapi_pif_arg_gro(struct xapi_ctx *, const struct xrec_pif *,
+                      enum xrec_pif_gro *gro);
+/* Sets 'pif''s gro property (noting a change).  Only once nothing can be
+ * rejected any more. */
+void xapi_pif_set_gro(struct xapi_ctx *, struct xrec_pif *, enum xrec_pif_gro);
+
+/* Adds to pif-list row 'row' the map "properties" and the map "ethtool": for a
+ * physical PIF, its NIC's current settings (xrc_ethtool_read()); empty for
+ * other PIFs and when the NIC cannot be read. */
 void xapi_pif_put_ethtool(struct json_object *row, const struct xrec_pif *);
 
 /* Adds to pif-list row 'row' the PIF's IP configuration fields

@@ -191,10 +191,12 @@ xapi_pif_param_set(struct xapi_ctx *c)
 {
     struct xrec_pif *pif = XAPI_ARG_RECORD(c, "uuid", xrec_find_pif, "PIF");
     struct smap oc;
+    enum xrec_pif_gro gro;
 
-    if (pif && xapi_pif_check_ethtool(c)
+    if (pif && xapi_pif_check_ethtool(c) && xapi_pif_arg_gro(c, pif, &gro)
         && xapi_arg_other_config(c, false, &pif->other_config, &oc)) {
         xapi_set_smap(c, &pif->other_config, &oc);
+        xapi_pif_set_gro(c, pif, gro);
     }
     return c->code;
 }

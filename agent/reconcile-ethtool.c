@@ -251,18 +251,25 @@ xrc_ethtool_sync(const struct xrec_db *db, struct smap *applied)
             || !xrc_nic_in_use(db, pif)) {
             continue;
         }
-        char *want = xrc_ethtool_wanted(&pif->other_config);
+        /* properties:gro goes ahead of other_config:ethtool-gro. */
+        struct smap oc;
+        smap_clone(&oc, &pif->other_config);
+        if (pif->gro != XREC_GRO_UNSET) {
+            smap_replace(&oc, "ethtool-gro",
+                         pif->gro == XREC_GRO_ON ? "on" : "off");
+        }
+        char *want = xrc_ethtool_wanted(&oc);
         const char *done = smap_get(applied, pif->device);
         if (!*want || (done && !strcmp(done, want))) {
             if (*want) {
                 smap_replace(&keep, pif->device, want);
             }
             free(want);
+            smap_destroy(&oc);
             continue;
         }
         struct svec problems = SVEC_EMPTY_INITIALIZER;
-        int error
-            = xrc_ethtool_apply(pif->device, &pif->other_config, &problems);
+        int error = xrc_ethtool_apply(pif->device, &oc, &problems);
         for (size_t j = 0; j < problems.n; j++) {
             VLOG_WARN_RL(&rl, "%s: PIF %s: %s", pif->device, pif->uuid,
                          problems.names[j]);
@@ -273,6 +280,7 @@ xrc_ethtool_sync(const struct xrec_db *db, struct smap *applied)
             smap_replace(&keep, pif->device, want);
         }
         svec_destroy(&problems);
+        smap_destroy(&oc);
         free(want);
     }
     hmap_swap(&keep.map, &applied->map);

@@ -4,6 +4,7 @@
 #include <config.h>
 #include "agent/records-ethtool.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,56 @@ xrec_check_ethtool(const char *key, const char *value)
     } else if (strcmp(value, "on") && strcmp(value, "off")
                && strcmp(value, "true") && strcmp(value, "false")) {
         return xasprintf("\"%.64s\" is not on, off, true or false", value);
+    }
+    return NULL;
+}
+
+char *
+xrec_check_pif_property(const char *key, const char *value)
+{
+    if (strcmp(key, "gro")) {
+        return xasprintf("\"%.64s\" is not a PIF property (only gro)", key);
+    }
+    if (strcmp(value, "on") && strcmp(value, "off")) {
+        return xasprintf("\"%.64s\" is not on or off", value);
+    }
+    return NULL;
+}
+
+void
+xrec_pif_props_to_json(struct json_object *obj, enum xrec_pif_gro gro)
+{
+    if (gro != XREC_GRO_UNSET) {
+        struct json_object *props = json_object_new_object();
+        json_object_object_add(
+            props, "gro",
+            json_object_new_string(gro == XREC_GRO_ON ? "on" : "off"));
+        json_object_object_add(obj, "properties", props);
+    }
+}
+
+char *
+xrec_pif_props_from_json(struct json_object *obj, enum xrec_pif_gro *gro)
+{
+    struct json_object *props;
+
+    *gro = XREC_GRO_UNSET;
+    if (!json_object_object_get_ex(obj, "properties", &props)) {
+        return NULL;
+    }
+    if (!json_object_is_type(props, json_type_object)) {
+        return xstrdup("must be an object");
+    }
+    json_object_object_foreach(props, key, val)
+    {
+        const char *s = json_object_get_string(val);
+        char *e = (!json_object_is_type(val, json_type_string)
+                       ? xasprintf("%.64s: must be a string", key)
+                       : xrec_check_pif_property(key, s));
+        if (e) {
+            return e;
+        }
+        *gro = !strcmp(s, "on") ? XREC_GRO_ON : XREC_GRO_OFF;
     }
     return NULL;
 }

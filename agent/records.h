@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "agent/records-ethtool.h"
 #include "agent/records-pif-ip.h"
 #include "bonding/bond.h"
 #include "smap.h"
@@ -73,6 +74,7 @@ struct xrec_pif {
     bool management;
     struct smap other_config;
     struct xrec_pif_ip ip; /* IP configuration (records-pif-ip.h) */
+    enum xrec_pif_gro gro; /* properties:gro (records-ethtool.h) */
 };
 
 struct xrec_vlan {

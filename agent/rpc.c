@@ -94,6 +94,7 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("other-config", "MRW",
           "free-form settings; ethtool-gro=off etc.: NIC offloads and "
           "link settings"),
+    FIELD("properties", "MRW", "gro: on or off, the NIC's GRO"),
     FIELD("ethtool", "MRO",
           "the NIC's offloads and link settings now (read from the "
           "kernel)"),
@@ -444,8 +445,8 @@ static const struct xrpc_verb verbs[] = {
      XRPC_RESULT_NONE},
     {"pif-unplug", "detach a PIF from its network's bridge", uuid_pif, 0,
      XRPC_RESULT_NONE},
-    {"pif-param-set", "change a PIF's other-config", uuid_pif,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"pif-param-set", "change a PIF's other-config and properties", uuid_pif,
+     XRPC_OTHER_CONFIG | XRPC_PROPERTIES, XRPC_RESULT_NONE},
     {"pif-reconfigure-ip",
      "set a PIF's IPv4 configuration (on its network's bridge)",
      pif_reconfigure_ip, 0, XRPC_RESULT_NONE},

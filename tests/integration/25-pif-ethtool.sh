@@ -100,6 +100,21 @@ wait_until 10 test "$(feat tx-checksumming)" = off ||
 expect_ping g1 198.18.1.2
 log "ok: the other settings applied (tx off), traffic flows, agent alive"
 
+log "properties:gro (XenServer's PIF.properties) goes ahead of ethtool-gro"
+xovs pif-param-set uuid="$pif" properties:gro=on
+wait_until 10 test "$(feat generic-receive-offload)" = on ||
+    fail "GRO is $(feat generic-receive-offload) with properties:gro=on, want on"
+is on pif-param-get uuid="$pif" param-name=properties param-key=gro
+xovs pif-param-set uuid="$pif" properties:gro=off
+wait_until 10 test "$(feat generic-receive-offload)" = off ||
+    fail "GRO is $(feat generic-receive-offload) with properties:gro=off, want off"
+refused 'properties:gro: "maybe" is not on or off' \
+    pif-param-set uuid="$pif" properties:gro=maybe
+refused 'properties:tso: "tso" is not a PIF property (only gro)' \
+    pif-param-set uuid="$pif" properties:tso=on
+is off pif-param-get uuid="$pif" param-name=properties param-key=gro
+log "ok: properties:gro on and off reach the NIC"
+
 log "bad values are refused whole, naming the key"
 refused 'other-config:ethtool-gro: "maybe" is not on, off, true or false' \
     pif-param-set uuid="$pif" other-config:ethtool-gso=off other-config:ethtool-gro=maybe

@@ -128,6 +128,26 @@ test_ethtool_api(const void *aux OVS_UNUSED)
     CHECK(!strcmp(smap_get_def(&p->other_config, "ethtool-gro", ""), "off"),
           "ethtool-gro not stored");
 
+    /* properties:gro, xapi's PIF.properties. */
+    CHECK(callf(&db, "pif-param-set", "uuid=%s properties:gro=yes", pif),
+          "properties:gro=yes accepted");
+    CHECK(error_has("properties:gro: \"yes\" is not on or off"), "error: %s",
+          unit_error);
+    CHECK(!callf(&db, "pif-param-set", "uuid=%s properties:gro=off", pif),
+          "properties:gro=off refused: %s", unit_error);
+    CHECK(xrec_find_pif(&db, pif)->gro == XREC_GRO_OFF, "gro not stored");
+    struct json_object *json = xrec_db_to_json(&db);
+    struct xrec_db copy;
+    xrec_db_init(&copy);
+    char *error = xrec_db_from_json(json, &copy);
+    CHECK(!error && xrec_find_pif(&copy, pif)->gro == XREC_GRO_OFF,
+          "gro lost in the store: %s", error ? error : "");
+    xrec_db_destroy(&copy);
+    json_object_put(json);
+    CHECK(!callf(&db, "pif-param-set", "uuid=%s properties:gro=", pif),
+          "properties:gro= refused: %s", unit_error);
+    CHECK(xrec_find_pif(&db, pif)->gro == XREC_GRO_UNSET, "gro not unset");
+
     /* The ethtool field is there (empty: no such NIC here). */
     CHECK(!callf(&db, "pif-list", "uuid=%s", pif), "pif-list");
     struct json_object *row = json_object_array_get_idx(unit_result, 0), *m;
