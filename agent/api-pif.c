@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/api-ethtool.h"
 #include "agent/pifscan.h"
 #include "agent/records.h"
 #include "util.h"
@@ -42,6 +43,8 @@ xapi_pif_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_string(row, "network-name-label",
                          net ? net->name_label : NULL);
     xrec_json_put_smap(row, "other-config", &pif->other_config);
+    xapi_pif_put_ethtool(row, pif);
+    xapi_pif_put_ip(row, pif);
     const struct xrec_bond *master = xrec_find_bond_by_master(db, pif->uuid);
     const struct xrec_bond *slave = xrec_find_bond_by_slave(db, pif->uuid);
     struct json_object *a = json_object_new_array();
@@ -103,9 +106,12 @@ xapi_pif_param_set(struct xapi_ctx *c)
 {
     struct xrec_pif *pif = XAPI_ARG_RECORD(c, "uuid", xrec_find_pif, "PIF");
     struct smap oc;
+    enum xrec_pif_gro gro;
 
-    if (pif && xapi_arg_other_config(c, false, &pif->other_config, &oc)) {
+    if (pif && xapi_pif_check_ethtool(c) && xapi_pif_arg_gro(c, pif, &gro)
+        && xapi_arg_other_config(c, false, &pif->other_config, &oc)) {
         xapi_set_smap(c, &pif->other_config, &oc);
+        xapi_pif_set_gro(c, pif, gro);
     }
     return c->code;
 }

@@ -160,6 +160,11 @@ int xapi_pif_list(struct xapi_ctx *);
 int xapi_pif_plug(struct xapi_ctx *);
 int xapi_pif_unplug(struct xapi_ctx *);
 int xapi_pif_param_set(struct xapi_ctx *);
+/* api-pif-ip.c: a PIF's IP configuration, the management PIF. */
+int xapi_pif_reconfigure_ip(struct xapi_ctx *);
+int xapi_pif_reconfigure_ipv6(struct xapi_ctx *);
+int xapi_host_management_reconfigure(struct xapi_ctx *);
+int xapi_host_management_disable(struct xapi_ctx *);
 int xapi_vlan_create(struct xapi_ctx *);
 int xapi_vlan_destroy(struct xapi_ctx *);
 int xapi_vlan_list(struct xapi_ctx *);

@@ -28,14 +28,14 @@ xifa_build(struct nl_sock *sock, const char *device, const char *prefix,
     if (err) {
         return err;
     }
-    err = nl_addr_parse(prefix, AF_INET, &local);
+    err = nl_addr_parse(prefix, AF_UNSPEC, &local);
     if (!err) {
         struct rtnl_addr *addr = rtnl_addr_alloc();
         if (!addr) {
             err = -NLE_NOMEM;
         } else {
             rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(link));
-            rtnl_addr_set_family(addr, AF_INET);
+            rtnl_addr_set_family(addr, nl_addr_get_family(local));
             err = rtnl_addr_set_local(addr, local);
             if (err) {
                 rtnl_addr_put(addr);

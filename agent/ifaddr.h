@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-/* Adds 'prefix' ("A.B.C.D/N") to link 'device' and sets the link up.
+/* Adds 'prefix' ("A.B.C.D/N", or IPv6 "2001:db8::1/64") to link 'device'
+ * and sets the link up.
  * Stores in '*added' whether the address was not there before.  Returns
  * 0 (also when it was there), ENODEV if there is no such link (yet), or
  * another positive errno value.  Does not log. */

@@ -1,18 +1,20 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c \
-	agent/records-sdn.c agent/records-tunnel.c agent/records-qos.c
+	agent/records-sdn.c agent/records-tunnel.c agent/records-qos.c \
+	agent/records-ethtool.c agent/records-pif-ip.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
-	agent/api-pool.c
+	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
 	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/ifaddr.c \
 	agent/rpc.c agent/rpc-param.c agent/rpc-server.c agent/rbac.c \
-	agent/portstats.c agent/metrics.c
+	agent/portstats.c agent/metrics.c agent/ethtool-nl.c \
+	agent/reconcile-ethtool.c agent/reconcile-pif-ip.c agent/ifroute.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -31,6 +33,9 @@ DAEMONS += xovs-agent
 
 # xe parity: generic param verbs, trunk and promiscuous VIFs.
 UNIT_TEST_SRC += tests/unit/test-xe.c
+
+# A PIF's NIC settings and management IP (tests/unit/test-pif-nic.c).
+UNIT_TEST_SRC += tests/unit/test-pif-nic.c
 
 # The RPC server's limits over real sockets (tests/unit/test-rpc-server.c).
 UNIT_TEST_SRC += tests/unit/test-rpc-server.c

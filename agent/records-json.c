@@ -102,6 +102,8 @@ xrec_pif_to_json(const struct xrec_pif *pif)
     xrec_json_put_bool(obj, "currently_attached", pif->currently_attached);
     xrec_json_put_bool(obj, "management", pif->management);
     xrec_json_put_smap(obj, "other_config", &pif->other_config);
+    xrec_pif_ip_to_json(obj, &pif->ip);
+    xrec_pif_props_to_json(obj, pif->gro);
     return obj;
 }
 
@@ -532,9 +534,10 @@ static char *
 parse_pif(struct jrec *r, struct xrec_db *db)
 {
     static const char *const fields[] = {
-        "uuid",       "device",       "network",  "MAC",
-        "MTU",        "VLAN",         "physical", "currently_attached",
-        "management", "other_config", NULL,
+        "uuid",       "device",       "network",          "MAC",
+        "MTU",        "VLAN",         "physical",         "currently_attached",
+        "management", "other_config", XREC_PIF_IP_FIELDS, "properties",
+        NULL,
     };
     struct xrec_pif *pif = xrec_pif_new();
 
@@ -553,6 +556,13 @@ parse_pif(struct jrec *r, struct xrec_db *db)
     jrec_bool(r, "currently_attached", &pif->currently_attached);
     jrec_bool(r, "management", &pif->management);
     jrec_smap(r, "other_config", false, &pif->other_config);
+    if (!r->error) {
+        const char *field;
+        char *e = xrec_pif_ip_from_json(r->obj, &pif->ip, &field);
+        jrec_check(r, field, e);
+        jrec_check(r, "properties",
+                   xrec_pif_props_from_json(r->obj, &pif->gro));
+    }
     xrec_db_add_pif(db, pif);
     return r->error;
 }

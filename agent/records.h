@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "agent/records-ethtool.h"
+#include "agent/records-pif-ip.h"
 #include "bonding/bond.h"
 #include "smap.h"
 #include "svec.h"
@@ -71,6 +73,8 @@ struct xrec_pif {
     bool currently_attached;
     bool management;
     struct smap other_config;
+    struct xrec_pif_ip ip; /* IP configuration (records-pif-ip.h) */
+    enum xrec_pif_gro gro; /* properties:gro (records-ethtool.h) */
 };
 
 struct xrec_vlan {

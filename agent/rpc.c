@@ -91,7 +91,21 @@ static const struct xrpc_param pif_fields[] = {
     FIELD("management", " RO", "carries the host's management traffic"),
     FIELD("network-uuid", " RO", "its network"),
     FIELD("network-name-label", " RO", "its network's name"),
-    FIELD("other-config", "MRW", "free-form settings"),
+    FIELD("other-config", "MRW",
+          "free-form settings; ethtool-gro=off etc.: NIC offloads and "
+          "link settings"),
+    FIELD("properties", "MRW", "gro: on or off, the NIC's GRO"),
+    FIELD("ethtool", "MRO",
+          "the NIC's offloads and link settings now (read from the "
+          "kernel)"),
+    FIELD("IP-configuration-mode", " RO", "None, DHCP or Static"),
+    FIELD("IP", " RO", "IPv4 address (pif-reconfigure-ip)"),
+    FIELD("netmask", " RO", "IPv4 netmask"),
+    FIELD("gateway", " RO", "IPv4 gateway"),
+    FIELD("DNS", " RO", "DNS servers"),
+    FIELD("IPv6-configuration-mode", " RO", "None, DHCP, Static or Autoconf"),
+    FIELD("IPv6", " RO", "IPv6 address/prefix (pif-reconfigure-ipv6)"),
+    FIELD("IPv6-gateway", " RO", "IPv6 gateway"),
     FIELD("bond-master-of", "SRO", "the bond this PIF is the PIF of"),
     FIELD("bond-slave-of", " RO", "the bond this PIF is a member of"),
     FIELD("disconnected", " RO",
@@ -105,6 +119,34 @@ static const struct xrpc_param pif_introduce[] = {
     REQ("device", "the NIC's name, e.g. eth1"),
     ARG("mac", "the NIC's MAC (checked), default the NIC's"),
     ARG("network-uuid", "a network without a PIF (default: a new one)"),
+    END,
+};
+
+static const struct xrpc_param pif_reconfigure_ip[] = {
+    UUID_ARG("PIF"),
+    REQ("mode", "none, dhcp (refused: xovs runs no DHCP client) or static"),
+    ARG("IP", "static: the address, A.B.C.D"),
+    ARG("netmask", "static: e.g. 255.255.255.0"),
+    ARG("gateway", "static: the gateway (the default route if the PIF is "
+                   "the management PIF)"),
+    ARG("DNS", "static: up to 3 servers, comma-separated (stored only)"),
+    END,
+};
+
+static const struct xrpc_param pif_reconfigure_ipv6[] = {
+    UUID_ARG("PIF"),
+    REQ("mode", "none, dhcp (refused), static or autoconf (the kernel's "
+                "SLAAC)"),
+    ARG("IPv6", "static: the address with its prefix length, "
+                "2001:db8::2/64"),
+    ARG("gateway", "static: the IPv6 gateway (default route of the "
+                   "management PIF)"),
+    ARG("DNS", "up to 3 servers, comma-separated (stored only)"),
+    END,
+};
+
+static const struct xrpc_param management_reconfigure[] = {
+    REQ("pif-uuid", "the PIF to carry management (with an IP configuration)"),
     END,
 };
 
@@ -418,8 +460,19 @@ static const struct xrpc_verb verbs[] = {
      XRPC_RESULT_NONE},
     {"pif-unplug", "detach a PIF from its network's bridge", uuid_pif, 0,
      XRPC_RESULT_NONE},
-    {"pif-param-set", "change a PIF's other-config", uuid_pif,
-     XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
+    {"pif-param-set", "change a PIF's other-config and properties", uuid_pif,
+     XRPC_OTHER_CONFIG | XRPC_PROPERTIES, XRPC_RESULT_NONE},
+    {"pif-reconfigure-ip",
+     "set a PIF's IPv4 configuration (on its network's bridge)",
+     pif_reconfigure_ip, 0, XRPC_RESULT_NONE},
+    {"pif-reconfigure-ipv6",
+     "set a PIF's IPv6 configuration (on its network's bridge)",
+     pif_reconfigure_ipv6, 0, XRPC_RESULT_NONE},
+    {"host-management-reconfigure",
+     "make a PIF the management PIF (its gateways the default routes)",
+     management_reconfigure, 0, XRPC_RESULT_NONE},
+    {"host-management-disable", "make no PIF the management PIF", no_params, 0,
+     XRPC_RESULT_NONE},
     {"vlan-create", "create a VLAN on a PIF for a network", vlan_create, 0,
      XRPC_RESULT_UUID},
     {"vlan-destroy", "destroy a VLAN and its VLAN PIF", uuid_vlan, 0,

@@ -35,6 +35,8 @@
 #include "agent/ifaddr.h"
 #include "agent/pifscan.h"
 #include "agent/portstats.h"
+#include "agent/reconcile-ethtool.h"
+#include "agent/reconcile-pif-ip.h"
 #include "agent/reconcile.h"
 #include "agent/rpc-server.h"
 #include "agent/rpc.h"
@@ -83,6 +85,8 @@ struct agent {
     /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
+    struct svec routes_added;    /* "BRIDGE GATEWAY" default routes added */
+    struct smap ethtool_applied; /* device -> ethtool-* settings applied */
     long long int addrs_next;
     /* NIC replacement: PIFs whose NIC pif-scan found replaced under the
      * same name (a new MAC).  OVS keeps a port open on the device it first
@@ -430,6 +434,7 @@ agent_sync_addrs(struct agent *a)
     bool pending = false;
 
     xrc_tunnel_addresses(&a->db, &want);
+    xrc_pif_ip_addresses(&a->db, &want);
     for (size_t i = 0; i < want.n; i++) {
         char *br = xstrdup(want.names[i]);
         char *prefix = strchr(br, ' ');
@@ -443,7 +448,7 @@ agent_sync_addrs(struct agent *a)
                              br, prefix, ovs_strerror(error));
             }
         } else if (added) {
-            VLOG_INFO("%s: transport address %s added (tunnels)", br, prefix);
+            VLOG_INFO("%s: address %s added (tunnel or PIF IP)", br, prefix);
             if (!svec_contains_unsorted(&a->addrs_added, want.names[i])) {
                 svec_add(&a->addrs_added, want.names[i]);
             }
@@ -462,8 +467,8 @@ agent_sync_addrs(struct agent *a)
         *prefix++ = '\0';
         int error = xifa_del(br, prefix);
         if (!error) {
-            VLOG_INFO("%s: transport address %s removed (no tunnel uses it)",
-                      br, prefix);
+            VLOG_INFO("%s: address %s removed (no tunnel or PIF uses it)", br,
+                      prefix);
         } else if (error != ENODEV && error != EADDRNOTAVAIL) {
             VLOG_WARN_RL(&rl, "%s: cannot remove transport address %s (%s)",
                          br, prefix, ovs_strerror(error));
@@ -472,6 +477,7 @@ agent_sync_addrs(struct agent *a)
     }
     svec_swap(&keep, &a->addrs_added);
     svec_destroy(&keep);
+    pending |= xrc_pif_ip_sync_routes(&a->db, &a->routes_added);
     a->addrs_next = (pending  ? time_msec() + AGENT_ADDR_RETRY_MS
                      : want.n ? time_msec() + AGENT_ADDR_CHECK_MS
                               : LLONG_MAX);
@@ -526,6 +532,7 @@ agent_reconcile(struct agent *a)
         }
     }
     svec_destroy(&links);
+    xrc_ethtool_sync(&a->db, &a->ethtool_applied);
     agent_sync_addrs(a);
 }
 
@@ -782,6 +789,8 @@ main(int argc, char *argv[])
     shash_init(&a.vif_stats);
     svec_init(&a.addrs_added);
     sset_init(&a.replug);
+    svec_init(&a.routes_added);
+    smap_init(&a.ethtool_applied);
     a.addrs_next = LLONG_MAX;
     char *error = xstore_load(a.store_path, &a.db);
     if (error) {
@@ -864,6 +873,8 @@ main(int argc, char *argv[])
     xps_destroy(&a.ports);
     svec_destroy(&a.addrs_added);
     sset_destroy(&a.replug);
+    svec_destroy(&a.routes_added);
+    smap_destroy(&a.ethtool_applied);
     free(a.store_path);
     free(a.datapath_type);
     free(ovsdb_remote);

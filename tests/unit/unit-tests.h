@@ -75,6 +75,7 @@ void test_netback_register(void) __attribute__((weak));
 void test_dirs_register(void) __attribute__((weak));
 void test_sdn_register(void) __attribute__((weak));
 void test_xe_register(void) __attribute__((weak));
+void test_pif_nic_register(void) __attribute__((weak));
 void test_vlan_register(void) __attribute__((weak));
 void test_rpc_server_register(void) __attribute__((weak));
 void test_rbac_register(void) __attribute__((weak));
