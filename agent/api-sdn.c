@@ -4,16 +4,21 @@
  * sdn-controller-forget, sdn-controller-list, ssl-set, ssl-clear and
  * ssl-list here, and api-private.h has the helpers these handlers use.
  * An SDN_controller record becomes a Manager of the host's Open vSwitch
- * (reconcile.c), the SSL record its SSL table row. */
+ * (reconcile.c), the SSL record its SSL table row.  ssl-list also shows
+ * what the record's certificate files say (agent/pki.c), read when listed:
+ * ovs-vswitchd reads them the same way, so a missing or expired file
+ * shows here. */
 
 #include <config.h>
 #include "agent/api-private.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "agent/pki.h"
 #include "agent/records.h"
 #include "util.h"
 
@@ -123,6 +128,39 @@ xapi_sdn_controller_forget(struct xapi_ctx *c)
 /* ---------------------------------------------------------------------- */
 /* TLS. */
 
+/* What the certificate at 'path' says, as the fields PREFIX-subject,
+ * -issuer (if 'issuer'), -fingerprint, -expiry and -state ("valid",
+ * "expired", "not yet valid", or why it cannot be read). */
+static void
+put_cert(struct json_object *row, const char *prefix, const char *path,
+         bool issuer, bool bootstrap)
+{
+    struct xpki_cert cert;
+    int err;
+    char *error = xpki_cert_read(path, &cert, &err);
+    char *key;
+
+#define PUT(FIELD, VALUE)                                                     \
+    key = xasprintf("%s-%s", prefix, FIELD);                                  \
+    xrec_json_put_string(row, key, VALUE);                                    \
+    free(key);
+    PUT("subject", cert.subject ? cert.subject : "");
+    if (issuer) {
+        PUT("issuer", cert.issuer ? cert.issuer : "");
+    }
+    PUT("fingerprint", cert.fingerprint ? cert.fingerprint : "");
+    PUT("expiry", cert.not_after ? cert.not_after : "");
+    if (error && err == ENOENT && bootstrap) {
+        PUT("state", "missing: bootstrap-ca-cert takes it from the first "
+                     "peer");
+    } else {
+        PUT("state", error ? error : xpki_cert_state(&cert));
+    }
+#undef PUT
+    free(error);
+    xpki_cert_destroy(&cert);
+}
+
 static struct json_object *
 ssl_row(const struct xapi_ctx *c, size_t i)
 {
@@ -134,6 +172,8 @@ ssl_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_string(row, "certificate", ssl->certificate);
     xrec_json_put_string(row, "ca-cert", ssl->ca_cert);
     xrec_json_put_bool(row, "bootstrap-ca-cert", ssl->bootstrap_ca_cert);
+    put_cert(row, "certificate", ssl->certificate, true, false);
+    put_cert(row, "ca-cert", ssl->ca_cert, false, ssl->bootstrap_ca_cert);
     xapi_put_status(c, ssl->uuid, row);
     return row;
 }

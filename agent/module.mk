@@ -10,7 +10,7 @@ AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
 	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/ifaddr.c \
 	agent/rpc.c agent/rpc-param.c agent/rpc-server.c agent/rbac.c \
-	agent/portstats.c agent/metrics.c
+	agent/portstats.c agent/metrics.c agent/pki.c
 AGENT_LIB_OBJ := $(AGENT_LIB_SRC:%.c=$(OBJ)/%.o)
 
 $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
@@ -18,7 +18,8 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) \
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o \
+		$(OBJ)/agent/xovs-pki.o $(OBJ)/agent/pki.o $(XREC_OBJ) \
 		$(OBJ)/agent/rpc.o $(OBJ)/agent/rpc-param.o \
 		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)
