@@ -128,9 +128,20 @@ xapi_sdn_controller_forget(struct xapi_ctx *c)
 /* ---------------------------------------------------------------------- */
 /* TLS. */
 
+/* Puts 'value' into 'row' as the field PREFIX-FIELD. */
+static void
+put_prefixed(struct json_object *row, const char *prefix, const char *field,
+             const char *value)
+{
+    char *key = xasprintf("%s-%s", prefix, field);
+    xrec_json_put_string(row, key, value ? value : "");
+    free(key);
+}
+
 /* What the certificate at 'path' says, as the fields PREFIX-subject,
  * -issuer (if 'issuer'), -fingerprint, -expiry and -state ("valid",
- * "expired", "not yet valid", or why it cannot be read). */
+ * "expired", "not yet valid", or why it cannot be read; a missing file
+ * that 'bootstrap' will fetch is "missing: ..."). */
 static void
 put_cert(struct json_object *row, const char *prefix, const char *path,
          bool issuer, bool bootstrap)
@@ -138,25 +149,19 @@ put_cert(struct json_object *row, const char *prefix, const char *path,
     struct xpki_cert cert;
     int err;
     char *error = xpki_cert_read(path, &cert, &err);
-    char *key;
 
-#define PUT(FIELD, VALUE)                                                     \
-    key = xasprintf("%s-%s", prefix, FIELD);                                  \
-    xrec_json_put_string(row, key, VALUE);                                    \
-    free(key);
-    PUT("subject", cert.subject ? cert.subject : "");
+    put_prefixed(row, prefix, "subject", cert.subject);
     if (issuer) {
-        PUT("issuer", cert.issuer ? cert.issuer : "");
+        put_prefixed(row, prefix, "issuer", cert.issuer);
     }
-    PUT("fingerprint", cert.fingerprint ? cert.fingerprint : "");
-    PUT("expiry", cert.not_after ? cert.not_after : "");
-    if (error && err == ENOENT && bootstrap) {
-        PUT("state", "missing: bootstrap-ca-cert takes it from the first "
-                     "peer");
-    } else {
-        PUT("state", error ? error : xpki_cert_state(&cert));
-    }
-#undef PUT
+    put_prefixed(row, prefix, "fingerprint", cert.fingerprint);
+    put_prefixed(row, prefix, "expiry", cert.not_after);
+    put_prefixed(row, prefix, "state",
+                 (error && err == ENOENT && bootstrap
+                      ? "missing: bootstrap-ca-cert takes it from the first "
+                        "peer"
+                  : error ? error
+                          : xpki_cert_state(&cert)));
     free(error);
     xpki_cert_destroy(&cert);
 }
