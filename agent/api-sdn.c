@@ -4,16 +4,21 @@
  * sdn-controller-forget, sdn-controller-list, ssl-set, ssl-clear and
  * ssl-list here, and api-private.h has the helpers these handlers use.
  * An SDN_controller record becomes a Manager of the host's Open vSwitch
- * (reconcile.c), the SSL record its SSL table row. */
+ * (reconcile.c), the SSL record its SSL table row.  ssl-list also shows
+ * what the record's certificate files say (agent/pki.c), read when listed:
+ * ovs-vswitchd reads them the same way, so a missing or expired file
+ * shows here. */
 
 #include <config.h>
 #include "agent/api-private.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "agent/pki.h"
 #include "agent/records.h"
 #include "util.h"
 
@@ -123,6 +128,44 @@ xapi_sdn_controller_forget(struct xapi_ctx *c)
 /* ---------------------------------------------------------------------- */
 /* TLS. */
 
+/* Puts 'value' into 'row' as the field PREFIX-FIELD. */
+static void
+put_prefixed(struct json_object *row, const char *prefix, const char *field,
+             const char *value)
+{
+    char *key = xasprintf("%s-%s", prefix, field);
+    xrec_json_put_string(row, key, value ? value : "");
+    free(key);
+}
+
+/* What the certificate at 'path' says, as the fields PREFIX-subject,
+ * -issuer (if 'issuer'), -fingerprint, -expiry and -state ("valid",
+ * "expired", "not yet valid", or why it cannot be read; a missing file
+ * that 'bootstrap' will fetch is "missing: ..."). */
+static void
+put_cert(struct json_object *row, const char *prefix, const char *path,
+         bool issuer, bool bootstrap)
+{
+    struct xpki_cert cert;
+    int err;
+    char *error = xpki_cert_read(path, &cert, &err);
+
+    put_prefixed(row, prefix, "subject", cert.subject);
+    if (issuer) {
+        put_prefixed(row, prefix, "issuer", cert.issuer);
+    }
+    put_prefixed(row, prefix, "fingerprint", cert.fingerprint);
+    put_prefixed(row, prefix, "expiry", cert.not_after);
+    put_prefixed(row, prefix, "state",
+                 (error && err == ENOENT && bootstrap
+                      ? "missing: bootstrap-ca-cert takes it from the first "
+                        "peer"
+                  : error ? error
+                          : xpki_cert_state(&cert)));
+    free(error);
+    xpki_cert_destroy(&cert);
+}
+
 static struct json_object *
 ssl_row(const struct xapi_ctx *c, size_t i)
 {
@@ -134,6 +177,8 @@ ssl_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_string(row, "certificate", ssl->certificate);
     xrec_json_put_string(row, "ca-cert", ssl->ca_cert);
     xrec_json_put_bool(row, "bootstrap-ca-cert", ssl->bootstrap_ca_cert);
+    put_cert(row, "certificate", ssl->certificate, true, false);
+    put_cert(row, "ca-cert", ssl->ca_cert, false, ssl->bootstrap_ca_cert);
     xapi_put_status(c, ssl->uuid, row);
     return row;
 }

@@ -6,7 +6,7 @@ XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
-	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c
+	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c agent/pki.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
@@ -22,7 +22,8 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) \
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o \
+		$(OBJ)/agent/xovs-pki.o $(OBJ)/agent/pki.o $(XREC_OBJ) \
 		$(OBJ)/agent/rpc.o $(OBJ)/agent/rpc-param.o \
 		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)

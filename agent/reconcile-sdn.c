@@ -3,13 +3,17 @@
  *
  *   SDN_controller record        -> a Manager of Open vSwitch (its target)
  *   SSL record                   -> the SSL row
- *   network other_config:
+ *   network (else pool) other_config:
  *     vswitch-controller=T [T..] -> Controller rows on the network's bridge
  *     vswitch-controller-fail-mode=secure|standalone -> Bridge fail_mode
  *     vswitch-disable-in-band=true -> Bridge other_config:disable-in-band
  *
- * A VLAN network has no bridge of its own (it is a fake bridge on its
- * parent's), so the parent network's settings are the ones that count. */
+ * Each key is the network's own if it has it, else the pool record's
+ * (xrec_network_setting()): a pool-wide controller reaches every bridge
+ * xovs makes, a network that names its own overrides it, and removing the
+ * network's key falls back to the pool's.  A VLAN network has no bridge
+ * of its own (it is a fake bridge on its parent's), so the parent
+ * network's settings are the ones that count. */
 #include <config.h>
 #include "agent/reconcile.h"
 
@@ -19,12 +23,14 @@
 #include "util.h"
 
 void
-xrc_bridge_sdn(const struct xrec_network *net, struct ovsg_bridge *br)
+xrc_bridge_sdn(const struct xrec_db *db, const struct xrec_network *net,
+               struct ovsg_bridge *br)
 {
-    const struct smap *oc = &net->other_config;
-    const char *targets = smap_get(oc, "vswitch-controller");
-    const char *fail_mode = smap_get(oc, "vswitch-controller-fail-mode");
-    const char *in_band = smap_get(oc, "vswitch-disable-in-band");
+    const char *targets = xrec_network_setting(db, net, "vswitch-controller");
+    const char *fail_mode
+        = xrec_network_setting(db, net, "vswitch-controller-fail-mode");
+    const char *in_band
+        = xrec_network_setting(db, net, "vswitch-disable-in-band");
 
     if (targets) {
         char *copy = xstrdup(targets), *save = NULL;

@@ -283,7 +283,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
         svec_add(&br->records, net->uuid);
         xrc_add_network_uuid(&br->external_ids, net->uuid);
         xrc_add_bridge_qos(db, net, br);
-        xrc_bridge_sdn(net, br);
+        xrc_bridge_sdn(db, net, br);
         for (size_t j = 0; j < db->n_pifs; j++) {
             const struct xrec_pif *pif = db->pifs[j];
             if (pif->vlan != XREC_VLAN_NONE || !pif->currently_attached

@@ -95,10 +95,11 @@ char *xrc_startup_check(struct ovsg *glue, const struct xrec_db *db,
 /* The SDN part of xrc_build() (reconcile-sdn.c): 'db''s SDN_controller
  * records as managers and its SSL record as the SSL row of 'out'; and on
  * network 'net''s bridge 'br' the OpenFlow controllers, fail mode and
- * in-band setting its other_config asks for. */
+ * in-band setting its other_config asks for, else the pool's. */
 struct ovsg_bridge;
 struct xrec_network;
 void xrc_build_sdn(const struct xrec_db *db, struct ovsg_state *out);
-void xrc_bridge_sdn(const struct xrec_network *net, struct ovsg_bridge *br);
+void xrc_bridge_sdn(const struct xrec_db *db, const struct xrec_network *net,
+                    struct ovsg_bridge *br);
 
 #endif /* agent/reconcile.h */

@@ -390,6 +390,18 @@ static const struct xrpc_param ssl_fields[] = {
     FIELD("bootstrap-ca-cert", " RO",
           "CA certificate taken from the "
           "first peer"),
+    FIELD("certificate-subject", " RO", "the host certificate's subject"),
+    FIELD("certificate-issuer", " RO", "the CA that signed it"),
+    FIELD("certificate-fingerprint", " RO", "its SHA-256 fingerprint"),
+    FIELD("certificate-expiry", " RO", "its notAfter time (UTC)"),
+    FIELD("certificate-state", " RO",
+          "valid, expired, not yet valid, or why it cannot be read"),
+    FIELD("ca-cert-subject", " RO", "the CA certificate's subject"),
+    FIELD("ca-cert-fingerprint", " RO", "its SHA-256 fingerprint"),
+    FIELD("ca-cert-expiry", " RO", "its notAfter time (UTC)"),
+    FIELD("ca-cert-state", " RO",
+          "valid, expired, not yet valid, missing, or why it cannot be "
+          "read"),
     STATUS_FIELD,
     ERROR_FIELD,
     END,

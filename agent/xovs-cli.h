@@ -2,7 +2,8 @@
  *
  * xovs.c is the xe-style front end (one verb, one request); xovs-top.c
  * adds the live views `xovs top` and `xovs graph`, which call the agent
- * repeatedly. */
+ * repeatedly; xovs-pki.c `xovs ssl-create-host-cert`, which runs ovs-pki
+ * and then one request. */
 #ifndef XOVS_CLI_H
 #define XOVS_CLI_H 1
 
@@ -21,5 +22,8 @@ struct json_object *xovs_cli_call(const char *target, const char *method,
 /* If 'argv' names the verb top or graph (also as "help top"), runs it and
  * returns true with its exit status in '*rc'; else returns false. */
 bool xovs_live_main(int argc, char *argv[], int *rc);
+
+/* The same for ssl-create-host-cert (agent/xovs-pki.c). */
+bool xovs_pki_main(int argc, char *argv[], int *rc);
 
 #endif /* agent/xovs-cli.h */

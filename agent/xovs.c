@@ -100,6 +100,9 @@ help_all(void)
            "[--interval=SECONDS] [--iterations=N] [FIELD=VALUE ...]");
     printf("  %-18s %s\n", "graph PORT",
            "plot a port's rates into a PNG: [--seconds N] --png FILE");
+    printf("  %-18s %s\n", "ssl-create-host-cert",
+           "make (ovs-pki) or read the host's TLS key and certificate, "
+           "then ssl-set");
     printf("  %-18s %s\n", "help [VERB]", "this list, or VERB's arguments");
 }
 
@@ -512,6 +515,9 @@ main(int argc, char *argv[])
     int rc;
     if (xovs_live_main(argc, argv, &rc)) {
         return rc; /* top, graph */
+    }
+    if (xovs_pki_main(argc, argv, &rc)) {
+        return rc; /* ssl-create-host-cert */
     }
     parse_args(argc, argv, &o);
     const struct xrpc_verb *verb = xrpc_verb_find(o.verb);

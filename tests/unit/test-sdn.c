@@ -264,10 +264,79 @@ test_sdn_network_settings(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* The controllers xrc_build() plans for bridge 'name', space-separated. */
+static char *
+bridge_controllers(const struct xrec_db *db, const char *name)
+{
+    struct ovsg_state st;
+    xrc_build(db, "netdev", &st);
+    const struct ovsg_bridge *br = ovsg_state_find_bridge(&st, name);
+    char *s = br ? svec_join(&br->controllers, " ", "") : xstrdup("NONE");
+    ovsg_state_destroy(&st);
+    return s;
+}
+
+/* A pool-wide OpenFlow controller reaches every bridge; a network's own
+ * overrides it; removing the network's key falls back to the pool's; a bad
+ * pool target is rejected and changes nothing. */
+static void
+test_sdn_pool_controller(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    xrec_db_init(&db);
+    CHECK(!unit_call(&db, "network-create", "name-label=a", NULL), "%s",
+          unit_error);
+    char *u = xasprintf("uuid=%s", unit_result_uuid());
+    CHECK(!unit_call(&db, "network-create", "name-label=b", NULL), "%s",
+          unit_error);
+    CHECK(!unit_call(&db, "pool-param-set",
+                     "other-config:vswitch-controller=tcp:198.18.0.9:6653",
+                     NULL),
+          "pool-param-set: %s", unit_error);
+    char *a = bridge_controllers(&db, "xapi0");
+    char *b = bridge_controllers(&db, "xapi1");
+    CHECK(!strcmp(a, "tcp:198.18.0.9:6653") && !strcmp(b, a),
+          "pool controller: xapi0 '%s', xapi1 '%s'", a, b);
+    free(a);
+    free(b);
+
+    CHECK(!unit_call(&db, "network-param-set", u,
+                     "other-config:vswitch-controller=ptcp:6654", NULL),
+          "network-param-set: %s", unit_error);
+    a = bridge_controllers(&db, "xapi0");
+    b = bridge_controllers(&db, "xapi1");
+    CHECK(!strcmp(a, "ptcp:6654") && !strcmp(b, "tcp:198.18.0.9:6653"),
+          "override: xapi0 '%s', xapi1 '%s'", a, b);
+    free(a);
+    free(b);
+
+    CHECK(!unit_call(&db, "network-param-set", u,
+                     "other-config:vswitch-controller=", NULL),
+          "network-param-set: %s", unit_error);
+    a = bridge_controllers(&db, "xapi0");
+    CHECK(!strcmp(a, "tcp:198.18.0.9:6653"), "fallback: xapi0 '%s'", a);
+    free(a);
+
+    char *before = unit_db_text(&db);
+    CHECK(unit_call(&db, "pool-param-set",
+                    "other-config:vswitch-controller=udp:198.18.0.9", NULL)
+              && strstr(unit_error, "other-config:vswitch-controller"),
+          "a bad pool target was not rejected naming the field: %s",
+          unit_error);
+    char *after = unit_db_text(&db);
+    CHECK(!strcmp(before, after), "a rejected pool-param-set changed records");
+    free(before);
+    free(after);
+
+    free(u);
+    xrec_db_destroy(&db);
+}
+
 void
 test_sdn_register(void)
 {
     unit_add("sdn-vif-qos", test_sdn_vif_qos, NULL);
     unit_add("sdn-vif-qos-promiscuous", test_sdn_vif_qos_promiscuous, NULL);
     unit_add("sdn-network-settings", test_sdn_network_settings, NULL);
+    unit_add("sdn-pool-controller", test_sdn_pool_controller, NULL);
 }
