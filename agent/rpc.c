@@ -538,15 +538,21 @@ xrpc_verbs(size_t *n)
     static size_t n_all;
 
     if (!all) {
-        size_t n_param = 0;
+        size_t n_param = 0, n_ovn = 0;
         const struct xrpc_verb *param
             = xrpc_param_verbs ? xrpc_param_verbs(&n_param) : NULL;
-        all = xmalloc((ARRAY_SIZE(verbs) + n_param) * sizeof *all);
+        const struct xrpc_verb *ovn
+            = xrpc_ovn_verbs ? xrpc_ovn_verbs(&n_ovn) : NULL;
+        all = xmalloc((ARRAY_SIZE(verbs) + n_param + n_ovn) * sizeof *all);
         memcpy(all, verbs, sizeof verbs);
         if (n_param) {
             memcpy(all + ARRAY_SIZE(verbs), param, n_param * sizeof *param);
         }
-        n_all = ARRAY_SIZE(verbs) + n_param;
+        if (n_ovn) {
+            memcpy(all + ARRAY_SIZE(verbs) + n_param, ovn,
+                   n_ovn * sizeof *ovn);
+        }
+        n_all = ARRAY_SIZE(verbs) + n_param + n_ovn;
     }
     *n = n_all;
     return all;
