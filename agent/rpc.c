@@ -386,6 +386,15 @@ static const struct xrpc_param pool_fields[] = {
     END,
 };
 
+static const struct xrpc_param host_ovn_join[] = {
+    REQ("remote", "the pool's OVN southbound database (tcp:A:6642,...)"),
+    REQ("encap-ip", "this host's tunnel endpoint address"),
+    ARG("encap-type", "geneve (default) or vxlan"),
+    ARG("system-id", "this host's OVN chassis name (default: OVS's)"),
+    ARG("bridge-mappings", "PHYSNET:BRIDGE,... for bridged pool networks"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -468,6 +477,10 @@ static const struct xrpc_verb verbs[] = {
      pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
     {"pool-list", "show the host's pool-wide settings", pool_fields,
      XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
+    {"host-ovn-join", "join this host to the pool's OVN (docs/ovn.md)",
+     host_ovn_join, 0, XRPC_RESULT_NONE},
+    {"host-ovn-leave", "take this host out of OVN", no_params, 0,
+     XRPC_RESULT_NONE},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the
