@@ -4,6 +4,7 @@
 #include <config.h>
 #include "controller/ctl-db.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -320,6 +321,7 @@ ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
         p->mac = xstrdup(ctl_get_str(vif, "mac"));
         p->host = xstrdup(ctl_get_str(vif, "host"));
         p->vm = xstrdup(ctl_get_str(vif, "vm-uuid"));
+        p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
     }
 }
 
@@ -470,6 +472,46 @@ ctl_pool_network_destroy(struct ctl_ctx *c)
     c->changed = true;
 }
 
+/* 'list' (NULL: none) of ','-separated IPv4/IPv6 addresses, at most
+ * CTL_MAX_IPS, as OVN writes them: ' '-separated, in their canonical form.
+ * Returns a malloc'd string ("" for none), or NULL after rejecting. */
+#define CTL_MAX_IPS 16
+static char *
+ctl_parse_ips(struct ctl_ctx *c, const char *list)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    int n = 0;
+    if (!list || !*list) {
+        return ds_steal_cstr(&out);
+    }
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *a = strtok_r(copy, ",", &save); a;
+         a = strtok_r(NULL, ",", &save)) {
+        struct in6_addr a6;
+        struct in_addr a4;
+        char buf[INET6_ADDRSTRLEN];
+        if (inet_pton(AF_INET, a, &a4) == 1) {
+            inet_ntop(AF_INET, &a4, buf, sizeof buf);
+        } else if (inet_pton(AF_INET6, a, &a6) == 1) {
+            inet_ntop(AF_INET6, &a6, buf, sizeof buf);
+        } else {
+            ctl_reject(c, "ip-allowed", "\"%.64s\" is not an IP address", a);
+            break;
+        }
+        if (++n > CTL_MAX_IPS) {
+            ctl_reject(c, "ip-allowed", "at most %d addresses", CTL_MAX_IPS);
+            break;
+        }
+        ds_put_format(&out, "%s%s", out.length ? " " : "", buf);
+    }
+    free(copy);
+    if (c->error) {
+        ds_destroy(&out);
+        return NULL;
+    }
+    return ds_steal_cstr(&out);
+}
+
 static void
 ctl_pool_vif_create(struct ctl_ctx *c)
 {
@@ -508,12 +550,17 @@ ctl_pool_vif_create(struct ctl_ctx *c)
         ctl_reject(c, "vm-uuid", "\"%.64s\" is not a uuid", vm_s);
         return;
     }
+    char *ips = ctl_parse_ips(c, ctl_arg(c, "ip-allowed"));
+    if (c->error) {
+        return;
+    }
     json_object_object_foreach(ctl_table(c->db, "vifs"), other, o)
     {
         if (!strcmp(ctl_get_str(o, "network-uuid"), net)
             && !strcmp(ctl_get_str(o, "mac"), mac)) {
             ctl_reject(c, "mac", "VIF %s on network %s has MAC %s already",
                        other, net, mac);
+            free(ips);
             return;
         }
     }
@@ -522,6 +569,8 @@ ctl_pool_vif_create(struct ctl_ctx *c)
     json_object_object_add(vif, "mac", json_object_new_string(mac));
     json_object_object_add(vif, "host", json_object_new_string(host));
     json_object_object_add(vif, "vm-uuid", json_object_new_string(vm));
+    json_object_object_add(vif, "ip-allowed", json_object_new_string(ips));
+    free(ips);
     json_object_object_add(ctl_table(c->db, "vifs"), uuid, vif);
     c->changed = true;
     c->result = json_object_new_object();
@@ -659,7 +708,7 @@ ctl_pool_vif_list(struct ctl_ctx *c)
     {
         struct json_object *row = json_object_new_object();
         static const char *const keys[]
-            = {"network-uuid", "mac", "host", "vm-uuid"};
+            = {"network-uuid", "mac", "host", "vm-uuid", "ip-allowed"};
         json_object_object_add(row, "uuid", json_object_new_string(uuid));
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
             json_object_object_add(

@@ -83,6 +83,7 @@ ctl_plan_destroy(struct ctl_plan *plan)
         free(v->mac);
         free(v->host);
         free(v->vm);
+        free(v->ips);
     }
     free(plan->networks);
     free(plan->vifs);
@@ -299,11 +300,15 @@ ctl_nb_put_switch(struct ctl_nb *nb, struct ovsdb_idl_txn *txn,
     for (size_t i = 0; x && i < x->n; i++) {
         const struct ctl_plan_vif *vif = &nb->plan.vifs[x->idx[i]];
         const char *vuuid = vif->uuid;
+        /* OVN's form "MAC IP...": with addresses, port security also
+         * drops other source addresses (the VIF's locking mode). */
+        char *addr = (*vif->ips ? xasprintf("%s %s", vif->mac, vif->ips)
+                                : xstrdup(vif->mac));
         struct ctl_lsp want = {
             .name = vuuid,
             .type = "",
-            .address = vif->mac,
-            .port_security = vif->mac,
+            .address = addr,
+            .port_security = addr,
             .vlan = -1,
         };
         smap_init(&want.options);
@@ -325,6 +330,7 @@ ctl_nb_put_switch(struct ctl_nb *nb, struct ovsdb_idl_txn *txn,
         ports[n_ports++] = CONST_CAST(struct nbrec_logical_switch_port *, p);
         smap_destroy(&want.options);
         smap_destroy(&want.external_ids);
+        free(addr);
     }
     /* Ports of xovs's that no record wants any more: dropping them from the
      * switch deletes them (non-root rows).  Every other port in 'ports'

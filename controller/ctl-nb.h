@@ -44,6 +44,7 @@ struct ctl_plan_vif {
     char *mac;
     char *host; /* system-id */
     char *vm;   /* VM uuid, or "" */
+    char *ips;  /* allowed source addresses, ' '-separated, or "" */
 };
 
 struct ctl_plan {

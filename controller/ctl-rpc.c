@@ -53,6 +53,8 @@ static const struct xrpc_param pool_vif_create[] = {
     REQ("mac", "the VIF's MAC address"),
     REQ("host", "the host it runs on (its OVN system-id)"),
     ARG("vm-uuid", "the VM the VIF belongs to"),
+    ARG("ip-allowed", "IPv4/IPv6 addresses the VIF may send from, ','-"
+                      "separated (locking mode); default: any"),
     END,
 };
 
@@ -62,6 +64,7 @@ static const struct xrpc_param pool_vif_fields[] = {
     FIELD("mac", " RO", "MAC address"),
     FIELD("host", " RO", "the host it runs on"),
     FIELD("vm-uuid", " RO", "the VM"),
+    FIELD("ip-allowed", "SRO", "source addresses port security allows"),
     FIELD("status", " RO", "applied or pending: whether OVN holds it"),
     FIELD("bound", " RO", "true once a host's ovn-controller bound it"),
     END,

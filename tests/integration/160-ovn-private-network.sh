@@ -136,10 +136,12 @@ other1=$(xa 1 network-create name-label=other other-config:ovn-network="$other")
 out=$(xa 1 network-create name-label=bad other-config:ovn-network=nope 2>&1) &&
     fail "ovn-network=nope was accepted"
 
-# place NAME HOST DOMID NETWORK-ON-HOST POOL-NETWORK ADDR: a guest on host
-# HOST, its VIF record there (plugged) and its placement in the pool.
+# place NAME HOST DOMID NETWORK-ON-HOST POOL-NETWORK ADDR [ARGS...]: a
+# guest on host HOST, its VIF record there (plugged) and its placement in
+# the pool (pool-vif-create ARGS...).
 place() {
     local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif
+    shift 6
     NS=$OVN-h$host
     guest_add "$name" "$domid" 0 "$addr"
     vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
@@ -147,13 +149,13 @@ place() {
         fail "vif-create for $name"
     xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
     xc pool-vif-create uuid="$vif" network-uuid="$pnet" \
-        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" >/dev/null ||
+        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" "$@" >/dev/null ||
         fail "pool-vif-create for $name"
     VIFS[$name]=$vif
 }
 log "g1 on host 1 and g2 on host 2 on priv; g3 on host 1 on other (same subnet)"
 # shellcheck disable=SC2154 # priv1, priv2 set by the eval above
-place g1 1 1 "$priv1" "$priv" 198.18.5.1/24
+place g1 1 1 "$priv1" "$priv" 198.18.5.1/24 ip-allowed=198.18.5.1
 # shellcheck disable=SC2154
 place g2 2 2 "$priv2" "$priv" 198.18.5.2/24
 place g3 1 3 "$other1" "$other" 198.18.5.3/24
@@ -184,6 +186,17 @@ log "ok: g1 on host 1 reaches g2 on host 2 over Geneve"
 expect_ping g2 198.18.5.1
 expect_no_ping g1 198.18.5.3
 expect_no_ping g3 198.18.5.2
+
+log "port security: g1 may send only from its MAC and 198.18.5.1"
+[[ $ps == *198.18.5.1* ]] || fail "port_security of g1 lacks its address: $ps"
+gexec g1 ip addr add 198.18.5.9/24 dev eth0
+expect_no_ping g1 -I 198.18.5.9 198.18.5.2
+gexec g1 ip addr del 198.18.5.9/24 dev eth0
+expect_ping g1 198.18.5.2
+out=$(xc pool-vif-create uuid="$(new_uuid)" network-uuid="$priv" \
+    mac=02:00:c6:12:09:00 host="$OVN-h1" ip-allowed=198.18.5.300 2>&1) &&
+    fail "ip-allowed=198.18.5.300 was accepted"
+[[ $out == *ip-allowed* ]] || fail "bad ip-allowed: unclear error '$out'"
 
 leader=$("$OVN_SANDBOX" leader "$OVN" nb)
 log "killing the NB leader (member $leader)"
