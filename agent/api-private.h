@@ -216,5 +216,7 @@ bool xapi_mirror_check_unused(struct xapi_ctx *, const char *uuid);
 /* api-pool.c: the pool record (QoS, IGMP snooping, flow export defaults). */
 int xapi_pool_param_set(struct xapi_ctx *);
 int xapi_pool_list(struct xapi_ctx *);
+int xapi_host_ovn_join(struct xapi_ctx *); /* api-ovn.c */
+int xapi_host_ovn_leave(struct xapi_ctx *);
 
 #endif /* agent/api-private.h */

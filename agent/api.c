@@ -431,6 +431,8 @@ static const struct {
     {"vif-stats-report", xapi_vif_stats_report},
     {"pool-param-set", xapi_pool_param_set},
     {"pool-list", xapi_pool_list},
+    {"host-ovn-join", xapi_host_ovn_join},
+    {"host-ovn-leave", xapi_host_ovn_leave},
     {"port-stats-list", xapi_port_stats_list},
     {"port-stats-history", xapi_port_stats_history},
     {"sdn-controller-introduce", xapi_sdn_controller_introduce},

@@ -6,12 +6,14 @@ XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
-	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c agent/pki.c
+	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c agent/pki.c \
+	agent/api-ovn.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
-	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/ifaddr.c \
+	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/reconcile-ovn.c \
+	agent/ifaddr.c \
 	agent/rpc.c agent/rpc-param.c agent/rpc-server.c agent/rbac.c \
 	agent/portstats.c agent/metrics.c agent/ethtool-nl.c \
 	agent/reconcile-ethtool.c agent/reconcile-pif-ip.c agent/ifroute.c

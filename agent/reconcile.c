@@ -275,7 +275,7 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
     /* Real bridges first, so VLAN networks can find their parents. */
     for (size_t i = 0; i < db->n_networks; i++) {
         const struct xrec_network *net = db->networks[i];
-        if (xrc_vlan_pif(db, net)) {
+        if (xrc_vlan_pif(db, net) || xrc_is_ovn(net)) {
             continue;
         }
         struct ovsg_bridge *br = ovsg_state_add_bridge(out, net->bridge);
@@ -341,10 +341,17 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
      * (reconcile-promisc.c) instead of straight to NORMAL. */
     struct sset promisc = SSET_INITIALIZER(&promisc);
     xrc_promiscuous_bridges(db, &promisc);
+    xrc_build_ovn(db, datapath_type, out);
     for (size_t i = 0; i < db->n_vifs; i++) {
         const struct xrec_vif *vif = db->vifs[i];
         const struct xrec_network *net = xrec_find_network(db, vif->network);
         struct vlan_placement place;
+        if (net && xrc_is_ovn(net)) {
+            if (vif->currently_attached) {
+                xrc_add_ovn_vif(out, vif, net);
+            }
+            continue;
+        }
         if (!vif->currently_attached || !net || !xrc_place(db, net, &place)) {
             continue;
         }

@@ -224,6 +224,14 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
         && strcmp(value, "true") && strcmp(value, "false")) {
         return xasprintf("%s: \"%.64s\" is not true or false", key, value);
     }
+    if (network && !strcmp(key, "ovn-network")) {
+        struct uuid u;
+        if (!uuid_from_string(&u, value)) {
+            return xasprintf("%s: \"%.64s\" is not the uuid of a pool "
+                             "network (xovs pool-network-list)",
+                             key, value);
+        }
+    }
     if (network && !strcmp(key, "vswitch-controller")) {
         char *bad = xrec_check_of_targets(value);
         if (bad) {

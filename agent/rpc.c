@@ -449,6 +449,15 @@ static const struct xrpc_param pool_fields[] = {
     END,
 };
 
+static const struct xrpc_param host_ovn_join[] = {
+    REQ("remote", "the pool's OVN southbound database (tcp:A:6642,...)"),
+    REQ("encap-ip", "this host's tunnel endpoint address"),
+    ARG("encap-type", "geneve (default) or vxlan"),
+    ARG("system-id", "this host's OVN chassis name (default: OVS's)"),
+    ARG("bridge-mappings", "PHYSNET:BRIDGE,... for bridged pool networks"),
+    END,
+};
+
 static const struct xrpc_verb verbs[] = {
     {"network-create", "create a network (an OVS bridge)", network_create,
      XRPC_OTHER_CONFIG, XRPC_RESULT_UUID},
@@ -548,6 +557,10 @@ static const struct xrpc_verb verbs[] = {
      pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
     {"pool-list", "show the host's pool-wide settings", pool_fields,
      XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
+    {"host-ovn-join", "join this host to the pool's OVN (docs/ovn.md)",
+     host_ovn_join, 0, XRPC_RESULT_NONE},
+    {"host-ovn-leave", "take this host out of OVN", no_params, 0,
+     XRPC_RESULT_NONE},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the
@@ -618,15 +631,21 @@ xrpc_verbs(size_t *n)
     static size_t n_all;
 
     if (!all) {
-        size_t n_param = 0;
+        size_t n_param = 0, n_ovn = 0;
         const struct xrpc_verb *param
             = xrpc_param_verbs ? xrpc_param_verbs(&n_param) : NULL;
-        all = xmalloc((ARRAY_SIZE(verbs) + n_param) * sizeof *all);
+        const struct xrpc_verb *ovn
+            = xrpc_ovn_verbs ? xrpc_ovn_verbs(&n_ovn) : NULL;
+        all = xmalloc((ARRAY_SIZE(verbs) + n_param + n_ovn) * sizeof *all);
         memcpy(all, verbs, sizeof verbs);
         if (n_param) {
             memcpy(all + ARRAY_SIZE(verbs), param, n_param * sizeof *param);
         }
-        n_all = ARRAY_SIZE(verbs) + n_param;
+        if (n_ovn) {
+            memcpy(all + ARRAY_SIZE(verbs) + n_param, ovn,
+                   n_ovn * sizeof *ovn);
+        }
+        n_all = ARRAY_SIZE(verbs) + n_param + n_ovn;
     }
     *n = n_all;
     return all;

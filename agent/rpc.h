@@ -80,6 +80,9 @@ const struct xrpc_verb *xrpc_verbs(size_t *n);
  * program that links rpc.o without rpc-param.o (xovs-netback, which only
  * reports counters) has none of them. */
 const struct xrpc_verb *xrpc_param_verbs(size_t *n) __attribute__((weak));
+/* xovs-controller's pool verbs (controller/ctl-rpc.c), for the programs
+ * that link it (the CLI and xovs-controller); weak as above. */
+const struct xrpc_verb *xrpc_ovn_verbs(size_t *n) __attribute__((weak));
 /* NULL if there is no such verb. */
 const struct xrpc_verb *xrpc_verb_find(const char *name);
 /* NULL if 'verb' has no parameter or field called 'name'. */

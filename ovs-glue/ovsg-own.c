@@ -120,6 +120,9 @@ ovsg_bridge_collision(const struct ovsg_index *idx,
     const struct ovsrec_bridge *row
         = shash_find_data(&idx->bridges, want->name);
     *adopt = false;
+    if (want->foreign) {
+        return NULL; /* someone else's bridge: only xovs's ports on it */
+    }
     if (row) {
         if (ovsg_is_marked(&row->external_ids)) {
             return NULL;

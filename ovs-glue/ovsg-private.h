@@ -163,6 +163,12 @@ struct ovsg_diff {
 void ovsg_diff_note(struct ovsg_diff *d, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 
+/* OVN (ovsg-ovn.c): makes the Open_vSwitch row 'ovs''s external_ids hold
+ * 'want' ("KEY=VALUE" strings), removing the keys xovs wrote before that
+ * 'want' lacks. */
+void ovsg_ovn_sync(struct ovsg_diff *d, const struct ovsrec_open_vswitch *ovs,
+                   const struct svec *want);
+
 /* QoS, IGMP snooping and flow export (ovsg-qos.c): bring 'row' (a row in
  * 'd''s transaction, perhaps just inserted) to what 'want' asks, writing
  * only xovs-owned rows; drop_port_qos() deletes the xovs-owned QoS row of

@@ -13,6 +13,7 @@ ovsg_state_init(struct ovsg_state *s, const char *datapath_type)
     s->datapath_type = xstrdup(datapath_type);
     svec_init(&s->managers);
     svec_init(&s->manager_records);
+    svec_init(&s->ovs_external_ids);
 }
 
 void
@@ -109,6 +110,7 @@ ovsg_state_destroy(struct ovsg_state *s)
     free(s->datapath_type);
     svec_destroy(&s->managers);
     svec_destroy(&s->manager_records);
+    svec_destroy(&s->ovs_external_ids);
     ovsg_ssl_destroy(s->ssl);
     memset(s, 0, sizeof *s);
 }

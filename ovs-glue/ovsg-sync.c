@@ -508,9 +508,9 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
                  struct svec *flows)
 {
     char *unit = xasprintf("bridge %s", want->name);
-    bool admitted = ovsg_admit(g, unit);
+    bool admitted = !want->foreign && ovsg_admit(g, unit);
 
-    if (!row && !admitted) {
+    if (!row && (!admitted || want->foreign)) {
         /* Its ports wait for the bridge. */
         free(unit);
         return;

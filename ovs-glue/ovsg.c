@@ -269,7 +269,7 @@ ovsg_apply(struct ovsg *g)
                 break;
             }
         }
-        if (owned) {
+        if (owned || (want && want->foreign)) {
             ovsg_remove_unwanted(g, &d, ovs, row, want);
         }
     }
@@ -290,7 +290,7 @@ ovsg_apply(struct ovsg *g)
                          &want_flows);
         d.flows = NULL;
         /* Flows go in before the ports they filter exist (see top). */
-        if ((existing || simap_count(&ports))
+        if (!want->foreign && (existing || simap_count(&ports))
             && ovsg_flows_sync(flows, g->worker, g->rundir, &want_flows,
                                &ports, now)) {
             flows_ok = false;
@@ -299,6 +299,7 @@ ovsg_apply(struct ovsg *g)
         simap_destroy(&ports);
     }
     ovsg_sdn_sync(g, &d, ovs);
+    ovsg_ovn_sync(&d, ovs, &g->desired.ovs_external_ids);
     for (size_t i = 0; i < g->desired.n_bridges; i++) {
         free(br_error[i]);
     }

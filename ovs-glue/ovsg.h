@@ -170,6 +170,11 @@ struct ovsg_bridge {
     struct svec controllers;
     char *fail_mode;
     bool disable_in_band;
+    /* A bridge someone else owns (OVN's integration bridge, which
+     * ovn-controller creates and programs): xovs neither creates, changes
+     * nor deletes it, and only adds and removes its own (marked) ports on
+     * it; until the bridge exists, they wait.  Its 'flows' stay empty. */
+    bool foreign;
     struct ovsg_mirror **mirrors;
     size_t n_mirrors;
 };
@@ -198,6 +203,12 @@ struct ovsg_state {
     struct svec managers;
     struct svec manager_records;
     struct ovsg_ssl *ssl;
+    /* OVN (ovsg-ovn.c): keys xovs wants in the Open_vSwitch row's
+     * external_ids (system-id, ovn-remote, ovn-encap-*, ...).  xovs notes
+     * the keys it wrote in external_ids:xovs-keys and removes only those
+     * when they are no longer wanted.  "KEY=VALUE" strings (a plain array:
+     * states move by value). */
+    struct svec ovs_external_ids;
 };
 
 /* Building and freeing desired states.  Ports and bridges are separately

@@ -1,6 +1,6 @@
 #!/bin/bash
 # `make install DESTDIR=...` installs the product and nothing else: the
-# programs a user runs (xovs-agent, xovs, xovs-netback, and the emulated
+# programs a user runs (xovs-agent, xovs, xovs-netback, xovs-controller, and the emulated
 # platform's xovs-xenstored and xovs-guest, for trying xovs without Xen),
 # scripts/vif as xovs-vif next to xovs-netback, the systemd units of
 # xovs-agent and xovs-netback with their paths filled in, and the man
@@ -39,14 +39,14 @@ expect_tree() {
     local prefix=$1 dest=$T_DIR/dest${1//\//-} got want p
     got=$(install_tree "$prefix")
     want=$(
-        for p in xovs xovs-agent xovs-guest xovs-netback xovs-vif \
-            xovs-xenstored; do
+        for p in xovs xovs-agent xovs-controller xovs-guest xovs-netback \
+            xovs-vif xovs-xenstored; do
             echo "755 $prefix/bin/$p"
         done
         echo "644 /lib/systemd/system/xovs-agent.service"
         echo "644 /lib/systemd/system/xovs-netback.service"
-        for p in xovs.1 xovs-guest.1 xovs-agent.8 xovs-netback.8 \
-            xovs-vif.8 xovs-xenstored.8; do
+        for p in xovs.1 xovs-guest.1 xovs-agent.8 xovs-controller.8 \
+            xovs-netback.8 xovs-vif.8 xovs-xenstored.8; do
             echo "644 $prefix/share/man/man${p##*.}/$p"
         done
     )

@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 PROGRAMS = {"xovs", "xovs-agent", "xovs-netback", "xovs-xenstored",
-            "xovs-guest", "xovs-evil-guest"}
+            "xovs-guest", "xovs-evil-guest", "xovs-controller"}
 MIN_CHECKS = 40
 OPTION = re.compile(r"--[a-z][a-z0-9-]*")
 # An argument whose value is a metavariable: --domid=N, --mac=MAC.

@@ -1,0 +1,101 @@
+/* controller/ctl-rpc.c: xovs-controller's verbs in the xovs verb table
+ * (rpc.h's xrpc_ovn_verbs()): the pool's networks and the placement of its
+ * VIFs.  Linked into the CLI (so `xovs help` knows them and checks their
+ * parameters before connecting) and into xovs-controller, which answers
+ * them (ctl-api.c); xovs-agent does not serve them. */
+#include <config.h>
+#include "agent/rpc.h"
+
+#include "util.h"
+
+#define ARG(NAME, HELP)                                                       \
+    {                                                                         \
+        NAME, false, NULL, HELP                                               \
+    }
+#define REQ(NAME, HELP)                                                       \
+    {                                                                         \
+        NAME, true, NULL, HELP                                                \
+    }
+#define FIELD(NAME, ACCESS, HELP)                                             \
+    {                                                                         \
+        NAME, false, ACCESS, HELP                                             \
+    }
+#define END                                                                   \
+    {                                                                         \
+        NULL, false, NULL, NULL                                               \
+    }
+
+static const struct xrpc_param pool_network_create[] = {
+    REQ("name-label", "the network's name, unique in the pool"),
+    ARG("name-description", "free text"),
+    ARG("physical-network", "bridge it to this physical network (a host's "
+                            "ovn-bridge-mappings name); default: private, "
+                            "overlay only"),
+    ARG("vlan", "0..4094: the VLAN on the physical network (needs "
+                "physical-network)"),
+    END,
+};
+
+static const struct xrpc_param pool_network_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("name-label", " RO", "name"),
+    FIELD("name-description", " RO", "free text"),
+    FIELD("physical-network", " RO", "physical network, empty if private"),
+    FIELD("vlan", " RO", "VLAN on the physical network, -1 if none"),
+    FIELD("VIF-uuids", "SRO", "VIFs placed on the network"),
+    FIELD("status", " RO", "applied or pending: whether OVN holds it"),
+    END,
+};
+
+static const struct xrpc_param pool_vif_create[] = {
+    REQ("uuid", "the VIF's uuid (its record on the host)"),
+    REQ("network-uuid", "the pool network"),
+    REQ("mac", "the VIF's MAC address"),
+    REQ("host", "the host it runs on (its OVN system-id)"),
+    ARG("vm-uuid", "the VM the VIF belongs to"),
+    ARG("ip-allowed", "IPv4/IPv6 addresses the VIF may send from, ','-"
+                      "separated (locking mode); default: any"),
+    END,
+};
+
+static const struct xrpc_param pool_vif_fields[] = {
+    FIELD("uuid", " RO", "the VIF's uuid (OVN's logical port name)"),
+    FIELD("network-uuid", " RO", "the pool network"),
+    FIELD("mac", " RO", "MAC address"),
+    FIELD("host", " RO", "the host it runs on"),
+    FIELD("vm-uuid", " RO", "the VM"),
+    FIELD("ip-allowed", "SRO", "source addresses port security allows"),
+    FIELD("status", " RO", "applied or pending: whether OVN holds it"),
+    FIELD("bound", " RO", "true once a host's ovn-controller bound it"),
+    END,
+};
+
+static const struct xrpc_param uuid_pool_network[]
+    = {REQ("uuid", "the pool network's uuid"), END};
+static const struct xrpc_param uuid_pool_vif[]
+    = {REQ("uuid", "the VIF's uuid"), END};
+
+static const struct xrpc_verb ovn_verbs[] = {
+    {"pool-network-create",
+     "(xovs-controller) create a pool-wide network in OVN",
+     pool_network_create, 0, XRPC_RESULT_UUID},
+    {"pool-network-list", "(xovs-controller) list the pool's networks",
+     pool_network_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"pool-network-destroy",
+     "(xovs-controller) destroy a pool network without VIFs",
+     uuid_pool_network, 0, XRPC_RESULT_NONE},
+    {"pool-vif-create",
+     "(xovs-controller) place a VIF on a pool network and host",
+     pool_vif_create, 0, XRPC_RESULT_UUID},
+    {"pool-vif-list", "(xovs-controller) list the pool's VIFs",
+     pool_vif_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"pool-vif-destroy", "(xovs-controller) remove a VIF from the pool",
+     uuid_pool_vif, 0, XRPC_RESULT_NONE},
+};
+
+const struct xrpc_verb *
+xrpc_ovn_verbs(size_t *n)
+{
+    *n = ARRAY_SIZE(ovn_verbs);
+    return ovn_verbs;
+}

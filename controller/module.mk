@@ -1,0 +1,45 @@
+# controller/: xovs-controller, the pool's network daemon on OVN
+# (docs/ovn.md).  Its typed IDL is generated from Debian's OVN northbound
+# schema with OVS's ovsdb-idlc (as OVS makes lib/vswitch-idl.[ch]) into
+# build/gen/controller/.
+OVN_NB_SCHEMA ?= /usr/share/ovn/ovn-nb.ovsschema
+GEN := $(B)/gen
+OVSDB_IDLC = PYTHONPATH=$(OVS)/python PYTHONDONTWRITEBYTECODE=yes \
+	python3 $(OVS)/ovsdb/ovsdb-idlc.in
+
+$(GEN)/controller/ovn-nb-idl.ovsidl: $(OVN_NB_SCHEMA) \
+		controller/ovn-nb-idl.ann $(OVS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call quiet,IDLC)$(OVSDB_IDLC) annotate $(OVN_NB_SCHEMA) \
+		controller/ovn-nb-idl.ann >$@.tmp && mv $@.tmp $@
+$(GEN)/controller/ovn-nb-idl.h: $(GEN)/controller/ovn-nb-idl.ovsidl
+	$(call quiet,IDLC)$(OVSDB_IDLC) c-idl-header $< >$@.tmp && mv $@.tmp $@
+$(GEN)/controller/ovn-nb-idl.c: $(GEN)/controller/ovn-nb-idl.ovsidl \
+		$(GEN)/controller/ovn-nb-idl.h
+	$(call quiet,IDLC)$(OVSDB_IDLC) c-idl-source $< >$@.tmp && mv $@.tmp $@
+# Generated code: OVS's warnings, not ours.
+$(OBJ)/controller/ovn-nb-idl.o: $(GEN)/controller/ovn-nb-idl.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC)$(CC) -std=gnu11 -I$(GEN) $(OVS_INCLUDES) $(CFLAGS) \
+		$(filter -fsanitize=% -fno-omit-frame-pointer,$(XCFLAGS)) \
+		-c $< -o $@
+
+CTL_SRC := controller/ctl-db.c controller/ctl-nb.c
+CTL_OBJ := $(CTL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/controller/ovn-nb-idl.o
+$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o: \
+	XCFLAGS += -I$(GEN)
+$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o: \
+	$(GEN)/controller/ovn-nb-idl.h
+
+$(BIN)/xovs-controller: $(OBJ)/controller/xovs-controller.o $(CTL_OBJ) \
+		$(OBJ)/controller/ctl-rpc.o $(OBJ)/agent/rpc.o \
+		$(OBJ)/agent/rpc-server.o $(OBJ)/agent/rbac.o $(XOVS_LIB_OBJ) \
+		$(OVS_LIB)
+	@mkdir -p $(dir $@)
+	$(LINK) $(LDLIBS_JSON) $(LDLIBS_OVS)
+
+# The CLI knows the controller's verbs (xovs help, parameter checks).
+$(BIN)/xovs: $(OBJ)/controller/ctl-rpc.o
+
+PROGRAMS += $(BIN)/xovs-controller
+DAEMONS += xovs-controller
