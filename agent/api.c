@@ -602,7 +602,7 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
         }
     }
     if (!code && call_changed && commit) {
-        char *failure = commit(aux, db);
+        char *failure = commit(aux, &backup, db);
         if (failure) {
             xrec_db_destroy(db);
             *db = backup;

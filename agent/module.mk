@@ -6,7 +6,8 @@ XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
 	agent/api-pool.c
-AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
+	agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
 	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/ifaddr.c \
 	agent/rpc.c agent/rpc-param.c agent/rpc-server.c agent/rbac.c \

@@ -62,6 +62,7 @@ VLOG_DEFINE_THIS_MODULE(xovs_agent);
 struct agent {
     struct xrec_db db;
     char *store_path;
+    struct xstore *store; /* the open store: journal + snapshot */
     char *datapath_type;
     struct ovsg *glue;
     struct xrpcs *rpc;          /* the admin socket: every method */
@@ -506,12 +507,20 @@ agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
 static char *
-agent_commit(void *aux, const struct xrec_db *db)
+agent_commit(void *aux, const struct xrec_db *before,
+             const struct xrec_db *after)
 {
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
     struct agent *a = aux;
-    char *error = xstore_save(a->store_path, db);
+    char *error = xstore_commit(a->store, before, after);
     if (error) {
         VLOG_ERR("%s", error);
+    }
+    char *warning = xstore_take_warning(a->store);
+    if (warning) {
+        VLOG_WARN_RL(&rl, "%s (the change is safe in the journal; "
+                     "compaction is retried later)", warning);
+        free(warning);
     }
     return error;
 }
@@ -727,10 +736,17 @@ main(int argc, char *argv[])
     shash_init(&a.vif_stats);
     svec_init(&a.addrs_added);
     a.addrs_next = LLONG_MAX;
-    char *error = xstore_load(a.store_path, &a.db);
+    struct xstore_load_info info;
+    char *error = xstore_load_ex(a.store_path, &a.db, &info);
     if (error) {
         ovs_fatal(0, "%s", error);
     }
+    if (info.torn) {
+        VLOG_WARN("%s.journal: dropped a torn last entry (a change that was "
+                  "never answered)",
+                  a.store_path);
+    }
+    a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
     error = agent_load_roles(&a.roles);
     if (error) {
         ovs_fatal(0, "%s", error);
@@ -801,6 +817,7 @@ main(int argc, char *argv[])
     xrpcs_destroy(a.rpc_internal);
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
+    xstore_close(a.store);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
     xrbac_map_destroy(&a.roles);
