@@ -439,6 +439,7 @@ static const struct {
     {"mirror-create", xapi_mirror_create},
     {"mirror-destroy", xapi_mirror_destroy},
     {"mirror-list", xapi_mirror_list},
+    {"batch", xapi_batch},
 };
 
 /* The handler of verb 'name', or NULL. */

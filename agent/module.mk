@@ -5,7 +5,7 @@ XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
-	agent/api-pool.c
+	agent/api-pool.c agent/api-batch.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
 	agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
@@ -19,7 +19,8 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	@mkdir -p $(dir $@)
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
-$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o $(XREC_OBJ) \
+$(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o \
+		$(OBJ)/agent/xovs-batch.o $(XREC_OBJ) \
 		$(OBJ)/agent/rpc.o $(OBJ)/agent/rpc-param.o \
 		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)

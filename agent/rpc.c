@@ -372,6 +372,12 @@ static const struct xrpc_param mirror_fields[] = {
 
 static const struct xrpc_param uuid_ssl[] = {UUID_ARG("SSL record"), END};
 
+static const struct xrpc_param batch_args[] = {
+    REQ("calls", "JSON array of {\"method\": VERB, \"params\": {...}}: "
+                 "run in order, all or nothing (api-batch.c)"),
+    END,
+};
+
 static const struct xrpc_param pool_set[] = {
     ARG("igmp-snooping-enabled",
         "true or false: IGMP snooping on networks that do not set "
@@ -468,6 +474,8 @@ static const struct xrpc_verb verbs[] = {
      pool_set, XRPC_OTHER_CONFIG, XRPC_RESULT_NONE},
     {"pool-list", "show the host's pool-wide settings", pool_fields,
      XRPC_LIST | XRPC_OTHER_CONFIG, XRPC_RESULT_LIST},
+    {"batch", "many changes in one call, all or nothing, one fsync",
+     batch_args, 0, XRPC_RESULT_UUIDS},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the

@@ -518,8 +518,10 @@ agent_commit(void *aux, const struct xrec_db *before,
     }
     char *warning = xstore_take_warning(a->store);
     if (warning) {
-        VLOG_WARN_RL(&rl, "%s (the change is safe in the journal; "
-                     "compaction is retried later)", warning);
+        VLOG_WARN_RL(&rl,
+                     "%s (the change is safe in the journal; "
+                     "compaction is retried later)",
+                     warning);
         free(warning);
     }
     return error;

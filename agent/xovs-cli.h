@@ -22,4 +22,11 @@ struct json_object *xovs_cli_call(const char *target, const char *method,
  * returns true with its exit status in '*rc'; else returns false. */
 bool xovs_live_main(int argc, char *argv[], int *rc);
 
+/* `xovs batch` without calls= (xovs-batch.c): reads calls from 'f', one per
+ * line ("VERB key=value ..." or a JSON call object), into '*calls' (the
+ * JSON array text, malloc'd).  Returns NULL, or a malloc'd message naming
+ * the line. */
+#include <stdio.h>
+char *xovs_batch_read(FILE *f, char **calls);
+
 #endif /* agent/xovs-cli.h */
