@@ -63,6 +63,11 @@ struct agent {
     struct xrec_db db;
     char *store_path;
     struct xstore *store; /* the open store: journal + snapshot */
+    /* The desired switch state of the records a request is changing them
+     * to, built once by agent_verify() and reused by agent_reconcile() if
+     * the change is committed. */
+    struct ovsg_state next_state;
+    bool have_next_state;
     char *datapath_type;
     struct ovsg *glue;
     struct xrpcs *rpc;          /* the admin socket: every method */
@@ -472,10 +477,47 @@ agent_sync_addrs(struct agent *a)
 }
 
 static void
+agent_drop_next_state(struct agent *a)
+{
+    if (a->have_next_state) {
+        ovsg_state_destroy(&a->next_state);
+        a->have_next_state = false;
+    }
+}
+
+/* xapi_env's verify(): xrc_verify() against the state the glue already
+ * holds for 'before' (the records as last reconciled), building the one
+ * for 'after' once, for agent_reconcile() to reuse. */
+static char *
+agent_verify(const void *aux, const struct xrec_db *before OVS_UNUSED,
+             const struct xrec_db *after)
+{
+    struct agent *a = CONST_CAST(struct agent *, aux);
+    agent_drop_next_state(a);
+    xrc_build(after, a->datapath_type, &a->next_state);
+    a->have_next_state = true;
+    return xrc_verify_states(a->glue, ovsg_get_desired(a->glue),
+                             &a->next_state);
+}
+
+/* xapi_env's record_status() ('aux' is the agent). */
+static const char *
+agent_record_status(const void *aux, const char *uuid, const char **error)
+{
+    const struct agent *a = aux;
+    return xrc_record_status(a->glue, uuid, error);
+}
+
+static void
 agent_reconcile(struct agent *a)
 {
     struct ovsg_state desired;
-    xrc_build(&a->db, a->datapath_type, &desired);
+    if (a->have_next_state) {
+        desired = a->next_state;
+        a->have_next_state = false;
+    } else {
+        xrc_build(&a->db, a->datapath_type, &desired);
+    }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
 
@@ -583,9 +625,9 @@ agent_handle(void *aux, const char *line, size_t len)
         .aux = a,
         .vif_stats = &a->vif_stats,
         /* Ownership and partial failure (reconcile.h). */
-        .verify = xrc_verify,
-        .record_status = xrc_record_status,
-        .status_aux = a->glue,
+        .verify = agent_verify,
+        .record_status = agent_record_status,
+        .status_aux = a,
         .port_stats = &a->ports,
     };
     bool changed = false;
@@ -593,6 +635,9 @@ agent_handle(void *aux, const char *line, size_t len)
         = xapi_handle_line(&a->db, &env, line, len, agent_commit, a, &changed);
     if (changed) {
         agent_reconcile(a);
+    } else {
+        /* Rejected or not saved: 'a->db' is as before. */
+        agent_drop_next_state(a);
     }
     /* The agent built 'reply': an error's member name cannot occur
      * unescaped inside a result's strings. */
@@ -819,6 +864,7 @@ main(int argc, char *argv[])
     xrpcs_destroy(a.rpc_internal);
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
+    agent_drop_next_state(&a);
     xstore_close(a.store);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
