@@ -132,7 +132,7 @@ class Bench:
     def create_batch(self, items):
         calls = [{"method": "vif-create", "params": p} for p in items]
         dt, res = self.agent.call("batch", calls=json.dumps(calls))
-        uuids = [r["uuid"] for r in res]
+        uuids = res
         for p, u in zip(items, uuids):
             self.vifs.append((u, "vif%s.%s" % (p["domid"], p["device"])))
         calls = [{"method": "vif-plug", "params": {"uuid": u}} for u in uuids]
