@@ -318,17 +318,6 @@ ovsg_bridge_find_port(const struct ovsrec_bridge *br, const char *name)
     return NULL;
 }
 
-static const struct ovsg_port *
-ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
-{
-    for (size_t i = 0; i < want->n_ports; i++) {
-        if (!strcmp(want->ports[i]->name, name)) {
-            return want->ports[i];
-        }
-    }
-    return NULL;
-}
-
 /* Records in 'ports' the port numbers the existing interfaces of 'row'
  * have, so the flows of a port this pass leaves alone stay in place. */
 static void
@@ -577,9 +566,15 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
     d->unit = NULL;
     free(unit);
 
+    /* The bridge's ports by name: one lookup per wanted port, not a scan
+     * (a bridge may carry a thousand VIFs). */
+    struct shash rows = SHASH_INITIALIZER(&rows);
+    for (size_t i = 0; row && i < row->n_ports; i++) {
+        shash_add_once(&rows, row->ports[i]->name, row->ports[i]);
+    }
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
-        const struct ovsrec_port *prow = ovsg_bridge_find_port(row, wp->name);
+        const struct ovsrec_port *prow = shash_find_data(&rows, wp->name);
         char *msg = ovsg_port_collision(idx, row, adopt, wp);
         unit = xasprintf("port %s", wp->name);
         if (!msg && shash_find(&g->failed, unit)) {
@@ -609,6 +604,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             svec_append(flows, &wp->flows);
         }
     }
+    shash_destroy(&rows);
     ovsg_add_cond_flows(want, ports, flows);
     if (row && !adopt && ovsg_is_marked(&row->external_ids)) {
         ovsg_sync_mirrors(g, d, row, want);
@@ -625,11 +621,14 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
                      const struct ovsg_bridge *want)
 {
     struct svec foreign = SVEC_EMPTY_INITIALIZER;
+    struct sset wanted = SSET_INITIALIZER(&wanted);
 
+    for (size_t i = 0; want && i < want->n_ports; i++) {
+        sset_add(&wanted, want->ports[i]->name);
+    }
     for (size_t i = 0; i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
-        if (!strcmp(p->name, row->name)
-            || (want && ovsg_want_find_port(want, p->name))) {
+        if (!strcmp(p->name, row->name) || sset_contains(&wanted, p->name)) {
             continue;
         }
         if (!ovsg_is_marked(&p->external_ids)) {
@@ -666,4 +665,5 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
         free(unit);
     }
     svec_destroy(&foreign);
+    sset_destroy(&wanted);
 }
