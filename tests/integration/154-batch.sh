@@ -11,6 +11,7 @@ net=$(xovs network-create name-label=batch)
 br=$(network_bridge "$net")
 journal=$T_DIR/store.json.journal
 lines() { wc -l <"$journal"; }
+# shellcheck disable=SC2317 # called through wait_until
 on_br() { [[ $(vsctl port-to-br "$1" 2>/dev/null) == "$br" ]]; }
 
 before=$(lines)
@@ -55,16 +56,19 @@ log "ok: a failing call undoes the whole batch: $out"
 # Only changes may be batched.
 rc=0
 out=$(xovs batch calls='[{"method": "vif-list"}]' 2>&1) || rc=$?
-((rc == 2)) && [[ $out == *"cannot be batched"* ]] ||
+if ((rc != 2)) || [[ $out != *"cannot be batched"* ]]; then
     fail "a list verb in a batch: exit $rc, $out"
+fi
 rc=0
 out=$(xovs batch calls='[{"method": "vif-plug", "params": {"uuid": 5}}]' 2>&1) || rc=$?
-((rc == 2)) && [[ $out == *"value must be a string"* ]] ||
+if ((rc != 2)) || [[ $out != *"value must be a string"* ]]; then
     fail "a non-string parameter in a batch: exit $rc, $out"
+fi
 rc=0
 out=$(xovs batch calls='not json' 2>&1) || rc=$?
-((rc == 2)) && [[ $out == *"calls: must be a JSON array"* ]] ||
+if ((rc != 2)) || [[ $out != *"calls: must be a JSON array"* ]]; then
     fail "calls that are not JSON: exit $rc, $out"
+fi
 log "ok: bad batches are usage errors"
 
 # The JSON form, then a restart: everything the batches did is kept.
