@@ -73,12 +73,14 @@ parse_calls(struct xapi_ctx *c, struct json_object **calls)
         }
         const char *name = json_object_get_string(method);
         if (!batchable(xrpc_verb_find(name))) {
+            /* 'name' lives in 'a': the message first. */
+            xapi_fail(c, XRPC_USAGE, "calls",
+                      "calls[%zu]: \"%.64s\" cannot be batched (only "
+                      "verbs that change records and return nothing "
+                      "or a uuid)",
+                      i, name);
             json_object_put(a);
-            return xapi_fail(c, XRPC_USAGE, "calls",
-                             "calls[%zu]: \"%.64s\" cannot be batched (only "
-                             "verbs that change records and return nothing "
-                             "or a uuid)",
-                             i, name);
+            return false;
         }
     }
     *calls = a;
