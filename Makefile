@@ -10,6 +10,7 @@
 #   make fuzz-long       each fuzz target for 10 minutes
 #   make lint            shellcheck every shell script, clang-format check
 #   make bench           bench/xovs-bench --quick (root; docs/bench.md)
+#   make bench-scale     bench/xovs-bench-scale: 100/1000/7000 VIFs (root)
 #   make install         install the product programs, the hotplug script,
 #                        the man pages and the systemd units (DESTDIR, PREFIX)
 #   make deb             build the Debian package into build/deb/
@@ -128,6 +129,12 @@ soak: setup
 bench: all
 	$(Q)bench/xovs-bench --quick
 
+# 100, 1000 and 7000 VIFs through the agent's API (root; docs/bench.md):
+# times, plug latency, agent RSS/CPU, OVS CPU; build/bench-scale/.
+# BENCH_SCALE_ARGS=--quick for a small run.
+bench-scale: all
+	$(Q)bench/xovs-bench-scale $(BENCH_SCALE_ARGS)
+
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
 lint:
@@ -171,7 +178,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo soak bench lint install programs \
+.PHONY: all check check-xen unit-tests demo soak bench bench-scale lint install programs \
 	deb clean distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -213,6 +213,10 @@ int xapi_mirror_list(struct xapi_ctx *);
 /* Rejects (field "uuid") if a mirror names network or VIF 'uuid'. */
 bool xapi_mirror_check_unused(struct xapi_ctx *, const char *uuid);
 
+/* api-batch.c: many changes in one call, all or nothing. */
+#define XAPI_BATCH_MAX 1000 /* calls in one batch */
+int xapi_batch(struct xapi_ctx *);
+
 /* api-pool.c: the pool record (QoS, IGMP snooping, flow export defaults). */
 int xapi_pool_param_set(struct xapi_ctx *);
 int xapi_pool_list(struct xapi_ctx *);

@@ -447,6 +447,7 @@ static const struct {
     {"mirror-create", xapi_mirror_create},
     {"mirror-destroy", xapi_mirror_destroy},
     {"mirror-list", xapi_mirror_list},
+    {"batch", xapi_batch},
 };
 
 /* The handler of verb 'name', or NULL. */
@@ -610,7 +611,7 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
         }
     }
     if (!code && call_changed && commit) {
-        char *failure = commit(aux, db);
+        char *failure = commit(aux, &backup, db);
         if (failure) {
             xrec_db_destroy(db);
             *db = backup;

@@ -77,13 +77,15 @@ int xapi_call(struct xrec_db *db, const struct xapi_env *env,
               const char *method, struct json_object *params,
               struct json_object **result, char **error, bool *changed);
 
-/* Persists 'db' after a change: returns NULL or a malloc'd message. */
-typedef char *xapi_commit_fn(void *aux, const struct xrec_db *db);
+/* Persists the change from 'before' to 'after' (the whole records before
+ * and after the call): returns NULL or a malloc'd message. */
+typedef char *xapi_commit_fn(void *aux, const struct xrec_db *before,
+                             const struct xrec_db *after);
 
 /* Handles one request line of 'len' bytes (without its '\n') end to end:
  * parses it, runs xapi_call() and returns the response line (malloc'd,
  * '\n'-terminated).  If the call changed 'db' and 'commit' is nonnull,
- * calls commit(aux, db); if that fails, 'db' is restored to its state
+ * calls commit(aux, before, db); if that fails, 'db' is restored to its state
  * before the request and the response is error XRPC_FAILED with the
  * message.  '*changed' is true iff 'db' was modified and committed. */
 char *xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,

@@ -7,10 +7,11 @@ XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
 	agent/api-param.c agent/api-sdn.c agent/api-tunnel.c agent/api-mirror.c \
 	agent/api-pool.c agent/api-ethtool.c agent/api-pif-ip.c agent/pki.c \
-	agent/api-ovn.c
+	agent/api-ovn.c agent/api-batch.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
-AGENT_LIB_SRC := $(XREC_SRC) agent/store.c $(XAPI_SRC) agent/pifscan.c \
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
+	agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
 	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/reconcile-ovn.c \
 	agent/ifaddr.c \
@@ -25,7 +26,8 @@ $(BIN)/xovs-agent: $(OBJ)/agent/xovs-agent.o $(AGENT_LIB_OBJ) $(VLAN_OBJ) \
 	$(LINK) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_OVS)
 
 $(BIN)/xovs: $(OBJ)/agent/xovs.o $(OBJ)/agent/xovs-top.o \
-		$(OBJ)/agent/xovs-pki.o $(OBJ)/agent/pki.o $(XREC_OBJ) \
+		$(OBJ)/agent/xovs-pki.o $(OBJ)/agent/pki.o $(OBJ)/agent/xovs-batch.o \
+		$(XREC_OBJ) \
 		$(OBJ)/agent/rpc.o $(OBJ)/agent/rpc-param.o \
 		$(BOND_OBJ) $(VLAN_OBJ) $(XOVS_LIB_OBJ) $(OVS_LIB)
 	@mkdir -p $(dir $@)

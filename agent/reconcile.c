@@ -371,19 +371,29 @@ xrc_build(const struct xrec_db *db, const char *datapath_type,
 /* The records in 'after' with a collision that 'before' does not have (with
  * the same message): the first as a malloc'd message, or NULL. */
 char *
-xrc_verify(const void *glue_, const struct xrec_db *before,
+xrc_verify(const void *glue, const struct xrec_db *before,
            const struct xrec_db *after)
 {
     struct ovsg_state old_state, new_state;
-    struct shash old_errors = SHASH_INITIALIZER(&old_errors);
-    struct shash new_errors = SHASH_INITIALIZER(&new_errors);
-    const struct ovsg *glue = glue_;
-    char *result = NULL;
 
     xrc_build(before, "netdev", &old_state);
     xrc_build(after, "netdev", &new_state);
-    ovsg_check_collisions(glue, &old_state, &old_errors);
-    ovsg_check_collisions(glue, &new_state, &new_errors);
+    char *result = xrc_verify_states(glue, &old_state, &new_state);
+    ovsg_state_destroy(&old_state);
+    ovsg_state_destroy(&new_state);
+    return result;
+}
+
+char *
+xrc_verify_states(const struct ovsg *glue, const struct ovsg_state *old_state,
+                  const struct ovsg_state *new_state)
+{
+    struct shash old_errors = SHASH_INITIALIZER(&old_errors);
+    struct shash new_errors = SHASH_INITIALIZER(&new_errors);
+    char *result = NULL;
+
+    ovsg_check_collisions(glue, old_state, &old_errors);
+    ovsg_check_collisions(glue, new_state, &new_errors);
 
     struct shash_node *node;
     SHASH_FOR_EACH (node, &new_errors) {
@@ -395,8 +405,6 @@ xrc_verify(const void *glue_, const struct xrec_db *before,
     }
     shash_destroy_free_data(&old_errors);
     shash_destroy_free_data(&new_errors);
-    ovsg_state_destroy(&old_state);
-    ovsg_state_destroy(&new_state);
     return result;
 }
 

@@ -73,6 +73,13 @@ void xrc_add_bridge_qos(const struct xrec_db *db,
  * blocks); logs nothing. */
 char *xrc_verify(const void *glue, const struct xrec_db *before,
                  const struct xrec_db *after);
+/* The same with the states already built (by xrc_build(), any datapath
+ * type: collisions are by name): the agent keeps the current one and
+ * reuses the new one for the reconcile, so a change builds one state, not
+ * three. */
+char *xrc_verify_states(const struct ovsg *glue,
+                        const struct ovsg_state *old_state,
+                        const struct ovsg_state *new_state);
 
 /* xapi_env's record_status() ('glue' is the agent's ovsg): "error" with
  * '*error' set (owned by 'glue') if the switch could not apply what record

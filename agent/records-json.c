@@ -212,6 +212,43 @@ xrec_mirror_to_json(const struct xrec_mirror *m)
     return obj;
 }
 
+static struct json_object *
+xrec_pool_to_json(const struct xrec_pool *p)
+{
+    struct json_object *pool = json_object_new_object();
+    xrec_json_put_bool(pool, "igmp_snooping_enabled",
+                       p->igmp_snooping_enabled);
+    xrec_json_put_smap(pool, "other_config", &p->other_config);
+    return pool;
+}
+
+struct json_object *
+xrec_record_to_json(const struct xrec_db *db, const char *table, size_t i)
+{
+    if (!strcmp(table, "networks")) {
+        return xrec_network_to_json(db->networks[i]);
+    } else if (!strcmp(table, "pifs")) {
+        return xrec_pif_to_json(db->pifs[i]);
+    } else if (!strcmp(table, "vlans")) {
+        return xrec_vlan_to_json(db->vlans[i]);
+    } else if (!strcmp(table, "vifs")) {
+        return xrec_vif_to_json(db->vifs[i]);
+    } else if (!strcmp(table, "bonds")) {
+        return xrec_bond_to_json(db->bonds[i]);
+    } else if (!strcmp(table, "sdn_controllers")) {
+        return xrec_sdn_controller_to_json(db->sdn_controllers[i]);
+    } else if (!strcmp(table, "ssl")) {
+        return xrec_ssl_to_json(db->ssls[i]);
+    } else if (!strcmp(table, "tunnels")) {
+        return xrec_tunnel_to_json(db->tunnels[i]);
+    } else if (!strcmp(table, "mirrors")) {
+        return xrec_mirror_to_json(db->mirrors[i]);
+    } else if (!strcmp(table, "pool")) {
+        return db->pool ? xrec_pool_to_json(db->pool) : NULL;
+    }
+    ovs_abort(0, "xrec_record_to_json: no table %s", table);
+}
+
 struct json_object *
 xrec_db_to_json(const struct xrec_db *db)
 {
@@ -245,11 +282,7 @@ xrec_db_to_json(const struct xrec_db *db)
     }
     json_object_object_add(obj, "bonds", a);
     if (db->pool) {
-        struct json_object *pool = json_object_new_object();
-        xrec_json_put_bool(pool, "igmp_snooping_enabled",
-                           db->pool->igmp_snooping_enabled);
-        xrec_json_put_smap(pool, "other_config", &db->pool->other_config);
-        json_object_object_add(obj, "pool", pool);
+        json_object_object_add(obj, "pool", xrec_pool_to_json(db->pool));
     }
     a = json_object_new_array();
     for (size_t i = 0; i < db->n_sdn_controllers; i++) {

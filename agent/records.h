@@ -254,6 +254,13 @@ void xrec_json_put_svec(struct json_object *obj, const char *key,
 /* The whole database as one JSON object (the store's file format and the
  * source of list results).  Caller owns the result. */
 struct json_object *xrec_db_to_json(const struct xrec_db *);
+/* One member of that object: record 'i' of array 'table' ("networks",
+ * "pifs", "vlans", "vifs", "bonds", "sdn_controllers", "ssl", "tunnels",
+ * "mirrors"), or for "pool" the pool object ('i' ignored; NULL if the db
+ * has none), exactly as xrec_db_to_json() writes it (the store's journal,
+ * store.h).  Aborts on an unknown table.  Caller owns the result. */
+struct json_object *xrec_record_to_json(const struct xrec_db *,
+                                        const char *table, size_t i);
 /* Parses 'json' into 'db' (initialized by the caller, empty).  On error
  * returns a malloc'd one-line message naming the record and field, and
  * leaves 'db' empty; on success returns NULL. */

@@ -435,6 +435,12 @@ static const struct xrpc_param mirror_fields[] = {
 
 static const struct xrpc_param uuid_ssl[] = {UUID_ARG("SSL record"), END};
 
+static const struct xrpc_param batch_args[] = {
+    REQ("calls", "JSON array of {\"method\": VERB, \"params\": {...}}: "
+                 "run in order, all or nothing (api-batch.c)"),
+    END,
+};
+
 static const struct xrpc_param pool_set[] = {
     ARG("igmp-snooping-enabled",
         "true or false: IGMP snooping on networks that do not set "
@@ -561,6 +567,8 @@ static const struct xrpc_verb verbs[] = {
      host_ovn_join, 0, XRPC_RESULT_NONE},
     {"host-ovn-leave", "take this host out of OVN", no_params, 0,
      XRPC_RESULT_NONE},
+    {"batch", "many changes in one call, all or nothing, one fsync",
+     batch_args, 0, XRPC_RESULT_UUIDS},
 };
 
 /* scripts/vif sets a VIF record's domid when xl starts the domain (the

@@ -32,10 +32,8 @@ refuse(const char *path)
     return s;
 }
 
-/* Reads all of 'fd' (at most XSTORE_MAX_SIZE bytes) into a malloc'd,
- * NUL-terminated buffer.  Returns 0 or an errno value (EFBIG if too big). */
-static int
-read_all(int fd, char **bufp, size_t *lenp)
+int
+xstore_read_all(int fd, char **bufp, size_t *lenp)
 {
     size_t len = 0, cap = 4096;
     char *buf = xmalloc(cap + 1);
@@ -113,33 +111,60 @@ parse_json(const char *buf, size_t len, char **reason)
 char *
 xstore_load(const char *path, struct xrec_db *db)
 {
+    return xstore_load_ex(path, db, NULL);
+}
+
+char *
+xstore_load_ex(const char *path, struct xrec_db *db,
+               struct xstore_load_info *info)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     char *buf = NULL, *reason = NULL;
     size_t len = 0;
+    struct json_object *json;
+    struct xstore_load_info dummy;
 
+    info = info ? info : &dummy;
+    memset(info, 0, sizeof *info);
     char *msg = NULL;
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return NULL;
+    if (fd < 0 && errno == ENOENT) {
+        json = json_object_new_object();
+        xrec_json_put_int(json, "version", XREC_STORE_VERSION);
+    } else {
+        if (fd < 0) {
+            reason = xasprintf(": cannot open: %s", ovs_strerror(errno));
+            goto refused;
         }
-        reason = xasprintf(": cannot open: %s", ovs_strerror(errno));
-        goto refused;
-    }
-    int error = read_all(fd, &buf, &len);
-    close(fd);
-    if (error) {
-        reason = xasprintf(": cannot read: %s", error == EFBIG
-                                                    ? "larger than 64 MiB"
-                                                    : ovs_strerror(error));
-        goto refused;
+        int error = xstore_read_all(fd, &buf, &len);
+        close(fd);
+        if (error) {
+            reason = xasprintf(": cannot read: %s", error == EFBIG
+                                                        ? "larger than 64 MiB"
+                                                        : ovs_strerror(error));
+            goto refused;
+        }
+
+        json = parse_json(buf, len, &reason);
+        free(buf);
+        if (!json) {
+            char *r = xasprintf(" is corrupt (%s)", reason);
+            free(reason);
+            reason = r;
+            goto refused;
+        }
+        info->snapshot_size = len;
     }
 
-    struct json_object *json = parse_json(buf, len, &reason);
-    free(buf);
-    if (!json) {
-        char *r = xasprintf(" is corrupt (%s)", reason);
+    /* The changes since the snapshot (store-journal.c). */
+    char *jpath = xasprintf("%s.journal", path);
+    reason = xstore_journal_replay(jpath, json, &info->journal_len,
+                                   &info->n_entries, &info->torn);
+    free(jpath);
+    if (reason) {
+        char *r = xasprintf(": journal %s", reason);
         free(reason);
         reason = r;
+        json_object_put(json);
         goto refused;
     }
     reason = xrec_db_from_json(json, db);
@@ -176,9 +201,8 @@ write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Makes the rename of a file in 'path''s directory durable. */
-static int
-fsync_parent_dir(const char *path)
+int
+xstore_fsync_parent_dir(const char *path)
 {
     char *copy = xstrdup(path);
     int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -261,7 +285,7 @@ xstore_save(const char *path, const struct xrec_db *db)
                         ovs_strerror(error));
         unlink(tmp);
     } else {
-        error = fsync_parent_dir(path);
+        error = xstore_fsync_parent_dir(path);
         if (error) {
             msg = xasprintf("store %s: cannot fsync its directory: %s", path,
                             ovs_strerror(error));

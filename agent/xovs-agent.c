@@ -66,6 +66,12 @@ VLOG_DEFINE_THIS_MODULE(xovs_agent);
 struct agent {
     struct xrec_db db;
     char *store_path;
+    struct xstore *store; /* the open store: journal + snapshot */
+    /* The desired switch state of the records a request is changing them
+     * to, built once by agent_verify() and reused by agent_reconcile() if
+     * the change is committed. */
+    struct ovsg_state next_state;
+    bool have_next_state;
     char *datapath_type;
     struct ovsg *glue;
     struct xrpcs *rpc;          /* the admin socket: every method */
@@ -485,6 +491,38 @@ agent_sync_addrs(struct agent *a)
 }
 
 static void
+agent_drop_next_state(struct agent *a)
+{
+    if (a->have_next_state) {
+        ovsg_state_destroy(&a->next_state);
+        a->have_next_state = false;
+    }
+}
+
+/* xapi_env's verify(): xrc_verify() against the state the glue already
+ * holds for 'before' (the records as last reconciled), building the one
+ * for 'after' once, for agent_reconcile() to reuse. */
+static char *
+agent_verify(const void *aux, const struct xrec_db *before OVS_UNUSED,
+             const struct xrec_db *after)
+{
+    struct agent *a = CONST_CAST(struct agent *, aux);
+    agent_drop_next_state(a);
+    xrc_build(after, a->datapath_type, &a->next_state);
+    a->have_next_state = true;
+    return xrc_verify_states(a->glue, ovsg_get_desired(a->glue),
+                             &a->next_state);
+}
+
+/* xapi_env's record_status() ('aux' is the agent). */
+static const char *
+agent_record_status(const void *aux, const char *uuid, const char **error)
+{
+    const struct agent *a = aux;
+    return xrc_record_status(a->glue, uuid, error);
+}
+
+static void
 agent_reconcile(struct agent *a)
 {
     struct ovsg_state desired;
@@ -492,6 +530,7 @@ agent_reconcile(struct agent *a)
         /* First without the replaced NICs' ports; agent_run() reconciles
          * again once OVS has dropped them. */
         struct xrec_db without;
+        agent_drop_next_state(a);
         xrec_db_clone(&without, &a->db);
         const char *uuid;
         SSET_FOR_EACH (uuid, &a->replug) {
@@ -504,6 +543,9 @@ agent_reconcile(struct agent *a)
         a->replugging = true;
         xrc_build(&without, a->datapath_type, &desired);
         xrec_db_destroy(&without);
+    } else if (a->have_next_state) {
+        desired = a->next_state;
+        a->have_next_state = false;
     } else {
         xrc_build(&a->db, a->datapath_type, &desired);
     }
@@ -546,12 +588,22 @@ agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
 static char *
-agent_commit(void *aux, const struct xrec_db *db)
+agent_commit(void *aux, const struct xrec_db *before,
+             const struct xrec_db *after)
 {
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
     struct agent *a = aux;
-    char *error = xstore_save(a->store_path, db);
+    char *error = xstore_commit(a->store, before, after);
     if (error) {
         VLOG_ERR("%s", error);
+    }
+    char *warning = xstore_take_warning(a->store);
+    if (warning) {
+        VLOG_WARN_RL(&rl,
+                     "%s (the change is safe in the journal; "
+                     "compaction is retried later)",
+                     warning);
+        free(warning);
     }
     return error;
 }
@@ -612,9 +664,9 @@ agent_handle(void *aux, const char *line, size_t len)
         .aux = a,
         .vif_stats = &a->vif_stats,
         /* Ownership and partial failure (reconcile.h). */
-        .verify = xrc_verify,
-        .record_status = xrc_record_status,
-        .status_aux = a->glue,
+        .verify = agent_verify,
+        .record_status = agent_record_status,
+        .status_aux = a,
         .port_stats = &a->ports,
     };
     bool changed = false;
@@ -640,6 +692,9 @@ agent_handle(void *aux, const char *line, size_t len)
     smap_destroy(&macs);
     if (changed) {
         agent_reconcile(a);
+    } else {
+        /* Rejected or not saved: 'a->db' is as before. */
+        agent_drop_next_state(a);
     }
     /* The agent built 'reply': an error's member name cannot occur
      * unescaped inside a result's strings. */
@@ -792,10 +847,17 @@ main(int argc, char *argv[])
     svec_init(&a.routes_added);
     smap_init(&a.ethtool_applied);
     a.addrs_next = LLONG_MAX;
-    char *error = xstore_load(a.store_path, &a.db);
+    struct xstore_load_info info;
+    char *error = xstore_load_ex(a.store_path, &a.db, &info);
     if (error) {
         ovs_fatal(0, "%s", error);
     }
+    if (info.torn) {
+        VLOG_WARN("%s.journal: dropped a torn last entry (a change that was "
+                  "never answered)",
+                  a.store_path);
+    }
+    a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
     error = agent_load_roles(&a.roles);
     if (error) {
         ovs_fatal(0, "%s", error);
@@ -866,6 +928,8 @@ main(int argc, char *argv[])
     xrpcs_destroy(a.rpc_internal);
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
+    agent_drop_next_state(&a);
+    xstore_close(a.store);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);
     xrbac_map_destroy(&a.roles);

@@ -25,5 +25,11 @@ bool xovs_live_main(int argc, char *argv[], int *rc);
 
 /* The same for ssl-create-host-cert (agent/xovs-pki.c). */
 bool xovs_pki_main(int argc, char *argv[], int *rc);
+/* `xovs batch` without calls= (xovs-batch.c): reads calls from 'f', one per
+ * line ("VERB key=value ..." or a JSON call object), into '*calls' (the
+ * JSON array text, malloc'd).  Returns NULL, or a malloc'd message naming
+ * the line. */
+#include <stdio.h>
+char *xovs_batch_read(FILE *f, char **calls);
 
 #endif /* agent/xovs-cli.h */

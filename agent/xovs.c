@@ -232,6 +232,16 @@ parse_args(int argc, char *argv[], struct options *o)
     if (!o->verb) {
         usage_error("no verb given");
     }
+    if (verb && !strcmp(verb->name, "batch") && !o->dry_run
+        && !json_object_object_get_ex(o->params, "calls", NULL)) {
+        char *calls = NULL, *bad = xovs_batch_read(stdin, &calls);
+        if (bad) {
+            usage_error("batch: %s", bad);
+        }
+        json_object_object_add(o->params, "calls",
+                               json_object_new_string(calls));
+        free(calls);
+    }
     if (!strcmp(o->verb, "help")) {
         help_all();
         exit(0);

@@ -12,6 +12,7 @@
 #include "ovs-glue/ovsg-private.h"
 
 #include <string.h>
+#include "bitmap.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -49,29 +50,37 @@ ovsg_iface_ofport(const struct ovsrec_interface *row)
 }
 
 /* The lowest port number no interface on 'br' has or asks for, and that
- * 'ports' has not handed out yet in this pass. */
+ * 'ports' has not handed out yet in this pass.  One pass over both into a
+ * bitmap: the cost is the bridge's size, not its square (a bridge with a
+ * thousand VIFs gets a new one in microseconds). */
 static int64_t
 ovsg_alloc_ofport(const struct ovsrec_bridge *br, const struct simap *ports)
 {
-    for (int64_t n = OVSG_FIRST_OFPORT; n <= OVSG_MAX_OFPORT; n++) {
-        bool used = false;
-        for (size_t i = 0; i < br->n_ports && !used; i++) {
-            const struct ovsrec_port *p = br->ports[i];
-            for (size_t j = 0; j < p->n_interfaces && !used; j++) {
-                const struct ovsrec_interface *r = p->interfaces[j];
-                used = (r->n_ofport && *r->ofport == n)
-                       || (r->n_ofport_request && *r->ofport_request == n);
+    unsigned long *used = bitmap_allocate(OVSG_MAX_OFPORT + 1);
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *p = br->ports[i];
+        for (size_t j = 0; j < p->n_interfaces; j++) {
+            const struct ovsrec_interface *r = p->interfaces[j];
+            if (r->n_ofport && *r->ofport >= 0
+                && *r->ofport <= OVSG_MAX_OFPORT) {
+                bitmap_set1(used, *r->ofport);
+            }
+            if (r->n_ofport_request && *r->ofport_request >= 0
+                && *r->ofport_request <= OVSG_MAX_OFPORT) {
+                bitmap_set1(used, *r->ofport_request);
             }
         }
-        const struct simap_node *node;
-        SIMAP_FOR_EACH (node, ports) {
-            used = used || node->data == n;
-        }
-        if (!used) {
-            return n;
+    }
+    const struct simap_node *node;
+    SIMAP_FOR_EACH (node, ports) {
+        if (node->data <= OVSG_MAX_OFPORT) {
+            bitmap_set1(used, node->data);
         }
     }
-    return -1;
+    size_t n
+        = bitmap_scan(used, false, OVSG_FIRST_OFPORT, OVSG_MAX_OFPORT + 1);
+    bitmap_free(used);
+    return n <= OVSG_MAX_OFPORT ? (int64_t)n : -1;
 }
 
 static void
@@ -304,17 +313,6 @@ ovsg_bridge_find_port(const struct ovsrec_bridge *br, const char *name)
     for (size_t i = 0; br && i < br->n_ports; i++) {
         if (!strcmp(br->ports[i]->name, name)) {
             return br->ports[i];
-        }
-    }
-    return NULL;
-}
-
-static const struct ovsg_port *
-ovsg_want_find_port(const struct ovsg_bridge *want, const char *name)
-{
-    for (size_t i = 0; i < want->n_ports; i++) {
-        if (!strcmp(want->ports[i]->name, name)) {
-            return want->ports[i];
         }
     }
     return NULL;
@@ -568,9 +566,15 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
     d->unit = NULL;
     free(unit);
 
+    /* The bridge's ports by name: one lookup per wanted port, not a scan
+     * (a bridge may carry a thousand VIFs). */
+    struct shash rows = SHASH_INITIALIZER(&rows);
+    for (size_t i = 0; row && i < row->n_ports; i++) {
+        shash_add_once(&rows, row->ports[i]->name, row->ports[i]);
+    }
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
-        const struct ovsrec_port *prow = ovsg_bridge_find_port(row, wp->name);
+        const struct ovsrec_port *prow = shash_find_data(&rows, wp->name);
         char *msg = ovsg_port_collision(idx, row, adopt, wp);
         unit = xasprintf("port %s", wp->name);
         if (!msg && shash_find(&g->failed, unit)) {
@@ -600,6 +604,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             svec_append(flows, &wp->flows);
         }
     }
+    shash_destroy(&rows);
     ovsg_add_cond_flows(want, ports, flows);
     if (row && !adopt && ovsg_is_marked(&row->external_ids)) {
         ovsg_sync_mirrors(g, d, row, want);
@@ -616,11 +621,14 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
                      const struct ovsg_bridge *want)
 {
     struct svec foreign = SVEC_EMPTY_INITIALIZER;
+    struct sset wanted = SSET_INITIALIZER(&wanted);
 
+    for (size_t i = 0; want && i < want->n_ports; i++) {
+        sset_add(&wanted, want->ports[i]->name);
+    }
     for (size_t i = 0; i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
-        if (!strcmp(p->name, row->name)
-            || (want && ovsg_want_find_port(want, p->name))) {
+        if (!strcmp(p->name, row->name) || sset_contains(&wanted, p->name)) {
             continue;
         }
         if (!ovsg_is_marked(&p->external_ids)) {
@@ -657,4 +665,5 @@ ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
         free(unit);
     }
     svec_destroy(&foreign);
+    sset_destroy(&wanted);
 }

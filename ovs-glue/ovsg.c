@@ -143,6 +143,12 @@ ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
     ovsg_clear_trials(g);
 }
 
+const struct ovsg_state *
+ovsg_get_desired(const struct ovsg *g)
+{
+    return &g->desired;
+}
+
 bool
 ovsg_is_synced(const struct ovsg *g)
 {

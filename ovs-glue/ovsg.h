@@ -259,6 +259,9 @@ void ovsg_wait(struct ovsg *);
 /* True once OVS matches the latest desired state (database and flows) as
  * far as it can: objects in error (ovsg_get_error()) are left out. */
 bool ovsg_is_synced(const struct ovsg *);
+/* The desired state last given to ovsg_set_desired() (empty before the
+ * first), valid until the next call. */
+const struct ovsg_state *ovsg_get_desired(const struct ovsg *);
 
 /* Why the OVS objects standing for record 'uuid' (see the 'records' of
  * bridges and ports) are not applied, as one line naming the object in the

@@ -93,11 +93,15 @@ dpdk_attached() {
 }
 
 dpdk_wait_attached() {
-    wait_until 60 dpdk_attached "$1" "$2" ||
+    wait_until 60 dpdk_attached "$1" "$2" || {
+        # What OVS-DPDK and net_xovs said about the port, for the record.
+        grep -E "vif$1\.$2|net_xovs_$1_$2|xovs" "$RUNDIR/ovs-vswitchd.log" 2>/dev/null |
+            tail -n 30 | sed "s/^/[$TEST_NAME] vswitchd | /"
         fail "vif$1.$2 not an attached net_xovs port: type" \
             "$(vsctl get interface "vif$1.$2" type 2>&1), link" \
             "$(vsctl get interface "vif$1.$2" link_state 2>&1), error" \
             "$(vsctl get interface "vif$1.$2" error 2>&1)"
+    }
     log "ok: vif$1.$2 is a net_xovs port, link up"
 }
 

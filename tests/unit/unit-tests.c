@@ -195,6 +195,7 @@ main(int argc, char *argv[])
     test_records_register();
     test_api_register();
     test_reconcile_register();
+    test_store_register();
     void (*const optional[])(void) = {
         test_bond_register,       test_xenstored_register,
         test_emu_register,        test_netback_tx_register,

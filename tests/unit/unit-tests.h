@@ -65,6 +65,7 @@ void unit_rmdir(char *dir);
 void test_records_register(void);
 void test_api_register(void);
 void test_reconcile_register(void);
+void test_store_register(void);
 /* Registered only when their module is linked in (weak). */
 void test_bond_register(void) __attribute__((weak));
 void test_xenstored_register(void) __attribute__((weak));
