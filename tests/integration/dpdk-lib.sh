@@ -65,7 +65,9 @@ host_start() {
     agent_start
     DPDK_DIR=$T_DIR/dpdk
     mkdir -p "$DPDK_DIR"
-    NB_EXTRA_ARGS+=("--dpdk-dir=$DPDK_DIR")
+    # The tests of the bridge-key path have no VIF records: every VIF is
+    # a DPDK VIF unless a test sets DPDK_DEFAULT=no (the records decide).
+    NB_EXTRA_ARGS+=("--dpdk-dir=$DPDK_DIR" "--dpdk-default=${DPDK_DEFAULT:-yes}")
 }
 
 # dpdk_host_start: sandbox, agent, xenstored, netback --dpdk-dir, bridge.
