@@ -83,7 +83,9 @@
 
 /* RX limits (XSA-392). */
 #define VIF_RX_QUEUE_BYTES (VIF_RX_RING_SIZE / 2 * VIF_PAGE_SIZE)
-#define VIF_RX_BUDGET 64             /* packets per queue per run */
+#define VIF_RX_BUDGET 64 /* packets per queue per run */
+/* Queued frames up to this many bytes reuse buffers (rx.c). */
+#define VIF_RX_PKT_POOLED 2048
 #define VIF_RX_DRAIN_MS 10000        /* queued longer: dropped */
 #define VIF_RX_DRAIN_NO_NOTIFY_MS 30 /* same, no feature-rx-notify */
 #define VIF_RX_STALL_MS 60000        /* no progress: carrier off */
@@ -193,6 +195,8 @@ struct vif_rx_pkt {
     size_t size;
     uint8_t *data; /* the frame: right after this struct when queued, or
                     * the caller's for vif_rx_deliver() */
+    bool pooled;   /* queued: a buffer of VIF_RX_PKT_POOLED bytes that
+                    * goes back to rx.c's free stack */
 };
 
 struct vif_queue {
@@ -424,9 +428,11 @@ bool vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
 
 /* Reads frames from the port into the RX queues (budgeted). */
 void vif_rx_port_run(struct vif *);
-/* Queues 'pkt' (malloc'd, taken) on its queue; drops it if the frame cannot
- * be delivered or the queue is full. */
-void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt);
+/* Queues 'pkt' (from vif_rx_port_run(), taken) on its queue at time 'now'
+ * (time_msec()); drops it if the frame cannot be delivered or the queue is
+ * full. */
+void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt,
+                    long long now);
 /* Moves queued frames into the guest's RX ring (budgeted).  Returns true if
  * the ring had requests we had not seen. */
 bool vif_rx_action(struct vif_queue *q);
