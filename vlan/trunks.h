@@ -69,9 +69,9 @@ char *vlan_check_trunk(const struct vlan_trunk_settings *ts,
 /* Fills 'plan' for a VIF port placed by 'place' with settings 'ts' (valid
  * by vlan_check_trunk()).  A VIF that is not a trunk is an access port
  * (mode "access") with the placement's tag, VLAN 0 if none, so that tagged
- * frames from the guest are dropped; a trunk VIF is only possible on a plain network (place->tag VLAN_NONE).
- * Returns false, with 'plan' a plain port, if 'ts' asks for a trunk on a
- * VLAN network.  Caller frees plan->trunks. */
+ * frames from the guest are dropped; a trunk VIF is only possible on a plain
+ * network (place->tag VLAN_NONE). Returns false, with 'plan' a plain port, if
+ * 'ts' asks for a trunk on a VLAN network.  Caller frees plan->trunks. */
 bool vlan_plan_port(const struct vlan_placement *place,
                     const struct vlan_trunk_settings *ts,
                     struct vlan_port_plan *plan);
