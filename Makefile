@@ -12,7 +12,8 @@
 #   make bench           bench/xovs-bench --quick (root; docs/bench.md)
 #   make bench-scale     bench/xovs-bench-scale: 100/1000/7000 VIFs (root)
 #   make install         install the product programs, the hotplug script,
-#                        the man pages and the systemd units (DESTDIR, PREFIX)
+#                        the DPDK plugin, the man pages and the systemd units
+#                        (DESTDIR, PREFIX)
 #   make deb             build the Debian package into build/deb/
 #   make SANITIZE=address,undefined check
 #   make V=1             show the full commands, not "  CC      agent/api.o"
@@ -28,6 +29,12 @@ OVS_STAMP := $(OVS)/.xovs-built
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 MANDIR := $(PREFIX)/share/man
+# The DPDK plugin librte_net_xovs.so: a private directory below the
+# multiarch library directory (/usr/lib/x86_64-linux-gnu/xovs for
+# PREFIX=/usr), not DPDK's own driver directory, whose every .so EAL loads
+# into every DPDK program.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+PMDDIR := $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))/xovs
 UNITDIR := /lib/systemd/system
 SANITIZE ?=
 V ?= 0
@@ -73,6 +80,7 @@ SUBMAKE = $(MAKE) $(if $(Q),-s)
 LINK = $(call quiet,LD)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^)
 
 PROGRAMS :=
+PLUGINS :=
 TEST_PROGRAMS :=
 UNIT_TESTS :=
 DAEMONS :=
@@ -88,7 +96,7 @@ MODULES := lib vlan ovs-glue bonding agent vif-backend/emu/xenstored \
 	tests/fuzz
 include $(wildcard $(MODULES:%=%/module.mk))
 
-all: $(PROGRAMS) $(TEST_PROGRAMS)
+all: $(PROGRAMS) $(PLUGINS) $(TEST_PROGRAMS)
 
 $(OVS_STAMP):
 	$(Q)scripts/setup
@@ -141,15 +149,21 @@ lint:
 	$(Q)scripts/lint
 
 # The product only: PROGRAMS, scripts/vif as xovs-vif (xovs-netback runs
-# the xovs-vif next to it), the man pages (docs/man), the systemd units.
+# the xovs-vif next to it), PLUGINS (net_xovs) in PMDDIR, the man pages
+# (docs/man), the systemd units.
 # TEST_PROGRAMS stay in build/bin.  tests/integration/04-install.sh checks
 # the list.
 INSTALL_SAY = $(if $(Q),printf '  %-7s %s\n' INSTALL,:)
-programs: $(PROGRAMS)
+programs: $(PROGRAMS) $(PLUGINS)
 
-install: $(PROGRAMS)
+install: $(PROGRAMS) $(PLUGINS)
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	$(Q)for p in $(PLUGINS); do \
+		$(INSTALL_SAY) "$(PMDDIR)/$${p##*/}"; \
+		install -d $(DESTDIR)$(PMDDIR) && \
+		install -m 644 "$$p" "$(DESTDIR)$(PMDDIR)/" || exit 1; \
+	done
 	$(Q)for p in $(PROGRAMS); do \
 		$(INSTALL_SAY) "$(BINDIR)/$${p##*/}"; \
 		install -m 755 "$$p" "$(DESTDIR)$(BINDIR)/" || exit 1; \

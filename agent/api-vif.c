@@ -143,6 +143,8 @@ xapi_vif_row(const struct xapi_ctx *c, size_t i)
         row, "vlan-mode",
         xrec_vif_is_trunk(vif) ? vlan_mode_to_string(vif->vlan_mode) : NULL);
     xrec_json_put_int(row, "native-vlan", vif->native_vlan);
+    xrec_json_put_bool(row, "dpdk", xrec_vif_dpdk(vif, net));
+    xrec_json_put_string(row, "dpdk-devargs", vif->dpdk_devargs);
     xapi_vif_put_counters(c, vif, row);
     xapi_put_status(c, vif->uuid, row);
     return row;
@@ -411,6 +413,22 @@ xapi_vif_plug(struct xapi_ctx *c)
             return c->code;
         }
     }
+    /* The port xovs-netback made: a net_xovs one (records-dpdk.c) or,
+     * without dpdk-devargs, a tap. */
+    const char *devargs = xapi_arg(c, "dpdk-devargs");
+    if (devargs && !*devargs) {
+        devargs = NULL;
+    }
+    if (devargs
+        && !xapi_check(c, "dpdk-devargs",
+                       xrec_check_dpdk_devargs(vif, devargs))) {
+        return c->code;
+    }
+    if (!nullable_streq(devargs, vif->dpdk_devargs)) {
+        free(vif->dpdk_devargs);
+        vif->dpdk_devargs = nullable_xstrdup(devargs);
+        c->changed = true;
+    }
     xapi_set_bool(c, &vif->currently_attached, true);
     return 0;
 }
@@ -422,6 +440,11 @@ xapi_vif_unplug(struct xapi_ctx *c)
 
     if (vif) {
         xapi_set_bool(c, &vif->currently_attached, false);
+        if (vif->dpdk_devargs) {
+            free(vif->dpdk_devargs);
+            vif->dpdk_devargs = NULL;
+            c->changed = true;
+        }
     }
     return c->code;
 }

@@ -140,8 +140,13 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
             const char *fwd)
 {
     char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
-    struct ovsg_port *port = ovsg_bridge_add_port(br, name, "");
+    struct ovsg_port *port
+        = ovsg_bridge_add_port(br, name, vif->dpdk_devargs ? "dpdk" : "");
     struct ovsg_iface *iface = &port->ifaces[0];
+
+    if (vif->dpdk_devargs) { /* net_xovs in OVS-DPDK (records-dpdk.c) */
+        smap_add(&iface->options, "dpdk-devargs", vif->dpdk_devargs);
+    }
     struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
     struct vlan_port_plan plan;
 

@@ -144,6 +144,9 @@ xrec_vif_to_json(const struct xrec_vif *vif)
                              vlan_mode_to_string(vif->vlan_mode));
         xrec_json_put_int(obj, "native_vlan", vif->native_vlan);
     }
+    if (vif->dpdk_devargs) {
+        xrec_json_put_string(obj, "dpdk_devargs", vif->dpdk_devargs);
+    }
     return obj;
 }
 
@@ -675,6 +678,7 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "trunks",
         "vlan_mode",
         "native_vlan",
+        "dpdk_devargs",
         NULL,
     };
     struct xrec_vif *vif = xrec_vif_new();
@@ -703,6 +707,12 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     }
     jrec_smap(r, "qos_algorithm_params", false, &vif->qos_algorithm_params);
     jrec_trunk(r, vif);
+    jrec_string(r, "dpdk_devargs", false, NULL, NULL, NULL,
+                &vif->dpdk_devargs);
+    if (vif->dpdk_devargs && !r->error) {
+        jrec_check(r, "dpdk_devargs",
+                   xrec_check_dpdk_devargs(vif, vif->dpdk_devargs));
+    }
     xrec_db_add_vif(db, vif);
     return r->error;
 }

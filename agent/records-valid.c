@@ -240,7 +240,11 @@ xrec_check_other_config_value(bool network, const char *key, const char *value)
             return msg;
         }
     }
-    char *error = network ? xrec_check_qos_value(key, value) : NULL;
+    char *error = xrec_check_dpdk_value(key, value);
+    if (error) {
+        return error;
+    }
+    error = network ? xrec_check_qos_value(key, value) : NULL;
     if (error) {
         char *msg = xasprintf("%s: %s", key, error);
         free(error);

@@ -156,6 +156,7 @@ xrec_vif_free(struct xrec_vif *vif)
         free(vif->network);
         free(vif->mac);
         free(vif->trunks);
+        free(vif->dpdk_devargs);
         svec_destroy(&vif->ipv4_allowed);
         svec_destroy(&vif->ipv6_allowed);
         smap_destroy(&vif->other_config);
@@ -261,6 +262,7 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         d->network = nullable_strdup(s->network);
         d->mac = nullable_strdup(s->mac);
         d->trunks = nullable_strdup(s->trunks);
+        d->dpdk_devargs = nullable_strdup(s->dpdk_devargs);
         svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
         svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
         smap_clone(&d->other_config, &s->other_config);

@@ -117,6 +117,9 @@ struct xrec_vif {
     char *trunks;             /* NULL, "all" or canonical "10,20-25" */
     enum vlan_mode vlan_mode; /* trunk, native-untagged, native-tagged */
     int native_vlan;          /* VLAN_NONE, or the native VLAN */
+    /* While plugged as a DPDK VIF: its net_xovs port's devargs, as
+     * xovs-netback chose them (vif-plug dpdk-devargs=); else NULL. */
+    char *dpdk_devargs;
 };
 
 /* An SDN controller (xapi's SDN_controller): the host's OVSDB manager.
@@ -403,6 +406,17 @@ char *xrec_check_other_config_key(const char *key);
  * restricted values) or, with 'network' false, on any other record. */
 char *xrec_check_other_config_value(bool network, const char *key,
                                     const char *value);
+
+/* DPDK VIFs (records-dpdk.c): other_config key XREC_DPDK_KEY=true|false on
+ * a VIF or its network; the VIF's wins, without either: false. */
+#define XREC_DPDK_KEY "xovs-dpdk"
+bool xrec_vif_dpdk(const struct xrec_vif *, const struct xrec_network *);
+/* NULL, or why 'value' is not valid for other_config key 'key' (only
+ * XREC_DPDK_KEY is checked here), malloc'd. */
+char *xrec_check_dpdk_value(const char *key, const char *value);
+/* NULL, or why 'devargs' are not those of 'vif''s own net_xovs port
+ * ("net_xovs_<domid>_<device>,path=/.../vif<domid>.<device>.sock"). */
+char *xrec_check_dpdk_devargs(const struct xrec_vif *, const char *devargs);
 
 /* QoS, IGMP snooping and flow export (records-qos.c). */
 

@@ -78,6 +78,12 @@ static const struct xrpc_param uuid_network[] = {UUID_ARG("network"), END};
 static const struct xrpc_param uuid_pif[] = {UUID_ARG("PIF"), END};
 static const struct xrpc_param uuid_vlan[] = {UUID_ARG("VLAN"), END};
 static const struct xrpc_param uuid_vif[] = {UUID_ARG("VIF"), END};
+static const struct xrpc_param vif_plug[] = {
+    UUID_ARG("VIF"),
+    ARG("dpdk-devargs", "(hotplug script) the net_xovs port xovs-netback "
+                        "made, net_xovs_<domid>_<device>,path=SOCKET"),
+    END,
+};
 static const struct xrpc_param no_params[] = {END};
 
 static const struct xrpc_param pif_fields[] = {
@@ -222,6 +228,11 @@ static const struct xrpc_param vif_fields[] = {
     FIELD("vlan-mode", " RW",
           "trunk, native-untagged or native-tagged (trunks only)"),
     FIELD("native-vlan", " RW", "native VLAN of a native-* trunk, -1: none"),
+    FIELD("dpdk", " RO",
+          "a DPDK VIF: other-config:xovs-dpdk of the VIF, else of its "
+          "network"),
+    FIELD("dpdk-devargs", " RO",
+          "its net_xovs port while plugged as a DPDK VIF"),
     FIELD("qos_algorithm_type", " RW", "ratelimit, or empty"),
     FIELD("qos_algorithm_params", "MRW",
           "kbps: guest's send limit, kbps-rx: its receive limit (kbit/s)"),
@@ -518,7 +529,7 @@ static const struct xrpc_verb verbs[] = {
     {"vif-create", "create a VIF (a VM's port) on a network", vif_create,
      XRPC_OTHER_CONFIG | XRPC_QOS_PARAMS, XRPC_RESULT_UUID},
     {"vif-plug", "attach a VIF's port vif<domid>.<device> to the bridge",
-     uuid_vif, 0, XRPC_RESULT_NONE},
+     vif_plug, 0, XRPC_RESULT_NONE},
     {"vif-unplug", "detach a VIF's port from the bridge", uuid_vif, 0,
      XRPC_RESULT_NONE},
     {"vif-param-set", "change a VIF (locking mode, allowed IPs, MTU, QoS)",

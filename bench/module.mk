@@ -17,8 +17,9 @@ TEST_PROGRAMS += $(BIN)/xovs-pktgen
 # xovs-engine-bench: vif-backend's netif engine against the unit tests' bed
 # (a fake guest and a port that only keeps the frame); read, not changed.
 $(BIN)/xovs-engine-bench: $(OBJ)/bench/engine-bench.o \
-		$(OBJ)/tests/unit/netback-bed.o $(VIF_CORE_OBJ) $(OVS_LIB)
+		$(OBJ)/tests/unit/netback-bed.o $(VIF_CORE_OBJ) $(OBJ)/agent/rpc.o \
+		$(OVS_LIB)
 	@mkdir -p $(dir $@)
-	$(LINK) $(LDLIBS_XEN) $(LDLIBS_OVS)
+	$(LINK) $(LDLIBS_XEN) $(LDLIBS_JSON) $(LDLIBS_OVS)
 
 TEST_PROGRAMS += $(BIN)/xovs-engine-bench

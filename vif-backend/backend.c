@@ -111,6 +111,7 @@ xb_free_vif(struct vif_backend *be, struct vif *vif, bool keep_port)
     free(vif->disable_reason);
     free(vif->fe_sig);
     free(vif->dpdk_path);
+    vif_dp_reset(vif);
     free(vif);
 }
 
@@ -406,6 +407,7 @@ vif_backend_create(const struct vif_backend_settings *s,
     be->xenstore_path = nullable_xstrdup(s->xenstore_path);
     be->dpdk_dir = nullable_xstrdup(s->dpdk_dir);
     be->max_dpdk = MIN(s->dpdk_max_vifs, VIF_DPDK_MAX);
+    be->dpdk_default = s->dpdk_default;
     be->base = xasprintf("/local/domain/%u/backend/vif", be->domid);
     hmap_init(&be->vifs);
     vif_hotplug_configure(s->hotplug_script, s->agent_rpc, s->xenstore_path);
@@ -541,6 +543,7 @@ vif_backend_run(struct vif_backend *be)
     struct vif *vif;
     HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
         if (be->xs) {
+            vif_dp_run(be, vif);
             if (vif->retry_at && now >= vif->retry_at) {
                 vif->retry_at = 0;
                 vif->dirty = true;
@@ -581,6 +584,7 @@ vif_backend_wait(struct vif_backend *be)
         } else if (be->xs && vif->fe_dirty) {
             token_bucket_wait(&vif->fe_budget, 1000);
         }
+        vif_dp_wait(vif);
         vif_wait(vif);
     }
     vif_hotplug_wait();

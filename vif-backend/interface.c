@@ -97,6 +97,8 @@ vif_init(struct vif *vif, struct vif_platform *platform,
         ovs_list_init(&vif->queues[i].rx_queue);
     }
     vif->handoff_fd = -1;
+    vif->dp_fd = -1;
+    ds_init(&vif->dp_reply);
 }
 
 unsigned int

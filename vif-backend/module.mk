@@ -6,7 +6,7 @@ VIF_CORE_SRC := vif-backend/interface.c vif-backend/xenbus.c \
 	vif-backend/tx.c vif-backend/rx.c vif-backend/ctrl.c vif-backend/rate.c \
 	vif-backend/hotplug.c vif-backend/port-tap.c vif-backend/error.c \
 	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c \
-	vif-backend/port-dpdk.c vif-backend/handoff.c \
+	vif-backend/port-dpdk.c vif-backend/handoff.c vif-backend/datapath.c \
 	vif-backend/dpdk/handoff.c
 VIF_CORE_OBJ := $(VIF_CORE_SRC:%.c=$(OBJ)/%.o)
 

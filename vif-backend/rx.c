@@ -39,6 +39,43 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 #define RX_MAX_SLOTS (VIF_RX_BUDGET * (VIF_PORT_MAX_FRAME / VIF_PAGE_SIZE + 3))
 
+/* Queued frames of up to VIF_RX_PKT_POOLED bytes (every frame of a 1500-byte
+ * MTU) live in buffers of that one size, which go back to a free stack of
+ * at most RX_FREE_MAX per thread instead of to malloc: a busy queue reuses
+ * them burst after burst.  Larger frames are malloc'd to size.  The stack
+ * is bounded per thread, not per queue, so idle VIFs hold nothing. */
+#define RX_FREE_MAX VIF_RX_BUDGET
+static __thread struct vif_rx_pkt *rx_free[RX_FREE_MAX];
+static __thread size_t n_rx_free;
+
+/* A zeroed frame descriptor with room for 'size' bytes at 'data'. */
+static struct vif_rx_pkt *
+rx_pkt_alloc(size_t size)
+{
+    struct vif_rx_pkt *pkt;
+    bool pooled = size <= VIF_RX_PKT_POOLED;
+
+    if (pooled && n_rx_free) {
+        pkt = rx_free[--n_rx_free];
+    } else {
+        pkt = xmalloc(sizeof *pkt + (pooled ? VIF_RX_PKT_POOLED : size));
+    }
+    memset(pkt, 0, sizeof *pkt);
+    pkt->pooled = pooled;
+    pkt->data = (uint8_t *)(pkt + 1);
+    return pkt;
+}
+
+static void
+rx_pkt_free(struct vif_rx_pkt *pkt)
+{
+    if (pkt->pooled && n_rx_free < RX_FREE_MAX) {
+        rx_free[n_rx_free++] = pkt;
+    } else {
+        free(pkt);
+    }
+}
+
 bool
 vif_mcast_allowed(const struct vif *vif, const uint8_t dst[6])
 {
@@ -78,7 +115,7 @@ vif_rx_purge(struct vif_queue *q)
     struct vif_rx_pkt *pkt;
 
     LIST_FOR_EACH_POP (pkt, node, &q->rx_queue) {
-        free(pkt);
+        rx_pkt_free(pkt);
     }
     q->rx_queue_bytes = 0;
 }
@@ -88,7 +125,7 @@ rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
         uint64_t *counter)
 {
     (*counter)++;
-    free(pkt);
+    rx_pkt_free(pkt);
 }
 
 /* Whether 'pkt' may go to the guest of 'q' at all; if not, the counter of
@@ -133,7 +170,7 @@ rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
 }
 
 void
-vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
+vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
 {
     uint64_t *drop = rx_admit(q, pkt);
     if (drop) {
@@ -146,7 +183,6 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt)
         return;
     }
 
-    long long now = time_msec();
     if (ovs_list_is_empty(&q->rx_queue)) {
         q->last_rx_time = now;
     }
@@ -163,6 +199,7 @@ vif_rx_port_run(struct vif *vif)
     if (!vif->port || vif->disabled) {
         return;
     }
+    long long now = time_msec(); /* one clock read per run, not per frame */
     for (size_t k = 0; k < vif->n_queues; k++) {
         size_t i = (vif->rr + k) % vif->n_queues; /* see vif_run() */
         struct vif_queue *q = &vif->queues[i];
@@ -181,11 +218,9 @@ vif_rx_port_run(struct vif *vif)
                 }
                 break;
             }
-            struct vif_rx_pkt *pkt = xmalloc(sizeof *pkt + size);
-            memset(pkt, 0, sizeof *pkt);
+            struct vif_rx_pkt *pkt = rx_pkt_alloc(size);
             pkt->vnet = vnet;
             pkt->size = size;
-            pkt->data = (uint8_t *)(pkt + 1);
             memcpy(pkt->data, buf, size);
 
             size_t target = i;
@@ -194,7 +229,7 @@ vif_rx_port_run(struct vif *vif)
                 pkt->hashed = true;
                 target = vif_hash_queue(vif, pkt->hash);
             }
-            vif_rx_enqueue(&vif->queues[target], pkt);
+            vif_rx_enqueue(&vif->queues[target], pkt, now);
         }
     }
 }
@@ -369,7 +404,6 @@ rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
         q->stats.rx_gso++;
     }
     b->n_pkts++;
-    q->last_rx_time = time_msec();
     return true;
 }
 
@@ -380,6 +414,9 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
 {
     struct vif *vif = q->vif;
 
+    if (b->n_pkts) {
+        q->last_rx_time = time_msec(); /* once per batch */
+    }
     if (b->n_segs) {
         vif_platform_copy(vif->platform, b->segs, b->n_segs);
     }
@@ -433,7 +470,7 @@ vif_rx_action(struct vif_queue *q)
     }
     rx_finish(q, b);
     for (size_t i = 0; i < n_pkts; i++) {
-        free(pkts[i]);
+        rx_pkt_free(pkts[i]);
     }
     return found;
 }

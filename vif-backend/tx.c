@@ -33,6 +33,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "timeval.h"
@@ -48,7 +49,7 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 struct tx_pkt {
     struct netif_tx_request first; /* size: the first slot's own length */
     struct netif_tx_request frags[VIF_TX_SLOTS_MAX - 1]; /* further slots */
-    size_t n_frags;
+    size_t n_frags;              /* first member zeroed by tx_parse_packet() */
     size_t n_extra;              /* extra-info slots to answer NULL */
     struct netif_extra_info gso; /* type 0 if none */
     size_t size;                 /* the whole frame's length */
@@ -174,9 +175,10 @@ tx_mcast_del(struct vif *vif, const uint8_t addr[6])
     }
 }
 
-/* Parses the next packet on the ring into 'pkt'. */
+/* Parses the next packet on the ring into 'pkt'; 'now_usec' is the
+ * burst's time (time_usec(), read once per burst) for the credit. */
 static enum tx_parse
-tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
+tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
 {
     struct vif *vif = q->vif;
     RING_IDX prod = tx_req_prod(q);
@@ -202,9 +204,12 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
     }
 
     RING_IDX work = prod - q->tx.req_cons;
-    memset(pkt, 0, sizeof *pkt);
+    /* Everything but 'frags' (of which only the first 'n_frags', copied
+     * below, are ever read): zeroing the whole array cost more than the
+     * rest of the parse. */
+    memset(&pkt->n_frags, 0, sizeof *pkt - offsetof(struct tx_pkt, n_frags));
     RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &pkt->first);
-    if (!vif_rate_take(vif, pkt->first.size, time_usec())) {
+    if (!vif_rate_take(vif, pkt->first.size, now_usec)) {
         q->stats.tx_rate_limited++;
         return TX_STOP;
     }
@@ -311,7 +316,9 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt)
     }
 
     pkt->n_frags = n_slots - 1;
-    memcpy(pkt->frags, chain, pkt->n_frags * sizeof *chain);
+    if (pkt->n_frags) {
+        memcpy(pkt->frags, chain, pkt->n_frags * sizeof *chain);
+    }
     pkt->size = pkt->first.size;
     pkt->first.size = remaining;
     return TX_PACKET;
@@ -411,10 +418,11 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
         return false;
     }
     max_pkts = MIN(max_pkts, VIF_TX_BUDGET);
+    long long now_usec = time_usec();
     while (n_pkts < max_pkts && used <= VIF_TX_BATCH_BYTES && budget-- > 0) {
         struct tx_pkt *pkt = &pkts[n_pkts];
         RING_IDX cons = q->tx.req_cons;
-        enum tx_parse r = tx_parse_packet(q, pkt);
+        enum tx_parse r = tx_parse_packet(q, pkt, now_usec);
 
         if (q->tx.req_cons != cons) {
             found = true;

@@ -9,6 +9,7 @@
  *   ctrl.c       control ring: Toeplitz hash configuration, queue choice
  *   rate.c       credit scheduler for the "rate" key
  *   hotplug.c    runs the hotplug script
+ *   datapath.c   asks the agent whether a VIF is a DPDK VIF
  *   error.c      VIF log lines, vif_fatal()
  *   pkt.c        header parsing, checksums, hash input (pkt.h)
  *   platform.c   the calls into a platform class (platform.h)
@@ -17,9 +18,10 @@
  * Who calls whom (each file only calls files further down this list, so
  * the graph has no cycle; checked with nm on the objects):
  *
- *   backend.c    xenbus.c interface.c rate.c hotplug.c error.c platform.c
- *                port.c
- *   xenbus.c     interface.c rate.c hotplug.c error.c port.c
+ *   backend.c    xenbus.c datapath.c interface.c rate.c hotplug.c error.c
+ *                platform.c port.c
+ *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c port.c
+ *   datapath.c   nothing of the core
  *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
  *   tx.c         rate.c error.c pkt.c platform.c port.c
  *   rx.c         ctrl.c error.c pkt.c platform.c port.c
@@ -59,6 +61,7 @@
 #include <string.h>
 #include <xen/io/netif.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
@@ -80,7 +83,9 @@
 
 /* RX limits (XSA-392). */
 #define VIF_RX_QUEUE_BYTES (VIF_RX_RING_SIZE / 2 * VIF_PAGE_SIZE)
-#define VIF_RX_BUDGET 64             /* packets per queue per run */
+#define VIF_RX_BUDGET 64 /* packets per queue per run */
+/* Queued frames up to this many bytes reuse buffers (rx.c). */
+#define VIF_RX_PKT_POOLED 2048
 #define VIF_RX_DRAIN_MS 10000        /* queued longer: dropped */
 #define VIF_RX_DRAIN_NO_NOTIFY_MS 30 /* same, no feature-rx-notify */
 #define VIF_RX_STALL_MS 60000        /* no progress: carrier off */
@@ -190,6 +195,8 @@ struct vif_rx_pkt {
     size_t size;
     uint8_t *data; /* the frame: right after this struct when queued, or
                     * the caller's for vif_rx_deliver() */
+    bool pooled;   /* queued: a buffer of VIF_RX_PKT_POOLED bytes that
+                    * goes back to rx.c's free stack */
 };
 
 struct vif_queue {
@@ -226,6 +233,13 @@ struct vif_queue {
 /* Negotiated with the frontend. */
 struct vif_features {
     bool sg, gso4, gso6, ip_csum, ipv6_csum, rx_notify, mcast_control;
+};
+
+/* Whether a VIF's data path is known (datapath.c). */
+enum vif_dp_state {
+    VIF_DP_UNKNOWN, /* not asked since the last probe */
+    VIF_DP_ASKING,  /* waiting for the agent */
+    VIF_DP_KNOWN,   /* 'dp_want' holds */
 };
 
 struct vif {
@@ -267,6 +281,12 @@ struct vif {
     char *dpdk_path;            /* the driver's socket */
     int handoff_fd;             /* connection to the driver, or -1 */
     long long handoff_retry_at; /* next attempt to hand over (ms) */
+    /* Which data path it wants (datapath.c), asked at each probe. */
+    enum vif_dp_state dp_state;
+    bool dp_want;          /* KNOWN: a DPDK port */
+    int dp_fd;             /* ASKING: the connection to the agent, or -1 */
+    long long dp_deadline; /* ASKING: then --dpdk-default decides */
+    struct ds dp_reply;    /* ASKING: the answer so far */
 
     /* xenbus (xenbus.c); unused in unit tests. */
     char *be_path;          /* /local/domain/0/backend/vif/D/N */
@@ -408,9 +428,11 @@ bool vif_tx_vnet_hdr(uint8_t *frame, size_t size, uint16_t flags,
 
 /* Reads frames from the port into the RX queues (budgeted). */
 void vif_rx_port_run(struct vif *);
-/* Queues 'pkt' (malloc'd, taken) on its queue; drops it if the frame cannot
- * be delivered or the queue is full. */
-void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt);
+/* Queues 'pkt' (from vif_rx_port_run(), taken) on its queue at time 'now'
+ * (time_msec()); drops it if the frame cannot be delivered or the queue is
+ * full. */
+void vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt,
+                    long long now);
 /* Moves queued frames into the guest's RX ring (budgeted).  Returns true if
  * the ring had requests we had not seen. */
 bool vif_rx_action(struct vif_queue *q);
@@ -486,9 +508,10 @@ struct vif_backend {
     char *hotplug_script;
     char *agent_rpc;
     char *xenstore_path;
-    char *dpdk_dir;  /* net_xovs sockets; NULL: no DPDK VIFs */
-    size_t n_dpdk;   /* VIFs with a DPDK port */
-    size_t max_dpdk; /* at most this many (<= VIF_DPDK_MAX) */
+    char *dpdk_dir;    /* net_xovs sockets; NULL: no DPDK VIFs */
+    size_t n_dpdk;     /* VIFs with a DPDK port */
+    size_t max_dpdk;   /* at most this many (<= VIF_DPDK_MAX) */
+    bool dpdk_default; /* DPDK for VIFs the agent has no record of */
 
     struct xs_handle *xs; /* NULL while the connection is lost */
     char *base;           /* /local/domain/<domid>/backend/vif */
@@ -529,6 +552,16 @@ void vif_xb_offline(struct vif_backend *, struct vif *);
 /* Re-evaluates the VIF from xenstore.  Returns false if it must be freed
  * (its backend directory was removed). */
 bool vif_xb_update(struct vif_backend *, struct vif *);
+
+/* datapath.c: whether a VIF gets a DPDK port (see the file comment). */
+
+/* True if 'vif''s data path is known ('vif->dp_want'); otherwise asks the
+ * agent (once) and returns false: the answer marks the VIF dirty. */
+bool vif_dp_decided(struct vif_backend *, struct vif *);
+void vif_dp_run(struct vif_backend *, struct vif *);
+void vif_dp_wait(const struct vif *);
+/* Forgets the answer (the VIF went offline): the next probe asks again. */
+void vif_dp_reset(struct vif *);
 
 /* hotplug.c: one queue per VIF name, run in order, bounded (see the file
  * comment). */

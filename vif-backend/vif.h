@@ -57,6 +57,9 @@ struct vif_backend_settings {
                                  * every VIF gets a tap port */
     unsigned int dpdk_max_vifs; /* at most this many DPDK VIFs, then taps
                                  * (capped at VIF_DPDK_MAX) */
+    bool dpdk_default;          /* with dpdk_dir: VIFs the agent has no
+                                 * record of are DPDK VIFs (the records
+                                 * decide for the others, datapath.c) */
 };
 
 /* Connects to xenstore (libxenstore; XENSTORED_PATH must already be set in

@@ -481,9 +481,9 @@ vif_xb_unwatch_fe(struct vif_backend *be, struct vif *vif)
     vif->fe_dirty = false;
 }
 
-/* Whether 'vif' gets a DPDK port (net_xovs, --dpdk-dir) or a tap.  An open
- * port keeps its kind.  DPDK's port table is small (VIF_DPDK_MAX): beyond
- * it a VIF falls back to tap, and says so. */
+/* Whether 'vif' gets a DPDK port (net_xovs, --dpdk-dir) or a tap, as
+ * datapath.c found out.  An open port keeps its kind.  DPDK's port table is
+ * small (VIF_DPDK_MAX): beyond it a VIF falls back to tap, and says so. */
 static void
 xb_choose_datapath(struct vif_backend *be, struct vif *vif)
 {
@@ -491,7 +491,7 @@ xb_choose_datapath(struct vif_backend *be, struct vif *vif)
         return;
     }
     vif->dpdk = false;
-    if (!be->dpdk_dir) {
+    if (!be->dpdk_dir || !vif->dp_want) {
         return;
     }
     if (be->n_dpdk >= be->max_dpdk) {
@@ -511,6 +511,10 @@ static void
 xb_probe(struct vif_backend *be, struct vif *vif)
 {
     unsigned long long fe_id;
+
+    if (!vif->port && !vif_dp_decided(be, vif)) {
+        return; /* the agent's answer makes the VIF dirty again */
+    }
 
     free(vif->fe_path);
     vif->fe_path = vif_xb_read(be, vif->be_path, "frontend");
@@ -632,6 +636,7 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
     vif->probed = false;
     vif->gone = true;
     vif->hotplug_connected = false;
+    vif_dp_reset(vif); /* a replug asks again */
 }
 
 /* Reads the frontend's keys and connects the rings.  Returns true if the

@@ -3,7 +3,7 @@
  *   xovs-netback --platform=emu|xen [--xenstore=PATH] [--agent-rpc=unix:PATH]
  *                [--hotplug-script=FILE] [--max-queues=N] [--domid=N]
  *                [--unixctl=PATH] [--offload=auto|on|off] [--dpdk-dir=DIR]
- *                [--dpdk-max-vifs=N]
+ *                [--dpdk-max-vifs=N] [--dpdk-default=yes|no]
  *                [--detach --pidfile=FILE] [--log-file=FILE]
  *
  * One poll loop drives the backend (vif.h), the unixctl control socket
@@ -21,10 +21,13 @@
  * (the build tree), /etc/xen/scripts/vif-xovs.  --hotplug-script= (empty)
  * runs none; then something else must write hotplug-status=connected.
  *
- * --dpdk-dir=DIR makes VIFs DPDK VIFs (docs/dpdk.md): their data path runs
- * in the net_xovs driver inside ovs-vswitchd-dpdk, which listens on
- * DIR/vif<D>.<N>.sock; beyond --dpdk-max-vifs of them (default and most
- * VIF_DPDK_MAX), VIFs get tap ports. */
+ * --dpdk-dir=DIR lets VIFs be DPDK VIFs (docs/dpdk.md): their data path
+ * runs in the net_xovs driver inside ovs-vswitchd-dpdk, which listens on
+ * DIR/vif<D>.<N>.sock.  Which VIFs: the agent's records decide
+ * (other_config xovs-dpdk=true of the VIF, else of its network;
+ * datapath.c), and --dpdk-default (no) for VIFs without a record; beyond
+ * --dpdk-max-vifs of them (default and most VIF_DPDK_MAX), VIFs get tap
+ * ports. */
 #include <config.h>
 
 #include <errno.h>
@@ -69,6 +72,7 @@ static unsigned int backend_domid;
 static enum vif_offload offload = VIF_OFFLOAD_AUTO;
 static const char *dpdk_dir;
 static unsigned int dpdk_max_vifs = VIF_DPDK_MAX;
+static bool dpdk_default;
 
 static struct vif_backend *backend;
 static bool exiting;
@@ -97,11 +101,16 @@ usage(void)
            "datapath or\n"
            "                           userspace-tso-enable, else off)\n"
            "  --no-offload             same as --offload=off\n"
-           "  --dpdk-dir=DIR           VIFs run in ovs-vswitchd-dpdk's "
+           "  --dpdk-dir=DIR           VIFs may run in ovs-vswitchd-dpdk's "
            "net_xovs\n"
-           "                           driver, which listens in DIR\n"
+           "                           driver, which listens in DIR (the "
+           "agent's\n"
+           "                           other-config:xovs-dpdk decides)\n"
            "  --dpdk-max-vifs=N        at most N DPDK VIFs, then taps "
-           "(default %d)\n",
+           "(default %d)\n"
+           "  --dpdk-default=yes|no    VIFs the agent has no record of are "
+           "DPDK\n"
+           "                           VIFs (default no)\n",
            program_name, program_name, xovs_rundir(), xovs_rundir(),
            program_name, VIF_DPDK_MAX);
     daemon_usage();
@@ -138,6 +147,7 @@ parse_options(int argc, char *argv[])
         OPT_OFFLOAD,
         OPT_DPDK_DIR,
         OPT_DPDK_MAX_VIFS,
+        OPT_DPDK_DEFAULT,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -153,6 +163,7 @@ parse_options(int argc, char *argv[])
         {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"dpdk-dir", required_argument, NULL, OPT_DPDK_DIR},
         {"dpdk-max-vifs", required_argument, NULL, OPT_DPDK_MAX_VIFS},
+        {"dpdk-default", required_argument, NULL, OPT_DPDK_DEFAULT},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
@@ -221,6 +232,13 @@ parse_options(int argc, char *argv[])
         case OPT_DPDK_MAX_VIFS:
             dpdk_max_vifs
                 = parse_uint_option("dpdk-max-vifs", optarg, 0, VIF_DPDK_MAX);
+            break;
+        case OPT_DPDK_DEFAULT:
+            if (strcmp(optarg, "yes") && strcmp(optarg, "no")) {
+                ovs_fatal(0, "--dpdk-default: \"%s\" is not yes or no",
+                          optarg);
+            }
+            dpdk_default = !strcmp(optarg, "yes");
             break;
         case 'h':
             usage();
@@ -481,6 +499,7 @@ main(int argc, char *argv[])
         .offload = offload,
         .dpdk_dir = dpdk_dir,
         .dpdk_max_vifs = dpdk_max_vifs,
+        .dpdk_default = dpdk_default,
     };
     error = vif_backend_create(&s, &backend);
     if (error) {

@@ -72,7 +72,8 @@ dpkg-query -L xovs >"$T_DIR/files"
 for f in /usr/bin/xovs /usr/bin/xovs-agent /usr/bin/xovs-netback \
     /usr/bin/xovs-vif /lib/systemd/system/xovs-agent.service \
     /lib/systemd/system/xovs-netback.service /etc/init.d/xovs-agent \
-    /etc/init.d/xovs-netback /usr/share/man/man8/xovs-agent.8.gz; do
+    /etc/init.d/xovs-netback /usr/share/man/man8/xovs-agent.8.gz \
+    "/usr/lib/$(gcc -print-multiarch)/xovs/librte_net_xovs.so"; do
     grep -qx "$f" "$T_DIR/files" || fail "the package lacks $f"
     [[ -e $f ]] || fail "$f not installed"
 done

@@ -48,14 +48,18 @@ host_start() {
     T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
     CLEAN_SANDBOXES+=("xh$ID")
     # EAL refuses a plugin below a world-writable directory (a checkout
-    # under /tmp): load a copy kept in a root-owned 0755 directory.
-    PMD_DIR=/run/xovs-pmd.$ID
-    mkdir -m 0755 "$PMD_DIR"
-    CLEAN_HOOKS+=(dpdk_pmd_dir_remove)
-    install -m 0644 "$DPDK_PMD" "$PMD_DIR/librte_net_xovs.so"
+    # under /tmp): load a copy kept in a root-owned 0755 directory, unless
+    # the test names one (DPDK_PLUGIN: an installed one).
+    local plugin=${DPDK_PLUGIN:-}
+    if [[ -z $plugin ]]; then
+        PMD_DIR=/run/xovs-pmd.$ID
+        mkdir -m 0755 "$PMD_DIR"
+        CLEAN_HOOKS+=(dpdk_pmd_dir_remove)
+        install -m 0644 "$DPDK_PMD" "$PMD_DIR/librte_net_xovs.so"
+        plugin=$PMD_DIR/librte_net_xovs.so
+    fi
     env=$("$SANDBOX" start --dpdk --pmd-core 1 --dpdk-mem 256 \
-        --client-mem 0 --dpdk-extra "-d $PMD_DIR/librte_net_xovs.so" \
-        "xh$ID") ||
+        --client-mem 0 --dpdk-extra "-d $plugin" "xh$ID") ||
         fail "ovs-sandbox start --dpdk xh$ID"
     eval "$env"
     NS=$XOVS_NETNS
@@ -65,7 +69,9 @@ host_start() {
     agent_start
     DPDK_DIR=$T_DIR/dpdk
     mkdir -p "$DPDK_DIR"
-    NB_EXTRA_ARGS+=("--dpdk-dir=$DPDK_DIR")
+    # The tests of the bridge-key path have no VIF records: every VIF is
+    # a DPDK VIF unless a test sets DPDK_DEFAULT=no (the records decide).
+    NB_EXTRA_ARGS+=("--dpdk-dir=$DPDK_DIR" "--dpdk-default=${DPDK_DEFAULT:-yes}")
 }
 
 # dpdk_host_start: sandbox, agent, xenstored, netback --dpdk-dir, bridge.

@@ -137,6 +137,25 @@ static const struct bad_doc bad_docs[] = {
     {"bad-promiscuous",
      DOC(NET(""), VIF(",\"other_config\":{\"promiscuous\":\"yes\"}")),
      "promiscuous: \"yes\" is not true or false"},
+    {"bad-dpdk", DOC(NET(",\"other_config\":{\"xovs-dpdk\":\"1\"}"), ""),
+     "xovs-dpdk: \"1\" is not true or false"},
+    {"dpdk-devargs-other-vif",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_2_0,path=/run/"
+                      "vif2.0.sock\"")),
+     "field dpdk_devargs: \"net_xovs_2_0,path=/run/vif2.0.sock\" does not "
+     "start with net_xovs_1_0,path=/"},
+    {"dpdk-devargs-other-driver",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_pcap0,rx_pcap=/etc/"
+                      "shadow\"")),
+     "field dpdk_devargs: \"net_pcap0"},
+    {"dpdk-devargs-extra-args",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_1_0,path=/run/"
+                      "vif1.0.sock,x=1\"")),
+     "is not an absolute path of at most 200 bytes"},
+    {"dpdk-devargs-dotdot",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_1_0,path=/run/../"
+                      "vif1.0.sock\"")),
+     "is not an absolute path of at most 200 bytes"},
     {"missing-uuid", "{\"version\":1,\"networks\":[{}]}",
      "network #0: field uuid: missing"},
     {"version", "{\"version\":2}", "version: 2 is not supported"},
@@ -160,6 +179,68 @@ test_bad_doc(const void *aux)
           d->expect);
     CHECK(!db.n_networks && !db.n_vifs, "db not left empty");
     free(error);
+}
+
+/* other-config:xovs-dpdk: the VIF's key over its network's, default off;
+ * vif-plug keeps only the VIF's own net_xovs devargs, vif-unplug drops
+ * them, and the devargs survive the store's round trip. */
+static void
+test_vif_dpdk(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db, db2;
+
+    xrec_db_init(&db);
+    unit_call(&db, "network-create", "name-label=n", NULL);
+    char *net_uuid = xasprintf("uuid=%s", unit_result_uuid());
+    char *net_arg = xasprintf("network-uuid=%s", unit_result_uuid());
+    unit_call(&db, "vif-create", "vm-uuid=" VM_UUID, "domid=1", "device=0",
+              net_arg, "mac=02:00:00:00:00:01", NULL);
+    char *vif_uuid = xasprintf("uuid=%s", unit_result_uuid());
+    struct xrec_vif *vif = db.vifs[0];
+    const struct xrec_network *net = db.networks[0];
+
+    CHECK(!xrec_vif_dpdk(vif, net), "DPDK without any key");
+    unit_call(&db, "network-param-set", net_uuid,
+              "other-config:xovs-dpdk=true", NULL);
+    CHECK(xrec_vif_dpdk(vif, net), "the network's key is not used");
+    unit_call(&db, "vif-param-set", vif_uuid, "other-config:xovs-dpdk=false",
+              NULL);
+    CHECK(!xrec_vif_dpdk(vif, net), "the VIF's key does not win");
+    CHECK(unit_call(&db, "vif-param-set", vif_uuid,
+                    "other-config:xovs-dpdk=on", NULL),
+          "xovs-dpdk=on accepted");
+
+    CHECK(unit_call(&db, "vif-plug", vif_uuid,
+                    "dpdk-devargs=net_xovs_2_0,path=/run/vif2.0.sock", NULL),
+          "another VIF's devargs accepted");
+    CHECK(!vif->currently_attached && !vif->dpdk_devargs,
+          "a refused plug changed the VIF");
+    CHECK(!unit_call(&db, "vif-plug", vif_uuid,
+                     "dpdk-devargs=net_xovs_1_0,path=/run/d/vif1.0.sock",
+                     NULL),
+          "plug with devargs refused");
+    CHECK(vif->dpdk_devargs
+              && !strcmp(vif->dpdk_devargs,
+                         "net_xovs_1_0,path=/run/d/vif1.0.sock"),
+          "devargs not kept");
+
+    char *text = unit_db_text(&db);
+    struct json_object *json = json_tokener_parse(text);
+    xrec_db_init(&db2);
+    char *error = xrec_db_from_json(json, &db2);
+    json_object_put(json);
+    CHECK(!error && db2.vifs[0]->dpdk_devargs
+              && !strcmp(db2.vifs[0]->dpdk_devargs, vif->dpdk_devargs),
+          "devargs lost in the round trip: %s", error);
+    free(text);
+    xrec_db_destroy(&db2);
+
+    unit_call(&db, "vif-unplug", vif_uuid, NULL);
+    CHECK(!vif->dpdk_devargs, "devargs kept after unplug");
+    xrec_db_destroy(&db);
+    free(net_uuid);
+    free(net_arg);
+    free(vif_uuid);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -398,6 +479,7 @@ test_records_register(void)
         unit_add(name, test_bad_doc, &bad_docs[i]);
         free(name);
     }
+    unit_add("records-vif-dpdk", test_vif_dpdk, NULL);
     unit_add("store-roundtrip", test_store_roundtrip, NULL);
     unit_add("store-torn-refused", test_store_torn, NULL);
     unit_add("store-corrupt-refused", test_store_corrupt, NULL);

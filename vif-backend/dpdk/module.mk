@@ -42,11 +42,16 @@ $(PIC)/vif-backend/dpdk/net-xovs.o: vif-backend/dpdk/net-xovs.c \
 
 $(NET_XOVS): $(NET_XOVS_OBJ) $(OVS_LIB) vif-backend/dpdk/net-xovs.map
 	@mkdir -p $(dir $@)
-	$(call quiet,LD)$(CC) -shared -o $@ $(NET_XOVS_OBJ) \
+	$(call quiet,LD)$(CC) $(LDFLAGS) -shared -o $@ $(NET_XOVS_OBJ) \
 		-Wl,--version-script=vif-backend/dpdk/net-xovs.map \
 		-Wl,--exclude-libs,ALL -Wl,-z,defs \
 		$(LDLIBS_OVS) $(DPDK_LIBS) -lrte_bus_vdev
 
+# The product's DPDK plugin: make install puts it in $(PMDDIR), where
+# other_config:dpdk-extra="-d ..." loads it into ovs-vswitchd-dpdk
+# (docs/dpdk.md).  Not with SANITIZE, nor without Debian's libdpdk-dev.
 ifeq ($(SANITIZE),)
-TEST_PROGRAMS += $(NET_XOVS)
+ifneq ($(DPDK_LIBS),)
+PLUGINS += $(NET_XOVS)
+endif
 endif
