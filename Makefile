@@ -48,10 +48,10 @@ CFLAGS ?= -O2 -g
 # warning, with no -Wno-* for it).
 OVS_INCLUDES := -isystem $(OVS) -isystem $(OVS)/include -isystem $(OVS)/lib
 XCFLAGS := -std=gnu11 $(WARNINGS) -I$(TOP) $(OVS_INCLUDES) \
-	$(shell pkg-config --cflags json-c libnl-route-3.0 2>/dev/null)
+	$(shell pkg-config --cflags json-c libnl-route-3.0 libnl-genl-3.0 2>/dev/null)
 LDLIBS_OVS := $(OVS_LIB) -lssl -lcrypto -lunbound -latomic -lm -lpthread -lrt
 LDLIBS_JSON := $(shell pkg-config --libs json-c 2>/dev/null)
-LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
+LDLIBS_NL := $(shell pkg-config --libs libnl-route-3.0 libnl-genl-3.0 2>/dev/null)
 LDLIBS_XEN := -lxenstore -lxengnttab -lxenevtchn
 ifneq ($(SANITIZE),)
 XCFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer

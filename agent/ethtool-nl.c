@@ -2,7 +2,8 @@
  * (ethtool-nl.h).
  *
  * One request per call: resolve the "ethtool" generic netlink family
- * (CTRL_CMD_GETFAMILY), send the request with NLM_F_ACK, read replies
+ * (libnl-genl's genl_ctrl_resolve), send the request with NLM_F_ACK, read
+ * replies
  * until the ACK or an error.  Errors carry the kernel's extended ACK
  * message when it sends one.  Feature bitsets are read and written in the
  * named ("verbose") form, so no string set is needed: a GET lists the
@@ -15,9 +16,10 @@
 #include <errno.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
-#include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -134,24 +136,15 @@ xeth_transact(struct nl_sock *sock, struct nl_msg *msg, struct xeth_xact *x)
 static struct nl_msg *
 xeth_msg(int family, uint8_t cmd, uint8_t version)
 {
-    struct nl_msg *msg = nlmsg_alloc_simple(family, NLM_F_REQUEST);
-    struct genlmsghdr hdr = {.cmd = cmd, .version = version};
+    struct nl_msg *msg = nlmsg_alloc();
 
-    if (msg && nlmsg_append(msg, &hdr, sizeof hdr, NLMSG_ALIGNTO) < 0) {
+    if (msg
+        && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+                        NLM_F_REQUEST, cmd, version)) {
         nlmsg_free(msg);
         msg = NULL;
     }
     return msg;
-}
-
-static int
-xeth_parse_family(struct nlattr **tb, int max OVS_UNUSED, void *id_)
-{
-    int *id = id_;
-    if (tb[CTRL_ATTR_FAMILY_ID]) {
-        *id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-    }
-    return 0;
 }
 
 /* Opens '*sockp' and finds the ethtool family's id in '*family'.  Returns
@@ -167,7 +160,7 @@ xeth_open(struct nl_sock **sockp, int *family)
     if (!sock) {
         return ENOMEM;
     }
-    if (nl_connect(sock, NETLINK_GENERIC) < 0) {
+    if (genl_connect(sock) < 0) {
         nl_socket_free(sock);
         return EIO;
     }
@@ -176,24 +169,11 @@ xeth_open(struct nl_sock **sockp, int *family)
     setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK, &one,
                sizeof one);
 
-    struct nl_msg *msg = xeth_msg(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-    if (!msg
-        || nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME)) {
-        nlmsg_free(msg);
+    *family = genl_ctrl_resolve(sock, ETHTOOL_GENL_NAME);
+    if (*family < 0) {
+        int error = *family == -NLE_OBJ_NOTFOUND ? EOPNOTSUPP : EIO;
         nl_socket_free(sock);
-        return ENOMEM;
-    }
-    *family = -1;
-    struct xeth_xact x
-        = {.parse = xeth_parse_family, .max = CTRL_ATTR_MAX, .aux = family};
-    int error = xeth_transact(sock, msg, &x);
-    free(x.msg);
-    if (!error && *family < 0) {
-        error = EPROTO;
-    }
-    if (error) {
-        nl_socket_free(sock);
-        return error == ENOENT ? EOPNOTSUPP : error;
+        return error;
     }
     *sockp = sock;
     return 0;

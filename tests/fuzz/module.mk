@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 60
 $(FUZZ_DIR)/obj/%.o: %.c $(OVS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC)$(FUZZ_CC) -std=gnu11 -Wall -Werror -I$(TOP) \
-		$(OVS_INCLUDES) $(shell pkg-config --cflags json-c libnl-route-3.0) \
+		$(OVS_INCLUDES) $(shell pkg-config --cflags json-c libnl-route-3.0 libnl-genl-3.0) \
 		-Wno-unused-command-line-argument $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
 define FUZZ_RULE
