@@ -105,12 +105,14 @@ setup:
 	$(Q)scripts/setup
 
 # The unit tests, the fuzz corpora replayed, each fuzz target for 60 s
-# (make fuzz), the integration tests, then real Xen (check-xen, ~5 min):
-# the last two both run, and either failing fails the check.
+# (make fuzz), the integration tests (CHECK_JOBS at a time, those marked
+# "alone" on their own: tests/run-tests), then real Xen (check-xen, ~5
+# min): the last two both run, and either failing fails the check.
+CHECK_JOBS ?= 2
 check: setup
 	$(Q)$(SUBMAKE) all unit-tests fuzz-replay
 	$(Q)$(SUBMAKE) fuzz
-	$(Q)tests/run-tests --bin=$(BIN); rc=$$?; \
+	$(Q)tests/run-tests --bin=$(BIN) --jobs=$(CHECK_JOBS); rc=$$?; \
 	tests/system/run-xen --bin=$(BIN) || rc=1; \
 	exit $$rc
 

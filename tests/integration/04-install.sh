@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # `make install DESTDIR=...` installs the product and nothing else: the
 # programs a user runs (xovs-agent, xovs, xovs-netback, xovs-controller, and the emulated
 # platform's xovs-xenstored and xovs-guest, for trying xovs without Xen),

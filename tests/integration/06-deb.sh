@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 06-deb: `make deb` builds a lintian-clean Debian package that installs
 # with dpkg on this Debian 12 machine beside Debian's openvswitch-switch,
 # whose own init script starts xovs-agent with its packaged defaults (the

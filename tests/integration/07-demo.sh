@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 07-demo: `make demo`'s scripts/demo shows the product and leaves nothing
 # behind.  Run to its end it must succeed and its output must show: the
 # LACP bond negotiated with the demo's switch on both members; the three

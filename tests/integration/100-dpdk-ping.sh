@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # Two xovs-guests whose VIFs are DPDK VIFs (xovs-netback --dpdk-dir): the
 # hotplug script adds net_xovs ports to ovs-vswitchd-dpdk, netback hands
 # the rings to the driver, and the guests ping each other both ways and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # A guest on a DPDK VIF killed with SIGKILL, twice: xovs-netback notices,
 # takes the data path back from net_xovs (the driver unmaps the guest's
 # memory and closes its event channels) and the hotplug script deletes the

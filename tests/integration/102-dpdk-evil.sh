@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # Malicious frontends (the ring attacks of test 90, xovs-evil-guest) against
 # DPDK VIFs: the ring engine now runs inside ovs-vswitchd-dpdk's PMD
 # thread, so a fault there would take the whole switch down.  For each

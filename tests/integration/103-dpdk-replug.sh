@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # A DPDK VIF unplugged and plugged again, more times than DPDK has port
 # numbers (RTE_MAX_ETHPORTS is 32): each round the guest closes its VIF
 # (SIGTERM), netback takes the data path back before the hotplug script

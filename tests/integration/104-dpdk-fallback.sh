@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # DPDK has few port numbers (RTE_MAX_ETHPORTS is 32 in Debian's build):
 # xovs-netback gives at most --dpdk-max-vifs (default 30) VIFs a net_xovs
 # port, and the next one a tap, with a clear log line.  Here the limit is 1:

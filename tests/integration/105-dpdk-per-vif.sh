@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # DPDK is a per-VIF or per-network choice: other-config:xovs-dpdk=true on
 # a VIF record or on its network (the VIF's key wins), carried from the
 # agent to xovs-netback (it asks at each probe) and back through the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # The net_xovs that `make install PREFIX=/usr` installs (the Debian
 # package's path, docs/dpdk.md: /usr/lib/<multiarch>/xovs/) is the one
 # Debian's ovs-vswitchd-dpdk loads with other_config:dpdk-extra "-d PATH":

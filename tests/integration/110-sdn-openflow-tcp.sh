@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # Debian's ovs-testcontroller as the OpenFlow controller of a network's
 # bridge over tcp (network other_config:vswitch-controller): guests talk
 # through it, and the agent never fights it -- the controller's flows and a
@@ -51,9 +52,13 @@ inband=$(happctl bridge/dump-flows "$br" | grep -c 'priority=18[0-9][0-9][0-9][0
 log "ok: no in-band rules on $br"
 
 # Static neighbours: a later ARP probe between g1 and g2 would make the
-# learning controller add flows while the test compares flow tables.
+# learning controller add flows while the test compares flow tables.  With
+# no ARP to teach it the MACs, g2 pings first: then g1's echo requests and
+# g2's replies both get flows (the controller floods, and installs nothing
+# for, a frame to a MAC it has not seen).
 gexec g1 ip neigh replace 198.18.0.2 lladdr "$(guest_mac 2 0)" dev eth0 nud permanent
 gexec g2 ip neigh replace 198.18.0.1 lladdr "$(guest_mac 1 0)" dev eth0 nud permanent
+expect_ping g2 198.18.0.1
 expect_ping g1 198.18.0.2
 n_ctl=$(controller_flows "$br")
 [[ $n_ctl -gt 0 ]] || fail "the controller installed no flows"

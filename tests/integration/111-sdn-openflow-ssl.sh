@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # The host's TLS identity (xovs ssl-set: key, certificate and CA made with
 # Debian's ovs-pki) in OVS's SSL table, xovs-owned, and ovs-testcontroller
 # over ssl as a network's OpenFlow controller: guests talk through the

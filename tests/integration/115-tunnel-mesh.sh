@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # Three hosts (three OVS sandboxes, eth1 of each on one underlay) carry a
 # private network over VXLAN and another over GRE, each a full mesh of
 # tunnel-create records: guests on different hosts ping each other on both

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # A VIF's XenServer QoS fields limit its traffic, live: qos_algorithm_type=
 # ratelimit with qos_algorithm_params:kbps=R caps what the guest sends (an
 # OpenFlow meter plus Interface ingress_policing_rate), qos_algorithm_params:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # scripts/ovs-sandbox start --dpdk: Debian's ovs-vswitchd-dpdk in the
 # namespace with hugepages, EAL --in-memory, one PMD core and a
 # --dpdk-extra argument (an EAL -d plugin, as the net_xovs PMD is loaded);

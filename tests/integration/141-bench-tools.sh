@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # bench/'s traffic program and engine harness do what xovs-bench reads from
 # them: xovs-pktgen's AF_PACKET mode sends from a port in one namespace and
 # counts, with latency, what arrives on a port in another (a veth pair

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 150-torture-agent-kill: xovs-agent is killed with SIGKILL at 100 random
 # moments while three clients create, plug, change and destroy networks and
 # VIFs; after each restart every answered change is there, nothing is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 151-torture-ovs-kill: ovsdb-server and ovs-vswitchd are killed with
 # SIGKILL -- separately, then together -- while two guests ping each other
 # every 50 ms; each is started again as the host's init would (nothing is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 152-torture-netback-16: sixteen emulated guests (eight pairs, each pair
 # pinging every 100 ms) through xovs-netback.  xovs-netback is killed with
 # SIGKILL and started again: every VIF is re-attached to its live rings and

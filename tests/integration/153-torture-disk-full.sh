@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # 153-torture-disk-full: the agent's store lives on a small tmpfs that
 # fills up while networks are created.  A create that cannot be saved is
 # refused with a message naming the store and the system's reason, and

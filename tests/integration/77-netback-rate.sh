@@ -1,4 +1,5 @@
 #!/bin/bash
+# xovs-test: alone
 # The backend's "rate" node (BYTES,USEC, as xl writes it for rate=10Mb/s:
 # 62500 bytes per 50000 us) limits what the guest transmits, and a change
 # applies to the running VIF without a replug.  Guest ga (4 queues) sends 8
