@@ -691,6 +691,21 @@ xstore_commit(struct xstore *s, const struct xrec_db *before,
 }
 
 char *
+xstore_checkpoint(struct xstore *s, const struct xrec_db *db)
+{
+    if (!s->len) {
+        return NULL;
+    }
+    int error = journal_open(s);
+    if (error) {
+        return xasprintf("store %s: cannot open %s: %s", s->path, s->jpath,
+                         ovs_strerror(error));
+    }
+    compact(s, db);
+    return xstore_take_warning(s);
+}
+
+char *
 xstore_take_warning(struct xstore *s)
 {
     char *w = s->warning;

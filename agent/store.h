@@ -64,6 +64,11 @@ void xstore_close(struct xstore *); /* NULL is fine */
  * not log. */
 char *xstore_commit(struct xstore *, const struct xrec_db *before,
                     const struct xrec_db *after);
+/* Folds a non-empty journal into a new snapshot of 'db' (the records as
+ * loaded plus every committed change), as xovs-agent does when it exits,
+ * so that PATH alone holds the store.  Returns NULL, or a malloc'd message
+ * (the changes are still safe in the journal). */
+char *xstore_checkpoint(struct xstore *, const struct xrec_db *db);
 /* The last failed compaction's message (caller frees), or NULL. */
 char *xstore_take_warning(struct xstore *);
 

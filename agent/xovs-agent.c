@@ -122,6 +122,7 @@ static const char *rpc_group_name;
 static uid_t rpc_owner = (uid_t)-1;
 static gid_t rpc_group = (gid_t)-1;
 static const char *metrics_target; /* --metrics; NULL: no endpoint */
+static bool store_journal;         /* --store-journal */
 static char *datapath_type;
 static bool exiting;
 
@@ -134,7 +135,11 @@ usage(void)
            "  --ovsdb=unix:PATH      OVSDB server of the switch to manage\n"
            "                         (default unix:%s/db.sock)\n"
            "  --store=FILE           durable record store (JSON; default\n"
-           "                         %s)\n"
+           "                         %s); each change rewrites it whole,\n"
+           "                         keeping the last as FILE.bak\n"
+           "  --store-journal        each change appends to FILE.journal\n"
+           "                         instead, folded into FILE when large\n"
+           "                         and at exit (for thousands of VIFs)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default %s)\n"
            "  --rpc-internal=unix:PATH  the socket for xovs-netback and\n"
@@ -202,6 +207,7 @@ parse_options(int argc, char *argv[])
     enum {
         OPT_OVSDB = UCHAR_MAX + 1,
         OPT_STORE,
+        OPT_STORE_JOURNAL,
         OPT_RPC,
         OPT_RPC_INTERNAL,
         OPT_RPC_MAX_CONNS,
@@ -219,6 +225,7 @@ parse_options(int argc, char *argv[])
     static const struct option long_options[] = {
         {"ovsdb", required_argument, NULL, OPT_OVSDB},
         {"store", required_argument, NULL, OPT_STORE},
+        {"store-journal", no_argument, NULL, OPT_STORE_JOURNAL},
         {"rpc", required_argument, NULL, OPT_RPC},
         {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
         {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
@@ -252,6 +259,9 @@ parse_options(int argc, char *argv[])
             break;
         case OPT_STORE:
             store_path = optarg;
+            break;
+        case OPT_STORE_JOURNAL:
+            store_journal = true;
             break;
         case OPT_RPC:
             if (strncmp(optarg, "unix:", 5)) {
@@ -593,6 +603,13 @@ agent_commit(void *aux, const struct xrec_db *before,
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
     struct agent *a = aux;
+    if (!store_journal) {
+        char *error = xstore_save(a->store_path, after);
+        if (error) {
+            VLOG_ERR("%s", error);
+        }
+        return error;
+    }
     char *error = xstore_commit(a->store, before, after);
     if (error) {
         VLOG_ERR("%s", error);
@@ -858,6 +875,14 @@ main(int argc, char *argv[])
                   a.store_path);
     }
     a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
+    if (!store_journal) {
+        /* Left by a run with --store-journal: into the snapshot first, or
+         * replaying it later would undo the changes saved whole. */
+        error = xstore_checkpoint(a.store, &a.db);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    }
     error = agent_load_roles(&a.roles);
     if (error) {
         ovs_fatal(0, "%s", error);
@@ -929,6 +954,14 @@ main(int argc, char *argv[])
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
     agent_drop_next_state(&a);
+    /* On the way out, the journal goes into the snapshot: PATH alone is
+     * the store again, for an administrator or a tool to read. */
+    char *cp_error = xstore_checkpoint(a.store, &a.db);
+    if (cp_error) {
+        VLOG_WARN("%s (the changes are safe in %s.journal)", cp_error,
+                  a.store_path);
+        free(cp_error);
+    }
     xstore_close(a.store);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);

@@ -6,6 +6,7 @@
 # are usage errors, and a restart keeps what the batch did.
 . "$(dirname "$0")/lib.sh"
 
+AGENT_EXTRA_ARGS+=(--store-journal)
 host_start
 net=$(xovs network-create name-label=batch)
 br=$(network_bridge "$net")
