@@ -155,9 +155,15 @@ vif_attach gp2 5 0 "$v10" other-config:promiscuous=true >/dev/null
 wait_port vif4.0 "$vbr"
 wait_port vif5.0 "$vbr"
 expect_ping h10 198.18.10.1
-capture gp2
-gexec h10 ping -c 3 -i 0.2 -q 198.18.10.1 >/dev/null
-captured
+# The copy flows for eth1 follow the PIF's and the VIFs' ports into OVS (they
+# are installed once the ports they name exist): a few tries.
+for ((try = 0; try < 5; try++)); do
+    capture gp2
+    gexec h10 ping -c 3 -i 0.2 -q 198.18.10.1 >/dev/null
+    captured
+    [[ $(seen gp2 198.18.10.9 198.18.10.1) -ge 3 ]] && break
+    sleep 1
+done
 [[ $(seen gp2 198.18.10.9 198.18.10.1) -ge 3 ]] ||
     fail "gp2 saw $(seen gp2 198.18.10.9 198.18.10.1) of h10's 3 echo requests to gv"
 grep -q "198.18.10.1 > 198.18.10.9: ICMP echo reply" "$T_DIR/gp2.cap" ||
