@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "agent/rpc-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
 
@@ -16,22 +17,6 @@
 #define PROPERTIES_PREFIX "properties:"
 #define QOS_PARAMS_PREFIX "qos_algorithm_params:"
 
-#define ARG(NAME, HELP)                                                       \
-    {                                                                         \
-        NAME, false, NULL, HELP                                               \
-    }
-#define REQ(NAME, HELP)                                                       \
-    {                                                                         \
-        NAME, true, NULL, HELP                                                \
-    }
-#define FIELD(NAME, ACCESS, HELP)                                             \
-    {                                                                         \
-        NAME, false, ACCESS, HELP                                             \
-    }
-#define END                                                                   \
-    {                                                                         \
-        NULL, false, NULL, NULL                                               \
-    }
 /* Every list row's reported apply state (api.c, from ovs-glue). */
 #define STATUS_FIELD                                                          \
     FIELD("status", " RO",                                                    \

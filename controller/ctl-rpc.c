@@ -6,24 +6,8 @@
 #include <config.h>
 #include "agent/rpc.h"
 
+#include "agent/rpc-table.h"
 #include "util.h"
-
-#define ARG(NAME, HELP)                                                       \
-    {                                                                         \
-        NAME, false, NULL, HELP                                               \
-    }
-#define REQ(NAME, HELP)                                                       \
-    {                                                                         \
-        NAME, true, NULL, HELP                                                \
-    }
-#define FIELD(NAME, ACCESS, HELP)                                             \
-    {                                                                         \
-        NAME, false, ACCESS, HELP                                             \
-    }
-#define END                                                                   \
-    {                                                                         \
-        NULL, false, NULL, NULL                                               \
-    }
 
 static const struct xrpc_param pool_network_create[] = {
     REQ("name-label", "the network's name, unique in the pool"),
