@@ -39,7 +39,10 @@ stop_server() {
     SERVER_PID=
 }
 CLEAN_HOOKS+=(stop_server)
-gexec g2 iperf3 -s -J -B 198.18.0.2 >"$T_DIR/iperf3-server.json" 2>&1 &
+# ip netns exec, not the gexec function: $! must be iperf3's own pid
+# (a function in the background is a subshell, and killing it left the
+# server running).
+ip netns exec "$(gns g2)" iperf3 -s -J -B 198.18.0.2 >"$T_DIR/iperf3-server.json" 2>&1 &
 SERVER_PID=$!
 # shellcheck disable=SC2317 # run by wait_until
 listening() {
