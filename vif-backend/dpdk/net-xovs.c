@@ -730,17 +730,6 @@ xovs_probe(struct rte_vdev_device *vdev)
         rte_eth_dev_release_port(eth);
         return -error;
     }
-    pmd->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (pmd->stop_fd < 0
-        || rte_ctrl_thread_create(&pmd->thread, "xovs-ctl", NULL, xovs_thread,
-                                  pmd)) {
-        XLOG(ERR, "%s: cannot start the control thread\n", name);
-        xovs_free(pmd);
-        rte_eth_dev_release_port(eth);
-        return -ENOMEM;
-    }
-    pmd->thread_running = true;
-
     /* A locally administered address from the VIF's identity (the guest's
      * own MAC is the frontend's business). */
     static struct rte_ether_addr macs[RTE_MAX_ETHPORTS];
@@ -757,6 +746,21 @@ xovs_probe(struct rte_vdev_device *vdev)
     eth->tx_pkt_burst = xovs_tx_burst;
     eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
     xovs_set_link(pmd, false);
+
+    /* The control thread starts last: a netback already waiting on the
+     * socket is attached at once, and the link it sets up must not be set
+     * down again here (seen under load as a port whose link stayed down). */
+    pmd->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (pmd->stop_fd < 0
+        || rte_ctrl_thread_create(&pmd->thread, "xovs-ctl", NULL, xovs_thread,
+                                  pmd)) {
+        XLOG(ERR, "%s: cannot start the control thread\n", name);
+        xovs_free(pmd);
+        eth->data->mac_addrs = NULL;
+        rte_eth_dev_release_port(eth);
+        return -ENOMEM;
+    }
+    pmd->thread_running = true;
     rte_eth_dev_probing_finish(eth);
     XLOG(INFO, "%s: listening on %s for xovs-netback\n", name, pmd->path);
     return 0;
