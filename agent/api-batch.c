@@ -15,6 +15,7 @@
 #include "agent/api-private.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/records.h"
@@ -79,6 +80,14 @@ parse_calls(struct xapi_ctx *c, struct json_object **calls)
                       "verbs that change records and return nothing "
                       "or a uuid)",
                       i, name);
+            json_object_put(a);
+            return false;
+        }
+        /* A batch is never served on the internal socket. */
+        char *why = xrpc_check_internal_only(xrpc_internal_only, name, params);
+        if (why) {
+            xapi_fail(c, XRPC_REJECTED, "calls", "calls[%zu]: %s", i, why);
+            free(why);
             json_object_put(a);
             return false;
         }

@@ -332,7 +332,7 @@ handle_line(struct xrpcs *server, struct xrpcs_conn *c, const char *line,
 {
     char *reply = NULL;
 
-    if (server->s.allow || server->s.roles) {
+    if (server->s.allow || server->s.refuse || server->s.roles) {
         struct json_object *request, *id, *params;
         const char *method;
         char *error
@@ -343,6 +343,10 @@ handle_line(struct xrpcs *server, struct xrpcs_conn *c, const char *line,
             char *why = (server->s.allow ? xrpc_check_allowed(server->s.allow,
                                                               method, params)
                                          : NULL);
+            if (!why && server->s.refuse) {
+                why = xrpc_check_internal_only(server->s.refuse, method,
+                                               params);
+            }
             if (!why && server->s.roles) {
                 /* Looked up per request: the map may have been reloaded
                  * since the peer connected. */

@@ -54,22 +54,25 @@ struct xrpcs;
 typedef char *xrpcs_handle_fn(void *aux, const char *line, size_t len);
 
 struct xrpcs_settings {
-    const char *name;               /* for log lines: "admin", "internal" */
-    size_t max_conns;               /* served at once; more are refused */
-    size_t max_output;              /* unread reply bytes that stop reading */
-    unsigned int max_requests;      /* requests per connection per run */
-    size_t max_read;                /* bytes read per connection per run */
-    long long idle_timeout_ms;      /* 0: connections never time out */
-    const struct xrpc_allow *allow; /* NULL: every method; else only these
-                                     * (rpc.h), others get XRPC_REJECTED */
-    const struct xrbac_map *roles;  /* NULL: no role check; else each
-                                     * peer's role (must outlive the
-                                     * server; may change between runs) */
-    enum xrbac_role max_role;       /* no peer has more on this socket */
-    int mode;                       /* the socket file's mode; -1: OVS's
-                                     * 0770 */
-    uid_t owner;                    /* (uid_t) -1: the agent's user */
-    gid_t group;                    /* (gid_t) -1: the agent's group */
+    const char *name;                /* for log lines: "admin", "internal" */
+    size_t max_conns;                /* served at once; more are refused */
+    size_t max_output;               /* unread reply bytes that stop reading */
+    unsigned int max_requests;       /* requests per connection per run */
+    size_t max_read;                 /* bytes read per connection per run */
+    long long idle_timeout_ms;       /* 0: connections never time out */
+    const struct xrpc_allow *allow;  /* NULL: every method; else only these
+                                      * (rpc.h), others get XRPC_REJECTED */
+    const struct xrpc_allow *refuse; /* NULL, or methods' parameters this
+                                      * socket refuses (rpc.h's
+                                      * xrpc_internal_only) */
+    const struct xrbac_map *roles;   /* NULL: no role check; else each
+                                      * peer's role (must outlive the
+                                      * server; may change between runs) */
+    enum xrbac_role max_role;        /* no peer has more on this socket */
+    int mode;                        /* the socket file's mode; -1: OVS's
+                                      * 0770 */
+    uid_t owner;                     /* (uid_t) -1: the agent's user */
+    gid_t group;                     /* (gid_t) -1: the agent's group */
 };
 
 /* Fills 's' with the defaults above, every method allowed, no role check,

@@ -580,6 +580,36 @@ const struct xrpc_allow xrpc_internal_allow[] = {
     {NULL, NULL},
 };
 
+static const char *const vif_plug_internal_only[] = {"dpdk-devargs", NULL};
+
+const struct xrpc_allow xrpc_internal_only[] = {
+    {"vif-plug", vif_plug_internal_only},
+    {NULL, NULL},
+};
+
+char *
+xrpc_check_internal_only(const struct xrpc_allow *only, const char *method,
+                         struct json_object *params)
+{
+    if (!json_object_is_type(params, json_type_object)) {
+        return NULL;
+    }
+    for (const struct xrpc_allow *o = only; o->method; o++) {
+        if (strcmp(o->method, method)) {
+            continue;
+        }
+        for (const char *const *p = o->params; *p; p++) {
+            if (json_object_object_get_ex(params, *p, NULL)) {
+                return xasprintf("%s: %.64s takes it only on the agent's "
+                                 "internal socket (xovs-netback's hotplug "
+                                 "script, scripts/vif)",
+                                 *p, method);
+            }
+        }
+    }
+    return NULL;
+}
+
 char *
 xrpc_check_allowed(const struct xrpc_allow *allow, const char *method,
                    struct json_object *params)

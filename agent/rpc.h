@@ -112,6 +112,19 @@ struct xrpc_allow {
  * vif-param-set with only uuid= and domid=.  Terminated by a NULL method. */
 extern const struct xrpc_allow xrpc_internal_allow[];
 
+/* What only the internal socket takes (the admin socket refuses it):
+ * vif-plug's dpdk-devargs, which names a unix socket that ovs-vswitchd-dpdk
+ * then listens on; only xovs-netback, through the hotplug script, knows the
+ * one it made (docs/dpdk.md). */
+extern const struct xrpc_allow xrpc_internal_only[];
+
+/* Returns NULL if no entry of 'only' (terminated by a NULL method) names
+ * 'method' with a parameter that 'params' (an object or NULL) carries, else
+ * a malloc'd one-line message naming the parameter and the socket that
+ * takes it. */
+char *xrpc_check_internal_only(const struct xrpc_allow *only,
+                               const char *method, struct json_object *params);
+
 /* Returns NULL if 'allow' (terminated by a NULL method) lets 'method' run
  * with 'params' (an object or NULL), else a malloc'd one-line message that
  * names the method or parameter refused and what to use instead. */

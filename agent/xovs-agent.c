@@ -738,6 +738,7 @@ agent_listen(struct agent *a, const char *path, const char *name,
          * than vm-operator, whoever runs them. */
         s.max_role = XRBAC_VM_OPERATOR;
     } else {
+        s.refuse = xrpc_internal_only;
         s.mode = rpc_mode;
         s.owner = rpc_owner;
         s.group = rpc_group;

@@ -5,7 +5,8 @@
 # which plugs the VIFs there -- while 64 idle clients hold every slot of the
 # admin socket.  The internal socket serves only stats reports and the VIF
 # hotplug verbs: network-destroy and vif-param-set MTU= are refused with a
-# clear message and change nothing.  Before: there was one socket; 64 idle
+# clear message and change nothing; the admin socket refuses vif-plug's
+# dpdk-devargs= (also in a batch), which only the hotplug script gives.  Before: there was one socket; 64 idle
 # clients locked netback and the hotplug script out, and anything that
 # could reach netback's socket could destroy networks.
 # shellcheck source=tests/integration/netback-lib.sh
@@ -98,4 +99,24 @@ wait_until 10 xovs network-list || fail "admin socket not served after the idle 
 log "ok: nothing changed by the refused requests"
 xovs network-destroy uuid="$spare" >/dev/null || fail "admin socket cannot network-destroy"
 log "ok: the admin socket still serves network-destroy"
+
+# dpdk-devargs names a socket ovs-vswitchd-dpdk listens on: only netback's
+# hotplug script, on the internal socket, may give it (test 105 does).
+devargs=net_xovs_2_0,path=/tmp/elsewhere/vif2.0.sock
+rc=0
+err=$(xovs vif-plug uuid="$vb" dpdk-devargs="$devargs" 2>&1 >/dev/null) || rc=$?
+[[ $rc -eq 1 && $err == *"dpdk-devargs: vif-plug takes it only on the agent's internal socket"* ]] ||
+    fail "admin socket: vif-plug dpdk-devargs=: exit $rc, '$err'"
+log "ok: admin socket refuses vif-plug dpdk-devargs=: $err"
+calls='[{"method": "vif-plug", "params": {"uuid": "'$vb'", "dpdk-devargs": "'$devargs'"}}]'
+rc=0
+err=$(xovs batch calls="$calls" 2>&1 >/dev/null) || rc=$?
+[[ $rc -eq 1 && $err == *"calls[0]: dpdk-devargs: vif-plug takes it only"* ]] ||
+    fail "admin socket: batch with vif-plug dpdk-devargs=: exit $rc, '$err'"
+log "ok: and so does a batch: $err"
+[[ -z $(xovs vif-list uuid="$vb" params=dpdk-devargs --minimal) ]] ||
+    fail "VIF $vb got dpdk-devargs '$(xovs vif-list uuid="$vb" params=dpdk-devargs --minimal)'"
+vsctl get interface vif2.0 type | grep -qx '""' ||
+    fail "vif2.0 is no longer a tap: type $(vsctl get interface vif2.0 type)"
+log "ok: VIF $vb kept its tap port"
 pass

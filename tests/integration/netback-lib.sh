@@ -106,7 +106,7 @@ nb_netback_start() {
     rm -f "$T_DIR/netback.pid"
     ip netns exec "$NS" env XOVS="$XOVS_BIN/xovs" OVSDB="$OVSDB" \
         "$XOVS_BIN/xovs-netback" --platform=emu --xenstore="$XSD_SOCK" \
-        --agent-rpc="unix:$T_DIR/agent.sock" \
+        --agent-rpc="unix:$XOVS_RUNDIR/agent-internal.sock" \
         --hotplug-script="$TOP/scripts/vif" --unixctl="$NB_CTL" \
         "${NB_EXTRA_ARGS[@]}" -vconsole:off --detach \
         --pidfile="$T_DIR/netback.pid" --log-file="$T_DIR/netback.log" \
