@@ -398,26 +398,6 @@ struct bfix {
     char *bondnet, *vif1, *vif2;
 };
 
-static int OVS_PRINTF_FORMAT(3, 4)
-    callf(struct xrec_db *db, const char *method, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *line = xvasprintf(format, args);
-    va_end(args);
-
-    const char *argv[16];
-    size_t n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
-         tok = strtok_r(NULL, " ", &save)) {
-        argv[n++] = tok;
-    }
-    int code = unit_callv(db, method, argv, n);
-    free(line);
-    return code;
-}
-
 #define MUST(CALL)                                                            \
     do {                                                                      \
         if (CALL) {                                                           \
@@ -438,7 +418,7 @@ bfix_init(struct bfix *f)
     unit_nics[2] = (struct xpif_link){"eth3", "02:00:00:00:01:03", 1500, 1};
     unit_nics[3] = (struct xpif_link){"eth4", "02:00:00:00:01:04", 9000, 1};
     unit_n_nics = 4;
-    MUST(callf(&f->db, "pif-scan", "%s", ""));
+    MUST(unit_callf(&f->db, "pif-scan", "%s", ""));
     for (int i = 1; i <= 4; i++) {
         char dev[8];
         snprintf(dev, sizeof dev, "eth%d", i);
@@ -446,22 +426,22 @@ bfix_init(struct bfix *f)
         f->pif[i] = xstrdup(p->uuid);
         f->net[i] = xstrdup(p->network);
     }
-    MUST(callf(&f->db, "pif-plug", "uuid=%s", f->pif[1]));
-    MUST(callf(&f->db, "pif-plug", "uuid=%s", f->pif[2]));
-    MUST(callf(&f->db, "network-create", "%s", "name-label=bond"));
+    MUST(unit_callf(&f->db, "pif-plug", "uuid=%s", f->pif[1]));
+    MUST(unit_callf(&f->db, "pif-plug", "uuid=%s", f->pif[2]));
+    MUST(unit_callf(&f->db, "network-create", "%s", "name-label=bond"));
     f->bondnet = xstrdup(unit_result_uuid());
-    MUST(callf(&f->db, "vif-create",
-               "vm-uuid=%s domid=1 device=0 network-uuid=%s "
-               "mac=02:00:00:00:0b:00",
-               VM, f->net[1]));
+    MUST(unit_callf(&f->db, "vif-create",
+                    "vm-uuid=%s domid=1 device=0 network-uuid=%s "
+                    "mac=02:00:00:00:0b:00",
+                    VM, f->net[1]));
     f->vif1 = xstrdup(unit_result_uuid());
-    MUST(callf(&f->db, "vif-plug", "uuid=%s", f->vif1));
-    MUST(callf(&f->db, "vif-create",
-               "vm-uuid=%s domid=1 device=1 network-uuid=%s "
-               "mac=02:00:00:00:0b:01",
-               VM, f->net[2]));
+    MUST(unit_callf(&f->db, "vif-plug", "uuid=%s", f->vif1));
+    MUST(unit_callf(&f->db, "vif-create",
+                    "vm-uuid=%s domid=1 device=1 network-uuid=%s "
+                    "mac=02:00:00:00:0b:01",
+                    VM, f->net[2]));
     f->vif2 = xstrdup(unit_result_uuid());
-    MUST(callf(&f->db, "vif-plug", "uuid=%s", f->vif2));
+    MUST(unit_callf(&f->db, "vif-plug", "uuid=%s", f->vif2));
     return true;
 }
 
@@ -486,10 +466,10 @@ test_api_create_destroy(const void *aux OVS_UNUSED)
         bfix_destroy(&f);
         return;
     }
-    int code = callf(&f.db, "bond-create",
-                     "network-uuid=%s pif-uuids=%s,%s mode=lacp "
-                     "properties:lacp-time=fast",
-                     f.bondnet, f.pif[1], f.pif[2]);
+    int code = unit_callf(&f.db, "bond-create",
+                          "network-uuid=%s pif-uuids=%s,%s mode=lacp "
+                          "properties:lacp-time=fast",
+                          f.bondnet, f.pif[1], f.pif[2]);
     CHECK(!code, "bond-create: %s", unit_error);
     char *bond_uuid = xstrdup(unit_result_uuid());
     struct xrec_bond *bond = xrec_find_bond(&f.db, bond_uuid);
@@ -511,30 +491,31 @@ test_api_create_destroy(const void *aux OVS_UNUSED)
           "VIF still plugged");
 
     /* A VLAN on the bond, then destroy: VIFs and the VLAN go to eth1. */
-    CHECK(!callf(&f.db, "network-create", "%s", "name-label=v10"), "net");
+    CHECK(!unit_callf(&f.db, "network-create", "%s", "name-label=v10"), "net");
     char *v10 = xstrdup(unit_result_uuid());
-    CHECK(!callf(&f.db, "vlan-create", "pif-uuid=%s network-uuid=%s vlan=10",
-                 bond->master, v10),
+    CHECK(!unit_callf(&f.db, "vlan-create",
+                      "pif-uuid=%s network-uuid=%s vlan=10", bond->master,
+                      v10),
           "vlan on bond: %s", unit_error);
     char *vlan = xstrdup(unit_result_uuid());
-    CHECK(!callf(&f.db, "bond-set-mode", "uuid=%s mode=active-backup",
-                 bond_uuid),
+    CHECK(!unit_callf(&f.db, "bond-set-mode", "uuid=%s mode=active-backup",
+                      bond_uuid),
           "set-mode: %s", unit_error);
     CHECK(!smap_get(&bond->properties, "hashing_algorithm"),
           "hashing_algorithm dropped with LACP");
     CHECK(!strcmp(smap_get_def(&bond->properties, "lacp-time", ""), "fast"),
           "other properties kept");
-    CHECK(!callf(&f.db, "bond-param-set",
-                 "uuid=%s properties:updelay=1000 properties:lacp-time= "
-                 "primary-slave=%s",
-                 bond_uuid, f.pif[2]),
+    CHECK(!unit_callf(&f.db, "bond-param-set",
+                      "uuid=%s properties:updelay=1000 properties:lacp-time= "
+                      "primary-slave=%s",
+                      bond_uuid, f.pif[2]),
           "param-set: %s", unit_error);
     CHECK(!strcmp(smap_get_def(&bond->properties, "updelay", ""), "1000")
               && !smap_get(&bond->properties, "lacp-time")
               && !strcmp(bond->primary_slave, f.pif[2]),
           "param-set applied");
-    CHECK(!callf(&f.db, "bond-destroy", "uuid=%s", bond_uuid), "destroy: %s",
-          unit_error);
+    CHECK(!unit_callf(&f.db, "bond-destroy", "uuid=%s", bond_uuid),
+          "destroy: %s", unit_error);
     CHECK(f.db.n_bonds == 0 && !xrec_find_pif_by_device(&f.db, "bond0", -1),
           "bond and bond PIF gone");
     CHECK(!strcmp(xrec_find_vif(&f.db, f.vif1)->network, f.net[2])
@@ -559,10 +540,10 @@ test_api_reject(const void *aux OVS_UNUSED)
         bfix_destroy(&f);
         return;
     }
-    CHECK(!callf(&f.db, "network-create", "%s", "name-label=b2"), "net");
+    CHECK(!unit_callf(&f.db, "network-create", "%s", "name-label=b2"), "net");
     char *b2 = xstrdup(unit_result_uuid());
-    CHECK(!callf(&f.db, "bond-create", "network-uuid=%s pif-uuids=%s,%s",
-                 f.bondnet, f.pif[1], f.pif[2]),
+    CHECK(!unit_callf(&f.db, "bond-create", "network-uuid=%s pif-uuids=%s,%s",
+                      f.bondnet, f.pif[1], f.pif[2]),
           "first bond: %s", unit_error);
     char *bond = xstrdup(unit_result_uuid());
     char *master = xstrdup(xrec_find_bond(&f.db, bond)->master);
@@ -614,7 +595,7 @@ test_api_reject(const void *aux OVS_UNUSED)
     };
     char *before = unit_db_text(&f.db);
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        int code = callf(&f.db, cases[i].verb, "%s", cases[i].args);
+        int code = unit_callf(&f.db, cases[i].verb, "%s", cases[i].args);
         char *after = unit_db_text(&f.db);
         bool same = !strcmp(before, after);
         free(after);
@@ -627,7 +608,8 @@ test_api_reject(const void *aux OVS_UNUSED)
     }
     /* Same member set, valid: the members' checks come first, then the
      * property check names the property. */
-    CHECK(callf(&f.db, "network-create", "%s", "name-label=b3") == 0, "b3");
+    CHECK(unit_callf(&f.db, "network-create", "%s", "name-label=b3") == 0,
+          "b3");
     char *b3 = xstrdup(unit_result_uuid());
     free(before);
     before = unit_db_text(&f.db);
@@ -637,7 +619,7 @@ test_api_reject(const void *aux OVS_UNUSED)
     char *args = xasprintf("network-uuid=%s pif-uuids=%s,%s "
                            "properties:hashing_algorithm=src_mac",
                            b3, f.pif[3], xrec_find_bond(&f.db, bond)->master);
-    CHECK(callf(&f.db, "bond-create", "%s", args) == 1, "bond as member");
+    CHECK(unit_callf(&f.db, "bond-create", "%s", args) == 1, "bond as member");
     free(args);
     char *after = unit_db_text(&f.db);
     CHECK(!strcmp(before, after), "rejections changed nothing");
@@ -676,9 +658,9 @@ test_api_list(const void *aux OVS_UNUSED)
         bfix_destroy(&f);
         return;
     }
-    CHECK(!callf(&f.db, "bond-create",
-                 "network-uuid=%s pif-uuids=%s,%s mode=lacp", f.bondnet,
-                 f.pif[1], f.pif[2]),
+    CHECK(!unit_callf(&f.db, "bond-create",
+                      "network-uuid=%s pif-uuids=%s,%s mode=lacp", f.bondnet,
+                      f.pif[1], f.pif[2]),
           "create: %s", unit_error);
     struct xapi_env env = {.scan = unit_scan,
                            .bond_status = fake_bond_status,
@@ -720,12 +702,13 @@ test_api_list(const void *aux OVS_UNUSED)
     json_object_put(result);
 
     /* pif-list shows the relations. */
-    CHECK(!callf(&f.db, "pif-list", "uuid=%s", f.pif[1]), "pif-list");
+    CHECK(!unit_callf(&f.db, "pif-list", "uuid=%s", f.pif[1]), "pif-list");
     row = json_object_array_get_idx(unit_result, 0);
     FIELD_IS("bond-slave-of", f.db.bonds[0]->uuid);
 
     /* Without a switch, bond-list says so. */
-    CHECK(!callf(&f.db, "bond-list", "params=lacp-status,links-up"), "list");
+    CHECK(!unit_callf(&f.db, "bond-list", "params=lacp-status,links-up"),
+          "list");
     row = json_object_array_get_idx(unit_result, 0);
     FIELD_IS("lacp-status", "unknown");
     FIELD_IS("links-up", "0");
@@ -744,10 +727,10 @@ test_store(const void *aux OVS_UNUSED)
         bfix_destroy(&f);
         return;
     }
-    CHECK(!callf(&f.db, "bond-create",
-                 "network-uuid=%s pif-uuids=%s,%s,%s mode=lacp "
-                 "properties:lacp-aggregation-key=7",
-                 f.bondnet, f.pif[1], f.pif[2], f.pif[3]),
+    CHECK(!unit_callf(&f.db, "bond-create",
+                      "network-uuid=%s pif-uuids=%s,%s,%s mode=lacp "
+                      "properties:lacp-aggregation-key=7",
+                      f.bondnet, f.pif[1], f.pif[2], f.pif[3]),
           "create: %s", unit_error);
     char *dir = unit_tmpdir();
     char *path = xasprintf("%s/store.json", dir);
@@ -832,11 +815,11 @@ test_reconcile(const void *aux OVS_UNUSED)
         bfix_destroy(&f);
         return;
     }
-    CHECK(!callf(&f.db, "bond-create",
-                 "network-uuid=%s pif-uuids=%s,%s mode=lacp "
-                 "properties:lacp-time=fast properties:updelay=500 "
-                 "properties:lacp-aggregation-key=9",
-                 f.bondnet, f.pif[1], f.pif[2]),
+    CHECK(!unit_callf(&f.db, "bond-create",
+                      "network-uuid=%s pif-uuids=%s,%s mode=lacp "
+                      "properties:lacp-time=fast properties:updelay=500 "
+                      "properties:lacp-aggregation-key=9",
+                      f.bondnet, f.pif[1], f.pif[2]),
           "create: %s", unit_error);
     const char *bridge = xrec_find_network(&f.db, f.bondnet)->bridge;
     struct ovsg_state s;
@@ -865,7 +848,7 @@ test_reconcile(const void *aux OVS_UNUSED)
 
     /* Unplugged bond PIF: no bond port. */
     const struct xrec_bond *bond = f.db.bonds[0];
-    CHECK(!callf(&f.db, "pif-unplug", "uuid=%s", bond->master), "unplug");
+    CHECK(!unit_callf(&f.db, "pif-unplug", "uuid=%s", bond->master), "unplug");
     xrc_build(&f.db, "netdev", &s);
     p = find_port(ovsg_state_find_bridge(&s, bridge), "bond0");
     ovsg_state_destroy(&s);

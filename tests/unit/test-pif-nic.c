@@ -13,27 +13,6 @@
 #include "tests/unit/unit-tests.h"
 #include "util.h"
 
-/* Runs 'method' with space-separated "key=value" arguments. */
-static int OVS_PRINTF_FORMAT(3, 4)
-    callf(struct xrec_db *db, const char *method, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *line = xvasprintf(format, args);
-    va_end(args);
-
-    const char *argv[16];
-    size_t n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
-         tok = strtok_r(NULL, " ", &save)) {
-        argv[n++] = tok;
-    }
-    int code = unit_callv(db, method, argv, n);
-    free(line);
-    return code;
-}
-
 /* A host with NIC xovsnic1 (a name no test machine has, so reading its
  * settings finds nothing) scanned into a PIF; returns its uuid. */
 static char *
@@ -45,8 +24,8 @@ setup(struct xrec_db *db)
     unit_nics[1]
         = (struct xpif_link){"xovsnic2", "02:00:00:00:01:02", 1500, true};
     unit_n_nics = 2;
-    callf(db, "pif-scan", "%s", "");
-    callf(db, "pif-list", "device=xovsnic1 params=uuid");
+    unit_callf(db, "pif-scan", "%s", "");
+    unit_callf(db, "pif-list", "device=xovsnic1 params=uuid");
     struct json_object *row = json_object_array_get_idx(unit_result, 0);
     struct json_object *uuid;
     json_object_object_get_ex(row, "uuid", &uuid);
@@ -100,10 +79,10 @@ test_ethtool_api(const void *aux OVS_UNUSED)
 
     /* A bad value is refused whole, naming the key; nothing is kept. */
     char *before = unit_db_text(&db);
-    CHECK(callf(&db, "pif-param-set",
-                "uuid=%s other-config:ethtool-tso=off "
-                "other-config:ethtool-gro=maybe",
-                pif),
+    CHECK(unit_callf(&db, "pif-param-set",
+                     "uuid=%s other-config:ethtool-tso=off "
+                     "other-config:ethtool-gro=maybe",
+                     pif),
           "ethtool-gro=maybe accepted");
     CHECK(error_has("other-config:ethtool-gro: \"maybe\" is not on, off"),
           "error: %s", unit_error);
@@ -113,27 +92,28 @@ test_ethtool_api(const void *aux OVS_UNUSED)
     free(after);
 
     /* Through the generic verb too. */
-    CHECK(callf(&db, "pif-param-add",
-                "uuid=%s param-name=other-config ethtool-duplex=double", pif),
+    CHECK(unit_callf(&db, "pif-param-add",
+                     "uuid=%s param-name=other-config ethtool-duplex=double",
+                     pif),
           "ethtool-duplex=double accepted");
     CHECK(error_has("ethtool-duplex: \"double\" is not half or full"),
           "error: %s", unit_error);
 
-    CHECK(!callf(&db, "pif-param-set",
-                 "uuid=%s other-config:ethtool-gro=off "
-                 "other-config:ethtool-speed=1000",
-                 pif),
+    CHECK(!unit_callf(&db, "pif-param-set",
+                      "uuid=%s other-config:ethtool-gro=off "
+                      "other-config:ethtool-speed=1000",
+                      pif),
           "good ethtool settings refused: %s", unit_error);
     const struct xrec_pif *p = xrec_find_pif(&db, pif);
     CHECK(!strcmp(smap_get_def(&p->other_config, "ethtool-gro", ""), "off"),
           "ethtool-gro not stored");
 
     /* properties:gro, xapi's PIF.properties. */
-    CHECK(callf(&db, "pif-param-set", "uuid=%s properties:gro=yes", pif),
+    CHECK(unit_callf(&db, "pif-param-set", "uuid=%s properties:gro=yes", pif),
           "properties:gro=yes accepted");
     CHECK(error_has("properties:gro: \"yes\" is not on or off"), "error: %s",
           unit_error);
-    CHECK(!callf(&db, "pif-param-set", "uuid=%s properties:gro=off", pif),
+    CHECK(!unit_callf(&db, "pif-param-set", "uuid=%s properties:gro=off", pif),
           "properties:gro=off refused: %s", unit_error);
     CHECK(xrec_find_pif(&db, pif)->gro == XREC_GRO_OFF, "gro not stored");
     struct json_object *json = xrec_db_to_json(&db);
@@ -144,12 +124,12 @@ test_ethtool_api(const void *aux OVS_UNUSED)
           "gro lost in the store: %s", error ? error : "");
     xrec_db_destroy(&copy);
     json_object_put(json);
-    CHECK(!callf(&db, "pif-param-set", "uuid=%s properties:gro=", pif),
+    CHECK(!unit_callf(&db, "pif-param-set", "uuid=%s properties:gro=", pif),
           "properties:gro= refused: %s", unit_error);
     CHECK(xrec_find_pif(&db, pif)->gro == XREC_GRO_UNSET, "gro not unset");
 
     /* The ethtool field is there (empty: no such NIC here). */
-    CHECK(!callf(&db, "pif-list", "uuid=%s", pif), "pif-list");
+    CHECK(!unit_callf(&db, "pif-list", "uuid=%s", pif), "pif-list");
     struct json_object *row = json_object_array_get_idx(unit_result, 0), *m;
     CHECK(json_object_object_get_ex(row, "ethtool", &m)
               && json_object_is_type(m, json_type_object),
@@ -164,7 +144,7 @@ test_pif_ip(const void *aux OVS_UNUSED)
     struct xrec_db db;
     char *pif = setup(&db);
 
-    callf(&db, "pif-list", "device=xovsnic2 params=uuid");
+    unit_callf(&db, "pif-list", "device=xovsnic2 params=uuid");
     struct json_object *row = json_object_array_get_idx(unit_result, 0), *v;
     json_object_object_get_ex(row, "uuid", &v);
     char *pif2 = xstrdup(json_object_get_string(v));
@@ -192,17 +172,18 @@ test_pif_ip(const void *aux OVS_UNUSED)
     };
     char *before = unit_db_text(&db);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        CHECK(callf(&db, "pif-reconfigure-ip", "uuid=%s %s", pif, bad[i][0]),
+        CHECK(unit_callf(&db, "pif-reconfigure-ip", "uuid=%s %s", pif,
+                         bad[i][0]),
               "accepted: %s", bad[i][0]);
         CHECK(error_has(bad[i][1]), "%s: error '%s', want '%s'", bad[i][0],
               unit_error, bad[i][1]);
     }
-    CHECK(callf(&db, "pif-reconfigure-ipv6",
-                "uuid=%s mode=static IPv6=fe80::1/64", pif),
+    CHECK(unit_callf(&db, "pif-reconfigure-ipv6",
+                     "uuid=%s mode=static IPv6=fe80::1/64", pif),
           "link-local IPv6 accepted");
     CHECK(error_has("IPv6: fe80::1 is not a unicast global"), "error: %s",
           unit_error);
-    CHECK(callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
+    CHECK(unit_callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
           "management on a PIF without IP accepted");
     char *after = unit_db_text(&db);
     CHECK(!strcmp(before, after), "a refused call changed the records");
@@ -210,18 +191,20 @@ test_pif_ip(const void *aux OVS_UNUSED)
     free(after);
 
     /* Good input, stored canonical, kept across the store. */
-    CHECK(!callf(&db, "pif-reconfigure-ip",
-                 "uuid=%s mode=STATIC IP=198.18.1.1 netmask=255.255.255.0 "
-                 "gateway=198.18.1.254 DNS=198.18.0.53,2001:DB8::53",
-                 pif),
-          "static IP refused: %s", unit_error);
-    CHECK(!callf(&db, "pif-reconfigure-ipv6",
-                 "uuid=%s mode=static IPv6=2001:DB8:1:0::1/64 "
-                 "gateway=2001:db8:1::fe",
-                 pif),
+    CHECK(
+        !unit_callf(&db, "pif-reconfigure-ip",
+                    "uuid=%s mode=STATIC IP=198.18.1.1 netmask=255.255.255.0 "
+                    "gateway=198.18.1.254 DNS=198.18.0.53,2001:DB8::53",
+                    pif),
+        "static IP refused: %s", unit_error);
+    CHECK(!unit_callf(&db, "pif-reconfigure-ipv6",
+                      "uuid=%s mode=static IPv6=2001:DB8:1:0::1/64 "
+                      "gateway=2001:db8:1::fe",
+                      pif),
           "static IPv6 refused: %s", unit_error);
-    CHECK(callf(&db, "pif-reconfigure-ip",
-                "uuid=%s mode=static IP=198.18.1.1 netmask=255.255.0.0", pif2),
+    CHECK(unit_callf(&db, "pif-reconfigure-ip",
+                     "uuid=%s mode=static IP=198.18.1.1 netmask=255.255.0.0",
+                     pif2),
           "a second PIF with the same IP accepted");
     CHECK(error_has("IP: 198.18.1.1 is already PIF"), "error: %s", unit_error);
     const struct xrec_pif *p = xrec_find_pif(&db, pif);
@@ -260,18 +243,19 @@ test_pif_ip(const void *aux OVS_UNUSED)
     json_object_put(json);
 
     /* One management PIF. */
-    CHECK(!callf(&db, "pif-reconfigure-ipv6", "uuid=%s mode=autoconf", pif2),
+    CHECK(!unit_callf(&db, "pif-reconfigure-ipv6", "uuid=%s mode=autoconf",
+                      pif2),
           "autoconf refused: %s", unit_error);
-    CHECK(!callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
+    CHECK(!unit_callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif),
           "management: %s", unit_error);
-    CHECK(!callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif2),
+    CHECK(!unit_callf(&db, "host-management-reconfigure", "pif-uuid=%s", pif2),
           "management move: %s", unit_error);
     CHECK(!xrec_find_pif(&db, pif)->management
               && xrec_find_pif(&db, pif2)->management,
           "management did not move");
     CHECK(!strcmp(xrec_find_pif(&db, pif)->ip.ip, "198.18.1.1"),
           "the old management PIF lost its IP");
-    CHECK(!callf(&db, "host-management-disable", "%s", ""), "disable");
+    CHECK(!unit_callf(&db, "host-management-disable", "%s", ""), "disable");
     CHECK(!xrec_find_pif(&db, pif2)->management, "management not disabled");
     free(pif);
     free(pif2);

@@ -52,28 +52,6 @@ count_flows(const struct ovsg_bridge *br, const char *needle)
 
 /* eth1 plugged into xenbr1; internal network "int" (xapi0); VLAN 10 network
  * on eth1 (xapi1); one VIF on each, the first locked. */
-/* Runs 'method' with space-separated "key=value" arguments made from
- * 'format' (values must not contain spaces). */
-static int OVS_PRINTF_FORMAT(3, 4)
-    callf(struct xrec_db *db, const char *method, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *line = xvasprintf(format, args);
-    va_end(args);
-
-    const char *argv[16];
-    size_t n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
-         tok = strtok_r(NULL, " ", &save)) {
-        argv[n++] = tok;
-    }
-    int code = unit_callv(db, method, argv, n);
-    free(line);
-    return code;
-}
-
 #define VM "11111111-2222-3333-4444-555555555555"
 
 /* Setup steps must succeed; a failure names the call's message. */
@@ -91,28 +69,28 @@ setup(struct xrec_db *db, char **int_vif, char **vlan_vif)
     xrec_db_init(db);
     unit_nics[0] = (struct xpif_link){"eth1", "02:00:00:00:01:01", 1500, true};
     unit_n_nics = 1;
-    MUST(callf(db, "pif-scan", "%s", ""));
+    MUST(unit_callf(db, "pif-scan", "%s", ""));
     char *pif = xstrdup(db->pifs[0]->uuid);
-    MUST(callf(db, "pif-plug", "uuid=%s", pif));
-    MUST(callf(db, "network-create", "%s", "name-label=int"));
+    MUST(unit_callf(db, "pif-plug", "uuid=%s", pif));
+    MUST(unit_callf(db, "network-create", "%s", "name-label=int"));
     char *net_int = xstrdup(unit_result_uuid());
-    MUST(callf(db, "network-create", "%s", "name-label=v10"));
+    MUST(unit_callf(db, "network-create", "%s", "name-label=v10"));
     char *net_v10 = xstrdup(unit_result_uuid());
-    MUST(callf(db, "vlan-create", "pif-uuid=%s network-uuid=%s vlan=10", pif,
-               net_v10));
-    MUST(callf(db, "vif-create",
-               "vm-uuid=%s domid=3 device=0 network-uuid=%s "
-               "mac=02:00:00:00:03:00 locking-mode=locked "
-               "ipv4-allowed=198.18.0.3 ipv6-allowed=2001:db8::3",
-               VM, net_int));
+    MUST(unit_callf(db, "vlan-create", "pif-uuid=%s network-uuid=%s vlan=10",
+                    pif, net_v10));
+    MUST(unit_callf(db, "vif-create",
+                    "vm-uuid=%s domid=3 device=0 network-uuid=%s "
+                    "mac=02:00:00:00:03:00 locking-mode=locked "
+                    "ipv4-allowed=198.18.0.3 ipv6-allowed=2001:db8::3",
+                    VM, net_int));
     *int_vif = xstrdup(unit_result_uuid());
-    MUST(callf(db, "vif-plug", "uuid=%s", *int_vif));
-    MUST(callf(db, "vif-create",
-               "vm-uuid=%s domid=3 device=1 network-uuid=%s "
-               "mac=02:00:00:00:03:01",
-               VM, net_v10));
+    MUST(unit_callf(db, "vif-plug", "uuid=%s", *int_vif));
+    MUST(unit_callf(db, "vif-create",
+                    "vm-uuid=%s domid=3 device=1 network-uuid=%s "
+                    "mac=02:00:00:00:03:01",
+                    VM, net_v10));
     *vlan_vif = xstrdup(unit_result_uuid());
-    MUST(callf(db, "vif-plug", "uuid=%s", *vlan_vif));
+    MUST(unit_callf(db, "vif-plug", "uuid=%s", *vlan_vif));
     free(pif);
     free(net_int);
     free(net_v10);
@@ -191,8 +169,8 @@ test_reconcile_layout(const void *aux OVS_UNUSED)
     CHECK(count_flows(xenbr1, "vif3.1") == 0, "unlocked VIF has no rules");
     ovsg_state_destroy(&s);
 
-    callf(&db, "vif-unplug", "uuid=%s", vlan_vif);
-    callf(&db, "vif-param-set", "uuid=%s locking-mode=disabled", int_vif);
+    unit_callf(&db, "vif-unplug", "uuid=%s", vlan_vif);
+    unit_callf(&db, "vif-param-set", "uuid=%s locking-mode=disabled", int_vif);
     xrc_build(&db, "netdev", &s);
     xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
     xapi0 = ovsg_state_find_bridge(&s, "xapi0");
@@ -216,8 +194,8 @@ test_reconcile_network_default(const void *aux OVS_UNUSED)
         return;
     }
     const struct xrec_vif *vif = xrec_find_vif(&db, vlan_vif);
-    callf(&db, "network-param-set", "uuid=%s default-locking-mode=disabled",
-          vif->network);
+    unit_callf(&db, "network-param-set",
+               "uuid=%s default-locking-mode=disabled", vif->network);
     struct ovsg_state s;
     xrc_build(&db, "system", &s);
     const struct ovsg_bridge *xenbr1 = ovsg_state_find_bridge(&s, "xenbr1");
@@ -258,11 +236,11 @@ test_vif_stats_report(const void *aux OVS_UNUSED)
               "%s %s accepted", bad[i][0], bad[i][1]);
         CHECK(!shash_count(&stats), "a refused report was kept");
     }
-    CHECK(!callf(&db, "vif-stats-report", "%s",
-                 "name=vif3.0 stats=tx_packets=12,rx_drops_no_buffer=3"),
+    CHECK(!unit_callf(&db, "vif-stats-report", "%s",
+                      "name=vif3.0 stats=tx_packets=12,rx_drops_no_buffer=3"),
           "good report refused: %s", unit_error);
     CHECK(!unit_changed, "a report must not change the records");
-    CHECK(!callf(&db, "vif-list", "uuid=%s", int_vif), "vif-list failed");
+    CHECK(!unit_callf(&db, "vif-list", "uuid=%s", int_vif), "vif-list failed");
     struct json_object *row = json_object_array_get_idx(unit_result, 0);
     struct json_object *counters, *v;
     CHECK(json_object_object_get_ex(row, "counters", &counters)
@@ -300,8 +278,8 @@ test_reconcile_links_up(const void *aux OVS_UNUSED)
             pif = db.pifs[i]->uuid;
         }
     }
-    CHECK(pif && !callf(&db, "pif-unplug", "uuid=%s", pif), "pif-unplug: %s",
-          unit_error);
+    CHECK(pif && !unit_callf(&db, "pif-unplug", "uuid=%s", pif),
+          "pif-unplug: %s", unit_error);
     xrc_links_up(&db, &links);
     CHECK(!links.n, "unplugged: %zu links, first %s", links.n,
           links.n ? links.names[0] : "-");

@@ -17,27 +17,6 @@
 
 #define VM "11111111-2222-3333-4444-555555555555"
 
-/* Runs 'method' with space-separated "key=value" arguments. */
-static int OVS_PRINTF_FORMAT(3, 4)
-    callf(struct xrec_db *db, const char *method, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *line = xvasprintf(format, args);
-    va_end(args);
-
-    const char *argv[16];
-    size_t n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
-         tok = strtok_r(NULL, " ", &save)) {
-        argv[n++] = tok;
-    }
-    int code = unit_callv(db, method, argv, n);
-    free(line);
-    return code;
-}
-
 /* The "value" of the last call's result, "" if none. */
 static const char *
 value(void)
@@ -54,12 +33,12 @@ setup(struct xrec_db *db, char **net, char **vif)
 {
     xrec_db_init(db);
     unit_n_nics = 0;
-    callf(db, "network-create", "name-label=n MTU=9000");
+    unit_callf(db, "network-create", "name-label=n MTU=9000");
     *net = xstrdup(unit_result_uuid());
-    callf(db, "vif-create",
-          "vm-uuid=" VM " domid=1 device=0 network-uuid=%s "
-          "mac=02:00:00:00:00:01 ipv4-allowed=198.18.0.1",
-          *net);
+    unit_callf(db, "vif-create",
+               "vm-uuid=" VM " domid=1 device=0 network-uuid=%s "
+               "mac=02:00:00:00:00:01 ipv4-allowed=198.18.0.1",
+               *net);
     *vif = xstrdup(unit_result_uuid());
 }
 
@@ -70,27 +49,28 @@ test_param_get(const void *aux OVS_UNUSED)
     char *net, *vif;
 
     setup(&db, &net, &vif);
-    CHECK(!callf(&db, "network-param-get", "uuid=%s param-name=MTU", net)
+    CHECK(!unit_callf(&db, "network-param-get", "uuid=%s param-name=MTU", net)
               && !strcmp(value(), "9000"),
           "network MTU: %s %s", value(), unit_error);
-    CHECK(!callf(&db, "vif-param-get", "uuid=%s param-name=ipv4-allowed", vif)
+    CHECK(!unit_callf(&db, "vif-param-get", "uuid=%s param-name=ipv4-allowed",
+                      vif)
               && !strcmp(value(), "198.18.0.1"),
           "ipv4-allowed: %s %s", value(), unit_error);
-    CHECK(callf(&db, "vif-param-get", "uuid=%s param-name=colour", vif)
+    CHECK(unit_callf(&db, "vif-param-get", "uuid=%s param-name=colour", vif)
                   == XRPC_USAGE
               && strstr(unit_error, "param-name: colour is not a field"),
           "unknown field: %s", unit_error);
-    CHECK(
-        callf(&db, "vif-param-get", "uuid=%s param-name=MTU param-key=a", vif)
-                == XRPC_REJECTED
-            && strstr(unit_error, "param-key: MTU is not a map"),
-        "key on a scalar: %s", unit_error);
-    CHECK(callf(&db, "vif-param-get",
-                "uuid=%s param-name=other-config param-key=a", vif)
+    CHECK(unit_callf(&db, "vif-param-get",
+                     "uuid=%s param-name=MTU param-key=a", vif)
+                  == XRPC_REJECTED
+              && strstr(unit_error, "param-key: MTU is not a map"),
+          "key on a scalar: %s", unit_error);
+    CHECK(unit_callf(&db, "vif-param-get",
+                     "uuid=%s param-name=other-config param-key=a", vif)
                   == XRPC_REJECTED
               && strstr(unit_error, "has no key \"a\""),
           "missing key: %s", unit_error);
-    CHECK(callf(&db, "network-param-get", "uuid=%s param-name=MTU", vif)
+    CHECK(unit_callf(&db, "network-param-get", "uuid=%s param-name=MTU", vif)
                   == XRPC_REJECTED
               && strstr(unit_error, "uuid: no network with uuid"),
           "a VIF's uuid as a network's: %s", unit_error);
@@ -106,38 +86,39 @@ test_param_change(const void *aux OVS_UNUSED)
     char *net, *vif;
 
     setup(&db, &net, &vif);
-    CHECK(!callf(&db, "vif-param-add",
-                 "uuid=%s param-name=other-config a=1 b=2", vif),
+    CHECK(!unit_callf(&db, "vif-param-add",
+                      "uuid=%s param-name=other-config a=1 b=2", vif),
           "add: %s", unit_error);
-    CHECK(!callf(&db, "vif-param-get",
-                 "uuid=%s param-name=other-config param-key=b", vif)
+    CHECK(!unit_callf(&db, "vif-param-get",
+                      "uuid=%s param-name=other-config param-key=b", vif)
               && !strcmp(value(), "2"),
           "b: %s", value());
     char *before = unit_db_text(&db);
-    CHECK(
-        callf(&db, "vif-param-add", "uuid=%s param-name=other-config a=9", vif)
-                == XRPC_REJECTED
-            && strstr(unit_error, "a: other-config of VIF")
-            && strstr(unit_error, "already has this key"),
-        "duplicate key: %s", unit_error);
-    CHECK(callf(&db, "vif-param-add", "uuid=%s param-name=MAC a=9", vif)
+    CHECK(unit_callf(&db, "vif-param-add",
+                     "uuid=%s param-name=other-config a=9", vif)
+                  == XRPC_REJECTED
+              && strstr(unit_error, "a: other-config of VIF")
+              && strstr(unit_error, "already has this key"),
+          "duplicate key: %s", unit_error);
+    CHECK(unit_callf(&db, "vif-param-add", "uuid=%s param-name=MAC a=9", vif)
                   == XRPC_REJECTED
               && strstr(unit_error, "param-name: MAC of a VIF is read-only"),
           "read-only: %s", unit_error);
-    CHECK(callf(&db, "vif-param-add", "uuid=%s param-name=MTU a=9", vif)
+    CHECK(unit_callf(&db, "vif-param-add", "uuid=%s param-name=MTU a=9", vif)
                   == XRPC_REJECTED
               && strstr(unit_error, "MTU is not a map or set"),
           "scalar: %s", unit_error);
-    CHECK(callf(&db, "vif-param-add",
-                "uuid=%s param-name=other-config promiscuous=maybe", vif)
+    CHECK(unit_callf(&db, "vif-param-add",
+                     "uuid=%s param-name=other-config promiscuous=maybe", vif)
                   == XRPC_REJECTED
               && strstr(unit_error, "other-config:promiscuous"),
           "bad value: %s", unit_error);
-    CHECK(callf(&db, "vif-param-clear", "uuid=%s param-name=counters", vif)
-                  == XRPC_REJECTED
-              && strstr(unit_error, "counters of a VIF is read-only"),
-          "clear a read-only map: %s", unit_error);
-    CHECK(callf(&db, "vlan-param-clear", "uuid=%s param-name=tag", vif)
+    CHECK(
+        unit_callf(&db, "vif-param-clear", "uuid=%s param-name=counters", vif)
+                == XRPC_REJECTED
+            && strstr(unit_error, "counters of a VIF is read-only"),
+        "clear a read-only map: %s", unit_error);
+    CHECK(unit_callf(&db, "vlan-param-clear", "uuid=%s param-name=tag", vif)
               == XRPC_REJECTED,
           "a VLAN param-clear passed");
     char *after = unit_db_text(&db);
@@ -145,16 +126,17 @@ test_param_change(const void *aux OVS_UNUSED)
     free(before);
     free(after);
 
-    CHECK(!callf(&db, "vif-param-remove",
-                 "uuid=%s param-name=other-config param-key=a", vif)
+    CHECK(!unit_callf(&db, "vif-param-remove",
+                      "uuid=%s param-name=other-config param-key=a", vif)
               && unit_changed,
           "remove: %s", unit_error);
-    CHECK(!callf(&db, "vif-param-add",
-                 "uuid=%s param-name=ipv4-allowed param-key=198.18.0.2", vif)
-              && !callf(&db, "vif-param-remove",
-                        "uuid=%s param-name=ipv4-allowed "
-                        "param-key=198.18.0.1",
-                        vif),
+    CHECK(!unit_callf(&db, "vif-param-add",
+                      "uuid=%s param-name=ipv4-allowed param-key=198.18.0.2",
+                      vif)
+              && !unit_callf(&db, "vif-param-remove",
+                             "uuid=%s param-name=ipv4-allowed "
+                             "param-key=198.18.0.1",
+                             vif),
           "set add/remove: %s", unit_error);
     const struct xrec_vif *v = xrec_find_vif(&db, vif);
     CHECK(v->ipv4_allowed.n == 1
@@ -162,15 +144,15 @@ test_param_change(const void *aux OVS_UNUSED)
               && !strcmp(smap_get_def(&v->other_config, "b", ""), "2")
               && !smap_get(&v->other_config, "a"),
           "set or map wrong after add/remove");
-    CHECK(
-        !callf(&db, "vif-param-clear", "uuid=%s param-name=other-config", vif)
-            && !callf(&db, "vif-param-clear",
-                      "uuid=%s param-name=ipv4-allowed", vif),
-        "clear: %s", unit_error);
+    CHECK(!unit_callf(&db, "vif-param-clear",
+                      "uuid=%s param-name=other-config", vif)
+              && !unit_callf(&db, "vif-param-clear",
+                             "uuid=%s param-name=ipv4-allowed", vif),
+          "clear: %s", unit_error);
     CHECK(!smap_count(&v->other_config) && !v->ipv4_allowed.n,
           "clear left something");
-    CHECK(!callf(&db, "network-param-clear",
-                 "uuid=%s param-name=name-description", net),
+    CHECK(!unit_callf(&db, "network-param-clear",
+                      "uuid=%s param-name=name-description", net),
           "clear a text field: %s", unit_error);
     free(net);
     free(vif);
@@ -206,20 +188,20 @@ test_reconcile_trunk_promisc(const void *aux OVS_UNUSED)
     char *net, *vif;
 
     setup(&db, &net, &vif);
-    callf(&db, "vif-plug", "uuid=%s", vif);
-    callf(&db, "vif-param-set", "uuid=%s locking-mode=locked", vif);
-    callf(&db, "vif-create",
-          "vm-uuid=" VM " domid=1 device=1 network-uuid=%s "
-          "mac=02:00:00:00:00:02 trunks=10,12-13",
-          net);
+    unit_callf(&db, "vif-plug", "uuid=%s", vif);
+    unit_callf(&db, "vif-param-set", "uuid=%s locking-mode=locked", vif);
+    unit_callf(&db, "vif-create",
+               "vm-uuid=" VM " domid=1 device=1 network-uuid=%s "
+               "mac=02:00:00:00:00:02 trunks=10,12-13",
+               net);
     char *trunk = xstrdup(unit_result_uuid());
-    callf(&db, "vif-plug", "uuid=%s", trunk);
-    callf(&db, "vif-create",
-          "vm-uuid=" VM " domid=1 device=2 network-uuid=%s "
-          "mac=02:00:00:00:00:03",
-          net);
+    unit_callf(&db, "vif-plug", "uuid=%s", trunk);
+    unit_callf(&db, "vif-create",
+               "vm-uuid=" VM " domid=1 device=2 network-uuid=%s "
+               "mac=02:00:00:00:00:03",
+               net);
     char *p = xstrdup(unit_result_uuid());
-    callf(&db, "vif-plug", "uuid=%s", p);
+    unit_callf(&db, "vif-plug", "uuid=%s", p);
 
     xrc_build(&db, "netdev", &st);
     const struct ovsg_bridge *br = st.bridges[0];
@@ -234,8 +216,8 @@ test_reconcile_trunk_promisc(const void *aux OVS_UNUSED)
           "locked VIF accepts not NORMAL");
     ovsg_state_destroy(&st);
 
-    CHECK(!callf(&db, "vif-param-add",
-                 "uuid=%s param-name=other-config promiscuous=true", p),
+    CHECK(!unit_callf(&db, "vif-param-add",
+                      "uuid=%s param-name=other-config promiscuous=true", p),
           "promiscuous: %s", unit_error);
     xrc_build(&db, "netdev", &st);
     br = st.bridges[0];
@@ -257,7 +239,7 @@ test_reconcile_trunk_promisc(const void *aux OVS_UNUSED)
           "the promiscuous VIF copies to itself");
     ovsg_state_destroy(&st);
 
-    callf(&db, "vif-param-set", "uuid=%s locking-mode=disabled", p);
+    unit_callf(&db, "vif-param-set", "uuid=%s locking-mode=disabled", p);
     xrc_build(&db, "netdev", &st);
     CHECK(!st.bridges[0]->cond_flows.n, "a disabled VIF is promiscuous");
     ovsg_state_destroy(&st);

@@ -122,6 +122,26 @@ unit_call(struct xrec_db *db, const char *method, ...)
     return unit_callv(db, method, args, n);
 }
 
+int
+unit_callf(struct xrec_db *db, const char *method, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *line = xvasprintf(format, args);
+    va_end(args);
+
+    const char *argv[16];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " ", &save); tok && n < 16;
+         tok = strtok_r(NULL, " ", &save)) {
+        argv[n++] = tok;
+    }
+    int code = unit_callv(db, method, argv, n);
+    free(line);
+    return code;
+}
+
 const char *
 unit_result_uuid(void)
 {

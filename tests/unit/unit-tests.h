@@ -45,6 +45,10 @@ int unit_scan(struct xpif_link **links, size_t *n);
 int unit_call(struct xrec_db *db, const char *method, ...) SENTINEL(0);
 int unit_callv(struct xrec_db *db, const char *method, const char *const *args,
                size_t n_args);
+/* unit_callv() with the space-separated "key=value" arguments made from
+ * 'format' (values must not contain spaces; at most 16). */
+int unit_callf(struct xrec_db *db, const char *method, const char *format, ...)
+    OVS_PRINTF_FORMAT(3, 4);
 extern struct json_object *unit_result;
 /* The VIF counter map unit_call() passes to the API (NULL: none). */
 extern struct shash *unit_vif_stats;
