@@ -48,41 +48,6 @@ snapshot() {
 sleep 1
 snapshot >"$T_DIR/before"
 
-n=0
-# reject PATTERN ARGS...: xovs ARGS must exit 1, say PATTERN (an extended
-# regex) on stderr, print no uuid, and change nothing.
-reject() {
-    local pattern=$1 rc=0 err
-    shift
-    n=$((n + 1))
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@" \
-        >"$T_DIR/out" 2>"$T_DIR/err" || rc=$?
-    err=$(tr '\n' ' ' <"$T_DIR/err")
-    [[ $rc -eq 1 ]] || fail "case $n: xovs $* exited $rc, want 1 (stderr: $err)"
-    grep -qE -- "$pattern" "$T_DIR/err" ||
-        fail "case $n: xovs $*: stderr does not name the field /$pattern/: $err"
-    if grep -qE '[0-9a-f]{8}-[0-9a-f]{4}-' "$T_DIR/out"; then
-        fail "case $n: xovs $* printed a uuid although rejected"
-    fi
-    snapshot >"$T_DIR/after"
-    if ! cmp -s "$T_DIR/before" "$T_DIR/after"; then
-        diff -u "$T_DIR/before" "$T_DIR/after" | sed "s/^/[$TEST_NAME] | /" | head -30
-        fail "case $n: xovs $* was rejected but changed something"
-    fi
-    log "ok $n: $err"
-}
-
-# usage_error ARGS...: xovs ARGS is a usage error (exit 2), changing nothing.
-usage_error() {
-    local rc=0
-    n=$((n + 1))
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@" \
-        >"$T_DIR/out" 2>"$T_DIR/err" || rc=$?
-    [[ $rc -eq 2 ]] ||
-        fail "case $n: xovs $* exited $rc, want 2 (stderr: $(tr '\n' ' ' <"$T_DIR/err"))"
-    log "ok $n (usage): $(head -n1 "$T_DIR/err")"
-}
-
 log "VIF QoS"
 Q=qos_algorithm_params
 reject '^.*qos_algorithm_type: ' vif-param-set uuid="$vif" qos_algorithm_type=token-bucket

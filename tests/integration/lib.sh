@@ -192,6 +192,51 @@ agent_stop() {
     AGENT_PID=
 }
 
+# Bad-input cases (tests 60, 87, 113, 118, 124): the test defines
+# snapshot, printing everything a refused call must leave alone, and writes
+# its output to $T_DIR/before first; BAD_CASES counts the cases.
+#
+#   reject PATTERN ARGS...   xovs ARGS exits 1, says PATTERN (an extended
+#                            regex, any case) on stderr, prints no uuid and
+#                            changes nothing (snapshot as before)
+#   usage_error ARGS...      xovs ARGS exits 2 with a message
+BAD_CASES=0
+# short ARGS...: the arguments with uuids cut to 8 hex digits, for the log.
+short() {
+    sed -E 's/([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/\1../g' <<<"$*"
+}
+reject() {
+    local pattern=$1 rc=0 err
+    shift
+    BAD_CASES=$((BAD_CASES + 1))
+    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@" \
+        >"$T_DIR/out" 2>"$T_DIR/err" || rc=$?
+    err=$(tr '\n' ' ' <"$T_DIR/err")
+    [[ $rc -eq 1 ]] ||
+        fail "case $BAD_CASES: xovs $* exited $rc, want 1 (stderr: $err)"
+    grep -qiE -- "$pattern" "$T_DIR/err" ||
+        fail "case $BAD_CASES: xovs $*: stderr does not name the field /$pattern/: $err"
+    if grep -qE '[0-9a-f]{8}-[0-9a-f]{4}-' "$T_DIR/out"; then
+        fail "case $BAD_CASES: xovs $* printed a uuid although rejected: $(cat "$T_DIR/out")"
+    fi
+    snapshot >"$T_DIR/after"
+    if ! cmp -s "$T_DIR/before" "$T_DIR/after"; then
+        diff -u "$T_DIR/before" "$T_DIR/after" | sed "s/^/[$TEST_NAME] | /" | head -30
+        fail "case $BAD_CASES: xovs $* was rejected but changed something"
+    fi
+    log "ok $BAD_CASES: xovs $(short "$@") -> 1: $(short "$err")"
+}
+usage_error() {
+    local rc=0
+    BAD_CASES=$((BAD_CASES + 1))
+    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@" \
+        >"$T_DIR/out" 2>"$T_DIR/err" || rc=$?
+    [[ $rc -eq 2 ]] ||
+        fail "case $BAD_CASES: xovs $* exited $rc, want 2 (stderr: $(tr '\n' ' ' <"$T_DIR/err"))"
+    [[ -s $T_DIR/err ]] || fail "case $BAD_CASES: xovs $*: usage error without a message"
+    log "ok $BAD_CASES: xovs $(short "$@") -> 2: $(head -n1 "$T_DIR/err")"
+}
+
 # The CLI, talking to this test's agent.
 xovs() {
     "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent.sock" "$@"
