@@ -34,11 +34,12 @@ MAC2=$(guest_mac 2 0)
 SPOOF_MAC=02:00:c6:12:66:66
 SPOOF_IP=198.18.5.66
 
-# listen: a raw receiver on g2's eth0 for 20 s ($T_DIR/g2.rx).
+# listen: a raw receiver on g2's eth0 for up to 120 s ($T_DIR/g2.rx; rx_stop
+# ends it sooner).
 RX_PID=
 listen() {
     : >"$T_DIR/g2.rx"
-    ip netns exec "$(gns g2)" python3 "$FRAMES" recv eth0 20 >"$T_DIR/g2.rx" 2>&1 &
+    ip netns exec "$(gns g2)" python3 "$FRAMES" recv eth0 120 >"$T_DIR/g2.rx" 2>&1 &
     RX_PID=$!
     wait_until 10 grep -q ready "$T_DIR/g2.rx" || fail "no receiver in g2"
 }

@@ -139,6 +139,7 @@ ovn_hosts() {
 place() {
     local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif
     shift 6
+    # shellcheck disable=SC2034 # read by guest_add (lib.sh)
     NS=$OVN-h$host
     guest_add "$name" "$domid" 0 "$addr"
     vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
