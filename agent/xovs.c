@@ -265,8 +265,23 @@ parse_args(int argc, char *argv[], struct options *o)
 /* ---------------------------------------------------------------------- */
 /* Talking to the agent. */
 
+/* Who answers 'method': xovs-controller for its verbs (xrpc_ovn_verbs()),
+ * else the host's agent. */
+static const char *
+serving_daemon(const char *method)
+{
+    size_t n = 0;
+    const struct xrpc_verb *v = xrpc_ovn_verbs ? xrpc_ovn_verbs(&n) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(v[i].name, method)) {
+            return "xovs-controller";
+        }
+    }
+    return NULL;
+}
+
 static int
-connect_agent(const char *target)
+connect_agent(const char *target, const char *method)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     struct timeval tv = {.tv_sec = RPC_TIMEOUT_S};
@@ -289,6 +304,12 @@ connect_agent(const char *target)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (connect(fd, (struct sockaddr *)&sun, sizeof sun)) {
+        const char *daemon = serving_daemon(method);
+        if (daemon) {
+            fatal("cannot reach %s at %s: %s (is %s running? use "
+                  "--rpc=unix:PATH or XOVS_RPC)",
+                  daemon, target, ovs_strerror(errno), daemon);
+        }
         fatal("cannot reach the agent at %s: %s (is xovs-agent running? "
               "use --rpc=unix:PATH or XOVS_RPC)",
               target, ovs_strerror(errno));
@@ -357,7 +378,7 @@ xovs_cli_call(const char *target, const char *method,
     int code;
 
     char *line = xrpc_request_line(1, method, params);
-    int fd = connect_agent(target);
+    int fd = connect_agent(target, method);
     send_all(fd, target, line, strlen(line));
     free(line);
     line = recv_line(fd, target, &len);
@@ -540,7 +561,7 @@ main(int argc, char *argv[])
         json_object_put(o.params);
         return 0;
     }
-    int fd = connect_agent(o.target);
+    int fd = connect_agent(o.target, o.verb);
     send_all(fd, o.target, line, strlen(line));
     free(line);
     line = recv_line(fd, o.target, &len);

@@ -43,3 +43,7 @@ $(BIN)/xovs: $(OBJ)/controller/ctl-rpc.o
 
 PROGRAMS += $(BIN)/xovs-controller
 DAEMONS += xovs-controller
+
+# The request executor's unit tests (tests/unit/test-ctl-db.c).
+UNIT_TEST_SRC += tests/unit/test-ctl-db.c
+UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-rpc.o

@@ -645,3 +645,15 @@ expect_same_state() {
     fi
     log "ok: OVS configuration unchanged after $what"
 }
+
+# expect_refused TEXT CMD...: CMD must fail and its output (stdout and
+# stderr) must contain TEXT, e.g. the name of the field the error is about.
+expect_refused() {
+    local text=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        fail "accepted, but must be refused: $* -> $out"
+    fi
+    [[ $out == *"$text"* ]] || fail "refused without naming '$text': $* -> $out"
+    log "ok: refused, names '$text': ${out:0:160}"
+}

@@ -85,5 +85,6 @@ void test_vlan_register(void) __attribute__((weak));
 void test_rpc_server_register(void) __attribute__((weak));
 void test_rbac_register(void) __attribute__((weak));
 void test_portstats_register(void) __attribute__((weak));
+void test_ctl_db_register(void) __attribute__((weak));
 
 #endif /* tests/unit/unit-tests.h */
