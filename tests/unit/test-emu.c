@@ -15,11 +15,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "util.h"
+#include "vif-backend/dpdk/handoff-io.h"
+#include "vif-backend/dpdk/handoff.h"
 #include "vif-backend/emu/emu.h"
 #include "vif-backend/platform.h"
 
@@ -629,6 +632,91 @@ handoff_body(struct fixture *f)
 }
 RUN_CASE(test_handoff, handoff_body)
 
+/* The hand-off messages (vif-backend/dpdk/handoff.h): one message and its
+ * fds over a SOCK_SEQPACKET pair, every field intact; vif_handoff_check()
+ * refuses each malformed ATTACH and QUEUE with its reason. */
+static void
+test_handoff_msg(const void *aux OVS_UNUSED)
+{
+    struct vif_handoff_msg m, got;
+    int sv[2], fds[4], rfds[VIF_HANDOFF_MAX_FDS];
+    char why[72];
+    size_t n;
+
+    CHECK(!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv),
+          "socketpair");
+    for (size_t i = 0; i < 4; i++) {
+        fds[i] = eventfd(0, EFD_CLOEXEC);
+    }
+    memset(&m, 0, sizeof m);
+    m.type = VIF_HANDOFF_QUEUE;
+    m.version = VIF_HANDOFF_VERSION;
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.domid = 7;
+    m.devid = 2;
+    m.qid = 3;
+    m.tx_ref = 0x12345678;
+    m.rx_ref = 9;
+    m.tx_evtchn = 4;
+    m.rx_evtchn = 5;
+    CHECK(!vif_handoff_send(sv[0], &m, fds, 4), "send");
+    CHECK(!vif_handoff_recv(sv[1], &got, rfds, VIF_HANDOFF_MAX_FDS, &n)
+              && n == 4 && !memcmp(&m, &got, sizeof m),
+          "a QUEUE message and its 4 fds arrive intact");
+    for (size_t i = 0; i < n; i++) {
+        close(rfds[i]);
+    }
+    CHECK(!vif_handoff_check(&got, 4, 3, 4, why, sizeof why), "valid QUEUE");
+    CHECK(vif_handoff_check(&got, 2, 3, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 with 2 fds, want 4"),
+          "QUEUE without its RX channel's fds: %s", why);
+    CHECK(vif_handoff_check(&got, 4, 2, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 of 4 where queue 2 was due"),
+          "QUEUE out of order: %s", why);
+    CHECK(vif_handoff_check(&got, 4, 0, 0, why, sizeof why) == EPROTO,
+          "QUEUE without ATTACH");
+
+    /* More fds than the receiver takes: all closed, EPROTO. */
+    CHECK(!vif_handoff_send(sv[0], &m, fds, 4), "send");
+    CHECK(vif_handoff_recv(sv[1], &got, rfds, 2, &n) == EPROTO && !n,
+          "4 fds where 2 fit");
+    CHECK(vif_handoff_send(sv[0], &m, fds, VIF_HANDOFF_MAX_FDS + 1) == EINVAL,
+          "more fds than a message carries");
+
+    memset(&m, 0, sizeof m);
+    m.type = VIF_HANDOFF_ATTACH;
+    m.version = VIF_HANDOFF_VERSION;
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.n_queues = 4;
+    CHECK(!vif_handoff_check(&m, 1, 0, 0, why, sizeof why), "valid ATTACH");
+    CHECK(vif_handoff_check(&m, 0, 0, 0, why, sizeof why) == EINVAL,
+          "emu ATTACH without memory");
+    m.platform = VIF_HANDOFF_PLATFORM_XEN;
+    CHECK(!vif_handoff_check(&m, 0, 0, 0, why, sizeof why),
+          "xen ATTACH, no fds");
+    m.platform = 9;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL,
+          "unknown platform");
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.n_queues = VIF_HANDOFF_MAX_QUEUES + 1;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL
+              && !strcmp(why, "17 queues, want 1 to 16"),
+          "17 queues: %s", why);
+    m.n_queues = 0;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL,
+          "0 queues");
+    m.n_queues = 1;
+    m.version = 1;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EPROTONOSUPPORT
+              && !strcmp(why, "hand-off protocol version 1, want 2"),
+          "version 1: %s", why);
+    for (size_t i = 0; i < 4; i++) {
+        close(fds[i]);
+    }
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void
 test_layout(const void *aux OVS_UNUSED)
 {
@@ -657,4 +745,5 @@ test_emu_register(void)
     unit_add("emu/backend-death", test_backend_death, NULL);
     unit_add("emu/refused-memory", test_liars, NULL);
     unit_add("emu/handoff", test_handoff, NULL);
+    unit_add("emu/handoff-msg", test_handoff_msg, NULL);
 }
