@@ -18,14 +18,17 @@
  * still uses it; a driver that does not answer within
  * VIF_HANDOFF_TIMEOUT_MS loses its connection (it then detaches by itself).
  * Every queue of the VIF is handed over (one QUEUE message each); a
- * driver that refuses them disables the VIF.  Only the emu platform can
- * hand over here (xen: handoff.h says how). */
+ * driver that refuses them disables the VIF.  On Xen only numbers go over
+ * (the domain, ring refs, the guest's ports) and the netback unbinds its
+ * own end of each channel first, since Xen binds a port once; the driver
+ * binds them itself. */
 #include <config.h>
 
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -75,6 +78,20 @@ handoff_connect(const char *path, int *fdp)
     return 0;
 }
 
+/* Unbinds the netback's end of 'q''s event channels (xen). */
+static void
+handoff_unbind(struct vif *vif, struct vif_queue *q)
+{
+    if (q->tx_evtchn_bound) {
+        vif_platform_unbind(vif->platform, q->tx_evtchn);
+        q->tx_evtchn_bound = false;
+    }
+    if (q->rx_evtchn_bound) {
+        vif_platform_unbind(vif->platform, q->rx_evtchn);
+        q->rx_evtchn_bound = false;
+    }
+}
+
 /* Sends 'req' with 'fds' (closed here) and waits for the driver's reply.
  * Returns 0, a positive errno of the connection, or -1 if the driver
  * refused (its reason in 'reason'). */
@@ -85,7 +102,6 @@ handoff_send(int sock, struct vif_handoff_msg *req, int *fds, size_t n_fds,
     struct vif_handoff_msg reply;
 
     req->version = VIF_HANDOFF_VERSION;
-    req->platform = VIF_HANDOFF_PLATFORM_EMU;
     int error = vif_handoff_request(sock, req, fds, n_fds, &reply);
     for (size_t i = 0; i < n_fds; i++) {
         close(fds[i]);
@@ -109,6 +125,11 @@ handoff_attach(struct vif *vif, char *reason, size_t size)
     int fds[VIF_HANDOFF_MAX_FDS];
     struct vif_handoff_msg req;
     int sock, error;
+    /* On Xen nothing but numbers travel: the driver maps and binds with
+     * gntdev and evtchn itself. */
+    bool xen = !strcmp(vif->platform->class->name, "xen");
+    uint16_t platform
+        = xen ? VIF_HANDOFF_PLATFORM_XEN : VIF_HANDOFF_PLATFORM_EMU;
 
     error = handoff_connect(vif->dpdk_path, &sock);
     if (error) {
@@ -121,14 +142,17 @@ handoff_attach(struct vif *vif, char *reason, size_t size)
     req.devid = vif->devid;
     req.backend_domid = vif->be ? vif->be->domid : 0;
     req.n_queues = vif->n_queues;
+    req.platform = platform;
     req.features = handoff_features(&vif->features);
-    error = vif_platform_export_domain(vif->platform, vif->domid, &fds[0],
-                                       &req.n_grants, &req.n_pages);
+    error
+        = (xen ? 0
+               : vif_platform_export_domain(vif->platform, vif->domid, &fds[0],
+                                            &req.n_grants, &req.n_pages));
     if (!error) {
-        error = handoff_send(sock, &req, fds, 1, reason, size);
+        error = handoff_send(sock, &req, fds, xen ? 0 : 1, reason, size);
     }
     for (size_t i = 0; !error && i < vif->n_queues; i++) {
-        const struct vif_queue *q = &vif->queues[i];
+        struct vif_queue *q = &vif->queues[i];
         size_t n_fds = 0;
 
         memset(&req, 0, sizeof req);
@@ -136,10 +160,18 @@ handoff_attach(struct vif *vif, char *reason, size_t size)
         req.domid = vif->domid;
         req.devid = vif->devid;
         req.qid = i;
+        req.platform = platform;
         req.tx_ref = q->tx_ref;
         req.rx_ref = q->rx_ref;
         req.tx_evtchn = q->tx_remote;
         req.rx_evtchn = q->rx_remote;
+        if (xen) {
+            /* Xen binds a guest's port once: let go of ours, so that the
+             * driver can bind it (the guest's end stays, unbound). */
+            handoff_unbind(vif, q);
+            error = handoff_send(sock, &req, fds, 0, reason, size);
+            continue;
+        }
         error = vif_platform_export_port(vif->platform, q->tx_evtchn, &fds[0],
                                          &fds[1]);
         if (!error) {

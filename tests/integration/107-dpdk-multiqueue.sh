@@ -24,7 +24,7 @@ dpdk_guest gb 2 0 198.18.0.2/24 --queues=4
 dpdk_guest gc 3 0 198.18.0.3/24
 
 grep -q "^  queues: 4," <<<"$(nb_appctl vif/show vif1.0)" ||
-    fail "netback did not connect 4 queues of vif1.0: $(nb_appctl vif/show vif1.0 | sed -n 2p)"
+    fail "netback did not connect 4 queues of vif1.0: $(nb_appctl vif/show vif1.0 | grep queues:)"
 for v in 1 2; do
     grep -q "net_xovs_${v}_0: attached: 4 queue(s)" "$RUNDIR/ovs-vswitchd.log" ||
         fail "net_xovs_${v}_0 did not take 4 queues: $(grep "net_xovs_${v}_0" "$RUNDIR/ovs-vswitchd.log" | tail -n 3)"

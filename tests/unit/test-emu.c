@@ -675,6 +675,12 @@ test_handoff_msg(const void *aux OVS_UNUSED)
           "QUEUE out of order: %s", why);
     CHECK(vif_handoff_check(&got, 4, 0, 0, why, sizeof why) == EPROTO,
           "QUEUE without ATTACH");
+    /* On Xen a QUEUE carries numbers only: the driver binds the ports. */
+    got.platform = VIF_HANDOFF_PLATFORM_XEN;
+    CHECK(!vif_handoff_check(&got, 0, 3, 4, why, sizeof why), "xen QUEUE");
+    CHECK(vif_handoff_check(&got, 4, 3, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 with 4 fds, want 0"),
+          "xen QUEUE with fds: %s", why);
 
     /* More fds than the receiver takes: all closed, EPROTO. */
     CHECK(!vif_handoff_send(sv[0], &m, fds, 4), "send");

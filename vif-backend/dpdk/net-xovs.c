@@ -37,9 +37,15 @@
  * the bursts stop touching its rings; nothing else in ovs-vswitchd is
  * affected.
  *
+ * Platforms: on the emulated one the guest's memory and event channels
+ * come as fds; on Xen the hand-off names the domain, ring refs and ports,
+ * and the driver opens gntdev and evtchn itself (platform-xen.c, linked in
+ * as platform-emu.c is): Xen makes the grant checks.  The guest's
+ * notifications are not read here (the PMD polls the rings); the driver
+ * notifies the guest when its rings ask.
+ *
  * Limits: frames up to one mbuf (netback offers DPDK VIFs no
- * scatter-gather or GSO); the emulated platform only (on Xen the driver
- * would open gntdev/evtchn itself). */
+ * scatter-gather or GSO). */
 #include <config.h>
 
 #include <errno.h>
@@ -389,10 +395,6 @@ xovs_attach(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
                  m->devid);
         error = EINVAL;
     }
-    if (!error && m->platform != VIF_HANDOFF_PLATFORM_EMU) {
-        snprintf(reason, size, "platform %u not built in", m->platform);
-        error = EOPNOTSUPP;
-    }
     if (error) {
         xovs_close_fds(fds, n_fds);
         return error;
@@ -400,18 +402,22 @@ xovs_attach(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
     xovs_detach(pmd);
 
     /* Grants are checked against the backend's domid, exactly as in the
-     * netback (platform-emu.c). */
+     * netback: by platform-emu.c, or by Xen itself (platform-xen.c opens
+     * gntdev and evtchn in this process). */
+    bool xen = m->platform == VIF_HANDOFF_PLATFORM_XEN;
     vif_platform_close(pmd->platform);
     pmd->platform = NULL;
-    error = vif_platform_open(&vif_platform_emu, m->backend_domid,
-                              &pmd->platform);
+    error = vif_platform_open(xen ? &vif_platform_xen : &vif_platform_emu,
+                              m->backend_domid, &pmd->platform);
     if (error) {
         xovs_close_fds(fds, n_fds);
-        snprintf(reason, size, "cannot open the emu platform");
+        snprintf(reason, size, "cannot open the %s platform%s",
+                 xen ? "xen" : "emu", xen ? " (/dev/xen/gntdev, evtchn)" : "");
         return error;
     }
-    error = vif_platform_import_domain(pmd->platform, m->domid, fds[0],
-                                       m->n_grants, m->n_pages);
+    error = (xen ? 0
+                 : vif_platform_import_domain(pmd->platform, m->domid, fds[0],
+                                              m->n_grants, m->n_pages));
     if (error) {
         vif_platform_release_domain(pmd->platform, m->domid);
         snprintf(reason, size, "guest memory refused (%u grants, %u pages)",
@@ -458,10 +464,15 @@ xovs_queue(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
         return error;
     }
 
+    /* emu: the channels' eventfds came along, and bind() below claims
+     * them; xen: bind() binds the guest's ports itself (the netback has
+     * let go of them). */
     bool split = m->tx_evtchn != m->rx_evtchn;
-    error = vif_platform_import_port(pmd->platform, m->domid, m->tx_evtchn,
-                                     fds[0], fds[1]);
-    if (split) {
+    bool xen = pmd->stage_platform == VIF_HANDOFF_PLATFORM_XEN;
+    error = xen ? 0
+                : vif_platform_import_port(pmd->platform, m->domid,
+                                           m->tx_evtchn, fds[0], fds[1]);
+    if (split && !xen) {
         int e2 = vif_platform_import_port(pmd->platform, m->domid,
                                           m->rx_evtchn, fds[2], fds[3]);
         error = error ? error : e2;
