@@ -17,12 +17,18 @@
  * driver's answer, so nothing is unmapped or unbound here while the driver
  * still uses it; a driver that does not answer within
  * VIF_HANDOFF_TIMEOUT_MS loses its connection (it then detaches by itself).
- * Only the emu platform can hand over (xen: later). */
+ * Every queue of the VIF is handed over (one QUEUE message each); a
+ * driver that refuses them disables the VIF.  On Xen only numbers go over
+ * (the domain, ring refs, the guest's ports) and the netback unbinds its
+ * own end of each channel first, since Xen binds a port once; the driver
+ * binds them itself. */
 #include <config.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -72,19 +78,59 @@ handoff_connect(const char *path, int *fdp)
     return 0;
 }
 
-/* Hands queue 0 of 'vif' to the driver.  Returns 0 or a positive errno. */
-static int
-handoff_attach(struct vif *vif)
+/* Unbinds the netback's end of 'q''s event channels (xen). */
+static void
+handoff_unbind(struct vif *vif, struct vif_queue *q)
 {
-    const struct vif_queue *q = &vif->queues[0];
-    int fds[VIF_HANDOFF_MAX_FDS];
-    size_t n_fds = 0;
-    struct vif_handoff_msg req, reply;
-    int sock, error;
-
-    if (vif->n_queues != 1) {
-        return EOPNOTSUPP;
+    if (q->tx_evtchn_bound) {
+        vif_platform_unbind(vif->platform, q->tx_evtchn);
+        q->tx_evtchn_bound = false;
     }
+    if (q->rx_evtchn_bound) {
+        vif_platform_unbind(vif->platform, q->rx_evtchn);
+        q->rx_evtchn_bound = false;
+    }
+}
+
+/* Sends 'req' with 'fds' (closed here) and waits for the driver's reply.
+ * Returns 0, a positive errno of the connection, or -1 if the driver
+ * refused (its reason in 'reason'). */
+static int
+handoff_send(int sock, struct vif_handoff_msg *req, int *fds, size_t n_fds,
+             char *reason, size_t size)
+{
+    struct vif_handoff_msg reply;
+
+    req->version = VIF_HANDOFF_VERSION;
+    int error = vif_handoff_request(sock, req, fds, n_fds, &reply);
+    for (size_t i = 0; i < n_fds; i++) {
+        close(fds[i]);
+    }
+    if (!error && reply.error) {
+        reply.reason[sizeof reply.reason - 1] = '\0';
+        snprintf(reason, size, "%s (%s)",
+                 reply.reason[0] ? reply.reason : "no reason given",
+                 ovs_strerror(reply.error));
+        return -1;
+    }
+    return error;
+}
+
+/* Hands every queue of 'vif' to the driver: ATTACH, then one QUEUE message
+ * per queue (handoff.h).  Returns 0, a positive errno, or -1 if the driver
+ * refused the VIF (its reason in 'reason'). */
+static int
+handoff_attach(struct vif *vif, char *reason, size_t size)
+{
+    int fds[VIF_HANDOFF_MAX_FDS];
+    struct vif_handoff_msg req;
+    int sock, error;
+    /* On Xen nothing but numbers travel: the driver maps and binds with
+     * gntdev and evtchn itself. */
+    bool xen = !strcmp(vif->platform->class->name, "xen");
+    uint16_t platform
+        = xen ? VIF_HANDOFF_PLATFORM_XEN : VIF_HANDOFF_PLATFORM_EMU;
+
     error = handoff_connect(vif->dpdk_path, &sock);
     if (error) {
         return error;
@@ -95,34 +141,54 @@ handoff_attach(struct vif *vif)
     req.domid = vif->domid;
     req.devid = vif->devid;
     req.backend_domid = vif->be ? vif->be->domid : 0;
-    req.tx_ref = q->tx_ref;
-    req.rx_ref = q->rx_ref;
-    req.tx_evtchn = q->tx_remote;
-    req.rx_evtchn = q->rx_remote;
+    req.n_queues = vif->n_queues;
+    req.platform = platform;
     req.features = handoff_features(&vif->features);
-    error = vif_platform_export_domain(vif->platform, vif->domid, &fds[0],
-                                       &req.n_grants, &req.n_pages);
+    error
+        = (xen ? 0
+               : vif_platform_export_domain(vif->platform, vif->domid, &fds[0],
+                                            &req.n_grants, &req.n_pages));
     if (!error) {
-        n_fds = 1;
-        error = vif_platform_export_port(vif->platform, q->tx_evtchn, &fds[1],
-                                         &fds[2]);
+        error = handoff_send(sock, &req, fds, xen ? 0 : 1, reason, size);
     }
-    if (!error) {
-        n_fds = 3;
-        if (q->rx_evtchn_bound) {
-            error = vif_platform_export_port(vif->platform, q->rx_evtchn,
-                                             &fds[3], &fds[4]);
-            n_fds = error ? 3 : 5;
+    for (size_t i = 0; !error && i < vif->n_queues; i++) {
+        struct vif_queue *q = &vif->queues[i];
+        size_t n_fds = 0;
+
+        memset(&req, 0, sizeof req);
+        req.type = VIF_HANDOFF_QUEUE;
+        req.domid = vif->domid;
+        req.devid = vif->devid;
+        req.qid = i;
+        req.platform = platform;
+        req.tx_ref = q->tx_ref;
+        req.rx_ref = q->rx_ref;
+        req.tx_evtchn = q->tx_remote;
+        req.rx_evtchn = q->rx_remote;
+        if (xen) {
+            /* Xen binds a guest's port once: let go of ours, so that the
+             * driver can bind it (the guest's end stays, unbound). */
+            handoff_unbind(vif, q);
+            error = handoff_send(sock, &req, fds, 0, reason, size);
+            continue;
         }
-    }
-    if (!error) {
-        error = vif_handoff_request(sock, &req, fds, n_fds, &reply);
-        if (!error && reply.error) {
-            error = reply.error;
+        error = vif_platform_export_port(vif->platform, q->tx_evtchn, &fds[0],
+                                         &fds[1]);
+        if (!error) {
+            n_fds = 2;
+            if (q->rx_evtchn_bound) {
+                error = vif_platform_export_port(vif->platform, q->rx_evtchn,
+                                                 &fds[2], &fds[3]);
+                n_fds = error ? 2 : 4;
+            }
         }
-    }
-    for (size_t i = 0; i < n_fds; i++) {
-        close(fds[i]);
+        if (!error) {
+            error = handoff_send(sock, &req, fds, n_fds, reason, size);
+        } else {
+            for (size_t k = 0; k < n_fds; k++) {
+                close(fds[k]);
+            }
+        }
     }
     if (error) {
         close(sock);
@@ -164,8 +230,16 @@ vif_handoff_run(struct vif *vif)
         || time_msec() < vif->handoff_retry_at) {
         return;
     }
-    int error = handoff_attach(vif);
-    if (error) {
+    char reason[128];
+    int error = handoff_attach(vif, reason, sizeof reason);
+    if (error < 0) {
+        /* The driver refused this VIF's rings: the guest's doing (a grant
+         * it revoked since the netback checked it) or a mismatch of the
+         * two sides; either way only this VIF goes. */
+        vif_fatal(vif, "net_xovs at %s refused the hand-off: %s",
+                  vif->dpdk_path, reason);
+        return;
+    } else if (error) {
         vif->handoff_retry_at = time_msec() + VIF_HANDOFF_RETRY_MS;
         if (error == ENOENT || error == ECONNREFUSED) {
             VIF_LOG(VLL_DBG, &rl, vif, "waiting for the net_xovs driver at %s",

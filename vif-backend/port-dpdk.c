@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "util.h"
+#include "vif-backend/dpdk/handoff.h"
 #include "vif-backend/port.h"
 
 static int
@@ -31,10 +32,11 @@ dpdk_close(struct vif_port *port)
     free(port);
 }
 
+/* Every queue goes to the driver (one QUEUE message each, handoff.h). */
 static int
 dpdk_set_n_queues(struct vif_port *port OVS_UNUSED, size_t n)
 {
-    return n == 1 ? 0 : EOPNOTSUPP;
+    return n >= 1 && n <= VIF_HANDOFF_MAX_QUEUES ? 0 : EOPNOTSUPP;
 }
 
 static int

@@ -147,29 +147,36 @@ tx_get_extras(struct vif_queue *q, RING_IDX *work,
     return true;
 }
 
+/* The net_xovs driver runs a VIF's queues in several threads: these read
+ * 'n_mcast' once and write it once, so a race between two queues can lose
+ * an update of the guest's own list but never index past it. */
 static bool
 tx_mcast_add(struct vif *vif, const uint8_t addr[6])
 {
-    for (size_t i = 0; i < vif->n_mcast; i++) {
+    size_t n = MIN(vif->n_mcast, VIF_MCAST_MAX);
+
+    for (size_t i = 0; i < n; i++) {
         if (!memcmp(vif->mcast[i], addr, 6)) {
             return true;
         }
     }
-    if (vif->n_mcast >= VIF_MCAST_MAX || !(addr[0] & 1)) {
+    if (n >= VIF_MCAST_MAX || !(addr[0] & 1)) {
         return false;
     }
-    memcpy(vif->mcast[vif->n_mcast++], addr, 6);
+    memcpy(vif->mcast[n], addr, 6);
+    vif->n_mcast = n + 1;
     return true;
 }
 
 static void
 tx_mcast_del(struct vif *vif, const uint8_t addr[6])
 {
-    for (size_t i = 0; i < vif->n_mcast; i++) {
+    size_t n = MIN(vif->n_mcast, VIF_MCAST_MAX);
+
+    for (size_t i = 0; i < n; i++) {
         if (!memcmp(vif->mcast[i], addr, 6)) {
-            memmove(vif->mcast[i], vif->mcast[i + 1],
-                    (vif->n_mcast - i - 1) * 6);
-            vif->n_mcast--;
+            memmove(vif->mcast[i], vif->mcast[i + 1], (n - i - 1) * 6);
+            vif->n_mcast = n - 1;
             return;
         }
     }

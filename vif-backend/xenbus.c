@@ -321,9 +321,9 @@ static bool
 xb_write_features(struct vif_backend *be, struct vif *vif)
 {
     char max_queues[16];
-    /* A DPDK VIF: one queue, frames of one mbuf (net_xovs's limits). */
-    snprintf(max_queues, sizeof max_queues, "%u",
-             vif->dpdk ? 1 : be->max_queues);
+    /* A DPDK VIF: as many queues (net_xovs hands them all to OVS), frames
+     * of one mbuf (net_xovs's limit). */
+    snprintf(max_queues, sizeof max_queues, "%u", be->max_queues);
     bool gso = !vif->tx_sw_csum && !vif->dpdk;
     const char *const features[][2] = {
         {"feature-sg", vif->dpdk ? "0" : "1"},

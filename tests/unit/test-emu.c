@@ -15,11 +15,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "util.h"
+/* Before emu.h: it sets the Xen interface version emu.h's Xen headers
+ * would otherwise pick. */
+#include "vif-backend/vif-private.h"
+
+#include "vif-backend/dpdk/handoff-io.h"
+#include "vif-backend/dpdk/handoff.h"
 #include "vif-backend/emu/emu.h"
 #include "vif-backend/platform.h"
 
@@ -629,6 +636,199 @@ handoff_body(struct fixture *f)
 }
 RUN_CASE(test_handoff, handoff_body)
 
+/* The driver's side of a refused hand-off, for handoff_refused_body(). */
+struct refuser {
+    int listen_fd;
+    uint32_t got_type; /* the first message's */
+    unsigned int got_queues;
+};
+
+static void *
+refuser_thread(void *r_)
+{
+    struct refuser *r = r_;
+    struct pollfd pfd = {.fd = r->listen_fd, .events = POLLIN};
+
+    if (poll(&pfd, 1, 5000) != 1) {
+        return NULL;
+    }
+    int fd = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    struct vif_handoff_msg m, reply;
+    int fds[VIF_HANDOFF_MAX_FDS];
+    size_t n_fds = 0;
+    pfd = (struct pollfd){.fd = fd, .events = POLLIN};
+    if (fd >= 0 && poll(&pfd, 1, 5000) == 1
+        && !vif_handoff_recv(fd, &m, fds, VIF_HANDOFF_MAX_FDS, &n_fds)) {
+        for (size_t i = 0; i < n_fds; i++) {
+            close(fds[i]);
+        }
+        r->got_type = m.type;
+        r->got_queues = m.n_queues;
+        memset(&reply, 0, sizeof reply);
+        reply.type = m.type | VIF_HANDOFF_REPLY;
+        reply.version = VIF_HANDOFF_VERSION;
+        reply.error = EINVAL;
+        snprintf(reply.reason, sizeof reply.reason, "test refuses %u queues",
+                 m.n_queues);
+        vif_handoff_send(fd, &reply, NULL, 0);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return NULL;
+}
+
+/* xovs-netback's side (vif-backend/handoff.c): a driver that refuses the
+ * hand-off disables that VIF, with the driver's reason; the netback does
+ * not retry it. */
+static void
+handoff_refused_body(struct fixture *f)
+{
+    uint32_t txf, rxf, tx_ref, rx_ref, gport;
+    struct refuser r = {.listen_fd = -1};
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct vif vif;
+    pthread_t th;
+
+    CHECK(!vif_emu_alloc_page(f->dom, &txf)
+              && !vif_emu_alloc_page(f->dom, &rxf),
+          "alloc ring pages");
+    CHECK(!vif_emu_grant_access(f->dom, txf, 0, false, &tx_ref)
+              && !vif_emu_grant_access(f->dom, rxf, 0, false, &rx_ref),
+          "grant ring pages");
+    CHECK(!vif_emu_alloc_unbound(f->dom, 0, &gport), "alloc_unbound");
+
+    vif_init(&vif, f->p, NULL, GUEST, 0);
+    struct vif_queue_config cfg = {
+        .tx_ref = tx_ref,
+        .rx_ref = rx_ref,
+        .tx_evtchn = gport,
+        .rx_evtchn = gport,
+    };
+    CHECK(!vif_queue_connect(&vif, 0, &cfg), "queue 0 connects");
+
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s/drv.sock", f->dir);
+    r.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    CHECK(r.listen_fd >= 0
+              && !bind(r.listen_fd, (struct sockaddr *)&sun, sizeof sun)
+              && !listen(r.listen_fd, 1),
+          "driver socket");
+    vif.dpdk = true;
+    vif.dpdk_path = xstrdup(sun.sun_path);
+    pthread_create(&th, NULL, refuser_thread, &r);
+    vif_handoff_run(&vif);
+    pthread_join(th, NULL);
+
+    CHECK(r.got_type == VIF_HANDOFF_ATTACH && r.got_queues == 1,
+          "the driver got ATTACH (type %u) with %u queues", r.got_type,
+          r.got_queues);
+    CHECK(vif.disabled && vif.disable_reason
+              && strstr(vif.disable_reason,
+                        "refused the hand-off: test refuses 1 queues"),
+          "VIF not disabled with the driver's reason: %s",
+          vif.disable_reason ? vif.disable_reason : "(none)");
+    CHECK(vif.handoff_fd < 0, "a refused hand-off kept its connection");
+
+    vif_disconnect(&vif);
+    free(vif.dpdk_path);
+    free(vif.disable_reason);
+    ds_destroy(&vif.dp_reply);
+    close(r.listen_fd);
+    unlink(sun.sun_path);
+}
+RUN_CASE(test_handoff_refused, handoff_refused_body)
+
+/* The hand-off messages (vif-backend/dpdk/handoff.h): one message and its
+ * fds over a SOCK_SEQPACKET pair, every field intact; vif_handoff_check()
+ * refuses each malformed ATTACH and QUEUE with its reason. */
+static void
+test_handoff_msg(const void *aux OVS_UNUSED)
+{
+    struct vif_handoff_msg m, got;
+    int sv[2], fds[4], rfds[VIF_HANDOFF_MAX_FDS];
+    char why[72];
+    size_t n;
+
+    CHECK(!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv),
+          "socketpair");
+    for (size_t i = 0; i < 4; i++) {
+        fds[i] = eventfd(0, EFD_CLOEXEC);
+    }
+    memset(&m, 0, sizeof m);
+    m.type = VIF_HANDOFF_QUEUE;
+    m.version = VIF_HANDOFF_VERSION;
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.domid = 7;
+    m.devid = 2;
+    m.qid = 3;
+    m.tx_ref = 0x12345678;
+    m.rx_ref = 9;
+    m.tx_evtchn = 4;
+    m.rx_evtchn = 5;
+    CHECK(!vif_handoff_send(sv[0], &m, fds, 4), "send");
+    CHECK(!vif_handoff_recv(sv[1], &got, rfds, VIF_HANDOFF_MAX_FDS, &n)
+              && n == 4 && !memcmp(&m, &got, sizeof m),
+          "a QUEUE message and its 4 fds arrive intact");
+    for (size_t i = 0; i < n; i++) {
+        close(rfds[i]);
+    }
+    CHECK(!vif_handoff_check(&got, 4, 3, 4, why, sizeof why), "valid QUEUE");
+    CHECK(vif_handoff_check(&got, 2, 3, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 with 2 fds, want 4"),
+          "QUEUE without its RX channel's fds: %s", why);
+    CHECK(vif_handoff_check(&got, 4, 2, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 of 4 where queue 2 was due"),
+          "QUEUE out of order: %s", why);
+    CHECK(vif_handoff_check(&got, 4, 0, 0, why, sizeof why) == EPROTO,
+          "QUEUE without ATTACH");
+    /* On Xen a QUEUE carries numbers only: the driver binds the ports. */
+    got.platform = VIF_HANDOFF_PLATFORM_XEN;
+    CHECK(!vif_handoff_check(&got, 0, 3, 4, why, sizeof why), "xen QUEUE");
+    CHECK(vif_handoff_check(&got, 4, 3, 4, why, sizeof why) == EINVAL
+              && !strcmp(why, "queue 3 with 4 fds, want 0"),
+          "xen QUEUE with fds: %s", why);
+
+    /* More fds than the receiver takes: all closed, EPROTO. */
+    CHECK(!vif_handoff_send(sv[0], &m, fds, 4), "send");
+    CHECK(vif_handoff_recv(sv[1], &got, rfds, 2, &n) == EPROTO && !n,
+          "4 fds where 2 fit");
+    CHECK(vif_handoff_send(sv[0], &m, fds, VIF_HANDOFF_MAX_FDS + 1) == EINVAL,
+          "more fds than a message carries");
+
+    memset(&m, 0, sizeof m);
+    m.type = VIF_HANDOFF_ATTACH;
+    m.version = VIF_HANDOFF_VERSION;
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.n_queues = 4;
+    CHECK(!vif_handoff_check(&m, 1, 0, 0, why, sizeof why), "valid ATTACH");
+    CHECK(vif_handoff_check(&m, 0, 0, 0, why, sizeof why) == EINVAL,
+          "emu ATTACH without memory");
+    m.platform = VIF_HANDOFF_PLATFORM_XEN;
+    CHECK(!vif_handoff_check(&m, 0, 0, 0, why, sizeof why),
+          "xen ATTACH, no fds");
+    m.platform = 9;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL,
+          "unknown platform");
+    m.platform = VIF_HANDOFF_PLATFORM_EMU;
+    m.n_queues = VIF_HANDOFF_MAX_QUEUES + 1;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL
+              && !strcmp(why, "17 queues, want 1 to 16"),
+          "17 queues: %s", why);
+    m.n_queues = 0;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EINVAL,
+          "0 queues");
+    m.n_queues = 1;
+    m.version = 1;
+    CHECK(vif_handoff_check(&m, 1, 0, 0, why, sizeof why) == EPROTONOSUPPORT
+              && !strcmp(why, "hand-off protocol version 1, want 2"),
+          "version 1: %s", why);
+    for (size_t i = 0; i < 4; i++) {
+        close(fds[i]);
+    }
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void
 test_layout(const void *aux OVS_UNUSED)
 {
@@ -657,4 +857,6 @@ test_emu_register(void)
     unit_add("emu/backend-death", test_backend_death, NULL);
     unit_add("emu/refused-memory", test_liars, NULL);
     unit_add("emu/handoff", test_handoff, NULL);
+    unit_add("emu/handoff-msg", test_handoff_msg, NULL);
+    unit_add("emu/handoff-refused", test_handoff_refused, NULL);
 }

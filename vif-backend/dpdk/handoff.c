@@ -3,6 +3,7 @@
  * logging: callers report. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -145,4 +146,54 @@ vif_handoff_request(int sock, struct vif_handoff_msg *req, const int *fds,
         error = EPROTO;
     }
     return error;
+}
+
+int
+vif_handoff_check(const struct vif_handoff_msg *m, size_t n_fds,
+                  unsigned int next_qid, unsigned int n_queues, char *reason,
+                  size_t size)
+{
+    bool xen = m->platform == VIF_HANDOFF_PLATFORM_XEN;
+
+    if (m->version != VIF_HANDOFF_VERSION) {
+        snprintf(reason, size, "hand-off protocol version %u, want %u",
+                 m->version, VIF_HANDOFF_VERSION);
+        return EPROTONOSUPPORT;
+    }
+    if (!xen && m->platform != VIF_HANDOFF_PLATFORM_EMU) {
+        snprintf(reason, size, "unknown platform %u", m->platform);
+        return EINVAL;
+    }
+    if (m->type == VIF_HANDOFF_ATTACH) {
+        if (!m->n_queues || m->n_queues > VIF_HANDOFF_MAX_QUEUES) {
+            snprintf(reason, size, "%u queues, want 1 to %u", m->n_queues,
+                     VIF_HANDOFF_MAX_QUEUES);
+            return EINVAL;
+        }
+        if (n_fds != (xen ? 0u : 1u)) {
+            snprintf(reason, size, "attach with %zu fds, want %u", n_fds,
+                     xen ? 0 : 1);
+            return EINVAL;
+        }
+        return 0;
+    } else if (m->type == VIF_HANDOFF_QUEUE) {
+        size_t want = xen ? 0 : m->tx_evtchn != m->rx_evtchn ? 4 : 2;
+        if (!n_queues) {
+            snprintf(reason, size, "queue %u without an attach", m->qid);
+            return EPROTO;
+        }
+        if (m->qid != next_qid) {
+            snprintf(reason, size, "queue %u of %u where queue %u was due",
+                     m->qid, n_queues, next_qid);
+            return EINVAL;
+        }
+        if (n_fds != want) {
+            snprintf(reason, size, "queue %u with %zu fds, want %zu", m->qid,
+                     n_fds, want);
+            return EINVAL;
+        }
+        return 0;
+    }
+    snprintf(reason, size, "unexpected message type %u", m->type);
+    return EPROTO;
 }

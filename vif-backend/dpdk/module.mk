@@ -2,8 +2,8 @@
 # data path in OVS-DPDK's PMD thread, built as a shared object that
 # ovs-vswitchd-dpdk loads with EAL's -d (docs/dpdk.md).
 #
-# It links the netback's own ring engine (tx.c, rx.c, pkt.c, the emulated
-# platform...), compiled a second time position-independent, and a private
+# It links the netback's own ring engine (tx.c, rx.c, pkt.c, both
+# platforms: emu, and xen with libxengnttab/libxenevtchn), compiled a second time position-independent, and a private
 # copy of libopenvswitch's utility layer (built -fPIC by scripts/setup),
 # every symbol hidden so nothing clashes with ovs-vswitchd's own.  The
 # driver-SDK headers Debian leaves out come from build/dpdk-sdk
@@ -22,7 +22,8 @@ NET_XOVS_SRC := vif-backend/dpdk/net-xovs.c vif-backend/dpdk/handoff.c \
 	vif-backend/interface.c vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/ctrl.c vif-backend/rate.c vif-backend/error.c \
 	vif-backend/pkt.c vif-backend/platform.c vif-backend/port.c \
-	vif-backend/platform-emu.c vif-backend/emu/emu-proto.c
+	vif-backend/platform-emu.c vif-backend/emu/emu-proto.c \
+	vif-backend/platform-xen.c
 NET_XOVS_OBJ := $(NET_XOVS_SRC:%.c=$(PIC)/%.o)
 NET_XOVS := $(BIN)/librte_net_xovs.so
 
@@ -45,7 +46,7 @@ $(NET_XOVS): $(NET_XOVS_OBJ) $(OVS_LIB) vif-backend/dpdk/net-xovs.map
 	$(call quiet,LD)$(CC) $(LDFLAGS) -shared -o $@ $(NET_XOVS_OBJ) \
 		-Wl,--version-script=vif-backend/dpdk/net-xovs.map \
 		-Wl,--exclude-libs,ALL -Wl,-z,defs \
-		$(LDLIBS_OVS) $(DPDK_LIBS) -lrte_bus_vdev
+		$(LDLIBS_OVS) $(DPDK_LIBS) -lrte_bus_vdev -lxengnttab -lxenevtchn
 
 # The product's DPDK plugin: make install puts it in $(PMDDIR), where
 # other_config:dpdk-extra="-d ..." loads it into ovs-vswitchd-dpdk

@@ -21,15 +21,31 @@
  *              for stays with OVS
  *
  * Each burst pushes responses once and notifies only when the ring asks.
- * The bursts never block: they take the device's lock with a trylock; the
- * control thread (one per device, EAL control-thread affinity) holds it
- * while it attaches or detaches, so rings are never unmapped under a burst.
- * A guest's protocol violation disables its VIF (vif_fatal) and the bursts
- * stop touching its rings; nothing else in ovs-vswitchd is affected.
  *
- * Limits: one queue pair; frames up to one mbuf (netback offers DPDK VIFs
- * no scatter-gather or GSO); the emulated platform only (on Xen the driver
- * would open gntdev/evtchn itself). */
+ * Queues: every queue of the VIF is handed over (handoff.h); the port
+ * offers up to VIF_HANDOFF_MAX_QUEUES rx and tx queues, and OVS's rx queue
+ * r polls VIF queues r, r + n_rxq... (options:n_rxq equal to the VIF's
+ * queue count gives one each, which OVS spreads over its PMD threads).  A
+ * frame from OVS goes to the VIF queue its RSS hash picks, whatever tx
+ * queue sent it.  Each VIF queue has two locks, one per ring (struct
+ * xovs_vq): rx_burst takes the TX ring's with a trylock (one rx queue
+ * polls it), tx_burst the RX ring's (several PMD threads may send to one
+ * VIF queue); the control thread (one per device, EAL control-thread
+ * affinity) takes all of them to start or stop the data path, and maps and
+ * unmaps only while it is stopped, so rings are never unmapped under a
+ * burst.  A guest's protocol violation disables its VIF (vif_fatal) and
+ * the bursts stop touching its rings; nothing else in ovs-vswitchd is
+ * affected.
+ *
+ * Platforms: on the emulated one the guest's memory and event channels
+ * come as fds; on Xen the hand-off names the domain, ring refs and ports,
+ * and the driver opens gntdev and evtchn itself (platform-xen.c, linked in
+ * as platform-emu.c is): Xen makes the grant checks.  The guest's
+ * notifications are not read here (the PMD polls the rings); the driver
+ * notifies the guest when its rings ask.
+ *
+ * Limits: frames up to one mbuf (netback offers DPDK VIFs no
+ * scatter-gather or GSO). */
 #include <config.h>
 
 #include <errno.h>
@@ -65,6 +81,32 @@ RTE_LOG_REGISTER_DEFAULT(xovs_logtype, INFO);
 #define XLOG(LEVEL, ...)                                                      \
     rte_log(RTE_LOG_##LEVEL, xovs_logtype, "net_xovs: " __VA_ARGS__)
 
+/* One VIF queue's locks.  Each ring has one consumer at a time: the guest
+ * TX ring the rx queue that polls it (rx_burst), the guest RX ring whichever
+ * tx queue's thread holds 'rx_lock' (tx_burst: OVS's tx queues are per PMD
+ * thread, and any of them may send to any VIF queue).  The control thread
+ * takes all of them (xovs_lock_all) to start or stop the data path. */
+struct xovs_vq {
+    rte_spinlock_t tx_lock; /* guest TX ring (rx_burst, trylock) */
+    rte_spinlock_t rx_lock; /* guest RX ring (tx_burst) */
+};
+
+/* An OVS rx queue: polls VIF queues qid, qid + n_rxq, qid + 2 * n_rxq...
+ * (one each when OVS has as many rx queues as the VIF has queues). */
+struct xovs_rxq {
+    struct xovs_pmd *pmd;
+    uint16_t qid;
+    struct rte_mempool *mp; /* OVS's, of this queue */
+    uint64_t ipackets, ibytes, imissed;
+};
+
+/* An OVS tx queue: frames go to the VIF queue their flow hash picks. */
+struct xovs_txq {
+    struct xovs_pmd *pmd;
+    uint16_t qid;
+    uint64_t opackets, obytes, oerrors;
+};
+
 struct xovs_pmd {
     uint16_t port_id;
     uint16_t domid, devid;
@@ -78,16 +120,25 @@ struct xovs_pmd {
     pthread_t thread;
     bool thread_running;
 
-    /* Data path: 'lock' is held by a burst (trylock) or by attach/detach. */
-    rte_spinlock_t lock;
+    /* Data path.  'attached' and 'n_vq' change only with every lock of
+     * 'vq' held; a burst reads them under its queue's lock ('n_vq' also
+     * without, as a hint). */
+    struct xovs_vq vq[VIF_HANDOFF_MAX_QUEUES];
     bool attached;
+    unsigned int n_vq;             /* VIF queues running */
+    uint16_t n_rxq;                /* OVS's rx queues (dev_configure) */
     bool reported;                 /* the VIF's disabling was logged */
-    bool told;                     /* ... and told to the netback */
     struct vif_platform *platform; /* emu, the imported domain */
-    struct vif vif;                /* the engine's VIF; queue 0 runs */
-    struct rte_mempool *mp;        /* rx queue 0's */
+    struct vif vif;                /* the engine's VIF */
 
-    uint64_t ipackets, ibytes, opackets, obytes, oerrors, imissed;
+    /* A hand-off in progress (control thread only): ATTACH taken, QUEUE
+     * 'next_qid' of 'stage_n_queues' due. */
+    bool engaged; /* 'vif' and 'platform' hold the guest's things */
+    unsigned int stage_n_queues, next_qid;
+    uint16_t stage_platform;
+
+    struct xovs_rxq rxq[VIF_HANDOFF_MAX_QUEUES];
+    struct xovs_txq txq[VIF_HANDOFF_MAX_QUEUES];
 };
 
 /* ---- Data path ---------------------------------------------------------- */
@@ -95,7 +146,7 @@ struct xovs_pmd {
 /* The sink of vif_tx_run(): frames land in mbufs of the rx queue's
  * mempool. */
 struct xovs_sink {
-    struct xovs_pmd *pmd;
+    struct xovs_rxq *rxq;
     struct rte_mbuf **out;
     uint16_t n;
 };
@@ -104,21 +155,21 @@ static void *
 xovs_sink_alloc(void *aux, size_t size, void **handle)
 {
     struct xovs_sink *s = aux;
-    struct rte_mbuf *m = rte_pktmbuf_alloc(s->pmd->mp);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(s->rxq->mp);
 
     *handle = NULL;
     if (!m) {
-        s->pmd->imissed++;
+        s->rxq->imissed++;
         return NULL;
     }
     if (size > rte_pktmbuf_tailroom(m)) {
         rte_pktmbuf_free(m);
-        s->pmd->imissed++;
+        s->rxq->imissed++;
         return NULL;
     }
     m->data_len = size;
     m->pkt_len = size;
-    m->port = s->pmd->port_id;
+    m->port = s->rxq->pmd->port_id;
     *handle = m;
     return rte_pktmbuf_mtod(m, void *);
 }
@@ -131,7 +182,7 @@ xovs_sink_put(void *aux, void *handle,
     struct xovs_sink *s = aux;
 
     s->out[s->n++] = handle;
-    s->pmd->ibytes += size;
+    s->rxq->ibytes += size;
     return 0;
 }
 
@@ -141,87 +192,151 @@ xovs_sink_drop(void *aux OVS_UNUSED, void *handle)
     rte_pktmbuf_free(handle);
 }
 
-static void
-xovs_report_disabled(struct xovs_pmd *pmd)
+static unsigned int
+xovs_n_vq_hint(const struct xovs_pmd *pmd)
 {
-    if (pmd->vif.disabled && !pmd->reported) {
-        pmd->reported = true;
-        XLOG(ERR, "%s: VIF disabled: %s\n", pmd->vif.name,
-             pmd->vif.disable_reason ? pmd->vif.disable_reason : "?");
-    }
+    return __atomic_load_n(&pmd->n_vq, __ATOMIC_RELAXED);
 }
 
 static uint16_t
-xovs_rx_burst(void *rxq, struct rte_mbuf **bufs, uint16_t n)
+xovs_rx_burst(void *rxq_, struct rte_mbuf **bufs, uint16_t n)
 {
-    struct xovs_pmd *pmd = rxq;
-    struct xovs_sink s = {.pmd = pmd, .out = bufs};
+    struct xovs_rxq *rxq = rxq_;
+    struct xovs_pmd *pmd = rxq->pmd;
+    struct xovs_sink s = {.rxq = rxq, .out = bufs};
+    const struct vif_tx_sink sink = {
+        .alloc = xovs_sink_alloc,
+        .put = xovs_sink_put,
+        .drop = xovs_sink_drop,
+        .aux = &s,
+    };
+    unsigned int step = RTE_MAX(pmd->n_rxq, 1);
+    unsigned int n_vq = xovs_n_vq_hint(pmd);
 
-    if (!rte_spinlock_trylock(&pmd->lock)) {
-        return 0;
+    for (unsigned int q = rxq->qid; q < n_vq && s.n < n; q += step) {
+        struct xovs_vq *vq = &pmd->vq[q];
+
+        if (!rte_spinlock_trylock(&vq->tx_lock)) {
+            continue; /* the control thread is (de)attaching */
+        }
+        if (pmd->attached && q < pmd->n_vq && !pmd->vif.disabled) {
+            vif_tx_run(&pmd->vif.queues[q], &sink, n - s.n);
+        }
+        rte_spinlock_unlock(&vq->tx_lock);
     }
-    if (pmd->attached && !pmd->vif.disabled) {
-        const struct vif_tx_sink sink = {
-            .alloc = xovs_sink_alloc,
-            .put = xovs_sink_put,
-            .drop = xovs_sink_drop,
-            .aux = &s,
-        };
-        vif_tx_run(&pmd->vif.queues[0], &sink, n);
-        pmd->ipackets += s.n;
-        xovs_report_disabled(pmd);
-    }
-    rte_spinlock_unlock(&pmd->lock);
+    rxq->ipackets += s.n;
     return s.n;
 }
 
-static uint16_t
-xovs_tx_burst(void *txq, struct rte_mbuf **bufs, uint16_t n)
+/* Delivers 'n' (at most VIF_RX_BUDGET) of OVS's frames to VIF queue 'q';
+ * returns how many the ring took. */
+static size_t
+xovs_deliver(struct xovs_txq *txq, unsigned int q, struct rte_mbuf **bufs,
+             size_t n)
 {
-    struct xovs_pmd *pmd = txq;
+    struct xovs_pmd *pmd = txq->pmd;
+    struct xovs_vq *vq = &pmd->vq[q];
     struct vif_rx_pkt pkts[VIF_RX_BUDGET];
     struct vif_rx_pkt *ptrs[VIF_RX_BUDGET];
+    size_t taken = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = bufs[i];
+
+        memset(&pkts[i], 0, sizeof pkts[i]);
+        if (m->nb_segs == 1) {
+            pkts[i].data = rte_pktmbuf_mtod(m, uint8_t *);
+            pkts[i].size = m->data_len;
+        } /* else: size 0, dropped as too short (counted) */
+        ptrs[i] = &pkts[i];
+    }
+    rte_spinlock_lock(&vq->rx_lock);
+    if (pmd->attached && q < pmd->n_vq && !pmd->vif.disabled) {
+        taken = vif_rx_deliver(&pmd->vif.queues[q], ptrs, n);
+    }
+    rte_spinlock_unlock(&vq->rx_lock);
+    for (size_t i = 0; i < taken; i++) {
+        txq->obytes += bufs[i]->pkt_len;
+    }
+    txq->opackets += taken;
+    return taken;
+}
+
+static uint16_t
+xovs_tx_burst(void *txq_, struct rte_mbuf **bufs, uint16_t n)
+{
+    struct xovs_txq *txq = txq_;
+    unsigned int n_vq = xovs_n_vq_hint(txq->pmd);
     uint16_t done = 0;
 
-    if (!rte_spinlock_trylock(&pmd->lock)) {
-        return 0;
-    }
-    if (!pmd->attached || pmd->vif.disabled) {
+    if (!n_vq) {
         /* Link down: what a NIC without carrier does with frames. */
         rte_pktmbuf_free_bulk(bufs, n);
-        pmd->oerrors += n;
-        rte_spinlock_unlock(&pmd->lock);
+        txq->oerrors += n;
         return n;
     }
-    while (done < n) {
-        uint16_t k = RTE_MIN(n - done, VIF_RX_BUDGET);
-        for (uint16_t i = 0; i < k; i++) {
-            struct rte_mbuf *m = bufs[done + i];
-
-            memset(&pkts[i], 0, sizeof pkts[i]);
-            if (m->nb_segs == 1) {
-                pkts[i].data = rte_pktmbuf_mtod(m, uint8_t *);
-                pkts[i].size = m->data_len;
-            } /* else: size 0, dropped as too short (counted) */
-            ptrs[i] = &pkts[i];
+    if (n_vq == 1) {
+        /* What the ring has no room for stays with OVS (and is counted
+         * there). */
+        while (done < n) {
+            size_t k = RTE_MIN(n - done, VIF_RX_BUDGET);
+            size_t taken = xovs_deliver(txq, 0, &bufs[done], k);
+            rte_pktmbuf_free_bulk(&bufs[done], taken);
+            done += taken;
+            if (taken < k) {
+                break;
+            }
         }
-        size_t taken = vif_rx_deliver(&pmd->vif.queues[0], ptrs, k);
-        for (size_t i = 0; i < taken; i++) {
-            pmd->obytes += bufs[done + i]->pkt_len;
-        }
-        rte_pktmbuf_free_bulk(&bufs[done], taken);
-        done += taken;
-        pmd->opackets += taken;
-        if (taken < k) {
-            break; /* the ring is full: OVS keeps (and counts) the rest */
-        }
+        return done;
     }
-    xovs_report_disabled(pmd);
-    rte_spinlock_unlock(&pmd->lock);
+
+    /* Several queues: each frame goes to the queue its flow's hash (OVS's
+     * RSS hash of the packet) picks, so a flow stays on one ring; frames
+     * a ring has no room for are dropped here and counted. */
+    while (done < n) {
+        size_t k = RTE_MIN(n - done, VIF_RX_BUDGET);
+        struct rte_mbuf *group[VIF_HANDOFF_MAX_QUEUES][VIF_RX_BUDGET];
+        size_t n_group[VIF_HANDOFF_MAX_QUEUES] = {0};
+
+        for (size_t i = 0; i < k; i++) {
+            struct rte_mbuf *m = bufs[done + i];
+            unsigned int q
+                = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH ? m->hash.rss % n_vq
+                                                        : 0);
+            group[q][n_group[q]++] = m;
+        }
+        for (unsigned int q = 0; q < n_vq; q++) {
+            if (!n_group[q]) {
+                continue;
+            }
+            size_t taken = xovs_deliver(txq, q, group[q], n_group[q]);
+            rte_pktmbuf_free_bulk(group[q], n_group[q]);
+            txq->oerrors += n_group[q] - taken;
+        }
+        done += k;
+    }
     return done;
 }
 
 /* ---- Attach and detach (control thread) --------------------------------- */
+
+static void
+xovs_lock_all(struct xovs_pmd *pmd)
+{
+    for (size_t q = 0; q < RTE_DIM(pmd->vq); q++) {
+        rte_spinlock_lock(&pmd->vq[q].tx_lock);
+        rte_spinlock_lock(&pmd->vq[q].rx_lock);
+    }
+}
+
+static void
+xovs_unlock_all(struct xovs_pmd *pmd)
+{
+    for (size_t q = 0; q < RTE_DIM(pmd->vq); q++) {
+        rte_spinlock_unlock(&pmd->vq[q].rx_lock);
+        rte_spinlock_unlock(&pmd->vq[q].tx_lock);
+    }
+}
 
 static void
 xovs_set_link(struct xovs_pmd *pmd, bool up)
@@ -237,66 +352,77 @@ xovs_set_link(struct xovs_pmd *pmd, bool up)
 }
 
 /* Stops the data path and lets go of the guest: rings unmapped, event
- * channel fds closed, memory unmapped.  Waits for a running burst. */
+ * channel fds closed, memory unmapped; also undoes a hand-off in
+ * progress.  Waits for running bursts. */
 static void
 xovs_detach(struct xovs_pmd *pmd)
 {
-    rte_spinlock_lock(&pmd->lock);
-    if (pmd->attached) {
+    xovs_lock_all(pmd);
+    bool was = pmd->attached;
+    pmd->attached = false;
+    __atomic_store_n(&pmd->n_vq, 0, __ATOMIC_RELAXED);
+    xovs_unlock_all(pmd);
+    /* No burst touches 'vif' from here on. */
+    if (pmd->engaged) {
         vif_disconnect(&pmd->vif);
         vif_platform_release_domain(pmd->platform, pmd->domid);
-        pmd->attached = false;
+        pmd->engaged = false;
+    }
+    pmd->stage_n_queues = pmd->next_qid = 0;
+    if (was) {
         XLOG(INFO, "%s: detached\n", pmd->name);
     }
-    rte_spinlock_unlock(&pmd->lock);
     xovs_set_link(pmd, false);
 }
 
+static void
+xovs_close_fds(int *fds, size_t n_fds)
+{
+    for (size_t i = 0; i < n_fds; i++) {
+        close(fds[i]);
+    }
+}
+
+/* ATTACH: imports the guest's memory and waits for its queues.  Returns 0
+ * or a positive errno with 'reason' set. */
 static int
 xovs_attach(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
-            size_t n_fds)
+            size_t n_fds, char *reason, size_t size)
 {
-    bool split = m->tx_evtchn != m->rx_evtchn;
-    int error;
-
-    if (m->domid != pmd->domid || m->devid != pmd->devid
-        || n_fds != (split ? 5u : 3u)) {
-        for (size_t i = 0; i < n_fds; i++) {
-            close(fds[i]);
-        }
-        XLOG(WARNING,
-             "%s: hand-off for domain %u device %u with %zu fds refused\n",
-             pmd->name, m->domid, m->devid, n_fds);
-        return EINVAL;
+    int error = vif_handoff_check(m, n_fds, 0, 0, reason, size);
+    if (!error && (m->domid != pmd->domid || m->devid != pmd->devid)) {
+        snprintf(reason, size, "hand-off for domain %u device %u", m->domid,
+                 m->devid);
+        error = EINVAL;
+    }
+    if (error) {
+        xovs_close_fds(fds, n_fds);
+        return error;
     }
     xovs_detach(pmd);
 
-    rte_spinlock_lock(&pmd->lock);
     /* Grants are checked against the backend's domid, exactly as in the
-     * netback (platform-emu.c). */
+     * netback: by platform-emu.c, or by Xen itself (platform-xen.c opens
+     * gntdev and evtchn in this process). */
+    bool xen = m->platform == VIF_HANDOFF_PLATFORM_XEN;
     vif_platform_close(pmd->platform);
     pmd->platform = NULL;
-    error = vif_platform_open(&vif_platform_emu, m->backend_domid,
-                              &pmd->platform);
+    error = vif_platform_open(xen ? &vif_platform_xen : &vif_platform_emu,
+                              m->backend_domid, &pmd->platform);
     if (error) {
-        for (size_t i = 0; i < n_fds; i++) {
-            close(fds[i]);
-        }
-        goto out;
+        xovs_close_fds(fds, n_fds);
+        snprintf(reason, size, "cannot open the %s platform%s",
+                 xen ? "xen" : "emu", xen ? " (/dev/xen/gntdev, evtchn)" : "");
+        return error;
     }
-    error = vif_platform_import_domain(pmd->platform, m->domid, fds[0],
-                                       m->n_grants, m->n_pages);
-    int e2 = vif_platform_import_port(pmd->platform, m->domid, m->tx_evtchn,
-                                      fds[1], fds[2]);
-    error = error ? error : e2;
-    if (split) {
-        e2 = vif_platform_import_port(pmd->platform, m->domid, m->rx_evtchn,
-                                      fds[3], fds[4]);
-        error = error ? error : e2;
-    }
+    error = (xen ? 0
+                 : vif_platform_import_domain(pmd->platform, m->domid, fds[0],
+                                              m->n_grants, m->n_pages));
     if (error) {
         vif_platform_release_domain(pmd->platform, m->domid);
-        goto out;
+        snprintf(reason, size, "guest memory refused (%u grants, %u pages)",
+                 m->n_grants, m->n_pages);
+        return error;
     }
 
     free(pmd->vif.disable_reason);
@@ -311,33 +437,80 @@ xovs_attach(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
     f->mcast_control = m->features & VIF_HANDOFF_F_MCAST;
     /* OVS-DPDK takes no partial checksums from a port: complete them. */
     pmd->vif.tx_sw_csum = true;
+    pmd->engaged = true;
+    pmd->stage_n_queues = m->n_queues;
+    pmd->stage_platform = m->platform;
+    pmd->next_qid = 0;
+    return 0;
+}
 
+/* QUEUE: maps one queue's rings and claims its event channels; after the
+ * last one every queue runs.  Returns 0 or a positive errno with 'reason'
+ * set (the caller then undoes the whole hand-off). */
+static int
+xovs_queue(struct xovs_pmd *pmd, const struct vif_handoff_msg *m, int *fds,
+           size_t n_fds, char *reason, size_t size)
+{
+    int error = vif_handoff_check(m, n_fds, pmd->next_qid, pmd->stage_n_queues,
+                                  reason, size);
+    if (!error
+        && (m->domid != pmd->domid || m->devid != pmd->devid
+            || m->platform != pmd->stage_platform)) {
+        snprintf(reason, size, "queue %u for another VIF or platform", m->qid);
+        error = EINVAL;
+    }
+    if (error) {
+        xovs_close_fds(fds, n_fds);
+        return error;
+    }
+
+    /* emu: the channels' eventfds came along, and bind() below claims
+     * them; xen: bind() binds the guest's ports itself (the netback has
+     * let go of them). */
+    bool split = m->tx_evtchn != m->rx_evtchn;
+    bool xen = pmd->stage_platform == VIF_HANDOFF_PLATFORM_XEN;
+    error = xen ? 0
+                : vif_platform_import_port(pmd->platform, m->domid,
+                                           m->tx_evtchn, fds[0], fds[1]);
+    if (split && !xen) {
+        int e2 = vif_platform_import_port(pmd->platform, m->domid,
+                                          m->rx_evtchn, fds[2], fds[3]);
+        error = error ? error : e2;
+    }
+    if (error) {
+        snprintf(reason, size, "queue %u: event channels refused", m->qid);
+        return error;
+    }
     struct vif_queue_config cfg = {
         .tx_ref = m->tx_ref,
         .rx_ref = m->rx_ref,
         .tx_evtchn = m->tx_evtchn,
         .rx_evtchn = m->rx_evtchn,
     };
-    error = vif_queue_connect(&pmd->vif, 0, &cfg);
+    error = vif_queue_connect(&pmd->vif, m->qid, &cfg);
     if (error) {
-        vif_disconnect(&pmd->vif);
-        vif_platform_release_domain(pmd->platform, m->domid);
-        goto out;
+        snprintf(reason, size,
+                 "queue %u: rings refused (tx ref %u, rx ref %u, event "
+                 "channels %u/%u)",
+                 m->qid, m->tx_ref, m->rx_ref, m->tx_evtchn, m->rx_evtchn);
+        return error;
     }
-    pmd->attached = true;
-    pmd->reported = pmd->told = false;
+    XLOG(INFO, "%s: queue %u: tx ring %u, rx ring %u\n", pmd->name, m->qid,
+         m->tx_ref, m->rx_ref);
+    if (++pmd->next_qid < pmd->stage_n_queues) {
+        return 0;
+    }
 
-out:
-    rte_spinlock_unlock(&pmd->lock);
-    if (!error) {
-        xovs_set_link(pmd, true);
-        XLOG(INFO, "%s: attached: tx ring %u, rx ring %u\n", pmd->name,
-             m->tx_ref, m->rx_ref);
-    } else {
-        XLOG(WARNING, "%s: hand-off refused: %s\n", pmd->name,
-             strerror(error));
-    }
-    return error;
+    xovs_lock_all(pmd);
+    pmd->reported = false;
+    pmd->attached = true;
+    __atomic_store_n(&pmd->n_vq, pmd->stage_n_queues, __ATOMIC_RELAXED);
+    xovs_unlock_all(pmd);
+    pmd->stage_n_queues = 0;
+    xovs_set_link(pmd, true);
+    XLOG(INFO, "%s: attached: %u queue(s) on %u rx queue(s)\n", pmd->name,
+         pmd->n_vq, pmd->n_rxq);
+    return 0;
 }
 
 static void
@@ -371,48 +544,60 @@ xovs_conn_input(struct xovs_pmd *pmd)
     }
     memset(&reply, 0, sizeof reply);
     reply.type = m.type | VIF_HANDOFF_REPLY;
+    reply.version = VIF_HANDOFF_VERSION;
     reply.domid = pmd->domid;
     reply.devid = pmd->devid;
     if (m.type == VIF_HANDOFF_ATTACH) {
-        reply.error = xovs_attach(pmd, &m, fds, n_fds);
+        reply.error = xovs_attach(pmd, &m, fds, n_fds, reply.reason,
+                                  sizeof reply.reason);
+    } else if (m.type == VIF_HANDOFF_QUEUE) {
+        reply.error = xovs_queue(pmd, &m, fds, n_fds, reply.reason,
+                                 sizeof reply.reason);
     } else if (m.type == VIF_HANDOFF_DETACH) {
-        for (size_t i = 0; i < n_fds; i++) {
-            close(fds[i]);
-        }
+        xovs_close_fds(fds, n_fds);
         xovs_detach(pmd);
     } else {
-        for (size_t i = 0; i < n_fds; i++) {
-            close(fds[i]);
-        }
+        xovs_close_fds(fds, n_fds);
+        snprintf(reply.reason, sizeof reply.reason,
+                 "unexpected message type %u", m.type);
         reply.error = EPROTO;
+    }
+    if (reply.error) {
+        /* Nothing half-done stays: the netback starts over, or gives up
+         * on the VIF. */
+        xovs_detach(pmd);
+        XLOG(WARNING, "%s: hand-off refused: %s (%s)\n", pmd->name,
+             reply.reason, strerror(reply.error));
     }
     return !vif_handoff_send(pmd->conn_fd, &reply, NULL, 0);
 }
 
-/* Tells the netback, once, that the data path disabled the VIF (a
- * protocol violation), so that it disables it too and takes it down from
- * its control path.  Returns false if the connection failed. */
+/* Logs and tells the netback, once, that the data path disabled the VIF
+ * (a protocol violation), so that it disables it too and takes it down
+ * from its control path.  Returns false if the connection failed. */
 static bool
 xovs_tell_disabled(struct xovs_pmd *pmd)
 {
     struct vif_handoff_msg m;
 
     memset(&m, 0, sizeof m);
-    rte_spinlock_lock(&pmd->lock);
-    bool tell = pmd->attached && pmd->vif.disabled && !pmd->told;
+    xovs_lock_all(pmd);
+    bool tell = pmd->attached && pmd->vif.disabled && !pmd->reported;
     if (tell) {
-        pmd->told = true;
+        pmd->reported = true;
         snprintf(m.reason, sizeof m.reason, "%s",
                  pmd->vif.disable_reason ? pmd->vif.disable_reason : "?");
     }
-    rte_spinlock_unlock(&pmd->lock);
+    xovs_unlock_all(pmd);
     if (!tell) {
         return true;
     }
+    XLOG(ERR, "%s: VIF disabled: %s\n", pmd->vif.name, m.reason);
     m.type = VIF_HANDOFF_DISABLED;
+    m.version = VIF_HANDOFF_VERSION;
     m.domid = pmd->domid;
     m.devid = pmd->devid;
-    return !vif_handoff_send(pmd->conn_fd, &m, NULL, 0);
+    return pmd->conn_fd < 0 || !vif_handoff_send(pmd->conn_fd, &m, NULL, 0);
 }
 
 static void *
@@ -460,18 +645,33 @@ xovs_thread(void *pmd_)
 
 /* ---- ethdev operations -------------------------------------------------- */
 
+/* OVS reconfigures a port with its PMD threads quiesced: no burst runs
+ * while 'n_rxq' changes. */
 static int
-xovs_dev_configure(struct rte_eth_dev *dev OVS_UNUSED)
+xovs_dev_configure(struct rte_eth_dev *dev)
 {
+    struct xovs_pmd *pmd = dev->data->dev_private;
+
+    pmd->n_rxq = dev->data->nb_rx_queues;
     return 0;
+}
+
+static void
+xovs_queue_states(struct rte_eth_dev *dev, uint8_t state)
+{
+    for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
+        dev->data->rx_queue_state[i] = state;
+    }
+    for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++) {
+        dev->data->tx_queue_state[i] = state;
+    }
 }
 
 static int
 xovs_dev_start(struct rte_eth_dev *dev)
 {
     dev->data->dev_started = 1;
-    dev->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
-    dev->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
+    xovs_queue_states(dev, RTE_ETH_QUEUE_STATE_STARTED);
     return 0;
 }
 
@@ -479,8 +679,7 @@ static int
 xovs_dev_stop(struct rte_eth_dev *dev)
 {
     dev->data->dev_started = 0;
-    dev->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
-    dev->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+    xovs_queue_states(dev, RTE_ETH_QUEUE_STATE_STOPPED);
     return 0;
 }
 
@@ -530,8 +729,10 @@ xovs_dev_infos_get(struct rte_eth_dev *dev OVS_UNUSED,
 {
     info->max_mac_addrs = 1;
     info->max_rx_pktlen = XOVS_MAX_PKTLEN;
-    info->max_rx_queues = 1;
-    info->max_tx_queues = 1;
+    /* A VIF has up to VIF_HANDOFF_MAX_QUEUES queues; OVS's n_rxq says how
+     * many rx queues poll them (xovs_rxq). */
+    info->max_rx_queues = VIF_HANDOFF_MAX_QUEUES;
+    info->max_tx_queues = VIF_HANDOFF_MAX_QUEUES;
     info->min_rx_bufsize = 0;
     info->min_mtu = RTE_ETHER_MIN_MTU;
     info->max_mtu = XOVS_MAX_PKTLEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
@@ -547,13 +748,11 @@ xovs_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 {
     struct xovs_pmd *pmd = dev->data->dev_private;
 
-    if (qid) {
+    if (qid >= VIF_HANDOFF_MAX_QUEUES) {
         return -EINVAL;
     }
-    rte_spinlock_lock(&pmd->lock);
-    pmd->mp = mp;
-    rte_spinlock_unlock(&pmd->lock);
-    dev->data->rx_queues[0] = pmd;
+    pmd->rxq[qid].mp = mp;
+    dev->data->rx_queues[qid] = &pmd->rxq[qid];
     return 0;
 }
 
@@ -563,10 +762,12 @@ xovs_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
                     unsigned int socket OVS_UNUSED,
                     const struct rte_eth_txconf *conf OVS_UNUSED)
 {
-    if (qid) {
+    struct xovs_pmd *pmd = dev->data->dev_private;
+
+    if (qid >= VIF_HANDOFF_MAX_QUEUES) {
         return -EINVAL;
     }
-    dev->data->tx_queues[0] = dev->data->dev_private;
+    dev->data->tx_queues[qid] = &pmd->txq[qid];
     return 0;
 }
 
@@ -586,12 +787,25 @@ xovs_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
     const struct xovs_pmd *pmd = dev->data->dev_private;
 
-    st->ipackets = pmd->ipackets;
-    st->ibytes = pmd->ibytes;
-    st->opackets = pmd->opackets;
-    st->obytes = pmd->obytes;
-    st->oerrors = pmd->oerrors;
-    st->imissed = pmd->imissed;
+    /* Per queue too: DPDK's rx_qN_packets... xstats, which OVS shows in
+     * the interface's statistics. */
+    for (size_t i = 0; i < VIF_HANDOFF_MAX_QUEUES; i++) {
+        const struct xovs_rxq *r = &pmd->rxq[i];
+        const struct xovs_txq *t = &pmd->txq[i];
+
+        st->ipackets += r->ipackets;
+        st->ibytes += r->ibytes;
+        st->imissed += r->imissed;
+        st->opackets += t->opackets;
+        st->obytes += t->obytes;
+        st->oerrors += t->oerrors;
+        if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+            st->q_ipackets[i] = r->ipackets;
+            st->q_ibytes[i] = r->ibytes;
+            st->q_opackets[i] = t->opackets;
+            st->q_obytes[i] = t->obytes;
+        }
+    }
     return 0;
 }
 
@@ -600,8 +814,13 @@ xovs_stats_reset(struct rte_eth_dev *dev)
 {
     struct xovs_pmd *pmd = dev->data->dev_private;
 
-    pmd->ipackets = pmd->ibytes = pmd->opackets = pmd->obytes = 0;
-    pmd->oerrors = pmd->imissed = 0;
+    for (size_t i = 0; i < VIF_HANDOFF_MAX_QUEUES; i++) {
+        struct xovs_rxq *r = &pmd->rxq[i];
+        struct xovs_txq *t = &pmd->txq[i];
+
+        r->ipackets = r->ibytes = r->imissed = 0;
+        t->opackets = t->obytes = t->oerrors = 0;
+    }
     return 0;
 }
 
@@ -710,7 +929,14 @@ xovs_probe(struct rte_vdev_device *vdev)
     pmd->devid = devid;
     snprintf(pmd->name, sizeof pmd->name, "%s", name);
     pmd->listen_fd = pmd->conn_fd = pmd->stop_fd = -1;
-    rte_spinlock_init(&pmd->lock);
+    for (uint16_t i = 0; i < VIF_HANDOFF_MAX_QUEUES; i++) {
+        rte_spinlock_init(&pmd->vq[i].tx_lock);
+        rte_spinlock_init(&pmd->vq[i].rx_lock);
+        pmd->rxq[i].pmd = pmd;
+        pmd->rxq[i].qid = i;
+        pmd->txq[i].pmd = pmd;
+        pmd->txq[i].qid = i;
+    }
 
     struct rte_kvargs *kv = args ? rte_kvargs_parse(args, NULL) : NULL;
     if (!kv || rte_kvargs_count(kv, "path") != 1
