@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "controller/ctl-db-private.h"
 #include "controller/ctl-nb.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
@@ -42,7 +43,7 @@ ctl_valid_text(const char *s, size_t max)
 
 /* A host's system-id or a physical network's name: what OVS and OVN accept
  * as a chassis or ovn-bridge-mappings name without quoting. */
-static bool
+bool
 ctl_valid_ident(const char *s)
 {
     size_t n = strlen(s);
@@ -96,7 +97,7 @@ ctl_valid_uuid(const char *s, char out[UUID_LEN + 1])
     return true;
 }
 
-static const char *
+const char *
 ctl_get_str(struct json_object *rec, const char *key)
 {
     struct json_object *v;
@@ -107,7 +108,7 @@ ctl_get_str(struct json_object *rec, const char *key)
     return "";
 }
 
-static struct json_object *
+struct json_object *
 ctl_table(struct json_object *db, const char *name)
 {
     struct json_object *t = NULL;
@@ -124,6 +125,7 @@ ctl_db_new(void)
     struct json_object *db = json_object_new_object();
     json_object_object_add(db, "networks", json_object_new_object());
     json_object_object_add(db, "vifs", json_object_new_object());
+    json_object_object_add(db, "hosts", json_object_new_object());
     return db;
 }
 
@@ -166,7 +168,7 @@ ctl_db_check(struct json_object *db)
             return xasprintf("VIF %.64s is malformed or on no network", vuuid);
         }
     }
-    return NULL;
+    return ctl_host_check_db(db);
 }
 
 char *
@@ -322,24 +324,14 @@ ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
         p->host = xstrdup(ctl_get_str(vif, "host"));
         p->vm = xstrdup(ctl_get_str(vif, "vm-uuid"));
         p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
+        p->target = xstrdup(ctl_get_str(vif, "migrating-to"));
     }
 }
 
 /* ---------------------------------------------------------------------- */
 /* Verbs. */
 
-struct ctl_ctx {
-    struct json_object *db;
-    const struct ctl_env *env;
-    const struct xrpc_verb *verb;
-    struct json_object *params;
-    struct json_object *result;
-    char *error;
-    int code;
-    bool changed;
-};
-
-static void OVS_PRINTF_FORMAT(3, 4)
+void OVS_PRINTF_FORMAT(3, 4)
     ctl_reject(struct ctl_ctx *c, const char *name, const char *fmt, ...)
 {
     va_list args;
@@ -353,7 +345,7 @@ static void OVS_PRINTF_FORMAT(3, 4)
     free(what);
 }
 
-static const char *
+const char *
 ctl_arg(const struct ctl_ctx *c, const char *name)
 {
     struct json_object *v;
@@ -372,7 +364,7 @@ ctl_new_uuid(char out[UUID_LEN + 1])
 
 /* The record 'uuid' of table 'table' ("networks", "vifs"), parsed from
  * parameter "uuid" or 'param'; rejects and returns NULL if there is none. */
-static struct json_object *
+struct json_object *
 ctl_find(struct ctl_ctx *c, const char *table, const char *param,
          const char *what, char out[UUID_LEN + 1])
 {
@@ -564,6 +556,10 @@ ctl_pool_vif_create(struct ctl_ctx *c)
             return;
         }
     }
+    if (!ctl_host_admit(c, "host", host)) { /* last: it may record 'host' */
+        free(ips);
+        return;
+    }
     struct json_object *vif = json_object_new_object();
     json_object_object_add(vif, "network-uuid", json_object_new_string(net));
     json_object_object_add(vif, "mac", json_object_new_string(mac));
@@ -612,7 +608,7 @@ ctl_row_matches(struct ctl_ctx *c, struct json_object *row)
     return true;
 }
 
-static void
+void
 ctl_add_row(struct ctl_ctx *c, struct json_object *row)
 {
     const char *sel = ctl_arg(c, "params");
@@ -637,7 +633,7 @@ ctl_add_row(struct ctl_ctx *c, struct json_object *row)
     json_object_array_add(c->result, row);
 }
 
-static bool
+bool
 ctl_check_list_params(struct ctl_ctx *c)
 {
     const char *sel = ctl_arg(c, "params");
@@ -708,7 +704,8 @@ ctl_pool_vif_list(struct ctl_ctx *c)
     {
         struct json_object *row = json_object_new_object();
         static const char *const keys[]
-            = {"network-uuid", "mac", "host", "vm-uuid", "ip-allowed"};
+            = {"network-uuid", "mac",        "host",
+               "vm-uuid",      "ip-allowed", "migrating-to"};
         json_object_object_add(row, "uuid", json_object_new_string(uuid));
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
             json_object_object_add(
@@ -739,6 +736,11 @@ static const struct {
     {"pool-vif-create", ctl_pool_vif_create},
     {"pool-vif-list", ctl_pool_vif_list},
     {"pool-vif-destroy", ctl_pool_vif_destroy},
+    {"pool-vif-migrate", ctl_pool_vif_migrate},
+    {"pool-vif-migrate-complete", ctl_pool_vif_migrate_complete},
+    {"pool-host-add", ctl_pool_host_add},
+    {"pool-host-list", ctl_pool_host_list},
+    {"pool-host-remove", ctl_pool_host_remove},
 };
 
 int
@@ -760,10 +762,11 @@ ctl_db_call(struct json_object *db, const struct ctl_env *env,
     }
     c.verb = xrpc_verb_find(method);
     if (i == ARRAY_SIZE(ctl_handlers) || !c.verb) {
-        *error = xasprintf("%.64s: not a verb of xovs-controller (it serves "
-                           "the pool-network-* and pool-vif-* verbs; host "
-                           "verbs go to the host's xovs-agent)",
-                           method);
+        *error = xasprintf(
+            "%.64s: not a verb of xovs-controller (it serves "
+            "the pool-network-*, pool-vif-* and pool-host-* verbs; host "
+            "verbs go to the host's xovs-agent)",
+            method);
         return XRPC_USAGE;
     }
     if (!params) {

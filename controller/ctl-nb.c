@@ -51,7 +51,9 @@ void
 ctl_nb_destroy(struct ctl_nb *nb)
 {
     if (nb) {
-        ovsdb_idl_txn_destroy(nb->txn);
+        if (nb->txn) { /* OVS's txn_destroy() does not take NULL */
+            ovsdb_idl_txn_destroy(nb->txn);
+        }
         ovsdb_idl_destroy(nb->idl);
         shash_destroy(&nb->switches);
         shash_destroy(&nb->ports);
@@ -84,6 +86,7 @@ ctl_plan_destroy(struct ctl_plan *plan)
         free(v->host);
         free(v->vm);
         free(v->ips);
+        free(v->target);
     }
     free(plan->networks);
     free(plan->vifs);
@@ -313,7 +316,16 @@ ctl_nb_put_switch(struct ctl_nb *nb, struct ovsdb_idl_txn *txn,
         };
         smap_init(&want.options);
         smap_init(&want.external_ids);
-        smap_add(&want.options, "requested-chassis", vif->host);
+        if (*vif->target) {
+            /* Live migration: OVN binds the port on both hosts; the
+             * target's copy carries traffic only once the guest announces
+             * itself there with a RARP (ovn-nb(5)). */
+            smap_add_format(&want.options, "requested-chassis", "%s,%s",
+                            vif->host, vif->target);
+            smap_add(&want.options, "activation-strategy", "rarp");
+        } else {
+            smap_add(&want.options, "requested-chassis", vif->host);
+        }
         smap_add(&want.external_ids, "xovs-vif", vuuid);
         if (*vif->vm) {
             smap_add(&want.external_ids, "xovs-vm", vif->vm);

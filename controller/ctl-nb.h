@@ -14,6 +14,8 @@
  *   VIF           -> Logical_Switch_Port named by the VIF's uuid,
  *                    addresses=MAC, port_security=MAC,
  *                    options:requested-chassis=HOST,
+ *                    (migrating: requested-chassis=HOST,TARGET and
+ *                    activation-strategy=rarp)
  *                    external_ids:xovs-vif=UUID, xovs-vm=VM
  *
  * Like the agent's ovs-glue: the desired state is compared with the IDL's
@@ -42,9 +44,10 @@ struct ctl_plan_vif {
     char *uuid;
     char *network; /* network uuid */
     char *mac;
-    char *host; /* system-id */
-    char *vm;   /* VM uuid, or "" */
-    char *ips;  /* allowed source addresses, ' '-separated, or "" */
+    char *host;   /* system-id */
+    char *vm;     /* VM uuid, or "" */
+    char *ips;    /* allowed source addresses, ' '-separated, or "" */
+    char *target; /* live migration's target host (system-id), or "" */
 };
 
 struct ctl_plan {

@@ -1,8 +1,9 @@
 /* controller/ctl-rpc.c: xovs-controller's verbs in the xovs verb table
- * (rpc.h's xrpc_ovn_verbs()): the pool's networks and the placement of its
- * VIFs.  Linked into the CLI (so `xovs help` knows them and checks their
- * parameters before connecting) and into xovs-controller, which answers
- * them (ctl-api.c); xovs-agent does not serve them. */
+ * (rpc.h's xrpc_ovn_verbs()): the pool's networks, the placement of its
+ * VIFs, their live migration and the pool's hosts.  Linked into the CLI (so
+ * `xovs help` knows them and checks their parameters before connecting) and
+ * into xovs-controller, which answers them (ctl-api.c); xovs-agent does not
+ * serve them. */
 #include <config.h>
 #include "agent/rpc.h"
 
@@ -49,6 +50,9 @@ static const struct xrpc_param pool_vif_fields[] = {
     FIELD("host", " RO", "the host it runs on"),
     FIELD("vm-uuid", " RO", "the VM"),
     FIELD("ip-allowed", "SRO", "source addresses port security allows"),
+    FIELD("migrating-to", " RO",
+          "the live migration's target host, or "
+          "empty"),
     FIELD("status", " RO", "applied or pending: whether OVN holds it"),
     FIELD("bound", " RO", "true once a host's ovn-controller bound it"),
     END,
@@ -58,6 +62,34 @@ static const struct xrpc_param uuid_pool_network[]
     = {REQ("uuid", "the pool network's uuid"), END};
 static const struct xrpc_param uuid_pool_vif[]
     = {REQ("uuid", "the VIF's uuid"), END};
+
+static const struct xrpc_param pool_vif_migrate[] = {
+    REQ("uuid", "the VIF's uuid"),
+    REQ("host", "the target host (its OVN system-id); the VIF's own host "
+                "cancels a migration"),
+    END,
+};
+
+static const struct xrpc_param pool_host_add[] = {
+    REQ("name", "the host's OVN system-id (its chassis name)"),
+    ARG("name-description", "free text"),
+    END,
+};
+
+static const struct xrpc_param pool_host_remove[] = {
+    REQ("name", "the host's system-id"),
+    ARG("force", "true: also take the host's VIFs off the pool (default "
+                 "false: a host with VIFs is refused)"),
+    END,
+};
+
+static const struct xrpc_param pool_host_fields[] = {
+    FIELD("name", " RO", "the host's OVN system-id"),
+    FIELD("name-description", " RO", "free text"),
+    FIELD("state", " RO", "member, or removed (no VIFs may go there)"),
+    FIELD("VIF-uuids", "SRO", "VIFs on the host or migrating to it"),
+    END,
+};
 
 static const struct xrpc_verb ovn_verbs[] = {
     {"pool-network-create",
@@ -75,6 +107,18 @@ static const struct xrpc_verb ovn_verbs[] = {
      pool_vif_fields, XRPC_LIST, XRPC_RESULT_LIST},
     {"pool-vif-destroy", "(xovs-controller) remove a VIF from the pool",
      uuid_pool_vif, 0, XRPC_RESULT_NONE},
+    {"pool-vif-migrate",
+     "(xovs-controller) live migration: bind the VIF on a second host too",
+     pool_vif_migrate, 0, XRPC_RESULT_NONE},
+    {"pool-vif-migrate-complete",
+     "(xovs-controller) live migration done: release the source host",
+     uuid_pool_vif, 0, XRPC_RESULT_NONE},
+    {"pool-host-add", "(xovs-controller) add a host to the pool",
+     pool_host_add, 0, XRPC_RESULT_NONE},
+    {"pool-host-list", "(xovs-controller) list the pool's hosts",
+     pool_host_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"pool-host-remove", "(xovs-controller) remove a host from the pool",
+     pool_host_remove, 0, XRPC_RESULT_NONE},
 };
 
 const struct xrpc_verb *

@@ -24,7 +24,7 @@ $(OBJ)/controller/ovn-nb-idl.o: $(GEN)/controller/ovn-nb-idl.c
 		$(filter -fsanitize=% -fno-omit-frame-pointer,$(XCFLAGS)) \
 		-c $< -o $@
 
-CTL_SRC := controller/ctl-db.c controller/ctl-nb.c
+CTL_SRC := controller/ctl-db.c controller/ctl-host.c controller/ctl-nb.c
 CTL_OBJ := $(CTL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/controller/ovn-nb-idl.o
 $(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o: \
 	XCFLAGS += -I$(GEN)
