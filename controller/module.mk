@@ -46,4 +46,5 @@ DAEMONS += xovs-controller
 
 # The request executor's unit tests (tests/unit/test-ctl-db.c).
 UNIT_TEST_SRC += tests/unit/test-ctl-db.c
-UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-rpc.o
+UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-host.o \
+	$(OBJ)/controller/ctl-rpc.o
