@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "controller/ctl-acl.h"
+#include "controller/ctl-db-private.h"
 #include "controller/ctl-nb.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
@@ -85,7 +87,7 @@ ctl_valid_mac(const char *s, char out[18])
     return true;
 }
 
-static bool
+bool
 ctl_valid_uuid(const char *s, char out[UUID_LEN + 1])
 {
     struct uuid u;
@@ -96,7 +98,7 @@ ctl_valid_uuid(const char *s, char out[UUID_LEN + 1])
     return true;
 }
 
-static const char *
+const char *
 ctl_get_str(struct json_object *rec, const char *key)
 {
     struct json_object *v;
@@ -107,7 +109,7 @@ ctl_get_str(struct json_object *rec, const char *key)
     return "";
 }
 
-static struct json_object *
+struct json_object *
 ctl_table(struct json_object *db, const char *name)
 {
     struct json_object *t = NULL;
@@ -124,6 +126,7 @@ ctl_db_new(void)
     struct json_object *db = json_object_new_object();
     json_object_object_add(db, "networks", json_object_new_object());
     json_object_object_add(db, "vifs", json_object_new_object());
+    json_object_object_add(db, "acls", json_object_new_object());
     return db;
 }
 
@@ -166,7 +169,7 @@ ctl_db_check(struct json_object *db)
             return xasprintf("VIF %.64s is malformed or on no network", vuuid);
         }
     }
-    return NULL;
+    return ctl_acl_store_check(db);
 }
 
 char *
@@ -323,24 +326,14 @@ ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
         p->vm = xstrdup(ctl_get_str(vif, "vm-uuid"));
         p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
     }
+    ctl_acl_plan(db, plan);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Verbs. */
 
-struct ctl_ctx {
-    struct json_object *db;
-    const struct ctl_env *env;
-    const struct xrpc_verb *verb;
-    struct json_object *params;
-    struct json_object *result;
-    char *error;
-    int code;
-    bool changed;
-};
-
-static void OVS_PRINTF_FORMAT(3, 4)
-    ctl_reject(struct ctl_ctx *c, const char *name, const char *fmt, ...)
+void
+ctl_reject(struct ctl_ctx *c, const char *name, const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
@@ -353,7 +346,7 @@ static void OVS_PRINTF_FORMAT(3, 4)
     free(what);
 }
 
-static const char *
+const char *
 ctl_arg(const struct ctl_ctx *c, const char *name)
 {
     struct json_object *v;
@@ -362,7 +355,7 @@ ctl_arg(const struct ctl_ctx *c, const char *name)
                 : NULL);
 }
 
-static void
+void
 ctl_new_uuid(char out[UUID_LEN + 1])
 {
     struct uuid u;
@@ -455,7 +448,8 @@ static void
 ctl_pool_network_destroy(struct ctl_ctx *c)
 {
     char uuid[UUID_LEN + 1];
-    if (!ctl_find(c, "networks", "uuid", "pool network", uuid)) {
+    if (!ctl_find(c, "networks", "uuid", "pool network", uuid)
+        || !ctl_acl_network_unused(c, uuid)) {
         return;
     }
     json_object_object_foreach(ctl_table(c->db, "vifs"), vuuid, vif)
@@ -612,7 +606,7 @@ ctl_row_matches(struct ctl_ctx *c, struct json_object *row)
     return true;
 }
 
-static void
+void
 ctl_add_row(struct ctl_ctx *c, struct json_object *row)
 {
     const char *sel = ctl_arg(c, "params");
@@ -637,7 +631,7 @@ ctl_add_row(struct ctl_ctx *c, struct json_object *row)
     json_object_array_add(c->result, row);
 }
 
-static bool
+bool
 ctl_check_list_params(struct ctl_ctx *c)
 {
     const char *sel = ctl_arg(c, "params");
@@ -739,6 +733,9 @@ static const struct {
     {"pool-vif-create", ctl_pool_vif_create},
     {"pool-vif-list", ctl_pool_vif_list},
     {"pool-vif-destroy", ctl_pool_vif_destroy},
+    {"pool-acl-create", ctl_acl_create},
+    {"pool-acl-list", ctl_acl_list},
+    {"pool-acl-destroy", ctl_acl_destroy},
 };
 
 int
@@ -760,10 +757,11 @@ ctl_db_call(struct json_object *db, const struct ctl_env *env,
     }
     c.verb = xrpc_verb_find(method);
     if (i == ARRAY_SIZE(ctl_handlers) || !c.verb) {
-        *error = xasprintf("%.64s: not a verb of xovs-controller (it serves "
-                           "the pool-network-* and pool-vif-* verbs; host "
-                           "verbs go to the host's xovs-agent)",
-                           method);
+        *error = xasprintf(
+            "%.64s: not a verb of xovs-controller (it serves "
+            "the pool-network-*, pool-vif-* and pool-acl-* verbs; host "
+            "verbs go to the host's xovs-agent)",
+            method);
         return XRPC_USAGE;
     }
     if (!params) {
