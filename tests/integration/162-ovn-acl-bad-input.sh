@@ -182,4 +182,35 @@ cp "$T_DIR/good.json" "$T_DIR/controller.json"
 ctl_start || fail "xovs-controller did not start on the good store"
 CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
 wait_until 20 all_applied || fail "ACLs not applied after the restart"
+
+log "good rules of each form: canonical fields, OVN matches"
+pg=xovs_vif_${vif//-/_}
+# good ARGS -- WANT-MATCH: the rule on the VIF is applied with that match.
+good() {
+    local args=() a m
+    while [[ $1 != -- ]]; do
+        args+=("$1")
+        shift
+    done
+    a=$(xc pool-acl-create level=vif target="$vif" "${args[@]}") ||
+        fail "refused: ${args[*]}"
+    wait_until 20 test -n "$(nbctl --bare --columns=_uuid find ACL "external_ids:xovs-acl=$a")" ||
+        fail "ACL ${args[*]} not in NB"
+    m=$(nbctl --bare --columns=match find ACL "external_ids:xovs-acl=$a")
+    [[ $m == "$2" ]] || fail "${args[*]}: match '$m', not '$2'"
+    log "ok: ${args[*]} -> $m"
+}
+good action=allow protocol=udp port=5000-5010 remote=2001:DB8:0::/32 \
+    direction=to-vif priority=7 -- \
+    "outport == @$pg && udp && udp.dst >= 5000 && udp.dst <= 5010 && ip6.src == 2001:db8::/32"
+good action=deny protocol=arp remote=198.18.5.9 direction=from-vif -- \
+    "inport == @$pg && arp && arp.tpa == 198.18.5.9"
+good action=deny protocol=icmp remote=2001:db8::9/128 direction=from-vif -- \
+    "inport == @$pg && icmp6 && ip6.dst == 2001:db8::9"
+good action=allow protocol=any remote=198.18.0.0/15 direction=to-vif -- \
+    "outport == @$pg && ip4.src == 198.18.0.0/15"
+good action=deny protocol=icmp direction=to-vif -- \
+    "outport == @$pg && (icmp4 || icmp6)"
+[[ $(xc pool-acl-list remote=2001:db8::/32 params=port,priority,ovn-priority --minimal) == "5000-5010,7,1007" ]] ||
+    fail "pool-acl-list of the udp rule: $(xc pool-acl-list remote=2001:db8::/32)"
 pass
