@@ -54,7 +54,9 @@ void
 ctl_nb_destroy(struct ctl_nb *nb)
 {
     if (nb) {
-        ovsdb_idl_txn_destroy(nb->txn);
+        if (nb->txn) { /* OVS's txn_destroy does not accept NULL */
+            ovsdb_idl_txn_destroy(nb->txn);
+        }
         ovsdb_idl_destroy(nb->idl);
         shash_destroy(&nb->switches);
         shash_destroy(&nb->ports);
