@@ -4,7 +4,9 @@
 # message naming the field, and changes nothing: the controller's store
 # file, pool-acl-list and OVN's northbound ACL and Port_Group tables are
 # the same before and after.  A store with a malformed ACL record is
-# refused at start-up, naming the record.  A single northbound
+# refused at start-up, naming the record; good rules of each form give
+# the matches docs/ovn.md describes; "exit" ends the controller without a
+# crash.  A single northbound
 # ovsdb-server (no Raft, no hosts) is all this needs.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -213,4 +215,11 @@ good action=deny protocol=icmp direction=to-vif -- \
     "outport == @$pg && (icmp4 || icmp6)"
 [[ $(xc pool-acl-list remote=2001:db8::/32 params=port,priority,ovn-priority --minimal) == "5000-5010,7,1007" ]] ||
     fail "pool-acl-list of the udp rule: $(xc pool-acl-list remote=2001:db8::/32)"
+
+log "exit on its control socket ends it cleanly (its pidfile removed: no crash)"
+ovs-appctl -t "$T_DIR/controller.ctl" exit
+wait_until 10 test ! -d "/proc/$CTL_PID" || fail "xovs-controller did not exit"
+CTL_PID=
+[[ ! -e $T_DIR/controller.pid ]] ||
+    fail "xovs-controller died on exit: $(tail -n 5 "$T_DIR/controller.stderr")"
 pass
