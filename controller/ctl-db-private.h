@@ -1,6 +1,7 @@
 /* controller/ctl-db-private.h: what the verb executors of xovs-controller
  * share (ctl-db.c: networks and VIFs; ctl-host.c: hosts and live
- * migration).  Not for the rest of the daemon: it sees ctl-db.h only. */
+ * migration; ctl-acl.c: ACLs).  Not for the rest of the daemon: it sees
+ * ctl-db.h only. */
 #ifndef CTL_DB_PRIVATE_H
 #define CTL_DB_PRIVATE_H 1
 
@@ -30,10 +31,14 @@ void ctl_reject(struct ctl_ctx *c, const char *name, const char *fmt, ...)
     OVS_PRINTF_FORMAT(3, 4);
 /* Parameter 'name' of the request, or NULL if absent. */
 const char *ctl_arg(const struct ctl_ctx *c, const char *name);
-/* Table 'name' ("networks", "vifs", "hosts") of 'db' (a checked store). */
+/* Table 'name' ("networks", "vifs", "hosts", "acls") of 'db' (a checked
+ * store). */
 struct json_object *ctl_table(struct json_object *db, const char *name);
 /* The string member 'key' of 'rec', "" if it is absent or not a string. */
 const char *ctl_get_str(struct json_object *rec, const char *key);
+/* True if 's' is a uuid; its canonical form into 'out'. */
+bool ctl_valid_uuid(const char *s, char out[UUID_LEN + 1]);
+void ctl_new_uuid(char out[UUID_LEN + 1]);
 /* A system-id or physical network name (1..64 of [A-Za-z0-9_.-]). */
 bool ctl_valid_ident(const char *s);
 /* The record of table 'table' named by parameter 'param' (a uuid, written

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "controller/ctl-acl.h"
 #include "controller/ctl-db-private.h"
 #include "controller/ctl-nb.h"
 #include "openvswitch/dynamic-string.h"
@@ -86,7 +87,7 @@ ctl_valid_mac(const char *s, char out[18])
     return true;
 }
 
-static bool
+bool
 ctl_valid_uuid(const char *s, char out[UUID_LEN + 1])
 {
     struct uuid u;
@@ -126,6 +127,7 @@ ctl_db_new(void)
     json_object_object_add(db, "networks", json_object_new_object());
     json_object_object_add(db, "vifs", json_object_new_object());
     json_object_object_add(db, "hosts", json_object_new_object());
+    json_object_object_add(db, "acls", json_object_new_object());
     return db;
 }
 
@@ -168,7 +170,8 @@ ctl_db_check(struct json_object *db)
             return xasprintf("VIF %.64s is malformed or on no network", vuuid);
         }
     }
-    return ctl_host_check_db(db);
+    char *error = ctl_host_check_db(db);
+    return error ? error : ctl_acl_store_check(db);
 }
 
 char *
@@ -326,6 +329,7 @@ ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
         p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
         p->target = xstrdup(ctl_get_str(vif, "migrating-to"));
     }
+    ctl_acl_plan(db, plan);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -354,7 +358,7 @@ ctl_arg(const struct ctl_ctx *c, const char *name)
                 : NULL);
 }
 
-static void
+void
 ctl_new_uuid(char out[UUID_LEN + 1])
 {
     struct uuid u;
@@ -447,7 +451,8 @@ static void
 ctl_pool_network_destroy(struct ctl_ctx *c)
 {
     char uuid[UUID_LEN + 1];
-    if (!ctl_find(c, "networks", "uuid", "pool network", uuid)) {
+    if (!ctl_find(c, "networks", "uuid", "pool network", uuid)
+        || !ctl_acl_network_unused(c, uuid)) {
         return;
     }
     json_object_object_foreach(ctl_table(c->db, "vifs"), vuuid, vif)
@@ -741,6 +746,9 @@ static const struct {
     {"pool-host-add", ctl_pool_host_add},
     {"pool-host-list", ctl_pool_host_list},
     {"pool-host-remove", ctl_pool_host_remove},
+    {"pool-acl-create", ctl_acl_create},
+    {"pool-acl-list", ctl_acl_list},
+    {"pool-acl-destroy", ctl_acl_destroy},
 };
 
 int
@@ -764,7 +772,8 @@ ctl_db_call(struct json_object *db, const struct ctl_env *env,
     if (i == ARRAY_SIZE(ctl_handlers) || !c.verb) {
         *error = xasprintf(
             "%.64s: not a verb of xovs-controller (it serves "
-            "the pool-network-*, pool-vif-* and pool-host-* verbs; host "
+            "the pool-network-*, pool-vif-*, pool-host-* and pool-acl-* "
+            "verbs; host "
             "verbs go to the host's xovs-agent)",
             method);
         return XRPC_USAGE;

@@ -7,7 +7,8 @@
  *                        "physical-network": "" | "physnet1",
  *                        "vlan": -1 | 0..4094}, ...},
  *    "vifs":     {UUID: {"network-uuid": "...", "mac": "02:..:..",
- *                        "host": "system-id", "vm-uuid": "..."}, ...}}
+ *                        "host": "system-id", "vm-uuid": "..."}, ...},
+ *    "acls":     {UUID: {...}, ...}}     (ctl-acl.h)
  *
  * A pool network is private (overlay only: an OVN logical switch whose
  * ports reach each other over Geneve) or bridged to a physical network
@@ -32,7 +33,8 @@ struct json_object;
 /* Largest store file accepted (bytes). */
 #define CTL_STORE_MAX_SIZE (64 * 1024 * 1024)
 
-/* An empty database: {"networks": {}, "vifs": {}}.  Caller puts it. */
+/* An empty database: {"networks": {}, "vifs": {}, "acls": {}}.  Caller puts
+ * it. */
 struct json_object *ctl_db_new(void);
 
 /* Loads 'path' into '*db' (a missing file is an empty database).  Returns
@@ -55,6 +57,7 @@ struct ctl_env {
     const char *(*network_status)(void *aux, const char *uuid);
     const char *(*vif_status)(void *aux, const char *uuid);
     bool (*vif_bound)(void *aux, const char *uuid);
+    const char *(*acl_status)(void *aux, const char *uuid);
     void *aux;
 };
 

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "controller/ctl-acl.h"
 #include "controller/ovn-nb-idl.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/poll-loop.h"
@@ -32,6 +33,7 @@ struct ctl_nb {
     bool synced;               /* the last sync had nothing to write */
     struct shash switches;     /* network uuid -> its Logical_Switch */
     struct shash ports;        /* VIF uuid -> its Logical_Switch_Port */
+    struct shash acls;         /* ACL uuid -> its ACL row */
 };
 
 struct ctl_nb *
@@ -43,6 +45,7 @@ ctl_nb_create(const char *remote)
     nb->dirty = true;
     shash_init(&nb->switches);
     shash_init(&nb->ports);
+    shash_init(&nb->acls);
     shash_init(&nb->vifs_of);
     return nb;
 }
@@ -57,6 +60,7 @@ ctl_nb_destroy(struct ctl_nb *nb)
         ovsdb_idl_destroy(nb->idl);
         shash_destroy(&nb->switches);
         shash_destroy(&nb->ports);
+        shash_destroy(&nb->acls);
         shash_destroy_free_data(&nb->vifs_of);
         ctl_plan_destroy(&nb->plan);
         free(nb);
@@ -88,6 +92,7 @@ ctl_plan_destroy(struct ctl_plan *plan)
         free(v->ips);
         free(v->target);
     }
+    ctl_acl_plan_free(plan->acls, plan->n_acls);
     free(plan->networks);
     free(plan->vifs);
     memset(plan, 0, sizeof *plan);
@@ -152,6 +157,7 @@ ctl_nb_index(struct ctl_nb *nb)
             }
         }
     }
+    ctl_acl_nb_index(nb->idl, &nb->acls);
 }
 
 static bool
@@ -391,6 +397,7 @@ ctl_nb_sync(struct ctl_nb *nb)
         changed |= ctl_nb_put_switch(nb, txn,
                                      shash_find_data(&owned, net->uuid), net);
     }
+    changed |= ctl_acl_nb_sync(nb->idl, txn, &nb->plan);
     shash_destroy(&owned);
     shash_destroy(&wanted);
     if (!changed) {
@@ -497,4 +504,12 @@ ctl_nb_vif_bound(void *nb_, const char *uuid)
     const struct nbrec_logical_switch_port *p
         = shash_find_data(&nb->ports, uuid);
     return p && p->n_up && p->up[0];
+}
+
+const char *
+ctl_nb_acl_status(void *nb_, const char *uuid)
+{
+    struct ctl_nb *nb = nb_;
+    return (ctl_nb_is_synced(nb) && shash_find(&nb->acls, uuid) ? "applied"
+                                                                : "pending");
 }

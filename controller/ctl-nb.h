@@ -17,6 +17,8 @@
  *                    (migrating: requested-chassis=HOST,TARGET and
  *                    activation-strategy=rarp)
  *                    external_ids:xovs-vif=UUID, xovs-vm=VM
+ *   ACL           -> ACL in a Port_Group of its target (ctl-acl.h),
+ *                    external_ids:xovs-acl=UUID; the group xovs-pg=KEY
  *
  * Like the agent's ovs-glue: the desired state is compared with the IDL's
  * replica and only differences are written, in one transaction; a change
@@ -55,6 +57,8 @@ struct ctl_plan {
     size_t n_networks;
     struct ctl_plan_vif *vifs;
     size_t n_vifs;
+    struct ctl_plan_acl *acls; /* ctl-acl.h */
+    size_t n_acls;
 };
 
 void ctl_plan_destroy(struct ctl_plan *);
@@ -82,5 +86,8 @@ const char *ctl_nb_vif_status(void *nb, const char *uuid);
 /* True when VIF 'uuid''s logical port is up (a host's ovn-controller
  * bound it). */
 bool ctl_nb_vif_bound(void *nb, const char *uuid);
+/* "applied" when the replica holds ACL 'uuid' and nothing is left to
+ * write, else "pending". */
+const char *ctl_nb_acl_status(void *nb, const char *uuid);
 
 #endif /* controller/ctl-nb.h */

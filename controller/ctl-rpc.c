@@ -1,9 +1,9 @@
 /* controller/ctl-rpc.c: xovs-controller's verbs in the xovs verb table
  * (rpc.h's xrpc_ovn_verbs()): the pool's networks, the placement of its
- * VIFs, their live migration and the pool's hosts.  Linked into the CLI (so
- * `xovs help` knows them and checks their parameters before connecting) and
- * into xovs-controller, which answers them (ctl-api.c); xovs-agent does not
- * serve them. */
+ * VIFs, their live migration, the pool's hosts and its ACLs.  Linked into
+ * the CLI (so `xovs help` knows them and checks their parameters before
+ * connecting) and into xovs-controller, which answers them (ctl-api.c);
+ * xovs-agent does not serve them. */
 #include <config.h>
 #include "agent/rpc.h"
 
@@ -58,6 +58,38 @@ static const struct xrpc_param pool_vif_fields[] = {
     END,
 };
 
+static const struct xrpc_param pool_acl_create[] = {
+    REQ("level", "pool, network, vm or vif: a higher level's rules win "
+                 "over a lower one's"),
+    ARG("target", "the network's, VM's or VIF's uuid (none for pool)"),
+    REQ("action", "allow or deny"),
+    REQ("protocol", "tcp, udp, icmp, arp or any"),
+    ARG("port", "tcp/udp destination port N or range N-M; default: any"),
+    ARG("remote", "the other end: an IPv4/IPv6 address or CIDR; default: "
+                  "any"),
+    REQ("direction", "to-vif (what the VIF receives) or from-vif (what it "
+                     "sends)"),
+    ARG("priority", "0..999 inside the level, higher wins; default 0"),
+    END,
+};
+
+static const struct xrpc_param pool_acl_fields[] = {
+    FIELD("uuid", " RO", "unique identifier"),
+    FIELD("level", " RO", "pool, network, vm or vif"),
+    FIELD("target", " RO", "the network, VM or VIF; empty for pool"),
+    FIELD("action", " RO", "allow or deny"),
+    FIELD("protocol", " RO", "tcp, udp, icmp, arp or any"),
+    FIELD("port", " RO", "destination port or range, empty for any"),
+    FIELD("remote", " RO", "remote address or CIDR, empty for any"),
+    FIELD("direction", " RO", "to-vif or from-vif"),
+    FIELD("priority", " RO", "order inside the level"),
+    FIELD("ovn-priority", " RO", "the OVN ACL's priority"),
+    FIELD("status", " RO", "applied or pending: whether OVN holds it"),
+    END,
+};
+
+static const struct xrpc_param uuid_pool_acl[]
+    = {REQ("uuid", "the ACL's uuid"), END};
 static const struct xrpc_param uuid_pool_network[]
     = {REQ("uuid", "the pool network's uuid"), END};
 static const struct xrpc_param uuid_pool_vif[]
@@ -119,6 +151,13 @@ static const struct xrpc_verb ovn_verbs[] = {
      pool_host_fields, XRPC_LIST, XRPC_RESULT_LIST},
     {"pool-host-remove", "(xovs-controller) remove a host from the pool",
      pool_host_remove, 0, XRPC_RESULT_NONE},
+    {"pool-acl-create",
+     "(xovs-controller) add an ACL rule (pool, network, VM or VIF level)",
+     pool_acl_create, 0, XRPC_RESULT_UUID},
+    {"pool-acl-list", "(xovs-controller) list the pool's ACL rules",
+     pool_acl_fields, XRPC_LIST, XRPC_RESULT_LIST},
+    {"pool-acl-destroy", "(xovs-controller) remove an ACL rule", uuid_pool_acl,
+     0, XRPC_RESULT_NONE},
 };
 
 const struct xrpc_verb *

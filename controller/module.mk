@@ -24,12 +24,13 @@ $(OBJ)/controller/ovn-nb-idl.o: $(GEN)/controller/ovn-nb-idl.c
 		$(filter -fsanitize=% -fno-omit-frame-pointer,$(XCFLAGS)) \
 		-c $< -o $@
 
-CTL_SRC := controller/ctl-db.c controller/ctl-host.c controller/ctl-nb.c
+CTL_SRC := controller/ctl-db.c controller/ctl-host.c controller/ctl-nb.c \
+	controller/ctl-acl.c controller/ctl-acl-nb.c
 CTL_OBJ := $(CTL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/controller/ovn-nb-idl.o
-$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o: \
-	XCFLAGS += -I$(GEN)
-$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o: \
-	$(GEN)/controller/ovn-nb-idl.h
+$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o \
+	$(OBJ)/controller/ctl-acl-nb.o: XCFLAGS += -I$(GEN)
+$(OBJ)/controller/ctl-nb.o $(OBJ)/controller/xovs-controller.o \
+	$(OBJ)/controller/ctl-acl-nb.o: $(GEN)/controller/ovn-nb-idl.h
 
 $(BIN)/xovs-controller: $(OBJ)/controller/xovs-controller.o $(CTL_OBJ) \
 		$(OBJ)/controller/ctl-rpc.o $(OBJ)/agent/rpc.o \
@@ -47,4 +48,5 @@ DAEMONS += xovs-controller
 # The request executor's unit tests (tests/unit/test-ctl-db.c).
 UNIT_TEST_SRC += tests/unit/test-ctl-db.c
 UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-host.o \
+	$(OBJ)/controller/ctl-acl.o \
 	$(OBJ)/controller/ctl-rpc.o

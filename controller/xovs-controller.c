@@ -176,6 +176,7 @@ controller_handle(void *aux, const char *line, size_t len)
         .network_status = ctl_nb_network_status,
         .vif_status = ctl_nb_vif_status,
         .vif_bound = ctl_nb_vif_bound,
+        .acl_status = ctl_nb_acl_status,
         .aux = c->nb,
     };
     bool changed;
