@@ -35,12 +35,6 @@ soft_limit() {
 }
 nb_fds0=$(fds "$NB_PID")
 xs_fds0=$(fds "$XSD_PID")
-for p in "$NB_PID" "$XSD_PID"; do
-    (($(soft_limit "$p") > 128)) ||
-        fail "pid $p kept the soft fd limit of $(soft_limit "$p")"
-done
-log "ok: netback and xenstored raised their soft fd limit" \
-    "($(soft_limit "$NB_PID"), $(soft_limit "$XSD_PID"))"
 
 # Guests 1 and 2 have eth0 in a namespace (they ping); the others sink.
 GDIR=$T_DIR/guests
@@ -111,4 +105,10 @@ wait_until 30 fds_back ||
     fail "fds after the guests: netback $(fds "$NB_PID") (before: $nb_fds0)," \
         "xenstored $(fds "$XSD_PID") (before: $xs_fds0)"
 log "ok: all gone; netback holds $nb_fds0 fds, xenstored $xs_fds0, as before"
+for p in "$NB_PID" "$XSD_PID"; do
+    (($(soft_limit "$p") > 128)) ||
+        fail "pid $p kept the soft fd limit of $(soft_limit "$p")"
+done
+log "ok: netback and xenstored raised their soft fd limit" \
+    "($(soft_limit "$NB_PID"), $(soft_limit "$XSD_PID"))"
 pass
