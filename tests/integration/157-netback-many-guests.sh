@@ -76,7 +76,7 @@ n_connected() {
 all_connected() {
     (($(n_connected) == N))
 }
-wait_until 240 all_connected ||
+wait_until 200 all_connected ||
     fail "$(n_connected) of $N guests connected; first errors in netback.log:" \
         "$(grep -m3 -E 'ERR|WARN.*(limit|Too many)' "$T_DIR/netback.log" | tr '\n' ' ')"
 for ((d = 1; d <= N; d++)); do
@@ -100,7 +100,7 @@ fds_back() {
     (($(fds "$NB_PID") == nb_fds0 && $(fds "$XSD_PID") == xs_fds0))
 }
 stop_all
-wait_until 120 no_vifs || fail "VIFs left after every guest went"
+wait_until 60 no_vifs || fail "VIFs left after every guest went"
 wait_until 30 fds_back ||
     fail "fds after the guests: netback $(fds "$NB_PID") (before: $nb_fds0)," \
         "xenstored $(fds "$XSD_PID") (before: $xs_fds0)"
