@@ -11,6 +11,8 @@
 #   make lint            shellcheck every shell script, clang-format check
 #   make bench           bench/xovs-bench --quick (root; docs/bench.md)
 #   make bench-scale     bench/xovs-bench-scale: 100/1000/7000 VIFs (root)
+#   make bench-guests    bench/xovs-bench-guests: 100/250/500 emulated
+#                        guests through xovs-netback (root)
 #   make install         install the product programs, the hotplug script,
 #                        the DPDK plugin, the man pages and the systemd units
 #                        (DESTDIR, PREFIX)
@@ -145,6 +147,12 @@ bench: all
 bench-scale: all
 	$(Q)bench/xovs-bench-scale $(BENCH_SCALE_ARGS)
 
+# 100, 250 and 500 emulated guests through one xovs-netback (root;
+# docs/bench.md): connect time, netback/xenstored RSS, idle CPU, fds;
+# build/bench-guests/.  BENCH_GUESTS_ARGS=--guests=N for one size.
+bench-guests: all
+	$(Q)bench/xovs-bench-guests $(BENCH_GUESTS_ARGS)
+
 # shellcheck on every shell script, clang-format on every C file (scripts/lint
 # says how they are found).
 lint:
@@ -194,7 +202,7 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all check check-xen unit-tests demo soak bench bench-scale lint install programs \
+.PHONY: all check check-xen unit-tests demo soak bench bench-scale bench-guests lint install programs \
 	deb clean distclean setup
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

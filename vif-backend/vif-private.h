@@ -517,6 +517,7 @@ struct vif_backend {
     char *base;           /* /local/domain/<domid>/backend/vif */
     struct hmap vifs;     /* struct vif, by hash of domid/devid */
     bool rescan;          /* list 'base' again */
+    bool released;        /* @releaseDomain fired: check the domains */
 
     /* The xenstore connection (backend.c, "Lost xenstore connection"). */
     unsigned long long n_xs_errors;  /* calls failed other than ENOENT */

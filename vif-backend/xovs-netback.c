@@ -44,6 +44,7 @@
 #include "dirs.h"
 #include "fatal-signal.h"
 #include "lib/xovs-dirs.h"
+#include "lib/xovs-limits.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -507,6 +508,9 @@ main(int argc, char *argv[])
     }
     daemonize_complete();
     vlog_enable_async();
+    /* About seven fds per VIF: systemd's soft limit of 1024 would stop
+     * near 140 VIFs (bench/xovs-bench-guests). */
+    xovs_raise_fd_limit(XOVS_FD_LIMIT_MAX);
     VLOG_INFO("xovs-netback started: platform %s, hotplug %s", platform->name,
               hotplug_script && *hotplug_script ? hotplug_script : "(none)");
 

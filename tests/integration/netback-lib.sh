@@ -29,6 +29,9 @@ NB_CTL=              # netback's unixctl socket
 # More xovs-netback options (set before nb_host_start; XOVS_NETBACK_ARGS
 # adds some from the environment).
 read -r -a NB_EXTRA_ARGS <<<"${XOVS_NETBACK_ARGS:-}"
+# A command xovs-xenstored and xovs-netback run under, e.g.
+# (prlimit --nofile=1024:) for the fd limit systemd gives a service.
+NB_WRAP=()
 declare -A GUEST_PID=()   # guest name -> xovs-guest pid
 NB_BG_PIDS=()             # nb_gexec_bg commands, ended by the EXIT trap
 NB_BG_PID=                # the last one
@@ -91,9 +94,10 @@ nb_host_start() {
     export XOVS_EMU_DIR=$T_DIR/emu
     XSD_SOCK=$T_DIR/xs.sock
     export XENSTORED_PATH=$XSD_SOCK
-    "$XOVS_BIN/xovs-xenstored" -vconsole:off --socket="$XSD_SOCK" --detach \
-        --pidfile="$T_DIR/xenstored.pid" --log-file="$T_DIR/xenstored.log" \
-        2>>"$T_DIR/xenstored.stderr" || fail "xovs-xenstored did not start"
+    "${NB_WRAP[@]}" "$XOVS_BIN/xovs-xenstored" -vconsole:off \
+        --socket="$XSD_SOCK" --detach --pidfile="$T_DIR/xenstored.pid" \
+        --log-file="$T_DIR/xenstored.log" 2>>"$T_DIR/xenstored.stderr" ||
+        fail "xovs-xenstored did not start"
     XSD_PID=$(tr -dc 0-9 <"$T_DIR/xenstored.pid")
     log "xovs-xenstored running (pid $XSD_PID, $XSD_SOCK)"
     nb_netback_start
@@ -104,8 +108,9 @@ nb_host_start() {
 nb_netback_start() {
     NB_CTL=$T_DIR/netback.ctl
     rm -f "$T_DIR/netback.pid"
-    ip netns exec "$NS" env XOVS="$XOVS_BIN/xovs" OVSDB="$OVSDB" \
-        "$XOVS_BIN/xovs-netback" --platform=emu --xenstore="$XSD_SOCK" \
+    ip netns exec "$NS" "${NB_WRAP[@]}" env XOVS="$XOVS_BIN/xovs" \
+        OVSDB="$OVSDB" "$XOVS_BIN/xovs-netback" --platform=emu \
+        --xenstore="$XSD_SOCK" \
         --agent-rpc="unix:$XOVS_RUNDIR/agent-internal.sock" \
         --hotplug-script="$TOP/scripts/vif" --unixctl="$NB_CTL" \
         "${NB_EXTRA_ARGS[@]}" -vconsole:off --detach \

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "fatal-signal.h"
 #include "lib/xovs-dirs.h"
+#include "lib/xovs-limits.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
@@ -217,6 +218,8 @@ main(int argc, char *argv[])
     daemonize_complete();
     vlog_enable_async();
     VLOG_INFO("xovs-xenstored started on %s", socket_path);
+    /* Three fds per guest (its two connections, the hotplug scripts'). */
+    xovs_raise_fd_limit(XOVS_FD_LIMIT_MAX);
 
     while (!exiting) {
         xs_emu_daemon_run(d);

@@ -3,9 +3,10 @@
  * The daemon listens on PATH for dom0 (privileged) clients.  When dom0
  * introduces domain N it also listens on "PATH-domN"; whoever connects
  * there speaks as domain N.  Releasing N closes that socket and N's
- * connections.  Each poll-loop round reads, runs at most a few requests
- * and writes for every connection in turn, so one busy client cannot
- * starve the others. */
+ * connections.  Each poll-loop round reads (where epoll says bytes wait),
+ * runs at most a few requests and writes for every connection in turn, so
+ * one busy client cannot starve the others; its system calls grow with the
+ * sockets that are ready, not with all of them. */
 #ifndef XS_EMU_SOCKET_H
 #define XS_EMU_SOCKET_H 1
 
