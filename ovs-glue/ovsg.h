@@ -58,6 +58,11 @@
 #define OVSG_MARK_KEY "xovs-owner"
 #define OVSG_MARK_VALUE "xovs-agent"
 
+/* How often a pass walks every bridge and port even though nothing asked
+ * for it (ms; see ovsg-dirty.c): the safety net of the incremental
+ * passes. */
+#define OVSG_FULL_PASS_MS 30000
+
 /* How often objects OVSDB refused are tried again (ms). */
 #define OVSG_RETRY_MS 30000
 
@@ -272,9 +277,13 @@ const char *ovsg_get_error(const struct ovsg *, const char *uuid);
 
 /* Checks 'state' against the replica for collisions with objects xovs did
  * not create, as ovsg_run() would, and adds "record uuid -> message"
- * (malloc'd) to 'errors' for every record affected.  Writes nothing, logs
+ * (malloc'd) to 'errors' for every record affected.  With 'base' (NULL:
+ * none), only the bridges and ports of 'state' that differ from 'base''s
+ * are checked: a change costs what it changed, not the whole state (most
+ * cheaply when 'base' is ovsg_get_desired()'s).  Writes nothing, logs
  * nothing.  Without a replica yet, finds nothing. */
 void ovsg_check_collisions(const struct ovsg *, const struct ovsg_state *,
+                           const struct ovsg_state *base,
                            struct shash *errors);
 
 /* Runs the IDL until it holds a replica of the database, for at most
@@ -343,6 +352,15 @@ void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
 /* How often ovs-vswitchd writes the statistics (ms): its
  * other_config:stats-update-interval, 5000 by default and at least. */
 long long ovsg_stats_interval_ms(const struct ovsg *);
+
+/* What the glue did since it was created (the agent's metrics). */
+struct ovsg_counters {
+    unsigned long long n_full_passes;        /* walks of every bridge */
+    unsigned long long n_incremental_passes; /* walks of the dirty ones */
+    unsigned long long n_ports_diffed; /* desired ports compared with OVS */
+    unsigned long long n_txns;         /* transactions sent to OVSDB */
+};
+void ovsg_get_counters(const struct ovsg *, struct ovsg_counters *);
 
 /* Changes whenever the replica changes (statistics included). */
 unsigned int ovsg_seqno(const struct ovsg *);
