@@ -134,7 +134,7 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
     free(in);
 }
 
-static void
+void
 xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
             const struct xrec_network *net, const struct vlan_placement *place,
             const char *fwd)

@@ -62,6 +62,7 @@ ovsg_where_build(const struct ovsg_state *s, struct ovsg_where_map *map)
                 w->name = name;
                 w->bridge = br;
                 w->port = p;
+                w->alone = false;
                 hmap_insert(&map->map, &w->node, hash_string(name, 0));
             }
         }
@@ -71,6 +72,13 @@ ovsg_where_build(const struct ovsg_state *s, struct ovsg_where_map *map)
 void
 ovsg_where_destroy(struct ovsg_where_map *map)
 {
+    struct ovsg_where *w;
+    HMAP_FOR_EACH_SAFE (w, node, &map->map) {
+        if (w->alone) {
+            hmap_remove(&map->map, &w->node);
+            free(w);
+        }
+    }
     hmap_destroy(&map->map);
     free(map->nodes);
     map->nodes = NULL;
@@ -94,6 +102,126 @@ ovsg_where_find_port(const struct ovsg_where_map *map, const char *name)
 {
     const struct ovsg_where *w = ovsg_where_find(map, name);
     return w && !strcmp(w->port->name, name) ? w : NULL;
+}
+
+/* Adds 'port' of 'br' to 'map' (nodes allocated one by one). */
+static void
+ovsg_where_add_port(struct ovsg_where_map *map, const struct ovsg_bridge *br,
+                    const struct ovsg_port *p)
+{
+    for (size_t m = 0; m <= p->n_ifaces; m++) {
+        const char *name = m ? p->ifaces[m - 1].name : p->name;
+        if (m && !strcmp(name, p->name)) {
+            continue;
+        }
+        struct ovsg_where *w = xmalloc(sizeof *w);
+        w->name = name;
+        w->bridge = br;
+        w->port = p;
+        w->alone = true;
+        hmap_insert(&map->map, &w->node, hash_string(name, 0));
+    }
+}
+
+/* Removes the entries of 'p' from 'map'. */
+static void
+ovsg_where_remove_port(struct ovsg_where_map *map, const struct ovsg_port *p)
+{
+    for (size_t m = 0; m <= p->n_ifaces; m++) {
+        const char *name = m ? p->ifaces[m - 1].name : p->name;
+        struct ovsg_where *w;
+        HMAP_FOR_EACH_WITH_HASH (w, node, hash_string(name, 0), &map->map) {
+            if (w->port == p) {
+                hmap_remove(&map->map, &w->node);
+                if (w->alone) {
+                    free(w);
+                }
+                break;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Patching the desired state in place. */
+
+/* Takes port 'p' out of desired bridge 'br' and frees it. */
+static void
+ovsg_desired_remove_port(struct ovsg *g, struct ovsg_bridge *br,
+                         struct ovsg_port *p)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (br->ports[i] == p) {
+            memmove(&br->ports[i], &br->ports[i + 1],
+                    (br->n_ports - i - 1) * sizeof *br->ports);
+            br->n_ports--;
+            break;
+        }
+    }
+    ovsg_where_remove_port(&g->where, p);
+    sset_add(&g->dirty_ports, p->name);
+    ovsg_forget_errors(g, &p->records);
+    ovsg_port_destroy(p);
+    free(p);
+}
+
+static bool
+ovsg_svec_has(const struct svec *v, const char *s)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        if (!strcmp(v->names[i], s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+ovsg_patch_desired(struct ovsg *g, const struct svec *remove_names,
+                   const struct svec *remove_records, struct ovsg_state *add)
+{
+    for (size_t i = 0; i < remove_names->n; i++) {
+        const struct ovsg_where *w
+            = ovsg_where_find_port(&g->where, remove_names->names[i]);
+        if (w && ovsg_svec_has(&w->port->records, remove_records->names[i])) {
+            ovsg_desired_remove_port(g, CONST_CAST(struct ovsg_bridge *,
+                                                   w->bridge),
+                                     CONST_CAST(struct ovsg_port *, w->port));
+        }
+    }
+    for (size_t i = 0; i < add->n_bridges; i++) {
+        struct ovsg_bridge *from = add->bridges[i];
+        struct ovsg_bridge *to
+            = ovsg_state_find_bridge(&g->desired, from->name);
+        for (size_t j = 0; to && j < from->n_ports; j++) {
+            struct ovsg_port *p = from->ports[j];
+            const struct ovsg_where *w
+                = ovsg_where_find_port(&g->where, p->name);
+            if (w) { /* the same name elsewhere: the new one wins */
+                ovsg_desired_remove_port(
+                    g, CONST_CAST(struct ovsg_bridge *, w->bridge),
+                    CONST_CAST(struct ovsg_port *, w->port));
+            }
+            to->ports
+                = xrealloc(to->ports, (to->n_ports + 1) * sizeof *to->ports);
+            to->ports[to->n_ports++] = p;
+            from->ports[j] = NULL;
+            ovsg_where_add_port(&g->where, to, p);
+            sset_add(&g->dirty_ports, p->name);
+            ovsg_forget_errors(g, &p->records);
+        }
+        if (to) {
+            from->n_ports = 0;
+        }
+    }
+    g->have_desired = true;
+    g->desired_changed = true;
+    g->synced = false;
+    if (!shash_is_empty(&g->failed) || g->n_trials) {
+        g->full_pass = true;
+    }
+    shash_clear_free_data(&g->failed);
+    ovsg_clear_trials(g);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -319,6 +447,25 @@ ovsg_track_init(struct ovsdb_idl *idl)
 #undef OVSG_TRACK
 }
 
+/* Whether tracked 'row' of 'tc' was inserted, deleted or had a tracked
+ * column changed: the IDL also tracks the rows that merely refer to a
+ * changed row (the Open_vSwitch row, for every bridge change). */
+static bool
+ovsg_row_changed(const struct ovsdb_idl_row *row,
+                 const struct ovsdb_idl_table_class *tc)
+{
+    if (!ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_MODIFY)
+        || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
+        return true;
+    }
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (ovsdb_idl_track_is_updated(row, &tc->columns[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 ovsg_take_tracked(struct ovsg *g)
 {
@@ -336,8 +483,13 @@ ovsg_take_tracked(struct ovsg *g)
         sset_add(&g->dirty_ports, w ? w->port->name : iface->name);
     }
     for (size_t i = 0; i < ARRAY_SIZE(ovsg_full_tables); i++) {
-        if (ovsdb_idl_track_get_first(g->idl, ovsg_full_tables[i])) {
-            g->full_pass = true;
+        const struct ovsdb_idl_table_class *tc = ovsg_full_tables[i];
+        const struct ovsdb_idl_row *row;
+        for (row = ovsdb_idl_track_get_first(g->idl, tc); row;
+             row = ovsdb_idl_track_get_next(row)) {
+            if (ovsg_row_changed(row, tc)) {
+                g->full_pass = true;
+            }
         }
     }
     ovsdb_idl_track_clear(g->idl);

@@ -43,7 +43,11 @@ struct ovsg_where {
     const char *name; /* the port's or one of its interfaces' name */
     const struct ovsg_bridge *bridge;
     const struct ovsg_port *port;
+    bool alone; /* allocated by itself (ovsg_patch_desired()) */
 };
+
+/* Frees what 'port' holds (not 'port' itself; ovsg-state.c). */
+void ovsg_port_destroy(struct ovsg_port *);
 
 struct ovsg_where_map {
     struct hmap map;
@@ -64,6 +68,8 @@ void ovsg_dirty_changes(const struct ovsg_state *old,
                         const struct ovsg_where_map *new_map,
                         struct sset *ports, struct sset *bridges);
 void ovsg_track_init(struct ovsdb_idl *);
+/* Moves the errors of 'records' aside (ovsg.c): a pass decides again. */
+void ovsg_forget_errors(struct ovsg *, const struct svec *records);
 void ovsg_take_tracked(struct ovsg *);
 
 /* The glue's state (ovsg.h's opaque 'struct ovsg'). */

@@ -141,7 +141,7 @@ ovsg_destroy(struct ovsg *g)
 /* Moves the errors of 'records' out of 'g->errors' (into 'prev_errors',
  * for ovsg_report() to tell news from repeats): the pass about to look at
  * their ports decides again. */
-static void
+void
 ovsg_forget_errors(struct ovsg *g, const struct svec *records)
 {
     for (size_t i = 0; i < records->n; i++) {
@@ -189,6 +189,7 @@ ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
     }
     ovsg_where_destroy(&g->where);
     g->where = where;
+    hmap_moved(&g->where.map);
     ovsg_state_destroy(&g->desired);
     g->desired = *desired;
     memset(desired, 0, sizeof *desired);
@@ -282,13 +283,16 @@ ovsg_get_flows(struct ovsg *g, const char *bridge)
     return f;
 }
 
-/* Whether this pass walks everything (see ovsg-dirty.c). */
-static bool
+/* Why this pass walks everything (see ovsg-dirty.c), or NULL. */
+static const char *
 ovsg_pass_is_full(const struct ovsg *g, long long int now)
 {
     size_t n_ports = hmap_count(&g->where.map);
-    return (g->full_pass || g->n_trials || now >= g->next_full
-            || sset_count(&g->dirty_ports) > n_ports / 4 + 16);
+    return (g->full_pass                                       ? "asked"
+            : g->n_trials                                      ? "bisection"
+            : now >= g->next_full                              ? "periodic"
+            : sset_count(&g->dirty_ports) > n_ports / 4 + 16 ? "many dirty"
+                                                               : NULL);
 }
 
 /* The bridges an incremental pass walks: the dirty ones, and those that
@@ -337,7 +341,12 @@ ovsg_apply(struct ovsg *g)
     const struct ovsg_index *idx = &g->index;
 
     /* What this pass looks at. */
-    bool full = ovsg_pass_is_full(g, now);
+    const char *why = ovsg_pass_is_full(g, now);
+    bool full = why != NULL;
+    VLOG_DBG("%s pass%s%s: %" PRIuSIZE " dirty ports, %" PRIuSIZE
+             " dirty bridges",
+             why ? "full" : "incremental", why ? ", " : "", why ? why : "",
+             sset_count(&g->dirty_ports), sset_count(&g->dirty_bridges));
     struct sset only = SSET_INITIALIZER(&only);
     struct sset dirty_bridges = SSET_INITIALIZER(&dirty_bridges);
     struct sset touched = SSET_INITIALIZER(&touched);
@@ -538,8 +547,20 @@ ovsg_txn_poll(struct ovsg *g)
     if (status == TXN_INCOMPLETE) {
         return true;
     }
-    if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
-        g->full_pass = true; /* whatever it was, look at everything */
+    if (status == TXN_ERROR) {
+        g->full_pass = true; /* refused: bisection walks everything */
+    } else if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+        /* Try again: the units it changed are still dirty. */
+        for (size_t i = 0; i < g->txn_units.n; i++) {
+            const char *unit = g->txn_units.names[i];
+            if (!strncmp(unit, "port ", 5)) {
+                sset_add(&g->dirty_ports, unit + 5);
+            } else if (!strncmp(unit, "bridge ", 7)) {
+                sset_add(&g->dirty_bridges, unit + 7);
+            } else {
+                g->full_pass = true;
+            }
+        }
     }
     if (status == TXN_ERROR && g->txn_units.n) {
         ovsg_txn_refused(g, ovsdb_idl_txn_get_error(g->txn));

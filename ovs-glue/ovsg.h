@@ -261,6 +261,17 @@ void ovsg_set_desired(struct ovsg *, struct ovsg_state *desired);
 void ovsg_run(struct ovsg *);
 void ovsg_wait(struct ovsg *);
 
+/* Changes the desired state in place, as ovsg_set_desired() with a state
+ * that differs only in these ports would, at the cost of these ports: takes
+ * out the port named 'remove_names[i]' if it stands for record
+ * 'remove_records[i]', then moves the ports of each bridge of 'add' into
+ * the desired bridge of the same name (a port whose bridge is not desired
+ * stays in 'add', for the caller to destroy).  Only those ports are looked
+ * at by the next pass. */
+void ovsg_patch_desired(struct ovsg *, const struct svec *remove_names,
+                        const struct svec *remove_records,
+                        struct ovsg_state *add);
+
 /* True once OVS matches the latest desired state (database and flows) as
  * far as it can: objects in error (ovsg_get_error()) are left out. */
 bool ovsg_is_synced(const struct ovsg *);
