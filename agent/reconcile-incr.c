@@ -105,7 +105,8 @@ xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
         if (!new || !new->currently_attached) {
             continue;
         }
-        const struct xrec_network *net = xrec_find_network(after, new->network);
+        const struct xrec_network *net
+            = xrec_find_network(after, new->network);
         struct vlan_placement place;
         if (!net || !xrc_place(after, net, &place)) {
             continue; /* no place on the switch: no port, as in xrc_build() */
@@ -119,8 +120,8 @@ xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
             ok = false;
             break;
         }
-        struct ovsg_bridge *br = ovsg_state_find_bridge(&patch->add,
-                                                        place.bridge);
+        struct ovsg_bridge *br
+            = ovsg_state_find_bridge(&patch->add, place.bridge);
         if (!br) {
             br = ovsg_state_add_bridge(&patch->add, place.bridge);
             smap_clone(&br->external_ids, &target->external_ids);

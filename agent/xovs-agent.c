@@ -783,6 +783,8 @@ agent_render_metrics(void *a_, struct ds *out)
 {
     struct agent *a = a_;
     long long now = time_msec();
+    struct ovsg_counters glue;
+    ovsg_get_counters(a->glue, &glue);
     const struct xmet_source src = {
         .db = &a->db,
         .ports = &a->ports,
@@ -793,6 +795,7 @@ agent_render_metrics(void *a_, struct ds *out)
         .reconcile_lag_ms = a->unsynced_since ? now - a->unsynced_since : 0,
         .n_reconciles = a->n_reconciles,
         .n_requests = a->n_requests,
+        .glue = glue,
         .n_errors = a->n_errors,
     };
     xmet_render(out, &src);

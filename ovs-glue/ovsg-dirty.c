@@ -184,9 +184,9 @@ ovsg_patch_desired(struct ovsg *g, const struct svec *remove_names,
         const struct ovsg_where *w
             = ovsg_where_find_port(&g->where, remove_names->names[i]);
         if (w && ovsg_svec_has(&w->port->records, remove_records->names[i])) {
-            ovsg_desired_remove_port(g, CONST_CAST(struct ovsg_bridge *,
-                                                   w->bridge),
-                                     CONST_CAST(struct ovsg_port *, w->port));
+            ovsg_desired_remove_port(
+                g, CONST_CAST(struct ovsg_bridge *, w->bridge),
+                CONST_CAST(struct ovsg_port *, w->port));
         }
     }
     for (size_t i = 0; i < add->n_bridges; i++) {
@@ -272,7 +272,8 @@ ovsg_port_eq(const struct ovsg_port *a, const struct ovsg_port *b)
         || (a->n_trunks
             && memcmp(a->trunks, b->trunks, a->n_trunks * sizeof *a->trunks))
         || !smap_equal(&a->external_ids, &b->external_ids)
-        || a->n_ifaces != b->n_ifaces || !ovsg_str_eq(a->bond_mode, b->bond_mode)
+        || a->n_ifaces != b->n_ifaces
+        || !ovsg_str_eq(a->bond_mode, b->bond_mode)
         || !ovsg_str_eq(a->lacp, b->lacp) || a->bond_updelay != b->bond_updelay
         || a->bond_downdelay != b->bond_downdelay
         || !smap_equal(&a->other_config, &b->other_config)
@@ -292,8 +293,8 @@ ovsg_port_eq(const struct ovsg_port *a, const struct ovsg_port *b)
 static bool
 ovsg_export_eq(const struct ovsg_export *a, const struct ovsg_export *b)
 {
-    return (ovsg_svec_eq(&a->targets, &b->targets) && a->sampling == b->sampling
-            && a->polling == b->polling
+    return (ovsg_svec_eq(&a->targets, &b->targets)
+            && a->sampling == b->sampling && a->polling == b->polling
             && a->active_timeout == b->active_timeout);
 }
 
@@ -325,8 +326,8 @@ ovsg_bridge_eq(const struct ovsg_bridge *a, const struct ovsg_bridge *b)
         || !ovsg_export_eq(&a->netflow, &b->netflow)
         || !ovsg_svec_eq(&a->controllers, &b->controllers)
         || !ovsg_str_eq(a->fail_mode, b->fail_mode)
-        || a->disable_in_band != b->disable_in_band
-        || a->foreign != b->foreign || a->n_mirrors != b->n_mirrors) {
+        || a->disable_in_band != b->disable_in_band || a->foreign != b->foreign
+        || a->n_mirrors != b->n_mirrors) {
         return false;
     }
     for (size_t i = 0; i < a->n_mirrors; i++) {
@@ -356,7 +357,8 @@ ovsg_dirty_changes(const struct ovsg_state *old,
         }
         for (size_t j = 0; j < nb->n_ports; j++) {
             const struct ovsg_port *np = nb->ports[j];
-            const struct ovsg_where *w = ovsg_where_find_port(old_map, np->name);
+            const struct ovsg_where *w
+                = ovsg_where_find_port(old_map, np->name);
             if (!w || strcmp(w->bridge->name, nb->name)
                 || !ovsg_port_eq(w->port, np)) {
                 sset_add(ports, np->name);
@@ -384,18 +386,42 @@ static bool
 ovsg_is_status_column(const char *name)
 {
     static const char *const names[] = {
-        "statistics",     "status",         "rstp_statistics",
-        "rstp_status",    "bond_active_slave", "admin_state",
-        "link_state",     "link_resets",    "link_speed",
-        "duplex",         "mtu",            "ifindex",
-        "lacp_current",   "bfd_status",     "cfm_fault",
-        "cfm_fault_status", "cfm_flap_count", "cfm_health",
-        "cfm_remote_mpids", "cfm_remote_opstate", "error",
-        "mac_in_use",     "datapath_id",    "datapath_version",
-        "is_connected",   "role",           "cur_cfg",
-        "next_cfg",       "dpdk_initialized", "dpdk_version",
-        "db_version",     "ovs_version",    "system_type",
-        "system_version", "iface_types",    "datapath_types",
+        "statistics",
+        "status",
+        "rstp_statistics",
+        "rstp_status",
+        "bond_active_slave",
+        "admin_state",
+        "link_state",
+        "link_resets",
+        "link_speed",
+        "duplex",
+        "mtu",
+        "ifindex",
+        "lacp_current",
+        "bfd_status",
+        "cfm_fault",
+        "cfm_fault_status",
+        "cfm_flap_count",
+        "cfm_health",
+        "cfm_remote_mpids",
+        "cfm_remote_opstate",
+        "error",
+        "mac_in_use",
+        "datapath_id",
+        "datapath_version",
+        "is_connected",
+        "role",
+        "cur_cfg",
+        "next_cfg",
+        "dpdk_initialized",
+        "dpdk_version",
+        "db_version",
+        "ovs_version",
+        "system_type",
+        "system_version",
+        "iface_types",
+        "datapath_types",
         "bridges",
     };
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -420,10 +446,11 @@ ovsg_track_columns(struct ovsdb_idl *idl, const struct ovsdb_idl_column *cols,
 /* The tables whose tracked changes ask for a full pass (their rows are
  * few and reached from bridges, ports or the Open_vSwitch row). */
 static const struct ovsdb_idl_table_class *const ovsg_full_tables[] = {
-    &ovsrec_table_open_vswitch, &ovsrec_table_qos,        &ovsrec_table_queue,
-    &ovsrec_table_mirror,       &ovsrec_table_controller, &ovsrec_table_manager,
-    &ovsrec_table_ssl,          &ovsrec_table_sflow,      &ovsrec_table_ipfix,
-    &ovsrec_table_netflow,
+    &ovsrec_table_open_vswitch, &ovsrec_table_qos,
+    &ovsrec_table_queue,        &ovsrec_table_mirror,
+    &ovsrec_table_controller,   &ovsrec_table_manager,
+    &ovsrec_table_ssl,          &ovsrec_table_sflow,
+    &ovsrec_table_ipfix,        &ovsrec_table_netflow,
 };
 
 void
@@ -470,15 +497,18 @@ void
 ovsg_take_tracked(struct ovsg *g)
 {
     const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH_TRACKED (br, g->idl) {
+    OVSREC_BRIDGE_FOR_EACH_TRACKED(br, g->idl)
+    {
         sset_add(&g->dirty_bridges, br->name);
     }
     const struct ovsrec_port *p;
-    OVSREC_PORT_FOR_EACH_TRACKED (p, g->idl) {
+    OVSREC_PORT_FOR_EACH_TRACKED(p, g->idl)
+    {
         sset_add(&g->dirty_ports, p->name);
     }
     const struct ovsrec_interface *iface;
-    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, g->idl) {
+    OVSREC_INTERFACE_FOR_EACH_TRACKED(iface, g->idl)
+    {
         const struct ovsg_where *w = ovsg_where_find(&g->where, iface->name);
         sset_add(&g->dirty_ports, w ? w->port->name : iface->name);
     }

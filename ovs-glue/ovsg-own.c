@@ -111,7 +111,8 @@ ovsg_index_port(const struct ovsg_index *idx, const char *name)
 static const struct ovsrec_interface *
 ovsg_index_iface(const struct ovsg_index *idx, const char *name)
 {
-    struct ovsrec_interface *key = ovsrec_interface_index_init_row(idx->ifaces);
+    struct ovsrec_interface *key
+        = ovsrec_interface_index_init_row(idx->ifaces);
     ovsrec_interface_index_set_name(key, name);
     const struct ovsrec_interface *i
         = ovsrec_interface_index_find(idx->ifaces, key);

@@ -1,7 +1,8 @@
 /* ovs-glue/ovsg-private.h: internals shared by the files of the OVS glue:
  * ovsg.c (life cycle and the apply loop), ovsg-sync.c (the row diff),
  * ovsg-own.c (ownership, collisions, partial failure), ovsg-bond.c (bond
- * status) and ovsg-flows.c (OpenFlow). */
+ * status), ovsg-flows.c (OpenFlow) and ovsg-dirty.c (what a pass looks
+ * at: dirty ports and bridges, change tracking). */
 #ifndef OVSG_PRIVATE_H
 #define OVSG_PRIVATE_H 1
 
@@ -98,13 +99,13 @@ struct ovsg {
     struct svec txn_units; /* units the txn in flight changes */
 
     /* Incremental passes (ovsg-dirty.c). */
-    struct ovsg_index index;      /* replica lookups by name */
-    struct ovsg_where_map where;  /* of 'desired' */
-    bool full_pass;               /* the next pass walks everything */
-    long long int next_full;      /* time_msec() of the periodic one */
-    bool was_connected;           /* the IDL was, at the last run */
-    struct sset dirty_ports;      /* port/interface names to diff again */
-    struct sset dirty_bridges;    /* bridges whose own part to diff again */
+    struct ovsg_index index;     /* replica lookups by name */
+    struct ovsg_where_map where; /* of 'desired' */
+    bool full_pass;              /* the next pass walks everything */
+    long long int next_full;     /* time_msec() of the periodic one */
+    bool was_connected;          /* the IDL was, at the last run */
+    struct sset dirty_ports;     /* port/interface names to diff again */
+    struct sset dirty_bridges;   /* bridges whose own part to diff again */
     struct ovsg_counters counters;
 
     /* Open vSwitch 3.1 does not revalidate its datapath flows when a Mirror
@@ -215,8 +216,8 @@ struct ovsg_diff {
     const char *unit;         /* the unit being written */
     bool mirrors_changed;     /* a Mirror row is written */
     struct svec units;        /* units with changes, in walk order */
-    bool bump_cfg; /* a change ovs-vswitchd is not alerted to (Port trunks,
-                    * vlan_mode): increment next_cfg as ovs-vsctl does */
+    bool bump_cfg;    /* a change ovs-vswitchd is not alerted to (Port trunks,
+                       * vlan_mode): increment next_cfg as ovs-vsctl does */
     size_t n_diffed;  /* desired ports compared with their rows */
     struct sset held; /* names of the new ports held back */
 };

@@ -20,8 +20,9 @@
  * the transaction in flight), ovsg-sync.c (the row diff of bridges, ports
  * and interfaces), ovsg-own.c (ownership marks, collisions with objects
  * xovs did not create, and the partial-failure bisection below),
- * ovsg-bond.c (bond status), ovsg-flows.c (OpenFlow) and ovsg-state.c (the
- * desired state); ovsg-private.h has what they share.
+ * ovsg-bond.c (bond status), ovsg-flows.c (OpenFlow), ovsg-state.c (the
+ * desired state) and ovsg-dirty.c (what a pass looks at); ovsg-private.h
+ * has what they share.
  *
  * Ownership (ovsg.h): only marked objects are written or deleted.  The walk
  * first removes what xovs owns and no longer wants, then creates and
@@ -38,7 +39,12 @@
  *
  * and once the queue is empty the walk covers every unit not failed.
  *
- *            IDL seqno changed / new desired state
+ * Which bridges and ports a pass diffs: the dirty ones (ovsg-dirty.c:
+ * those a new desired state changed, those the IDL's change tracking saw
+ * change, those whose flows are due for a check), or everything in a full
+ * pass (start, reconnect, refused transaction, every OVSG_FULL_PASS_MS).
+ *
+ *            IDL seqno changed / new desired state / dirty rows
  *                         │
  *          ┌──────────────▼───────────────┐   nothing differs
  *          │ diff desired vs replica      ├───────────────────► synced
@@ -288,11 +294,11 @@ static const char *
 ovsg_pass_is_full(const struct ovsg *g, long long int now)
 {
     size_t n_ports = hmap_count(&g->where.map);
-    return (g->full_pass                                       ? "asked"
-            : g->n_trials                                      ? "bisection"
-            : now >= g->next_full                              ? "periodic"
+    return (g->full_pass                                     ? "asked"
+            : g->n_trials                                    ? "bisection"
+            : now >= g->next_full                            ? "periodic"
             : sset_count(&g->dirty_ports) > n_ports / 4 + 16 ? "many dirty"
-                                                               : NULL);
+                                                             : NULL);
 }
 
 /* The bridges an incremental pass walks: the dirty ones, and those that
@@ -632,9 +638,8 @@ ovsg_run(struct ovsg *g)
     }
     unsigned int seqno = ovsdb_idl_get_seqno(g->idl);
     bool flow_checks = ovsg_flow_check_due(g);
-    if (seqno == g->idl_seqno && g->synced && !flow_checks
-        && !g->full_pass && time_msec() < g->next_full
-        && sset_is_empty(&g->dirty_ports)
+    if (seqno == g->idl_seqno && g->synced && !flow_checks && !g->full_pass
+        && time_msec() < g->next_full && sset_is_empty(&g->dirty_ports)
         && sset_is_empty(&g->dirty_bridges)) {
         return;
     }

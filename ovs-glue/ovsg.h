@@ -2,14 +2,23 @@
  *
  * The agent describes the switch it wants as a 'struct ovsg_state' (plain
  * data: bridges, ports, interfaces, OpenFlow rules) and hands it to
- * ovsg_set_desired().  ovsg_run() makes OVS match it: it diffs the desired
- * state against the OVSDB IDL replica and commits only the difference in
- * one transaction, and it keeps each bridge's cookie-tagged flows equal to
- * the desired set over an OpenFlow connection to the bridge.  Whatever
- * changes OVS underneath (a port deleted by hand, ovsdb-server or
- * ovs-vswitchd restarting) is noticed through the IDL or the OpenFlow
- * connection and repaired the same way, with a log line saying what was
- * repaired.
+ * ovsg_set_desired() (or patches the ports one change touches into it,
+ * ovsg_patch_desired()).  ovsg_run() makes OVS match it: it diffs the
+ * desired state against the OVSDB IDL replica and commits only the
+ * difference in one transaction, and it keeps each bridge's cookie-tagged
+ * flows equal to the desired set over an OpenFlow connection to the
+ * bridge.  Whatever changes OVS underneath (a port deleted by hand,
+ * ovsdb-server or ovs-vswitchd restarting) is noticed through the IDL or
+ * the OpenFlow connection and repaired the same way, with a log line
+ * saying what was repaired.
+ *
+ * Incremental passes (ovsg-dirty.c): a pass diffs only the ports and
+ * bridges that changed -- in the desired state, or in OVSDB as the IDL's
+ * change tracking reports it (the glue's own transactions and drift made
+ * by hand alike) -- so one change costs about the same on a host with
+ * thousands of VIFs as on an empty one.  A full pass of everything runs at
+ * start, after the IDL reconnects, after a refused transaction and every
+ * OVSG_FULL_PASS_MS.
  *
  * Ownership: every Bridge, Port and Interface the glue creates carries
  * external_ids:xovs-owner=xovs-agent (OVSG_MARK_KEY), and the glue modifies
