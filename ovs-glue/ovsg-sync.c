@@ -595,9 +595,18 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         if (!only || sset_contains(only, p->name)) {
             shash_add_once(&rows, p->name, p);
         }
-        if ((only && !sset_contains(only, p->name))
-            || (!sync_row && !strcmp(p->name, row->name))) {
-            ovsg_keep_ofports(p, ports); /* not looked at in this pass */
+        if (!strcmp(p->name, row->name)) {
+            if (!sync_row) {
+                ovsg_keep_ofports(p, ports); /* the local port, as it is */
+            }
+        } else if (only && !sset_contains(only, p->name)) {
+            /* Not looked at in this pass: its numbers as they are, if it
+             * is one of the desired ports (as a full pass has them). */
+            const struct ovsg_where *w
+                = ovsg_where_find_port(&g->where, p->name);
+            if (w && w->bridge == want) {
+                ovsg_keep_ofports(p, ports);
+            }
         }
     }
     for (size_t i = 0; i < want->n_ports; i++) {

@@ -26,13 +26,21 @@ vsctl() { ovs-vsctl --db="$OVSDB" --timeout=30 "$@"; }
 n_vif_ports() { vsctl --format=csv --no-headings --columns=name list Port | grep -c '^vif' || true; }
 
 nets=("$(xovs network-create name-label=inc0)" "$(xovs network-create name-label=inc1)")
+# The create calls, 250 per batch, written by one process (a fork per VIF
+# costs minutes on a loaded machine).
+python3 - "$N" "${nets[@]}" >"$T_DIR/creates" <<'PY'
+import sys, uuid
+n, nets = int(sys.argv[1]), sys.argv[2:]
+for i in range(n):
+    d, k = i // 7 + 1, i % 7
+    print("vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s "
+          "mac=02:00:%02x:%02x:%02x:01" % (uuid.uuid4(), d, k, nets[k % 2],
+                                           d >> 8, d & 255, k))
+PY
 vifs=()
-for ((lo = 0; lo < N; lo += 250)); do
-    out=$(for ((i = lo; i < lo + 250 && i < N; i++)); do
-        d=$((i / 7 + 1)) k=$((i % 7))
-        printf 'vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s mac=%s\n' \
-            "$(new_uuid)" "$d" "$k" "${nets[$((k % 2))]}" "$(guest_mac "$d" "$k")"
-    done | xovs batch) || fail "batch of creates refused: $out"
+for ((lo = 1; lo <= N; lo += 250)); do
+    out=$(sed -n "$lo,$((lo + 249))p" "$T_DIR/creates" | xovs batch) ||
+        fail "batch of creates refused: $out"
     mapfile -t -O "${#vifs[@]}" vifs <<<"$out"
 done
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
@@ -42,7 +50,7 @@ for ((lo = 0; lo < N; lo += 250)); do
 done
 # shellcheck disable=SC2317 # called through wait_until
 all_in() { (($(n_vif_ports) == N)); }
-wait_until 300 all_in || fail "OVS has $(n_vif_ports) of $N VIF ports"
+wait_until 150 all_in || fail "OVS has $(n_vif_ports) of $N VIF ports"
 # shellcheck disable=SC2317
 synced() { [[ $(metric xovs_agent_reconcile_lag_seconds) == 0.000 ]]; }
 wait_until 120 synced || fail "the agent never caught up with $N VIFs"
@@ -78,7 +86,7 @@ changed=$(cat "$T_DIR/mon.Port" "$T_DIR/mon.Interface" | grep -v ',initial,' |
 [[ $changed == "$tport" ]] ||
     fail "one VIF's MTU change updated other rows: $(echo "$changed" | head -5 | tr '\n' ' ')"
 log "ok: the change updated only $tport's rows in OVSDB"
-((diffed1 - diffed0 <= 20)) ||
+((diffed1 - diffed0 <= 100)) ||
     fail "one change compared $((diffed1 - diffed0)) desired ports with OVS (host has $N)"
 log "ok: the agent compared $((diffed1 - diffed0)) desired ports for it, of $N"
 
