@@ -552,6 +552,8 @@ agent_record_status(const void *aux, const char *uuid, const char **error)
     return xrc_record_status(a->glue, uuid, error);
 }
 
+static void agent_sync_host(struct agent *);
+
 static void
 agent_reconcile(struct agent *a)
 {
@@ -579,7 +581,8 @@ agent_reconcile(struct agent *a)
         xrc_patch_destroy(&a->patch);
         a->have_patch = false;
         a->n_reconciles++;
-        goto links;
+        agent_sync_host(a);
+        return;
     } else if (a->have_next_state) {
         desired = a->next_state;
         a->have_next_state = false;
@@ -588,8 +591,14 @@ agent_reconcile(struct agent *a)
     }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
+    agent_sync_host(a);
+}
 
-links:
+/* What the records ask of the host itself (links, ethtool settings,
+ * addresses), after every reconcile. */
+static void
+agent_sync_host(struct agent *a)
+{
     /* Plugged NICs up, as xapi's PIF.plug does (the kernel datapath leaves
      * a port's link as it finds it). */
     struct svec links = SVEC_EMPTY_INITIALIZER;
