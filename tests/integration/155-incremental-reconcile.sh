@@ -59,18 +59,26 @@ log "ok: $N VIFs plugged and in OVS"
 # One change: the 1001st VIF's MTU.  Watch what OVSDB sees of it.
 target=${vifs[1000]}
 tport=vif$((1000 / 7 + 1)).$((1000 % 7))
-mon() {
-    ovsdb-client --format=csv --no-headings monitor "$OVSDB" Open_vSwitch \
-        "$1" "$2" >"$T_DIR/mon.$1" 2>&1 &
-    eval "MON_$1=\$!"
+ovsdb-client --format=csv --no-headings monitor "$OVSDB" Open_vSwitch Port \
+    name,tag,trunks,vlan_mode,external_ids,interfaces >"$T_DIR/mon.Port" 2>&1 &
+mon_port=$!
+ovsdb-client --format=csv --no-headings monitor "$OVSDB" Open_vSwitch Interface \
+    name,type,mtu_request,external_ids,options,ofport_request \
+    >"$T_DIR/mon.Interface" 2>&1 &
+mon_iface=$!
+# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
+stop_mons() {
+    kill "$mon_port" "$mon_iface" 2>/dev/null || true
+    wait "$mon_port" "$mon_iface" 2>/dev/null || true
 }
-mon Port name,tag,trunks,vlan_mode,external_ids,interfaces
-mon Interface name,type,mtu_request,external_ids,options,ofport_request
+CLEAN_HOOKS+=(stop_mons)
 # shellcheck disable=SC2317
 dumped() { (($(grep -c ',initial,' "$T_DIR/mon.Port") >= N)) &&
     (($(grep -c ',initial,' "$T_DIR/mon.Interface") >= N)); }
 wait_until 60 dumped || fail "ovsdb-client monitor did not list the rows"
 diffed0=$(metric xovs_agent_reconcile_ports_diffed_total)
+[[ $diffed0 =~ ^[0-9]+$ ]] ||
+    fail "the agent does not count the ports it compares (xovs_agent_reconcile_ports_diffed_total)"
 xovs vif-param-set uuid="$target" MTU=1400 >/dev/null || fail "vif-param-set refused"
 # shellcheck disable=SC2317
 mtu_set() { [[ $(vsctl get Interface "$tport" mtu_request) == 1400 ]]; }
@@ -78,8 +86,7 @@ wait_until 60 mtu_set || fail "$tport did not get MTU 1400"
 wait_until 60 synced || fail "the agent did not settle after the change"
 sleep 2 # let any stray update reach the monitors
 diffed1=$(metric xovs_agent_reconcile_ports_diffed_total)
-kill "$MON_Port" "$MON_Interface" 2>/dev/null || true
-wait "$MON_Port" "$MON_Interface" 2>/dev/null || true
+stop_mons
 changed=$(cat "$T_DIR/mon.Port" "$T_DIR/mon.Interface" | grep -v ',initial,' |
     awk -F, '$3 != "" { print $3 }' | tr -d '"' | sort -u)
 [[ -n $changed ]] || fail "the monitors saw no update at all"
