@@ -60,11 +60,11 @@ log "ok: $N VIFs plugged and in OVS"
 target=${vifs[1000]}
 tport=vif$((1000 / 7 + 1)).$((1000 % 7))
 ovsdb-client --format=csv --no-headings monitor "$OVSDB" Open_vSwitch Port \
-    name,tag,trunks,vlan_mode,external_ids,interfaces >"$T_DIR/mon.Port" 2>&1 &
+    name,tag,trunks,vlan_mode,external_ids,interfaces >"$T_DIR/mon.Port" 2>"$T_DIR/mon.err" &
 mon_port=$!
 ovsdb-client --format=csv --no-headings monitor "$OVSDB" Open_vSwitch Interface \
     name,type,mtu_request,external_ids,options,ofport_request \
-    >"$T_DIR/mon.Interface" 2>&1 &
+    >"$T_DIR/mon.Interface" 2>>"$T_DIR/mon.err" &
 mon_iface=$!
 # shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 stop_mons() {
@@ -87,8 +87,10 @@ wait_until 60 synced || fail "the agent did not settle after the change"
 sleep 2 # let any stray update reach the monitors
 diffed1=$(metric xovs_agent_reconcile_ports_diffed_total)
 stop_mons
-changed=$(cat "$T_DIR/mon.Port" "$T_DIR/mon.Interface" | grep -v ',initial,' |
-    awk -F, '$3 != "" { print $3 }' | tr -d '"' | sort -u)
+# Rows: uuid,action,name,... (an "old" row leaves unchanged columns empty).
+changed=$(cat "$T_DIR/mon.Port" "$T_DIR/mon.Interface" |
+    awk -F, '$2 ~ /^(insert|delete|old|new)$/ && $3 != "" { print $3 }' |
+    tr -d '"' | sort -u)
 [[ -n $changed ]] || fail "the monitors saw no update at all"
 [[ $changed == "$tport" ]] ||
     fail "one VIF's MTU change updated other rows: $(echo "$changed" | head -5 | tr '\n' ' ')"
