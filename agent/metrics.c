@@ -239,6 +239,22 @@ render_agent(struct ds *out, const struct xmet_source *src)
                "Desired states the agent handed to OVS");
     ds_put_format(out, "xovs_agent_reconciles_total %llu\n",
                   src->n_reconciles);
+    put_family(out, "xovs_agent_reconcile_passes_total", "counter",
+               "Passes that diffed the desired state against OVS: full "
+               "(every bridge and port) or incremental (what changed)");
+    ds_put_format(out,
+                  "xovs_agent_reconcile_passes_total{kind=\"full\"} %llu\n"
+                  "xovs_agent_reconcile_passes_total{kind=\"incremental\"} "
+                  "%llu\n",
+                  src->glue.n_full_passes, src->glue.n_incremental_passes);
+    put_family(out, "xovs_agent_reconcile_ports_diffed_total", "counter",
+               "Desired ports compared with their OVSDB rows");
+    ds_put_format(out, "xovs_agent_reconcile_ports_diffed_total %llu\n",
+                  src->glue.n_ports_diffed);
+    put_family(out, "xovs_agent_ovsdb_transactions_total", "counter",
+               "Transactions the agent sent to OVSDB");
+    ds_put_format(out, "xovs_agent_ovsdb_transactions_total %llu\n",
+                  src->glue.n_txns);
     put_family(out, "xovs_agent_rpc_requests_total", "counter",
                "RPC requests the agent answered (both sockets)");
     ds_put_format(out, "xovs_agent_rpc_requests_total %llu\n",

@@ -32,6 +32,8 @@ struct xrec_db;
 #define XMET_TIMEOUT_MS 10000
 
 /* Everything xmet_render() reports. */
+#include "ovs-glue/ovsg.h"
+
 struct xmet_source {
     const struct xrec_db *db;
     const struct xps *ports;
@@ -44,6 +46,7 @@ struct xmet_source {
     long long reconcile_lag_ms;      /* since OVS last matched the records, or
                                       * 0 while it does */
     unsigned long long n_reconciles; /* desired states handed to OVS */
+    struct ovsg_counters glue;       /* the glue's passes (ovsg.h) */
     unsigned long long n_requests;   /* RPC requests answered */
     unsigned long long n_errors;     /* ... with an error */
 };

@@ -12,7 +12,8 @@ XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 XAPI_SRC += agent/api-pif-nic.c
 AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
 	agent/pifscan.c \
-	agent/reconcile.c agent/reconcile-promisc.c agent/reconcile-sdn.c \
+	agent/reconcile.c agent/reconcile-incr.c agent/reconcile-promisc.c \
+	agent/reconcile-sdn.c \
 	agent/reconcile-qos.c agent/reconcile-tunnel.c agent/reconcile-ovn.c \
 	agent/ifaddr.c \
 	agent/rpc.c agent/rpc-param.c agent/rpc-server.c agent/rbac.c \

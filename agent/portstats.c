@@ -56,8 +56,12 @@ set_string(char **field, const char *value)
 static void
 push_point(struct xps_port *p, long long t_ms, const struct xps_rates *r)
 {
-    if (!p->hist) {
-        p->hist = xcalloc(XPS_HISTORY, sizeof *p->hist);
+    if (p->n_hist == p->cap && p->cap < XPS_HISTORY) {
+        /* The ring grows as points come (the oldest stays at index 0
+         * until it is full): a host's thousands of mostly idle VIFs do
+         * not each hold XPS_HISTORY points of memory. */
+        p->cap = MIN(XPS_HISTORY, p->cap ? 2 * p->cap : 8);
+        p->hist = xrealloc(p->hist, p->cap * sizeof *p->hist);
     }
     size_t i = (p->head + p->n_hist) % XPS_HISTORY;
     if (p->n_hist == XPS_HISTORY) {

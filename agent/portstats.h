@@ -56,6 +56,7 @@ struct xps_port {
     struct xps_rates rate;
     struct xps_point *hist; /* ring of up to XPS_HISTORY points */
     size_t n_hist, head;    /* points held; the oldest one's index */
+    size_t cap;             /* points 'hist' has room for */
     bool seen;              /* in the latest xps_sample() */
 };
 

@@ -20,6 +20,18 @@ struct xrec_network;
 bool xrc_place(const struct xrec_db *, const struct xrec_network *net,
                struct vlan_placement *place);
 
+/* Adds 'vif''s port to 'br' (placed by 'place' on network 'net'; 'fwd' as
+ * in xrc_add_vif_qos()). */
+struct ovsg_bridge;
+struct xrec_vif;
+void xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
+                 const struct xrec_network *net,
+                 const struct vlan_placement *place, const char *fwd);
+
+/* Whether 'vif' (of 'net') is promiscuous (reconcile-promisc.c). */
+bool xrc_is_promiscuous(const struct xrec_vif *vif,
+                        const struct xrec_network *net);
+
 /* Adds to 'bridges' the (real) bridges that carry a promiscuous VIF. */
 void xrc_promiscuous_bridges(const struct xrec_db *, struct sset *bridges);
 

@@ -45,7 +45,7 @@
 #include "vlan/vlan.h"
 
 /* Whether 'vif' (on 'net') is a promiscuous VIF in effect. */
-static bool
+bool
 xrc_is_promiscuous(const struct xrec_vif *vif, const struct xrec_network *net)
 {
     return (vif->currently_attached && net

@@ -134,7 +134,7 @@ xrc_add_locking_flows(struct ovsg_port *br, const struct xrec_vif *vif,
     free(in);
 }
 
-static void
+void
 xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
             const struct xrec_network *net, const struct vlan_placement *place,
             const char *fwd)
@@ -397,8 +397,11 @@ xrc_verify_states(const struct ovsg *glue, const struct ovsg_state *old_state,
     struct shash new_errors = SHASH_INITIALIZER(&new_errors);
     char *result = NULL;
 
-    ovsg_check_collisions(glue, old_state, &old_errors);
-    ovsg_check_collisions(glue, new_state, &new_errors);
+    /* Only what differs can have a new collision. */
+    ovsg_check_collisions(glue, new_state, old_state, &new_errors);
+    if (!shash_is_empty(&new_errors)) {
+        ovsg_check_collisions(glue, old_state, new_state, &old_errors);
+    }
 
     struct shash_node *node;
     SHASH_FOR_EACH (node, &new_errors) {

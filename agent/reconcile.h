@@ -5,6 +5,9 @@
 #ifndef XRC_RECONCILE_H
 #define XRC_RECONCILE_H 1
 
+#include <stdbool.h>
+#include "ovs-glue/ovsg.h"
+
 struct xrec_db;
 struct ovsg;
 struct ovsg_state;
@@ -80,6 +83,30 @@ char *xrc_verify(const void *glue, const struct xrec_db *before,
 char *xrc_verify_states(const struct ovsg *glue,
                         const struct ovsg_state *old_state,
                         const struct ovsg_state *new_state);
+
+/* One change's part of the desired state (reconcile-incr.c): the ports
+ * to take out of the glue's desired state ('remove_names[i]', if it stands
+ * for record 'remove_records[i]') and, in bridges of the same names as the
+ * desired ones, the ports to add. */
+struct xrc_patch {
+    struct svec remove_names;
+    struct svec remove_records;
+    struct ovsg_state add;
+};
+
+/* If the change from 'before' to 'after' touches only VIFs whose ports can
+ * be built alone, fills 'patch' (initialized here; the caller destroys it)
+ * with what it changes in 'desired' (the state built from 'before') and
+ * returns true; else returns false with 'patch' untouched, and the caller
+ * builds the whole state (xrc_build()).  Logs nothing. */
+bool xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
+                     const struct ovsg_state *desired,
+                     struct xrc_patch *patch);
+void xrc_patch_init(struct xrc_patch *);
+void xrc_patch_destroy(struct xrc_patch *);
+/* xrc_verify_states() for a patch: NULL, or (malloc'd) the first collision
+ * of the ports it adds that the records did not have before. */
+char *xrc_verify_patch(const struct ovsg *glue, const struct xrc_patch *);
 
 /* xapi_env's record_status() ('glue' is the agent's ovsg): "error" with
  * '*error' set (owned by 'glue') if the switch could not apply what record

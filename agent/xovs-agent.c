@@ -72,6 +72,10 @@ struct agent {
      * the change is committed. */
     struct ovsg_state next_state;
     bool have_next_state;
+    /* Or, for a change of plain VIFs only, just its ports
+     * (reconcile-incr.c), patched into the glue's state. */
+    struct xrc_patch patch;
+    bool have_patch;
     char *datapath_type;
     struct ovsg *glue;
     struct xrpcs *rpc;          /* the admin socket: every method */
@@ -83,6 +87,7 @@ struct agent {
     struct xps ports;                /* live traffic of the records' ports */
     unsigned int stats_seqno;        /* ovsg_seqno() at the last sample */
     long long next_sample;           /* time_msec() of the next sample */
+    long long last_sample;           /* time_msec() of the last one */
     struct xmet *metrics;            /* --metrics endpoint, or NULL */
     long long unsynced_since;        /* time_msec() since OVS differs, 0 */
     unsigned long long n_reconciles; /* desired states handed to OVS */
@@ -105,6 +110,10 @@ struct agent {
 /* Ports are sampled when the replica changes, and at least this often (a
  * port that stops moving must go to rate 0). */
 #define AGENT_SAMPLE_MS 1000
+/* ... and at most this often: a sample reads every interface of the
+ * replica, and a stream of changes moves the replica many times a
+ * second. */
+#define AGENT_SAMPLE_MIN_MS 200
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
 
@@ -507,17 +516,28 @@ agent_drop_next_state(struct agent *a)
         ovsg_state_destroy(&a->next_state);
         a->have_next_state = false;
     }
+    if (a->have_patch) {
+        xrc_patch_destroy(&a->patch);
+        a->have_patch = false;
+    }
 }
 
 /* xapi_env's verify(): xrc_verify() against the state the glue already
  * holds for 'before' (the records as last reconciled), building the one
  * for 'after' once, for agent_reconcile() to reuse. */
 static char *
-agent_verify(const void *aux, const struct xrec_db *before OVS_UNUSED,
+agent_verify(const void *aux, const struct xrec_db *before,
              const struct xrec_db *after)
 {
     struct agent *a = CONST_CAST(struct agent *, aux);
     agent_drop_next_state(a);
+    if (sset_is_empty(&a->replug)
+        && xrc_build_patch(before, after, ovsg_get_desired(a->glue),
+                           &a->patch)) {
+        /* A change of plain VIFs: only their ports (reconcile-incr.c). */
+        a->have_patch = true;
+        return xrc_verify_patch(a->glue, &a->patch);
+    }
     xrc_build(after, a->datapath_type, &a->next_state);
     a->have_next_state = true;
     return xrc_verify_states(a->glue, ovsg_get_desired(a->glue),
@@ -531,6 +551,8 @@ agent_record_status(const void *aux, const char *uuid, const char **error)
     const struct agent *a = aux;
     return xrc_record_status(a->glue, uuid, error);
 }
+
+static void agent_sync_host(struct agent *);
 
 static void
 agent_reconcile(struct agent *a)
@@ -553,6 +575,14 @@ agent_reconcile(struct agent *a)
         a->replugging = true;
         xrc_build(&without, a->datapath_type, &desired);
         xrec_db_destroy(&without);
+    } else if (a->have_patch) {
+        ovsg_patch_desired(a->glue, &a->patch.remove_names,
+                           &a->patch.remove_records, &a->patch.add);
+        xrc_patch_destroy(&a->patch);
+        a->have_patch = false;
+        a->n_reconciles++;
+        agent_sync_host(a);
+        return;
     } else if (a->have_next_state) {
         desired = a->next_state;
         a->have_next_state = false;
@@ -561,7 +591,14 @@ agent_reconcile(struct agent *a)
     }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
+    agent_sync_host(a);
+}
 
+/* What the records ask of the host itself (links, ethtool settings,
+ * addresses), after every reconcile. */
+static void
+agent_sync_host(struct agent *a)
+{
     /* Plugged NICs up, as xapi's PIF.plug does (the kernel datapath leaves
      * a port's link as it finds it). */
     struct svec links = SVEC_EMPTY_INITIALIZER;
@@ -756,6 +793,8 @@ agent_render_metrics(void *a_, struct ds *out)
 {
     struct agent *a = a_;
     long long now = time_msec();
+    struct ovsg_counters glue;
+    ovsg_get_counters(a->glue, &glue);
     const struct xmet_source src = {
         .db = &a->db,
         .ports = &a->ports,
@@ -766,6 +805,7 @@ agent_render_metrics(void *a_, struct ds *out)
         .reconcile_lag_ms = a->unsynced_since ? now - a->unsynced_since : 0,
         .n_reconciles = a->n_reconciles,
         .n_requests = a->n_requests,
+        .glue = glue,
         .n_errors = a->n_errors,
     };
     xmet_render(out, &src);
@@ -784,10 +824,12 @@ agent_observe(struct agent *a)
     } else if (!a->unsynced_since) {
         a->unsynced_since = now;
     }
-    if (seqno == a->stats_seqno && now < a->next_sample) {
+    if ((seqno == a->stats_seqno || now < a->last_sample + AGENT_SAMPLE_MIN_MS)
+        && now < a->next_sample) {
         return;
     }
     a->stats_seqno = seqno;
+    a->last_sample = now;
     a->next_sample = now + AGENT_SAMPLE_MS;
 
     struct shash ifaces = SHASH_INITIALIZER(&ifaces);
@@ -826,7 +868,9 @@ agent_wait(struct agent *a)
         xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
-    poll_timer_wait_until(a->next_sample);
+    poll_timer_wait_until(ovsg_seqno(a->glue) != a->stats_seqno
+                              ? a->last_sample + AGENT_SAMPLE_MIN_MS
+                              : a->next_sample);
     if (a->metrics) {
         xmet_wait(a->metrics);
     }

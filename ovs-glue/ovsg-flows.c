@@ -427,7 +427,7 @@ ovsg_flows_worker_wait(struct ovsg_flows_worker *w)
 
 bool
 ovsg_flows_worker_collect(struct ovsg_flows_worker *w, struct shash *flows,
-                          long long int now)
+                          long long int now, struct sset *bridges)
 {
     struct ovs_list done;
 
@@ -453,6 +453,7 @@ ovsg_flows_worker_collect(struct ovsg_flows_worker *w, struct shash *flows,
                 f->next_check = now + OVSG_FLOW_RETRY_MS;
             }
             any = true;
+            sset_add(bridges, job->bridge);
         }
         ovsg_flows_job_destroy(job);
     }

@@ -75,40 +75,121 @@ ovsg_is_legacy_of(const struct ovsrec_bridge *row,
 }
 
 /* ---------------------------------------------------------------------- */
-/* What exists in OVS, by name (one pass over the replica per diff). */
+/* What exists in OVS, by name: IDL indexes, so that a pass about a few
+ * ports looks up a few names instead of indexing the whole replica. */
 
 void
-ovsg_index_build(const struct ovsdb_idl *idl, struct ovsg_index *idx)
+ovsg_index_init(struct ovsdb_idl *idl, struct ovsg_index *idx)
+{
+    idx->idl = idl;
+    idx->ports = ovsdb_idl_index_create1(idl, &ovsrec_port_col_name);
+    idx->ifaces = ovsdb_idl_index_create1(idl, &ovsrec_interface_col_name);
+}
+
+const struct ovsrec_bridge *
+ovsg_index_bridge(const struct ovsg_index *idx, const char *name)
 {
     const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idx->idl) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
 
-    shash_init(&idx->bridges);
-    shash_init(&idx->ports);
-    shash_init(&idx->ifaces);
-    OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        shash_add_once(&idx->bridges, br->name, br);
+const struct ovsrec_port *
+ovsg_index_port(const struct ovsg_index *idx, const char *name)
+{
+    struct ovsrec_port *key = ovsrec_port_index_init_row(idx->ports);
+    ovsrec_port_index_set_name(key, name);
+    const struct ovsrec_port *p = ovsrec_port_index_find(idx->ports, key);
+    ovsrec_port_index_destroy_row(key);
+    return p;
+}
+
+static const struct ovsrec_interface *
+ovsg_index_iface(const struct ovsg_index *idx, const char *name)
+{
+    struct ovsrec_interface *key
+        = ovsrec_interface_index_init_row(idx->ifaces);
+    ovsrec_interface_index_set_name(key, name);
+    const struct ovsrec_interface *i
+        = ovsrec_interface_index_find(idx->ifaces, key);
+    ovsrec_interface_index_destroy_row(key);
+    return i;
+}
+
+const struct ovsrec_bridge *
+ovsg_index_port_bridge(const struct ovsg_index *idx,
+                       const struct ovsrec_port *port)
+{
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idx->idl) {
         for (size_t i = 0; i < br->n_ports; i++) {
-            const struct ovsrec_port *p = br->ports[i];
-            struct ovsg_loc *loc = xmalloc(sizeof *loc);
-            loc->bridge = br;
-            loc->port = p;
-            if (!shash_add_once(&idx->ports, p->name, loc)) {
-                free(loc);
-                continue;
-            }
-            for (size_t j = 0; j < p->n_interfaces; j++) {
-                shash_add_once(&idx->ifaces, p->interfaces[j]->name, loc);
+            if (br->ports[i] == port) {
+                return br;
             }
         }
     }
+    return NULL;
 }
 
-void
-ovsg_index_destroy(struct ovsg_index *idx)
+static bool
+ovsg_port_has_iface(const struct ovsrec_port *p,
+                    const struct ovsrec_interface *iface)
 {
-    shash_destroy(&idx->bridges);
-    shash_destroy_free_data(&idx->ports);
-    shash_destroy(&idx->ifaces);
+    for (size_t i = 0; p && i < p->n_interfaces; i++) {
+        if (p->interfaces[i] == iface) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Where interface 'name' is ('hint': the port it most likely is in);
+ * false if nowhere.  Only an interface outside 'hint' costs a walk of the
+ * ports (a NIC moving into a bond, a collision). */
+static bool
+ovsg_index_iface_loc(const struct ovsg_index *idx, const char *name,
+                     const struct ovsrec_port *hint, struct ovsg_loc *loc)
+{
+    const struct ovsrec_interface *iface = ovsg_index_iface(idx, name);
+    if (!iface) {
+        return false;
+    }
+    loc->port = NULL;
+    if (ovsg_port_has_iface(hint, iface)) {
+        loc->port = hint;
+    } else {
+        const struct ovsrec_port *p;
+        OVSREC_PORT_FOR_EACH (p, idx->idl) {
+            if (ovsg_port_has_iface(p, iface)) {
+                loc->port = p;
+                break;
+            }
+        }
+    }
+    loc->bridge = loc->port ? ovsg_index_port_bridge(idx, loc->port) : NULL;
+    return loc->port && loc->bridge;
+}
+
+/* Where port 'name' is; false if nowhere.  The bridge is looked for only
+ * when 'need_bridge' or the port is not xovs's. */
+static bool
+ovsg_index_port_loc(const struct ovsg_index *idx, const char *name,
+                    bool need_bridge, struct ovsg_loc *loc)
+{
+    loc->port = ovsg_index_port(idx, name);
+    loc->bridge = NULL;
+    if (!loc->port) {
+        return false;
+    }
+    if (need_bridge || !ovsg_is_marked(&loc->port->external_ids)) {
+        loc->bridge = ovsg_index_port_bridge(idx, loc->port);
+        return loc->bridge != NULL;
+    }
+    return true;
 }
 
 /* Why desired bridge 'want' cannot be applied, as a malloc'd message, or
@@ -117,8 +198,7 @@ char *
 ovsg_bridge_collision(const struct ovsg_index *idx,
                       const struct ovsg_bridge *want, bool *adopt)
 {
-    const struct ovsrec_bridge *row
-        = shash_find_data(&idx->bridges, want->name);
+    const struct ovsrec_bridge *row = ovsg_index_bridge(idx, want->name);
     *adopt = false;
     if (want->foreign) {
         return NULL; /* someone else's bridge: only xovs's ports on it */
@@ -136,15 +216,16 @@ ovsg_bridge_collision(const struct ovsg_index *idx,
                          "bridge name or remove that bridge",
                          want->name, OVSG_MARK_KEY);
     }
-    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
-    if (!loc) {
-        loc = shash_find_data(&idx->ifaces, want->name);
+    struct ovsg_loc loc;
+    bool found = ovsg_index_port_loc(idx, want->name, false, &loc);
+    if (!found) {
+        found = ovsg_index_iface_loc(idx, want->name, NULL, &loc);
     }
-    if (loc && !ovsg_is_marked(&loc->port->external_ids)) {
+    if (found && !ovsg_is_marked(&loc.port->external_ids)) {
         return xasprintf("%s is already a port of bridge %s, which xovs "
                          "did not create; use another bridge name or "
                          "remove that port",
-                         want->name, loc->bridge->name);
+                         want->name, loc.bridge->name);
     }
     return NULL;
 }
@@ -157,33 +238,34 @@ ovsg_port_collision(const struct ovsg_index *idx,
                     const struct ovsrec_bridge *br, bool adopt,
                     const struct ovsg_port *want)
 {
-    const struct ovsg_loc *loc = shash_find_data(&idx->ports, want->name);
-    if (loc) {
-        bool mine = ovsg_is_marked(&loc->port->external_ids);
-        if (loc->bridge == br && !mine && !adopt) {
+    struct ovsg_loc loc;
+    bool found = ovsg_index_port_loc(idx, want->name, false, &loc);
+    if (found && !ovsg_is_marked(&loc.port->external_ids)) {
+        if (loc.bridge == br && !adopt) {
             return xasprintf("port %s on bridge %s exists and xovs did not "
                              "create it (no external_ids:%s); remove it "
                              "(ovs-vsctl del-port %s %s)",
                              want->name, br->name, OVSG_MARK_KEY, br->name,
                              want->name);
-        } else if (loc->bridge != br && !mine) {
+        } else if (loc.bridge != br) {
             return xasprintf("%s is already a port of bridge %s, which "
                              "xovs did not create; remove it from there "
                              "(ovs-vsctl del-port %s %s)",
-                             want->name, loc->bridge->name, loc->bridge->name,
+                             want->name, loc.bridge->name, loc.bridge->name,
                              want->name);
         }
     }
     for (size_t i = 0; i < want->n_ifaces; i++) {
         const char *name = want->ifaces[i].name;
-        const struct ovsg_loc *il = shash_find_data(&idx->ifaces, name);
-        if (il && il->port != (loc ? loc->port : NULL)
-            && !ovsg_is_marked(&il->port->external_ids)) {
+        struct ovsg_loc il;
+        if (ovsg_index_iface_loc(idx, name, found ? loc.port : NULL, &il)
+            && il.port != (found ? loc.port : NULL)
+            && !ovsg_is_marked(&il.port->external_ids)) {
             return xasprintf("interface %s is already in port %s of bridge "
                              "%s, which xovs did not create; remove it from "
                              "there (ovs-vsctl del-port %s %s)",
-                             name, il->port->name, il->bridge->name,
-                             il->bridge->name, il->port->name);
+                             name, il.port->name, il.bridge->name,
+                             il.bridge->name, il.port->name);
         }
     }
     return NULL;
@@ -218,36 +300,61 @@ ovsg_report(struct ovsg *g, const char *what, const struct svec *records,
     ovsg_add_errors(&g->errors, records, msg);
 }
 
+/* Checks port 'wp' of 'want' (whose collision with a bridge is 'bridge_msg'
+ * or NULL) into 'errors'. */
+static void
+ovsg_check_port(const struct ovsg_index *idx, const struct ovsrec_bridge *row,
+                bool adopt, const struct ovsg_port *wp, const char *bridge_msg,
+                struct shash *errors)
+{
+    if (bridge_msg) {
+        ovsg_add_errors(errors, &wp->records, bridge_msg);
+        return;
+    }
+    char *msg = ovsg_port_collision(idx, row, adopt, wp);
+    if (msg) {
+        ovsg_add_errors(errors, &wp->records, msg);
+        free(msg);
+    }
+}
+
 void
 ovsg_check_collisions(const struct ovsg *g, const struct ovsg_state *state,
-                      struct shash *errors)
+                      const struct ovsg_state *base, struct shash *errors)
 {
-    struct ovsg_index idx;
-    ovsg_index_build(g->idl, &idx);
+    const struct ovsg_index *idx = &g->index;
+    struct ovsg_where_map tmp;
+    const struct ovsg_where_map *base_map = NULL;
+    if (base == &g->desired) {
+        base_map = &g->where;
+    } else if (base) {
+        ovsg_where_build(base, &tmp);
+        base_map = &tmp;
+    }
     for (size_t i = 0; i < state->n_bridges; i++) {
         const struct ovsg_bridge *want = state->bridges[i];
+        const struct ovsg_bridge *bb
+            = base ? ovsg_state_find_bridge(base, want->name) : NULL;
+        bool all = !base || !bb || !ovsg_bridge_eq(bb, want);
         bool adopt;
-        char *msg = ovsg_bridge_collision(&idx, want, &adopt);
-        if (msg) {
+        char *msg = ovsg_bridge_collision(idx, want, &adopt);
+        if (msg && all) {
             ovsg_add_errors(errors, &want->records, msg);
-            for (size_t j = 0; j < want->n_ports; j++) {
-                ovsg_add_errors(errors, &want->ports[j]->records, msg);
-            }
-            free(msg);
-            continue;
         }
-        const struct ovsrec_bridge *row
-            = shash_find_data(&idx.bridges, want->name);
+        const struct ovsrec_bridge *row = ovsg_index_bridge(idx, want->name);
         for (size_t j = 0; j < want->n_ports; j++) {
             const struct ovsg_port *wp = want->ports[j];
-            msg = ovsg_port_collision(&idx, row, adopt, wp);
-            if (msg) {
-                ovsg_add_errors(errors, &wp->records, msg);
-                free(msg);
+            const struct ovsg_where *w
+                = all ? NULL : ovsg_where_find_port(base_map, wp->name);
+            if (all || !w || w->bridge != bb || !ovsg_port_eq(w->port, wp)) {
+                ovsg_check_port(idx, row, adopt, wp, msg, errors);
             }
         }
+        free(msg);
     }
-    ovsg_index_destroy(&idx);
+    if (base_map == &tmp) {
+        ovsg_where_destroy(&tmp);
+    }
     ovsg_sdn_collisions(g->idl, state, errors);
 }
 

@@ -1,11 +1,13 @@
 /* ovs-glue/ovsg-private.h: internals shared by the files of the OVS glue:
  * ovsg.c (life cycle and the apply loop), ovsg-sync.c (the row diff),
  * ovsg-own.c (ownership, collisions, partial failure), ovsg-bond.c (bond
- * status) and ovsg-flows.c (OpenFlow). */
+ * status), ovsg-flows.c (OpenFlow) and ovsg-dirty.c (what a pass looks
+ * at: dirty ports and bridges, change tracking). */
 #ifndef OVSG_PRIVATE_H
 #define OVSG_PRIVATE_H 1
 
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "ovs-glue/ovsg.h"
 #include "simap.h"
@@ -18,6 +20,58 @@ struct ovsg_flows_worker;
 struct ovsrec_bridge;
 struct ovsrec_open_vswitch;
 struct ovsrec_port;
+
+/* What exists in OVS, by name.  Lookups go through IDL indexes (Port and
+ * Interface by name, kept by the IDL as the replica changes), so a pass
+ * that looks at a few ports costs a few lookups, not a walk of the
+ * replica (ovsg-own.c). */
+struct ovsg_loc {
+    const struct ovsrec_bridge *bridge;
+    const struct ovsrec_port *port;
+};
+
+struct ovsg_index {
+    const struct ovsdb_idl *idl;
+    struct ovsdb_idl_index *ports;  /* Port by name */
+    struct ovsdb_idl_index *ifaces; /* Interface by name */
+};
+
+/* Desired port and interface names -> their port (ovsg-dirty.c): one
+ * array of nodes, so building it for thousands of ports is one
+ * allocation. */
+struct ovsg_where {
+    struct hmap_node node;
+    const char *name; /* the port's or one of its interfaces' name */
+    const struct ovsg_bridge *bridge;
+    const struct ovsg_port *port;
+    bool alone; /* allocated by itself (ovsg_patch_desired()) */
+};
+
+/* Frees what 'port' holds (not 'port' itself; ovsg-state.c). */
+void ovsg_port_destroy(struct ovsg_port *);
+
+struct ovsg_where_map {
+    struct hmap map;
+    struct ovsg_where *nodes;
+};
+
+void ovsg_where_build(const struct ovsg_state *, struct ovsg_where_map *);
+void ovsg_where_destroy(struct ovsg_where_map *);
+const struct ovsg_where *ovsg_where_find(const struct ovsg_where_map *,
+                                         const char *name);
+const struct ovsg_where *ovsg_where_find_port(const struct ovsg_where_map *,
+                                              const char *name);
+bool ovsg_port_eq(const struct ovsg_port *, const struct ovsg_port *);
+bool ovsg_bridge_eq(const struct ovsg_bridge *, const struct ovsg_bridge *);
+void ovsg_dirty_changes(const struct ovsg_state *old,
+                        const struct ovsg_where_map *old_map,
+                        const struct ovsg_state *new,
+                        const struct ovsg_where_map *new_map,
+                        struct sset *ports, struct sset *bridges);
+void ovsg_track_init(struct ovsdb_idl *);
+/* Moves the errors of 'records' aside (ovsg.c): a pass decides again. */
+void ovsg_forget_errors(struct ovsg *, const struct svec *records);
+void ovsg_take_tracked(struct ovsg *);
 
 /* The glue's state (ovsg.h's opaque 'struct ovsg'). */
 struct ovsg {
@@ -44,6 +98,16 @@ struct ovsg {
     size_t n_trials;
     struct svec txn_units; /* units the txn in flight changes */
 
+    /* Incremental passes (ovsg-dirty.c). */
+    struct ovsg_index index;     /* replica lookups by name */
+    struct ovsg_where_map where; /* of 'desired' */
+    bool full_pass;              /* the next pass walks everything */
+    long long int next_full;     /* time_msec() of the periodic one */
+    bool was_connected;          /* the IDL was, at the last run */
+    struct sset dirty_ports;     /* port/interface names to diff again */
+    struct sset dirty_bridges;   /* bridges whose own part to diff again */
+    struct ovsg_counters counters;
+
     /* Open vSwitch 3.1 does not revalidate its datapath flows when a Mirror
      * changes (flows cached before keep mirroring, or not, until they
      * expire).  A transaction that changes a mirror bumps next_cfg; once
@@ -61,6 +125,7 @@ struct ovsg_flows {
     struct simap ports;       /* port name -> ofport used for 'installed' */
     bool valid;               /* 'installed' is known to be in the switch */
     bool busy;                /* a job of this bridge is with the worker */
+    bool ok;                  /* the last sync found them in place */
     long long int next_check; /* time_msec() of the next flow count check */
 };
 
@@ -80,9 +145,10 @@ void ovsg_flows_worker_wait(struct ovsg_flows_worker *);
 
 /* Takes the results of finished jobs into the matching entries of 'flows'
  * (bridge name -> struct ovsg_flows; a job whose bridge is gone is
- * dropped).  Returns true if any result was taken. */
+ * dropped), adding their bridges' names to 'bridges'.  Returns true if any
+ * result was taken. */
 bool ovsg_flows_worker_collect(struct ovsg_flows_worker *, struct shash *flows,
-                               long long int now);
+                               long long int now, struct sset *bridges);
 
 /* True if 'f''s flows are known to be in the switch and include every one
  * of 'flows' (the flows of a port about to be added). */
@@ -110,21 +176,17 @@ int ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
 bool ovsg_is_marked(const struct smap *external_ids);
 void ovsg_marked_ids(const struct smap *want, struct smap *out);
 
-/* What exists in OVS, by name (one pass over the replica per diff;
- * ovsg-own.c). */
-struct ovsg_loc {
-    const struct ovsrec_bridge *bridge;
-    const struct ovsrec_port *port;
-};
-
-struct ovsg_index {
-    struct shash bridges; /* name -> const struct ovsrec_bridge * */
-    struct shash ports;   /* name -> struct ovsg_loc * (owned) */
-    struct shash ifaces;  /* name -> struct ovsg_loc * (of 'ports') */
-};
-
-void ovsg_index_build(const struct ovsdb_idl *, struct ovsg_index *);
-void ovsg_index_destroy(struct ovsg_index *);
+/* Creates the IDL indexes of 'idl' the lookups use (once, before the IDL
+ * first runs). */
+void ovsg_index_init(struct ovsdb_idl *, struct ovsg_index *);
+const struct ovsrec_bridge *ovsg_index_bridge(const struct ovsg_index *,
+                                              const char *name);
+const struct ovsrec_port *ovsg_index_port(const struct ovsg_index *,
+                                          const char *name);
+/* The bridge that holds 'port' (a walk of the bridges' port arrays:
+ * pointer compares), or NULL. */
+const struct ovsrec_bridge *ovsg_index_port_bridge(const struct ovsg_index *,
+                                                   const struct ovsrec_port *);
 char *ovsg_bridge_collision(const struct ovsg_index *,
                             const struct ovsg_bridge *want, bool *adopt);
 char *ovsg_port_collision(const struct ovsg_index *,
@@ -154,8 +216,10 @@ struct ovsg_diff {
     const char *unit;         /* the unit being written */
     bool mirrors_changed;     /* a Mirror row is written */
     struct svec units;        /* units with changes, in walk order */
-    bool bump_cfg; /* a change ovs-vswitchd is not alerted to (Port trunks,
-                    * vlan_mode): increment next_cfg as ovs-vsctl does */
+    bool bump_cfg;    /* a change ovs-vswitchd is not alerted to (Port trunks,
+                       * vlan_mode): increment next_cfg as ovs-vsctl does */
+    size_t n_diffed;  /* desired ports compared with their rows */
+    struct sset held; /* names of the new ports held back */
 };
 
 /* Notes a change written into 'd''s transaction (for the log and, with
@@ -179,16 +243,20 @@ void ovsg_sync_port_qos(struct ovsg_diff *, const struct ovsrec_port *row,
                         const struct ovsg_port *want);
 void ovsg_drop_port_qos(struct ovsg_diff *, const struct ovsrec_port *row);
 
+/* 'only': the names of the ports to diff (NULL: all; the others keep
+ * their port numbers and flows as they are); 'sync_row': diff the bridge's
+ * own row, local port and mirrors too. */
 void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,
                       const struct ovsg_index *,
                       const struct ovsrec_open_vswitch *,
                       const struct ovsrec_bridge *row, bool adopt,
-                      const struct ovsg_bridge *want, struct simap *ports,
-                      struct svec *flows);
+                      const struct ovsg_bridge *want, const struct sset *only,
+                      bool sync_row, struct simap *ports, struct svec *flows);
 void ovsg_remove_unwanted(struct ovsg *, struct ovsg_diff *,
                           const struct ovsrec_open_vswitch *,
                           const struct ovsrec_bridge *row,
-                          const struct ovsg_bridge *want);
+                          const struct ovsg_bridge *want,
+                          const struct sset *only);
 
 /* SDN (ovsg-sdn.c): a bridge's controllers, fail_mode and in-band
  * setting (called before its external_ids are written); the managers and

@@ -2,6 +2,7 @@
  * plain-data description of the switch the agent wants (see ovsg.h). */
 #include <config.h>
 #include "ovs-glue/ovsg.h"
+#include "ovs-glue/ovsg-private.h"
 
 #include <string.h>
 #include "util.h"
@@ -35,7 +36,7 @@ ovsg_iface_destroy(struct ovsg_iface *iface)
     smap_destroy(&iface->bfd);
 }
 
-static void
+void
 ovsg_port_destroy(struct ovsg_port *port)
 {
     for (size_t i = 0; i < port->n_ifaces; i++) {

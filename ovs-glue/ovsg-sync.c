@@ -235,7 +235,9 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
                const struct ovsrec_port *row, const struct ovsg_port *want,
                struct simap *ports)
 {
+    d->n_diffed++;
     if (!row && d->hold_new_ports) {
+        sset_add(&d->held, want->name);
         for (size_t i = 0; i < want->n_ifaces; i++) {
             int64_t ofport = ovsg_alloc_ofport(br, ports);
             if (ofport > 0) {
@@ -349,6 +351,23 @@ ovsg_add_cond_flows(const struct ovsg_bridge *want, const struct simap *ports,
         }
         free(needs);
     }
+}
+
+/* Adds 'wp''s flows to 'flows' if all its interfaces have port numbers in
+ * 'ports'. */
+static void
+ovsg_add_placed_flows(const struct ovsg_port *wp, const struct simap *ports,
+                      struct svec *flows)
+{
+    if (!wp->flows.n) {
+        return;
+    }
+    for (size_t j = 0; j < wp->n_ifaces; j++) {
+        if (!simap_contains(ports, wp->ifaces[j].name)) {
+            return;
+        }
+    }
+    svec_append(flows, &wp->flows);
 }
 
 /* Whether port rows 'have' are exactly 'want' (by name, any order). */
@@ -502,18 +521,20 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
                  const struct ovsg_index *idx,
                  const struct ovsrec_open_vswitch *ovs,
                  const struct ovsrec_bridge *row, bool adopt,
-                 const struct ovsg_bridge *want, struct simap *ports,
-                 struct svec *flows)
+                 const struct ovsg_bridge *want, const struct sset *only,
+                 bool sync_row, struct simap *ports, struct svec *flows)
 {
     char *unit = xasprintf("bridge %s", want->name);
     bool admitted = !want->foreign && ovsg_admit(g, unit);
+
+    sync_row = sync_row || !row;
 
     if (!row && (!admitted || want->foreign)) {
         /* Its ports wait for the bridge. */
         free(unit);
         return;
     }
-    if (admitted) {
+    if (admitted && sync_row) {
         d->unit = unit;
         if (!row) {
             row = ovsrec_bridge_insert(d->txn);
@@ -570,10 +591,30 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
      * (a bridge may carry a thousand VIFs). */
     struct shash rows = SHASH_INITIALIZER(&rows);
     for (size_t i = 0; row && i < row->n_ports; i++) {
-        shash_add_once(&rows, row->ports[i]->name, row->ports[i]);
+        const struct ovsrec_port *p = row->ports[i];
+        if (!only || sset_contains(only, p->name)) {
+            shash_add_once(&rows, p->name, p);
+        }
+        if (!strcmp(p->name, row->name)) {
+            if (!sync_row) {
+                ovsg_keep_ofports(p, ports); /* the local port, as it is */
+            }
+        } else if (only && !sset_contains(only, p->name)) {
+            /* Not looked at in this pass: its numbers as they are, if it
+             * is one of the desired ports (as a full pass has them). */
+            const struct ovsg_where *w
+                = ovsg_where_find_port(&g->where, p->name);
+            if (w && w->bridge == want) {
+                ovsg_keep_ofports(p, ports);
+            }
+        }
     }
     for (size_t i = 0; i < want->n_ports; i++) {
         const struct ovsg_port *wp = want->ports[i];
+        if (only && !sset_contains(only, wp->name)) {
+            ovsg_add_placed_flows(wp, ports, flows);
+            continue;
+        }
         const struct ovsrec_port *prow = shash_find_data(&rows, wp->name);
         char *msg = ovsg_port_collision(idx, row, adopt, wp);
         unit = xasprintf("port %s", wp->name);
@@ -596,17 +637,11 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             ovsg_keep_ofports(prow, ports);
         }
         free(unit);
-        bool placed = true;
-        for (size_t j = 0; j < wp->n_ifaces; j++) {
-            placed = placed && simap_contains(ports, wp->ifaces[j].name);
-        }
-        if (placed) {
-            svec_append(flows, &wp->flows);
-        }
+        ovsg_add_placed_flows(wp, ports, flows);
     }
     shash_destroy(&rows);
     ovsg_add_cond_flows(want, ports, flows);
-    if (row && !adopt && ovsg_is_marked(&row->external_ids)) {
+    if (sync_row && row && !adopt && ovsg_is_marked(&row->external_ids)) {
         ovsg_sync_mirrors(g, d, row, want);
     }
 }
@@ -618,17 +653,23 @@ void
 ovsg_remove_unwanted(struct ovsg *g, struct ovsg_diff *d,
                      const struct ovsrec_open_vswitch *ovs,
                      const struct ovsrec_bridge *row,
-                     const struct ovsg_bridge *want)
+                     const struct ovsg_bridge *want, const struct sset *only)
 {
     struct svec foreign = SVEC_EMPTY_INITIALIZER;
     struct sset wanted = SSET_INITIALIZER(&wanted);
 
-    for (size_t i = 0; want && i < want->n_ports; i++) {
+    for (size_t i = 0; want && !only && i < want->n_ports; i++) {
         sset_add(&wanted, want->ports[i]->name);
     }
     for (size_t i = 0; i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
-        if (!strcmp(p->name, row->name) || sset_contains(&wanted, p->name)) {
+        if (only && !sset_contains(only, p->name)) {
+            continue;
+        }
+        const struct ovsg_where *w
+            = only && want ? ovsg_where_find_port(&g->where, p->name) : NULL;
+        if (!strcmp(p->name, row->name) || sset_contains(&wanted, p->name)
+            || (w && w->bridge == want)) {
             continue;
         }
         if (!ovsg_is_marked(&p->external_ids)) {

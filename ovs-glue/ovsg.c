@@ -20,8 +20,9 @@
  * the transaction in flight), ovsg-sync.c (the row diff of bridges, ports
  * and interfaces), ovsg-own.c (ownership marks, collisions with objects
  * xovs did not create, and the partial-failure bisection below),
- * ovsg-bond.c (bond status), ovsg-flows.c (OpenFlow) and ovsg-state.c (the
- * desired state); ovsg-private.h has what they share.
+ * ovsg-bond.c (bond status), ovsg-flows.c (OpenFlow), ovsg-state.c (the
+ * desired state) and ovsg-dirty.c (what a pass looks at); ovsg-private.h
+ * has what they share.
  *
  * Ownership (ovsg.h): only marked objects are written or deleted.  The walk
  * first removes what xovs owns and no longer wants, then creates and
@@ -38,7 +39,12 @@
  *
  * and once the queue is empty the walk covers every unit not failed.
  *
- *            IDL seqno changed / new desired state
+ * Which bridges and ports a pass diffs: the dirty ones (ovsg-dirty.c:
+ * those a new desired state changed, those the IDL's change tracking saw
+ * change, those whose flows are due for a check), or everything in a full
+ * pass (start, reconnect, refused transaction, every OVSG_FULL_PASS_MS).
+ *
+ *            IDL seqno changed / new desired state / dirty rows
  *                         │
  *          ┌──────────────▼───────────────┐   nothing differs
  *          │ diff desired vs replica      ├───────────────────► synced
@@ -90,6 +96,8 @@ ovsg_create(const char *remote)
     struct ovsg *g = xzalloc(sizeof *g);
     g->idl = ovsdb_idl_create(remote, &ovsrec_idl_class, true, true);
     ovsdb_idl_set_leader_only(g->idl, false);
+    ovsg_track_init(g->idl);
+    ovsg_index_init(g->idl, &g->index);
     g->rundir = ovsg_find_rundir(remote);
     ovsg_state_init(&g->desired, "netdev");
     shash_init(&g->flows);
@@ -99,6 +107,10 @@ ovsg_create(const char *remote)
     shash_init(&g->failed);
     svec_init(&g->txn_units);
     g->purge_cfg = -1;
+    ovsg_where_build(&g->desired, &g->where);
+    sset_init(&g->dirty_ports);
+    sset_init(&g->dirty_bridges);
+    g->full_pass = true;
     return g;
 }
 
@@ -123,15 +135,67 @@ ovsg_destroy(struct ovsg *g)
     shash_destroy_free_data(&g->failed);
     ovsg_clear_trials(g);
     svec_destroy(&g->txn_units);
+    ovsg_where_destroy(&g->where);
+    sset_destroy(&g->dirty_ports);
+    sset_destroy(&g->dirty_bridges);
     ovsg_state_destroy(&g->desired);
     ovsdb_idl_destroy(g->idl);
     free(g->rundir);
     free(g);
 }
 
+/* Moves the errors of 'records' out of 'g->errors' (into 'prev_errors',
+ * for ovsg_report() to tell news from repeats): the pass about to look at
+ * their ports decides again. */
+void
+ovsg_forget_errors(struct ovsg *g, const struct svec *records)
+{
+    for (size_t i = 0; i < records->n; i++) {
+        struct shash_node *node = shash_find(&g->errors, records->names[i]);
+        if (node) {
+            free(shash_replace(&g->prev_errors, node->name, node->data));
+            shash_delete(&g->errors, node);
+        }
+    }
+}
+
 void
 ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
 {
+    struct ovsg_where_map where;
+    ovsg_where_build(desired, &where);
+    if (strcmp(g->desired.datapath_type, desired->datapath_type)
+        || !g->have_desired) {
+        g->full_pass = true;
+    } else {
+        /* Only what differs needs a look (ovsg-dirty.c); the records of
+         * what differs lose their errors until that look. */
+        struct sset ports = SSET_INITIALIZER(&ports);
+        struct sset bridges = SSET_INITIALIZER(&bridges);
+        ovsg_dirty_changes(&g->desired, &g->where, desired, &where, &ports,
+                           &bridges);
+        const char *name;
+        SSET_FOR_EACH (name, &ports) {
+            const struct ovsg_where *w = ovsg_where_find_port(&g->where, name);
+            if (w) {
+                ovsg_forget_errors(g, &w->port->records);
+            }
+            sset_add(&g->dirty_ports, name);
+        }
+        SSET_FOR_EACH (name, &bridges) {
+            const struct ovsg_bridge *br
+                = ovsg_state_find_bridge(&g->desired, name);
+            if (br) {
+                ovsg_forget_errors(g, &br->records);
+            }
+            sset_add(&g->dirty_bridges, name);
+        }
+        sset_destroy(&ports);
+        sset_destroy(&bridges);
+    }
+    ovsg_where_destroy(&g->where);
+    g->where = where;
+    hmap_moved(&g->where.map);
     ovsg_state_destroy(&g->desired);
     g->desired = *desired;
     memset(desired, 0, sizeof *desired);
@@ -139,8 +203,17 @@ ovsg_set_desired(struct ovsg *g, struct ovsg_state *desired)
     g->desired_changed = true;
     g->synced = false;
     /* The records changed: whatever OVSDB refused is worth a new try. */
+    if (!shash_is_empty(&g->failed) || g->n_trials) {
+        g->full_pass = true;
+    }
     shash_clear_free_data(&g->failed);
     ovsg_clear_trials(g);
+}
+
+void
+ovsg_get_counters(const struct ovsg *g, struct ovsg_counters *c)
+{
+    *c = g->counters;
 }
 
 const struct ovsg_state *
@@ -216,9 +289,45 @@ ovsg_get_flows(struct ovsg *g, const char *bridge)
     return f;
 }
 
-/* Diffs and, if anything differs, starts one transaction.  Rebuilds
- * 'g->errors'.  Returns true if OVSDB already matched (apart from units in
- * error) and every bridge's flows are in place. */
+/* Why this pass walks everything (see ovsg-dirty.c), or NULL. */
+static const char *
+ovsg_pass_is_full(const struct ovsg *g, long long int now)
+{
+    size_t n_ports = hmap_count(&g->where.map);
+    return (g->full_pass                                     ? "asked"
+            : g->n_trials                                    ? "bisection"
+            : now >= g->next_full                            ? "periodic"
+            : sset_count(&g->dirty_ports) > n_ports / 4 + 16 ? "many dirty"
+                                                             : NULL);
+}
+
+/* The bridges an incremental pass walks: the dirty ones, and those that
+ * hold a dirty port in the desired state or in the replica. */
+static void
+ovsg_touched_bridges(const struct ovsg *g, const struct sset *ports,
+                     const struct sset *bridges, struct sset *touched)
+{
+    sset_clone(touched, bridges);
+    const char *name;
+    SSET_FOR_EACH (name, ports) {
+        const struct ovsg_where *w = ovsg_where_find(&g->where, name);
+        if (w) {
+            sset_add(touched, w->bridge->name);
+        }
+        const struct ovsrec_port *p = ovsg_index_port(&g->index, name);
+        const struct ovsrec_bridge *br
+            = p ? ovsg_index_port_bridge(&g->index, p) : NULL;
+        if (br) {
+            sset_add(touched, br->name);
+        }
+    }
+}
+
+/* Diffs and, if anything differs, starts one transaction.  A full pass
+ * walks every bridge and port and rebuilds 'g->errors'; an incremental one
+ * only the dirty ports and the bridges they are on (ovsg-dirty.c).
+ * Returns true if OVSDB already matched (apart from units in error) and
+ * every bridge's flows are in place. */
 static bool
 ovsg_apply(struct ovsg *g)
 {
@@ -233,26 +342,66 @@ ovsg_apply(struct ovsg *g)
     struct ovsg_diff d = {.txn = ovsdb_idl_txn_create(g->idl)};
     ds_init(&d.log);
     svec_init(&d.units);
-    bool flows_ok = true;
+    sset_init(&d.held);
     long long int now = time_msec();
-    struct ovsg_index idx;
-    ovsg_index_build(g->idl, &idx);
-    shash_clear_free_data(&g->prev_errors);
-    shash_swap(&g->errors, &g->prev_errors);
+    const struct ovsg_index *idx = &g->index;
+
+    /* What this pass looks at. */
+    const char *why = ovsg_pass_is_full(g, now);
+    bool full = why != NULL;
+    VLOG_DBG("%s pass%s%s: %" PRIuSIZE " dirty ports, %" PRIuSIZE
+             " dirty bridges",
+             why ? "full" : "incremental", why ? ", " : "", why ? why : "",
+             sset_count(&g->dirty_ports), sset_count(&g->dirty_bridges));
+    struct sset only = SSET_INITIALIZER(&only);
+    struct sset dirty_bridges = SSET_INITIALIZER(&dirty_bridges);
+    struct sset touched = SSET_INITIALIZER(&touched);
+    sset_swap(&only, &g->dirty_ports);
+    sset_swap(&dirty_bridges, &g->dirty_bridges);
+    if (full) {
+        g->full_pass = false;
+        g->next_full = now + OVSG_FULL_PASS_MS;
+        g->counters.n_full_passes++;
+        shash_clear_free_data(&g->prev_errors);
+        shash_swap(&g->errors, &g->prev_errors);
+    } else {
+        g->counters.n_incremental_passes++;
+        ovsg_touched_bridges(g, &only, &dirty_bridges, &touched);
+    }
 
     /* Which desired bridges can be applied at all, and which rows are
      * legacy bridges to adopt. */
-    bool *adopt = xcalloc(g->desired.n_bridges + 1, sizeof *adopt);
-    char **br_error = xcalloc(g->desired.n_bridges + 1, sizeof *br_error);
-    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+    size_t n = g->desired.n_bridges;
+    bool *walk = xcalloc(n + 1, sizeof *walk);
+    bool *adopt = xcalloc(n + 1, sizeof *adopt);
+    char **br_error = xcalloc(n + 1, sizeof *br_error);
+    for (size_t i = 0; i < n; i++) {
         const struct ovsg_bridge *want = g->desired.bridges[i];
+        walk[i] = full || sset_contains(&touched, want->name);
+        if (!walk[i]) {
+            continue;
+        }
+        bool had_error = (!full && want->records.n
+                          && shash_find(&g->errors, want->records.names[0]));
+        if (!full) {
+            ovsg_forget_errors(g, &want->records);
+        }
         char *unit = xasprintf("bridge %s", want->name);
-        br_error[i] = ovsg_bridge_collision(&idx, want, &adopt[i]);
+        br_error[i] = ovsg_bridge_collision(idx, want, &adopt[i]);
         if (!br_error[i] && shash_find(&g->failed, unit)) {
             br_error[i] = xstrdup(shash_find_data(&g->failed, unit));
         }
         free(unit);
+        if (had_error != !!br_error[i]) {
+            /* Its ports' errors go or come with it: look at them all. */
+            g->full_pass = true;
+        }
         if (br_error[i]) {
+            /* Not applied at all: its flows are not waited for. */
+            struct ovsg_flows *f = shash_find_data(&g->flows, want->name);
+            if (f) {
+                f->ok = true;
+            }
             char *what = xasprintf("bridge %s", want->name);
             ovsg_report(g, what, &want->records, br_error[i]);
             free(what);
@@ -266,9 +415,12 @@ ovsg_apply(struct ovsg *g)
     /* Removals first (see the top of this file). */
     const struct ovsrec_bridge *row;
     OVSREC_BRIDGE_FOR_EACH (row, g->idl) {
+        if (!full && !sset_contains(&touched, row->name)) {
+            continue;
+        }
         const struct ovsg_bridge *want = NULL;
         bool owned = ovsg_is_marked(&row->external_ids);
-        for (size_t i = 0; i < g->desired.n_bridges; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (!strcmp(g->desired.bridges[i]->name, row->name)) {
                 want = g->desired.bridges[i];
                 owned = owned || (adopt[i] && !br_error[i]);
@@ -276,51 +428,81 @@ ovsg_apply(struct ovsg *g)
             }
         }
         if (owned || (want && want->foreign)) {
-            ovsg_remove_unwanted(g, &d, ovs, row, want);
+            ovsg_remove_unwanted(g, &d, ovs, row, want,
+                                 full || !want ? NULL : &only);
         }
     }
 
-    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct ovsg_bridge *want = g->desired.bridges[i];
-        if (br_error[i]) {
+        if (!walk[i] || br_error[i]) {
             continue;
         }
         const struct ovsrec_bridge *existing
-            = shash_find_data(&idx.bridges, want->name);
+            = ovsg_index_bridge(idx, want->name);
         struct ovsg_flows *flows = ovsg_get_flows(g, want->name);
         struct simap ports = SIMAP_INITIALIZER(&ports);
         struct svec want_flows = SVEC_EMPTY_INITIALIZER;
+        if (!full) {
+            /* Its dirty ports' records are decided again. */
+            const char *name;
+            SSET_FOR_EACH (name, &only) {
+                const struct ovsg_where *w
+                    = ovsg_where_find_port(&g->where, name);
+                if (w && w->bridge == want) {
+                    ovsg_forget_errors(g, &w->port->records);
+                }
+            }
+        }
         svec_append(&want_flows, &want->flows);
         d.flows = flows;
-        ovsg_sync_bridge(g, &d, &idx, ovs, existing, adopt[i], want, &ports,
-                         &want_flows);
+        ovsg_sync_bridge(g, &d, idx, ovs, existing, adopt[i], want,
+                         full ? NULL : &only,
+                         full || sset_contains(&dirty_bridges, want->name),
+                         &ports, &want_flows);
         d.flows = NULL;
         /* Flows go in before the ports they filter exist (see top). */
+        flows->ok = true;
         if (!want->foreign && (existing || simap_count(&ports))
             && ovsg_flows_sync(flows, g->worker, g->rundir, &want_flows,
                                &ports, now)) {
-            flows_ok = false;
+            flows->ok = false;
         }
         svec_destroy(&want_flows);
         simap_destroy(&ports);
     }
     ovsg_sdn_sync(g, &d, ovs);
     ovsg_ovn_sync(&d, ovs, &g->desired.ovs_external_ids);
-    for (size_t i = 0; i < g->desired.n_bridges; i++) {
+    for (size_t i = 0; i < n; i++) {
         free(br_error[i]);
     }
     free(br_error);
     free(adopt);
-    ovsg_index_destroy(&idx);
+    free(walk);
+    sset_destroy(&only);
+    sset_destroy(&dirty_bridges);
+    sset_destroy(&touched);
 
+    /* Every bridge's flows, walked in this pass or not. */
+    bool flows_ok = true;
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &g->flows) {
+        const struct ovsg_flows *f = node->data;
         if (!ovsg_state_find_bridge(&g->desired, node->name)) {
             ovsg_flows_destroy(node->data);
             shash_delete(&g->flows, node);
+        } else if (!f->ok) {
+            flows_ok = false;
         }
     }
 
+    /* Held ports are looked at again once their flows are in. */
+    const char *name;
+    SSET_FOR_EACH (name, &d.held) {
+        sset_add(&g->dirty_ports, name);
+    }
+    sset_destroy(&d.held);
+    g->counters.n_ports_diffed += d.n_diffed;
     g->n_held = d.n_held;
     svec_swap(&g->txn_units, &d.units);
     svec_destroy(&d.units);
@@ -344,22 +526,27 @@ ovsg_apply(struct ovsg *g)
     }
     g->txn_mirrors = d.mirrors_changed;
     g->txn = d.txn;
+    g->counters.n_txns++;
     ds_destroy(&d.log);
     return false;
 }
 
+/* Marks the bridges whose flows are due for their periodic check (or a
+ * retry); returns true if there are any. */
 static bool
-ovsg_flow_check_due(const struct ovsg *g)
+ovsg_flow_check_due(struct ovsg *g)
 {
     long long int now = time_msec();
     struct shash_node *node;
+    bool any = false;
     SHASH_FOR_EACH (node, &g->flows) {
         const struct ovsg_flows *f = node->data;
         if (!f->busy && now >= f->next_check) {
-            return true;
+            sset_add(&g->dirty_bridges, node->name);
+            any = true;
         }
     }
-    return false;
+    return any;
 }
 
 /* Commits (or keeps committing) the transaction in flight.  Returns true
@@ -370,6 +557,21 @@ ovsg_txn_poll(struct ovsg *g)
     enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(g->txn);
     if (status == TXN_INCOMPLETE) {
         return true;
+    }
+    if (status == TXN_ERROR) {
+        g->full_pass = true; /* refused: bisection walks everything */
+    } else if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+        /* Try again: the units it changed are still dirty. */
+        for (size_t i = 0; i < g->txn_units.n; i++) {
+            const char *unit = g->txn_units.names[i];
+            if (!strncmp(unit, "port ", 5)) {
+                sset_add(&g->dirty_ports, unit + 5);
+            } else if (!strncmp(unit, "bridge ", 7)) {
+                sset_add(&g->dirty_bridges, unit + 7);
+            } else {
+                g->full_pass = true;
+            }
+        }
     }
     if (status == TXN_ERROR && g->txn_units.n) {
         ovsg_txn_refused(g, ovsdb_idl_txn_get_error(g->txn));
@@ -398,7 +600,16 @@ void
 ovsg_run(struct ovsg *g)
 {
     ovsdb_idl_run(g->idl);
-    if (ovsg_flows_worker_collect(g->worker, &g->flows, time_msec())) {
+    ovsg_take_tracked(g);
+    bool connected = ovsdb_idl_is_connected(g->idl);
+    if (connected && !g->was_connected) {
+        /* A new session: the server may have restarted, with everything
+         * in it new or gone. */
+        g->full_pass = true;
+    }
+    g->was_connected = connected;
+    if (ovsg_flows_worker_collect(g->worker, &g->flows, time_msec(),
+                                  &g->dirty_bridges)) {
         g->synced = false; /* flows in (or not): held ports may go now */
     }
     if (g->purge_cfg >= 0) {
@@ -428,9 +639,13 @@ ovsg_run(struct ovsg *g)
         shash_clear_free_data(&g->failed);
         g->retry_failed = 0;
         g->synced = false;
+        g->full_pass = true;
     }
     unsigned int seqno = ovsdb_idl_get_seqno(g->idl);
-    if (seqno == g->idl_seqno && g->synced && !ovsg_flow_check_due(g)) {
+    bool flow_checks = ovsg_flow_check_due(g);
+    if (seqno == g->idl_seqno && g->synced && !flow_checks && !g->full_pass
+        && time_msec() < g->next_full && sset_is_empty(&g->dirty_ports)
+        && sset_is_empty(&g->dirty_bridges)) {
         return;
     }
     g->idl_seqno = seqno;
@@ -465,5 +680,8 @@ ovsg_wait(struct ovsg *g)
     }
     if (g->retry_failed) {
         poll_timer_wait_until(g->retry_failed);
+    }
+    if (g->have_desired && g->next_full) {
+        poll_timer_wait_until(g->next_full);
     }
 }

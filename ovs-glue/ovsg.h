@@ -2,14 +2,23 @@
  *
  * The agent describes the switch it wants as a 'struct ovsg_state' (plain
  * data: bridges, ports, interfaces, OpenFlow rules) and hands it to
- * ovsg_set_desired().  ovsg_run() makes OVS match it: it diffs the desired
- * state against the OVSDB IDL replica and commits only the difference in
- * one transaction, and it keeps each bridge's cookie-tagged flows equal to
- * the desired set over an OpenFlow connection to the bridge.  Whatever
- * changes OVS underneath (a port deleted by hand, ovsdb-server or
- * ovs-vswitchd restarting) is noticed through the IDL or the OpenFlow
- * connection and repaired the same way, with a log line saying what was
- * repaired.
+ * ovsg_set_desired() (or patches the ports one change touches into it,
+ * ovsg_patch_desired()).  ovsg_run() makes OVS match it: it diffs the
+ * desired state against the OVSDB IDL replica and commits only the
+ * difference in one transaction, and it keeps each bridge's cookie-tagged
+ * flows equal to the desired set over an OpenFlow connection to the
+ * bridge.  Whatever changes OVS underneath (a port deleted by hand,
+ * ovsdb-server or ovs-vswitchd restarting) is noticed through the IDL or
+ * the OpenFlow connection and repaired the same way, with a log line
+ * saying what was repaired.
+ *
+ * Incremental passes (ovsg-dirty.c): a pass diffs only the ports and
+ * bridges that changed -- in the desired state, or in OVSDB as the IDL's
+ * change tracking reports it (the glue's own transactions and drift made
+ * by hand alike) -- so one change costs about the same on a host with
+ * thousands of VIFs as on an empty one.  A full pass of everything runs at
+ * start, after the IDL reconnects, after a refused transaction and every
+ * OVSG_FULL_PASS_MS.
  *
  * Ownership: every Bridge, Port and Interface the glue creates carries
  * external_ids:xovs-owner=xovs-agent (OVSG_MARK_KEY), and the glue modifies
@@ -57,6 +66,11 @@
 /* The ownership mark on every Bridge, Port and Interface xovs creates. */
 #define OVSG_MARK_KEY "xovs-owner"
 #define OVSG_MARK_VALUE "xovs-agent"
+
+/* How often a pass walks every bridge and port even though nothing asked
+ * for it (ms; see ovsg-dirty.c): the safety net of the incremental
+ * passes. */
+#define OVSG_FULL_PASS_MS 30000
 
 /* How often objects OVSDB refused are tried again (ms). */
 #define OVSG_RETRY_MS 30000
@@ -256,6 +270,17 @@ void ovsg_set_desired(struct ovsg *, struct ovsg_state *desired);
 void ovsg_run(struct ovsg *);
 void ovsg_wait(struct ovsg *);
 
+/* Changes the desired state in place, as ovsg_set_desired() with a state
+ * that differs only in these ports would, at the cost of these ports: takes
+ * out the port named 'remove_names[i]' if it stands for record
+ * 'remove_records[i]', then moves the ports of each bridge of 'add' into
+ * the desired bridge of the same name (a port whose bridge is not desired
+ * stays in 'add', for the caller to destroy).  Only those ports are looked
+ * at by the next pass. */
+void ovsg_patch_desired(struct ovsg *, const struct svec *remove_names,
+                        const struct svec *remove_records,
+                        struct ovsg_state *add);
+
 /* True once OVS matches the latest desired state (database and flows) as
  * far as it can: objects in error (ovsg_get_error()) are left out. */
 bool ovsg_is_synced(const struct ovsg *);
@@ -272,9 +297,13 @@ const char *ovsg_get_error(const struct ovsg *, const char *uuid);
 
 /* Checks 'state' against the replica for collisions with objects xovs did
  * not create, as ovsg_run() would, and adds "record uuid -> message"
- * (malloc'd) to 'errors' for every record affected.  Writes nothing, logs
+ * (malloc'd) to 'errors' for every record affected.  With 'base' (NULL:
+ * none), only the bridges and ports of 'state' that differ from 'base''s
+ * are checked: a change costs what it changed, not the whole state (most
+ * cheaply when 'base' is ovsg_get_desired()'s).  Writes nothing, logs
  * nothing.  Without a replica yet, finds nothing. */
 void ovsg_check_collisions(const struct ovsg *, const struct ovsg_state *,
+                           const struct ovsg_state *base,
                            struct shash *errors);
 
 /* Runs the IDL until it holds a replica of the database, for at most
@@ -343,6 +372,15 @@ void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
 /* How often ovs-vswitchd writes the statistics (ms): its
  * other_config:stats-update-interval, 5000 by default and at least. */
 long long ovsg_stats_interval_ms(const struct ovsg *);
+
+/* What the glue did since it was created (the agent's metrics). */
+struct ovsg_counters {
+    unsigned long long n_full_passes;        /* walks of every bridge */
+    unsigned long long n_incremental_passes; /* walks of the dirty ones */
+    unsigned long long n_ports_diffed; /* desired ports compared with OVS */
+    unsigned long long n_txns;         /* transactions sent to OVSDB */
+};
+void ovsg_get_counters(const struct ovsg *, struct ovsg_counters *);
 
 /* Changes whenever the replica changes (statistics included). */
 unsigned int ovsg_seqno(const struct ovsg *);
