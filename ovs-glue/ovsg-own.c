@@ -38,12 +38,33 @@ ovsg_is_marked(const struct smap *external_ids)
     return owner && !strcmp(owner, OVSG_MARK_VALUE);
 }
 
-/* Copies 'want' into 'out' (uninitialized) with the ownership mark added. */
-void
-ovsg_marked_ids(const struct smap *want, struct smap *out)
+/* Whether external_ids key 'key' of a row xovs made is xovs's: its own
+ * "xs-" and "xovs-" keys and the two keys OVN and other controllers read
+ * from a VIF's interface.  Keys others write to xovs's rows (ovn-controller's
+ * "ovn-installed" on a VIF it bound, a controller's notes) are theirs. */
+static bool
+ovsg_is_own_key(const char *key)
 {
+    return (!strncmp(key, "xs-", 3) || !strncmp(key, "xovs-", 5)
+            || !strcmp(key, "attached-mac") || !strcmp(key, "iface-id"));
+}
+
+/* Copies 'want' into 'out' (uninitialized) with the ownership mark added,
+ * and the keys of 'have' (the row's external_ids now) that are not xovs's
+ * kept as they are: the agent never fights a controller over them. */
+void
+ovsg_marked_ids(const struct smap *want, const struct smap *have,
+                struct smap *out)
+{
+    const struct smap_node *node;
+
     smap_clone(out, want);
     smap_replace(out, OVSG_MARK_KEY, OVSG_MARK_VALUE);
+    SMAP_FOR_EACH (node, have) {
+        if (!ovsg_is_own_key(node->key) && !smap_get(out, node->key)) {
+            smap_add(out, node->key, node->value);
+        }
+    }
 }
 
 /* Whether unmarked bridge 'row' was made by an xovs from before the mark

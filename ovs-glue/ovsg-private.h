@@ -174,7 +174,8 @@ int ovsg_appctl(const struct ovsg *g, const char *command, const char *arg,
 
 /* Ownership (ovsg-own.c). */
 bool ovsg_is_marked(const struct smap *external_ids);
-void ovsg_marked_ids(const struct smap *want, struct smap *out);
+void ovsg_marked_ids(const struct smap *want, const struct smap *have,
+                     struct smap *out);
 
 /* Creates the IDL indexes of 'idl' the lookups use (once, before the IDL
  * first runs). */

@@ -100,7 +100,7 @@ ovsg_sync_iface(struct ovsg_diff *d, const struct ovsrec_interface *row,
                        want->mtu_request);
     }
     struct smap ids;
-    ovsg_marked_ids(&want->external_ids, &ids);
+    ovsg_marked_ids(&want->external_ids, &row->external_ids, &ids);
     if (!smap_equal(&row->external_ids, &ids)) {
         ovsrec_interface_set_external_ids(row, &ids);
         ovsg_diff_note(d, "interface %s external_ids", want->name);
@@ -299,7 +299,7 @@ ovsg_sync_port(struct ovsg_diff *d, const struct ovsrec_bridge *br,
         ovsg_diff_note(d, "port %s fake_bridge", want->name);
     }
     struct smap ids;
-    ovsg_marked_ids(&want->external_ids, &ids);
+    ovsg_marked_ids(&want->external_ids, &row->external_ids, &ids);
     if (!smap_equal(&row->external_ids, &ids)) {
         ovsrec_port_set_external_ids(row, &ids);
         ovsg_diff_note(d, "port %s external_ids", want->name);
@@ -456,7 +456,7 @@ ovsg_sync_mirror(struct ovsg_diff *d, const struct ovsrec_bridge *br,
                        want->output_vlan);
     }
     struct smap ids;
-    ovsg_marked_ids(&want->external_ids, &ids);
+    ovsg_marked_ids(&want->external_ids, &row->external_ids, &ids);
     if (!smap_equal(&row->external_ids, &ids)) {
         ovsrec_mirror_set_external_ids(row, &ids);
         ovsg_diff_note(d, "mirror %s external_ids", want->name);
@@ -550,7 +550,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
         /* Before external_ids: it reads the notes xovs left there. */
         ovsg_sdn_sync_bridge(d, row, want);
         struct smap ids;
-        ovsg_marked_ids(&want->external_ids, &ids);
+        ovsg_marked_ids(&want->external_ids, &row->external_ids, &ids);
         if (!smap_equal(&row->external_ids, &ids)) {
             ovsrec_bridge_set_external_ids(row, &ids);
             ovsg_diff_note(d, "bridge %s external_ids%s", want->name,

@@ -181,6 +181,21 @@ for v in "${VIFS[g1]}" "${VIFS[g2]}" "${VIFS[g3]}"; do
 done
 log "ok: every VIF is bound by its host's ovn-controller"
 
+# ovn-controller marks a port whose flows it installed (external_ids
+# ovn-installed on the Interface): the agent leaves that key alone and
+# repairs no drift on vif1.0 for it (before, it removed the key dozens of
+# times a second and ovn-controller wrote it back).
+wait_until 30 test "$(hvsctl 1 get Interface vif1.0 external_ids:ovn-installed 2>/dev/null)" == '"true"' ||
+    fail "vif1.0 has no ovn-installed: $(hvsctl 1 get Interface vif1.0 external_ids)"
+lines=$(wc -l <"$T_DIR/agent1.log")
+sleep 3
+[[ $(hvsctl 1 get Interface vif1.0 external_ids:ovn-installed 2>/dev/null) == '"true"' ]] ||
+    fail "vif1.0 lost ovn-installed: $(hvsctl 1 get Interface vif1.0 external_ids)"
+fights=$(tail -n +$((lines + 1)) "$T_DIR/agent1.log" | grep -c "interface vif1.0 external_ids" || true)
+[[ $fights -eq 0 ]] ||
+    fail "host 1's agent rewrote vif1.0's external_ids $fights times in 3 s: $(tail -n 3 "$T_DIR/agent1.log")"
+log "ok: vif1.0 keeps ovn-controller's ovn-installed; the agent does not fight over it"
+
 wait_until 30 gexec g1 ping -c 1 -W 1 198.18.5.2 ||
     fail "g1 (host 1) does not reach g2 (host 2) over Geneve"
 log "ok: g1 on host 1 reaches g2 on host 2 over Geneve"
