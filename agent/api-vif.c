@@ -319,7 +319,25 @@ xapi_vif_create(struct xapi_ctx *c)
         }
     }
 
-    vif->uuid = xapi_new_uuid();
+    /* A VIF record is pool-wide in XenServer: a VM that migrates from
+     * another host brings its VIFs' uuids (OVN binds the logical port of
+     * that name, docs/ovn.md). */
+    const char *given = xapi_arg(c, "uuid");
+    char *uuid = NULL;
+    if (given && !xapi_check(c, "uuid", xrec_parse_uuid(given, &uuid))) {
+        smap_destroy(&oc);
+        xrec_vif_free(vif);
+        return c->code;
+    }
+    if (uuid && xrec_find_vif(c->db, uuid)) {
+        XAPI_REJECT(c, "uuid", "VIF %s exists already on this host", uuid);
+        free(uuid);
+        smap_destroy(&oc);
+        xrec_vif_free(vif);
+        return c->code;
+    }
+
+    vif->uuid = uuid ? uuid : xapi_new_uuid();
     vif->network = xstrdup(net->uuid);
     hmap_swap(&vif->other_config.map, &oc.map);
     smap_destroy(&oc);

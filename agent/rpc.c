@@ -159,6 +159,8 @@ static const struct xrpc_param vlan_fields[] = {
 };
 
 static const struct xrpc_param vif_create[] = {
+    ARG("uuid", "the VIF's uuid when it has one already (a VM migrating "
+                "from another host of the pool); default a new one"),
     REQ("vm-uuid", "the VM's uuid"),
     REQ("domid", "the VM's domain id, 0..32752"),
     REQ("device", "index on the VM, 0..15 (the port is vif<domid>.<device>)"),

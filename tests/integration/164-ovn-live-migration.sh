@@ -5,8 +5,8 @@
 # pings guest g2 on host 2 continuously (ping -i 0.1) while g2 moves to
 # host 3 as XenMotion moves a VM: pool-vif-migrate host=h3 (the logical
 # port is requested on both hosts, activation-strategy=rarp), the port with
-# the same iface-id and MAC made on host 3 (the test adds it to br-int
-# itself: the agent's vif-create makes a new VIF uuid and takes none), OVN
+# the same iface-id and MAC made on host 3 (its agent's vif-create with
+# the VIF's uuid, and vif-plug), OVN
 # binding it there as an additional chassis, the guest paused on host 2
 # and resumed on host 3 with its MAC and address, announcing itself with a
 # RARP (as QEMU and Xen do after a migration), then
@@ -190,9 +190,14 @@ ip link add vif5.0 netns "$OVN-h3" type veth peer name eth0 netns "$gm"
 ip -n "$gm" link set eth0 address "$mac2"
 ip -n "$OVN-h3" link set vif5.0 up
 ip netns exec "$gm" ethtool -K eth0 tx off >/dev/null 2>&1 || true
-hvsctl 3 add-port br-int vif5.0 -- set Interface vif5.0 \
-    "external_ids:iface-id=$v2" "external_ids:attached-mac=\"$mac2\"" ||
-    fail "cannot add vif5.0 to host 3's br-int"
+# Host 3's agent makes the VIF with the uuid it has in the pool (vif-create
+# uuid=) and plugs it: the port on br-int gets iface-id = that uuid.
+xa 3 vif-create uuid="$v2" vm-uuid="$(new_uuid)" domid=5 device=0 \
+    network-uuid="${HNET[3]}" mac="$mac2" >/dev/null ||
+    fail "vif-create uuid=$v2 on host 3"
+xa 3 vif-plug uuid="$v2" >/dev/null || fail "vif-plug on host 3"
+wait_until 30 test "$(hvsctl 3 get Interface vif5.0 external_ids:iface-id 2>/dev/null)" == "\"$v2\"" ||
+    fail "vif5.0 is not on host 3's br-int with iface-id $v2: $(hvsctl 3 show)"
 ch2=$(sbctl --bare --columns=_uuid find Chassis name="$OVN-h2")
 ch3=$(sbctl --bare --columns=_uuid find Chassis name="$OVN-h3")
 # shellcheck disable=SC2317 # run by wait_until

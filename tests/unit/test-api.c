@@ -294,6 +294,16 @@ static const struct reject rejects[] = {
      "uuid",
      "no VLAN with uuid",
      {"uuid=" NOSUCH}},
+    {"vif-uuid-bad",
+     "vif-create",
+     "uuid",
+     "is not a uuid",
+     {VIF_ARGS, "mac=02:00:00:00:00:09", "uuid=vif-one"}},
+    {"vif-uuid-taken",
+     "vif-create",
+     "uuid",
+     "exists already",
+     {VIF_ARGS, "mac=02:00:00:00:00:09", "uuid=@vif_b"}},
     {"vif-mac-short",
      "vif-create",
      "mac",
@@ -1011,6 +1021,15 @@ test_vif_lifecycle(const void *aux OVS_UNUSED)
     CHECK(!xrec_find_vif(&f.db, f.vif0), "VIF survived vif-destroy");
     CHECK(!unit_call(&f.db, "network-destroy", arg("uuid", f.net_a), NULL),
           "network-destroy without VIFs: %s", unit_error);
+
+    /* A VIF that comes with its uuid (a VM migrating in) keeps it. */
+    CHECK(!unit_call(&f.db, "vif-create", VM3, "domid=9", "device=0",
+                     arg("network-uuid", f.net_b), "mac=02:00:00:00:00:0a",
+                     "uuid=0A1B2C3D-0000-4000-8000-00000000000A", NULL),
+          "vif-create with uuid: %s", unit_error);
+    CHECK(!strcmp(unit_result_uuid(), "0a1b2c3d-0000-4000-8000-00000000000a")
+              && xrec_find_vif(&f.db, unit_result_uuid()),
+          "vif-create uuid= gave %s", unit_result_uuid());
     fixture_destroy(&f);
 }
 
