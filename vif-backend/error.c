@@ -32,7 +32,10 @@ vif_log(struct vlog_module *module, enum vlog_level level,
 void
 vif_fatal(struct vif *vif, const char *reason, ...)
 {
-    if (vif->disabled) {
+    /* net_xovs runs a VIF's queues on several PMD threads: only the first
+     * violation disables the VIF and sets its reason (two at once leaked
+     * one reason). */
+    if (__atomic_exchange_n(&vif->disabled, true, __ATOMIC_ACQ_REL)) {
         return;
     }
     va_list args;
@@ -40,7 +43,6 @@ vif_fatal(struct vif *vif, const char *reason, ...)
     free(vif->disable_reason);
     vif->disable_reason = xvasprintf(reason, args);
     va_end(args);
-    vif->disabled = true;
     vif->queues[0].stats.errors++;
     VIF_GLOG(VLL_ERR, vif, "fatal error, disabling the VIF: %s",
              vif->disable_reason);
