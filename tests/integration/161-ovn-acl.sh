@@ -145,8 +145,11 @@ done
 log "TCP servers on g2: ports 22 and 80 (python3 -m http.server)"
 mkdir -p "$T_DIR/www"
 echo hello >"$T_DIR/www/index.html"
+# (ip netns exec, not gexec: $! must be the server's pid for the cleanup;
+# through the gexec function it was a subshell's, and the servers outlived
+# the test.)
 for port in 22 80; do
-    gexec g2 python3 -m http.server "$port" --bind 198.18.5.2 \
+    ip netns exec "$(gns g2)" python3 -m http.server "$port" --bind 198.18.5.2 \
         --directory "$T_DIR/www" >>"$T_DIR/http$port.log" 2>&1 &
     SERVER_PIDS+=($!)
 done
