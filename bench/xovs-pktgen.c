@@ -723,7 +723,14 @@ main(int argc, char *argv[])
                 rte_eth_dev_close(p->port_id);
             }
         }
+        /* EAL leaves its (empty, --in-memory) runtime directory behind:
+         * /run/dpdk/xovs-pktgen-PID, one per run. */
+        char *runtime_dir = strdup(rte_eal_get_runtime_dir());
         rte_eal_cleanup();
+        if (runtime_dir) {
+            rmdir(runtime_dir);
+            free(runtime_dir);
+        }
     }
     for (int i = 0; i < n_pairs * 2; i++) {
         struct bench_port *p = i & 1 ? pairs[i / 2].rx : pairs[i / 2].tx;
