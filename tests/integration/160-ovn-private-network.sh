@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # xovs-controller on OVN (docs/ovn.md): scripts/ovn-sandbox runs NB and SB
 # as 3-member Raft clusters, ovn-northd and two hosts (OVS userspace
 # datapath + ovn-controller).  Each host's xovs-agent joins it to OVN

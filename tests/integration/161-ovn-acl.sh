@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Pool ACLs on OVN (docs/ovn.md, "ACLs"): xovs-controller writes the pool's
 # ACL records as OVN ACLs in per-target port groups.  Two hosts of
 # scripts/ovn-sandbox, guests g1 (VM A) and g3 (VM C) on host 1 and g2

@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Live migration of a VIF on OVN (docs/ovn.md, "Live migration"): three
 # hosts from scripts/ovn-sandbox joined by their agents; guest g1 on host 1
 # pings guest g2 on host 2 continuously (ping -i 0.1) while g2 moves to

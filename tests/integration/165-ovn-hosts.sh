@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # The pool's hosts on OVN (docs/ovn.md, "The pool's hosts"): hosts 1 and 2
 # of scripts/ovn-sandbox are in the pool with guests that reach each
 # other; host 3 is added (pool-host-add, host-ovn-join by its agent) and

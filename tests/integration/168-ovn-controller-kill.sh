@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Failures of the central part (docs/ovn.md) with guests on two hosts:
 # - xovs-controller killed with SIGKILL while the guests ping: the data
 #   plane goes on (OVN holds the state); pool-vif-create and
