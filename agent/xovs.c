@@ -29,6 +29,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,6 +510,9 @@ connect_ssl(struct xconn *c)
                     c->target);
     }
 
+    /* A server that refuses our certificate closes while we write: an
+     * error to report, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
     c->ctx = SSL_CTX_new(TLS_client_method());
     if (!c->ctx) {
         fatal("TLS: %s", ssl_reason());
@@ -588,6 +592,7 @@ static void
 conn_close(struct xconn *c)
 {
     if (c->ssl) {
+        SSL_shutdown(c->ssl); /* close_notify; not waiting for the peer's */
         SSL_free(c->ssl);
     }
     if (c->ctx) {
@@ -608,11 +613,24 @@ conn_send(struct xconn *c, const char *buf, size_t len)
         ERR_clear_error();
         errno = 0;
         if (SSL_write_ex(c->ssl, buf, len, &n) != 1) {
-            if (SSL_get_error(c->ssl, 0) == SSL_ERROR_SSL) {
+            int error = errno;
+            if (SSL_get_error(c->ssl, 0) != SSL_ERROR_SSL && error != EAGAIN) {
+                /* With TLS 1.3 the server checks our certificate after our
+                 * side of the handshake ended: its refusal (an alert) may
+                 * be waiting to be read. */
+                char byte;
+                ERR_clear_error();
+                SSL_read_ex(c->ssl, &byte, 1, &n);
+            }
+            if (ERR_peek_last_error()) {
                 handshake_failed(c);
             }
-            errno = errno ? errno : EPIPE;
-            return false;
+            unreachable(c,
+                        "TLS handshake failed: the server closed the "
+                        "connection (%s) (did it refuse this client's "
+                        "certificate?)",
+                        error == EAGAIN ? "timed out"
+                                        : ovs_strerror(error ? error : EPIPE));
         }
         return true;
     }
