@@ -23,6 +23,7 @@
 #include <config.h>
 #include "agent/rpc-server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <openssl/err.h>
@@ -196,6 +197,28 @@ xrpcs_check_ssl_name(const char *name)
         return xasprintf("\"%s\": the port must be 1 to 65535, then "
                          "optionally :IP (pssl:PORT[:IP])",
                          name);
+    }
+    if (port[n] == ':') {
+        const char *ip = port + n + 1;
+        size_t len = strlen(ip);
+        char buf[INET6_ADDRSTRLEN + 1];
+        struct in6_addr a6;
+        bool ok;
+        if (ip[0] == '[') {
+            ok = len > 2 && len - 2 < sizeof buf && ip[len - 1] == ']';
+            if (ok) {
+                memcpy(buf, ip + 1, len - 2);
+                buf[len - 2] = '\0';
+                ok = inet_pton(AF_INET6, buf, &a6) == 1;
+            }
+        } else {
+            ok = inet_pton(AF_INET, ip, &a6) == 1;
+        }
+        if (!ok) {
+            return xasprintf("\"%s\": \"%s\" is not an IPv4 address or "
+                             "[IPv6] address (pssl:PORT[:IP])",
+                             name, ip);
+        }
     }
     return NULL;
 }

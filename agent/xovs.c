@@ -449,7 +449,8 @@ parse_ip_port(const char *s, struct sockaddr_storage *ss, socklen_t *lenp)
  * its environment variable if it cannot. */
 static void
 load_pem(const struct xconn *c, const char *option, const char *env,
-         const char *file, int (*load)(SSL_CTX *, const char *))
+         const char *file, const char *what,
+         int (*load)(SSL_CTX *, const char *))
 {
     FILE *f = fopen(file, "r");
     if (!f) {
@@ -458,7 +459,8 @@ load_pem(const struct xconn *c, const char *option, const char *env,
     }
     fclose(f);
     if (load(c->ctx, file) != 1) {
-        fatal("%s=%s (or %s): %s", option, file, env, ssl_reason());
+        fatal("%s=%s (or %s): not a PEM %s (%s)", option, file, env, what,
+              ssl_reason());
     }
 }
 
@@ -518,14 +520,17 @@ connect_ssl(struct xconn *c)
         fatal("TLS: %s", ssl_reason());
     }
     SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-    load_pem(c, "--certificate", "XOVS_SSL_CERT", ssl_cert,
+    /* The key first: a certificate that does not match it then drops it,
+     * and the check below says so in words. */
+    load_pem(c, "--private-key", "XOVS_SSL_KEY", ssl_key, "private key",
+             load_key);
+    load_pem(c, "--certificate", "XOVS_SSL_CERT", ssl_cert, "certificate",
              SSL_CTX_use_certificate_chain_file);
-    load_pem(c, "--private-key", "XOVS_SSL_KEY", ssl_key, load_key);
     if (SSL_CTX_check_private_key(c->ctx) != 1) {
         fatal("--certificate=%s is not the certificate of --private-key=%s",
               ssl_cert, ssl_key);
     }
-    load_pem(c, "--ca-cert", "XOVS_SSL_CA", ssl_ca, load_ca);
+    load_pem(c, "--ca-cert", "XOVS_SSL_CA", ssl_ca, "certificate", load_ca);
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 
     /* TCP, within CONNECT_TIMEOUT_S. */
