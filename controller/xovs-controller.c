@@ -48,10 +48,18 @@ static char *unixctl_path;
 static const char *roles_path;
 static bool exiting;
 
+/* TLS listeners (--rpc=pssl:...), their key, certificate, CA and role. */
+#define CTL_MAX_SSL 8
+static const char *ssl_names[CTL_MAX_SSL];
+static size_t n_ssl;
+static const char *ssl_key, *ssl_cert, *ssl_ca;
+static enum xrbac_role ssl_role = XRBAC_SSL_DEFAULT;
+
 struct controller {
     struct json_object *db; /* the records (ctl-db.h) */
     struct ctl_nb *nb;
     struct xrpcs *rpc;
+    struct xrpcs *ssl[CTL_MAX_SSL]; /* --rpc=pssl: listeners */
     struct xrbac_map roles;
 };
 
@@ -67,11 +75,19 @@ usage(void)
            "                         %s)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default unix:%s/controller.sock)\n"
+           "  --rpc=pssl:PORT[:IP]   also serve it over mutual TLS (may be\n"
+           "                         given up to %d times); needs:\n"
+           "  --private-key=FILE     the controller's TLS key (PEM)\n"
+           "  --certificate=FILE     its certificate (PEM)\n"
+           "  --ca-cert=FILE         the CA that signed the clients'\n"
+           "                         certificates (PEM)\n"
+           "  --rpc-ssl-role=ROLE    what TLS clients may do: read-only\n"
+           "                         (default), vm-operator, pool-admin\n"
            "  --roles=FILE           role map, as xovs-agent's\n"
            "  --unixctl=PATH         control socket (exit, vlog/set;\n"
            "                         default %s/%s.ctl)\n",
            program_name, program_name, CTL_NB_DEFAULT, CTL_STORE_DEFAULT,
-           xovs_rundir(), xovs_rundir(), program_name);
+           xovs_rundir(), CTL_MAX_SSL, xovs_rundir(), program_name);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -86,6 +102,10 @@ parse_options(int argc, char *argv[])
         OPT_RPC,
         OPT_ROLES,
         OPT_UNIXCTL,
+        OPT_SSL_KEY,
+        OPT_SSL_CERT,
+        OPT_SSL_CA,
+        OPT_SSL_ROLE,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -95,6 +115,10 @@ parse_options(int argc, char *argv[])
         {"rpc", required_argument, NULL, OPT_RPC},
         {"roles", required_argument, NULL, OPT_ROLES},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"private-key", required_argument, NULL, OPT_SSL_KEY},
+        {"certificate", required_argument, NULL, OPT_SSL_CERT},
+        {"ca-cert", required_argument, NULL, OPT_SSL_CA},
+        {"rpc-ssl-role", required_argument, NULL, OPT_SSL_ROLE},
         {"help", no_argument, NULL, 'h'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
@@ -117,11 +141,43 @@ parse_options(int argc, char *argv[])
             store_path = xstrdup(optarg);
             break;
         case OPT_RPC:
+            if (!strncmp(optarg, "pssl:", 5)) {
+                char *bad = xrpcs_check_ssl_name(optarg);
+                if (bad) {
+                    ovs_fatal(0, "--rpc: %s", bad);
+                }
+                if (n_ssl >= CTL_MAX_SSL) {
+                    ovs_fatal(0, "--rpc: at most %d pssl: listeners",
+                              CTL_MAX_SSL);
+                }
+                ssl_names[n_ssl++] = optarg;
+                break;
+            }
             if (strncmp(optarg, "unix:", 5) || !optarg[5]) {
-                ovs_fatal(0, "--rpc: \"%s\" is not unix:PATH", optarg);
+                ovs_fatal(0,
+                          "--rpc: \"%s\" is not unix:PATH or "
+                          "pssl:PORT[:IP]",
+                          optarg);
             }
             free(rpc_path);
             rpc_path = xstrdup(optarg + 5);
+            break;
+        case OPT_SSL_KEY:
+            ssl_key = optarg;
+            break;
+        case OPT_SSL_CERT:
+            ssl_cert = optarg;
+            break;
+        case OPT_SSL_CA:
+            ssl_ca = optarg;
+            break;
+        case OPT_SSL_ROLE:
+            if (!xrbac_role_from_name(optarg, &ssl_role)) {
+                ovs_fatal(0,
+                          "--rpc-ssl-role: \"%s\" is not a role (none, "
+                          "read-only, vm-operator, pool-admin)",
+                          optarg);
+            }
             break;
         case OPT_ROLES:
             roles_path = optarg;
@@ -143,6 +199,15 @@ parse_options(int argc, char *argv[])
     free(short_options);
     if (optind != argc) {
         ovs_fatal(0, "%s takes no arguments (see --help)", program_name);
+    }
+    if (n_ssl) {
+        char *error = xrpcs_ssl_configure(ssl_key, ssl_cert, ssl_ca);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    } else if (ssl_key || ssl_cert || ssl_ca) {
+        ovs_fatal(0, "--private-key, --certificate and --ca-cert are for "
+                     "--rpc=pssl:PORT[:IP], which is not given");
     }
     if (!nb_remote) {
         const char *env = getenv("OVN_NB_DB");
@@ -240,6 +305,16 @@ main(int argc, char *argv[])
     if (retval) {
         ovs_fatal(retval, "cannot listen on %s", rpc_path);
     }
+    s.ssl_role = ssl_role;
+    for (size_t i = 0; i < n_ssl; i++) {
+        retval = xrpcs_create_ssl(ssl_names[i], &s, controller_handle, &c,
+                                  &c.ssl[i]);
+        if (retval) {
+            ovs_fatal(retval, "--rpc=%s: cannot listen", ssl_names[i]);
+        }
+        VLOG_INFO("serving TLS clients (role %s) on %s",
+                  xrbac_role_name(ssl_role), xrpcs_name(c.ssl[i]));
+    }
     struct unixctl_server *unixctl;
     retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
@@ -256,9 +331,15 @@ main(int argc, char *argv[])
 
     while (!exiting) {
         xrpcs_run(c.rpc);
+        for (size_t i = 0; i < n_ssl; i++) {
+            xrpcs_run(c.ssl[i]);
+        }
         ctl_nb_run(c.nb);
         unixctl_server_run(unixctl);
         xrpcs_wait(c.rpc);
+        for (size_t i = 0; i < n_ssl; i++) {
+            xrpcs_wait(c.ssl[i]);
+        }
         ctl_nb_wait(c.nb);
         unixctl_server_wait(unixctl);
         if (exiting) {
@@ -269,6 +350,9 @@ main(int argc, char *argv[])
 
     VLOG_INFO("xovs-controller exiting");
     xrpcs_destroy(c.rpc);
+    for (size_t i = 0; i < n_ssl; i++) {
+        xrpcs_destroy(c.ssl[i]);
+    }
     unixctl_server_destroy(unixctl);
     ctl_nb_destroy(c.nb);
     json_object_put(c.db);
