@@ -20,7 +20,8 @@
  *
  *   backend.c    xenbus.c datapath.c interface.c rate.c hotplug.c error.c
  *                platform.c port.c
- *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c port.c
+ *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c
+ *                platform.c port.c
  *   datapath.c   nothing of the core
  *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
  *   tx.c         rate.c error.c pkt.c platform.c port.c
