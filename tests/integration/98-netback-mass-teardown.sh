@@ -20,7 +20,7 @@
 # shellcheck source=tests/integration/netback-lib.sh
 . "$(dirname "$0")/netback-lib.sh"
 
-N=${XOVS_TEST98_GUESTS:-24}
+N=${XOVS_TEST98_GUESTS:-16}
 nb_host_start
 net=$(xovs network-create name-label=nb98)
 br=$(network_bridge "$net")
@@ -126,7 +126,7 @@ wait_until $((60 + 2 * N)) no_vifs ||
     fail "VIFs left: $(nb_appctl vif/show | grep -c '^vif') in netback," \
         "$(vsctl list-ports "$br" | grep -c '^vif') ports"
 kill_hung # their domains are destroyed
-wait_until 60 fds_back ||
+wait_until 30 fds_back ||
     fail "netback holds $(fds "$NB_PID") fds (before the guests:" \
         "$nb_fds0): $(fd_kinds "$NB_PID")"
 log "ok: every VIF gone, netback holds $nb_fds0 fds as before the guests"
