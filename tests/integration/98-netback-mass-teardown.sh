@@ -62,8 +62,11 @@ stop_all() {
         unset "PIDS[$d]"
     done
 }
+# shellcheck disable=SC2317 # a CLEAN_HOOKS function
 nb_cont() {
-    [[ -n $NB_PID ]] && kill -CONT "$NB_PID" 2>/dev/null || true
+    if [[ -n $NB_PID ]]; then
+        kill -CONT "$NB_PID" 2>/dev/null || true
+    fi
 }
 CLEAN_HOOKS+=(nb_cont stop_all)
 for ((d = 1; d <= N; d++)); do
