@@ -20,7 +20,8 @@
  *
  *   backend.c    xenbus.c datapath.c interface.c rate.c hotplug.c error.c
  *                platform.c port.c
- *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c port.c
+ *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c
+ *                platform.c port.c
  *   datapath.c   nothing of the core
  *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
  *   tx.c         rate.c error.c pkt.c platform.c port.c
@@ -320,6 +321,8 @@ struct vif {
     long long retry_at;            /* xenstore failed: re-evaluate then (ms) */
     bool xs_recheck;               /* xenstore reconnected: a missing backend
                                     * directory means the store lost it */
+    bool release_check;            /* @releaseDomain fired: ask whether
+                                    * its domain is still there */
     bool orphan;                   /* backend directory lost with the store:
                                     * served until its domain dies */
     struct vlog_rate_limit log_rl; /* lines this VIF's guest can cause */
@@ -513,11 +516,13 @@ struct vif_backend {
     size_t max_dpdk;   /* at most this many (<= VIF_DPDK_MAX) */
     bool dpdk_default; /* DPDK for VIFs the agent has no record of */
 
-    struct xs_handle *xs; /* NULL while the connection is lost */
-    char *base;           /* /local/domain/<domid>/backend/vif */
-    struct hmap vifs;     /* struct vif, by hash of domid/devid */
-    bool rescan;          /* list 'base' again */
-    bool released;        /* @releaseDomain fired: check the domains */
+    struct xs_handle *xs;    /* NULL while the connection is lost */
+    char *base;              /* /local/domain/<domid>/backend/vif */
+    struct hmap vifs;        /* struct vif, by hash of domid/devid */
+    bool rescan;             /* list 'base' again */
+    bool released;           /* @releaseDomain fired: check the domains */
+    size_t n_release_checks; /* nonzero: VIFs marked 'release_check' may
+                              * remain (a pass over its budget) */
 
     /* The xenstore connection (backend.c, "Lost xenstore connection"). */
     unsigned long long n_xs_errors;  /* calls failed other than ENOENT */
@@ -527,6 +532,9 @@ struct vif_backend {
     unsigned int n_reconnects;
 };
 
+#define XB_RELEASE_BUDGET                                                     \
+    16                         /* VIFs taken down per round after             \
+                                * @releaseDomain (backend.c) */
 #define XS_KEEPALIVE_MS 1000   /* how often the connection is checked */
 #define XS_RETRY_MS 1000       /* reconnect attempts while it is lost */
 #define XS_ERROR_RETRY_MS 1000 /* a VIF whose re-read failed: again */

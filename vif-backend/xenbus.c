@@ -617,6 +617,29 @@ vif_xb_port_destroy(struct vif *vif)
     vif->port = NULL;
 }
 
+/* Lets the platform forget 'vif''s domain once no other VIF of that domain
+ * is in use (emu: our connection to the guest closed, its memory unmapped
+ * and its memfd closed; Xen: nothing).  Whatever took the VIF down, the
+ * domain is let go here: before, a domain whose connection had broken (a
+ * hung guest whose request got no answer) stayed held for good once its
+ * VIF was freed (backend directory removed), as neither @releaseDomain
+ * (which looks only at VIFs still there) nor the closed socket (ours was
+ * already closed) then released it.  A VIF probed again connects anew. */
+static void
+xb_release_domain_if_unused(struct vif_backend *be, const struct vif *vif)
+{
+    const struct vif *other;
+
+    HMAP_FOR_EACH (other, node, &be->vifs) {
+        if (other != vif && other->domid == vif->domid
+            && (other->probed || other->port || other->n_queues
+                || other->ctrl_connected)) {
+            return;
+        }
+    }
+    vif_platform_release_domain(vif->platform, vif->domid);
+}
+
 /* The frontend is gone or the VIF went offline: everything back down, and
  * the frontend is no longer watched.  The VIF is probed again only once
  * the toolstack sets it up again (see vif_xb_update()). */
@@ -637,6 +660,7 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
     vif->gone = true;
     vif->hotplug_connected = false;
     vif_dp_reset(vif); /* a replug asks again */
+    xb_release_domain_if_unused(be, vif);
 }
 
 /* Reads the frontend's keys and connects the rings.  Returns true if the
