@@ -505,6 +505,10 @@ xrec_db_check(const struct xrec_db *db)
     struct sset b = SSET_INITIALIZER(&b);
     char *error = check_networks(db, &uuids);
 
+    xrec_counters.n_checked += (db->n_networks + db->n_pifs + db->n_vlans
+                                + db->n_vifs + db->n_bonds + db->n_tunnels
+                                + db->n_mirrors);
+
     for (size_t i = 0; !error && i < db->n_pifs; i++) {
         error = check_unique_uuid(&uuids, "PIF", db->pifs[i]->uuid);
         error = error ? error : check_pif(db, db->pifs[i], &a, &b);

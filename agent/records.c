@@ -43,6 +43,8 @@ static const char *const locking_mode_names[] = {
     [XREC_LOCK_DISABLED] = "disabled",
 };
 
+struct xrec_counters xrec_counters;
+
 /* ---------------------------------------------------------------------- */
 /* Records and the database. */
 
@@ -221,6 +223,9 @@ void
 xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
 {
     xrec_db_init(dst);
+    xrec_counters.n_copied += (src->n_networks + src->n_pifs + src->n_vlans
+                               + src->n_vifs + src->n_bonds + src->n_tunnels
+                               + src->n_mirrors);
     for (size_t i = 0; i < src->n_networks; i++) {
         const struct xrec_network *s = src->networks[i];
         struct xrec_network *d = xrec_network_new();

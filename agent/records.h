@@ -218,6 +218,17 @@ struct xrec_db {
     size_t n_mirrors;
 };
 
+/* The records module's work per change, for the agent's metrics
+ * (docs/metrics.md): a change of one record must not touch every record.
+ * Process-wide counters; nothing resets them. */
+struct xrec_counters {
+    unsigned long long n_copied;    /* records copied to undo a change */
+    unsigned long long n_checked;   /* records checked after a change */
+    unsigned long long n_journaled; /* records compared or written to
+                                     * save a change (store.h) */
+};
+extern struct xrec_counters xrec_counters;
+
 void xrec_db_init(struct xrec_db *);
 void xrec_db_destroy(struct xrec_db *); /* frees every record */
 void xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src);

@@ -234,6 +234,8 @@ diff_table(struct json_object *ops, const struct table *t,
     struct uuid_node *nodes = NULL;
     bool *matched = xcalloc(nb + 1, sizeof *matched);
 
+    xrec_counters.n_journaled += na;
+
     for (size_t i = 0; i < na; i++) {
         const char *uuid = record_uuid(a[i]);
         size_t j = SIZE_MAX;
