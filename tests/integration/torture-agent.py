@@ -23,7 +23,10 @@ VIFs for a random 20..400 ms, kill -9 the agent, restart it and check:
 
 Prints one line per failure and exits 1 on the first round that fails; a
 summary line "rounds=N ops_ok=N ops_unknown=N converge_ms_max=N" at the
-end.  Deterministic for a given --seed (but for the kill timing races).
+end.  --budget stops starting rounds once that many seconds have passed
+(after MIN_ROUNDS), so that the test ends within run-tests' time limit on
+a loaded machine (100 rounds took over 300 s at a load average of 24-40,
+and run-tests killed the test: a red run with nothing wrong).  Deterministic for a given --seed (but for the kill timing races).
 """
 
 import argparse
@@ -47,6 +50,9 @@ ap.add_argument("--pidfile", required=True)
 ap.add_argument("--ovsdb", required=True)
 ap.add_argument("--base-net", required=True, help="uuid of the VIFs' network")
 ap.add_argument("--rounds", type=int, default=100)
+ap.add_argument("--budget", type=float, default=0,
+                help="stop starting rounds after this many seconds (at least "
+                "MIN_ROUNDS run); 0: no limit")
 ap.add_argument("--clients", type=int, default=3)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
@@ -56,6 +62,7 @@ NETS_MAX = 3  # per client: bridges cost the userspace datapath time
 CONVERGE_S = 60  # OVS matches the records after a restart within this
 START_S = 60  # the restarted agent answers within this
 EXIT_S = 30  # a killed agent is gone within this
+MIN_ROUNDS = 4  # rounds run whatever the budget (both stores twice)
 VIFS_MAX = 4  # per client
 
 
@@ -368,7 +375,13 @@ def ovs_matches(nets, vifs):
 def main():
     clients = [Client(i) for i in range(args.clients)]
     converge_max = 0
+    started = time.time()
+    done = 0
     for rnd in range(args.rounds):
+        if (args.budget and rnd >= MIN_ROUNDS
+                and time.time() - started > args.budget):
+            break
+        done += 1
         agent_start(rnd)
         check(clients)
         stop = threading.Event()
@@ -404,9 +417,12 @@ def main():
                  % (rnd, CONVERGE_S, why))
         converge_max = max(converge_max, int((time.time() - t0) * 1000))
         os.kill(agent_pid(), signal.SIGKILL)
-    print("torture: rounds=%d ops_ok=%d ops_unknown=%d converge_ms_max=%d"
-          % (args.rounds, sum(c.ok for c in clients),
-             sum(c.unknown for c in clients), converge_max), flush=True)
+    print("torture: rounds=%d ops_ok=%d ops_unknown=%d converge_ms_max=%d%s"
+          % (done, sum(c.ok for c in clients),
+             sum(c.unknown for c in clients), converge_max,
+             "" if done == args.rounds else
+             " (of %d: the time budget of %d s ran out)"
+             % (args.rounds, args.budget)), flush=True)
 
 
 main()
