@@ -1,7 +1,8 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c \
 	agent/records-sdn.c agent/records-tunnel.c agent/records-qos.c \
-	agent/records-ethtool.c agent/records-pif-ip.c agent/records-dpdk.c
+	agent/records-ethtool.c agent/records-pif-ip.c agent/records-dpdk.c \
+	agent/records-change.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \

@@ -234,6 +234,8 @@ diff_table(struct json_object *ops, const struct table *t,
     struct uuid_node *nodes = NULL;
     bool *matched = xcalloc(nb + 1, sizeof *matched);
 
+    xrec_counters.n_journaled += na;
+
     for (size_t i = 0; i < na; i++) {
         const char *uuid = record_uuid(a[i]);
         size_t j = SIZE_MAX;
@@ -288,6 +290,42 @@ diff_pool(struct json_object *ops, const struct xrec_db *before,
     }
     json_object_put(was);
     json_object_put(now);
+}
+
+/* The ops of 'change' (records.h), which made the records 'after': the
+ * tables other than the VIFs diffed (they are small), the VIFs the change
+ * touched compared one by one.  Same ops as xstore_diff() of the records
+ * before and after, but the VIFs' in the order the change touched them.
+ * Caller owns the result. */
+struct json_object *
+xstore_change_ops(const struct xrec_change *change,
+                  const struct xrec_db *after)
+{
+    struct json_object *ops = json_object_new_array();
+    if (xrec_change_others_changed(change, after)) {
+        const struct xrec_db *before = xrec_change_before(change);
+        for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+            if (strcmp(tables[i].name, "vifs")) {
+                diff_table(ops, &tables[i], before, after);
+            }
+        }
+        diff_pool(ops, before, after);
+    }
+    size_t n = xrec_change_n_vifs(change);
+    for (size_t i = 0; i < n; i++) {
+        const struct xrec_vif *old, *new;
+        xrec_change_get_vif(change, i, &old, &new);
+        if (new && (!old || !vif_equal(old, new))) {
+            struct json_object *op = new_op("vifs", new->uuid);
+            json_object_object_add(op, "record", xrec_vif_to_json(new));
+            json_object_array_add(ops, op);
+        } else if (!new &&old) {
+            struct json_object *op = new_op("vifs", old->uuid);
+            json_object_object_add(op, "delete", json_object_new_boolean(1));
+            json_object_array_add(ops, op);
+        }
+    }
+    return ops;
 }
 
 /* The changes from 'before' to 'after' as an array of ops (possibly
@@ -665,11 +703,12 @@ compact(struct xstore *s, const struct xrec_db *db)
     s->compact_at = s->len + MAX(COMPACT_MIN, s->compact_at) / 4;
 }
 
-char *
-xstore_commit(struct xstore *s, const struct xrec_db *before,
-              const struct xrec_db *after)
+/* Appends 'ops' (consumed) as one entry, compacting into 'after' when the
+ * journal has grown. */
+static char *
+commit_ops(struct xstore *s, struct json_object *ops,
+           const struct xrec_db *after)
 {
-    struct json_object *ops = xstore_diff(before, after);
     char *msg = NULL;
 
     if (json_object_array_length(ops)) {
@@ -688,6 +727,21 @@ xstore_commit(struct xstore *s, const struct xrec_db *before,
         json_object_put(ops);
     }
     return msg;
+}
+
+char *
+xstore_commit(struct xstore *s, const struct xrec_db *before,
+              const struct xrec_db *after)
+{
+    return commit_ops(s, xstore_diff(before, after), after);
+}
+
+char *
+xstore_commit_change(struct xstore *s, const struct xrec_change *change,
+                     const struct xrec_db *after)
+{
+    xrec_counters.n_journaled += xrec_change_n_vifs(change);
+    return commit_ops(s, xstore_change_ops(change, after), after);
 }
 
 char *

@@ -577,16 +577,16 @@ agent_drop_next_state(struct agent *a)
 }
 
 /* xapi_env's verify(): xrc_verify() against the state the glue already
- * holds for 'before' (the records as last reconciled), building the one
- * for 'after' once, for agent_reconcile() to reuse. */
+ * holds for the records before 'change' (as last reconciled), building the
+ * one for 'after' once, for agent_reconcile() to reuse. */
 static char *
-agent_verify(const void *aux, const struct xrec_db *before,
+agent_verify(const void *aux, const struct xrec_change *change,
              const struct xrec_db *after)
 {
     struct agent *a = CONST_CAST(struct agent *, aux);
     agent_drop_next_state(a);
     if (sset_is_empty(&a->replug)
-        && xrc_build_patch(before, after, ovsg_get_desired(a->glue),
+        && xrc_build_patch(change, after, ovsg_get_desired(a->glue),
                            &a->patch)) {
         /* A change of plain VIFs: only their ports (reconcile-incr.c). */
         a->have_patch = true;
@@ -689,7 +689,7 @@ agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
 static char *
-agent_commit(void *aux, const struct xrec_db *before,
+agent_commit(void *aux, const struct xrec_change *change,
              const struct xrec_db *after)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
@@ -701,7 +701,7 @@ agent_commit(void *aux, const struct xrec_db *before,
         }
         return error;
     }
-    char *error = xstore_commit(a->store, before, after);
+    char *error = xstore_commit_change(a->store, change, after);
     if (error) {
         VLOG_ERR("%s", error);
     }
