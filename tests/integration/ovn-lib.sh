@@ -1,7 +1,7 @@
-# tests/integration/ovn-lib.sh: the OVN tests' common part (166-169; 160
-# keeps its own copy): scripts/ovn-sandbox with N hosts, xovs-controller in
-# the central namespace, an xovs-agent per host that joins it to OVN, and
-# guests placed on pool networks.  Source it after lib.sh.
+# tests/integration/ovn-lib.sh: the OVN tests' common part (160-174):
+# scripts/ovn-sandbox with N hosts, xovs-controller in the central
+# namespace (on every NB and SB member), an xovs-agent per host that joins
+# it to OVN, and guests placed on pool networks.  Source it after lib.sh.
 # shellcheck shell=bash
 
 OVN_SANDBOX=$TOP/scripts/ovn-sandbox
@@ -11,6 +11,7 @@ CTL_PID=
 CTL_ARGS=() # more xovs-controller options
 declare -A AGENT_PIDS=()
 declare -A VIFS=() # guest name -> its VIF uuid
+OVN_PIDS=()        # more processes the test started (ping...), ended first
 
 ovn_require() {
     require_basics
@@ -37,7 +38,7 @@ kill_wait() {
 # shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 ovn_cleanup() {
     local p f
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
+    for p in "${OVN_PIDS[@]}" "$CTL_PID" "${AGENT_PIDS[@]}"; do
         kill_wait "$p" TERM
     done
     if [[ $T_FAILED -eq 1 ]]; then
@@ -66,13 +67,14 @@ sbctl() {
     ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
 }
 
-# ctl_start: xovs-controller in the central namespace, on every NB member,
-# store $T_DIR/controller.json.  Returns its exit status (the test decides).
+# ctl_start: xovs-controller in the central namespace, on every NB and SB
+# member, store $T_DIR/controller.json.  Returns its exit status (the test
+# decides).
 ctl_start() {
     rm -f "$T_DIR/controller.pid"
     ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-        --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-        --unixctl="$T_DIR/controller.ctl" --detach \
+        --ovnsb-db="$OVN_SB_DB" --store="$T_DIR/controller.json" \
+        --rpc="unix:$T_DIR/controller.sock" --unixctl="$T_DIR/controller.ctl" --detach \
         --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
         "${CTL_ARGS[@]}" 2>>"$T_DIR/controller.stderr" || return 1
     CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
