@@ -148,7 +148,9 @@ ctl_sb_host_info(void *sb_, const char *name, struct ctl_sb_host *out)
     memset(out, 0, sizeof *out);
     out->hostname = out->encap_type = out->encap_ip = "";
     out->alive = "unknown";
-    if (!ovsdb_idl_has_ever_connected(sb->idl)) {
+    if (!ovsdb_idl_has_ever_connected(sb->idl)
+        || !ovsdb_idl_is_connected(sb->idl)) {
+        /* Not "absent": a database we cannot read is not an empty one. */
         out->chassis = "unknown";
         return;
     }
