@@ -227,10 +227,14 @@ ctl_host_complete_one(struct json_object **db, const struct ctl_env *env,
     struct json_object *err = NULL;
     if (r && json_object_object_get_ex(r, "error", &err) && err
         && !json_object_is_type(err, json_type_null)) {
+        struct json_object *msg = NULL;
+        json_object_object_get_ex(err, "message", &msg);
         VLOG_WARN_RL(&rl,
                      "VIF %s: OVN says host %s took it over, but completing "
                      "the migration failed (retrying): %s",
-                     vif, target, json_object_to_json_string(err));
+                     vif, target,
+                     msg ? json_object_get_string(msg)
+                         : json_object_to_json_string(err));
     } else if (changed) {
         VLOG_INFO("VIF %s: live migration to host %s completed (the guest "
                   "announced itself there)",

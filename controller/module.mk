@@ -62,7 +62,7 @@ PROGRAMS += $(BIN)/xovs-controller
 DAEMONS += xovs-controller
 
 # The request executor's unit tests (tests/unit/test-ctl-db.c).
-UNIT_TEST_SRC += tests/unit/test-ctl-db.c
+UNIT_TEST_SRC += tests/unit/test-ctl-db.c tests/unit/test-ctl-host.c
 UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-host.o \
 	$(OBJ)/controller/ctl-acl.o \
 	$(OBJ)/controller/ctl-rpc.o
