@@ -188,7 +188,15 @@ ctl_sb_vif_activated(void *sb_, const char *vif, const char *target)
     if (!pb) {
         return false;
     }
-    bool additional = false;
+    /* Northd has this migration (the target requested as an additional
+     * chassis: an activation left from an earlier, cancelled one is gone
+     * by then), and the target bound the port. */
+    bool requested = false, additional = false;
+    for (size_t i = 0; i < pb->n_requested_additional_chassis; i++) {
+        if (!strcmp(pb->requested_additional_chassis[i]->name, target)) {
+            requested = true;
+        }
+    }
     for (size_t i = 0; i < pb->n_additional_chassis; i++) {
         if (!strcmp(pb->additional_chassis[i]->name, target)) {
             additional = true;
@@ -196,7 +204,7 @@ ctl_sb_vif_activated(void *sb_, const char *vif, const char *target)
     }
     const char *activated
         = smap_get_def(&pb->options, "additional-chassis-activated", "");
-    if (!additional || !*activated) {
+    if (!requested || !additional || !*activated) {
         return false;
     }
     /* A comma-separated list of chassis names. */

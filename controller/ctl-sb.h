@@ -58,9 +58,12 @@ struct ctl_sb_host {
  * (void * for ctl-db.h's callbacks). */
 void ctl_sb_host_info(void *sb, const char *name, struct ctl_sb_host *out);
 
-/* True when VIF 'vif''s Port_Binding has host 'target' as an additional
- * chassis and that chassis activated it (the guest announced itself there):
- * the live migration of 'vif' to 'target' has happened in OVN. */
+/* True when VIF 'vif''s Port_Binding has host 'target' as a requested and
+ * bound additional chassis and that chassis activated it (the guest
+ * announced itself there): the live migration of 'vif' to 'target' has
+ * happened in OVN.  (Northd drops the activation mark in the transaction
+ * that stops requesting the additional chassis, so a mark left from a
+ * cancelled migration to the same target is not taken for a new one.) */
 bool ctl_sb_vif_activated(void *sb, const char *vif, const char *target);
 
 #endif /* controller/ctl-sb.h */
