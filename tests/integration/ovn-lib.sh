@@ -11,6 +11,8 @@ CTL_PID=
 CTL_ARGS=() # more xovs-controller options
 declare -A AGENT_PIDS=()
 declare -A VIFS=() # guest name -> its VIF uuid
+# shellcheck disable=SC2034 # read by the tests (161)
+declare -A VMS=() # guest name -> its VM uuid
 OVN_PIDS=()        # more processes the test started (ping...), ended first
 
 ovn_require() {
@@ -137,14 +139,19 @@ ovn_hosts() {
 
 # place NAME HOST DOMID NETWORK-ON-HOST POOL-NETWORK ADDR [ARGS...]: a
 # guest on host HOST, its VIF record there (plugged) and its placement in
-# the pool (pool-vif-create ARGS...).
+# the pool (pool-vif-create ARGS...).  The host's VIF record belongs to the
+# VM of a vm-uuid=VM among ARGS, else to a new VM; VMS[NAME] is it.
 place() {
-    local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif
+    local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif vm a
     shift 6
+    vm=$(new_uuid)
+    for a in "$@"; do
+        [[ $a == vm-uuid=* ]] && vm=${a#vm-uuid=}
+    done
     # shellcheck disable=SC2034 # read by guest_add (lib.sh)
     NS=$OVN-h$host
     guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
+    vif=$(xa "$host" vif-create vm-uuid="$vm" domid="$domid" device=0 \
         network-uuid="$hnet" mac="$(guest_mac "$domid" 0)") ||
         fail "vif-create for $name"
     xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
@@ -152,6 +159,8 @@ place() {
         mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" "$@" >/dev/null ||
         fail "pool-vif-create for $name"
     VIFS[$name]=$vif
+    # shellcheck disable=SC2034 # read by the tests (161)
+    VMS[$name]=$vm
 }
 
 # shellcheck disable=SC2317 # run by wait_until
