@@ -18,6 +18,7 @@
 . "$(dirname "$0")/ovn-lib.sh"
 
 ovn_require
+command -v jq >/dev/null || skip "jq not installed"
 ovn_start 3
 ctl_start || fail "xovs-controller did not start"
 for i in 1 2; do
