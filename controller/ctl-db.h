@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 struct ctl_plan;
+struct ctl_sb_host;
 struct json_object;
 
 /* Largest store file accepted (bytes). */
@@ -59,6 +60,9 @@ struct ctl_env {
     bool (*vif_bound)(void *aux, const char *uuid);
     const char *(*acl_status)(void *aux, const char *uuid);
     void *aux;
+    /* What OVN's southbound database says of a host (ctl-sb.h). */
+    void (*host_sb)(void *sb_aux, const char *host, struct ctl_sb_host *);
+    void *sb_aux;
 };
 
 /* Executes 'method' with 'params' (an object of strings, or NULL) on 'db'.
