@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Issue 14 (1): three hosts, a private pool network; VIFs on different
 # hosts ping and pass iperf3 over Geneve.  scripts/ovn-sandbox with three
 # hosts joined by their agents; xovs-controller holds the private network

@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # pool-host-list shows what OVN's southbound database says of each host
 # (docs/ovn.md, "The pool's hosts"): xovs-controller with --ovnsb-db on
 # scripts/ovn-sandbox's three hosts, two joined by their agents, the third
