@@ -254,6 +254,9 @@ rx_slots_available(struct vif_queue *q, unsigned int needed)
         if (prod - q->rx.req_cons >= needed) {
             return true;
         }
+        if (q->vif->polled) {
+            return false; /* polled again soon: no event wanted */
+        }
         q->rx.sring->req_event = prod + 1;
         xen_mb();
     } while (rx_req_prod(q) != prod);

@@ -203,6 +203,10 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
     }
     if (prod == q->tx.req_cons) {
         int more;
+
+        if (vif->polled) {
+            return TX_STOP; /* polled again soon: no event wanted */
+        }
         RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
         if (!more) {
             return TX_STOP;
@@ -425,7 +429,10 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
         return false;
     }
     max_pkts = MIN(max_pkts, VIF_TX_BUDGET);
-    long long now_usec = time_usec();
+    /* The clock only for a rate limit: a polled ring that is mostly empty
+     * would spend most of its time reading it. */
+    long long now_usec
+        = (vif->rate_bytes || vif->credit.bytes ? time_usec() : 0);
     while (n_pkts < max_pkts && used <= VIF_TX_BATCH_BYTES && budget-- > 0) {
         struct tx_pkt *pkt = &pkts[n_pkts];
         RING_IDX cons = q->tx.req_cons;
@@ -473,7 +480,7 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
      * request now (Linux: xenvif_napi_schedule_or_enable_events()), or the
      * frontend, seeing a stale req_event, never notifies again and TX
      * stalls until something else wakes us. */
-    if (!vif->disabled && !vif_tx_pending(q)) {
+    if (!vif->disabled && !vif->polled && !vif_tx_pending(q)) {
         int more;
         RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
         (void)more; /* vif_wait() sees it through vif_tx_pending() */

@@ -260,6 +260,8 @@ struct vif {
                       * queue always goes first, see vif_run()) */
     bool disabled;   /* protocol violation: tear down */
     bool tx_sw_csum; /* complete TX checksums ourselves */
+    bool polled;     /* the rings are polled (net_xovs): ask the guest for
+                      * no events (req_event left alone) */
     char *disable_reason;
 
     struct xen_netif_ctrl_back_ring ctrl;
