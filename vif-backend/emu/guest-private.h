@@ -27,10 +27,11 @@
 #include <stdint.h>
 #include <xenstore.h>
 
-/* ring.h wants these (Xen's tools get them from xenctrl.h). */
+/* ring.h wants these (Xen's tools get them from xenctrl.h); rmb and wmb
+ * as acquire and release fences (see vif-private.h). */
 #define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define XEN_NETIF_DEFINE_TOEPLITZ /* netif.h's own, to check netback's */
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
