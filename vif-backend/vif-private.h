@@ -286,6 +286,7 @@ struct vif {
     /* DPDK data path (handoff.c): the rings run in the net_xovs driver. */
     bool dpdk;                  /* this VIF's port is a net_xovs one */
     char *dpdk_path;            /* the driver's socket */
+    unsigned int dpdk_queues;   /* queues its port was plugged with, or 0 */
     int handoff_fd;             /* connection to the driver, or -1 */
     long long handoff_retry_at; /* next attempt to hand over (ms) */
     /* Which data path it wants (datapath.c), asked at each probe. */

@@ -572,7 +572,12 @@ xb_probe(struct vif_backend *be, struct vif *vif)
             be->n_dpdk++;
         }
     }
-    vif_hotplug_request("online", vif->name, vif->be_path);
+    /* A DPDK VIF's port is plugged once the frontend has said how many
+     * queues it uses (xb_dpdk_plug()). */
+    vif->dpdk_queues = 0;
+    if (!vif->dpdk) {
+        vif_hotplug_request("online", vif->name, vif->be_path);
+    }
 
     /* A frontend already Initialised/Connected set its rings up with an
      * earlier incarnation of this backend: we were restarted.  If that
@@ -637,6 +642,33 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
     vif->gone = true;
     vif->hotplug_connected = false;
     vif_dp_reset(vif); /* a replug asks again */
+}
+
+/* A DPDK VIF's port: OVS polls it with one rx queue per VIF queue
+ * (net_xovs, xovs_rxq), so the hotplug script gives it options:n_rxq from
+ * xovs-dpdk-queues, known only once the frontend has connected: the script
+ * runs then (a tap VIF's runs at probe).  A reconnection with another
+ * number of queues plugs the port again. */
+static void
+xb_dpdk_plug(struct vif_backend *be, struct vif *vif, unsigned int n_queues)
+{
+    char text[16];
+
+    if (!vif->dpdk || vif->dpdk_queues == n_queues) {
+        return;
+    }
+    snprintf(text, sizeof text, "%u", n_queues);
+    if (!xb_write(be, vif->be_path, "xovs-dpdk-queues", text)) {
+        return; /* logged; tried again on the VIF's next update */
+    }
+    if (vif->dpdk_queues) {
+        VLOG_INFO("%s: %u queues now (were %u): plugging the port again",
+                  vif->name, n_queues, vif->dpdk_queues);
+        xb_rm(be, vif->be_path, "hotplug-status");
+        vif->hotplug_connected = false;
+    }
+    vif->dpdk_queues = n_queues;
+    vif_hotplug_request("online", vif->name, vif->be_path);
 }
 
 /* Reads the frontend's keys and connects the rings.  Returns true if the
@@ -972,6 +1004,9 @@ vif_xb_update(struct vif_backend *be, struct vif *vif)
         vif->fe_sig = sig;
         if (!xb_connected(vif) && !xb_connect(be, vif)) {
             break;
+        }
+        if (xb_connected(vif) && vif->n_queues) {
+            xb_dpdk_plug(be, vif, vif->n_queues);
         }
         if (xb_connected(vif)) {
             bool mc = vif->features.mcast_control;
