@@ -332,19 +332,28 @@ netfront_rx_refill(struct guest *g, struct guest_queue *q)
     if (!q->up || q->broken) {
         return;
     }
-    for (; req_prod - q->rx.rsp_cons < GUEST_RX_RING_SIZE; req_prod++) {
-        unsigned int id = req_prod & (GUEST_RX_RING_SIZE - 1);
-        struct netif_rx_request req;
+    /* The buffers to post, then their grants under one lock. */
+    uint32_t frames[GUEST_RX_RING_SIZE], refs[GUEST_RX_RING_SIZE];
+    size_t n = 0;
+    for (RING_IDX p = req_prod; p - q->rx.rsp_cons < GUEST_RX_RING_SIZE; p++) {
+        unsigned int id = p & (GUEST_RX_RING_SIZE - 1);
 
         if (q->rx_ref[id] != GUEST_NO_REF) {
             break; /* still awaiting its response */
         }
-        if (netfront_grant(g, q->rx_frame[id], false, &q->rx_ref[id])) {
-            break;
-        }
+        frames[n++] = q->rx_frame[id];
+    }
+    int error;
+    n = vif_emu_grant_access_n(g->dom, frames, n, g->be_id, false, refs,
+                               &error);
+    for (size_t i = 0; i < n; i++, req_prod++) {
+        unsigned int id = req_prod & (GUEST_RX_RING_SIZE - 1);
+        struct netif_rx_request req;
+
+        q->rx_ref[id] = refs[i];
         memset(&req, 0, sizeof req);
         req.id = id;
-        req.gref = q->rx_ref[id];
+        req.gref = refs[i];
         *RING_GET_REQUEST(&q->rx, req_prod) = req;
     }
     q->rx.req_prod_pvt = req_prod;
@@ -367,6 +376,10 @@ netfront_rx_release(struct guest *g, struct guest_queue *q, RING_IDX cons)
 {
     unsigned int id = cons & (GUEST_RX_RING_SIZE - 1);
 
+    if ((RING_IDX)(cons - q->rx.rsp_cons)
+        < (RING_IDX)(q->rx_released - q->rx.rsp_cons)) {
+        return true; /* by netfront_rx_release_all() */
+    }
     if (q->rx_ref[id] == GUEST_NO_REF) {
         return false;
     }
@@ -375,6 +388,34 @@ netfront_rx_release(struct guest *g, struct guest_queue *q, RING_IDX cons)
     }
     q->rx_ref[id] = GUEST_NO_REF;
     return true;
+}
+
+/* Revokes the buffers of every response up to 'rp' at once (one lock, not
+ * one a slot).  False if the backend still holds one, or one was never
+ * posted (a violation). */
+static bool
+netfront_rx_release_all(struct guest *g, struct guest_queue *q, RING_IDX rp)
+{
+    uint32_t refs[GUEST_RX_RING_SIZE];
+    size_t n = 0;
+
+    if ((RING_IDX)(q->rx_released - q->rx.rsp_cons)
+        > (RING_IDX)(rp - q->rx.rsp_cons)) {
+        q->rx_released = q->rx.rsp_cons;
+    }
+    for (RING_IDX i = q->rx_released; i != rp; i++) {
+        uint32_t ref = q->rx_ref[i & (GUEST_RX_RING_SIZE - 1)];
+        if (ref == GUEST_NO_REF) {
+            return false;
+        }
+        refs[n++] = ref;
+    }
+    int error;
+    size_t done = vif_emu_end_access_n(g->dom, refs, n, &error);
+    for (size_t i = 0; i < done; i++, q->rx_released++) {
+        q->rx_ref[q->rx_released & (GUEST_RX_RING_SIZE - 1)] = GUEST_NO_REF;
+    }
+    return done == n;
 }
 
 /* The L4 offset of an IPv4/IPv6 TCP/UDP frame and its protocol, or 0. */
@@ -576,6 +617,10 @@ netfront_rx_poll(struct guest *g, struct guest_queue *q)
         rmb();
         if (rp - q->rx.rsp_cons > GUEST_RX_RING_SIZE) {
             netfront_broken(g, q, "illogical rx rsp_prod");
+            return false;
+        }
+        if (!netfront_rx_release_all(g, q, rp)) {
+            netfront_broken(g, q, "rx grant missing or still in use");
             return false;
         }
         while (q->rx.rsp_cons != rp && budget > 0) {

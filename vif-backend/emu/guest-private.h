@@ -88,6 +88,8 @@ struct guest_queue {
     /* RX: buffer i is ring index i (netfront's xennet_rxidx()). */
     uint32_t rx_frame[GUEST_RX_RING_SIZE];
     uint32_t rx_ref[GUEST_RX_RING_SIZE]; /* GUEST_NO_REF when not posted */
+    RING_IDX rx_released;                /* buffers revoked up to here (at
+                                          * least rsp_cons) */
 
     bool rx_moderated; /* RX event asked for half a ring on: poll again
                         * within GUEST_RX_MODERATE_MS */
