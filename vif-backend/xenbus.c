@@ -572,12 +572,11 @@ xb_probe(struct vif_backend *be, struct vif *vif)
             be->n_dpdk++;
         }
     }
-    /* A DPDK VIF's port is plugged once the frontend has said how many
-     * queues it uses (xb_dpdk_plug()). */
-    vif->dpdk_queues = 0;
-    if (!vif->dpdk) {
-        vif_hotplug_request("online", vif->name, vif->be_path);
-    }
+    /* A DPDK VIF's port starts with one rx queue; xb_dpdk_plug() plugs it
+     * again for a frontend that connects more queues. */
+    vif->dpdk_queues = 1;
+    xb_rm(be, vif->be_path, "xovs-dpdk-queues");
+    vif_hotplug_request("online", vif->name, vif->be_path);
 
     /* A frontend already Initialised/Connected set its rings up with an
      * earlier incarnation of this backend: we were restarted.  If that
@@ -646,9 +645,12 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
 
 /* A DPDK VIF's port: OVS polls it with one rx queue per VIF queue
  * (net_xovs, xovs_rxq), so the hotplug script gives it options:n_rxq from
- * xovs-dpdk-queues, known only once the frontend has connected: the script
- * runs then (a tap VIF's runs at probe).  A reconnection with another
- * number of queues plugs the port again. */
+ * xovs-dpdk-queues.  The count is known only once the frontend has
+ * connected, and the script ran at probe (the port must exist for the
+ * hand-off), with one rx queue: a frontend that connects another number of
+ * queues gets its port plugged again with that many (the driver lets go of
+ * the rings with the old port, and the hand-off is retried on the new
+ * one).  One-queue VIFs, the common case, are plugged once. */
 static void
 xb_dpdk_plug(struct vif_backend *be, struct vif *vif, unsigned int n_queues)
 {
@@ -661,12 +663,10 @@ xb_dpdk_plug(struct vif_backend *be, struct vif *vif, unsigned int n_queues)
     if (!xb_write(be, vif->be_path, "xovs-dpdk-queues", text)) {
         return; /* logged; tried again on the VIF's next update */
     }
-    if (vif->dpdk_queues) {
-        VLOG_INFO("%s: %u queues now (were %u): plugging the port again",
-                  vif->name, n_queues, vif->dpdk_queues);
-        xb_rm(be, vif->be_path, "hotplug-status");
-        vif->hotplug_connected = false;
-    }
+    VLOG_INFO("%s: %u queues: plugging its port again for %u rx queues",
+              vif->name, n_queues, n_queues);
+    xb_rm(be, vif->be_path, "hotplug-status");
+    vif->hotplug_connected = false;
     vif->dpdk_queues = n_queues;
     vif_hotplug_request("online", vif->name, vif->be_path);
 }

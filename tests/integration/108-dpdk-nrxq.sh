@@ -1,9 +1,10 @@
 #!/bin/bash
 # xovs-test: alone
 # A DPDK VIF's OVS interface gets one rx queue per VIF queue without the
-# admin setting options:n_rxq: xovs-netback runs the hotplug script for a
-# DPDK VIF once the frontend has connected, with the number of queues in
-# xovs-dpdk-queues, and the script sets options:n_rxq from it.  Guest ga
+# admin setting options:n_rxq: once a frontend has connected more than one
+# queue, xovs-netback writes the number in xovs-dpdk-queues and runs the
+# hotplug script again, which plugs the port anew with options:n_rxq set
+# from it (the rings are handed to the new port).  Guest ga
 # connects 4 queues, gb 2, gc 1: their interfaces get n_rxq 4, 2 and (no
 # option or) 1, OVS polls exactly that many rx queues of each
 # (pmd-rxq-show), and the guests talk.  Then ga goes and comes back with 3
