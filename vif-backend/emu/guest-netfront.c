@@ -189,6 +189,10 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             netfront_broken(g, q, "illogical tx rsp_prod");
             return;
         }
+        /* The grants of every response, revoked under one lock. */
+        uint16_t ids[GUEST_TX_RING_SIZE];
+        uint32_t refs[GUEST_TX_RING_SIZE];
+        size_t n = 0;
         for (RING_IDX cons = q->tx.rsp_cons; cons != prod; cons++) {
             struct netif_tx_response rsp;
 
@@ -204,12 +208,20 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             if (rsp.status != NETIF_RSP_OKAY) {
                 g->c.tx_errors++;
             }
-            if (vif_emu_end_access(g->dom, q->tx_ref[rsp.id])) {
-                netfront_broken(g, q, "grant still in use by the backend");
-                return;
-            }
-            q->tx_ref[rsp.id] = GUEST_NO_REF;
-            q->tx_free[q->n_tx_free++] = rsp.id;
+            ids[n] = rsp.id;
+            refs[n++] = q->tx_ref[rsp.id];
+        }
+        int error;
+        size_t done = vif_emu_end_access_n(g->dom, refs, n, &error);
+        for (size_t i = 0; i < done; i++) {
+            q->tx_ref[ids[i]] = GUEST_NO_REF;
+            q->tx_free[q->n_tx_free++] = ids[i];
+        }
+        if (done < n) {
+            /* Also a response repeating an id of this batch (its grant
+             * is revoked already). */
+            netfront_broken(g, q, "grant still in use by the backend");
+            return;
         }
         q->tx.rsp_cons = prod;
         if (g->mode != GUEST_MODE_NETNS && netfront_tx_room(q)) {
