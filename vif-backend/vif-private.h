@@ -50,11 +50,16 @@
 #define VIF_PRIVATE_H 1
 
 /* ring.h needs memory barriers; supply them as C11 fences and ask for the
- * current interface so it does not define its own. */
+ * current interface so it does not define its own.  rmb orders loads and
+ * wmb stores, which acquire and release fences do (and more): on x86 they
+ * cost nothing but the compiler's ordering, as Linux's virt_rmb() and
+ * virt_wmb(), where a sequentially consistent fence is a locked
+ * instruction on every request parsed; only mb (a store before a load,
+ * the event checks) needs one. */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -261,6 +266,8 @@ struct vif {
                       * queue always goes first, see vif_run()) */
     bool disabled;   /* protocol violation: tear down */
     bool tx_sw_csum; /* complete TX checksums ourselves */
+    bool polled;     /* the rings are polled (net_xovs): ask the guest for
+                      * no events (req_event left alone) */
     char *disable_reason;
 
     struct xen_netif_ctrl_back_ring ctrl;
@@ -280,6 +287,7 @@ struct vif {
     /* DPDK data path (handoff.c): the rings run in the net_xovs driver. */
     bool dpdk;                  /* this VIF's port is a net_xovs one */
     char *dpdk_path;            /* the driver's socket */
+    unsigned int dpdk_queues;   /* queues its port was plugged with, or 0 */
     int handoff_fd;             /* connection to the driver, or -1 */
     long long handoff_retry_at; /* next attempt to hand over (ms) */
     /* Which data path it wants (datapath.c), asked at each probe. */
