@@ -833,6 +833,7 @@ ctl_nb_put_group(struct ctl_nb *nb, struct ovsdb_idl_txn *txn, const char *key,
     }
     struct hmapx ports = HMAPX_INITIALIZER(&ports);
     ctl_nb_group_members(nb, key, new_lsps, &ports);
+    nb->stats.group_ports_compared += hmapx_count(&ports);
     bool changed
         = ctl_acl_nb_put_group(txn, pg, acls[0]->group, key, &ports, acls, n);
     if (pg) {
@@ -1244,12 +1245,14 @@ ctl_nb_unixctl_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
                         "incremental-passes: %llu\n"
                         "ports-compared: %llu\n"
                         "acls-compared: %llu\n"
+                        "group-ports-compared: %llu\n"
                         "networks: %zu\n"
                         "vifs: %zu\n"
                         "acls: %zu\n",
                         nb->stats.full_passes, nb->stats.incremental_passes,
                         nb->stats.ports_compared, nb->stats.acls_compared,
-                        nb->plan.n_networks, nb->plan.n_vifs, nb->plan.n_acls);
+                        nb->stats.group_ports_compared, nb->plan.n_networks,
+                        nb->plan.n_vifs, nb->plan.n_acls);
     unixctl_command_reply(conn, s);
     free(s);
 }

@@ -98,10 +98,12 @@ bool ctl_nb_is_synced(const struct ctl_nb *);
 
 /* How much each pass compared (also "nb/stats" on the control socket). */
 struct ctl_nb_stats {
-    unsigned long long full_passes;        /* every record compared */
-    unsigned long long incremental_passes; /* only the changed ones */
-    unsigned long long ports_compared;     /* VIF ports compared */
-    unsigned long long acls_compared;      /* ACL rows compared */
+    unsigned long long full_passes;          /* every record compared */
+    unsigned long long incremental_passes;   /* only the changed ones */
+    unsigned long long ports_compared;       /* VIF ports compared */
+    unsigned long long acls_compared;        /* ACL rows compared */
+    unsigned long long group_ports_compared; /* port groups compared whole:
+                                              * their members */
 };
 void ctl_nb_get_stats(const struct ctl_nb *, struct ctl_nb_stats *);
 

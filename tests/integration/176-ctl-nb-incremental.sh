@@ -64,17 +64,22 @@ stat() { # stat NAME: counter NAME of nb/stats
 }
 S_FULL=0
 S_PORTS=0
+S_GROUPS=0
 snap() {
     S_FULL=$(stat full-passes)
     S_PORTS=$(stat ports-compared)
+    S_GROUPS=$(stat group-ports-compared)
     [[ -n $S_FULL && -n $S_PORTS ]] || fail "no nb/stats counters: $(ovs-appctl -t "$T_DIR/controller.ctl" nb/stats 2>&1)"
 }
-# only_few WHAT: since snap, no full pass and at most 10 ports compared.
+# only_few WHAT: since snap, no full pass, no port group compared whole
+# and at most 10 ports compared.
 only_few() {
-    local full ports
+    local full ports groups
     full=$(stat full-passes)
     ports=$(stat ports-compared)
+    groups=$(stat group-ports-compared)
     [[ $full -eq $S_FULL ]] || fail "$1: $((full - S_FULL)) full passes over the $N ports"
+    [[ $groups -eq $S_GROUPS ]] || fail "$1: port groups compared whole ($((groups - S_GROUPS)) members)"
     [[ $((ports - S_PORTS)) -ge 1 && $((ports - S_PORTS)) -le 10 ]] ||
         fail "$1: $((ports - S_PORTS)) ports compared for one change (pool of $N)"
     log "ok: $1: $((ports - S_PORTS)) port(s) compared, no full pass"
