@@ -1126,10 +1126,21 @@ ctl_nb_track(struct ctl_nb *nb)
         }
         groups = true;
         bool gone = nbrec_port_group_is_deleted(pg);
+        if (!gone && !nbrec_port_group_is_new(pg)
+            && !nbrec_port_group_is_updated(pg, NBREC_PORT_GROUP_COL_PORTS)
+            && !nbrec_port_group_is_updated(pg, NBREC_PORT_GROUP_COL_ACLS)
+            && !nbrec_port_group_is_updated(pg, NBREC_PORT_GROUP_COL_NAME)
+            && !nbrec_port_group_is_updated(
+                pg, NBREC_PORT_GROUP_COL_EXTERNAL_IDS)) {
+            continue; /* a row it refers to changed (a port went up) */
+        }
         if (!shash_find(&nb->acls_of, key)) {
             nb->full |= !gone;
         } else if (gone || !hmapx_contains(&nb->own_pgs, pg)) {
             /* Someone else's change: its members and ACLs, whole. */
+            VLOG_INFO("port group %s changed (%s, not by this controller's "
+                      "last transaction): comparing it whole",
+                      pg->name, gone ? "deleted" : "modified");
             sset_add(&nb->dirty_groups, key);
         }
     }

@@ -15,7 +15,7 @@
 # shellcheck source=tests/integration/ovn-lib.sh
 . "$(dirname "$0")/ovn-lib.sh"
 
-N=2000
+N=${CTL_TEST_VIFS:-2000}
 ovn_require
 ovn_start 1
 ctl_start || fail "xovs-controller did not start"
