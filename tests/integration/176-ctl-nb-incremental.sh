@@ -9,7 +9,8 @@
 # - a VIF moved to another host: only its port changes;
 # - drift made by hand on ports nobody changed (their addresses rewritten,
 #   one deleted) is noticed through the IDL's change tracking and repaired,
-#   again without a full pass.
+#   again without a full pass (the deleted port left the pool's port group
+#   too: that group, changed by someone else, is compared whole once).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/ovn-lib.sh
@@ -71,15 +72,15 @@ snap() {
     S_GROUPS=$(stat group-ports-compared)
     [[ -n $S_FULL && -n $S_PORTS ]] || fail "no nb/stats counters: $(ovs-appctl -t "$T_DIR/controller.ctl" nb/stats 2>&1)"
 }
-# only_few WHAT: since snap, no full pass, no port group compared whole
-# and at most 10 ports compared.
+# only_few WHAT [GROUPS]: since snap, no full pass, at most 10 ports
+# compared and no port group compared whole (GROUPS: at most one, once).
 only_few() {
     local full ports groups
     full=$(stat full-passes)
     ports=$(stat ports-compared)
     groups=$(stat group-ports-compared)
     [[ $full -eq $S_FULL ]] || fail "$1: $((full - S_FULL)) full passes over the $N ports"
-    [[ $groups -eq $S_GROUPS ]] || fail "$1: port groups compared whole ($((groups - S_GROUPS)) members)"
+    [[ $((groups - S_GROUPS)) -le ${2:-0} ]] || fail "$1: port groups compared whole ($((groups - S_GROUPS)) members)"
     [[ $((ports - S_PORTS)) -ge 1 && $((ports - S_PORTS)) -le 10 ]] ||
         fail "$1: $((ports - S_PORTS)) ports compared for one change (pool of $N)"
     log "ok: $1: $((ports - S_PORTS)) port(s) compared, no full pass"
@@ -139,5 +140,7 @@ port_exists() {
 wait_until 60 port_exists "$gone" || fail "the port deleted by hand was not made again"
 wait_until 60 pool_group_has $((N + 1)) || fail "the port made again is not in the pool's port group"
 wait_until 60 settled || fail "the controller does not settle"
-only_few "a port deleted by hand"
+# Deleting the port took it out of the pool's port group too (a weak
+# reference): someone else changed that group, so it is compared whole.
+only_few "a port deleted by hand" $((N + 1))
 pass
