@@ -62,6 +62,9 @@ char *ctl_journal_replay(const char *path, struct json_object *db,
  * or a malloc'd message (the journal then holds what it held before). */
 char *ctl_journal_append(const char *path, struct json_object *ops,
                          struct json_object *db);
+/* Writes the snapshot 'db' (the records of snapshot and journal) and
+ * empties the journal.  Returns NULL or a malloc'd message. */
+char *ctl_journal_checkpoint(const char *path, struct json_object *db);
 /* The last failed compaction's message (caller frees), or NULL. */
 char *ctl_journal_take_warning(const char *path);
 /* Tests: closes and forgets the journal of 'path'; the journal size below

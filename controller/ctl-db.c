@@ -177,10 +177,11 @@ ctl_db_check(struct json_object *db)
     return error ? error : ctl_acl_store_check(db);
 }
 
-/* Replays 'path''s journal over the snapshot 'db' (taken) into '*dbp'. */
+/* Replays 'path''s journal over the snapshot 'db' (taken) into '*dbp';
+ * then PATH alone holds the records ('missing': PATH was not there). */
 static char *
 ctl_store_replay(const char *path, struct json_object *db,
-                 struct json_object **dbp)
+                 struct json_object **dbp, bool missing)
 {
     size_t n;
     bool torn;
@@ -201,6 +202,14 @@ ctl_store_replay(const char *path, struct json_object *db,
                   "change that was never answered); %zu entries replayed",
                   path, path, n);
     }
+    if (n || torn || missing) {
+        char *error = ctl_journal_checkpoint(path, db);
+        if (error) {
+            /* The records are safe in the journal: go on. */
+            VLOG_WARN("%s", error);
+            free(error);
+        }
+    }
     *dbp = db;
     return NULL;
 }
@@ -212,7 +221,7 @@ ctl_store_load(const char *path, struct json_object **dbp)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
-            return ctl_store_replay(path, ctl_db_new(), dbp);
+            return ctl_store_replay(path, ctl_db_new(), dbp, true);
         }
         return xasprintf("store %s: cannot open: %s; refusing to start", path,
                          ovs_strerror(errno));
@@ -262,7 +271,7 @@ ctl_store_load(const char *path, struct json_object **dbp)
         json_object_put(db);
         return msg;
     }
-    return ctl_store_replay(path, db, dbp);
+    return ctl_store_replay(path, db, dbp, false);
 }
 
 char *

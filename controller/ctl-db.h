@@ -44,10 +44,12 @@ struct json_object;
 struct json_object *ctl_db_new(void);
 
 /* Loads 'path' and replays PATH.journal over it into '*db' (a missing file
- * is an empty database).  Returns NULL or a malloc'd one-line message
- * ('*db' then NULL): a file that is not a valid store is refused, never
- * replaced.  A torn last journal entry (a change that was never answered)
- * is dropped with a warning in the log; other errors are not logged. */
+ * is an empty database), then folds the journal into a new snapshot so
+ * that PATH alone holds the records (also done at exit).  Returns NULL or
+ * a malloc'd one-line message ('*db' then NULL): a file that is not a
+ * valid store is refused, never replaced.  A torn last journal entry (a
+ * change that was never answered) is dropped with a warning in the log, as
+ * is a failure to write the snapshot; other errors are not logged. */
 char *ctl_store_load(const char *path, struct json_object **db);
 
 /* Writes the snapshot 'db' to 'path' durably: PATH.tmp, fsync, rename,

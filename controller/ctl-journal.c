@@ -37,6 +37,7 @@
 #include "controller/ctl-db-private.h"
 #include "controller/ctl-db.h"
 #include "crc32c.h"
+#include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "util.h"
@@ -70,6 +71,22 @@ struct ctl_journal {
 
 static struct shash journals = SHASH_INITIALIZER(&journals);
 
+/* At exit (also on SIGTERM), each store's journal is folded into its
+ * snapshot, so that PATH alone holds the records, as the agent does. */
+static void
+ctl_journal_exit_hook(void *aux OVS_UNUSED)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &journals) {
+        struct ctl_journal *j = node->data;
+        if (j->len > 0) {
+            struct json_object *db = NULL;
+            free(ctl_store_load(j->path, &db)); /* loading checkpoints */
+            json_object_put(db);
+        }
+    }
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -82,6 +99,11 @@ ctl_journal_get(const char *path)
 {
     struct ctl_journal *j = shash_find_data(&journals, path);
     if (!j) {
+        static bool hooked;
+        if (!hooked) {
+            hooked = true;
+            fatal_signal_add_hook(ctl_journal_exit_hook, NULL, NULL, true);
+        }
         j = xzalloc(sizeof *j);
         j->path = xstrdup(path);
         j->jpath = xasprintf("%s.journal", path);
@@ -312,6 +334,24 @@ ctl_journal_compact(struct ctl_journal *j, struct json_object *db)
     free(j->warning);
     j->warning = error;
     j->compact_at = j->len + MAX(compact_min, j->compact_at) / 4;
+}
+
+char *
+ctl_journal_checkpoint(const char *path, struct json_object *db)
+{
+    struct ctl_journal *j = ctl_journal_get(path);
+    char *error = ctl_store_save(path, db);
+    if (!error && j->len > 0) {
+        int err = ctl_journal_open(j);
+        if (err || ftruncate(j->fd, 0) || fdatasync(j->fd)) {
+            error = xasprintf("store %s: cannot empty %s: %s", path, j->jpath,
+                              ovs_strerror(err ? err : errno));
+        } else {
+            j->len = 0;
+        }
+    }
+    j->compact_at = MAX(compact_min, file_size(path));
+    return error;
 }
 
 char *

@@ -8,6 +8,7 @@
 # - a torn last journal entry (a crash in the middle of an append) is
 #   dropped with a line in the log, the records before it are all there,
 #   and the next change cuts it off and follows them;
+# - SIGTERM folds the journal into the snapshot;
 # - a corrupt entry with good ones after it is refused at start with a
 #   clear message, and the journal is left as it is.
 # shellcheck source=tests/integration/lib.sh
@@ -35,7 +36,7 @@ python3 "$TOP/tests/integration/ctl-torture.py" --ctl="$CTL_CMD" \
 }
 CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
 log "ok: $(tail -n 1 "$T_DIR/torture.out")"
-[[ -s $T_DIR/controller.json.journal ]] ||
+[[ -e $T_DIR/controller.json.journal ]] ||
     fail "no journal next to the store: $(ls -l "$T_DIR")"
 
 # records: the records without their OVN status, comparable text.
@@ -64,7 +65,8 @@ xc pool-vif-create uuid="$after" network-uuid="$priv" mac=02:00:c6:13:ff:02 \
     host=fake2 >/dev/null || fail "pool-vif-create after the torn entry"
 grep -qv '^XJ1 [0-9a-f]\{8\} {.*}$' "$T_DIR/controller.json.journal" &&
     fail "the torn entry is still in the journal: $(grep -v '^XJ1 [0-9a-f]\{8\} {.*}$' "$T_DIR/controller.json.journal" | head -c 300)"
-kill_wait "$CTL_PID" TERM
+kill -KILL "$CTL_PID"
+wait_until 10 test ! -d "/proc/$CTL_PID" || fail "xovs-controller survived SIGKILL"
 ctl_start || fail "xovs-controller did not start again"
 [[ $(xc pool-vif-list uuid="$after" params=host --minimal) == fake2 ]] ||
     fail "the change after the torn entry was lost"
@@ -75,8 +77,23 @@ port_there() {
 wait_until 60 port_there || fail "the VIF placed after the torn entry is not in NB"
 log "ok: the next change follows the good entries and reaches NB"
 
-log "a corrupt entry in the middle of the journal is refused"
+log "a clean exit folds the journal into the snapshot"
+xc pool-vif-destroy uuid="$extra" >/dev/null || fail "pool-vif-destroy"
+[[ -s $T_DIR/controller.json.journal ]] || fail "the change is not in the journal"
 kill_wait "$CTL_PID" TERM
+[[ ! -s $T_DIR/controller.json.journal ]] ||
+    fail "the journal was not folded into the snapshot at exit"
+grep -q "$after" "$T_DIR/controller.json" && ! grep -q "$extra" "$T_DIR/controller.json" ||
+    fail "the snapshot does not hold the records after the exit"
+log "ok: after SIGTERM the snapshot alone holds the records"
+
+log "a corrupt entry in the middle of the journal is refused"
+ctl_start || fail "xovs-controller did not start again"
+xc pool-vif-destroy uuid="$after" >/dev/null || fail "pool-vif-destroy"
+xc pool-vif-create uuid="$after" network-uuid="$priv" mac=02:00:c6:13:ff:02 \
+    host=fake2 >/dev/null || fail "pool-vif-create again"
+kill -KILL "$CTL_PID"
+wait_until 10 test ! -d "/proc/$CTL_PID" || fail "xovs-controller survived SIGKILL"
 cp "$T_DIR/controller.json.journal" "$T_DIR/journal.good"
 sed -i '1s/"table"/"tablx"/' "$T_DIR/controller.json.journal"
 cp "$T_DIR/controller.json.journal" "$T_DIR/journal.bad"
