@@ -38,6 +38,7 @@ $(OBJ)/controller/ovn-nb-idl.o $(OBJ)/controller/ovn-sb-idl.o: \
 		-c $< -o $@
 
 CTL_SRC := controller/ctl-db.c controller/ctl-host.c controller/ctl-nb.c \
+	controller/ctl-journal.c \
 	controller/ctl-acl.c controller/ctl-acl-nb.c controller/ctl-sb.c
 CTL_OBJ := $(CTL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/controller/ovn-nb-idl.o \
 	$(OBJ)/controller/ovn-sb-idl.o
@@ -64,5 +65,6 @@ DAEMONS += xovs-controller
 # The request executor's unit tests (tests/unit/test-ctl-db.c).
 UNIT_TEST_SRC += tests/unit/test-ctl-db.c tests/unit/test-ctl-host.c
 UNIT_TEST_EXTRA_OBJ += $(OBJ)/controller/ctl-db.o $(OBJ)/controller/ctl-host.o \
+	$(OBJ)/controller/ctl-journal.o \
 	$(OBJ)/controller/ctl-acl.o \
 	$(OBJ)/controller/ctl-rpc.o

@@ -279,8 +279,10 @@ controller_handle(void *aux, const char *line, size_t len)
     bool changed;
     char *reply
         = ctl_db_handle_line(&c->db, &env, store_path, line, len, &changed);
-    if (changed) {
-        controller_plan(c);
+    if (changed) { /* only the records it changed (ctl-nb.h) */
+        struct ctl_plan_delta delta;
+        ctl_db_take_delta(c->db, &delta);
+        ctl_nb_update(c->nb, &delta);
     }
     return reply;
 }

@@ -81,7 +81,8 @@ NS=$OVN-h2
 place g3 2 3 "$h2" "$priv" 198.18.5.3/24
 wait_until 10 test "$(xc pool-vif-list uuid="${VIFS[g3]}" params=status --minimal)" == pending ||
     fail "g3's VIF is not pending with NB down: $(xc pool-vif-list uuid="${VIFS[g3]}")"
-grep -q "${VIFS[g3]}" "$T_DIR/controller.json" || fail "g3's VIF is not in the store"
+grep -qs "${VIFS[g3]}" "$T_DIR/controller.json" "$T_DIR/controller.json.journal" ||
+    fail "g3's VIF is not in the store (snapshot or journal)"
 log "ok: g3's VIF is recorded and pending; SIGKILL of the controller"
 kill -KILL "$CTL_PID"
 wait_until 10 test ! -d "/proc/$CTL_PID" || fail "xovs-controller survived SIGKILL"
