@@ -14,7 +14,8 @@
 #     remote does (pool > network > VM > VIF);
 #   - the rules still act after xovs-controller is restarted (with its NB
 #     ACL rows deleted by hand while it was down), after ovn-northd is
-#     restarted and after ovn-controller on a host is restarted.
+#     restarted, after ovn-controller on a host is restarted and after
+#     that host's OVS (ovsdb-server and ovs-vswitchd) is restarted.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/ovn-lib.sh
@@ -234,6 +235,12 @@ wait_until 10 test ! -d "/proc/$p" || fail "ovn-controller did not exit"
     --pidfile="$hrd/ovn-controller.pid" --detach \
     --log-file="$hrd/ovn-controller.log" -vconsole:off \
     2>>"$T_DIR/ovn-controller.stderr" || fail "ovn-controller did not start again"
+hv_sync
+check_state
+
+log "OVS on host 1 restarted: ovsdb-server, then ovs-vswitchd"
+"$SANDBOX" restart-ovsdb "$OVN-h1" >/dev/null || fail "ovsdb-server on host 1 did not restart"
+"$SANDBOX" restart-vswitchd "$OVN-h1" >/dev/null || fail "ovs-vswitchd on host 1 did not restart"
 hv_sync
 check_state
 
