@@ -76,9 +76,11 @@ bad_start() {
     # (a log file nobody may not open would be the first error)
     [[ ${#AS[@]} -gt 0 ]] || args+=(--log-file="$T_DIR/bad.log")
     if [[ $daemon == xovs-agent ]]; then
-        args+=(--ovsdb="$OVSDB" --store="$T_DIR/bad-store.json")
+        args+=(--ovsdb="$OVSDB" --store="$T_DIR/bad-agent-store.json")
     else
-        args+=(--ovnnb-db="unix:$T_DIR/no-nb.sock" --store="$T_DIR/bad-store.json")
+        # (its own file: a controller that got as far as loading its store
+        # writes it, in a format the agent refuses)
+        args+=(--ovnnb-db="unix:$T_DIR/no-nb.sock" --store="$T_DIR/bad-ctl-store.json")
     fi
     out=$(ip netns exec "$NS" timeout 60 "${AS[@]}" "$XOVS_BIN/$daemon" "${args[@]}" "$@" 2>&1) || rc=$?
     if [[ $rc -eq 0 ]]; then
