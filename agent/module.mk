@@ -11,7 +11,8 @@ XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-ovn.c agent/api-batch.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
-AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c \
+	lib/xovs-journal.c $(XAPI_SRC) \
 	agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-incr.c agent/reconcile-promisc.c \
 	agent/reconcile-sdn.c \

@@ -36,16 +36,12 @@
 
 #include "agent/records.h"
 #include "byte-order.h"
-#include "crc32c.h"
 #include "hash.h"
+#include "lib/xovs-journal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "util.h"
-
-#define MAGIC "XJ1 "
-#define MAGIC_LEN 4
-#define CRC_LEN 8
 
 /* The journal is folded into a new snapshot once it is this large, or as
  * large as the snapshot (so the work per change stays O(1) on average). */
@@ -470,38 +466,6 @@ replay_table_finish(struct replay_table *rt, struct json_object *snapshot,
     shash_destroy(&rt->index);
 }
 
-/* Parses and checks the line 'line' of 'len' bytes (without '\n').
- * Returns its JSON or NULL with '*reason' set (malloc'd). */
-static struct json_object *
-parse_entry(const char *line, size_t len, char **reason)
-{
-    if (len < MAGIC_LEN + CRC_LEN + 2 || memcmp(line, MAGIC, MAGIC_LEN)
-        || line[MAGIC_LEN + CRC_LEN] != ' ') {
-        *reason = xstrdup("not a journal entry");
-        return NULL;
-    }
-    char hex[CRC_LEN + 1];
-    memcpy(hex, line + MAGIC_LEN, CRC_LEN);
-    hex[CRC_LEN] = '\0';
-    char *end;
-    unsigned long want = strtoul(hex, &end, 16);
-    const char *json = line + MAGIC_LEN + CRC_LEN + 1;
-    size_t jlen = len - (MAGIC_LEN + CRC_LEN + 1);
-    if (*end || ntohl(crc32c((const uint8_t *)json, jlen)) != want) {
-        *reason = xstrdup("checksum mismatch");
-        return NULL;
-    }
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *obj = json_tokener_parse_ex(tok, json, jlen);
-    if (!obj || json_tokener_get_parse_end(tok) != jlen) {
-        *reason = xstrdup("not one JSON value");
-        json_object_put(obj);
-        obj = NULL;
-    }
-    json_tokener_free(tok);
-    return obj;
-}
-
 char *
 xstore_journal_replay(const char *jpath, struct json_object *snapshot,
                       off_t *good_len, size_t *n_entries, bool *torn)
@@ -539,7 +503,7 @@ xstore_journal_replay(const char *jpath, struct json_object *snapshot,
         bool last = !nl || (size_t)(nl - buf) + 1 == len;
         char *reason = NULL;
         struct json_object *entry
-            = nl ? parse_entry(line, llen, &reason) : NULL;
+            = nl ? xjournal_parse(line, llen, &reason) : NULL;
         if (!entry) {
             if (last) {
                 /* A torn append: never answered, dropped. */
@@ -634,15 +598,8 @@ journal_append(struct xstore *s, const char *json)
     if (error) {
         return error;
     }
-    size_t jlen = strlen(json);
-    char head[MAGIC_LEN + CRC_LEN + 2];
-    snprintf(head, sizeof head, MAGIC "%08" PRIx32 " ",
-             ntohl(crc32c((const uint8_t *)json, jlen)));
-
     struct ds line = DS_EMPTY_INITIALIZER;
-    ds_put_cstr(&line, head);
-    ds_put_buffer(&line, json, jlen);
-    ds_put_char(&line, '\n');
+    xjournal_format(&line, json, strlen(json));
 
     const char *p = line.string;
     size_t left = line.length;

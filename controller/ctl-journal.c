@@ -36,15 +36,11 @@
 #include "byte-order.h"
 #include "controller/ctl-db-private.h"
 #include "controller/ctl-db.h"
-#include "crc32c.h"
+#include "lib/xovs-journal.h"
 #include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "util.h"
-
-#define MAGIC "XJ1 "
-#define MAGIC_LEN 4
-#define CRC_LEN 8
 
 /* The journal is folded into a new snapshot once it is this large, or as
  * large as the snapshot (so the work per change stays O(1) on average). */
@@ -123,38 +119,6 @@ ctl_store_get_stats(const char *path, struct ctl_store_stats *st)
     struct ctl_journal *j = ctl_journal_get(path);
     *st = j->stats;
     st->journal_bytes = j->len;
-}
-
-/* Parses and checks the line 'line' of 'len' bytes (without '\n').
- * Returns its JSON or NULL with '*reason' set (malloc'd). */
-static struct json_object *
-parse_entry(const char *line, size_t len, char **reason)
-{
-    if (len < MAGIC_LEN + CRC_LEN + 2 || memcmp(line, MAGIC, MAGIC_LEN)
-        || line[MAGIC_LEN + CRC_LEN] != ' ') {
-        *reason = xstrdup("not a journal entry");
-        return NULL;
-    }
-    char hex[CRC_LEN + 1];
-    memcpy(hex, line + MAGIC_LEN, CRC_LEN);
-    hex[CRC_LEN] = '\0';
-    char *end;
-    unsigned long want = strtoul(hex, &end, 16);
-    const char *json = line + MAGIC_LEN + CRC_LEN + 1;
-    size_t jlen = len - (MAGIC_LEN + CRC_LEN + 1);
-    if (*end || ntohl(crc32c((const uint8_t *)json, jlen)) != want) {
-        *reason = xstrdup("checksum mismatch");
-        return NULL;
-    }
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *obj = json_tokener_parse_ex(tok, json, jlen);
-    if (!obj || json_tokener_get_parse_end(tok) != jlen) {
-        *reason = xstrdup("not one JSON value");
-        json_object_put(obj);
-        obj = NULL;
-    }
-    json_tokener_free(tok);
-    return obj;
 }
 
 /* Applies the ops of one entry to 'db'.  Returns NULL or a malloc'd
@@ -244,7 +208,7 @@ ctl_journal_replay(const char *path, struct json_object *db, size_t *n_entries,
         bool last = !nl || (size_t)(nl - text) + 1 == len;
         char *reason = NULL;
         struct json_object *entry
-            = nl ? parse_entry(line, llen, &reason) : NULL;
+            = nl ? xjournal_parse(line, llen, &reason) : NULL;
         if (!entry) {
             if (last) {
                 /* A torn append: never answered, dropped. */
@@ -368,13 +332,8 @@ ctl_journal_append(const char *path, struct json_object *ops,
     json_object_object_add(entry, "ops", json_object_get(ops));
     const char *json = json_object_to_json_string_ext(
         entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t jlen = strlen(json);
-
     struct ds line = DS_EMPTY_INITIALIZER;
-    ds_put_format(&line, MAGIC "%08" PRIx32 " ",
-                  ntohl(crc32c((const uint8_t *)json, jlen)));
-    ds_put_buffer(&line, json, jlen);
-    ds_put_char(&line, '\n');
+    xjournal_format(&line, json, strlen(json));
     json_object_put(entry);
 
     const char *p = line.string;

@@ -38,7 +38,7 @@ $(OBJ)/controller/ovn-nb-idl.o $(OBJ)/controller/ovn-sb-idl.o: \
 		-c $< -o $@
 
 CTL_SRC := controller/ctl-db.c controller/ctl-host.c controller/ctl-nb.c \
-	controller/ctl-journal.c \
+	controller/ctl-journal.c lib/xovs-journal.c \
 	controller/ctl-acl.c controller/ctl-acl-nb.c controller/ctl-sb.c
 CTL_OBJ := $(CTL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/controller/ovn-nb-idl.o \
 	$(OBJ)/controller/ovn-sb-idl.o
