@@ -360,9 +360,9 @@ int
 vif_emu_grant_access(struct vif_emu_dom *d, uint32_t frame, uint16_t domid,
                      bool readonly, uint32_t *ref)
 {
-    emu_lock(d);
-    int error = emu_grant_access__(d, frame, domid, readonly, ref);
-    emu_unlock(d);
+    int error;
+
+    vif_emu_grant_access_n(d, &frame, 1, domid, readonly, ref, &error);
     return error;
 }
 
@@ -418,9 +418,9 @@ emu_end_access__(struct vif_emu_dom *d, uint32_t ref)
 int
 vif_emu_end_access(struct vif_emu_dom *d, uint32_t ref)
 {
-    emu_lock(d);
-    int error = emu_end_access__(d, ref);
-    emu_unlock(d);
+    int error;
+
+    vif_emu_end_access_n(d, &ref, 1, &error);
     return error;
 }
 
