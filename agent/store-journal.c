@@ -382,12 +382,21 @@ replay_table_init(struct replay_table *rt, struct json_object *snapshot,
     }
 }
 
-/* Applies the ops of one entry to 'snapshot'.  Returns NULL or a malloc'd
- * reason ('snapshot' then partly changed: the caller refuses it all). */
+/* What replay_entry() works on: the snapshot and its tables' indexes. */
+struct replay_aux {
+    struct json_object *snapshot;
+    struct replay_table *rts;
+};
+
+/* Applies the ops of one entry to 'aux''s snapshot.  Returns NULL or a
+ * malloc'd reason ('snapshot' then partly changed: the caller refuses it all).
+ */
 static char *
-replay_entry(struct json_object *entry, struct json_object *snapshot,
-             struct replay_table *rts)
+replay_entry(struct json_object *entry, void *aux_)
 {
+    const struct replay_aux *aux = aux_;
+    struct json_object *snapshot = aux->snapshot;
+    struct replay_table *rts = aux->rts;
     struct json_object *ops;
     if (!json_object_is_type(entry, json_type_object)
         || !json_object_object_get_ex(entry, "ops", &ops)
@@ -494,43 +503,14 @@ xstore_journal_replay(const char *jpath, struct json_object *snapshot,
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_init(&rts[i], snapshot, tables[i].name);
     }
-    char *msg = NULL;
-    size_t ofs = 0;
-    while (ofs < len && !msg) {
-        const char *line = buf + ofs;
-        const char *nl = memchr(line, '\n', len - ofs);
-        size_t llen = nl ? (size_t)(nl - line) : len - ofs;
-        bool last = !nl || (size_t)(nl - buf) + 1 == len;
-        char *reason = NULL;
-        struct json_object *entry
-            = nl ? xjournal_parse(line, llen, &reason) : NULL;
-        if (!entry) {
-            if (last) {
-                /* A torn append: never answered, dropped. */
-                *torn = true;
-                free(reason);
-                break;
-            }
-            msg = xasprintf("%s is corrupt at byte %zu (%s) with entries "
-                            "after it",
-                            jpath, ofs, reason);
-            free(reason);
-            break;
-        }
-        char *bad = replay_entry(entry, snapshot, rts);
-        json_object_put(entry);
-        if (bad) {
-            msg = xasprintf("%s is corrupt at byte %zu (%s)", jpath, ofs, bad);
-            free(bad);
-            break;
-        }
-        ofs += llen + 1;
-        (*n_entries)++;
-    }
+    struct replay_aux aux = {snapshot, rts};
+    size_t good;
+    char *msg = xjournal_replay(jpath, buf, len, replay_entry, &aux, n_entries,
+                                torn, &good);
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_finish(&rts[i], snapshot, tables[i].name);
     }
-    *good_len = ofs;
+    *good_len = good;
     free(buf);
     return msg;
 }

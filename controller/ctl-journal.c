@@ -124,8 +124,9 @@ ctl_store_get_stats(const char *path, struct ctl_store_stats *st)
 /* Applies the ops of one entry to 'db'.  Returns NULL or a malloc'd
  * reason ('db' then partly changed: the caller refuses it all). */
 static char *
-replay_entry(struct json_object *entry, struct json_object *db)
+replay_entry(struct json_object *entry, void *db_)
 {
+    struct json_object *db = db_;
     struct json_object *ops;
     if (!json_object_is_type(entry, json_type_object)
         || !json_object_object_get_ex(entry, "ops", &ops)
@@ -198,42 +199,10 @@ ctl_journal_replay(const char *path, struct json_object *db, size_t *n_entries,
     }
     close(fd);
 
-    char *msg = NULL;
-    size_t ofs = 0, len = buf.length;
-    const char *text = buf.string;
-    while (ofs < len && !msg) {
-        const char *line = text + ofs;
-        const char *nl = memchr(line, '\n', len - ofs);
-        size_t llen = nl ? (size_t)(nl - line) : len - ofs;
-        bool last = !nl || (size_t)(nl - text) + 1 == len;
-        char *reason = NULL;
-        struct json_object *entry
-            = nl ? xjournal_parse(line, llen, &reason) : NULL;
-        if (!entry) {
-            if (last) {
-                /* A torn append: never answered, dropped. */
-                *torn = true;
-                free(reason);
-                break;
-            }
-            msg = xasprintf("%s is corrupt at byte %zu (%s) with entries "
-                            "after it",
-                            j->jpath, ofs, reason);
-            free(reason);
-            break;
-        }
-        char *bad = replay_entry(entry, db);
-        json_object_put(entry);
-        if (bad) {
-            msg = xasprintf("%s is corrupt at byte %zu (%s)", j->jpath, ofs,
-                            bad);
-            free(bad);
-            break;
-        }
-        ofs += llen + 1;
-        (*n_entries)++;
-    }
-    j->len = ofs;
+    size_t good_len;
+    char *msg = xjournal_replay(j->jpath, buf.string, buf.length, replay_entry,
+                                db, n_entries, torn, &good_len);
+    j->len = good_len;
     ds_destroy(&buf);
     return msg;
 }

@@ -26,7 +26,10 @@ xjournal_format(struct ds *line, const char *json, size_t len)
     ds_put_char(line, '\n');
 }
 
-struct json_object *
+/* Parses and checks the journal line 'line' of 'len' bytes (without its
+ * '\n').  Returns its JSON value, or NULL with '*reason' set to a malloc'd
+ * description. */
+static struct json_object *
 xjournal_parse(const char *line, size_t len, char **reason)
 {
     if (len < MAGIC_LEN + CRC_LEN + 2 || memcmp(line, MAGIC, MAGIC_LEN)
@@ -54,4 +57,46 @@ xjournal_parse(const char *line, size_t len, char **reason)
     }
     json_tokener_free(tok);
     return obj;
+}
+
+char *
+xjournal_replay(const char *name, const char *text, size_t len,
+                char *(*apply)(struct json_object *entry, void *aux),
+                void *aux, size_t *n_entries, bool *torn, size_t *good_len)
+{
+    char *msg = NULL;
+    size_t ofs = 0;
+
+    while (ofs < len) {
+        const char *line = text + ofs;
+        const char *nl = memchr(line, '\n', len - ofs);
+        size_t llen = nl ? (size_t)(nl - line) : len - ofs;
+        bool last = !nl || (size_t)(nl - text) + 1 == len;
+        char *reason = NULL;
+        struct json_object *entry
+            = nl ? xjournal_parse(line, llen, &reason) : NULL;
+        if (!entry) {
+            if (last) {
+                /* A torn append: never answered, dropped. */
+                *torn = true;
+            } else {
+                msg = xasprintf("%s is corrupt at byte %zu (%s) with entries "
+                                "after it",
+                                name, ofs, reason);
+            }
+            free(reason);
+            break;
+        }
+        char *bad = apply(entry, aux);
+        json_object_put(entry);
+        if (bad) {
+            msg = xasprintf("%s is corrupt at byte %zu (%s)", name, ofs, bad);
+            free(bad);
+            break;
+        }
+        ofs += llen + 1;
+        (*n_entries)++;
+    }
+    *good_len = ofs;
+    return msg;
 }

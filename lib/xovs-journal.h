@@ -9,6 +9,7 @@
 #ifndef XOVS_JOURNAL_H
 #define XOVS_JOURNAL_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ds;
@@ -18,11 +19,17 @@ struct json_object;
  * JSON value, no newline in it), '\n' included, to 'line'. */
 void xjournal_format(struct ds *line, const char *json, size_t len);
 
-/* Parses and checks the journal line 'line' of 'len' bytes (without its
- * '\n').  Returns its JSON value, or NULL with '*reason' set to a malloc'd
- * description ("not a journal entry", "checksum mismatch", "not one JSON
- * value"). */
-struct json_object *xjournal_parse(const char *line, size_t len,
-                                   char **reason);
+/* Replays the 'len' bytes of journal text 'text' (read from 'name', for
+ * messages): calls 'apply' with each entry's JSON in order; 'apply'
+ * returns NULL or a malloc'd reason the entry cannot be applied.  A last
+ * line that is torn or fails its check is an append that was never
+ * answered: it is dropped and '*torn' set.  Returns NULL, or a malloc'd
+ * message naming 'name' and the byte of the first bad entry (a bad line
+ * with entries after it, or one 'apply' refused).  '*n_entries' counts the
+ * entries applied, '*good_len' is the length of the text they make up. */
+char *xjournal_replay(const char *name, const char *text, size_t len,
+                      char *(*apply)(struct json_object *entry, void *aux),
+                      void *aux, size_t *n_entries, bool *torn,
+                      size_t *good_len);
 
 #endif /* lib/xovs-journal.h */
