@@ -48,14 +48,10 @@
 #define COMPACT_MIN (1024 * 1024)
 
 struct xstore {
-    char *path;       /* the snapshot */
-    char *jpath;      /* PATH.journal */
-    int fd;           /* the journal, open for writing; -1 before the
-                       * first append */
-    off_t len;        /* its good bytes: the next entry goes here */
-    off_t compact_at; /* compact when 'len' reaches this */
-    char *warning;    /* a failed compaction, for the caller to log */
-    unsigned long long n_appends; /* entries written by this process */
+    char *path;              /* the snapshot */
+    struct xjournal_file jf; /* PATH.journal */
+    off_t compact_at;        /* compact when the journal reaches this */
+    char *warning;           /* a failed compaction, for the caller */
     unsigned long long n_compactions;
 };
 
@@ -483,35 +479,18 @@ xstore_journal_replay(const char *jpath, struct json_object *snapshot,
     *n_entries = 0;
     *torn = false;
 
-    int fd = open(jpath, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return (errno == ENOENT ? NULL
-                                : xasprintf("cannot open %s: %s", jpath,
-                                            ovs_strerror(errno)));
-    }
-    char *buf;
-    size_t len;
-    int error = xstore_read_all(fd, &buf, &len);
-    close(fd);
-    if (error) {
-        return xasprintf("cannot read %s: %s", jpath,
-                         error == EFBIG ? "larger than 64 MiB"
-                                        : ovs_strerror(error));
-    }
-
     struct replay_table rts[ARRAY_SIZE(tables)];
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_init(&rts[i], snapshot, tables[i].name);
     }
     struct replay_aux aux = {snapshot, rts};
     size_t good;
-    char *msg = xjournal_replay(jpath, buf, len, replay_entry, &aux, n_entries,
-                                torn, &good);
+    char *msg = xjournal_load(jpath, XSTORE_MAX_SIZE, replay_entry, &aux,
+                              n_entries, torn, &good);
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_finish(&rts[i], snapshot, tables[i].name);
     }
     *good_len = good;
-    free(buf);
     return msg;
 }
 
@@ -523,9 +502,9 @@ xstore_open(const char *path, off_t journal_len, off_t snapshot_size)
 {
     struct xstore *s = xzalloc(sizeof *s);
     s->path = xstrdup(path);
-    s->jpath = xasprintf("%s.journal", path);
-    s->fd = -1;
-    s->len = journal_len;
+    char *jpath = xasprintf("%s.journal", path);
+    xjournal_file_init(&s->jf, jpath, journal_len);
+    free(jpath);
     s->compact_at = MAX(COMPACT_MIN, snapshot_size);
     return s;
 }
@@ -534,84 +513,11 @@ void
 xstore_close(struct xstore *s)
 {
     if (s) {
-        if (s->fd >= 0) {
-            close(s->fd);
-        }
+        xjournal_file_destroy(&s->jf);
         free(s->path);
-        free(s->jpath);
         free(s->warning);
         free(s);
     }
-}
-
-/* Opens the journal for appending, cutting off a torn tail. */
-static int
-journal_open(struct xstore *s)
-{
-    if (s->fd >= 0) {
-        return 0;
-    }
-    struct stat st;
-    bool existed = !stat(s->jpath, &st);
-    int fd = open(s->jpath, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return errno;
-    }
-    int error = 0;
-    if (existed && st.st_size != s->len && ftruncate(fd, s->len)) {
-        error = errno;
-    } else if (!existed) {
-        error = xstore_fsync_parent_dir(s->jpath);
-    }
-    if (error) {
-        close(fd);
-        return error;
-    }
-    s->fd = fd;
-    return 0;
-}
-
-static int
-journal_append(struct xstore *s, const char *json)
-{
-    int error = journal_open(s);
-    if (error) {
-        return error;
-    }
-    struct ds line = DS_EMPTY_INITIALIZER;
-    xjournal_format(&line, json, strlen(json));
-
-    const char *p = line.string;
-    size_t left = line.length;
-    off_t at = s->len;
-    while (left > 0 && !error) {
-        ssize_t n = pwrite(s->fd, p, left, at);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0) {
-            error = errno;
-        } else {
-            p += n;
-            left -= n;
-            at += n;
-        }
-    }
-    if (!error && fdatasync(s->fd)) {
-        error = errno;
-    }
-    if (error) {
-        /* Take the partial entry back, so the next one follows the last
-         * good one; if even that fails, the next load sees a torn tail
-         * (it is the last line) or the next append overwrites it. */
-        if (ftruncate(s->fd, s->len) || fdatasync(s->fd)) {
-            /* Nothing more to do: 's->len' still marks the good end. */
-        }
-    } else {
-        s->len = at;
-        s->n_appends++;
-    }
-    ds_destroy(&line);
-    return error;
 }
 
 /* Folds the journal into a new snapshot of 'db'. */
@@ -620,13 +526,13 @@ compact(struct xstore *s, const struct xrec_db *db)
 {
     char *error = xstore_save(s->path, db);
     if (!error) {
-        if (ftruncate(s->fd, 0) || fdatasync(s->fd)) {
+        int err = xjournal_empty(&s->jf);
+        if (err) {
             error = xasprintf("store %s: cannot empty %s after a compaction: "
                               "%s",
-                              s->path, s->jpath, ovs_strerror(errno));
+                              s->path, s->jf.path, ovs_strerror(err));
         } else {
             struct stat st;
-            s->len = 0;
             s->compact_at
                 = MAX(COMPACT_MIN, !stat(s->path, &st) ? st.st_size : 0);
             s->n_compactions++;
@@ -637,7 +543,7 @@ compact(struct xstore *s, const struct xrec_db *db)
      * quarter more, not on every change (the disk may be full). */
     free(s->warning);
     s->warning = error;
-    s->compact_at = s->len + MAX(COMPACT_MIN, s->compact_at) / 4;
+    s->compact_at = s->jf.len + MAX(COMPACT_MIN, s->compact_at) / 4;
 }
 
 /* Appends 'ops' (consumed) as one entry, compacting into 'after' when the
@@ -651,13 +557,13 @@ commit_ops(struct xstore *s, struct json_object *ops,
     if (json_object_array_length(ops)) {
         struct json_object *entry = json_object_new_object();
         json_object_object_add(entry, "ops", ops);
-        int error = journal_append(s, json_text(entry));
+        int error = xjournal_append(&s->jf, json_text(entry));
         json_object_put(entry);
         if (error) {
             return xasprintf("store %s: cannot append to %s: %s", s->path,
-                             s->jpath, ovs_strerror(error));
+                             s->jf.path, ovs_strerror(error));
         }
-        if (s->len >= s->compact_at) {
+        if (s->jf.len >= s->compact_at) {
             compact(s, after);
         }
     } else {
@@ -684,13 +590,8 @@ xstore_commit_change(struct xstore *s, const struct xrec_change *change,
 char *
 xstore_checkpoint(struct xstore *s, const struct xrec_db *db)
 {
-    if (!s->len) {
+    if (!s->jf.len) {
         return NULL;
-    }
-    int error = journal_open(s);
-    if (error) {
-        return xasprintf("store %s: cannot open %s: %s", s->path, s->jpath,
-                         ovs_strerror(error));
     }
     compact(s, db);
     return xstore_take_warning(s);
@@ -707,7 +608,7 @@ xstore_take_warning(struct xstore *s)
 void
 xstore_get_stats(const struct xstore *s, struct xstore_stats *st)
 {
-    st->journal_bytes = s->len;
-    st->n_appends = s->n_appends;
+    st->journal_bytes = s->jf.len;
+    st->n_appends = s->jf.n_appends;
     st->n_compactions = s->n_compactions;
 }

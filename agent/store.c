@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/records.h"
+#include "lib/xovs-file.h"
 #include "util.h"
 
 #define REFUSE "refusing to start: fix or move it away"
@@ -30,39 +30,6 @@ refuse(const char *path)
                    : xstrdup(REFUSE));
     free(bak);
     return s;
-}
-
-int
-xstore_read_all(int fd, char **bufp, size_t *lenp)
-{
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap + 1);
-
-    for (;;) {
-        if (len == cap) {
-            if (cap >= XSTORE_MAX_SIZE) {
-                free(buf);
-                return EFBIG;
-            }
-            cap = MIN(cap * 2, XSTORE_MAX_SIZE);
-            buf = xrealloc(buf, cap + 1);
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0) {
-            int error = errno;
-            free(buf);
-            return error;
-        } else if (!n) {
-            break;
-        }
-        len += n;
-    }
-    buf[len] = '\0';
-    *bufp = buf;
-    *lenp = len;
-    return 0;
 }
 
 /* Parses 'len' bytes of 'buf' as exactly one JSON value.  On error returns
@@ -135,7 +102,7 @@ xstore_load_ex(const char *path, struct xrec_db *db,
             reason = xasprintf(": cannot open: %s", ovs_strerror(errno));
             goto refused;
         }
-        int error = xstore_read_all(fd, &buf, &len);
+        int error = xovs_read_fd(fd, XSTORE_MAX_SIZE, &buf, &len);
         close(fd);
         if (error) {
             reason = xasprintf(": cannot read: %s", error == EFBIG
@@ -199,23 +166,6 @@ write_all(int fd, const char *buf, size_t len)
         len -= n;
     }
     return 0;
-}
-
-int
-xstore_fsync_parent_dir(const char *path)
-{
-    char *copy = xstrdup(path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int error = 0;
-
-    if (fd < 0 || fsync(fd)) {
-        error = errno;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    free(copy);
-    return error;
 }
 
 /* Makes PATH.bak the current PATH (a hard link, so PATH itself never goes
@@ -285,7 +235,7 @@ xstore_save(const char *path, const struct xrec_db *db)
                         ovs_strerror(error));
         unlink(tmp);
     } else {
-        error = xstore_fsync_parent_dir(path);
+        error = xovs_fsync_parent_dir(path);
         if (error) {
             msg = xasprintf("store %s: cannot fsync its directory: %s", path,
                             ovs_strerror(error));

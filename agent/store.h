@@ -87,8 +87,6 @@ void xstore_get_stats(const struct xstore *, struct xstore_stats *);
 
 /* Internals shared by store.c and store-journal.c. */
 struct json_object;
-int xstore_read_all(int fd, char **bufp, size_t *lenp);
-int xstore_fsync_parent_dir(const char *path);
 struct json_object *xstore_diff(const struct xrec_db *before,
                                 const struct xrec_db *after);
 struct json_object *xstore_change_ops(const struct xrec_change *,

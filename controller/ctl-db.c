@@ -3,6 +3,7 @@
  * documented in docs/ovn.md and docs/api.md). */
 #include <config.h>
 #include "controller/ctl-db.h"
+#include "lib/xovs-file.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -218,36 +219,18 @@ char *
 ctl_store_load(const char *path, struct json_object **dbp)
 {
     *dbp = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return ctl_store_replay(path, ctl_db_new(), dbp, true);
-        }
-        return xasprintf("store %s: cannot open: %s; refusing to start", path,
-                         ovs_strerror(errno));
+    char *text;
+    size_t len;
+    int error = xovs_read_file(path, CTL_STORE_MAX_SIZE, &text, &len);
+    if (error == ENOENT) {
+        return ctl_store_replay(path, ctl_db_new(), dbp, true);
+    } else if (error) {
+        return xasprintf("store %s: cannot read: %s; refusing to start", path,
+                         error == EFBIG ? "larger than 64 MiB"
+                                        : ovs_strerror(error));
     }
-    struct ds buf = DS_EMPTY_INITIALIZER;
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 || buf.length + n > CTL_STORE_MAX_SIZE) {
-            char *msg = xasprintf(
-                "store %s: cannot read: %s; refusing to "
-                "start",
-                path, n < 0 ? ovs_strerror(errno) : "larger than 64 MiB");
-            close(fd);
-            ds_destroy(&buf);
-            return msg;
-        }
-        ds_put_buffer(&buf, chunk, n);
-    }
-    close(fd);
-
     struct json_tokener *tok = json_tokener_new();
-    struct json_object *db
-        = json_tokener_parse_ex(tok, ds_cstr(&buf), buf.length);
+    struct json_object *db = json_tokener_parse_ex(tok, text, len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
@@ -256,13 +239,13 @@ ctl_store_load(const char *path, struct json_object **dbp)
         reason = xasprintf("json parse error at byte %zu: %s", end,
                            json_tokener_error_desc(jerr));
     } else {
-        while (end < buf.length && strchr(" \t\r\n", buf.string[end])) {
+        while (end < len && strchr(" \t\r\n", text[end])) {
             end++;
         }
-        reason = end < buf.length ? xstrdup("trailing data after the records")
-                                  : ctl_db_check(db);
+        reason = end < len ? xstrdup("trailing data after the records")
+                           : ctl_db_check(db);
     }
-    ds_destroy(&buf);
+    free(text);
     if (reason) {
         char *msg = xasprintf("store %s is corrupt or invalid (%s); refusing "
                               "to start: fix or move it away",
@@ -320,17 +303,11 @@ ctl_store_save(const char *path, struct json_object *db)
                          ovs_strerror(error));
     }
     free(tmp);
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *(slash == dir ? slash + 1 : slash) = '\0';
-        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
+    error = xovs_fsync_parent_dir(path);
+    if (error) {
+        return xasprintf("store %s: cannot fsync its directory: %s", path,
+                         ovs_strerror(error));
     }
-    free(dir);
     return NULL;
 }
 

@@ -56,12 +56,10 @@ ctl_journal_set_compact_min(long long bytes)
 /* One store's journal.  The stores are known by their snapshot's path
  * (ctl-db.h's functions take a path), one entry each. */
 struct ctl_journal {
-    char *path;       /* the snapshot */
-    char *jpath;      /* PATH.journal */
-    int fd;           /* open for writing; -1 before the first append */
-    off_t len;        /* its good bytes: the next entry goes there */
-    off_t compact_at; /* compact when 'len' reaches this */
-    char *warning;    /* a failed compaction, for the caller to log */
+    char *path;              /* the snapshot */
+    struct xjournal_file jf; /* PATH.journal */
+    off_t compact_at;        /* compact when the journal reaches this */
+    char *warning;           /* a failed compaction, for the caller to log */
     struct ctl_store_stats stats;
 };
 
@@ -75,7 +73,7 @@ ctl_journal_exit_hook(void *aux OVS_UNUSED)
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &journals) {
         struct ctl_journal *j = node->data;
-        if (j->len > 0) {
+        if (j->jf.len > 0) {
             struct json_object *db = NULL;
             free(ctl_store_load(j->path, &db)); /* loading checkpoints */
             json_object_put(db);
@@ -102,11 +100,11 @@ ctl_journal_get(const char *path)
         }
         j = xzalloc(sizeof *j);
         j->path = xstrdup(path);
-        j->jpath = xasprintf("%s.journal", path);
-        j->fd = -1;
+        char *jpath = xasprintf("%s.journal", path);
         /* A store not loaded by this process: append after what is
          * there (ctl_store_load() sets the good length). */
-        j->len = file_size(j->jpath);
+        xjournal_file_init(&j->jf, jpath, file_size(jpath));
+        free(jpath);
         j->compact_at = MAX(compact_min, file_size(path));
         shash_add(&journals, path, j);
     }
@@ -118,7 +116,8 @@ ctl_store_get_stats(const char *path, struct ctl_store_stats *st)
 {
     struct ctl_journal *j = ctl_journal_get(path);
     *st = j->stats;
-    st->journal_bytes = j->len;
+    st->n_appends = j->jf.n_appends;
+    st->journal_bytes = j->jf.len;
 }
 
 /* Applies the ops of one entry to 'db'.  Returns NULL or a malloc'd
@@ -170,81 +169,14 @@ ctl_journal_replay(const char *path, struct json_object *db, size_t *n_entries,
                    bool *torn)
 {
     struct ctl_journal *j = ctl_journal_get(path);
-    *n_entries = 0;
-    *torn = false;
-    j->len = 0;
     j->compact_at = MAX(compact_min, file_size(path));
 
-    int fd = open(j->jpath, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return (errno == ENOENT ? NULL
-                                : xasprintf("cannot open %s: %s", j->jpath,
-                                            ovs_strerror(errno)));
-    }
-    struct ds buf = DS_EMPTY_INITIALIZER;
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 || buf.length + n > CTL_STORE_MAX_SIZE) {
-            char *msg = xasprintf("cannot read %s: %s", j->jpath,
-                                  n < 0 ? ovs_strerror(errno)
-                                        : "larger than 64 MiB");
-            close(fd);
-            ds_destroy(&buf);
-            return msg;
-        }
-        ds_put_buffer(&buf, chunk, n);
-    }
-    close(fd);
-
     size_t good_len;
-    char *msg = xjournal_replay(j->jpath, buf.string, buf.length, replay_entry,
-                                db, n_entries, torn, &good_len);
-    j->len = good_len;
-    ds_destroy(&buf);
+    char *msg = xjournal_load(j->jf.path, CTL_STORE_MAX_SIZE, replay_entry, db,
+                              n_entries, torn, &good_len);
+    /* Appending starts after the good entries (cutting off a torn one). */
+    j->jf.len = good_len;
     return msg;
-}
-
-/* Opens the journal for appending, cutting off a torn tail. */
-static int
-ctl_journal_open(struct ctl_journal *j)
-{
-    if (j->fd >= 0) {
-        return 0;
-    }
-    struct stat st;
-    bool existed = !stat(j->jpath, &st);
-    int fd = open(j->jpath, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return errno;
-    }
-    int error = 0;
-    if (existed && st.st_size != j->len && ftruncate(fd, j->len)) {
-        error = errno;
-    } else if (!existed) {
-        /* The new file's name must survive a crash too. */
-        char *dir = xstrdup(j->jpath);
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-            *(slash == dir ? slash + 1 : slash) = '\0';
-        }
-        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd)) {
-            error = errno;
-        }
-        if (dfd >= 0) {
-            close(dfd);
-        }
-        free(dir);
-    }
-    if (error) {
-        close(fd);
-        return error;
-    }
-    j->fd = fd;
-    return 0;
 }
 
 /* Folds the journal into a new snapshot of 'db'. */
@@ -252,12 +184,12 @@ static void
 ctl_journal_compact(struct ctl_journal *j, struct json_object *db)
 {
     char *error = ctl_store_save(j->path, db);
-    if (!error && (ftruncate(j->fd, 0) || fdatasync(j->fd))) {
+    int err = error ? 0 : xjournal_empty(&j->jf);
+    if (err) {
         error
-            = xasprintf("cannot empty %s: %s", j->jpath, ovs_strerror(errno));
+            = xasprintf("cannot empty %s: %s", j->jf.path, ovs_strerror(err));
     }
     if (!error) {
-        j->len = 0;
         j->compact_at = MAX(compact_min, file_size(j->path));
         j->stats.n_compactions++;
         return;
@@ -266,7 +198,7 @@ ctl_journal_compact(struct ctl_journal *j, struct json_object *db)
      * quarter more, not on every change (the disk may be full). */
     free(j->warning);
     j->warning = error;
-    j->compact_at = j->len + MAX(compact_min, j->compact_at) / 4;
+    j->compact_at = j->jf.len + MAX(compact_min, j->compact_at) / 4;
 }
 
 char *
@@ -274,13 +206,11 @@ ctl_journal_checkpoint(const char *path, struct json_object *db)
 {
     struct ctl_journal *j = ctl_journal_get(path);
     char *error = ctl_store_save(path, db);
-    if (!error && j->len > 0) {
-        int err = ctl_journal_open(j);
-        if (err || ftruncate(j->fd, 0) || fdatasync(j->fd)) {
-            error = xasprintf("store %s: cannot empty %s: %s", path, j->jpath,
-                              ovs_strerror(err ? err : errno));
-        } else {
-            j->len = 0;
+    if (!error && j->jf.len > 0) {
+        int err = xjournal_empty(&j->jf);
+        if (err) {
+            error = xasprintf("store %s: cannot empty %s: %s", path,
+                              j->jf.path, ovs_strerror(err));
         }
     }
     j->compact_at = MAX(compact_min, file_size(path));
@@ -292,51 +222,18 @@ ctl_journal_append(const char *path, struct json_object *ops,
                    struct json_object *db)
 {
     struct ctl_journal *j = ctl_journal_get(path);
-    int error = ctl_journal_open(j);
-    if (error) {
-        return xasprintf("store %s: cannot open %s: %s", path, j->jpath,
-                         ovs_strerror(error));
-    }
     struct json_object *entry = json_object_new_object();
     json_object_object_add(entry, "ops", json_object_get(ops));
-    const char *json = json_object_to_json_string_ext(
-        entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    struct ds line = DS_EMPTY_INITIALIZER;
-    xjournal_format(&line, json, strlen(json));
+    int error = xjournal_append(
+        &j->jf,
+        json_object_to_json_string_ext(
+            entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(entry);
-
-    const char *p = line.string;
-    size_t left = line.length;
-    off_t at = j->len;
-    while (left > 0 && !error) {
-        ssize_t n = pwrite(j->fd, p, left, at);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0) {
-            error = errno;
-        } else {
-            p += n;
-            left -= n;
-            at += n;
-        }
-    }
-    if (!error && fdatasync(j->fd)) {
-        error = errno;
-    }
-    ds_destroy(&line);
     if (error) {
-        /* Take the partial entry back, so the next one follows the last
-         * good one; if even that fails, the next load sees a torn tail
-         * (it is the last line) or the next append overwrites it. */
-        if (ftruncate(j->fd, j->len) || fdatasync(j->fd)) {
-            /* 'j->len' still marks the good end. */
-        }
-        return xasprintf("store %s: cannot append to %s: %s", path, j->jpath,
+        return xasprintf("store %s: cannot append to %s: %s", path, j->jf.path,
                          ovs_strerror(error));
     }
-    j->len = at;
-    j->stats.n_appends++;
-    if (j->len >= j->compact_at) {
+    if (j->jf.len >= j->compact_at) {
         ctl_journal_compact(j, db);
     }
     return NULL;
@@ -356,11 +253,8 @@ ctl_journal_forget(const char *path)
 {
     struct ctl_journal *j = shash_find_and_delete(&journals, path);
     if (j) {
-        if (j->fd >= 0) {
-            close(j->fd);
-        }
+        xjournal_file_destroy(&j->jf);
         free(j->path);
-        free(j->jpath);
         free(j->warning);
         free(j);
     }

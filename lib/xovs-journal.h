@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct ds;
 struct json_object;
@@ -31,5 +32,36 @@ char *xjournal_replay(const char *name, const char *text, size_t len,
                       char *(*apply)(struct json_object *entry, void *aux),
                       void *aux, size_t *n_entries, bool *torn,
                       size_t *good_len);
+
+/* Reads the journal file 'path' (at most 'max' bytes) and replays it as
+ * xjournal_replay() does.  A missing file is an empty journal.  Returns
+ * NULL or a malloc'd message naming 'path'. */
+char *xjournal_load(const char *path, size_t max,
+                    char *(*apply)(struct json_object *entry, void *aux),
+                    void *aux, size_t *n_entries, bool *torn,
+                    size_t *good_len);
+
+/* A journal file open for appending. */
+struct xjournal_file {
+    char *path; /* PATH.journal */
+    int fd;     /* open for writing; -1 before the first write */
+    off_t len;  /* its good bytes: the next entry goes there */
+    unsigned long long n_appends;
+};
+
+/* Starts 'jf' for the journal file 'path' whose first 'len' bytes are good
+ * entries (what xjournal_load() said); opening waits for the first write,
+ * which cuts off anything after them (a torn append). */
+void xjournal_file_init(struct xjournal_file *jf, const char *path, off_t len);
+void xjournal_file_destroy(struct xjournal_file *jf);
+
+/* Appends the entry of JSON text 'json' (one value, no newline) and
+ * fdatasync()s it.  On failure the partial line is taken back, so the
+ * next entry follows the last good one.  Returns 0 or an errno value. */
+int xjournal_append(struct xjournal_file *jf, const char *json);
+
+/* Empties the journal (after its entries went into a new snapshot).
+ * Returns 0 or an errno value. */
+int xjournal_empty(struct xjournal_file *jf);
 
 #endif /* lib/xovs-journal.h */
