@@ -624,6 +624,21 @@ agent_reconcile(struct agent *a)
             if (pif) {
                 pif->currently_attached = false;
             }
+            /* A bond member is an interface of its bond's port: the bond
+             * goes on without it for the moment. */
+            struct xrec_bond *bond = xrec_find_bond_by_slave(&without, uuid);
+            if (bond) {
+                struct svec left = SVEC_EMPTY_INITIALIZER;
+                const char *m;
+                size_t i;
+                SVEC_FOR_EACH (i, m, &bond->slaves) {
+                    if (strcmp(m, uuid)) {
+                        svec_add(&left, m);
+                    }
+                }
+                svec_swap(&left, &bond->slaves);
+                svec_destroy(&left);
+            }
         }
         sset_clear(&a->replug);
         a->replugging = true;
