@@ -60,7 +60,8 @@ CLEAN_HOOKS+=(stop_recv)
 run_round() {
     local before b2
     rm -f "$T_DIR/recv.out" "$T_DIR/recv.out.ready"
-    gexec g2 python3 "$MCAST" recv 198.18.0.2 "$GROUP" 5000 15 "$T_DIR/recv.out" &
+    ip netns exec "$(gns g2)" python3 "$MCAST" recv 198.18.0.2 "$GROUP" 5000 15 \
+        "$T_DIR/recv.out" &
     RECV_PID=$!
     wait_until 10 test -e "$T_DIR/recv.out.ready" || fail "the receiver in g2 did not join"
     # The join's IGMP reports reach the switch (when it snoops).

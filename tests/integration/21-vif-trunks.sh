@@ -40,7 +40,8 @@ listen() {
     local n
     RECEIVERS=()
     for n in "$@"; do
-        gexec "$n" python3 "$FRAMES" recv eth0 30 >"$T_DIR/$n.rx" 2>&1 &
+        ip netns exec "$(gns "$n")" python3 "$FRAMES" recv eth0 30 \
+            >"$T_DIR/$n.rx" 2>&1 &
         RECEIVERS+=($!)
     done
     for n in "$@"; do

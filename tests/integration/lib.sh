@@ -290,7 +290,9 @@ gns() {
     echo "xg$ID-$1"
 }
 
-# gexec NAME CMD...: runs CMD in guest NAME's namespace.
+# gexec NAME CMD...: runs CMD in guest NAME's namespace.  Not for a
+# background job whose pid is kept: `gexec ... &` makes $! a subshell, and
+# killing it leaves CMD running; use `ip netns exec "$(gns NAME)" CMD &`.
 gexec() {
     local g=$1
     shift

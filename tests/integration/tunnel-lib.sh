@@ -110,7 +110,8 @@ remote_is() {
 iperf_mbps() {
     local c=$1 s=$2 addr=$3 spid out=$MH_BASE/iperf3.json
     rm -f "$MH_BASE/iperf3-server.log"
-    gexec "$s" iperf3 -s -1 -B "$addr" >"$MH_BASE/iperf3-server.log" 2>&1 &
+    ip netns exec "$(gns "$s")" iperf3 -s -1 -B "$addr" \
+        >"$MH_BASE/iperf3-server.log" 2>&1 &
     spid=$!
     wait_until 5 grep -q "listening" "$MH_BASE/iperf3-server.log" || true
     if ! gexec "$c" timeout 20 iperf3 -c "$addr" -t 3 -J >"$out" 2>&1; then
