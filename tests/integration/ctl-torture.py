@@ -25,11 +25,13 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jsonrpc import Rpc  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--ctl", required=True, help="controller command, one string")
@@ -41,6 +43,7 @@ ap.add_argument("--rounds", type=int, default=8)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
 rng = random.Random(args.seed)
+RPC_TIMEOUT_S = 30  # an answer that takes longer is "unknown"
 
 
 def fail(msg):
@@ -48,43 +51,12 @@ def fail(msg):
     sys.exit(1)
 
 
-class Rpc:
-    """One JSON-RPC connection; call() returns ("ok", result),
-    ("error", message) or ("unknown", None) when no answer came."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(30)
-        self.s.connect(path)
-        self.f = self.s.makefile("rb")
-        self.id = 0
-
-    def call(self, method, params):
-        self.id += 1
-        req = {"jsonrpc": "2.0", "id": self.id, "method": method,
-               "params": params}
-        try:
-            self.s.sendall((json.dumps(req) + "\n").encode())
-            line = self.f.readline()
-        except OSError:
-            return ("unknown", None)
-        if not line:
-            return ("unknown", None)
-        rep = json.loads(line)
-        if "error" in rep:
-            return ("error", rep["error"]["message"])
-        return ("ok", rep.get("result"))
-
-    def close(self):
-        self.s.close()
-
-
 def start():
     subprocess.run(args.ctl, shell=True, check=True)
     end = time.monotonic() + 30
     while time.monotonic() < end:
         try:
-            r = Rpc(args.sock)
+            r = Rpc(args.sock, RPC_TIMEOUT_S)
             if r.call("pool-network-list", {})[0] == "ok":
                 return r
             r.close()

@@ -34,11 +34,13 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jsonrpc import Rpc  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--ns", required=True)
@@ -57,6 +59,7 @@ ap.add_argument("--clients", type=int, default=3)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
 rng = random.Random(args.seed)
+RPC_TIMEOUT_S = 10  # an answer that takes longer is "unknown"
 
 NETS_MAX = 3  # per client: bridges cost the userspace datapath time
 CONVERGE_S = 60  # OVS matches the records after a restart within this
@@ -71,43 +74,9 @@ def fail(msg):
     sys.exit(1)
 
 
-class Rpc:
-    """One JSON-RPC connection; call() returns ("ok", result),
-    ("error", message) or ("unknown", None) when no answer came."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(10)
-        self.s.connect(path)
-        self.f = self.s.makefile("rb")
-        self.id = 0
-
-    def call(self, method, params):
-        self.id += 1
-        req = {"jsonrpc": "2.0", "id": self.id, "method": method,
-               "params": params}
-        try:
-            self.s.sendall((json.dumps(req) + "\n").encode())
-            line = self.f.readline()
-        except OSError:
-            return ("unknown", None)
-        if not line:
-            return ("unknown", None)
-        rep = json.loads(line)
-        if "error" in rep and rep["error"] is not None:
-            return ("error", rep["error"].get("message", ""))
-        return ("ok", rep.get("result"))
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
-
-
 def admin_call(method, params=None):
     """A call that must be answered (the agent is up)."""
-    r = Rpc(args.sock)
+    r = Rpc(args.sock, RPC_TIMEOUT_S)
     try:
         kind, res = r.call(method, params or {})
     finally:
@@ -223,7 +192,7 @@ CLIENT_ERRORS = []
 
 def run_client(c, stop):
     try:
-        rpc = Rpc(args.sock)
+        rpc = Rpc(args.sock, RPC_TIMEOUT_S)
     except OSError:
         return
     try:
@@ -257,7 +226,7 @@ def agent_start(rnd):
     while time.time() < deadline:
         if agent_pid() and os.path.exists(args.sock):
             try:
-                Rpc(args.sock).close()
+                Rpc(args.sock, RPC_TIMEOUT_S).close()
                 return
             except OSError:
                 pass
