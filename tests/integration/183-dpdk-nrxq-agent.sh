@@ -46,7 +46,18 @@ rxqs_polled() {
         tr '\n' ' '
 }
 
-# shellcheck disable=SC2317 # run by wait_until
+# within SECONDS CMD...: polls CMD until it succeeds, for at most SECONDS
+# of wall time (wait_until counts polls, which take long on a loaded host).
+within() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [[ $SECONDS -lt $end ]] || return 1
+        sleep 0.5
+    done
+}
+
+# shellcheck disable=SC2317 # run by within
 has_rxqs() {
     [[ $(n_rxq "$1") == "$2" && $(rxqs_polled "$1") == "$3" ]]
 }
@@ -64,7 +75,7 @@ expect_rxqs() {
         opt='' rec=0
     fi
     want=$(seq 0 $((n - 1)) | tr '\n' ' ')
-    wait_until 60 has_rxqs "$vif" "$opt" "$want" ||
+    within 60 has_rxqs "$vif" "$opt" "$want" ||
         fail "$vif: options:n_rxq '$(n_rxq "$vif")', OVS polls rx queues" \
             "'$(rxqs_polled "$vif")'; want '$opt' and '$want'" \
             "(record: dpdk-queues $(record_queues "$uuid"))"
