@@ -145,6 +145,7 @@ xapi_vif_row(const struct xapi_ctx *c, size_t i)
     xrec_json_put_int(row, "native-vlan", vif->native_vlan);
     xrec_json_put_bool(row, "dpdk", xrec_vif_dpdk(vif, net));
     xrec_json_put_string(row, "dpdk-devargs", vif->dpdk_devargs);
+    xrec_json_put_int(row, "dpdk-queues", vif->dpdk_queues);
     xapi_vif_put_counters(c, vif, row);
     xapi_put_status(c, vif->uuid, row);
     return row;
@@ -443,12 +444,21 @@ xapi_vif_plug(struct xapi_ctx *c)
                        xrec_check_dpdk_devargs(vif, devargs))) {
         return c->code;
     }
+    /* Its queues, once the frontend connected more than one: OVS's n_rxq
+     * of the port (absent: none). */
+    int queues = 0;
+    if (!xapi_arg_int(c, "dpdk-queues", 1, XREC_DPDK_QUEUES_MAX, &queues)
+        || !xapi_check(c, "dpdk-queues",
+                       xrec_check_dpdk_queues(queues, devargs))) {
+        return c->code;
+    }
     xrec_touch_vif(c->db, vif);
     if (!nullable_streq(devargs, vif->dpdk_devargs)) {
         free(vif->dpdk_devargs);
         vif->dpdk_devargs = nullable_xstrdup(devargs);
         c->changed = true;
     }
+    xapi_set_int(c, &vif->dpdk_queues, queues);
     xapi_set_bool(c, &vif->currently_attached, true);
     return 0;
 }
@@ -466,6 +476,7 @@ xapi_vif_unplug(struct xapi_ctx *c)
             vif->dpdk_devargs = NULL;
             c->changed = true;
         }
+        xapi_set_int(c, &vif->dpdk_queues, 0);
     }
     return c->code;
 }

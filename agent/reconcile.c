@@ -147,6 +147,9 @@ xrc_add_vif(struct ovsg_bridge *br, const struct xrec_vif *vif,
     if (vif->dpdk_devargs) { /* net_xovs in OVS-DPDK (records-dpdk.c) */
         smap_add(&iface->options, "dpdk-devargs", vif->dpdk_devargs);
     }
+    if (vif->dpdk_devargs && vif->dpdk_queues) { /* its rx queues */
+        smap_add_format(&iface->options, "n_rxq", "%d", vif->dpdk_queues);
+    }
     struct vlan_trunk_settings ts = xrec_vif_trunk(vif);
     struct vlan_port_plan plan;
 

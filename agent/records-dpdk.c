@@ -7,8 +7,11 @@
  * (--dpdk-dir, fewer than --dpdk-max-vifs DPDK VIFs); the hotplug script
  * then plugs it with the devargs netback chose (vif-plug dpdk-devargs=),
  * kept in the record while it is plugged, and reconcile.c makes its OVS
- * port type=dpdk with those devargs.  The devargs can only name this VIF's
- * own net_xovs port: nothing else reaches EAL through a record. */
+ * port type=dpdk with those devargs.  When the frontend connected more than
+ * one queue, the script plugs it again with their number as well
+ * (dpdk-queues=, kept beside the devargs), which becomes the port's
+ * options:n_rxq.  The devargs can only name this VIF's own net_xovs port:
+ * nothing else reaches EAL through a record. */
 #include <config.h>
 #include "agent/records.h"
 
@@ -63,6 +66,21 @@ xrec_check_dpdk_devargs(const struct xrec_vif *vif, const char *devargs)
         return xasprintf("socket path \"%.64s\" is not an absolute path of "
                          "at most %d bytes of [A-Za-z0-9/._-] ending in %s",
                          path, XREC_DPDK_PATH_MAX, suffix);
+    }
+    return NULL;
+}
+
+char *
+xrec_check_dpdk_queues(int queues, const char *devargs)
+{
+    if (queues && !devargs) {
+        return xasprintf("%d queues given without dpdk-devargs (only a DPDK "
+                         "VIF has them)",
+                         queues);
+    }
+    if (queues < 0 || queues > XREC_DPDK_QUEUES_MAX) {
+        return xasprintf("%d is outside 1..%d (the queues of a VIF)", queues,
+                         XREC_DPDK_QUEUES_MAX);
     }
     return NULL;
 }

@@ -147,6 +147,9 @@ xrec_vif_to_json(const struct xrec_vif *vif)
     if (vif->dpdk_devargs) {
         xrec_json_put_string(obj, "dpdk_devargs", vif->dpdk_devargs);
     }
+    if (vif->dpdk_queues) {
+        xrec_json_put_int(obj, "dpdk_queues", vif->dpdk_queues);
+    }
     return obj;
 }
 
@@ -679,6 +682,7 @@ parse_vif(struct jrec *r, struct xrec_db *db)
         "vlan_mode",
         "native_vlan",
         "dpdk_devargs",
+        "dpdk_queues",
         NULL,
     };
     struct xrec_vif *vif = xrec_vif_new();
@@ -712,6 +716,13 @@ parse_vif(struct jrec *r, struct xrec_db *db)
     if (vif->dpdk_devargs && !r->error) {
         jrec_check(r, "dpdk_devargs",
                    xrec_check_dpdk_devargs(vif, vif->dpdk_devargs));
+    }
+    jrec_int(r, "dpdk_queues", false, 0, 1, XREC_DPDK_QUEUES_MAX,
+             &vif->dpdk_queues);
+    if (vif->dpdk_queues && !r->error) {
+        jrec_check(
+            r, "dpdk_queues",
+            xrec_check_dpdk_queues(vif->dpdk_queues, vif->dpdk_devargs));
     }
     xrec_db_add_vif(db, vif);
     return r->error;

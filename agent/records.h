@@ -121,6 +121,10 @@ struct xrec_vif {
     /* While plugged as a DPDK VIF: its net_xovs port's devargs, as
      * xovs-netback chose them (vif-plug dpdk-devargs=); else NULL. */
     char *dpdk_devargs;
+    /* With dpdk_devargs: the queues its frontend connected (vif-plug
+     * dpdk-queues=, 1..XREC_DPDK_QUEUES_MAX), OVS's options:n_rxq of its
+     * port; 0: not given (no n_rxq, one rx queue). */
+    int dpdk_queues;
 };
 
 /* An SDN controller (xapi's SDN_controller): the host's OVSDB manager.
@@ -482,6 +486,12 @@ char *xrec_check_dpdk_value(const char *key, const char *value);
 /* NULL, or why 'devargs' are not those of 'vif''s own net_xovs port
  * ("net_xovs_<domid>_<device>,path=/.../vif<domid>.<device>.sock"). */
 char *xrec_check_dpdk_devargs(const struct xrec_vif *, const char *devargs);
+/* A DPDK VIF's queues (vif-plug dpdk-queues=): 1..the most a netback VIF
+ * has (vif-backend's VIF_MAX_QUEUES, VIF_HANDOFF_MAX_QUEUES). */
+#define XREC_DPDK_QUEUES_MAX 16
+/* NULL, or why 'queues' (a VIF's dpdk_queues, 0: none) is not valid for a
+ * VIF whose devargs are 'devargs' (NULL: not a DPDK VIF), malloc'd. */
+char *xrec_check_dpdk_queues(int queues, const char *devargs);
 
 /* QoS, IGMP snooping and flow export (records-qos.c). */
 

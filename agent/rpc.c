@@ -67,6 +67,8 @@ static const struct xrpc_param vif_plug[] = {
     UUID_ARG("VIF"),
     ARG("dpdk-devargs", "(hotplug script) the net_xovs port xovs-netback "
                         "made, net_xovs_<domid>_<device>,path=SOCKET"),
+    ARG("dpdk-queues", "(hotplug script, with dpdk-devargs) the queues its "
+                       "frontend connected, 1..16: the port's n_rxq"),
     END,
 };
 static const struct xrpc_param no_params[] = {END};
@@ -220,6 +222,9 @@ static const struct xrpc_param vif_fields[] = {
           "network"),
     FIELD("dpdk-devargs", " RO",
           "its net_xovs port while plugged as a DPDK VIF"),
+    FIELD("dpdk-queues", " RO",
+          "its port's rx queues (n_rxq) while plugged as a DPDK VIF; 0: "
+          "not given (one)"),
     FIELD("qos_algorithm_type", " RW", "ratelimit, or empty"),
     FIELD("qos_algorithm_params", "MRW",
           "kbps: guest's send limit, kbps-rx: its receive limit (kbit/s)"),
@@ -582,7 +587,8 @@ const struct xrpc_allow xrpc_internal_allow[] = {
     {NULL, NULL},
 };
 
-static const char *const vif_plug_internal_only[] = {"dpdk-devargs", NULL};
+static const char *const vif_plug_internal_only[]
+    = {"dpdk-devargs", "dpdk-queues", NULL};
 
 const struct xrpc_allow xrpc_internal_only[] = {
     {"vif-plug", vif_plug_internal_only},

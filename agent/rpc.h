@@ -114,8 +114,9 @@ extern const struct xrpc_allow xrpc_internal_allow[];
 
 /* What only the internal socket takes (the admin socket refuses it):
  * vif-plug's dpdk-devargs, which names a unix socket that ovs-vswitchd-dpdk
- * then listens on; only xovs-netback, through the hotplug script, knows the
- * one it made (docs/dpdk.md). */
+ * then listens on, and dpdk-queues, that port's rx queues; only
+ * xovs-netback, through the hotplug script, knows the one it made and the
+ * queues its frontend connected (docs/dpdk.md). */
 extern const struct xrpc_allow xrpc_internal_only[];
 
 /* Returns NULL if no entry of 'only' (terminated by a NULL method) names

@@ -134,7 +134,7 @@ svec_equal_(const struct svec *a, const struct svec *b)
 /* VIFs are the table that grows to thousands: compared field by field, not
  * through JSON.  A new member of struct xrec_vif changes its size and stops
  * the build here until it is compared too. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct xrec_vif) == 200,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct xrec_vif) == 208,
                "struct xrec_vif changed: update vif_equal()");
 static bool
 vif_equal(const struct xrec_vif *a, const struct xrec_vif *b)
@@ -151,7 +151,8 @@ vif_equal(const struct xrec_vif *a, const struct xrec_vif *b)
             && smap_equal(&a->qos_algorithm_params, &b->qos_algorithm_params)
             && str_equal(a->trunks, b->trunks) && a->vlan_mode == b->vlan_mode
             && a->native_vlan == b->native_vlan
-            && str_equal(a->dpdk_devargs, b->dpdk_devargs));
+            && str_equal(a->dpdk_devargs, b->dpdk_devargs)
+            && a->dpdk_queues == b->dpdk_queues);
 }
 
 static const char *

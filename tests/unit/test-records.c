@@ -156,6 +156,16 @@ static const struct bad_doc bad_docs[] = {
      DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_1_0,path=/run/../"
                       "vif1.0.sock\"")),
      "is not an absolute path of at most 200 bytes"},
+    {"dpdk-queues-range",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_1_0,path=/run/"
+                      "vif1.0.sock\",\"dpdk_queues\":17")),
+     "field dpdk_queues: 17 is outside 1..16"},
+    {"dpdk-queues-zero",
+     DOC(NET(""), VIF(",\"dpdk_devargs\":\"net_xovs_1_0,path=/run/"
+                      "vif1.0.sock\",\"dpdk_queues\":0")),
+     "field dpdk_queues: 0 is outside 1..16"},
+    {"dpdk-queues-without-devargs", DOC(NET(""), VIF(",\"dpdk_queues\":4")),
+     "field dpdk_queues: 4 queues given without dpdk-devargs"},
     {"missing-uuid", "{\"version\":1,\"networks\":[{}]}",
      "network #0: field uuid: missing"},
     {"version", "{\"version\":2}", "version: 2 is not supported"},
@@ -223,6 +233,30 @@ test_vif_dpdk(const void *aux OVS_UNUSED)
               && !strcmp(vif->dpdk_devargs,
                          "net_xovs_1_0,path=/run/d/vif1.0.sock"),
           "devargs not kept");
+    CHECK(!vif->dpdk_queues, "queues without dpdk-queues=");
+
+    /* dpdk-queues: 1..16, only with the devargs; a refusal changes
+     * nothing. */
+    static const char *const bad_queues[]
+        = {"dpdk-queues=0", "dpdk-queues=17", "dpdk-queues=four",
+           "dpdk-queues=", "dpdk-queues=-1"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad_queues); i++) {
+        CHECK(unit_call(&db, "vif-plug", vif_uuid,
+                        "dpdk-devargs=net_xovs_1_0,path=/run/d/vif1.0.sock",
+                        bad_queues[i], NULL),
+              "%s accepted", bad_queues[i]);
+        CHECK(!vif->dpdk_queues, "a refused %s changed the VIF",
+              bad_queues[i]);
+    }
+    CHECK(unit_call(&db, "vif-plug", vif_uuid, "dpdk-queues=4", NULL),
+          "dpdk-queues without dpdk-devargs accepted");
+    CHECK(vif->dpdk_devargs && !vif->dpdk_queues,
+          "a refused plug without devargs changed the VIF");
+    CHECK(!unit_call(&db, "vif-plug", vif_uuid,
+                     "dpdk-devargs=net_xovs_1_0,path=/run/d/vif1.0.sock",
+                     "dpdk-queues=4", NULL),
+          "plug with dpdk-queues=4 refused");
+    CHECK(vif->dpdk_queues == 4, "queues not kept: %d", vif->dpdk_queues);
 
     char *text = unit_db_text(&db);
     struct json_object *json = json_tokener_parse(text);
@@ -232,11 +266,14 @@ test_vif_dpdk(const void *aux OVS_UNUSED)
     CHECK(!error && db2.vifs[0]->dpdk_devargs
               && !strcmp(db2.vifs[0]->dpdk_devargs, vif->dpdk_devargs),
           "devargs lost in the round trip: %s", error);
+    CHECK(!error && db2.vifs[0]->dpdk_queues == 4,
+          "queues lost in the round trip");
     free(text);
     xrec_db_destroy(&db2);
 
     unit_call(&db, "vif-unplug", vif_uuid, NULL);
     CHECK(!vif->dpdk_devargs, "devargs kept after unplug");
+    CHECK(!vif->dpdk_queues, "queues kept after unplug");
     xrec_db_destroy(&db);
     free(net_uuid);
     free(net_arg);
