@@ -224,11 +224,11 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             return;
         }
         q->tx.rsp_cons = prod;
-        if (g->mode != GUEST_MODE_NETNS && netfront_tx_room(q)) {
-            /* --generate and --sink poll again while they have room: an
-             * event per completion would cost the backend a notification
-             * and us a wake-up, for nothing.  Asked for only when short of
-             * room (below). */
+        if (g->mode != GUEST_MODE_NETNS && (netfront_tx_room(q) || g->busy)) {
+            /* --generate and --sink poll again while they have room or
+             * while they busy-poll: an event per completion would cost the
+             * backend a notification and us a wake-up, for nothing.  Asked
+             * for only when short of room and sleeping (below). */
             return;
         }
         RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
@@ -544,6 +544,28 @@ netfront_rx_one(struct guest *g, struct guest_queue *q, RING_IDX rp)
         }
     }
 
+    /* One slot (every frame up to a page): delivered from the buffer, as
+     * netfront hands the page itself up; the buffer is ours again (its
+     * grant revoked) and not reposted before traffic_deliver() returns. */
+    if (!(rx.flags & NETRXF_more_data) && rx.status >= ETH_HEADER_LEN
+        && rx.offset + rx.status <= GUEST_PAGE) {
+        unsigned int id = q->rx.rsp_cons & (GUEST_RX_RING_SIZE - 1);
+        uint8_t *data
+            = (uint8_t *)vif_emu_page(g->dom, q->rx_frame[id]) + rx.offset;
+
+        q->rx.rsp_cons = cons;
+        if (bad) {
+            g->c.rx_errors++;
+            return true;
+        }
+        if (g->rss) {
+            rss_check(g, q, data, rx.status, has_hash ? &hash : NULL);
+        }
+        netfront_deliver(g, q, data, rx.status, first_flags,
+                         has_gso ? &gso : NULL);
+        return true;
+    }
+
     /* The data slots. */
     RING_IDX first = q->rx.rsp_cons;
     for (unsigned int slots = 1;; slots++) {
@@ -645,6 +667,13 @@ netfront_rx_poll(struct guest *g, struct guest_queue *q)
         if (!budget) {
             netfront_rx_refill(g, q);
             return true;
+        }
+        if (g->busy) {
+            /* Polled again soon (guest_busy_poll()): no event asked for,
+             * as NAPI leaves the interrupt off while it polls
+             * (rsp_event stays behind rsp_prod, so the backend sends
+             * none). */
+            break;
         }
         if (bench && taken) {
             q->rx_moderated = true;
