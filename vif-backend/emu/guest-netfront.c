@@ -293,13 +293,11 @@ netfront_xmit(struct guest *g, struct guest_queue *q,
         struct netif_tx_request req;
 
         memcpy(vif_emu_page(g->dom, q->tx_frame[id]), frame + done, chunk);
-        if (netfront_grant(g, q->tx_frame[id], true, &q->tx_ref[id])) {
-            /* Cannot happen with the table sized for the rings. */
-            netfront_broken(g, q, "out of grant references");
-            return;
-        }
+        /* Granted at the push, with the others of the batch. */
+        q->tx_ungranted_idx[q->n_tx_ungranted] = q->tx.req_prod_pvt;
+        q->tx_ungranted_id[q->n_tx_ungranted++] = id;
         memset(&req, 0, sizeof req);
-        req.gref = q->tx_ref[id];
+        req.gref = GUEST_NO_REF;
         req.offset = 0;
         req.id = id;
         /* The first slot carries the whole packet's size. */
@@ -329,6 +327,29 @@ netfront_tx_push(struct guest *g, struct guest_queue *q)
 {
     int notify;
 
+    if (q->n_tx_ungranted) {
+        /* The grants of every request since the last push, under one
+         * lock (readonly: the backend only reads a TX buffer). */
+        uint32_t frames[GUEST_TX_RING_SIZE], refs[GUEST_TX_RING_SIZE];
+        size_t n = q->n_tx_ungranted;
+        int error;
+
+        for (size_t i = 0; i < n; i++) {
+            frames[i] = q->tx_frame[q->tx_ungranted_id[i]];
+        }
+        size_t done = vif_emu_grant_access_n(g->dom, frames, n, g->be_id, true,
+                                             refs, &error);
+        q->n_tx_ungranted = 0;
+        for (size_t i = 0; i < done; i++) {
+            q->tx_ref[q->tx_ungranted_id[i]] = refs[i];
+            RING_GET_REQUEST(&q->tx, q->tx_ungranted_idx[i])->gref = refs[i];
+        }
+        if (done < n) {
+            /* Cannot happen with the table sized for the rings. */
+            netfront_broken(g, q, "out of grant references");
+            return;
+        }
+    }
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify) {
         vif_emu_notify(g->dom, q->tx_evtchn);

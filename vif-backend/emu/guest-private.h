@@ -93,6 +93,11 @@ struct guest_queue {
                                            * free */
     uint16_t tx_free[GUEST_TX_RING_SIZE]; /* free ids (a stack) */
     size_t n_tx_free;
+    /* Requests written since the last push, their grants still to make
+     * (netfront_tx_push() grants them in one call): ring index and id. */
+    RING_IDX tx_ungranted_idx[GUEST_TX_RING_SIZE];
+    uint16_t tx_ungranted_id[GUEST_TX_RING_SIZE];
+    size_t n_tx_ungranted;
 
     /* RX: buffer i is ring index i (netfront's xennet_rxidx()). */
     uint32_t rx_frame[GUEST_RX_RING_SIZE];
