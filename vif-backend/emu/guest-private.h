@@ -175,6 +175,7 @@ struct guest {
     bool busy;      /* frames flow: the rings are polled, no events asked
                      * for (guest_busy_poll()) */
     long long int busy_last_us; /* when a busy poll last found work */
+    unsigned long long n_busy;  /* times busy polling began */
 
     uint8_t *frame; /* scratch, GUEST_FRAME_MAX bytes */
     uint64_t n_events, n_spurious;

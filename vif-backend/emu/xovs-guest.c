@@ -445,6 +445,10 @@ guest_report(struct guest *g, bool final)
                    "rx_bytes=%llu\n",
                    i, q->tx_packets, q->tx_bytes, q->rx_packets, q->rx_bytes);
         }
+        if (g->mode != GUEST_MODE_NETNS) {
+            printf("busy_polls=%llu polling=%d events=%" PRIu64 "\n",
+                   g->n_busy, g->busy, g->n_events);
+        }
         if (g->rss) {
             const struct rss_counters *r = &g->rss_c;
             printf("rss=%s hashed=%llu bad_hash=%llu wrong_queue=%llu "
@@ -516,6 +520,17 @@ guest_run_close(struct guest *g)
     return false;
 }
 
+/* Frames flow: poll the rings (guest_busy_poll()). */
+static void
+guest_busy_start(struct guest *g)
+{
+    if (!g->busy) {
+        g->busy = true;
+        g->n_busy++;
+        g->busy_last_us = time_usec();
+    }
+}
+
 static void
 guest_handle_events(struct guest *g)
 {
@@ -547,8 +562,7 @@ guest_handle_events(struct guest *g)
         }
         if (g->mode != GUEST_MODE_NETNS
             && g->c.rx_packets - before >= GUEST_BUSY_BATCH) {
-            g->busy = true; /* frames flow: poll (guest_busy_poll()) */
-            g->busy_last_us = time_usec();
+            guest_busy_start(g); /* frames flow: poll */
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -644,9 +658,8 @@ guest_main_loop(struct guest *g)
                 }
             }
             if (g->mode == GUEST_MODE_GENERATE) {
-                if (traffic_generate(g) && !g->gen_pps && !g->busy) {
-                    g->busy = true; /* flat out: poll (guest_busy_poll()) */
-                    g->busy_last_us = time_usec();
+                if (traffic_generate(g) && !g->gen_pps) {
+                    guest_busy_start(g); /* flat out: poll */
                 }
                 bool room = false;
                 for (unsigned int i = 0; i < g->n_queues; i++) {
