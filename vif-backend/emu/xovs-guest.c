@@ -44,11 +44,12 @@
 #include <inttypes.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vif-backend/emu/guest-private.h"
@@ -571,14 +572,19 @@ guest_handle_events(struct guest *g)
 }
 
 /* --generate and --sink while frames flow: the rings are polled as a PMD
- * polls them, with no event asked for or sent, and the core is yielded
- * between passes (a benchmark's two guests share one core: the sink
- * drains its RX ring while the generator waits for TX room, and the other
- * way round).  A pass through the main loop (xenstore, signals, reports)
- * every GUEST_BUSY_SLICE_US; back to events after GUEST_BUSY_IDLE_US
- * without a frame.  A wake-up per frame (or a timer, when the backend is
- * polled and sends no events) would leave the RX ring without buffers
- * for most of the time between wake-ups: the backend then drops. */
+ * polls them, with no event asked for or sent.  Between passes the guest
+ * naps GUEST_BUSY_NAP_US (unless a pass took half a ring: more is
+ * waiting), so that a benchmark's two guests, which share one core, take
+ * turns in batches: the sink drains its RX ring while the generator waits
+ * for TX room, and the other way round.  (sched_yield() instead made the
+ * two hand the core back and forth every few frames and, on a loaded
+ * machine, spent their share of it on the system call; a nap costs no
+ * share while it lasts.)  A pass through the main loop (xenstore,
+ * signals, reports) every GUEST_BUSY_SLICE_US; back to events after
+ * GUEST_BUSY_IDLE_US without a frame.  A wake-up per event (or a timer,
+ * when the backend is polled and sends no events) left the RX ring
+ * without buffers for most of the time between wake-ups: the backend
+ * then drops. */
 static void
 guest_busy_poll(struct guest *g)
 {
@@ -586,19 +592,21 @@ guest_busy_poll(struct guest *g)
 
     for (;;) {
         unsigned long long rx_before = g->c.rx_packets;
-        bool work = false;
+        size_t sent = 0, completed = 0;
 
         for (unsigned int i = 0; i < g->n_queues; i++) {
             struct guest_queue *q = &g->queues[i];
+            RING_IDX cons = q->tx.rsp_cons;
 
             netfront_tx_gc(g, q);
+            completed += q->tx.rsp_cons - cons;
             netfront_rx_poll(g, q);
         }
-        work = g->c.rx_packets != rx_before;
-        if (g->mode == GUEST_MODE_GENERATE && !g->gen_pps
-            && traffic_generate(g)) {
-            work = true;
+        if (g->mode == GUEST_MODE_GENERATE && !g->gen_pps) {
+            sent = traffic_generate(g);
         }
+        unsigned long long taken = g->c.rx_packets - rx_before;
+        bool work = taken || sent || completed;
 
         long long int now = time_usec();
         if (work) {
@@ -613,7 +621,10 @@ guest_busy_poll(struct guest *g)
             poll_immediate_wake();
             return;
         }
-        sched_yield();
+        if (taken < GUEST_RX_RING_SIZE / 2) {
+            struct timespec nap = {0, GUEST_BUSY_NAP_US * 1000};
+            nanosleep(&nap, NULL);
+        }
     }
 }
 
@@ -981,6 +992,11 @@ main(int argc, char *argv[])
         ovs_fatal(error, "watch %s/state", g.be_path);
     }
 
+    if (g.mode != GUEST_MODE_NETNS) {
+        /* Busy polling's naps are GUEST_BUSY_NAP_US, not the default
+         * 50 us of timer slack more. */
+        prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+    }
     guest_main_loop(&g);
 
     guest_disconnect(&g);
