@@ -68,6 +68,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_spinlock.h>
 
 #include "vif-backend/dpdk/handoff-io.h"
@@ -144,24 +145,55 @@ struct xovs_pmd {
 /* ---- Data path ---------------------------------------------------------- */
 
 /* The sink of vif_tx_run(): frames land in mbufs of the rx queue's
- * mempool. */
+ * mempool, taken from it in bulk (one mempool access a burst, not one a
+ * frame) on the first frame of a burst; what is left goes back at its
+ * end. */
 struct xovs_sink {
     struct xovs_rxq *rxq;
     struct rte_mbuf **out;
     uint16_t n;
+    uint16_t max;              /* frames this burst may take */
+    uint16_t n_cache, i_cache; /* 'cache' filled, handed out */
+    uint16_t n_alloc;          /* buffers handed out this burst */
+    struct rte_mbuf *cache[VIF_TX_BUDGET];
 };
+
+static struct rte_mbuf *
+xovs_sink_mbuf(struct xovs_sink *s)
+{
+    if (s->i_cache == s->n_cache) {
+        uint16_t k = RTE_MIN(s->max - s->n_alloc, (int)VIF_TX_BUDGET);
+
+        s->n_cache = s->i_cache = 0;
+        if (!k || rte_pktmbuf_alloc_bulk(s->rxq->mp, s->cache, k)) {
+            return rte_pktmbuf_alloc(s->rxq->mp); /* the pool is short */
+        }
+        s->n_cache = k;
+    }
+    return s->cache[s->i_cache++];
+}
+
+/* Gives back the mbufs the burst took from the pool and did not use. */
+static void
+xovs_sink_finish(struct xovs_sink *s)
+{
+    if (s->i_cache < s->n_cache) {
+        rte_pktmbuf_free_bulk(&s->cache[s->i_cache], s->n_cache - s->i_cache);
+    }
+}
 
 static void *
 xovs_sink_alloc(void *aux, size_t size, void **handle)
 {
     struct xovs_sink *s = aux;
-    struct rte_mbuf *m = rte_pktmbuf_alloc(s->rxq->mp);
+    struct rte_mbuf *m = xovs_sink_mbuf(s);
 
     *handle = NULL;
     if (!m) {
         s->rxq->imissed++;
         return NULL;
     }
+    s->n_alloc++;
     if (size > rte_pktmbuf_tailroom(m)) {
         rte_pktmbuf_free(m);
         s->rxq->imissed++;
@@ -212,7 +244,7 @@ xovs_rx_burst(void *rxq_, struct rte_mbuf **bufs, uint16_t n)
 {
     struct xovs_rxq *rxq = rxq_;
     struct xovs_pmd *pmd = rxq->pmd;
-    struct xovs_sink s = {.rxq = rxq, .out = bufs};
+    struct xovs_sink s = {.rxq = rxq, .out = bufs, .max = n};
     const struct vif_tx_sink sink = {
         .alloc = xovs_sink_alloc,
         .put = xovs_sink_put,
@@ -233,6 +265,7 @@ xovs_rx_burst(void *rxq_, struct rte_mbuf **bufs, uint16_t n)
         }
         xovs_unlock(&vq->tx_lock);
     }
+    xovs_sink_finish(&s);
     rxq->ipackets += s.n;
     return s.n;
 }
@@ -249,6 +282,9 @@ xovs_deliver(struct xovs_txq *txq, unsigned int q, struct rte_mbuf **bufs,
     struct vif_rx_pkt *ptrs[VIF_RX_BUDGET];
     size_t taken = 0;
 
+    for (size_t i = 0; i < n; i++) {
+        rte_prefetch0(rte_pktmbuf_mtod(bufs[i], void *));
+    }
     for (size_t i = 0; i < n; i++) {
         struct rte_mbuf *m = bufs[i];
 

@@ -224,11 +224,11 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             return;
         }
         q->tx.rsp_cons = prod;
-        if (g->mode != GUEST_MODE_NETNS && netfront_tx_room(q)) {
-            /* --generate and --sink poll again while they have room: an
-             * event per completion would cost the backend a notification
-             * and us a wake-up, for nothing.  Asked for only when short of
-             * room (below). */
+        if (g->mode != GUEST_MODE_NETNS && (netfront_tx_room(q) || g->busy)) {
+            /* --generate and --sink poll again while they have room or
+             * while they busy-poll: an event per completion would cost the
+             * backend a notification and us a wake-up, for nothing.  Asked
+             * for only when short of room and sleeping (below). */
             return;
         }
         RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
@@ -293,13 +293,11 @@ netfront_xmit(struct guest *g, struct guest_queue *q,
         struct netif_tx_request req;
 
         memcpy(vif_emu_page(g->dom, q->tx_frame[id]), frame + done, chunk);
-        if (netfront_grant(g, q->tx_frame[id], true, &q->tx_ref[id])) {
-            /* Cannot happen with the table sized for the rings. */
-            netfront_broken(g, q, "out of grant references");
-            return;
-        }
+        /* Granted at the push, with the others of the batch. */
+        q->tx_ungranted_idx[q->n_tx_ungranted] = q->tx.req_prod_pvt;
+        q->tx_ungranted_id[q->n_tx_ungranted++] = id;
         memset(&req, 0, sizeof req);
-        req.gref = q->tx_ref[id];
+        req.gref = GUEST_NO_REF;
         req.offset = 0;
         req.id = id;
         /* The first slot carries the whole packet's size. */
@@ -329,6 +327,29 @@ netfront_tx_push(struct guest *g, struct guest_queue *q)
 {
     int notify;
 
+    if (q->n_tx_ungranted) {
+        /* The grants of every request since the last push, under one
+         * lock (readonly: the backend only reads a TX buffer). */
+        uint32_t frames[GUEST_TX_RING_SIZE], refs[GUEST_TX_RING_SIZE];
+        size_t n = q->n_tx_ungranted;
+        int error;
+
+        for (size_t i = 0; i < n; i++) {
+            frames[i] = q->tx_frame[q->tx_ungranted_id[i]];
+        }
+        size_t done = vif_emu_grant_access_n(g->dom, frames, n, g->be_id, true,
+                                             refs, &error);
+        q->n_tx_ungranted = 0;
+        for (size_t i = 0; i < done; i++) {
+            q->tx_ref[q->tx_ungranted_id[i]] = refs[i];
+            RING_GET_REQUEST(&q->tx, q->tx_ungranted_idx[i])->gref = refs[i];
+        }
+        if (done < n) {
+            /* Cannot happen with the table sized for the rings. */
+            netfront_broken(g, q, "out of grant references");
+            return;
+        }
+    }
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify) {
         vif_emu_notify(g->dom, q->tx_evtchn);
@@ -544,6 +565,28 @@ netfront_rx_one(struct guest *g, struct guest_queue *q, RING_IDX rp)
         }
     }
 
+    /* One slot (every frame up to a page): delivered from the buffer, as
+     * netfront hands the page itself up; the buffer is ours again (its
+     * grant revoked) and not reposted before traffic_deliver() returns. */
+    if (!(rx.flags & NETRXF_more_data) && rx.status >= ETH_HEADER_LEN
+        && rx.offset + rx.status <= GUEST_PAGE) {
+        unsigned int id = q->rx.rsp_cons & (GUEST_RX_RING_SIZE - 1);
+        uint8_t *data
+            = (uint8_t *)vif_emu_page(g->dom, q->rx_frame[id]) + rx.offset;
+
+        q->rx.rsp_cons = cons;
+        if (bad) {
+            g->c.rx_errors++;
+            return true;
+        }
+        if (g->rss) {
+            rss_check(g, q, data, rx.status, has_hash ? &hash : NULL);
+        }
+        netfront_deliver(g, q, data, rx.status, first_flags,
+                         has_gso ? &gso : NULL);
+        return true;
+    }
+
     /* The data slots. */
     RING_IDX first = q->rx.rsp_cons;
     for (unsigned int slots = 1;; slots++) {
@@ -645,6 +688,13 @@ netfront_rx_poll(struct guest *g, struct guest_queue *q)
         if (!budget) {
             netfront_rx_refill(g, q);
             return true;
+        }
+        if (g->busy) {
+            /* Polled again soon (guest_busy_poll()): no event asked for,
+             * as NAPI leaves the interrupt off while it polls
+             * (rsp_event stays behind rsp_prod, so the backend sends
+             * none). */
+            break;
         }
         if (bench && taken) {
             q->rx_moderated = true;

@@ -42,6 +42,16 @@
 #define GUEST_MAX_QUEUES 16
 #define GUEST_NAPI_BUDGET 64
 #define GUEST_RX_MODERATE_MS 1 /* see netfront_rx_poll() */
+/* Busy polling (--generate, --sink; see guest_busy_poll()): entered when a
+ * poll takes this many frames, left after GUEST_BUSY_IDLE_US without any,
+ * with a pass through the main loop every GUEST_BUSY_SLICE_US. */
+#define GUEST_BUSY_BATCH 32
+#define GUEST_BUSY_IDLE_US 1000
+#define GUEST_BUSY_SLICE_US 5000
+#define GUEST_BUSY_NAP_US 20
+/* The generator refills its TX ring once this many slots are free (bigger
+ * batches, fewer passes). */
+#define GUEST_GEN_BATCH 64
 /* A frame, as read from the tap: up to 64 KiB (GSO) plus headroom. */
 #define GUEST_FRAME_MAX (XEN_NETIF_MAX_TX_SIZE + 1)
 #define GUEST_NO_REF UINT32_MAX
@@ -84,6 +94,11 @@ struct guest_queue {
                                            * free */
     uint16_t tx_free[GUEST_TX_RING_SIZE]; /* free ids (a stack) */
     size_t n_tx_free;
+    /* Requests written since the last push, their grants still to make
+     * (netfront_tx_push() grants them in one call): ring index and id. */
+    RING_IDX tx_ungranted_idx[GUEST_TX_RING_SIZE];
+    uint16_t tx_ungranted_id[GUEST_TX_RING_SIZE];
+    size_t n_tx_ungranted;
 
     /* RX: buffer i is ring index i (netfront's xennet_rxidx()). */
     uint32_t rx_frame[GUEST_RX_RING_SIZE];
@@ -158,6 +173,10 @@ struct guest {
     long long int gen_last_ns;
     double gen_tokens;
     bool announced; /* --sink: gratuitous ARP sent this second */
+    bool busy;      /* frames flow: the rings are polled, no events asked
+                     * for (guest_busy_poll()) */
+    long long int busy_last_us; /* when a busy poll last found work */
+    unsigned long long n_busy;  /* times busy polling began */
 
     uint8_t *frame; /* scratch, GUEST_FRAME_MAX bytes */
     uint64_t n_events, n_spurious;
@@ -221,8 +240,8 @@ void traffic_tap_tx(struct guest *, struct guest_queue *);
 /* A gratuitous ARP from our MAC on queue 0 (--sink), so that the switch
  * learns where we are. */
 void traffic_announce(struct guest *);
-/* Generated UDP frames onto every queue (--generate). */
-void traffic_generate(struct guest *);
+/* Generated UDP frames onto every queue (--generate); returns how many. */
+size_t traffic_generate(struct guest *);
 /* A received frame to the guest OS: the tap of 'q', if there is one. */
 void traffic_deliver(struct guest *, struct guest_queue *,
                      const struct virtio_net_hdr *, const uint8_t *frame,

@@ -135,9 +135,17 @@ traffic_build_udp(struct guest *g, struct guest_queue *q, uint8_t *f,
     udp[3] = 0x09;
     udp[4] = udp_len >> 8;
     udp[5] = udp_len & 0xff;
-    if (udp_len >= 16) {
+}
+
+/* The next frame of 'q' from the template 'f' (traffic_build_udp()): only
+ * its sequence number changes, as a generator that copies a template and
+ * stamps it (xovs-pktgen) does, not the whole frame built again. */
+static void
+traffic_stamp_udp(struct guest_queue *q, uint8_t *f, size_t size)
+{
+    if (size >= ETH_HEADER_LEN + 20 + 16) {
         uint64_t seq = q->gen_seq;
-        memcpy(udp + 8, &seq, sizeof seq);
+        memcpy(f + ETH_HEADER_LEN + 20 + 8, &seq, sizeof seq);
     }
     q->gen_seq++;
 }
@@ -176,11 +184,12 @@ traffic_announce(struct guest *g)
     netfront_tx_push(g, q);
 }
 
-void
+size_t
 traffic_generate(struct guest *g)
 {
     long long int now = time_usec() * 1000;
     double allowed = 1e18;
+    size_t n_sent = 0;
 
     if (g->gen_pps) {
         double burst = MAX(32.0, g->gen_pps / 100.0);
@@ -194,24 +203,34 @@ traffic_generate(struct guest *g)
         struct guest_queue *q = &g->queues[(g->rr + k) % g->n_queues];
         bool sent = false;
 
+        if (g->busy && !g->gen_pps
+            && q->tx.req_prod_pvt - q->tx.rsp_cons
+                   > GUEST_TX_RING_SIZE - GUEST_GEN_BATCH) {
+            /* Polling: refill once a batch is free, not per completion
+             * (each pass costs more than a frame). */
+            continue;
+        }
         /* Up to a whole ring per round: each round costs a pass through
          * the poll loop (system calls), which a NAPI budget's worth of
          * frames would pay four times over. */
+        traffic_build_udp(g, q, g->frame, g->gen_size);
         for (size_t b = 0;
              b < GUEST_TX_RING_SIZE && allowed >= 1.0 && netfront_tx_room(q);
              b++) {
-            traffic_build_udp(g, q, g->frame, g->gen_size);
+            traffic_stamp_udp(q, g->frame, g->gen_size);
             netfront_xmit(g, q, NULL, g->frame, g->gen_size);
             allowed -= 1.0;
             if (g->gen_pps) {
                 g->gen_tokens -= 1.0;
             }
             sent = true;
+            n_sent++;
         }
         if (sent) {
             netfront_tx_push(g, q);
         }
     }
+    return n_sent;
 }
 
 void

@@ -48,6 +48,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vif-backend/emu/guest-private.h"
@@ -444,6 +446,10 @@ guest_report(struct guest *g, bool final)
                    "rx_bytes=%llu\n",
                    i, q->tx_packets, q->tx_bytes, q->rx_packets, q->rx_bytes);
         }
+        if (g->mode != GUEST_MODE_NETNS) {
+            printf("busy_polls=%llu polling=%d events=%" PRIu64 "\n",
+                   g->n_busy, g->busy, g->n_events);
+        }
         if (g->rss) {
             const struct rss_counters *r = &g->rss_c;
             printf("rss=%s hashed=%llu bad_hash=%llu wrong_queue=%llu "
@@ -515,6 +521,17 @@ guest_run_close(struct guest *g)
     return false;
 }
 
+/* Frames flow: poll the rings (guest_busy_poll()). */
+static void
+guest_busy_start(struct guest *g)
+{
+    if (!g->busy) {
+        g->busy = true;
+        g->n_busy++;
+        g->busy_last_us = time_usec();
+    }
+}
+
 static void
 guest_handle_events(struct guest *g)
 {
@@ -536,6 +553,7 @@ guest_handle_events(struct guest *g)
     g->rr = g->n_queues ? (g->rr + 1) % g->n_queues : 0;
     for (unsigned int k = 0; k < g->n_queues; k++) {
         struct guest_queue *q = &g->queues[(g->rr + k) % g->n_queues];
+        unsigned long long before = g->c.rx_packets;
 
         netfront_tx_gc(g, q);
         if (netfront_rx_poll(g, q)) {
@@ -543,9 +561,70 @@ guest_handle_events(struct guest *g)
         } else if (q->rx_moderated) {
             poll_timer_wait(GUEST_RX_MODERATE_MS);
         }
+        if (g->mode != GUEST_MODE_NETNS
+            && g->c.rx_packets - before >= GUEST_BUSY_BATCH) {
+            guest_busy_start(g); /* frames flow: poll */
+        }
     }
     for (size_t i = 0; i < n; i++) {
         vif_emu_unmask(g->dom, fired[i]);
+    }
+}
+
+/* --generate and --sink while frames flow: the rings are polled as a PMD
+ * polls them, with no event asked for or sent.  Between passes the guest
+ * naps GUEST_BUSY_NAP_US (unless a pass took half a ring: more is
+ * waiting), so that a benchmark's two guests, which share one core, take
+ * turns in batches: the sink drains its RX ring while the generator waits
+ * for TX room, and the other way round.  (sched_yield() instead made the
+ * two hand the core back and forth every few frames and, on a loaded
+ * machine, spent their share of it on the system call; a nap costs no
+ * share while it lasts.)  A pass through the main loop (xenstore,
+ * signals, reports) every GUEST_BUSY_SLICE_US; back to events after
+ * GUEST_BUSY_IDLE_US without a frame.  A wake-up per event (or a timer,
+ * when the backend is polled and sends no events) left the RX ring
+ * without buffers for most of the time between wake-ups: the backend
+ * then drops. */
+static void
+guest_busy_poll(struct guest *g)
+{
+    long long int start = time_usec();
+
+    for (;;) {
+        unsigned long long rx_before = g->c.rx_packets;
+        size_t sent = 0, completed = 0;
+
+        for (unsigned int i = 0; i < g->n_queues; i++) {
+            struct guest_queue *q = &g->queues[i];
+            RING_IDX cons = q->tx.rsp_cons;
+
+            netfront_tx_gc(g, q);
+            completed += q->tx.rsp_cons - cons;
+            netfront_rx_poll(g, q);
+        }
+        if (g->mode == GUEST_MODE_GENERATE && !g->gen_pps) {
+            sent = traffic_generate(g);
+        }
+        unsigned long long taken = g->c.rx_packets - rx_before;
+        bool work = taken || sent || completed;
+
+        long long int now = time_usec();
+        if (work) {
+            g->busy_last_us = now;
+        } else if (now - g->busy_last_us > GUEST_BUSY_IDLE_US) {
+            /* Idle: ask for events again (the next pass arms them). */
+            g->busy = false;
+            poll_immediate_wake();
+            return;
+        }
+        if (now - start > GUEST_BUSY_SLICE_US) {
+            poll_immediate_wake();
+            return;
+        }
+        if (taken < GUEST_RX_RING_SIZE / 2) {
+            struct timespec nap = {0, GUEST_BUSY_NAP_US * 1000};
+            nanosleep(&nap, NULL);
+        }
     }
 }
 
@@ -590,7 +669,9 @@ guest_main_loop(struct guest *g)
                 }
             }
             if (g->mode == GUEST_MODE_GENERATE) {
-                traffic_generate(g);
+                if (traffic_generate(g) && !g->gen_pps) {
+                    guest_busy_start(g); /* flat out: poll */
+                }
                 bool room = false;
                 for (unsigned int i = 0; i < g->n_queues; i++) {
                     /* Collects what completed meanwhile and, if the ring
@@ -606,6 +687,14 @@ guest_main_loop(struct guest *g)
                         poll_timer_wait(1);
                     }
                 }
+            }
+        }
+
+        if (g->busy) {
+            if (!g->closing && guest_connected(g)) {
+                guest_busy_poll(g);
+            } else {
+                g->busy = false;
             }
         }
 
@@ -903,6 +992,11 @@ main(int argc, char *argv[])
         ovs_fatal(error, "watch %s/state", g.be_path);
     }
 
+    if (g.mode != GUEST_MODE_NETNS) {
+        /* Busy polling's naps are GUEST_BUSY_NAP_US, not the default
+         * 50 us of timer slack more. */
+        prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+    }
     guest_main_loop(&g);
 
     guest_disconnect(&g);
