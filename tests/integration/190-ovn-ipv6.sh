@@ -1,7 +1,7 @@
 #!/bin/bash
 # xovs-test: alone=ovn
 # IPv6 on a pool network (docs/ovn.md, "IPv6"): guests on two hosts of
-# scripts/ovn-sandbox reach each other over 2001:db8::/64 and over their
+# scripts/ovn-sandbox reach each other over 2001:db8:7::/64 and over their
 # link-local addresses (neighbour discovery across Geneve), as over IPv4.
 # g1 (host 1) has no ip-allowed: any address from its MAC, also one it
 # adds later.  g2 (host 2) is locked to 198.18.7.2 and 2001:db8:7::2:
@@ -9,9 +9,11 @@
 # added itself (2001:db8:7::66) get no answer, and g1 cannot resolve that
 # address (g2's neighbour advertisement for it is dropped).  g3 (host 1)
 # is locked to IPv4 only (198.18.7.3): IPv4 passes, IPv6 does not, as in
-# XenServer's locked mode without ipv6_allowed.  On Debian's OVN 23.03.1
-# this fails without the controller's port security form (every neighbour
-# advertisement dropped: ovn-controller matched them on hop limit 225).
+# XenServer's locked mode without ipv6_allowed; g4 (host 2) is locked to
+# IPv6 only (2001:db8:7::4): IPv6 and its link-local pass, IPv4 does not.
+# On Debian's OVN 23.03.1 this fails without the controller's port
+# security form (every neighbour advertisement dropped: ovn-controller
+# matched them on hop limit 225).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/ovn-lib.sh
@@ -31,10 +33,11 @@ done
 place g1 1 1 "${HNET[1]}" "$priv" 198.18.7.1/24
 place g2 2 2 "${HNET[2]}" "$priv" 198.18.7.2/24 ip-allowed=198.18.7.2,2001:db8:7::2
 place g3 1 3 "${HNET[1]}" "$priv" 198.18.7.3/24 ip-allowed=198.18.7.3
-for g in 1 2 3; do
+place g4 2 4 "${HNET[2]}" "$priv" 198.18.7.4/24 ip-allowed=2001:db8:7::4
+for g in 1 2 3 4; do
     gexec "g$g" ip addr add "2001:db8:7::$g/64" dev eth0 nodad
 done
-wait_bound g1 g2 g3
+wait_bound g1 g2 g3 g4
 
 # lla NAME: guest NAME's link-local address (the kernel's, from its MAC).
 lla() {
@@ -75,4 +78,11 @@ expect_ping g2 -6 2001:db8:7::1
 log "g3 (locked to IPv4 only): IPv4 passes, IPv6 does not"
 expect_ping g3 198.18.7.1
 expect_no_ping g3 -6 2001:db8:7::1
+
+log "g4 (host 2, locked to IPv6 only): IPv6 passes, IPv4 does not"
+gexec g4 ping -6 -c 1 -w 30 2001:db8:7::1 >/dev/null ||
+    fail "g4 (host 2) does not reach g1 (host 1) over IPv6"
+expect_ping g1 -6 2001:db8:7::4
+expect_ping g4 -6 "$L1%eth0"
+expect_no_ping g4 198.18.7.1
 pass
