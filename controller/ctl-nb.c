@@ -3,6 +3,7 @@
 #include <config.h>
 #include "controller/ctl-nb.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "controller/ctl-acl.h"
@@ -12,6 +13,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "packets.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -510,7 +512,59 @@ ctl_lsp_destroy(struct ctl_lsp *want)
 {
     smap_destroy(&want->options);
     smap_destroy(&want->external_ids);
+    if (want->port_security != want->address) {
+        free(CONST_CAST(char *, want->port_security));
+    }
     free(CONST_CAST(char *, want->address));
+}
+
+/* True if ' '-separated 'ips' holds the IPv6 address 'a'. */
+static bool
+ctl_nb_ips_have(const char *ips, const struct in6_addr *a)
+{
+    bool found = false;
+    char *copy = xstrdup(ips), *save = NULL;
+    for (char *ip = strtok_r(copy, " ", &save); ip && !found;
+         ip = strtok_r(NULL, " ", &save)) {
+        struct in6_addr b;
+        found = inet_pton(AF_INET6, ip, &b) == 1 && ipv6_addr_equals(a, &b);
+    }
+    free(copy);
+    return found;
+}
+
+/* OVN port security for a VIF with MAC 'mac' and allowed source addresses
+ * 'ips' (' '-separated, "" for any).  Means what OVN's "MAC [IP...]" means
+ * (ovn-nb(5)), written so that IPv6 neighbour advertisements pass OVN
+ * 23.03.1's ovn-controller: it matches the NAs a port may send with
+ * nw_ttl=225 instead of 255 (fixed in 23.03.2, commit 9dc56cf44 "Use
+ * correct nw_ttl=255 to match against legit NAs"), so every NA was dropped
+ * except those whose target is one of the port's IPv6 addresses (those
+ * flows have no TTL match).  Hence:
+ *   - any address: "MAC 0.0.0.0/0 ::/0", every IPv4 and IPv6 source and
+ *     NA target from the MAC, as "MAC" alone;
+ *   - IPv6 addresses: also the link-local address OVN derives from the MAC
+ *     (OVN allows it as a source anyway), so NAs for it pass;
+ *   - IPv4 only: as given (OVN then drops IPv6, as XenServer's locked
+ *     mode with no ipv6_allowed).
+ * Returns a malloc'd string. */
+char *
+ctl_nb_port_security(const char *mac, const char *ips)
+{
+    if (!*ips) {
+        return xasprintf("%s 0.0.0.0/0 ::/0", mac);
+    }
+    struct eth_addr ea;
+    if (strchr(ips, ':') && eth_addr_from_string(mac, &ea)) {
+        struct in6_addr lla;
+        in6_generate_lla(ea, &lla);
+        if (!ctl_nb_ips_have(ips, &lla)) {
+            char buf[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, &lla, buf, sizeof buf);
+            return xasprintf("%s %s %s", mac, ips, buf);
+        }
+    }
+    return xasprintf("%s %s", mac, ips);
 }
 
 /* What VIF 'vif''s port should be (ctl_lsp_destroy() frees it). */
@@ -525,7 +579,7 @@ ctl_nb_want_vif(const struct ctl_plan_vif *vif, struct ctl_lsp *want)
         .name = vif->uuid,
         .type = "",
         .address = addr,
-        .port_security = addr,
+        .port_security = ctl_nb_port_security(vif->mac, vif->ips),
         .vlan = -1,
     };
     smap_init(&want->options);

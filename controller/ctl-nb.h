@@ -12,7 +12,8 @@
  *                    addresses=unknown, options:network_name=PHYSNET,
  *                    tag_request=VLAN, external_ids:xovs-network=UUID
  *   VIF           -> Logical_Switch_Port named by the VIF's uuid,
- *                    addresses=MAC, port_security=MAC,
+ *                    addresses="MAC [IP...]",
+ *                    port_security=ctl_nb_port_security(),
  *                    options:requested-chassis=HOST,
  *                    (migrating: requested-chassis=HOST,TARGET and
  *                    activation-strategy=rarp)
@@ -95,6 +96,10 @@ void ctl_nb_wait(struct ctl_nb *);
 /* True when the NB database holds the desired state as far as this
  * replica knows (connected, nothing left to write). */
 bool ctl_nb_is_synced(const struct ctl_nb *);
+
+/* The port_security of a VIF with 'mac' and allowed source addresses 'ips'
+ * (' '-separated, "" for any); malloc'd.  See ctl-nb.c for the form. */
+char *ctl_nb_port_security(const char *mac, const char *ips);
 
 /* How much each pass compared (also "nb/stats" on the control socket). */
 struct ctl_nb_stats {

@@ -3,7 +3,8 @@
 # Issue 14 (1): three hosts, a private pool network; VIFs on different
 # hosts ping and pass iperf3 over Geneve.  scripts/ovn-sandbox with three
 # hosts joined by their agents; xovs-controller holds the private network
-# and one guest's VIF per host.  Asserts: every guest pings every other;
+# and one guest's VIF per host.  Asserts: every guest pings every other,
+# over IPv4 and IPv6 (2001:db8:6::/64 and the link-local addresses);
 # the packets between hosts cross the underlay as Geneve
 # (UDP 6081 between the hosts' encap addresses, seen on host 1's wire),
 # and 3 s of iperf3 TCP from host 1 to host 2 and from host 3 to host 1
@@ -29,6 +30,7 @@ for i in 1 2 3; do
         fail "network-create on host $i"
     place "g$i" "$i" "$i" "$hnet" "$priv" "198.18.6.$i/24"
     ip -n "$(gns "g$i")" link set eth0 mtu 1400
+    gexec "g$i" ip addr add "2001:db8:6::$i/64" dev eth0 nodad
 done
 wait_bound g1 g2 g3
 log "ok: g1, g2, g3 bound on hosts 1, 2, 3"
@@ -41,6 +43,21 @@ for a in 1 2 3; do
     done
 done
 log "ok: every guest pings every other"
+
+# IPv6 as IPv4: neighbour discovery across Geneve, global and link-local
+# (ping's own deadline: wait_until's count of tries would be minutes).
+for a in 1 2 3; do
+    for b in 1 2 3; do
+        [[ $a == "$b" ]] && continue
+        gexec "g$a" ping -6 -c 1 -w 30 "2001:db8:6::$b" >/dev/null ||
+            fail "g$a (host $a) does not reach g$b (host $b) over IPv6: $(gexec "g$a" ip -6 neigh | tr '\n' ';')"
+        ll=$(gexec "g$b" ip -6 -o addr show dev eth0 scope link |
+            sed -n 's/.* inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p')
+        gexec "g$a" ping -6 -c 1 -w 30 "$ll%eth0" >/dev/null ||
+            fail "g$a (host $a) does not reach g$b (host $b) at its link-local $ll"
+    done
+done
+log "ok: every guest pings every other over IPv6 (2001:db8:6::/64 and link-local)"
 
 log "the traffic between hosts is Geneve on the underlay"
 ip netns exec "$OVN-h1" timeout 20 tcpdump -n -p -i eth0 -c 4 \
