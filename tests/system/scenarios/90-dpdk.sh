@@ -37,7 +37,10 @@ grep -q '^HugePages_Total' /proc/meminfo && echo 0 >/proc/sys/vm/nr_hugepages
 stop_pidfile() {
     local pid
     pid=$(cat "$1" 2>/dev/null) || return 0
-    [ -n "$pid" ] && [ -d "/proc/$pid" ] || { rm -f "$1"; return 0; }
+    if [ -z "$pid" ] || [ ! -d "/proc/$pid" ]; then
+        rm -f "$1"
+        return 0
+    fi
     kill "$pid" 2>/dev/null
     wait_for 20 sh -c "[ ! -d /proc/$pid ]" || kill -9 "$pid" 2>/dev/null
     rm -f "$1"
@@ -53,6 +56,7 @@ VSD_LOG=$OVS_LOGDIR/ovs-vswitchd.log
 NB_LOG=$OVS_LOGDIR/netback.log
 AGENT_LOG=$OVS_LOGDIR/agent.log
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     local d
     for d in $(xl list 2>/dev/null | awk 'NR > 2 { print $2 }'); do
@@ -83,6 +87,7 @@ t0=$(now)
 "$VSD_DPDK" "unix:$OVS_RUNDIR/db.sock" --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
     --detach --log-file="$VSD_LOG" ||
     { tail -n 30 "$VSD_LOG"; fail "ovs-vswitchd-dpdk did not start: $(grep -E 'EAL|dpdk' "$VSD_LOG" | grep -v INFO | tail -n 1)"; }
+# shellcheck disable=SC2016 # expanded by that sh
 wait_for 60 sh -c '[ "$(ovs-vsctl --timeout=5 get Open_vSwitch . dpdk_initialized)" = true ]' ||
     { tail -n 40 "$VSD_LOG"; fail "DPDK not initialised in ovs-vswitchd-dpdk"; }
 log "ovs-vswitchd-dpdk up, DPDK initialised in $(since "$t0")s: $(ovs-vsctl get Open_vSwitch . dpdk_version)"
@@ -93,7 +98,13 @@ xovs-agent --ovsdb="unix:$OVS_RUNDIR/db.sock" --store="$D/store.json" \
     --detach --log-file="$AGENT_LOG" ||
     fail "xovs-agent did not start: $(tail -n 3 "$AGENT_LOG")"
 wait_for 30 xovs network-list || fail "xovs-agent does not answer"
-netback_start --dpdk-dir="$D/sock" ||
+# --dpdk-default=yes: netback picks a VIF's data path when it sets the
+# backend up, by asking the agent for the record of this domid and
+# device; xl's hotplug script, which runs later, is what matches a record
+# made before the guest (domid 0) by its MAC, so at that time netback finds
+# none and would fall back to --dpdk-default (no: a tap, though the
+# record's network says xovs-dpdk=true).
+netback_start --dpdk-dir="$D/sock" --dpdk-default=yes ||
     fail "xovs-netback --dpdk-dir did not start: $(tail -n 3 "$NB_LOG")"
 
 # The network's VIFs are DPDK VIFs: set before the guests plug.
@@ -103,7 +114,12 @@ xovs network-param-set uuid="$net" other-config:xovs-dpdk=true ||
 br=$(net_bridge "$net")
 vif_record "$net" 0 0 "$(guest_mac 71)" >/dev/null || fail "vif-create ga failed"
 vif_record "$net" 0 0 "$(guest_mac 72)" >/dev/null || fail "vif-create gb failed"
+# xl hands its environment to the hotplug script, and lib.sh exports
+# XOVS_RPC (the admin socket, where the agent refuses dpdk-devargs): the
+# script must find the internal socket, as it does under a real xl.
+export XOVS_RPC_ADMIN=$XOVS_RPC
 t0=$(now)
+XOVS_RPC=unix:/run/xovs/agent-internal.sock
 da=$(guest_up ga 71 "$br") ||
     { host_report; domu_console ga; fail "guest ga did not come up"; }
 log "ga: domid $da, up $(since "$t0")s after xl create"
@@ -113,11 +129,13 @@ for d in $da $db; do
     wait_for 60 xs_is "/local/domain/0/backend/vif/$d/0/state" 4 ||
         { host_report; fail "backend of domain $d not Connected"; }
 done
+XOVS_RPC=$XOVS_RPC_ADMIN
 log "ga: domid $da, gb: domid $db, Connected on $br $(since "$t0")s after the first xl create"
 xovs vif-list params=domid,device,dpdk,currently-attached
 vsd=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")
 
 # dpdk_attached DOMID: vif D.0 is the net_xovs port, link up.
+# shellcheck disable=SC2317 # run by wait_for
 dpdk_attached() {
     [ "$(ovs-vsctl --timeout=5 get interface "vif$1.0" type)" = dpdk ] &&
         [ "$(ovs-vsctl --timeout=5 get interface "vif$1.0" link_state)" = up ]
