@@ -105,9 +105,13 @@ xapi_batch(struct xapi_ctx *c)
     }
 
     /* The records as they were, to undo the calls already run if a later
-     * one fails (reject-before-change holds for the batch as a whole). */
+     * one fails (reject-before-change holds for the batch as a whole): the
+     * change the batch runs in (xapi_handle_line()), else a copy. */
+    struct xrec_change *change = c->db->change;
     struct xrec_db before;
-    xrec_db_clone(&before, c->db);
+    if (!change) {
+        xrec_db_clone(&before, c->db);
+    }
 
     struct json_object *results = json_object_new_array();
     size_t n = json_object_array_length(calls);
@@ -128,8 +132,12 @@ xapi_batch(struct xapi_ctx *c)
                                  "was changed",
                                  i, name, why);
             free(why);
-            xrec_db_destroy(c->db);
-            *c->db = before;
+            if (change) {
+                xrec_change_rollback(c->db, change);
+            } else {
+                xrec_db_destroy(c->db);
+                *c->db = before;
+            }
             c->changed = false;
             json_object_put(results);
             json_object_put(calls);
@@ -142,7 +150,9 @@ xapi_batch(struct xapi_ctx *c)
             json_object_new_string(uuid ? json_object_get_string(uuid) : ""));
         json_object_put(result);
     }
-    xrec_db_destroy(&before);
+    if (!change) {
+        xrec_db_destroy(&before);
+    }
     json_object_put(calls);
     c->result = results;
     return 0;

@@ -261,6 +261,7 @@ xapi_bond_create(struct xapi_ctx *c)
         for (size_t j = 0; j < c->db->n_vifs; j++) {
             struct xrec_vif *vif = c->db->vifs[j];
             if (!strcmp(vif->network, m->network)) {
+                xrec_touch_vif(c->db, vif);
                 xapi_set_string(c, &vif->network, net->uuid);
             }
         }
@@ -291,6 +292,7 @@ xapi_bond_destroy(struct xapi_ctx *c)
     for (size_t i = 0; i < c->db->n_vifs; i++) {
         struct xrec_vif *vif = c->db->vifs[i];
         if (!strcmp(vif->network, master->network)) {
+            xrec_touch_vif(c->db, vif);
             xapi_set_string(c, &vif->network, primary->network);
         }
     }

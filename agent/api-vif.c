@@ -386,6 +386,7 @@ xapi_vif_param_set(struct xapi_ctx *c)
             xrec_vif_free(new);
             return c->code;
         }
+        xrec_touch_vif(c->db, vif);
         xapi_set_int(c, &vif->domid, new->domid);
         xapi_set_int(c, &vif->mtu, new->mtu);
         xapi_set_locking(c, &vif->locking_mode, new->locking_mode);
@@ -442,6 +443,7 @@ xapi_vif_plug(struct xapi_ctx *c)
                        xrec_check_dpdk_devargs(vif, devargs))) {
         return c->code;
     }
+    xrec_touch_vif(c->db, vif);
     if (!nullable_streq(devargs, vif->dpdk_devargs)) {
         free(vif->dpdk_devargs);
         vif->dpdk_devargs = nullable_xstrdup(devargs);
@@ -457,6 +459,7 @@ xapi_vif_unplug(struct xapi_ctx *c)
     struct xrec_vif *vif = XAPI_ARG_RECORD(c, "uuid", xrec_find_vif, "VIF");
 
     if (vif) {
+        xrec_touch_vif(c->db, vif);
         xapi_set_bool(c, &vif->currently_attached, false);
         if (vif->dpdk_devargs) {
             free(vif->dpdk_devargs);

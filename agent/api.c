@@ -6,8 +6,14 @@
  * the parameter ("MTU: 99999 is outside 68..9216").  Only when nothing can
  * fail any more does it change the records.  xapi_call() enforces the
  * split: a handler that reports a change and a rejection together, or
- * leaves the records breaking an invariant (xrec_db_check()), is a bug and
+ * leaves the records breaking an invariant (xrec_db_check(), or within a
+ * change xrec_change_check(): only what the call touched), is a bug and
  * aborts the agent rather than persist a broken database.
+ *
+ * xapi_handle_line() runs each changing call inside a change (records.h),
+ * which remembers what the call touched: the undo if the switch or the
+ * store refuses it, the records checked and the records saved, so that a
+ * change of one VIF costs the same on a host of 7000 VIFs as of 7.
  *
  * The handlers live with their records: api-network.c (networks and their
  * bridges), api-pif.c (PIFs and VLANs), api-bond.c and api-vif.c; what they
@@ -551,7 +557,8 @@ xapi_call(struct xrec_db *db, const struct xapi_env *env, const char *method,
         }
     }
     if (c.changed) {
-        char *broken = xrec_db_check(db);
+        char *broken = (db->change ? xrec_change_check(db->change, db)
+                                   : xrec_db_check(db));
         if (broken) {
             ovs_abort(0, "%s left the records inconsistent: %s", method,
                       broken);
@@ -576,7 +583,6 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
     struct json_object *request, *id, *params, *result;
     const char *method;
     char *error, *response;
-    struct xrec_db backup;
 
     *changed = false;
     error = xrpc_parse_request(line, len, &request, &id, &method, &params);
@@ -588,20 +594,17 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
     }
 
     const struct xrpc_verb *verb = xrpc_verb_find(method);
-    bool backed_up = commit && verb && !(verb->flags & XRPC_LIST);
-    if (backed_up) {
-        xrec_db_clone(&backup, db);
-    }
+    struct xrec_change *change
+        = (commit && verb && !(verb->flags & XRPC_LIST) ? xrec_change_begin(db)
+                                                        : NULL);
 
     bool call_changed;
     int code
         = xapi_call(db, env, method, params, &result, &error, &call_changed);
-    if (!code && call_changed && backed_up && env && env->verify) {
-        char *collision = env->verify(env->status_aux, &backup, db);
+    if (!code && call_changed && change && env && env->verify) {
+        char *collision = env->verify(env->status_aux, change, db);
         if (collision) {
-            xrec_db_destroy(db);
-            *db = backup;
-            backed_up = false;
+            xrec_change_rollback(db, change);
             json_object_put(result);
             result = NULL;
             code = XRPC_REJECTED;
@@ -611,11 +614,10 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
         }
     }
     if (!code && call_changed && commit) {
-        char *failure = commit(aux, &backup, db);
+        ovs_assert(change);
+        char *failure = commit(aux, change, db);
         if (failure) {
-            xrec_db_destroy(db);
-            *db = backup;
-            backed_up = false;
+            xrec_change_rollback(db, change);
             json_object_put(result);
             code = XRPC_FAILED;
             error = xasprintf("cannot save the records (%s); nothing was "
@@ -625,8 +627,8 @@ xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,
             call_changed = false;
         }
     }
-    if (backed_up) {
-        xrec_db_destroy(&backup);
+    if (change) {
+        xrec_change_end(db, change);
     }
     if (!code && call_changed
         && (!result || json_object_is_type(result, json_type_object))) {

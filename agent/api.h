@@ -18,6 +18,7 @@ struct shash;
 struct smap;
 struct xpif_link;
 struct xps;
+struct xrec_change;
 struct xrec_db;
 
 struct xapi_env {
@@ -41,13 +42,13 @@ struct xapi_env {
      * xovs-netback reported with vif-stats-report (malloc'd strings, owned
      * by the map; kept in memory only).  NULL: reports are refused. */
     struct shash *vif_stats;
-    /* Checks a change against the switch before it is saved: 'before' and
-     * 'after' are the records before and after the call.  Returns NULL, or
-     * a malloc'd one-line message naming what in the switch is in the way
-     * (e.g. a bridge xovs did not create with the name the change wants);
+    /* Checks a change against the switch before it is saved: 'change'
+     * tells what the call did (records.h) to the records, now 'after'. Returns
+     * NULL, or a malloc'd one-line message naming what in the switch is in the
+     * way (e.g. a bridge xovs did not create with the name the change wants);
      * xapi_handle_line() then rejects the call (XRPC_REJECTED) and nothing
      * changes.  NULL: no check. */
-    char *(*verify)(const void *status_aux, const struct xrec_db *before,
+    char *(*verify)(const void *status_aux, const struct xrec_change *change,
                     const struct xrec_db *after);
     /* Whether what record 'uuid' asks for is in the switch: returns
      * "applied", "pending" or "error", and in '*error' (owned by the
@@ -77,15 +78,15 @@ int xapi_call(struct xrec_db *db, const struct xapi_env *env,
               const char *method, struct json_object *params,
               struct json_object **result, char **error, bool *changed);
 
-/* Persists the change from 'before' to 'after' (the whole records before
- * and after the call): returns NULL or a malloc'd message. */
-typedef char *xapi_commit_fn(void *aux, const struct xrec_db *before,
+/* Persists 'change' (what the call did, records.h), which made the records
+ * 'after': returns NULL or a malloc'd message. */
+typedef char *xapi_commit_fn(void *aux, const struct xrec_change *change,
                              const struct xrec_db *after);
 
 /* Handles one request line of 'len' bytes (without its '\n') end to end:
  * parses it, runs xapi_call() and returns the response line (malloc'd,
  * '\n'-terminated).  If the call changed 'db' and 'commit' is nonnull,
- * calls commit(aux, before, db); if that fails, 'db' is restored to its state
+ * calls commit(aux, change, db); if that fails, 'db' is restored to its state
  * before the request and the response is error XRPC_FAILED with the
  * message.  '*changed' is true iff 'db' was modified and committed. */
 char *xapi_handle_line(struct xrec_db *db, const struct xapi_env *env,

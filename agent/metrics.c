@@ -262,6 +262,17 @@ render_agent(struct ds *out, const struct xmet_source *src)
     put_family(out, "xovs_agent_rpc_errors_total", "counter",
                "RPC requests answered with an error");
     ds_put_format(out, "xovs_agent_rpc_errors_total %llu\n", src->n_errors);
+    put_family(out, "xovs_agent_change_records_total", "counter",
+               "Records the agent's changes copied (to undo them), checked "
+               "(invariants) and journaled (compared or written to save "
+               "them)");
+    ds_put_format(out,
+                  "xovs_agent_change_records_total{work=\"copied\"} %llu\n"
+                  "xovs_agent_change_records_total{work=\"checked\"} %llu\n"
+                  "xovs_agent_change_records_total{work=\"journaled\"} "
+                  "%llu\n",
+                  xrec_counters.n_copied, xrec_counters.n_checked,
+                  xrec_counters.n_journaled);
 
     if (!src->record_status) {
         return;

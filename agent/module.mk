@@ -1,7 +1,8 @@
 # agent/: xovs-agent (daemon) and xovs (CLI).
 XREC_SRC := agent/records.c agent/records-valid.c agent/records-json.c \
 	agent/records-sdn.c agent/records-tunnel.c agent/records-qos.c \
-	agent/records-ethtool.c agent/records-pif-ip.c agent/records-dpdk.c
+	agent/records-ethtool.c agent/records-pif-ip.c agent/records-dpdk.c \
+	agent/records-change.c
 XREC_OBJ := $(XREC_SRC:%.c=$(OBJ)/%.o)
 XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-bond.c agent/api-vif.c agent/api-stats.c agent/api-rules.c \
@@ -10,7 +11,8 @@ XAPI_SRC := agent/api.c agent/api-network.c agent/api-pif.c \
 	agent/api-ovn.c agent/api-batch.c
 # NICs: pif-scan by MAC, pif-introduce, pif-forget.
 XAPI_SRC += agent/api-pif-nic.c
-AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c $(XAPI_SRC) \
+AGENT_LIB_SRC := $(XREC_SRC) agent/store.c agent/store-journal.c \
+	lib/xovs-journal.c $(XAPI_SRC) \
 	agent/pifscan.c \
 	agent/reconcile.c agent/reconcile-incr.c agent/reconcile-promisc.c \
 	agent/reconcile-sdn.c \

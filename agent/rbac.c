@@ -345,3 +345,15 @@ xrbac_check(const char *method, struct json_object *params,
                      xrbac_role_name(need), (unsigned int)uid,
                      xrbac_role_name(role));
 }
+
+char *
+xrbac_check_who(const char *method, struct json_object *params,
+                enum xrbac_role role, const char *who)
+{
+    enum xrbac_role need = xrbac_required(method, params);
+    if (role >= need) {
+        return NULL;
+    }
+    return xasprintf("%.64s needs role %s; %s have %s", method,
+                     xrbac_role_name(need), who, xrbac_role_name(role));
+}

@@ -27,7 +27,13 @@
  *
  * A uid line decides for that user.  Otherwise root (uid 0) and the
  * agent's own user are pool-admin; otherwise the highest role of the
- * peer's groups; otherwise the default.  Pure: no sockets, no logging. */
+ * peer's groups; otherwise the default.
+ *
+ * A TLS peer (rpc-server.c's pssl: listeners) has no uid: the map does not
+ * apply to it.  Each TLS listener has one role for every client whose
+ * certificate its CA signed (--rpc-ssl-role, default XRBAC_SSL_DEFAULT:
+ * read-only), checked with xrbac_check_who().  Pure: no sockets, no
+ * logging. */
 #ifndef XRBAC_H
 #define XRBAC_H 1
 
@@ -91,5 +97,15 @@ enum xrbac_role xrbac_required(const char *method, struct json_object *params);
  * "vif-plug needs role vm-operator; you (uid 1000) have read-only". */
 char *xrbac_check(const char *method, struct json_object *params,
                   enum xrbac_role role, uid_t uid);
+
+/* The role of a TLS listener's clients unless configured: least privilege
+ * that is still useful (lists only). */
+#define XRBAC_SSL_DEFAULT XRBAC_READ_ONLY
+
+/* As xrbac_check(), the caller named by 'who' instead of by uid, e.g.
+ * "TLS clients of pssl:6643:198.18.0.1" ("... needs role pool-admin; TLS
+ * clients of ... have read-only"). */
+char *xrbac_check_who(const char *method, struct json_object *params,
+                      enum xrbac_role role, const char *who);
 
 #endif /* agent/rbac.h */

@@ -64,15 +64,33 @@ xrc_vif_is_plain(const struct xrec_db *db, const struct xrec_vif *vif)
     return !net || (!xrc_is_ovn(net) && !xrc_is_promiscuous(vif, net));
 }
 
+/* The touched VIF of 'change' whose uuid is 'uuid': as it was ('*old') and
+ * is ('*new'). */
+static void
+find_touched(const struct xrec_change *change, const char *uuid,
+             const struct xrec_vif **old, const struct xrec_vif **new)
+{
+    size_t n = xrec_change_n_vifs(change);
+    for (size_t i = 0; i < n; i++) {
+        xrec_change_get_vif(change, i, old, new);
+        const struct xrec_vif *v = *new ? *new : *old;
+        if (v && !strcmp(v->uuid, uuid)) {
+            return;
+        }
+    }
+    *old = *new = NULL;
+}
+
 bool
-xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
+xrc_build_patch(const struct xrec_change *change, const struct xrec_db *after,
                 const struct ovsg_state *desired, struct xrc_patch *patch)
 {
+    const struct xrec_db *before = xrec_change_before(change);
     if (after->n_mirrors || after->n_tunnels || before->n_mirrors
         || before->n_tunnels) {
         return false;
     }
-    struct json_object *ops = xstore_diff(before, after);
+    struct json_object *ops = xstore_change_ops(change, after);
     size_t n = json_object_array_length(ops);
     bool ok = n > 0;
     struct svec uuids = SVEC_EMPTY_INITIALIZER;
@@ -90,8 +108,8 @@ xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
 
     xrc_patch_init(patch);
     for (size_t i = 0; ok && i < uuids.n; i++) {
-        const struct xrec_vif *old = xrec_find_vif(before, uuids.names[i]);
-        const struct xrec_vif *new = xrec_find_vif(after, uuids.names[i]);
+        const struct xrec_vif *old, *new;
+        find_touched(change, uuids.names[i], &old, &new);
         if ((old && !xrc_vif_is_plain(before, old))
             || (new && !xrc_vif_is_plain(after, new))) {
             ok = false;

@@ -94,12 +94,15 @@ struct xrc_patch {
     struct ovsg_state add;
 };
 
-/* If the change from 'before' to 'after' touches only VIFs whose ports can
- * be built alone, fills 'patch' (initialized here; the caller destroys it)
- * with what it changes in 'desired' (the state built from 'before') and
+/* If 'change' (records.h), which made the records 'after', touches only
+ * VIFs whose ports can be built alone, fills 'patch' (initialized here; the
+ * caller destroys it) with what it changes in 'desired' (the state built
+ * from the records before the change; work in proportion to the change) and
  * returns true; else returns false with 'patch' untouched, and the caller
  * builds the whole state (xrc_build()).  Logs nothing. */
-bool xrc_build_patch(const struct xrec_db *before, const struct xrec_db *after,
+struct xrec_change;
+bool xrc_build_patch(const struct xrec_change *change,
+                     const struct xrec_db *after,
                      const struct ovsg_state *desired,
                      struct xrc_patch *patch);
 void xrc_patch_init(struct xrc_patch *);

@@ -118,7 +118,7 @@ xrec_vlan_to_json(const struct xrec_vlan *vlan)
     return obj;
 }
 
-static struct json_object *
+struct json_object *
 xrec_vif_to_json(const struct xrec_vif *vif)
 {
     struct json_object *obj = json_object_new_object();

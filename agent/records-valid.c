@@ -374,9 +374,9 @@ check_vlan(const struct xrec_db *db, const struct xrec_vlan *vlan,
     return NULL;
 }
 
-static char *
-check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
-          struct sset *vm_devices, struct sset *ifnames)
+char *
+xrec_check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
+               bool dup_device, bool dup_name)
 {
     if (!xrec_find_network(db, vif->network)) {
         return xrec_field_error("VIF", vif->uuid, "network",
@@ -390,11 +390,7 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
         free(qos);
         return error;
     }
-
-    char *key = xasprintf("%s/%d", vif->vm_uuid, vif->device);
-    bool dup = !sset_add(vm_devices, key);
-    free(key);
-    if (dup) {
+    if (dup_device) {
         return xrec_field_error("VIF", vif->uuid, "device",
                                 "VM %s has another VIF with device %d",
                                 vif->vm_uuid, vif->device);
@@ -409,17 +405,29 @@ check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
                                     vif->network, vpif->vlan);
         }
     }
-    if (vif->currently_attached) {
-        char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
-        dup = !sset_add(ifnames, name);
-        char *error
-            = dup ? xrec_field_error("VIF", vif->uuid, "currently_attached",
-                                     "another plugged VIF is also %s", name)
-                  : NULL;
-        free(name);
-        return error;
+    if (vif->currently_attached && dup_name) {
+        return xrec_field_error("VIF", vif->uuid, "currently_attached",
+                                "another plugged VIF is also vif%d.%d",
+                                vif->domid, vif->device);
     }
     return NULL;
+}
+
+static char *
+check_vif(const struct xrec_db *db, const struct xrec_vif *vif,
+          struct sset *vm_devices, struct sset *ifnames)
+{
+    char *key = xasprintf("%s/%d", vif->vm_uuid, vif->device);
+    bool dup_device = !sset_add(vm_devices, key);
+    free(key);
+
+    bool dup_name = false;
+    if (vif->currently_attached) {
+        char *name = xasprintf("vif%d.%d", vif->domid, vif->device);
+        dup_name = !sset_add(ifnames, name);
+        free(name);
+    }
+    return xrec_check_vif(db, vif, dup_device, dup_name);
 }
 
 /* Checks 'bond'; 'members' collects the PIFs of all bonds (as masters and
@@ -504,6 +512,10 @@ xrec_db_check(const struct xrec_db *db)
     struct sset a = SSET_INITIALIZER(&a);
     struct sset b = SSET_INITIALIZER(&b);
     char *error = check_networks(db, &uuids);
+
+    xrec_counters.n_checked
+        += (db->n_networks + db->n_pifs + db->n_vlans + db->n_vifs
+            + db->n_bonds + db->n_tunnels + db->n_mirrors);
 
     for (size_t i = 0; !error && i < db->n_pifs; i++) {
         error = check_unique_uuid(&uuids, "PIF", db->pifs[i]->uuid);

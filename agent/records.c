@@ -43,6 +43,8 @@ static const char *const locking_mode_names[] = {
     [XREC_LOCK_DISABLED] = "disabled",
 };
 
+struct xrec_counters xrec_counters;
+
 /* ---------------------------------------------------------------------- */
 /* Records and the database. */
 
@@ -217,10 +219,43 @@ nullable_strdup(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+struct xrec_vif *
+xrec_vif_clone(const struct xrec_vif *s)
+{
+    struct xrec_vif *d = xrec_vif_new();
+    free(d->qos_algorithm_type);
+    *d = *s;
+    d->uuid = nullable_strdup(s->uuid);
+    d->vm_uuid = nullable_strdup(s->vm_uuid);
+    d->network = nullable_strdup(s->network);
+    d->mac = nullable_strdup(s->mac);
+    d->trunks = nullable_strdup(s->trunks);
+    d->dpdk_devargs = nullable_strdup(s->dpdk_devargs);
+    svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
+    svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
+    smap_clone(&d->other_config, &s->other_config);
+    d->qos_algorithm_type = xstrdup(s->qos_algorithm_type);
+    smap_clone(&d->qos_algorithm_params, &s->qos_algorithm_params);
+    xrec_counters.n_copied++;
+    return d;
+}
+
 void
 xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
 {
+    xrec_db_clone_others(dst, src);
+    for (size_t i = 0; i < src->n_vifs; i++) {
+        XREC_APPEND(dst->vifs, dst->n_vifs, xrec_vif_clone(src->vifs[i]));
+    }
+}
+
+void
+xrec_db_clone_others(struct xrec_db *dst, const struct xrec_db *src)
+{
     xrec_db_init(dst);
+    xrec_counters.n_copied
+        += (src->n_networks + src->n_pifs + src->n_vlans + src->n_bonds
+            + src->n_tunnels + src->n_mirrors);
     for (size_t i = 0; i < src->n_networks; i++) {
         const struct xrec_network *s = src->networks[i];
         struct xrec_network *d = xrec_network_new();
@@ -251,24 +286,6 @@ xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src)
         d->tagged_pif = nullable_strdup(s->tagged_pif);
         d->untagged_pif = nullable_strdup(s->untagged_pif);
         xrec_db_add_vlan(dst, d);
-    }
-    for (size_t i = 0; i < src->n_vifs; i++) {
-        const struct xrec_vif *s = src->vifs[i];
-        struct xrec_vif *d = xrec_vif_new();
-        free(d->qos_algorithm_type);
-        *d = *s;
-        d->uuid = nullable_strdup(s->uuid);
-        d->vm_uuid = nullable_strdup(s->vm_uuid);
-        d->network = nullable_strdup(s->network);
-        d->mac = nullable_strdup(s->mac);
-        d->trunks = nullable_strdup(s->trunks);
-        d->dpdk_devargs = nullable_strdup(s->dpdk_devargs);
-        svec_clone(&d->ipv4_allowed, &s->ipv4_allowed);
-        svec_clone(&d->ipv6_allowed, &s->ipv6_allowed);
-        smap_clone(&d->other_config, &s->other_config);
-        d->qos_algorithm_type = xstrdup(s->qos_algorithm_type);
-        smap_clone(&d->qos_algorithm_params, &s->qos_algorithm_params);
-        xrec_db_add_vif(dst, d);
     }
     for (size_t i = 0; i < src->n_bonds; i++) {
         const struct xrec_bond *s = src->bonds[i];
@@ -335,6 +352,9 @@ void
 xrec_db_add_vif(struct xrec_db *db, struct xrec_vif *vif)
 {
     XREC_APPEND(db->vifs, db->n_vifs, vif);
+    if (db->change) {
+        xrec_change_note_add(db->change, vif);
+    }
 }
 
 void
@@ -400,6 +420,19 @@ xrec_db_delete_vlan(struct xrec_db *db, struct xrec_vlan *vlan)
 void
 xrec_db_delete_vif(struct xrec_db *db, struct xrec_vif *vif)
 {
+    if (db->change) {
+        /* The change keeps it, to put it back if it is undone. */
+        for (size_t i = 0; i < db->n_vifs; i++) {
+            if (db->vifs[i] == vif) {
+                xrec_change_note_delete(db->change, vif, i);
+                memmove(&db->vifs[i], &db->vifs[i + 1],
+                        (db->n_vifs - i - 1) * sizeof *db->vifs);
+                db->n_vifs--;
+                return;
+            }
+        }
+        OVS_NOT_REACHED();
+    }
     XREC_REMOVE(db->vifs, db->n_vifs, vif);
     xrec_vif_free(vif);
 }

@@ -24,6 +24,7 @@
 #include "vlan/vlan.h"
 
 struct json_object;
+struct xrec_change;
 
 #define XREC_MTU_MIN 68
 #define XREC_MTU_MAX 9216
@@ -216,11 +217,73 @@ struct xrec_db {
     size_t n_tunnels;
     struct xrec_mirror **mirrors;
     size_t n_mirrors;
+    struct xrec_change *change; /* the change in progress, or NULL (owned
+                                 * by whoever began it) */
 };
+
+/* The records module's work per change, for the agent's metrics
+ * (docs/metrics.md): a change of one record must not touch every record.
+ * Process-wide counters; nothing resets them. */
+struct xrec_counters {
+    unsigned long long n_copied;    /* records copied to undo a change */
+    unsigned long long n_checked;   /* records checked after a change */
+    unsigned long long n_journaled; /* records compared or written to
+                                     * save a change (store.h) */
+};
+extern struct xrec_counters xrec_counters;
 
 void xrec_db_init(struct xrec_db *);
 void xrec_db_destroy(struct xrec_db *); /* frees every record */
 void xrec_db_clone(struct xrec_db *dst, const struct xrec_db *src);
+/* xrec_db_clone() of every table but the VIFs ('dst' has none). */
+void xrec_db_clone_others(struct xrec_db *dst, const struct xrec_db *src);
+struct xrec_vif *xrec_vif_clone(const struct xrec_vif *);
+
+/* Changes (records-change.c).  The API changes the records in place; a
+ * change remembers what it needs to undo that and to save and check only
+ * what it touched, so that the work of a change of one VIF does not grow
+ * with the host's VIF count:
+ *
+ *   - every table but the VIFs (bounded by the host's NICs and networks)
+ *     is copied when the change begins;
+ *   - a VIF is copied the first time the change touches it: the API calls
+ *     xrec_touch_vif() before changing a VIF in place; xrec_db_add_vif()
+ *     and xrec_db_delete_vif() note themselves (a deleted VIF is kept by
+ *     the change until it ends).
+ *
+ * xrec_change_begin() sets 'db->change'; until xrec_change_end() or
+ * xrec_change_abort(), every change to 'db' must go through the above. */
+struct xrec_change *xrec_change_begin(struct xrec_db *);
+/* Keeps what the change did; frees it and clears 'db->change'. */
+void xrec_change_end(struct xrec_db *, struct xrec_change *);
+/* Puts 'db' back as it was when the change began; the change goes on,
+ * empty (xrec_change_end() still ends it). */
+void xrec_change_rollback(struct xrec_db *, struct xrec_change *);
+/* xrec_change_rollback() and xrec_change_end(). */
+void xrec_change_abort(struct xrec_db *, struct xrec_change *);
+void xrec_touch_vif(struct xrec_db *, struct xrec_vif *);
+/* What the change did.  The records as they were, except that the result
+ * has no VIFs (valid until the change ends): */
+const struct xrec_db *xrec_change_before(const struct xrec_change *);
+/* Whether any table but the VIFs differs from the beginning. */
+bool xrec_change_others_changed(const struct xrec_change *,
+                                const struct xrec_db *after);
+/* The VIFs the change touched, in the order it first touched them: VIF 'i'
+ * was '*old' (NULL: created by the change) and is '*new' (NULL: deleted);
+ * both may be NULL (created and deleted) or equal in content. */
+size_t xrec_change_n_vifs(const struct xrec_change *);
+void xrec_change_get_vif(const struct xrec_change *, size_t i,
+                         const struct xrec_vif **old,
+                         const struct xrec_vif **new);
+/* xrec_db_check() for the records after a change: of the touched VIFs
+ * only, against the others, as long as no other table changed and there
+ * are no tunnels or mirrors (they name VIFs); else of every record.  Same
+ * messages as xrec_db_check(). */
+char *xrec_change_check(const struct xrec_change *, const struct xrec_db *);
+/* For records.c. */
+void xrec_change_note_add(struct xrec_change *, struct xrec_vif *);
+void xrec_change_note_delete(struct xrec_change *, struct xrec_vif *,
+                             size_t index);
 
 struct xrec_network *xrec_find_network(const struct xrec_db *,
                                        const char *uuid);
@@ -264,6 +327,8 @@ struct json_object *xrec_db_to_json(const struct xrec_db *);
  * store.h).  Aborts on an unknown table.  Caller owns the result. */
 struct json_object *xrec_record_to_json(const struct xrec_db *,
                                         const char *table, size_t i);
+/* VIF 'vif' as xrec_record_to_json() writes it. */
+struct json_object *xrec_vif_to_json(const struct xrec_vif *vif);
 /* Parses 'json' into 'db' (initialized by the caller, empty).  On error
  * returns a malloc'd one-line message naming the record and field, and
  * leaves 'db' empty; on success returns NULL. */

@@ -1,11 +1,12 @@
 /* agent/rpc-server.h: the agent's JSON-RPC listener and its connections.
  *
- * One server is one unix socket (punix:PATH) and the clients connected to
- * it.  It splits the byte stream into request lines, hands each line to the
- * caller's handler and sends the handler's response lines back, in order
- * (docs/api.md).  It owns no records: the agent (xovs-agent.c) runs two
- * servers on one handler, the admin socket (everything) and the internal
- * socket (an allow-list for xovs-netback and the hotplug script).
+ * One server is one unix socket (punix:PATH), or one TLS listener
+ * (pssl:PORT[:IP], xrpcs_create_ssl()), and the clients connected to it.  It
+ * splits the byte stream into request lines, hands each line to the caller's
+ * handler and sends the handler's response lines back, in order (docs/api.md).
+ * It owns no records: the agent (xovs-agent.c) runs two servers on one
+ * handler, the admin socket (everything) and the internal socket (an
+ * allow-list for xovs-netback and the hotplug script).
  *
  * Roles (rbac.h): each connection's peer credentials are read when it is
  * accepted (SO_PEERCRED, SO_PEERGROUPS); with a role map in the settings,
@@ -69,6 +70,8 @@ struct xrpcs_settings {
                                       * peer's role (must outlive the
                                       * server; may change between runs) */
     enum xrbac_role max_role;        /* no peer has more on this socket */
+    enum xrbac_role ssl_role;        /* a pssl: server: every client's role
+                                      * (XRBAC_SSL_DEFAULT) */
     int mode;                        /* the socket file's mode; -1: OVS's
                                       * 0770 */
     uid_t owner;                     /* (uid_t) -1: the agent's user */
@@ -87,6 +90,34 @@ void xrpcs_settings_init(struct xrpcs_settings *s, const char *name);
  * cannot be set); does not log. */
 int xrpcs_create(const char *path, const struct xrpcs_settings *settings,
                  xrpcs_handle_fn *handle, void *aux, struct xrpcs **serverp);
+
+/* TLS (mutual): as xrpcs_create(), listening on 'name', pssl:PORT[:IP]
+ * (OVS's pstream syntax; IP defaults to every address), with the key,
+ * certificate and CA that xrpcs_ssl_configure() set.  A client must
+ * present a certificate the CA signed; it has no uid, so the role map
+ * does not apply: every request is checked against 'settings''s ssl_role
+ * (capped at max_role), and the methods of xrpc_internal_only are refused
+ * whatever 'settings''s refuse says.  Returns 0 or a positive errno
+ * (EINVAL: 'name' is not pssl:PORT[:IP]); does not log. */
+int xrpcs_create_ssl(const char *name, const struct xrpcs_settings *settings,
+                     xrpcs_handle_fn *handle, void *aux,
+                     struct xrpcs **serverp);
+
+/* NULL if 'name' is pssl:PORT[:IP] with PORT 1 to 65535, else a malloc'd
+ * one-line message. */
+char *xrpcs_check_ssl_name(const char *name);
+
+/* Checks that the PEM files 'key_file', 'cert_file' (matching the key) and
+ * 'ca_file' (the CA that signs the clients' certificates) are given and
+ * readable, then hands them to OVS's stream-ssl (one set per process).
+ * Returns NULL or a malloc'd one-line message naming the option
+ * (--private-key, --certificate, --ca-cert) and the file. */
+char *xrpcs_ssl_configure(const char *key_file, const char *cert_file,
+                          const char *ca_file);
+
+/* The unix socket's path, or the pssl: name it is bound to (with the port
+ * it got for pssl:0). */
+const char *xrpcs_name(const struct xrpcs *);
 
 /* Closes every connection and the socket.  Accepts NULL. */
 void xrpcs_destroy(struct xrpcs *);

@@ -36,16 +36,12 @@
 
 #include "agent/records.h"
 #include "byte-order.h"
-#include "crc32c.h"
 #include "hash.h"
+#include "lib/xovs-journal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "util.h"
-
-#define MAGIC "XJ1 "
-#define MAGIC_LEN 4
-#define CRC_LEN 8
 
 /* The journal is folded into a new snapshot once it is this large, or as
  * large as the snapshot (so the work per change stays O(1) on average). */
@@ -234,6 +230,8 @@ diff_table(struct json_object *ops, const struct table *t,
     struct uuid_node *nodes = NULL;
     bool *matched = xcalloc(nb + 1, sizeof *matched);
 
+    xrec_counters.n_journaled += na;
+
     for (size_t i = 0; i < na; i++) {
         const char *uuid = record_uuid(a[i]);
         size_t j = SIZE_MAX;
@@ -288,6 +286,42 @@ diff_pool(struct json_object *ops, const struct xrec_db *before,
     }
     json_object_put(was);
     json_object_put(now);
+}
+
+/* The ops of 'change' (records.h), which made the records 'after': the
+ * tables other than the VIFs diffed (they are small), the VIFs the change
+ * touched compared one by one.  Same ops as xstore_diff() of the records
+ * before and after, but the VIFs' in the order the change touched them.
+ * Caller owns the result. */
+struct json_object *
+xstore_change_ops(const struct xrec_change *change,
+                  const struct xrec_db *after)
+{
+    struct json_object *ops = json_object_new_array();
+    if (xrec_change_others_changed(change, after)) {
+        const struct xrec_db *before = xrec_change_before(change);
+        for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+            if (strcmp(tables[i].name, "vifs")) {
+                diff_table(ops, &tables[i], before, after);
+            }
+        }
+        diff_pool(ops, before, after);
+    }
+    size_t n = xrec_change_n_vifs(change);
+    for (size_t i = 0; i < n; i++) {
+        const struct xrec_vif *old, *new;
+        xrec_change_get_vif(change, i, &old, &new);
+        if (new && (!old || !vif_equal(old, new))) {
+            struct json_object *op = new_op("vifs", new->uuid);
+            json_object_object_add(op, "record", xrec_vif_to_json(new));
+            json_object_array_add(ops, op);
+        } else if (!new &&old) {
+            struct json_object *op = new_op("vifs", old->uuid);
+            json_object_object_add(op, "delete", json_object_new_boolean(1));
+            json_object_array_add(ops, op);
+        }
+    }
+    return ops;
 }
 
 /* The changes from 'before' to 'after' as an array of ops (possibly
@@ -348,12 +382,21 @@ replay_table_init(struct replay_table *rt, struct json_object *snapshot,
     }
 }
 
-/* Applies the ops of one entry to 'snapshot'.  Returns NULL or a malloc'd
- * reason ('snapshot' then partly changed: the caller refuses it all). */
+/* What replay_entry() works on: the snapshot and its tables' indexes. */
+struct replay_aux {
+    struct json_object *snapshot;
+    struct replay_table *rts;
+};
+
+/* Applies the ops of one entry to 'aux''s snapshot.  Returns NULL or a
+ * malloc'd reason ('snapshot' then partly changed: the caller refuses it all).
+ */
 static char *
-replay_entry(struct json_object *entry, struct json_object *snapshot,
-             struct replay_table *rts)
+replay_entry(struct json_object *entry, void *aux_)
 {
+    const struct replay_aux *aux = aux_;
+    struct json_object *snapshot = aux->snapshot;
+    struct replay_table *rts = aux->rts;
     struct json_object *ops;
     if (!json_object_is_type(entry, json_type_object)
         || !json_object_object_get_ex(entry, "ops", &ops)
@@ -432,38 +475,6 @@ replay_table_finish(struct replay_table *rt, struct json_object *snapshot,
     shash_destroy(&rt->index);
 }
 
-/* Parses and checks the line 'line' of 'len' bytes (without '\n').
- * Returns its JSON or NULL with '*reason' set (malloc'd). */
-static struct json_object *
-parse_entry(const char *line, size_t len, char **reason)
-{
-    if (len < MAGIC_LEN + CRC_LEN + 2 || memcmp(line, MAGIC, MAGIC_LEN)
-        || line[MAGIC_LEN + CRC_LEN] != ' ') {
-        *reason = xstrdup("not a journal entry");
-        return NULL;
-    }
-    char hex[CRC_LEN + 1];
-    memcpy(hex, line + MAGIC_LEN, CRC_LEN);
-    hex[CRC_LEN] = '\0';
-    char *end;
-    unsigned long want = strtoul(hex, &end, 16);
-    const char *json = line + MAGIC_LEN + CRC_LEN + 1;
-    size_t jlen = len - (MAGIC_LEN + CRC_LEN + 1);
-    if (*end || ntohl(crc32c((const uint8_t *)json, jlen)) != want) {
-        *reason = xstrdup("checksum mismatch");
-        return NULL;
-    }
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *obj = json_tokener_parse_ex(tok, json, jlen);
-    if (!obj || json_tokener_get_parse_end(tok) != jlen) {
-        *reason = xstrdup("not one JSON value");
-        json_object_put(obj);
-        obj = NULL;
-    }
-    json_tokener_free(tok);
-    return obj;
-}
-
 char *
 xstore_journal_replay(const char *jpath, struct json_object *snapshot,
                       off_t *good_len, size_t *n_entries, bool *torn)
@@ -492,43 +503,14 @@ xstore_journal_replay(const char *jpath, struct json_object *snapshot,
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_init(&rts[i], snapshot, tables[i].name);
     }
-    char *msg = NULL;
-    size_t ofs = 0;
-    while (ofs < len && !msg) {
-        const char *line = buf + ofs;
-        const char *nl = memchr(line, '\n', len - ofs);
-        size_t llen = nl ? (size_t)(nl - line) : len - ofs;
-        bool last = !nl || (size_t)(nl - buf) + 1 == len;
-        char *reason = NULL;
-        struct json_object *entry
-            = nl ? parse_entry(line, llen, &reason) : NULL;
-        if (!entry) {
-            if (last) {
-                /* A torn append: never answered, dropped. */
-                *torn = true;
-                free(reason);
-                break;
-            }
-            msg = xasprintf("%s is corrupt at byte %zu (%s) with entries "
-                            "after it",
-                            jpath, ofs, reason);
-            free(reason);
-            break;
-        }
-        char *bad = replay_entry(entry, snapshot, rts);
-        json_object_put(entry);
-        if (bad) {
-            msg = xasprintf("%s is corrupt at byte %zu (%s)", jpath, ofs, bad);
-            free(bad);
-            break;
-        }
-        ofs += llen + 1;
-        (*n_entries)++;
-    }
+    struct replay_aux aux = {snapshot, rts};
+    size_t good;
+    char *msg = xjournal_replay(jpath, buf, len, replay_entry, &aux, n_entries,
+                                torn, &good);
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         replay_table_finish(&rts[i], snapshot, tables[i].name);
     }
-    *good_len = ofs;
+    *good_len = good;
     free(buf);
     return msg;
 }
@@ -596,15 +578,8 @@ journal_append(struct xstore *s, const char *json)
     if (error) {
         return error;
     }
-    size_t jlen = strlen(json);
-    char head[MAGIC_LEN + CRC_LEN + 2];
-    snprintf(head, sizeof head, MAGIC "%08" PRIx32 " ",
-             ntohl(crc32c((const uint8_t *)json, jlen)));
-
     struct ds line = DS_EMPTY_INITIALIZER;
-    ds_put_cstr(&line, head);
-    ds_put_buffer(&line, json, jlen);
-    ds_put_char(&line, '\n');
+    xjournal_format(&line, json, strlen(json));
 
     const char *p = line.string;
     size_t left = line.length;
@@ -665,11 +640,12 @@ compact(struct xstore *s, const struct xrec_db *db)
     s->compact_at = s->len + MAX(COMPACT_MIN, s->compact_at) / 4;
 }
 
-char *
-xstore_commit(struct xstore *s, const struct xrec_db *before,
-              const struct xrec_db *after)
+/* Appends 'ops' (consumed) as one entry, compacting into 'after' when the
+ * journal has grown. */
+static char *
+commit_ops(struct xstore *s, struct json_object *ops,
+           const struct xrec_db *after)
 {
-    struct json_object *ops = xstore_diff(before, after);
     char *msg = NULL;
 
     if (json_object_array_length(ops)) {
@@ -688,6 +664,21 @@ xstore_commit(struct xstore *s, const struct xrec_db *before,
         json_object_put(ops);
     }
     return msg;
+}
+
+char *
+xstore_commit(struct xstore *s, const struct xrec_db *before,
+              const struct xrec_db *after)
+{
+    return commit_ops(s, xstore_diff(before, after), after);
+}
+
+char *
+xstore_commit_change(struct xstore *s, const struct xrec_change *change,
+                     const struct xrec_db *after)
+{
+    xrec_counters.n_journaled += xrec_change_n_vifs(change);
+    return commit_ops(s, xstore_change_ops(change, after), after);
 }
 
 char *

@@ -64,6 +64,12 @@ void xstore_close(struct xstore *); /* NULL is fine */
  * not log. */
 char *xstore_commit(struct xstore *, const struct xrec_db *before,
                     const struct xrec_db *after);
+/* xstore_commit() of 'change' (records.h), which made the records 'after':
+ * the work is in proportion to what the change touched (and the tables
+ * other than the VIFs), not to the store. */
+struct xrec_change;
+char *xstore_commit_change(struct xstore *, const struct xrec_change *change,
+                           const struct xrec_db *after);
 /* Folds a non-empty journal into a new snapshot of 'db' (the records as
  * loaded plus every committed change), as xovs-agent does when it exits,
  * so that PATH alone holds the store.  Returns NULL, or a malloc'd message
@@ -85,6 +91,8 @@ int xstore_read_all(int fd, char **bufp, size_t *lenp);
 int xstore_fsync_parent_dir(const char *path);
 struct json_object *xstore_diff(const struct xrec_db *before,
                                 const struct xrec_db *after);
+struct json_object *xstore_change_ops(const struct xrec_change *,
+                                      const struct xrec_db *after);
 char *xstore_journal_replay(const char *jpath, struct json_object *snapshot,
                             off_t *good_len, size_t *n_entries, bool *torn);
 

@@ -80,6 +80,7 @@ struct agent {
     struct ovsg *glue;
     struct xrpcs *rpc;          /* the admin socket: every method */
     struct xrpcs *rpc_internal; /* netback and hotplug; NULL if none */
+    struct xrpcs *rpc_ssl;      /* --rpc=pssl:...; NULL if none */
     struct shash vif_stats;     /* reported by xovs-netback; see xapi_env */
     struct xrbac_map roles;     /* who may do what (rbac.h) */
 
@@ -130,6 +131,10 @@ static const char *rpc_owner_name; /* --rpc-owner, --rpc-group as given */
 static const char *rpc_group_name;
 static uid_t rpc_owner = (uid_t)-1;
 static gid_t rpc_group = (gid_t)-1;
+/* --rpc=pssl:PORT[:IP] (TLS), its key, certificate, CA and role. */
+static const char *rpc_ssl_name;
+static const char *ssl_key, *ssl_cert, *ssl_ca;
+static enum xrbac_role rpc_ssl_role = XRBAC_SSL_DEFAULT;
 static const char *metrics_target; /* --metrics; NULL: no endpoint */
 static bool store_journal;         /* --store-journal */
 static char *datapath_type;
@@ -151,6 +156,10 @@ usage(void)
            "                         and at exit (for thousands of VIFs)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default %s)\n"
+           "  --rpc=pssl:PORT[:IP]   also serve it over mutual TLS, with\n"
+           "                         --private-key=FILE, --certificate=FILE\n"
+           "                         and --ca-cert=FILE (the clients' CA)\n"
+           "  --rpc-ssl-role=ROLE    TLS clients' role (default read-only)\n"
            "  --rpc-internal=unix:PATH  the socket for xovs-netback and\n"
            "                         the vif hotplug script: stats reports\n"
            "                         and VIF hotplug verbs only (default\n"
@@ -225,6 +234,10 @@ parse_options(int argc, char *argv[])
         OPT_RPC_OWNER,
         OPT_RPC_GROUP,
         OPT_RPC_MODE,
+        OPT_SSL_KEY,
+        OPT_SSL_CERT,
+        OPT_SSL_CA,
+        OPT_RPC_SSL_ROLE,
         OPT_METRICS,
         OPT_UNIXCTL,
         OPT_DATAPATH_TYPE,
@@ -243,6 +256,10 @@ parse_options(int argc, char *argv[])
         {"rpc-owner", required_argument, NULL, OPT_RPC_OWNER},
         {"rpc-group", required_argument, NULL, OPT_RPC_GROUP},
         {"rpc-mode", required_argument, NULL, OPT_RPC_MODE},
+        {"private-key", required_argument, NULL, OPT_SSL_KEY},
+        {"certificate", required_argument, NULL, OPT_SSL_CERT},
+        {"ca-cert", required_argument, NULL, OPT_SSL_CA},
+        {"rpc-ssl-role", required_argument, NULL, OPT_RPC_SSL_ROLE},
         {"metrics", required_argument, NULL, OPT_METRICS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"datapath-type", required_argument, NULL, OPT_DATAPATH_TYPE},
@@ -273,8 +290,19 @@ parse_options(int argc, char *argv[])
             store_journal = true;
             break;
         case OPT_RPC:
+            if (!strncmp(optarg, "pssl:", 5)) {
+                char *bad = xrpcs_check_ssl_name(optarg);
+                if (bad) {
+                    ovs_fatal(0, "--rpc: %s", bad);
+                }
+                rpc_ssl_name = optarg;
+                break;
+            }
             if (strncmp(optarg, "unix:", 5)) {
-                ovs_fatal(0, "--rpc: \"%s\" must be unix:PATH", optarg);
+                ovs_fatal(0,
+                          "--rpc: \"%s\" must be unix:PATH or "
+                          "pssl:PORT[:IP]",
+                          optarg);
             }
             free(rpc_path);
             rpc_path = xstrdup(optarg + 5);
@@ -317,6 +345,23 @@ parse_options(int argc, char *argv[])
             rpc_mode = mode;
             break;
         }
+        case OPT_SSL_KEY:
+            ssl_key = optarg;
+            break;
+        case OPT_SSL_CERT:
+            ssl_cert = optarg;
+            break;
+        case OPT_SSL_CA:
+            ssl_ca = optarg;
+            break;
+        case OPT_RPC_SSL_ROLE:
+            if (!xrbac_role_from_name(optarg, &rpc_ssl_role)) {
+                ovs_fatal(0,
+                          "--rpc-ssl-role: \"%s\" is not a role (none, "
+                          "read-only, vm-operator, pool-admin)",
+                          optarg);
+            }
+            break;
         case OPT_METRICS:
             metrics_target = optarg;
             break;
@@ -359,6 +404,15 @@ parse_options(int argc, char *argv[])
     }
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
+    }
+    if (rpc_ssl_name) {
+        char *error = xrpcs_ssl_configure(ssl_key, ssl_cert, ssl_ca);
+        if (error) {
+            ovs_fatal(0, "%s", error);
+        }
+    } else if (ssl_key || ssl_cert || ssl_ca) {
+        ovs_fatal(0, "--private-key, --certificate and --ca-cert are for "
+                     "--rpc=pssl:PORT[:IP], which is not given");
     }
     if (!ovsdb_remote) {
         ovsdb_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
@@ -523,16 +577,16 @@ agent_drop_next_state(struct agent *a)
 }
 
 /* xapi_env's verify(): xrc_verify() against the state the glue already
- * holds for 'before' (the records as last reconciled), building the one
- * for 'after' once, for agent_reconcile() to reuse. */
+ * holds for the records before 'change' (as last reconciled), building the
+ * one for 'after' once, for agent_reconcile() to reuse. */
 static char *
-agent_verify(const void *aux, const struct xrec_db *before,
+agent_verify(const void *aux, const struct xrec_change *change,
              const struct xrec_db *after)
 {
     struct agent *a = CONST_CAST(struct agent *, aux);
     agent_drop_next_state(a);
     if (sset_is_empty(&a->replug)
-        && xrc_build_patch(before, after, ovsg_get_desired(a->glue),
+        && xrc_build_patch(change, after, ovsg_get_desired(a->glue),
                            &a->patch)) {
         /* A change of plain VIFs: only their ports (reconcile-incr.c). */
         a->have_patch = true;
@@ -635,7 +689,7 @@ agent_iface_bfd(void *aux, const char *iface, struct smap *bfd_status)
 
 /* xapi_commit_fn: the records reach the disk before they become live. */
 static char *
-agent_commit(void *aux, const struct xrec_db *before,
+agent_commit(void *aux, const struct xrec_change *change,
              const struct xrec_db *after)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
@@ -647,7 +701,7 @@ agent_commit(void *aux, const struct xrec_db *before,
         }
         return error;
     }
-    char *error = xstore_commit(a->store, before, after);
+    char *error = xstore_commit_change(a->store, change, after);
     if (error) {
         VLOG_ERR("%s", error);
     }
@@ -843,6 +897,9 @@ static void
 agent_run(struct agent *a)
 {
     xrpcs_run(a->rpc);
+    if (a->rpc_ssl) {
+        xrpcs_run(a->rpc_ssl);
+    }
     if (a->rpc_internal) {
         xrpcs_run(a->rpc_internal);
     }
@@ -864,6 +921,9 @@ static void
 agent_wait(struct agent *a)
 {
     xrpcs_wait(a->rpc);
+    if (a->rpc_ssl) {
+        xrpcs_wait(a->rpc_ssl);
+    }
     if (a->rpc_internal) {
         xrpcs_wait(a->rpc_internal);
     }
@@ -947,6 +1007,21 @@ main(int argc, char *argv[])
         a.rpc_internal
             = agent_listen(&a, rpc_internal, "internal", xrpc_internal_allow);
     }
+    if (rpc_ssl_name) {
+        struct xrpcs_settings s;
+        xrpcs_settings_init(&s, "tls");
+        s.max_conns = rpc_max_conns;
+        s.idle_timeout_ms = rpc_idle_timeout_ms;
+        s.refuse = xrpc_internal_only;
+        s.ssl_role = rpc_ssl_role;
+        int serror
+            = xrpcs_create_ssl(rpc_ssl_name, &s, agent_handle, &a, &a.rpc_ssl);
+        if (serror) {
+            ovs_fatal(serror, "--rpc=%s: cannot listen", rpc_ssl_name);
+        }
+        VLOG_INFO("serving TLS clients (role %s) on %s",
+                  xrbac_role_name(rpc_ssl_role), xrpcs_name(a.rpc_ssl));
+    }
     if (metrics_pstream) {
         int merror = xmet_create(metrics_pstream, agent_render_metrics, &a,
                                  &a.metrics);
@@ -996,6 +1071,7 @@ main(int argc, char *argv[])
     VLOG_INFO("xovs-agent exiting");
     xrpcs_destroy(a.rpc);
     xrpcs_destroy(a.rpc_internal);
+    xrpcs_destroy(a.rpc_ssl);
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
     agent_drop_next_state(&a);

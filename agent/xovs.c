@@ -1,7 +1,8 @@
 /* agent/xovs.c: the xovs command line, in the style of XenServer's xe.
  *
- *   xovs [--rpc=unix:PATH] [--json] [--minimal] [--dry-run] VERB
- *        [key=value ...]
+ *   xovs [--rpc=unix:PATH|ssl:IP:PORT] [--private-key=FILE]
+ *        [--certificate=FILE] [--ca-cert=FILE] [--json] [--minimal]
+ *        [--dry-run] VERB [key=value ...]
  *   xovs help [VERB]
  *
  * Sends one JSON-RPC request to xovs-agent (rpc.h) and prints the answer
@@ -9,12 +10,26 @@
  * verb table before connecting, so a typo is a usage error even when the
  * agent is down; --dry-run stops there and prints the request it would
  * send (scripts and the docs' own test use it).  Exit status: 0 success,
- * 1 rejected or agent unreachable, 2 usage error. */
+ * 1 rejected or agent unreachable, 2 usage error.
+ *
+ * ssl:IP:PORT reaches a daemon's TLS listener (--rpc=pssl:..., mutual
+ * TLS): the client presents --private-key/--certificate ($XOVS_SSL_KEY,
+ * $XOVS_SSL_CERT) and accepts only a server whose certificate --ca-cert
+ * ($XOVS_SSL_CA) signed; as OVS's ssl:, the server's name is not checked.
+ * Every step has a bound: connect CONNECT_TIMEOUT_S, handshake
+ * HANDSHAKE_TIMEOUT_S, the answer RPC_TIMEOUT_S. */
 
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +45,13 @@
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
-#define RPC_TIMEOUT_S 120 /* a hung agent must not hang scripts forever */
+#define RPC_TIMEOUT_S 120      /* a hung agent must not hang scripts forever */
+#define CONNECT_TIMEOUT_S 10   /* ssl: TCP connect */
+#define HANDSHAKE_TIMEOUT_S 30 /* ssl: TLS handshake */
+
+/* ssl: the client's key, certificate and the server's CA: the options,
+ * else $XOVS_SSL_KEY, $XOVS_SSL_CERT, $XOVS_SSL_CA. */
+static const char *ssl_key, *ssl_cert, *ssl_ca;
 
 struct options {
     char *target;     /* "unix:PATH", malloc'd */
@@ -83,11 +104,15 @@ help_all(void)
     const struct xrpc_verb *verbs = xrpc_verbs(&n);
 
     char *target = xovs_default_agent_rpc();
-    printf("usage: xovs [--rpc=unix:PATH] [--json] [--minimal] [--dry-run] "
-           "VERB [key=value ...]\n"
+    printf("usage: xovs [--rpc=unix:PATH|ssl:IP:PORT] [--json] [--minimal] "
+           "[--dry-run] VERB [key=value ...]\n"
            "The agent is found at --rpc, else $XOVS_RPC, else %s.\n"
            "--dry-run checks the arguments and prints the request without "
-           "sending it.\n\n"
+           "sending it.\n"
+           "ssl:IP:PORT (a daemon's --rpc=pssl: listener, mutual TLS) "
+           "needs --private-key=FILE,\n"
+           "--certificate=FILE and --ca-cert=FILE (else $XOVS_SSL_KEY, "
+           "$XOVS_SSL_CERT, $XOVS_SSL_CA).\n\n"
            "verbs:\n",
            target);
     free(target);
@@ -180,6 +205,12 @@ parse_args(int argc, char *argv[], struct options *o)
 
         if (!strncmp(a, "--rpc=", 6)) {
             target = a + 6;
+        } else if (!strncmp(a, "--private-key=", 14)) {
+            ssl_key = a + 14;
+        } else if (!strncmp(a, "--certificate=", 14)) {
+            ssl_cert = a + 14;
+        } else if (!strncmp(a, "--ca-cert=", 10)) {
+            ssl_ca = a + 10;
         } else if (!strcmp(a, "--dry-run")) {
             o->dry_run = true;
         } else if (!strcmp(a, "--json")) {
@@ -280,62 +311,383 @@ serving_daemon(const char *method)
     return NULL;
 }
 
-static int
-connect_agent(const char *target, const char *method)
-{
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    struct timeval tv = {.tv_sec = RPC_TIMEOUT_S};
-    const char *path;
+/* One connection to a daemon: a unix socket, or TCP with TLS on it. */
+struct xconn {
+    const char *target; /* as given, for messages */
+    const char *daemon; /* "xovs-controller" or "the agent" */
     int fd;
+    SSL_CTX *ctx; /* ssl: only */
+    SSL *ssl;
+};
 
-    if (strncmp(target, "unix:", 5)) {
-        usage_error("%s: the agent's address must be unix:PATH", target);
-    }
-    path = target + 5;
-    if (!*path || strlen(path) >= sizeof sun.sun_path) {
-        usage_error("%s: socket path is empty or too long", target);
-    }
-    strcpy(sun.sun_path, path);
-
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        fatal("socket: %s", ovs_strerror(errno));
-    }
+static void
+set_timeouts(int fd, int seconds)
+{
+    struct timeval tv = {.tv_sec = seconds};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&sun, sizeof sun)) {
-        const char *daemon = serving_daemon(method);
-        if (daemon) {
-            fatal("cannot reach %s at %s: %s (is %s running? use "
-                  "--rpc=unix:PATH or XOVS_RPC)",
-                  daemon, target, ovs_strerror(errno), daemon);
-        }
-        fatal("cannot reach the agent at %s: %s (is xovs-agent running? "
-              "use --rpc=unix:PATH or XOVS_RPC)",
-              target, ovs_strerror(errno));
+}
+
+static void unreachable(const struct xconn *, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3) OVS_NO_RETURN;
+
+/* Exits: "cannot reach DAEMON at TARGET: ..." and what to check. */
+static void
+unreachable(const struct xconn *c, const char *format, ...)
+{
+    va_list args;
+    bool agent = !strcmp(c->daemon, "the agent");
+
+    fprintf(stderr, "xovs: cannot reach %s at %s: ", c->daemon, c->target);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    if (!strncmp(c->target, "ssl:", 4)) {
+        fputc('\n', stderr);
+    } else {
+        fprintf(stderr, " (is %s running? use --rpc=unix:PATH or XOVS_RPC)\n",
+                agent ? "xovs-agent" : c->daemon);
     }
-    return fd;
+    exit(EXIT_REJECTED);
+}
+
+/* The newest OpenSSL error's reason, e.g. "certificate verify failed". */
+static const char *
+ssl_reason(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    const char *r = e ? ERR_reason_error_string(e) : NULL;
+    return r ? r : "connection closed";
+}
+
+/* Exits on a TLS failure before the answer: the handshake failed (with
+ * TLS 1.3 the server's refusal of our certificate arrives at the first
+ * read). */
+static void
+handshake_failed(const struct xconn *c)
+{
+    const char *reason = ssl_reason();
+    const char *hint = "";
+    if (strstr(reason, "certificate verify failed")) {
+        hint = " (the server's certificate is not signed by --ca-cert / "
+               "XOVS_SSL_CA)";
+    } else if (strstr(reason, "alert")) {
+        hint = " (the server refused this client's certificate: is it "
+               "signed by the CA the server trusts?)";
+    }
+    unreachable(c, "TLS handshake failed: %s%s", reason, hint);
 }
 
 static void
-send_all(int fd, const char *target, const char *buf, size_t len)
+connect_unix(struct xconn *c)
 {
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    const char *path = c->target + 5;
+
+    if (!*path || strlen(path) >= sizeof sun.sun_path) {
+        usage_error("%s: socket path is empty or too long", c->target);
+    }
+    strcpy(sun.sun_path, path);
+
+    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) {
+        fatal("socket: %s", ovs_strerror(errno));
+    }
+    set_timeouts(c->fd, RPC_TIMEOUT_S);
+    if (connect(c->fd, (struct sockaddr *)&sun, sizeof sun)) {
+        unreachable(c, "%s", ovs_strerror(errno));
+    }
+}
+
+/* Parses "IP:PORT" or "[IPv6]:PORT" into 'ss'; false if it is neither. */
+static bool
+parse_ip_port(const char *s, struct sockaddr_storage *ss, socklen_t *lenp)
+{
+    char host[INET6_ADDRSTRLEN + 1];
+    const char *port;
+
+    memset(ss, 0, sizeof *ss);
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host) {
+            return false;
+        }
+        memcpy(host, s + 1, end - s - 1);
+        host[end - s - 1] = '\0';
+        port = end + 2;
+    } else {
+        const char *colon = strchr(s, ':');
+        if (!colon || (size_t)(colon - s) >= sizeof host) {
+            return false;
+        }
+        memcpy(host, s, colon - s);
+        host[colon - s] = '\0';
+        port = colon + 1;
+    }
+    size_t n = strspn(port, "0123456789");
+    unsigned long p = n && n <= 5 && !port[n] ? strtoul(port, NULL, 10) : 0;
+    if (!p || p > 65535) {
+        return false;
+    }
+    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(p);
+        *lenp = sizeof *sin;
+    } else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(p);
+        *lenp = sizeof *sin6;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Loads one PEM file into 'ctx'; exits with a message naming the option and
+ * its environment variable if it cannot. */
+static void
+load_pem(const struct xconn *c, const char *option, const char *env,
+         const char *file, const char *what,
+         int (*load)(SSL_CTX *, const char *))
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fatal("%s=%s (or %s): cannot read it (%s)", option, file, env,
+              ovs_strerror(errno));
+    }
+    fclose(f);
+    if (load(c->ctx, file) != 1) {
+        fatal("%s=%s (or %s): not a PEM %s (%s)", option, file, env, what,
+              ssl_reason());
+    }
+}
+
+static int
+load_key(SSL_CTX *ctx, const char *file)
+{
+    return SSL_CTX_use_PrivateKey_file(ctx, file, SSL_FILETYPE_PEM);
+}
+
+static int
+load_ca(SSL_CTX *ctx, const char *file)
+{
+    return SSL_CTX_load_verify_locations(ctx, file, NULL);
+}
+
+/* Waits up to 'seconds' for 'fd' to be ready for 'events'; false on a
+ * timeout. */
+static bool
+wait_fd(int fd, short events, int seconds)
+{
+    struct pollfd pfd = {.fd = fd, .events = events};
+    int n;
+    do {
+        n = poll(&pfd, 1, seconds * 1000);
+    } while (n < 0 && errno == EINTR);
+    return n > 0;
+}
+
+static void
+connect_ssl(struct xconn *c)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+
+    if (!parse_ip_port(c->target + 4, &ss, &len)) {
+        usage_error("%s: expected ssl:IP:PORT (ssl:[IPv6]:PORT), PORT 1 to "
+                    "65535",
+                    c->target);
+    }
+    ssl_key = ssl_key ? ssl_key : getenv("XOVS_SSL_KEY");
+    ssl_cert = ssl_cert ? ssl_cert : getenv("XOVS_SSL_CERT");
+    ssl_ca = ssl_ca ? ssl_ca : getenv("XOVS_SSL_CA");
+    if (!ssl_key || !*ssl_key || !ssl_cert || !*ssl_cert || !ssl_ca
+        || !*ssl_ca) {
+        usage_error("%s needs this client's key, certificate and the "
+                    "server's CA: --private-key=FILE --certificate=FILE "
+                    "--ca-cert=FILE (or XOVS_SSL_KEY, XOVS_SSL_CERT, "
+                    "XOVS_SSL_CA)",
+                    c->target);
+    }
+
+    /* A server that refuses our certificate closes while we write: an
+     * error to report, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    c->ctx = SSL_CTX_new(TLS_client_method());
+    if (!c->ctx) {
+        fatal("TLS: %s", ssl_reason());
+    }
+    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+    /* The key first: a certificate that does not match it then drops it,
+     * and the check below says so in words. */
+    load_pem(c, "--private-key", "XOVS_SSL_KEY", ssl_key, "private key",
+             load_key);
+    load_pem(c, "--certificate", "XOVS_SSL_CERT", ssl_cert, "certificate",
+             SSL_CTX_use_certificate_chain_file);
+    if (SSL_CTX_check_private_key(c->ctx) != 1) {
+        fatal("--certificate=%s is not the certificate of --private-key=%s",
+              ssl_cert, ssl_key);
+    }
+    load_pem(c, "--ca-cert", "XOVS_SSL_CA", ssl_ca, "certificate", load_ca);
+    SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+
+    /* TCP, within CONNECT_TIMEOUT_S. */
+    c->fd
+        = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (c->fd < 0) {
+        fatal("socket: %s", ovs_strerror(errno));
+    }
+    if (connect(c->fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+        unreachable(c, "%s", ovs_strerror(errno));
+    }
+    if (!wait_fd(c->fd, POLLOUT, CONNECT_TIMEOUT_S)) {
+        unreachable(c, "no TCP connection within %d s", CONNECT_TIMEOUT_S);
+    }
+    int error = 0;
+    socklen_t elen = sizeof error;
+    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &elen);
+    if (error) {
+        unreachable(c, "%s", ovs_strerror(error));
+    }
+    int flags = fcntl(c->fd, F_GETFL);
+    fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
+
+    /* The handshake, within HANDSHAKE_TIMEOUT_S (blocking, each read and
+     * write bounded). */
+    set_timeouts(c->fd, HANDSHAKE_TIMEOUT_S);
+    c->ssl = SSL_new(c->ctx);
+    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
+        fatal("TLS: %s", ssl_reason());
+    }
+    ERR_clear_error();
+    if (SSL_connect(c->ssl) != 1) {
+        if (errno == EAGAIN && !ERR_peek_last_error()) {
+            unreachable(c, "TLS handshake failed: no answer within %d s",
+                        HANDSHAKE_TIMEOUT_S);
+        }
+        handshake_failed(c);
+    }
+    set_timeouts(c->fd, RPC_TIMEOUT_S);
+}
+
+static void
+connect_agent(struct xconn *c, const char *target, const char *method)
+{
+    const char *daemon = serving_daemon(method);
+
+    *c = (struct xconn){
+        .target = target,
+        .daemon = daemon ? daemon : "the agent",
+        .fd = -1,
+    };
+    if (!strncmp(target, "unix:", 5)) {
+        connect_unix(c);
+    } else if (!strncmp(target, "ssl:", 4)) {
+        connect_ssl(c);
+    } else {
+        usage_error("%s: the agent's address must be unix:PATH or "
+                    "ssl:IP:PORT",
+                    target);
+    }
+}
+
+static void
+conn_close(struct xconn *c)
+{
+    if (c->ssl) {
+        SSL_shutdown(c->ssl); /* close_notify; not waiting for the peer's */
+        SSL_free(c->ssl);
+    }
+    if (c->ctx) {
+        SSL_CTX_free(c->ctx);
+    }
+    if (c->fd >= 0) {
+        close(c->fd);
+    }
+}
+
+/* Sends 'len' bytes at 'buf'; false with errno set (EAGAIN: timed out) on
+ * an error, exits on a TLS failure. */
+static bool
+conn_send(struct xconn *c, const char *buf, size_t len)
+{
+    if (c->ssl) {
+        size_t n;
+        ERR_clear_error();
+        errno = 0;
+        if (SSL_write_ex(c->ssl, buf, len, &n) != 1) {
+            int error = errno;
+            if (SSL_get_error(c->ssl, 0) != SSL_ERROR_SSL && error != EAGAIN) {
+                /* With TLS 1.3 the server checks our certificate after our
+                 * side of the handshake ended: its refusal (an alert) may
+                 * be waiting to be read. */
+                char byte;
+                ERR_clear_error();
+                SSL_read_ex(c->ssl, &byte, 1, &n);
+            }
+            if (ERR_peek_last_error()) {
+                handshake_failed(c);
+            }
+            unreachable(c,
+                        "TLS handshake failed: the server closed the "
+                        "connection (%s) (did it refuse this client's "
+                        "certificate?)",
+                        error == EAGAIN ? "timed out"
+                                        : ovs_strerror(error ? error : EPIPE));
+        }
+        return true;
+    }
     while (len > 0) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0) {
-            fatal("sending to the agent at %s: %s", target,
-                  errno == EAGAIN ? "timed out" : ovs_strerror(errno));
+            return false;
         }
         buf += n;
         len -= n;
+    }
+    return true;
+}
+
+/* As recv(): bytes read, 0 at the end, -1 with errno on an error; exits on
+ * a TLS failure before the first byte of the answer. */
+static ssize_t
+conn_recv(struct xconn *c, char *buf, size_t len, bool first)
+{
+    if (c->ssl) {
+        size_t n;
+        ERR_clear_error();
+        errno = 0;
+        if (SSL_read_ex(c->ssl, buf, len, &n) == 1) {
+            return n;
+        }
+        int e = SSL_get_error(c->ssl, 0);
+        if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && !errno)) {
+            return 0;
+        } else if (e == SSL_ERROR_SSL && first) {
+            handshake_failed(c);
+        }
+        errno = errno ? errno : EPROTO;
+        return -1;
+    }
+    return recv(c->fd, buf, len, 0);
+}
+
+static void
+send_all(struct xconn *c, const char *buf, size_t len)
+{
+    if (!conn_send(c, buf, len)) {
+        fatal("sending to %s at %s: %s", c->daemon, c->target,
+              errno == EAGAIN ? "timed out" : ovs_strerror(errno));
     }
 }
 
 /* Reads one line (without its '\n') of at most XRPC_MAX_RESPONSE bytes. */
 static char *
-recv_line(int fd, const char *target, size_t *lenp)
+recv_line(struct xconn *c, size_t *lenp)
 {
     size_t len = 0, cap = 4096;
     char *buf = xmalloc(cap);
@@ -349,15 +701,15 @@ recv_line(int fd, const char *target, size_t *lenp)
             cap *= 2;
             buf = xrealloc(buf, cap);
         }
-        ssize_t n = recv(fd, buf + len, cap - len, 0);
+        ssize_t n = conn_recv(c, buf + len, cap - len, !len);
         if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0) {
-            fatal("no answer from the agent at %s: %s", target,
+            fatal("no answer from %s at %s: %s", c->daemon, c->target,
                   errno == EAGAIN ? "timed out" : ovs_strerror(errno));
         } else if (!n) {
-            fatal("the agent at %s closed the connection without answering",
-                  target);
+            fatal("%s at %s closed the connection without answering",
+                  c->daemon, c->target);
         }
         char *nl = memchr(buf + len, '\n', n);
         len += n;
@@ -366,6 +718,21 @@ recv_line(int fd, const char *target, size_t *lenp)
             return buf;
         }
     }
+}
+
+/* Sends request 'line' for 'method' to 'target' and returns the answer
+ * line (malloc'd, its length in '*lenp'); exits if there is none. */
+static char *
+exchange(const char *target, const char *method, const char *line,
+         size_t *lenp)
+{
+    struct xconn c;
+
+    connect_agent(&c, target, method);
+    send_all(&c, line, strlen(line));
+    char *answer = recv_line(&c, lenp);
+    conn_close(&c);
+    return answer;
 }
 
 struct json_object *
@@ -378,11 +745,9 @@ xovs_cli_call(const char *target, const char *method,
     int code;
 
     char *line = xrpc_request_line(1, method, params);
-    int fd = connect_agent(target, method);
-    send_all(fd, target, line, strlen(line));
+    char *answer = exchange(target, method, line, &len);
     free(line);
-    line = recv_line(fd, target, &len);
-    close(fd);
+    line = answer;
 
     char *bad
         = xrpc_parse_response(line, len, &response, &code, &result, &message);
@@ -561,11 +926,9 @@ main(int argc, char *argv[])
         json_object_put(o.params);
         return 0;
     }
-    int fd = connect_agent(o.target, o.verb);
-    send_all(fd, o.target, line, strlen(line));
+    char *answer = exchange(o.target, o.verb, line, &len);
     free(line);
-    line = recv_line(fd, o.target, &len);
-    close(fd);
+    line = answer;
 
     error
         = xrpc_parse_response(line, len, &response, &code, &result, &message);

@@ -9,7 +9,9 @@ is the resolution of that figure).  Grows the pool to each of SIZES VIFs
 (pool-vif-create on fake hosts) and at each size times SAMPLES
 pool-acl-create calls (a pool rule and a rule on the real VIF, each denying
 tcp to a port of its own): from the answer until the ACL row reaches NB and
-until a flow with that port reaches br-int.  Prints one JSON object."""
+until a flow with that port reaches br-int; and SAMPLES single changes
+(one more VIF placed): from the request to its answer, and until its
+logical port reaches NB (--lsp-watch).  Prints one JSON object."""
 
 import argparse
 import json
@@ -111,10 +113,12 @@ def main():
     ap.add_argument("--samples", type=int, default=5)
     ap.add_argument("--nb-watch", required=True, help="argv, ' '-separated")
     ap.add_argument("--flow-dump", required=True, help="argv, ' '-separated")
+    ap.add_argument("--lsp-watch", help="argv, ' '-separated")
     a = ap.parse_args()
 
     c = Controller(a.socket)
     nb = Watch(a.nb_watch.split())
+    lsp = Watch(a.lsp_watch.split()) if a.lsp_watch else None
     hv = Poll(a.flow_dump.split())
     time.sleep(2)  # both monitors have sent their initial dumps
     n = 1
@@ -131,6 +135,33 @@ def main():
                 "host": "fake%d" % (n % 16)})
             added += 1
         grow = time.monotonic() - t0
+        answer, to_nb = [], []
+        for k in range(a.samples if lsp else 0):
+            u = str(uuid.uuid4())
+            if lsp:
+                lsp.drain()
+            t_req = time.monotonic()
+            c.call("pool-vif-create", **{
+                "uuid": u, "network-uuid": a.network,
+                "mac": "02:00:c6:15:%02x:%02x" % (k // 256, k % 256),
+                "host": "fake1"})
+            t_ans = time.monotonic()
+            answer.append(t_ans - t_req)
+            to_nb.append(lsp.wait_for(u) - t_req)
+            c.call("pool-vif-destroy", uuid=u)
+        if lsp:
+            rows.append({"vifs": size, "level": "one-vif",
+                         "grow_s": round(grow, 1), "grown_by": added,
+                         "answer_ms": [round(x * 1000, 1) for x in answer],
+                         "nb_ms": [round(x * 1000, 1) for x in to_nb],
+                         "answer_median_ms":
+                             round(statistics.median(answer) * 1000, 1),
+                         "nb_median_ms":
+                             round(statistics.median(to_nb) * 1000, 1)})
+            print("%5d VIFs, one VIF placed: answered %s ms, in NB %s ms"
+                  % (size, " ".join("%.1f" % (x * 1000) for x in answer),
+                     " ".join("%.1f" % (x * 1000) for x in to_nb)),
+                  file=sys.stderr)
         for level in ("pool", "vif"):
             to_nb, to_hv = [], []
             for _ in range(a.samples):
@@ -155,6 +186,8 @@ def main():
                   % (size, level, " ".join("%.3f" % x for x in to_nb),
                      " ".join("%.3f" % x for x in to_hv)), file=sys.stderr)
     nb.stop()
+    if lsp:
+        lsp.stop()
     print(json.dumps(rows, indent=1))
 
 

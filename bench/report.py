@@ -20,6 +20,7 @@ import tempfile
 
 PATHS = [
     ("anchorA", "anchor A (OVS-DPDK vhost-user)"),
+    ("anchorM", "anchor M (OVS-DPDK memif)"),
     ("xovsDPDK", "DPDK path (net_xovs)"),
     ("xovsDPDKafp", "DPDK path, pktgen on eth0"),
     ("tap", "tap path (netback+tap)"),
@@ -27,8 +28,8 @@ PATHS = [
     ("guestgen", "guest generator on tap path"),
     ("memcpy", "memcpy ceiling (1 core)"),
 ]
-RATIOS = {"xovsDPDK": "anchorA", "tap": "anchorB", "guestgen": "tap",
-          "xovsDPDKafp": "tap"}
+RATIOS = {"xovsDPDK": "anchorA", "anchorM": "anchorA", "tap": "anchorB",
+          "guestgen": "tap", "xovsDPDKafp": "tap"}
 
 
 def load(path):

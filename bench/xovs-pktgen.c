@@ -93,6 +93,7 @@ struct bench_port {
     int fd;
     /* dpdk */
     uint16_t port_id;
+    uint16_t n_rxq; /* receive queues polled (see dpdk_open()) */
 };
 
 struct bench_pair {
@@ -253,10 +254,18 @@ dpdk_open(struct bench_port *p)
     if (rte_eth_dev_get_port_by_name(name, &p->port_id)) {
         die("%s: no DPDK port %s", p->spec, name);
     }
+    /* A memif connection has as many rings each way as the client (this
+     * process) sets up queues, and OVS transmits on its PMD thread's queue:
+     * an OVS-DPDK port has one TX queue per PMD thread plus one for its
+     * main thread, so the PMD's can be queue 1.  Poll two. */
+    p->n_rxq = strncmp(name, "net_memif", 9) ? 1 : 2;
     memset(&conf, 0, sizeof conf);
-    if (rte_eth_dev_configure(p->port_id, 1, 1, &conf)
-        || rte_eth_rx_queue_setup(p->port_id, 0, 1024, rte_socket_id(), NULL,
-                                  pool)
+    bool ok = !rte_eth_dev_configure(p->port_id, p->n_rxq, 1, &conf);
+    for (uint16_t q = 0; ok && q < p->n_rxq; q++) {
+        ok = !rte_eth_rx_queue_setup(p->port_id, q, 1024, rte_socket_id(),
+                                     NULL, pool);
+    }
+    if (!ok
         || rte_eth_tx_queue_setup(p->port_id, 0, 1024, rte_socket_id(), NULL)
         || rte_eth_dev_start(p->port_id)) {
         die("%s: cannot set up the port", name);
@@ -301,16 +310,21 @@ dpdk_recv(struct bench_port *p, void (*got)(const uint8_t *, size_t, void *),
           void *aux)
 {
     struct rte_mbuf *m[BENCH_BURST];
-    int n = rte_eth_rx_burst(p->port_id, 0, m, BENCH_BURST);
+    int total = 0;
 
-    for (int i = 0; i < n; i++) {
-        got(rte_pktmbuf_mtod(m[i], const uint8_t *),
-            rte_pktmbuf_data_len(m[i]), aux);
+    for (uint16_t q = 0; q < p->n_rxq; q++) {
+        int n = rte_eth_rx_burst(p->port_id, q, m, BENCH_BURST);
+
+        for (int i = 0; i < n; i++) {
+            got(rte_pktmbuf_mtod(m[i], const uint8_t *),
+                rte_pktmbuf_data_len(m[i]), aux);
+        }
+        if (n) {
+            rte_pktmbuf_free_bulk(m, n);
+        }
+        total += n;
     }
-    if (n) {
-        rte_pktmbuf_free_bulk(m, n);
-    }
-    return n;
+    return total;
 }
 
 static const struct bench_port_class dpdk_class

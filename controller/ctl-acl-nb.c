@@ -162,6 +162,35 @@ ctl_acl_put_group(struct ovsdb_idl_txn *txn, const struct nbrec_port_group *pg,
     return changed;
 }
 
+bool
+ctl_acl_nb_put(struct ovsdb_idl_txn *txn, const struct nbrec_port_group *pg,
+               const struct nbrec_acl *a, const struct ctl_plan_acl *want)
+{
+    return ctl_acl_put(txn, pg, a, want);
+}
+
+bool
+ctl_acl_nb_put_group(struct ovsdb_idl_txn *txn,
+                     const struct nbrec_port_group *pg, const char *name,
+                     const char *key, const struct hmapx *ports,
+                     const struct ctl_plan_acl **acls, size_t n_acls)
+{
+    struct ctl_pg_want w = {
+        .name = name,
+        .key = key,
+        .acls = CONST_CAST(const struct ctl_plan_acl **, acls),
+        .n_acls = n_acls,
+    };
+    hmapx_init(&w.ports);
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, ports) {
+        hmapx_add(&w.ports, node->data);
+    }
+    bool changed = ctl_acl_put_group(txn, pg, &w);
+    hmapx_destroy(&w.ports);
+    return changed;
+}
+
 static void
 ctl_acl_member(struct shash *groups, const char *kind, const char *uuid,
                const struct nbrec_logical_switch_port *lsp)

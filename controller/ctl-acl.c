@@ -528,6 +528,29 @@ ctl_acl_store_check(struct json_object *db)
     return NULL;
 }
 
+bool
+ctl_acl_plan_one(const char *uuid, struct json_object *rec,
+                 struct ctl_plan_acl *p)
+{
+    char prio[16];
+    struct ctl_acl_text t;
+    struct ctl_acl acl;
+    ctl_acl_text_of(rec, &t, prio);
+    char *why = ctl_acl_parse(&t, &acl);
+    if (why) {
+        free(why); /* cannot be: the store was checked */
+        return false;
+    }
+    p->uuid = xstrdup(uuid);
+    ctl_acl_group(acl.level, ctl_get_str(rec, "target"), &p->group,
+                  &p->group_key);
+    p->match = ctl_acl_match(&acl, p->group);
+    p->direction = acl.to_vif ? "to-lport" : "from-lport";
+    p->action = acl.deny ? "drop" : "allow-related";
+    p->priority = CTL_ACL_BAND * (1 + acl.level) + acl.priority;
+    return true;
+}
+
 void
 ctl_acl_plan(struct json_object *db, struct ctl_plan *plan)
 {
@@ -537,23 +560,9 @@ ctl_acl_plan(struct json_object *db, struct ctl_plan *plan)
     plan->n_acls = 0;
     json_object_object_foreach(acls, uuid, rec)
     {
-        char prio[16];
-        struct ctl_acl_text t;
-        struct ctl_acl acl;
-        ctl_acl_text_of(rec, &t, prio);
-        char *why = ctl_acl_parse(&t, &acl);
-        if (why) {
-            free(why); /* cannot be: the store was checked */
-            continue;
+        if (ctl_acl_plan_one(uuid, rec, &plan->acls[plan->n_acls])) {
+            plan->n_acls++;
         }
-        struct ctl_plan_acl *p = &plan->acls[plan->n_acls++];
-        p->uuid = xstrdup(uuid);
-        ctl_acl_group(acl.level, ctl_get_str(rec, "target"), &p->group,
-                      &p->group_key);
-        p->match = ctl_acl_match(&acl, p->group);
-        p->direction = acl.to_vif ? "to-lport" : "from-lport";
-        p->action = acl.deny ? "drop" : "allow-related";
-        p->priority = CTL_ACL_BAND * (1 + acl.level) + acl.priority;
     }
 }
 

@@ -73,6 +73,9 @@ char *ctl_acl_store_check(struct json_object *db);
 /* Fills 'plan''s acls from 'db' (a checked store). */
 void ctl_acl_plan(struct json_object *db, struct ctl_plan *plan);
 void ctl_acl_plan_free(struct ctl_plan_acl *, size_t n);
+/* Fills 'p' with ACL record 'rec' ('uuid'); false if it is malformed. */
+bool ctl_acl_plan_one(const char *uuid, struct json_object *rec,
+                      struct ctl_plan_acl *p);
 
 /* ctl-acl-nb.c.  Adds to 'txn' what makes the northbound database hold
  * 'plan''s ACLs and their port groups (only rows marked xovs-pg and
@@ -82,6 +85,20 @@ void ctl_acl_plan_free(struct ctl_plan_acl *, size_t n);
  * the same transaction.  Returns true if it wrote anything. */
 bool ctl_acl_nb_sync(struct ovsdb_idl *, struct ovsdb_idl_txn *txn,
                      const struct ctl_plan *plan);
+/* For ctl-nb.c's incremental pass: makes ACL row 'a' (NULL: a new one in
+ * 'pg') what 'want' says; makes group 'pg' (NULL: new) hold exactly
+ * 'ports' (const struct nbrec_logical_switch_port *) and xovs's ACLs
+ * 'acls'.  Return true if they wrote anything. */
+struct hmapx;
+struct nbrec_acl;
+struct nbrec_port_group;
+bool ctl_acl_nb_put(struct ovsdb_idl_txn *, const struct nbrec_port_group *pg,
+                    const struct nbrec_acl *a,
+                    const struct ctl_plan_acl *want);
+bool ctl_acl_nb_put_group(struct ovsdb_idl_txn *,
+                          const struct nbrec_port_group *pg, const char *name,
+                          const char *key, const struct hmapx *ports,
+                          const struct ctl_plan_acl **acls, size_t n_acls);
 /* Rebuilds 'acls' (ACL uuid -> its nbrec_acl) from the replica. */
 void ctl_acl_nb_index(struct ovsdb_idl *, struct shash *acls);
 

@@ -52,6 +52,26 @@ struct json_object *ctl_find(struct ctl_ctx *c, const char *table,
 bool ctl_check_list_params(struct ctl_ctx *c);
 void ctl_add_row(struct ctl_ctx *c, struct json_object *row);
 
+/* ctl-journal.c: the store's journal (PATH.journal next to the snapshot
+ * PATH).  Replays it over 'db' (the snapshot as loaded); '*torn' is true if
+ * a torn last entry was dropped.  Returns NULL or a malloc'd reason. */
+char *ctl_journal_replay(const char *path, struct json_object *db,
+                         size_t *n_entries, bool *torn);
+/* Appends {"ops": 'ops'} and fsyncs; compacts into a new snapshot of 'db'
+ * (the records with the change) when the journal has grown.  Returns NULL
+ * or a malloc'd message (the journal then holds what it held before). */
+char *ctl_journal_append(const char *path, struct json_object *ops,
+                         struct json_object *db);
+/* Writes the snapshot 'db' (the records of snapshot and journal) and
+ * empties the journal.  Returns NULL or a malloc'd message. */
+char *ctl_journal_checkpoint(const char *path, struct json_object *db);
+/* The last failed compaction's message (caller frees), or NULL. */
+char *ctl_journal_take_warning(const char *path);
+/* Tests: closes and forgets the journal of 'path'; the journal size below
+ * which it is never compacted (0: the default, 1 MiB). */
+void ctl_journal_forget(const char *path);
+void ctl_journal_set_compact_min(long long bytes);
+
 /* ctl-host.c. */
 
 /* Checks the store's "hosts" table and the VIFs' "migrating-to" (NULL:

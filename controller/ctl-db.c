@@ -19,8 +19,11 @@
 #include "controller/ctl-db-private.h"
 #include "controller/ctl-nb.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
 #include "util.h"
 #include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(ctl_db);
 
 /* ---------------------------------------------------------------------- */
 /* Checks shared by the verbs and the loader. */
@@ -174,6 +177,43 @@ ctl_db_check(struct json_object *db)
     return error ? error : ctl_acl_store_check(db);
 }
 
+/* Replays 'path''s journal over the snapshot 'db' (taken) into '*dbp';
+ * then PATH alone holds the records ('missing': PATH was not there). */
+static char *
+ctl_store_replay(const char *path, struct json_object *db,
+                 struct json_object **dbp, bool missing)
+{
+    size_t n;
+    bool torn;
+    char *reason = ctl_journal_replay(path, db, &n, &torn);
+    if (!reason && n) {
+        reason = ctl_db_check(db);
+    }
+    if (reason) {
+        char *msg = xasprintf("store %s is corrupt or invalid (%s); refusing "
+                              "to start: fix or move it away",
+                              path, reason);
+        free(reason);
+        json_object_put(db);
+        return msg;
+    }
+    if (torn) {
+        VLOG_WARN("store %s: dropped a torn last entry of %s.journal (a "
+                  "change that was never answered); %zu entries replayed",
+                  path, path, n);
+    }
+    if (n || torn || missing) {
+        char *error = ctl_journal_checkpoint(path, db);
+        if (error) {
+            /* The records are safe in the journal: go on. */
+            VLOG_WARN("%s", error);
+            free(error);
+        }
+    }
+    *dbp = db;
+    return NULL;
+}
+
 char *
 ctl_store_load(const char *path, struct json_object **dbp)
 {
@@ -181,8 +221,7 @@ ctl_store_load(const char *path, struct json_object **dbp)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
-            *dbp = ctl_db_new();
-            return NULL;
+            return ctl_store_replay(path, ctl_db_new(), dbp, true);
         }
         return xasprintf("store %s: cannot open: %s; refusing to start", path,
                          ovs_strerror(errno));
@@ -232,8 +271,7 @@ ctl_store_load(const char *path, struct json_object **dbp)
         json_object_put(db);
         return msg;
     }
-    *dbp = db;
-    return NULL;
+    return ctl_store_replay(path, db, dbp, false);
 }
 
 char *
@@ -296,6 +334,31 @@ ctl_store_save(const char *path, struct json_object *db)
     return NULL;
 }
 
+static void
+ctl_plan_network_of(const char *uuid, struct json_object *net,
+                    struct ctl_plan_network *p)
+{
+    struct json_object *vlan = NULL;
+    json_object_object_get_ex(net, "vlan", &vlan);
+    p->uuid = xstrdup(uuid);
+    p->name = xstrdup(ctl_get_str(net, "name-label"));
+    p->physical = xstrdup(ctl_get_str(net, "physical-network"));
+    p->vlan = vlan ? json_object_get_int(vlan) : -1;
+}
+
+static void
+ctl_plan_vif_of(const char *uuid, struct json_object *vif,
+                struct ctl_plan_vif *p)
+{
+    p->uuid = xstrdup(uuid);
+    p->network = xstrdup(ctl_get_str(vif, "network-uuid"));
+    p->mac = xstrdup(ctl_get_str(vif, "mac"));
+    p->host = xstrdup(ctl_get_str(vif, "host"));
+    p->vm = xstrdup(ctl_get_str(vif, "vm-uuid"));
+    p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
+    p->target = xstrdup(ctl_get_str(vif, "migrating-to"));
+}
+
 void
 ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
 {
@@ -307,27 +370,14 @@ ctl_db_plan(struct json_object *db, struct ctl_plan *plan)
     plan->networks = xcalloc(plan->n_networks + 1, sizeof *plan->networks);
     json_object_object_foreach(nets, uuid, net)
     {
-        struct ctl_plan_network *p = &plan->networks[i++];
-        struct json_object *vlan = NULL;
-        json_object_object_get_ex(net, "vlan", &vlan);
-        p->uuid = xstrdup(uuid);
-        p->name = xstrdup(ctl_get_str(net, "name-label"));
-        p->physical = xstrdup(ctl_get_str(net, "physical-network"));
-        p->vlan = vlan ? json_object_get_int(vlan) : -1;
+        ctl_plan_network_of(uuid, net, &plan->networks[i++]);
     }
     i = 0;
     plan->n_vifs = json_object_object_length(vifs);
     plan->vifs = xcalloc(plan->n_vifs + 1, sizeof *plan->vifs);
     json_object_object_foreach(vifs, vuuid, vif)
     {
-        struct ctl_plan_vif *p = &plan->vifs[i++];
-        p->uuid = xstrdup(vuuid);
-        p->network = xstrdup(ctl_get_str(vif, "network-uuid"));
-        p->mac = xstrdup(ctl_get_str(vif, "mac"));
-        p->host = xstrdup(ctl_get_str(vif, "host"));
-        p->vm = xstrdup(ctl_get_str(vif, "vm-uuid"));
-        p->ips = xstrdup(ctl_get_str(vif, "ip-allowed"));
-        p->target = xstrdup(ctl_get_str(vif, "migrating-to"));
+        ctl_plan_vif_of(vuuid, vif, &plan->vifs[i++]);
     }
     ctl_acl_plan(db, plan);
 }
@@ -818,14 +868,234 @@ ctl_db_call(struct json_object *db, const struct ctl_env *env,
     return 0;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Changes: which records a request touched, journal, delta for ctl-nb.c. */
+
+/* The ops of the last change ctl_db_handle_line() committed (see
+ * ctl-journal.c for their form), for ctl_db_take_delta(). */
+static struct json_object *ctl_last_ops;
+
+/* The records a verb may change, named by its parameters ("uuid": the
+ * parameter holds the record's uuid; "result": the uuid it answers, a
+ * record it made).  A verb not listed here (pool-host-remove, which may
+ * remove every VIF of a host) runs on a copy of the whole store, which is
+ * then compared with it. */
+struct ctl_touch {
+    const char *table;
+    const char *param; /* NULL: the result's "uuid" */
+    bool is_uuid;      /* canonicalise the parameter as a uuid */
+};
+static const struct {
+    const char *verb;
+    struct ctl_touch touches[3];
+} ctl_touches[] = {
+    {"pool-network-create", {{"networks", NULL, true}}},
+    {"pool-network-destroy", {{"networks", "uuid", true}}},
+    {"pool-vif-create", {{"vifs", "uuid", true}, {"hosts", "host", false}}},
+    {"pool-vif-destroy", {{"vifs", "uuid", true}}},
+    {"pool-vif-migrate", {{"vifs", "uuid", true}, {"hosts", "host", false}}},
+    {"pool-vif-migrate-complete", {{"vifs", "uuid", true}}},
+    {"pool-host-add", {{"hosts", "name", false}}},
+    {"pool-acl-create", {{"acls", NULL, true}}},
+    {"pool-acl-destroy", {{"acls", "uuid", true}}},
+    {"pool-network-list", {{NULL, NULL, false}}},
+    {"pool-vif-list", {{NULL, NULL, false}}},
+    {"pool-host-list", {{NULL, NULL, false}}},
+    {"pool-acl-list", {{NULL, NULL, false}}},
+};
+
+/* One record a request may touch: its table, uuid and its value before
+ * (NULL: absent). */
+struct ctl_undo {
+    const char *table;
+    char *uuid;
+    struct json_object *old;
+};
+
+static void
+ctl_undo_add(struct ctl_undo *u, size_t *n, struct json_object *db,
+             const char *table, const char *uuid)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (!strcmp(u[i].table, table) && !strcmp(u[i].uuid, uuid)) {
+            return;
+        }
+    }
+    struct json_object *rec = NULL;
+    u[*n].table = table;
+    u[*n].uuid = xstrdup(uuid);
+    u[*n].old = NULL;
+    if (json_object_object_get_ex(ctl_table(db, table), uuid, &rec)) {
+        json_object_deep_copy(rec, &u[*n].old, NULL);
+    }
+    (*n)++;
+}
+
+/* Adds to 'ops' an op for each record of 'u' that differs in 'db'. */
+static void
+ctl_undo_ops(const struct ctl_undo *u, size_t n, struct json_object *db,
+             struct json_object *ops)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *rec = NULL;
+        json_object_object_get_ex(ctl_table(db, u[i].table), u[i].uuid, &rec);
+        if (u[i].old && rec ? json_object_equal(u[i].old, rec)
+                            : !u[i].old && !rec) {
+            continue;
+        }
+        struct json_object *op = json_object_new_object();
+        json_object_object_add(op, "table",
+                               json_object_new_string(u[i].table));
+        json_object_object_add(op, "uuid", json_object_new_string(u[i].uuid));
+        if (rec) {
+            json_object_object_add(op, "record", json_object_get(rec));
+        } else {
+            json_object_object_add(op, "delete", json_object_new_boolean(1));
+        }
+        json_object_array_add(ops, op);
+    }
+}
+
+/* Puts the records of 'u' back into 'db' as they were. */
+static void
+ctl_undo_apply(struct ctl_undo *u, size_t n, struct json_object *db)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *table = ctl_table(db, u[i].table);
+        if (u[i].old) {
+            json_object_object_add(table, u[i].uuid, u[i].old);
+            u[i].old = NULL;
+        } else {
+            json_object_object_del(table, u[i].uuid);
+        }
+    }
+}
+
+static void
+ctl_undo_free(struct ctl_undo *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(u[i].uuid);
+        json_object_put(u[i].old);
+    }
+    free(u);
+}
+
+/* Adds to 'ops' an op for each record that differs between 'before' and
+ * 'after' (whole stores). */
+static void
+ctl_diff_ops(struct json_object *before, struct json_object *after,
+             struct json_object *ops)
+{
+    json_object_object_foreach(after, tname, table)
+    {
+        struct json_object *old_table = ctl_table(before, tname);
+        if (!json_object_is_type(table, json_type_object)) {
+            continue;
+        }
+        size_t n = 0, cap = json_object_object_length(table)
+                            + json_object_object_length(old_table);
+        struct ctl_undo *u = xcalloc(cap + 1, sizeof *u);
+        json_object_object_foreach(table, uuid, rec)
+        {
+            (void)rec;
+            u[n].table = tname;
+            u[n].uuid = xstrdup(uuid);
+            json_object_object_get_ex(old_table, uuid, &u[n].old);
+            json_object_get(u[n].old);
+            n++;
+        }
+        json_object_object_foreach(old_table, ouuid, orec)
+        {
+            if (!json_object_object_get_ex(table, ouuid, NULL)) {
+                u[n].table = tname;
+                u[n].uuid = xstrdup(ouuid);
+                u[n].old = json_object_get(orec);
+                n++;
+            }
+        }
+        ctl_undo_ops(u, n, after, ops);
+        ctl_undo_free(u, n);
+    }
+}
+
+/* Runs the request on '*db' itself, with the records its verb may touch
+ * copied first.  Returns as ctl_db_call() does; on success '*ops' holds
+ * what changed.  'touches' is the verb's entry of ctl_touches. */
+static int
+ctl_db_call_in_place(struct json_object *db, const struct ctl_env *env,
+                     const char *store_path, const char *method,
+                     struct json_object *params,
+                     const struct ctl_touch *touches,
+                     struct json_object **result, char **error,
+                     struct json_object **opsp)
+{
+    struct ctl_undo *u = xcalloc(4, sizeof *u);
+    size_t n = 0;
+    bool mod;
+
+    *opsp = NULL;
+    for (size_t i = 0; i < 3 && touches[i].table; i++) {
+        struct json_object *v;
+        if (!touches[i].param
+            || !json_object_object_get_ex(params, touches[i].param, &v)
+            || !json_object_is_type(v, json_type_string)) {
+            continue;
+        }
+        char canon[UUID_LEN + 1];
+        const char *key = json_object_get_string(v);
+        if (touches[i].is_uuid) {
+            if (!ctl_valid_uuid(key, canon)) {
+                continue; /* the verb rejects it */
+            }
+            key = canon;
+        }
+        ctl_undo_add(u, &n, db, touches[i].table, key);
+    }
+    int code = ctl_db_call(db, env, method, params, result, error, &mod);
+    if (!code && mod) {
+        /* A record it made: named by its answer. */
+        struct json_object *made;
+        for (size_t i = 0; i < 3 && touches[i].table; i++) {
+            if (!touches[i].param
+                && json_object_object_get_ex(*result, "uuid", &made)) {
+                u[n].table = touches[i].table;
+                u[n].uuid = xstrdup(json_object_get_string(made));
+                u[n].old = NULL;
+                n++;
+            }
+        }
+        struct json_object *ops = json_object_new_array();
+        ctl_undo_ops(u, n, db, ops);
+        char *err = (json_object_array_length(ops)
+                         ? ctl_journal_append(store_path, ops, db)
+                         : NULL);
+        if (err) {
+            json_object_put(ops);
+            json_object_put(*result);
+            *result = NULL;
+            *error = err;
+            code = XRPC_FAILED;
+        } else {
+            *opsp = ops;
+        }
+    }
+    if (code) {
+        ctl_undo_apply(u, n, db);
+    }
+    ctl_undo_free(u, n);
+    return code;
+}
+
 char *
 ctl_db_handle_line(struct json_object **db, const struct ctl_env *env,
                    const char *store_path, const char *line, size_t len,
                    bool *changed)
 {
-    struct json_object *request, *id, *params, *result;
+    struct json_object *request, *id, *params, *result, *ops = NULL;
     const char *method;
     char *error, *reply;
+    int code;
 
     *changed = false;
     error = xrpc_parse_request(line, len, &request, &id, &method, &params);
@@ -835,29 +1105,111 @@ ctl_db_handle_line(struct json_object **db, const struct ctl_env *env,
         json_object_put(request);
         return reply;
     }
-    struct json_object *copy = NULL;
-    json_object_deep_copy(*db, &copy, NULL);
-    bool mod;
-    int code = ctl_db_call(copy, env, method, params, &result, &error, &mod);
-    if (code) {
-        reply = xrpc_error_line(id, code, error);
-        free(error);
-        json_object_put(copy);
-    } else if (mod && (error = ctl_store_save(store_path, copy)) != NULL) {
-        reply = xrpc_error_line(id, XRPC_FAILED, error);
-        free(error);
-        json_object_put(result);
-        json_object_put(copy);
+    size_t i;
+    for (i = 0; i < ARRAY_SIZE(ctl_touches); i++) {
+        if (!strcmp(ctl_touches[i].verb, method)) {
+            break;
+        }
+    }
+    if (i < ARRAY_SIZE(ctl_touches)
+        && (!params || json_object_is_type(params, json_type_object))) {
+        code = ctl_db_call_in_place(*db, env, store_path, method, params,
+                                    ctl_touches[i].touches, &result, &error,
+                                    &ops);
     } else {
-        reply = xrpc_result_line(id, result);
-        if (mod) {
+        struct json_object *copy = NULL;
+        bool mod;
+        json_object_deep_copy(*db, &copy, NULL);
+        code = ctl_db_call(copy, env, method, params, &result, &error, &mod);
+        if (!code && mod) {
+            ops = json_object_new_array();
+            ctl_diff_ops(*db, copy, ops);
+            error = (json_object_array_length(ops)
+                         ? ctl_journal_append(store_path, ops, copy)
+                         : NULL);
+            if (error) {
+                code = XRPC_FAILED;
+                json_object_put(result);
+                json_object_put(ops);
+                ops = NULL;
+            }
+        }
+        if (!code) {
             json_object_put(*db);
             *db = copy;
-            *changed = true;
         } else {
             json_object_put(copy);
         }
     }
+    if (code) {
+        reply = xrpc_error_line(id, code, error);
+        free(error);
+    } else {
+        reply = xrpc_result_line(id, result);
+        size_t n_ops = ops ? json_object_array_length(ops) : 0;
+        if (n_ops) {
+            /* Added to those not taken yet. */
+            if (!ctl_last_ops) {
+                ctl_last_ops = json_object_new_array();
+            }
+            for (size_t k = 0; k < n_ops; k++) {
+                json_object_array_add(
+                    ctl_last_ops,
+                    json_object_get(json_object_array_get_idx(ops, k)));
+            }
+            *changed = true;
+        }
+    }
+    json_object_put(ops);
+    char *warning = ctl_journal_take_warning(store_path);
+    if (warning) {
+        VLOG_WARN("%s (the change is safe in the journal; retrying later)",
+                  warning);
+        free(warning);
+    }
     json_object_put(request);
     return reply;
+}
+
+void
+ctl_db_take_delta(struct json_object *db, struct ctl_plan_delta *d)
+{
+    memset(&d->put, 0, sizeof d->put);
+    svec_init(&d->gone_networks);
+    svec_init(&d->gone_vifs);
+    svec_init(&d->gone_acls);
+    size_t n = ctl_last_ops ? json_object_array_length(ctl_last_ops) : 0;
+    d->put.networks = xcalloc(n + 1, sizeof *d->put.networks);
+    d->put.vifs = xcalloc(n + 1, sizeof *d->put.vifs);
+    d->put.acls = xcalloc(n + 1, sizeof *d->put.acls);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *op = json_object_array_get_idx(ctl_last_ops, i);
+        const char *table = ctl_get_str(op, "table");
+        const char *uuid = ctl_get_str(op, "uuid");
+        struct json_object *rec = NULL;
+        json_object_object_get_ex(ctl_table(db, table), uuid, &rec);
+        if (!strcmp(table, "networks")) {
+            if (rec) {
+                ctl_plan_network_of(uuid, rec,
+                                    &d->put.networks[d->put.n_networks++]);
+            } else {
+                svec_add(&d->gone_networks, uuid);
+            }
+        } else if (!strcmp(table, "vifs")) {
+            if (rec) {
+                ctl_plan_vif_of(uuid, rec, &d->put.vifs[d->put.n_vifs++]);
+            } else {
+                svec_add(&d->gone_vifs, uuid);
+            }
+        } else if (!strcmp(table, "acls")) {
+            if (!rec
+                || !ctl_acl_plan_one(uuid, rec, &d->put.acls[d->put.n_acls])) {
+                svec_add(&d->gone_acls, uuid);
+            } else {
+                d->put.n_acls++;
+            }
+        }
+    }
+    json_object_put(ctl_last_ops);
+    ctl_last_ops = NULL;
 }

@@ -22,12 +22,17 @@
  * While migrating, the record's "migrating-to" is TARGET and its logical
  * port is requested on both hosts with activation-strategy=rarp (ctl-nb.c):
  * the target's ovn-controller binds a port with the same iface-id before
- * the guest moves, and its copy starts carrying traffic when the guest
- * announces itself there with a RARP.  The controller sees OVN's northbound
- * database only, where a port's "up" is already true on the source, so it
- * cannot see the target take over: the toolstack, which knows when the
- * guest runs on the target (the end of XenMotion), says so with
- * pool-vif-migrate-complete, and the source is released. */
+ * the guest moves (the Port_Binding's additional_chassis), and its copy
+ * starts carrying traffic when the guest announces itself there with a
+ * RARP; that ovn-controller then marks the binding
+ * options:additional-chassis-activated=TARGET in the southbound database.
+ * The controller watches for that (ctl-sb.h, ctl_host_complete_activated()
+ * below) and completes the migration itself, as pool-vif-migrate-complete
+ * would: the VIF's host becomes TARGET, the source is released.  A
+ * toolstack may still say pool-vif-migrate-complete (the end of XenMotion);
+ * after a completion, by it or by the controller, the VIF keeps
+ * "migrated-from": SOURCE until its next migration, so a second
+ * pool-vif-migrate-complete is accepted and changes nothing. */
 #include <config.h>
 
 #include <json-c/json.h>
@@ -36,8 +41,13 @@
 #include "agent/rpc.h"
 #include "controller/ctl-db-private.h"
 #include "controller/ctl-db.h"
+#include "controller/ctl-host.h"
+#include "controller/ctl-sb.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ctl_host);
 
 #define CTL_HOST_MEMBER "member"
 #define CTL_HOST_REMOVED "removed"
@@ -65,10 +75,14 @@ ctl_host_check_db(struct json_object *db)
     json_object_object_foreach(ctl_table(db, "vifs"), vuuid, vif)
     {
         const char *to = ctl_get_str(vif, "migrating-to");
+        const char *from = ctl_get_str(vif, "migrated-from");
         if (*to
             && (!ctl_valid_ident(to)
                 || !strcmp(to, ctl_get_str(vif, "host")))) {
             return xasprintf("VIF %.64s has a malformed migrating-to", vuuid);
+        }
+        if (*from && !ctl_valid_ident(from)) {
+            return xasprintf("VIF %.64s has a malformed migrated-from", vuuid);
         }
     }
     return NULL;
@@ -158,6 +172,7 @@ ctl_pool_vif_migrate(struct ctl_ctx *c)
     }
     json_object_object_add(vif, "migrating-to",
                            json_object_new_string(target));
+    json_object_object_del(vif, "migrated-from");
     c->changed = true;
 }
 
@@ -170,6 +185,9 @@ ctl_pool_vif_migrate_complete(struct ctl_ctx *c)
         return;
     }
     const char *target = ctl_get_str(vif, "migrating-to");
+    if (!*target && *ctl_get_str(vif, "migrated-from")) {
+        return; /* completed already (by the controller, or twice) */
+    }
     if (!*target) {
         ctl_reject(c, "uuid",
                    "VIF %s is not migrating (xovs pool-vif-migrate uuid=%s "
@@ -177,9 +195,87 @@ ctl_pool_vif_migrate_complete(struct ctl_ctx *c)
                    uuid, uuid);
         return;
     }
+    json_object_object_add(vif, "migrated-from",
+                           json_object_new_string(ctl_get_str(vif, "host")));
     json_object_object_add(vif, "host", json_object_new_string(target));
     json_object_object_del(vif, "migrating-to");
     c->changed = true;
+}
+
+/* Completes one migration as the verb would: through the request executor
+ * (the same checks, the store saved before the records change). */
+static bool
+ctl_host_complete_one(struct json_object **db, const struct ctl_env *env,
+                      const char *store_path, const char *vif,
+                      const char *target)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    struct json_object *req = json_object_new_object();
+    struct json_object *params = json_object_new_object();
+    json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(req, "id", json_object_new_int(0));
+    json_object_object_add(
+        req, "method", json_object_new_string("pool-vif-migrate-complete"));
+    json_object_object_add(params, "uuid", json_object_new_string(vif));
+    json_object_object_add(req, "params", params);
+    const char *line
+        = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+    bool changed;
+    char *reply = ctl_db_handle_line(db, env, store_path, line, strlen(line),
+                                     &changed);
+    struct json_object *r = json_tokener_parse(reply);
+    struct json_object *err = NULL;
+    if (r && json_object_object_get_ex(r, "error", &err) && err
+        && !json_object_is_type(err, json_type_null)) {
+        struct json_object *msg = NULL;
+        json_object_object_get_ex(err, "message", &msg);
+        VLOG_WARN_RL(&rl,
+                     "VIF %s: OVN says host %s took it over, but completing "
+                     "the migration failed (retrying): %s",
+                     vif, target,
+                     msg ? json_object_get_string(msg)
+                         : json_object_to_json_string(err));
+    } else if (changed) {
+        VLOG_INFO("VIF %s: live migration to host %s completed (the guest "
+                  "announced itself there)",
+                  vif, target);
+    }
+    json_object_put(r);
+    json_object_put(req);
+    free(reply);
+    return changed;
+}
+
+int
+ctl_host_complete_activated(struct json_object **db, const struct ctl_env *env,
+                            const char *store_path,
+                            ctl_host_activated_func *activated, void *aux,
+                            bool *changed)
+{
+    struct json_object *done = json_object_new_object();
+    int n_failed = 0;
+
+    *changed = false;
+    json_object_object_foreach(ctl_table(*db, "vifs"), vuuid, vif)
+    {
+        const char *target = ctl_get_str(vif, "migrating-to");
+        if (*target && activated(aux, vuuid, target)) {
+            json_object_object_add(done, vuuid,
+                                   json_object_new_string(target));
+        }
+    }
+    /* (Not in the loop above: each completion replaces '*db'.) */
+    json_object_object_foreach(done, vuuid2, target)
+    {
+        if (ctl_host_complete_one(db, env, store_path, vuuid2,
+                                  json_object_get_string(target))) {
+            *changed = true;
+        } else {
+            n_failed++;
+        }
+    }
+    json_object_put(done);
+    return n_failed;
 }
 
 void
@@ -237,6 +333,22 @@ ctl_pool_host_list(struct ctl_ctx *c)
         json_object_object_add(
             row, "state", json_object_new_string(ctl_get_str(host, "state")));
         json_object_object_add(row, "VIF-uuids", ctl_host_vifs(c, name));
+        if (c->env && c->env->host_sb) {
+            struct ctl_sb_host sb;
+            c->env->host_sb(c->env->sb_aux, name, &sb);
+            json_object_object_add(row, "chassis",
+                                   json_object_new_string(sb.chassis));
+            json_object_object_add(row, "hostname",
+                                   json_object_new_string(sb.hostname));
+            json_object_object_add(row, "encap-type",
+                                   json_object_new_string(sb.encap_type));
+            json_object_object_add(row, "encap-ip",
+                                   json_object_new_string(sb.encap_ip));
+            json_object_object_add(row, "ports-bound",
+                                   json_object_new_int(sb.ports_bound));
+            json_object_object_add(row, "alive",
+                                   json_object_new_string(sb.alive));
+        }
         ctl_add_row(c, row);
     }
 }

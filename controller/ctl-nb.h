@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "svec.h"
+
 struct ctl_nb;
 
 /* The records as plain values (ctl-db.c's ctl_db_plan() makes them: this
@@ -63,6 +65,17 @@ struct ctl_plan {
 
 void ctl_plan_destroy(struct ctl_plan *);
 
+/* What one change did to the records: those it made or changed ('put'),
+ * those it removed (uuids). */
+struct ctl_plan_delta {
+    struct ctl_plan put;
+    struct svec gone_networks;
+    struct svec gone_vifs;
+    struct svec gone_acls;
+};
+void ctl_plan_delta_init(struct ctl_plan_delta *);
+void ctl_plan_delta_destroy(struct ctl_plan_delta *);
+
 /* Connects to 'remote' (OVSDB remote list).  Never fails: connection
  * problems are retried and logged (rate-limited). */
 struct ctl_nb *ctl_nb_create(const char *remote);
@@ -72,12 +85,27 @@ void ctl_nb_destroy(struct ctl_nb *); /* accepts NULL */
  * empty). */
 void ctl_nb_set_desired(struct ctl_nb *, struct ctl_plan *plan);
 
+/* Changes only the records of 'delta' (and destroys it): the next pass
+ * compares those alone with the replica. */
+void ctl_nb_update(struct ctl_nb *, struct ctl_plan_delta *delta);
+
 void ctl_nb_run(struct ctl_nb *);
 void ctl_nb_wait(struct ctl_nb *);
 
 /* True when the NB database holds the desired state as far as this
  * replica knows (connected, nothing left to write). */
 bool ctl_nb_is_synced(const struct ctl_nb *);
+
+/* How much each pass compared (also "nb/stats" on the control socket). */
+struct ctl_nb_stats {
+    unsigned long long full_passes;          /* every record compared */
+    unsigned long long incremental_passes;   /* only the changed ones */
+    unsigned long long ports_compared;       /* VIF ports compared */
+    unsigned long long acls_compared;        /* ACL rows compared */
+    unsigned long long group_ports_compared; /* port groups compared whole:
+                                              * their members */
+};
+void ctl_nb_get_stats(const struct ctl_nb *, struct ctl_nb_stats *);
 
 /* "applied" when the replica holds record 'uuid' and nothing is left to
  * write, else "pending". */

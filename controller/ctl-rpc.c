@@ -120,6 +120,15 @@ static const struct xrpc_param pool_host_fields[] = {
     FIELD("name-description", " RO", "free text"),
     FIELD("state", " RO", "member, or removed (no VIFs may go there)"),
     FIELD("VIF-uuids", "SRO", "VIFs on the host or migrating to it"),
+    FIELD("chassis", " RO",
+          "OVN southbound: registered, absent, or unknown (SB unreachable)"),
+    FIELD("hostname", " RO", "the chassis's hostname"),
+    FIELD("encap-type", " RO", "its tunnel encapsulation (geneve...)"),
+    FIELD("encap-ip", " RO", "its tunnel endpoint address"),
+    FIELD("ports-bound", " RO", "VIF ports OVN binds on the host"),
+    FIELD("alive", " RO",
+          "true if its ovn-controller caught up with nb_cfg, false if "
+          "behind, unknown if nb_cfg is not counted"),
     END,
 };
 

@@ -177,13 +177,35 @@ xb_xs_alive(struct vif_backend *be)
  * (Xen's toolstack would also remove the directories).  A "no" from a
  * xenstore that failed is no answer.  The watch does not say which domain,
  * so every introduced VIF's domain is asked (a round trip each): once per
- * poll-loop round however many releases the round drained, not once per
- * release (500 guests leaving at once made about 125000 round trips). */
+ * burst of releases however many a round drained, not once per release
+ * (500 guests leaving at once made about 125000 round trips).  The VIFs to
+ * ask are marked ('release_check') when the burst arrives and asked in
+ * turn; at most XB_RELEASE_BUDGET of them are taken down in one poll-loop
+ * round, the rest in the next rounds, so that a mass departure does not
+ * hold up the other VIFs' rings (250 guests leaving at once kept the loop
+ * in this function for over a minute: each VIF taken down is a hotplug
+ * script to start, a tap to delete and xenstore round trips). */
 static void
 xb_released_domains(struct vif_backend *be)
 {
     struct vif *vif;
+    size_t n_down = 0;
+
+    if (be->released) {
+        be->released = false;
+        HMAP_FOR_EACH (vif, node, &be->vifs) {
+            vif->release_check = vif->fe_introduced;
+        }
+        be->n_release_checks = hmap_count(&be->vifs);
+    }
     HMAP_FOR_EACH (vif, node, &be->vifs) {
+        if (!be->n_release_checks || n_down >= XB_RELEASE_BUDGET) {
+            break;
+        }
+        if (!vif->release_check) {
+            continue;
+        }
+        vif->release_check = false;
         if (vif->fe_introduced && !xs_is_domain_introduced(be->xs, vif->domid)
             && xb_xs_alive(be)) {
             VLOG_INFO("%s: domain %u released", vif->name, vif->domid);
@@ -193,7 +215,11 @@ xb_released_domains(struct vif_backend *be)
             if (vif->be_state != XenbusStateClosed) {
                 vif_xb_set_state(be, vif, XenbusStateClosed);
             }
+            n_down++;
         }
+    }
+    if (n_down < XB_RELEASE_BUDGET) {
+        be->n_release_checks = 0; /* the pass reached the end */
     }
 }
 
@@ -504,8 +530,7 @@ vif_backend_run(struct vif_backend *be)
         xb_watch_event(be, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
         free(w);
     }
-    if (be->released && be->xs) {
-        be->released = false;
+    if ((be->released || be->n_release_checks) && be->xs) {
         xb_released_domains(be);
     }
     if (be->rescan && be->xs) {
@@ -580,7 +605,8 @@ vif_backend_wait(struct vif_backend *be)
     if (be->xs) {
         poll_fd_wait(xs_fileno(be->xs), POLLIN);
         poll_timer_wait_until(be->xs_check_at);
-        if (be->n_xs_errors != be->n_xs_checked || be->rescan) {
+        if (be->n_xs_errors != be->n_xs_checked || be->rescan || be->released
+            || be->n_release_checks) {
             poll_immediate_wake();
         }
     } else {

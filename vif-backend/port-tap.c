@@ -3,9 +3,11 @@
  * The tap is IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with a 10-byte
  * virtio_net_hdr (TUNSETVNETHDRSZ), MAC fe:ff:ff:ff:ff:ff like Xen's vif
  * devices (the guest owns its real MAC; the backend side never sources
- * frames), and is brought up at once.  For a multi-queue VIF it is created
- * with IFF_MULTI_QUEUE and each further queue is one more fd attached to
- * the same device; the kernel spreads frames over the fds by flow.
+ * frames), without ARP, multicast or IPv6 (so dom0's own stack never speaks
+ * into the guest's ring through it), and is brought up at once.  For a
+ * multi-queue VIF it is created with IFF_MULTI_QUEUE and each further queue is
+ * one more fd attached to the same device; the kernel spreads frames over the
+ * fds by flow.
  *
  * The tap is persistent (TUNSETPERSIST): it outlives the backend process,
  * so that a restarted xovs-netback reattaches to the very same device.  OVS's
@@ -106,6 +108,34 @@ port_tap_apply_offloads(int fd, unsigned int offloads)
     return ioctl(fd, TUNSETOFFLOAD, flags) < 0 ? errno : 0;
 }
 
+/* Turns IPv6 off on tap 'name' (before it goes up), as XenServer keeps the
+ * dom0 side of a VIF out of the guests' segment.  Up with IPv6, each tap
+ * sends its own router solicitations, MLD reports and DAD probes from
+ * fe80::fcff:ffff:feff:ffff into its guest's ring, the same address from
+ * every VIF.  Returns 0 or a positive errno; a kernel without IPv6 (no
+ * such file) is 0. */
+static int
+port_tap_disable_ipv6(const char *name)
+{
+    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int error = 0;
+
+    if (fd < 0) {
+        error = errno == ENOENT ? 0 : errno;
+    } else {
+        if (write(fd, "1\n", 2) != 2) {
+            error = errno ? errno : EIO;
+        }
+        close(fd);
+    }
+    free(path);
+    return error;
+}
+
+/* The dom0 side of a VIF is only a switch port, as XenServer's vif script
+ * makes it (ip link set DEV arp off multicast off, no address): Xen's
+ * backend MAC, no ARP, no multicast, no IPv6, then up. */
 static int
 port_tap_link_setup(const char *name)
 {
@@ -129,7 +159,10 @@ port_tap_link_setup(const char *name)
     if (!error && ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
         error = errno;
     }
-    ifr.ifr_flags |= IFF_UP;
+    if (!error) {
+        error = port_tap_disable_ipv6(name);
+    }
+    ifr.ifr_flags = (ifr.ifr_flags | IFF_UP | IFF_NOARP) & ~IFF_MULTICAST;
     if (!error && ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
         error = errno;
     }

@@ -254,6 +254,9 @@ rx_slots_available(struct vif_queue *q, unsigned int needed)
         if (prod - q->rx.req_cons >= needed) {
             return true;
         }
+        if (q->vif->polled) {
+            return false; /* polled again soon: no event wanted */
+        }
         q->rx.sring->req_event = prod + 1;
         xen_mb();
     } while (rx_req_prod(q) != prod);
@@ -414,8 +417,10 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
 {
     struct vif *vif = q->vif;
 
-    if (b->n_pkts) {
-        q->last_rx_time = time_msec(); /* once per batch */
+    if (b->n_pkts && !vif->polled) {
+        /* Once per batch; for the stall timer, which a polled VIF's
+         * driver does not run. */
+        q->last_rx_time = time_msec();
     }
     if (b->n_segs) {
         vif_platform_copy(vif->platform, b->segs, b->n_segs);

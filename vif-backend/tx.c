@@ -183,7 +183,8 @@ tx_mcast_del(struct vif *vif, const uint8_t addr[6])
 }
 
 /* Parses the next packet on the ring into 'pkt'; 'now_usec' is the
- * burst's time (time_usec(), read once per burst) for the credit. */
+ * burst's time (time_usec(), read once per burst) for the credit, or -1
+ * when the VIF has no rate limit. */
 static enum tx_parse
 tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
 {
@@ -203,6 +204,10 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
     }
     if (prod == q->tx.req_cons) {
         int more;
+
+        if (vif->polled) {
+            return TX_STOP; /* polled again soon: no event wanted */
+        }
         RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
         if (!more) {
             return TX_STOP;
@@ -216,7 +221,7 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
      * rest of the parse. */
     memset(&pkt->n_frags, 0, sizeof *pkt - offsetof(struct tx_pkt, n_frags));
     RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &pkt->first);
-    if (!vif_rate_take(vif, pkt->first.size, now_usec)) {
+    if (now_usec >= 0 && !vif_rate_take(vif, pkt->first.size, now_usec)) {
         q->stats.tx_rate_limited++;
         return TX_STOP;
     }
@@ -425,7 +430,11 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
         return false;
     }
     max_pkts = MIN(max_pkts, VIF_TX_BUDGET);
-    long long now_usec = time_usec();
+    /* The clock and the credit only for a rate limit (without one the
+     * credit always allows): a polled ring that is mostly empty would spend
+     * most of its time reading the clock. */
+    long long now_usec
+        = (vif->rate_bytes || vif->credit.bytes ? time_usec() : -1);
     while (n_pkts < max_pkts && used <= VIF_TX_BATCH_BYTES && budget-- > 0) {
         struct tx_pkt *pkt = &pkts[n_pkts];
         RING_IDX cons = q->tx.req_cons;
@@ -473,7 +482,7 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
      * request now (Linux: xenvif_napi_schedule_or_enable_events()), or the
      * frontend, seeing a stale req_event, never notifies again and TX
      * stalls until something else wakes us. */
-    if (!vif->disabled && !vif_tx_pending(q)) {
+    if (!vif->disabled && !vif->polled && !vif_tx_pending(q)) {
         int more;
         RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
         (void)more; /* vif_wait() sees it through vif_tx_pending() */

@@ -20,7 +20,8 @@
  *
  *   backend.c    xenbus.c datapath.c interface.c rate.c hotplug.c error.c
  *                platform.c port.c
- *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c port.c
+ *   xenbus.c     datapath.c interface.c rate.c hotplug.c error.c
+ *                platform.c port.c
  *   datapath.c   nothing of the core
  *   interface.c  tx.c rx.c ctrl.c rate.c error.c platform.c port.c
  *   tx.c         rate.c error.c pkt.c platform.c port.c
@@ -49,11 +50,16 @@
 #define VIF_PRIVATE_H 1
 
 /* ring.h needs memory barriers; supply them as C11 fences and ask for the
- * current interface so it does not define its own. */
+ * current interface so it does not define its own.  rmb orders loads and
+ * wmb stores, which acquire and release fences do (and more): on x86 they
+ * cost nothing but the compiler's ordering, as Linux's virt_rmb() and
+ * virt_wmb(), where a sequentially consistent fence is a locked
+ * instruction on every request parsed; only mb (a store before a load,
+ * the event checks) needs one. */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -260,6 +266,8 @@ struct vif {
                       * queue always goes first, see vif_run()) */
     bool disabled;   /* protocol violation: tear down */
     bool tx_sw_csum; /* complete TX checksums ourselves */
+    bool polled;     /* the rings are polled (net_xovs): ask the guest for
+                      * no events (req_event left alone) */
     char *disable_reason;
 
     struct xen_netif_ctrl_back_ring ctrl;
@@ -279,6 +287,7 @@ struct vif {
     /* DPDK data path (handoff.c): the rings run in the net_xovs driver. */
     bool dpdk;                  /* this VIF's port is a net_xovs one */
     char *dpdk_path;            /* the driver's socket */
+    unsigned int dpdk_queues;   /* queues its port was plugged with, or 0 */
     int handoff_fd;             /* connection to the driver, or -1 */
     long long handoff_retry_at; /* next attempt to hand over (ms) */
     /* Which data path it wants (datapath.c), asked at each probe. */
@@ -320,6 +329,8 @@ struct vif {
     long long retry_at;            /* xenstore failed: re-evaluate then (ms) */
     bool xs_recheck;               /* xenstore reconnected: a missing backend
                                     * directory means the store lost it */
+    bool release_check;            /* @releaseDomain fired: ask whether
+                                    * its domain is still there */
     bool orphan;                   /* backend directory lost with the store:
                                     * served until its domain dies */
     struct vlog_rate_limit log_rl; /* lines this VIF's guest can cause */
@@ -513,11 +524,13 @@ struct vif_backend {
     size_t max_dpdk;   /* at most this many (<= VIF_DPDK_MAX) */
     bool dpdk_default; /* DPDK for VIFs the agent has no record of */
 
-    struct xs_handle *xs; /* NULL while the connection is lost */
-    char *base;           /* /local/domain/<domid>/backend/vif */
-    struct hmap vifs;     /* struct vif, by hash of domid/devid */
-    bool rescan;          /* list 'base' again */
-    bool released;        /* @releaseDomain fired: check the domains */
+    struct xs_handle *xs;    /* NULL while the connection is lost */
+    char *base;              /* /local/domain/<domid>/backend/vif */
+    struct hmap vifs;        /* struct vif, by hash of domid/devid */
+    bool rescan;             /* list 'base' again */
+    bool released;           /* @releaseDomain fired: check the domains */
+    size_t n_release_checks; /* nonzero: VIFs marked 'release_check' may
+                              * remain (a pass over its budget) */
 
     /* The xenstore connection (backend.c, "Lost xenstore connection"). */
     unsigned long long n_xs_errors;  /* calls failed other than ENOENT */
@@ -527,6 +540,9 @@ struct vif_backend {
     unsigned int n_reconnects;
 };
 
+#define XB_RELEASE_BUDGET                                                     \
+    16                         /* VIFs taken down per round after             \
+                                * @releaseDomain (backend.c) */
 #define XS_KEEPALIVE_MS 1000   /* how often the connection is checked */
 #define XS_RETRY_MS 1000       /* reconnect attempts while it is lost */
 #define XS_ERROR_RETRY_MS 1000 /* a VIF whose re-read failed: again */

@@ -572,6 +572,10 @@ xb_probe(struct vif_backend *be, struct vif *vif)
             be->n_dpdk++;
         }
     }
+    /* A DPDK VIF's port starts with one rx queue; xb_dpdk_plug() plugs it
+     * again for a frontend that connects more queues. */
+    vif->dpdk_queues = 1;
+    xb_rm(be, vif->be_path, "xovs-dpdk-queues");
     vif_hotplug_request("online", vif->name, vif->be_path);
 
     /* A frontend already Initialised/Connected set its rings up with an
@@ -617,6 +621,29 @@ vif_xb_port_destroy(struct vif *vif)
     vif->port = NULL;
 }
 
+/* Lets the platform forget 'vif''s domain once no other VIF of that domain
+ * is in use (emu: our connection to the guest closed, its memory unmapped
+ * and its memfd closed; Xen: nothing).  Whatever took the VIF down, the
+ * domain is let go here: before, a domain whose connection had broken (a
+ * hung guest whose request got no answer) stayed held for good once its
+ * VIF was freed (backend directory removed), as neither @releaseDomain
+ * (which looks only at VIFs still there) nor the closed socket (ours was
+ * already closed) then released it.  A VIF probed again connects anew. */
+static void
+xb_release_domain_if_unused(struct vif_backend *be, const struct vif *vif)
+{
+    const struct vif *other;
+
+    HMAP_FOR_EACH (other, node, &be->vifs) {
+        if (other != vif && other->domid == vif->domid
+            && (other->probed || other->port || other->n_queues
+                || other->ctrl_connected)) {
+            return;
+        }
+    }
+    vif_platform_release_domain(vif->platform, vif->domid);
+}
+
 /* The frontend is gone or the VIF went offline: everything back down, and
  * the frontend is no longer watched.  The VIF is probed again only once
  * the toolstack sets it up again (see vif_xb_update()). */
@@ -637,6 +664,35 @@ vif_xb_offline(struct vif_backend *be, struct vif *vif)
     vif->gone = true;
     vif->hotplug_connected = false;
     vif_dp_reset(vif); /* a replug asks again */
+    xb_release_domain_if_unused(be, vif);
+}
+
+/* A DPDK VIF's port: OVS polls it with one rx queue per VIF queue
+ * (net_xovs, xovs_rxq), so the hotplug script gives it options:n_rxq from
+ * xovs-dpdk-queues.  The count is known only once the frontend has
+ * connected, and the script ran at probe (the port must exist for the
+ * hand-off), with one rx queue: a frontend that connects another number of
+ * queues gets its port plugged again with that many (the driver lets go of
+ * the rings with the old port, and the hand-off is retried on the new
+ * one).  One-queue VIFs, the common case, are plugged once. */
+static void
+xb_dpdk_plug(struct vif_backend *be, struct vif *vif, unsigned int n_queues)
+{
+    char text[16];
+
+    if (!vif->dpdk || vif->dpdk_queues == n_queues) {
+        return;
+    }
+    snprintf(text, sizeof text, "%u", n_queues);
+    if (!xb_write(be, vif->be_path, "xovs-dpdk-queues", text)) {
+        return; /* logged; tried again on the VIF's next update */
+    }
+    VLOG_INFO("%s: %u queues: plugging its port again for %u rx queues",
+              vif->name, n_queues, n_queues);
+    xb_rm(be, vif->be_path, "hotplug-status");
+    vif->hotplug_connected = false;
+    vif->dpdk_queues = n_queues;
+    vif_hotplug_request("online", vif->name, vif->be_path);
 }
 
 /* Reads the frontend's keys and connects the rings.  Returns true if the
@@ -972,6 +1028,9 @@ vif_xb_update(struct vif_backend *be, struct vif *vif)
         vif->fe_sig = sig;
         if (!xb_connected(vif) && !xb_connect(be, vif)) {
             break;
+        }
+        if (xb_connected(vif) && vif->n_queues) {
+            xb_dpdk_plug(be, vif, vif->n_queues);
         }
         if (xb_connected(vif)) {
             bool mc = vif->features.mcast_control;

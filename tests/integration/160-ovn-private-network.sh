@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # xovs-controller on OVN (docs/ovn.md): scripts/ovn-sandbox runs NB and SB
 # as 3-member Raft clusters, ovn-northd and two hosts (OVS userspace
 # datapath + ovn-controller).  Each host's xovs-agent joins it to OVN
@@ -10,89 +10,15 @@
 # leader killed, traffic goes on and a VIF placed meanwhile works.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/ovn-lib.sh
+. "$(dirname "$0")/ovn-lib.sh"
 
-require_basics
-for p in ovn-northd ovn-controller ovn-nbctl ovn-sbctl ethtool; do
-    command -v "$p" >/dev/null || skip "$p not installed (ovn-central, ovn-host)"
-done
-[[ -x $XOVS_BIN/xovs-controller ]] || fail "$XOVS_BIN/xovs-controller not built (make)"
-OVN_SANDBOX=$TOP/scripts/ovn-sandbox
-T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
-OVN=xo$ID
-SBOX=${XOVS_SANDBOX_DIR:-/run/xovs-sandbox}
-CTL_PID=
-declare -A AGENT_PIDS=()
-declare -A VIFS=() # guest name -> its VIF uuid
-
-# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
-ovn_cleanup() {
-    local p
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -TERM "$p" 2>/dev/null
-    done
-    sleep 0.5
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -KILL "$p" 2>/dev/null
-    done
-    if [[ $T_FAILED -eq 1 ]]; then
-        for f in "$T_DIR"/*.log; do
-            [[ -r $f ]] || continue
-            log "--- last lines of ${f##*/} ---"
-            tail -n 15 "$f" | sed "s/^/[$TEST_NAME] | /"
-        done
-    fi
-    "$OVN_SANDBOX" stop "$OVN"
-}
-CLEAN_HOOKS+=(ovn_cleanup)
-
-log "OVN sandbox $OVN: NB/SB Raft clusters, ovn-northd, hosts 1 and 2"
-env=$("$OVN_SANDBOX" start --no-join --hosts 2 "$OVN") || fail "ovn-sandbox start"
-eval "$env"
-nbctl() {
-    ip netns exec "$OVN-c" ovn-nbctl --db="$OVN_NB_DB" --timeout=20 "$@"
-}
-sbctl() {
-    ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
-}
-
-log "xovs-controller in the central namespace, on every NB member"
-ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-    --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-    --unixctl="$T_DIR/controller.ctl" --detach \
-    --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
-    2>>"$T_DIR/controller.stderr" || fail "xovs-controller did not start"
-CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
-xc() {
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/controller.sock" "$@"
-}
-wait_until 10 xc pool-network-list || fail "xovs-controller does not answer"
-
-# agent_on I: xovs-agent of host I.
-agent_on() {
-    local i=$1 rd=$SBOX/$OVN-h$1
-    ip netns exec "$OVN-h$i" "$XOVS_BIN/xovs-agent" \
-        --ovsdb="unix:$rd/db.sock" --store="$T_DIR/store$i.json" \
-        --rpc="unix:$T_DIR/agent$i.sock" --rpc-internal= \
-        --unixctl="$T_DIR/agent$i.ctl" --detach \
-        --pidfile="$T_DIR/agent$i.pid" --log-file="$T_DIR/agent$i.log" \
-        2>>"$T_DIR/agent$i.stderr" || fail "xovs-agent on host $i did not start"
-    AGENT_PIDS[$i]=$(tr -dc 0-9 <"$T_DIR/agent$i.pid")
-}
-xa() {
-    local i=$1
-    shift
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent$i.sock" "$@"
-}
-hvsctl() {
-    local i=$1
-    shift
-    "$OVN_SANDBOX" host-exec "$OVN" "$i" ovs-vsctl \
-        --db="unix:$SBOX/$OVN-h$i/db.sock" --timeout=10 "$@"
-}
-
+ovn_require
+ovn_start 2
+log "xovs-controller in the central namespace, on every NB and SB member"
+ctl_start || fail "xovs-controller did not start"
 for i in 1 2; do
     agent_on "$i"
-    wait_until 10 xa "$i" network-list || fail "agent $i does not answer"
 done
 
 log "bad join input is rejected, nothing changes"
@@ -107,18 +33,13 @@ out=$(xa 1 host-ovn-join remote="$OVN_SB_DB" encap-ip=nowhere 2>&1) &&
 
 log "hosts join OVN through their agents (host-ovn-join)"
 for i in 1 2; do
-    xa "$i" host-ovn-join remote="$OVN_SB_DB" encap-ip="198.18.100.1$i" \
-        system-id="$OVN-h$i" >/dev/null || fail "host-ovn-join on host $i"
+    ovn_join "$i"
 done
 for i in 1 2; do
     wait_until 30 test "$(hvsctl "$i" get Open_vSwitch . external_ids:ovn-encap-ip)" == \
         "\"198.18.100.1$i\"" || fail "host $i: ovn-encap-ip not written"
 done
-# shellcheck disable=SC2317 # run by wait_until
-chassis_up() {
-    [[ $(sbctl --bare --columns=name list Chassis | grep -c .) -eq 2 ]]
-}
-wait_until 60 chassis_up || fail "the hosts did not register as chassis: $(sbctl show)"
+wait_until 60 chassis_count_is 2 || fail "the hosts did not register as chassis: $(sbctl show)"
 log "ok: both hosts are OVN chassis"
 
 log "pool networks: priv (private) and other"
@@ -137,23 +58,6 @@ other1=$(xa 1 network-create name-label=other other-config:ovn-network="$other")
 out=$(xa 1 network-create name-label=bad other-config:ovn-network=nope 2>&1) &&
     fail "ovn-network=nope was accepted"
 
-# place NAME HOST DOMID NETWORK-ON-HOST POOL-NETWORK ADDR [ARGS...]: a
-# guest on host HOST, its VIF record there (plugged) and its placement in
-# the pool (pool-vif-create ARGS...).
-place() {
-    local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif
-    shift 6
-    NS=$OVN-h$host
-    guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
-        network-uuid="$hnet" mac="$(guest_mac "$domid" 0)") ||
-        fail "vif-create for $name"
-    xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
-    xc pool-vif-create uuid="$vif" network-uuid="$pnet" \
-        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" "$@" >/dev/null ||
-        fail "pool-vif-create for $name"
-    VIFS[$name]=$vif
-}
 log "g1 on host 1 and g2 on host 2 on priv; g3 on host 1 on other (same subnet)"
 # shellcheck disable=SC2154 # priv1, priv2 set by the eval above
 place g1 1 1 "$priv1" "$priv" 198.18.5.1/24 ip-allowed=198.18.5.1
@@ -172,13 +76,7 @@ rc=$(nbctl get Logical_Switch_Port "${VIFS[g1]}" options:requested-chassis)
 [[ $rc == *"$OVN-h1"* ]] || fail "requested-chassis of ${VIFS[g1]} is $rc"
 log "ok: NB has the logical ports (port_security MAC, requested-chassis)"
 
-# shellcheck disable=SC2317 # run by wait_until
-bound() {
-    [[ $(xc pool-vif-list uuid="$1" params=bound --minimal) == true ]]
-}
-for v in "${VIFS[g1]}" "${VIFS[g2]}" "${VIFS[g3]}"; do
-    wait_until 60 bound "$v" || fail "VIF $v not bound: $(sbctl show)"
-done
+wait_bound g1 g2 g3
 log "ok: every VIF is bound by its host's ovn-controller"
 
 # ovn-controller marks a port whose flows it installed (external_ids

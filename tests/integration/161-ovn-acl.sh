@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Pool ACLs on OVN (docs/ovn.md, "ACLs"): xovs-controller writes the pool's
 # ACL records as OVN ACLs in per-target port groups.  Two hosts of
 # scripts/ovn-sandbox, guests g1 (VM A) and g3 (VM C) on host 1 and g2
@@ -14,133 +14,40 @@
 #     remote does (pool > network > VM > VIF);
 #   - the rules still act after xovs-controller is restarted (with its NB
 #     ACL rows deleted by hand while it was down), after ovn-northd is
-#     restarted and after ovn-controller on a host is restarted.
+#     restarted, after ovn-controller on a host is restarted and after
+#     that host's OVS (ovsdb-server and ovs-vswitchd) is restarted.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/ovn-lib.sh
+. "$(dirname "$0")/ovn-lib.sh"
 
-require_basics
-for p in ovn-northd ovn-controller ovn-nbctl ovn-sbctl ethtool curl python3; do
-    command -v "$p" >/dev/null || skip "$p not installed (ovn-central, ovn-host, curl, python3)"
+ovn_require
+for p in curl python3; do
+    command -v "$p" >/dev/null || skip "$p not installed"
 done
-[[ -x $XOVS_BIN/xovs-controller ]] || fail "$XOVS_BIN/xovs-controller not built (make)"
-OVN_SANDBOX=$TOP/scripts/ovn-sandbox
-T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
 OVN=xa$ID
-SBOX=${XOVS_SANDBOX_DIR:-/run/xovs-sandbox}
-CTL_PID=
-SERVER_PIDS=()
-declare -A AGENT_PIDS=()
-declare -A VIFS=() # guest name -> its VIF uuid
-declare -A VMS=()  # guest name -> its VM uuid
-
-# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
-acl_cleanup() {
-    local p
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}" "${SERVER_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -TERM "$p" 2>/dev/null
-    done
-    sleep 0.5
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}" "${SERVER_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -KILL "$p" 2>/dev/null
-    done
-    if [[ $T_FAILED -eq 1 ]]; then
-        for f in "$T_DIR"/*.log; do
-            [[ -r $f ]] || continue
-            log "--- last lines of ${f##*/} ---"
-            tail -n 15 "$f" | sed "s/^/[$TEST_NAME] | /"
-        done
-    fi
-    "$OVN_SANDBOX" stop "$OVN"
-}
-CLEAN_HOOKS+=(acl_cleanup)
-
-log "OVN sandbox $OVN: NB/SB Raft clusters, ovn-northd, hosts 1 and 2"
-env=$("$OVN_SANDBOX" start --no-join --hosts 2 "$OVN") || fail "ovn-sandbox start"
-eval "$env"
-nbctl() {
-    ip netns exec "$OVN-c" ovn-nbctl --db="$OVN_NB_DB" --timeout=20 "$@"
-}
-sbctl() {
-    ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
-}
-
-ctl_start() {
-    ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-        --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-        --unixctl="$T_DIR/controller.ctl" --detach \
-        --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
-        2>>"$T_DIR/controller.stderr" || fail "xovs-controller did not start"
-    CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
-}
-xc() {
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/controller.sock" "$@"
-}
+ovn_start 2
 log "xovs-controller in the central namespace"
-ctl_start
-wait_until 10 xc pool-network-list || fail "xovs-controller does not answer"
-
-agent_on() {
-    local i=$1 rd=$SBOX/$OVN-h$1
-    ip netns exec "$OVN-h$i" "$XOVS_BIN/xovs-agent" \
-        --ovsdb="unix:$rd/db.sock" --store="$T_DIR/store$i.json" \
-        --rpc="unix:$T_DIR/agent$i.sock" --rpc-internal= \
-        --unixctl="$T_DIR/agent$i.ctl" --detach \
-        --pidfile="$T_DIR/agent$i.pid" --log-file="$T_DIR/agent$i.log" \
-        2>>"$T_DIR/agent$i.stderr" || fail "xovs-agent on host $i did not start"
-    AGENT_PIDS[$i]=$(tr -dc 0-9 <"$T_DIR/agent$i.pid")
-}
-xa() {
-    local i=$1
-    shift
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent$i.sock" "$@"
-}
-for i in 1 2; do
-    agent_on "$i"
-    wait_until 10 xa "$i" network-list || fail "agent $i does not answer"
-    xa "$i" host-ovn-join remote="$OVN_SB_DB" encap-ip="198.18.100.1$i" \
-        system-id="$OVN-h$i" >/dev/null || fail "host-ovn-join on host $i"
-done
-# shellcheck disable=SC2317 # run by wait_until
-chassis_up() {
-    [[ $(sbctl --bare --columns=name list Chassis | grep -c .) -eq 2 ]]
-}
-wait_until 60 chassis_up || fail "the hosts did not register as chassis: $(sbctl show)"
+ctl_start || fail "xovs-controller did not start"
+ovn_hosts 2
 
 priv=$(xc pool-network-create name-label=priv) || fail "pool-network-create"
 for i in 1 2; do
     eval "priv$i=\$(xa $i network-create name-label=priv other-config:ovn-network=$priv)"
 done
 
-# place NAME HOST DOMID NETWORK-ON-HOST ADDR: a guest of its own VM on
+# place_vm NAME HOST DOMID NETWORK-ON-HOST ADDR: a guest of its own VM on
 # host HOST, its VIF there (plugged) and in the pool network priv.
-place() {
-    local name=$1 host=$2 domid=$3 hnet=$4 addr=$5 vif vm
-    NS=$OVN-h$host
-    vm=$(new_uuid)
-    guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$vm" domid="$domid" device=0 \
-        network-uuid="$hnet" mac="$(guest_mac "$domid" 0)") ||
-        fail "vif-create for $name"
-    xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
-    xc pool-vif-create uuid="$vif" network-uuid="$priv" vm-uuid="$vm" \
-        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" >/dev/null ||
-        fail "pool-vif-create for $name"
-    VIFS[$name]=$vif
-    VMS[$name]=$vm
+place_vm() {
+    place "$1" "$2" "$3" "$4" "$priv" "$5" vm-uuid="$(new_uuid)"
 }
 log "g1 (VM A) and g3 (VM C) on host 1, g2 (VM B) on host 2"
 # shellcheck disable=SC2154 # priv1, priv2 set by the eval above
-place g1 1 1 "$priv1" 198.18.5.1/24
+place_vm g1 1 1 "$priv1" 198.18.5.1/24
 # shellcheck disable=SC2154
-place g2 2 2 "$priv2" 198.18.5.2/24
-place g3 1 3 "$priv1" 198.18.5.3/24
-# shellcheck disable=SC2317 # run by wait_until
-bound() {
-    [[ $(xc pool-vif-list uuid="$1" params=bound --minimal) == true ]]
-}
-for g in g1 g2 g3; do
-    wait_until 60 bound "${VIFS[$g]}" || fail "$g's VIF not bound: $(sbctl show)"
-done
+place_vm g2 2 2 "$priv2" 198.18.5.2/24
+place_vm g3 1 3 "$priv1" 198.18.5.3/24
+wait_bound g1 g2 g3
 
 log "TCP servers on g2: ports 22 and 80 (python3 -m http.server)"
 mkdir -p "$T_DIR/www"
@@ -151,7 +58,7 @@ echo hello >"$T_DIR/www/index.html"
 for port in 22 80; do
     ip netns exec "$(gns g2)" python3 -m http.server "$port" --bind 198.18.5.2 \
         --directory "$T_DIR/www" >>"$T_DIR/http$port.log" 2>&1 &
-    SERVER_PIDS+=($!)
+    OVN_PIDS+=($!)
 done
 
 # tcp_ok FROM PORT: FROM's HTTP request to g2:PORT is answered.
@@ -301,7 +208,7 @@ done
 [[ -z $(nbctl --bare --columns=_uuid find ACL "external_ids:xovs-acl=$vm_deny") ]] ||
     fail "the hand-deleted ACL is still there"
 expect g1 22 pass
-ctl_start
+ctl_start || fail "xovs-controller did not start again"
 for a in "$vm_deny" "$net_deny" "$pool_allow"; do
     wait_until 30 applied "$a" || fail "ACL $a not applied after the restart"
 done
@@ -328,6 +235,12 @@ wait_until 10 test ! -d "/proc/$p" || fail "ovn-controller did not exit"
     --pidfile="$hrd/ovn-controller.pid" --detach \
     --log-file="$hrd/ovn-controller.log" -vconsole:off \
     2>>"$T_DIR/ovn-controller.stderr" || fail "ovn-controller did not start again"
+hv_sync
+check_state
+
+log "OVS on host 1 restarted: ovsdb-server, then ovs-vswitchd"
+"$SANDBOX" restart-ovsdb "$OVN-h1" >/dev/null || fail "ovsdb-server on host 1 did not restart"
+"$SANDBOX" restart-vswitchd "$OVN-h1" >/dev/null || fail "ovs-vswitchd on host 1 did not restart"
 hv_sync
 check_state
 

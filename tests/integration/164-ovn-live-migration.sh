@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Live migration of a VIF on OVN (docs/ovn.md, "Live migration"): three
 # hosts from scripts/ovn-sandbox joined by their agents; guest g1 on host 1
 # pings guest g2 on host 2 continuously (ping -i 0.1) while g2 moves to
@@ -9,100 +9,26 @@
 # the VIF's uuid, and vif-plug), OVN
 # binding it there as an additional chassis, the guest paused on host 2
 # and resumed on host 3 with its MAC and address, announcing itself with a
-# RARP (as QEMU and Xen do after a migration), then
-# pool-vif-migrate-complete and the source's VIF unplugged.  Asserts that
-# traffic resumes, the address stays and the source is released
-# (requested-chassis is host 3 alone, the Port_Binding on host 3's
-# chassis); prints the measured loss (packets and ms), asserts none.
+# RARP (as QEMU and Xen do after a migration).  No toolstack call ends the
+# migration: xovs-controller sees host 3 activate the port in the
+# southbound database and completes it itself (the record on host 3 alone,
+# requested-chassis host 3); the toolstack's pool-vif-migrate-complete
+# afterwards is accepted and changes nothing; the source's VIF unplugged.
+# Asserts that traffic resumes, the address stays and the source is
+# released (the Port_Binding on host 3's chassis only); prints the
+# measured loss (packets and ms), asserts none.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/ovn-lib.sh
+. "$(dirname "$0")/ovn-lib.sh"
 
-require_basics
-for p in ovn-northd ovn-controller ovn-nbctl ovn-sbctl ethtool python3; do
-    command -v "$p" >/dev/null || skip "$p not installed (ovn-central, ovn-host)"
-done
-[[ -x $XOVS_BIN/xovs-controller ]] || fail "$XOVS_BIN/xovs-controller not built (make)"
-OVN_SANDBOX=$TOP/scripts/ovn-sandbox
-T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
+ovn_require
+command -v python3 >/dev/null || skip "python3 not installed"
 OVN=xm$ID
-SBOX=${XOVS_SANDBOX_DIR:-/run/xovs-sandbox}
-CTL_PID=
-PING_PID=
-declare -A AGENT_PIDS=()
-
-# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
-ovn_cleanup() {
-    local p
-    for p in "$PING_PID" "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -TERM "$p" 2>/dev/null
-    done
-    sleep 0.5
-    for p in "$PING_PID" "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -KILL "$p" 2>/dev/null
-    done
-    if [[ $T_FAILED -eq 1 ]]; then
-        for f in "$T_DIR"/*.log; do
-            [[ -r $f ]] || continue
-            log "--- last lines of ${f##*/} ---"
-            tail -n 15 "$f" | sed "s/^/[$TEST_NAME] | /"
-        done
-    fi
-    "$OVN_SANDBOX" stop "$OVN"
-}
-CLEAN_HOOKS+=(ovn_cleanup)
-
-log "OVN sandbox $OVN: NB/SB Raft clusters, ovn-northd, hosts 1, 2 and 3"
-env=$("$OVN_SANDBOX" start --no-join --hosts 3 "$OVN") || fail "ovn-sandbox start"
-eval "$env"
-nbctl() {
-    ip netns exec "$OVN-c" ovn-nbctl --db="$OVN_NB_DB" --timeout=20 "$@"
-}
-sbctl() {
-    ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
-}
-
-ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-    --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-    --unixctl="$T_DIR/controller.ctl" --detach \
-    --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
-    2>>"$T_DIR/controller.stderr" || fail "xovs-controller did not start"
-CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
-xc() {
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/controller.sock" "$@"
-}
-wait_until 10 xc pool-network-list || fail "xovs-controller does not answer"
-
-xa() {
-    local i=$1
-    shift
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent$i.sock" "$@"
-}
-hvsctl() {
-    local i=$1
-    shift
-    "$OVN_SANDBOX" host-exec "$OVN" "$i" ovs-vsctl \
-        --db="unix:$SBOX/$OVN-h$i/db.sock" --timeout=10 "$@"
-}
-
+ovn_start 3
+ctl_start || fail "xovs-controller did not start"
 log "each host's agent joins it to OVN (host-ovn-join)"
-for i in 1 2 3; do
-    rd=$SBOX/$OVN-h$i
-    ip netns exec "$OVN-h$i" "$XOVS_BIN/xovs-agent" \
-        --ovsdb="unix:$rd/db.sock" --store="$T_DIR/store$i.json" \
-        --rpc="unix:$T_DIR/agent$i.sock" --rpc-internal= \
-        --unixctl="$T_DIR/agent$i.ctl" --detach \
-        --pidfile="$T_DIR/agent$i.pid" --log-file="$T_DIR/agent$i.log" \
-        2>>"$T_DIR/agent$i.stderr" || fail "xovs-agent on host $i did not start"
-    AGENT_PIDS[$i]=$(tr -dc 0-9 <"$T_DIR/agent$i.pid")
-    wait_until 10 xa "$i" network-list || fail "agent $i does not answer"
-    xa "$i" host-ovn-join remote="$OVN_SB_DB" encap-ip="198.18.100.1$i" \
-        system-id="$OVN-h$i" >/dev/null || fail "host-ovn-join on host $i"
-done
-# shellcheck disable=SC2317 # run by wait_until
-chassis_up() {
-    [[ $(sbctl --bare --columns=name list Chassis | grep -c .) -eq 3 ]]
-}
-wait_until 90 chassis_up || fail "the hosts did not register as chassis: $(sbctl show)"
+ovn_hosts 3
 
 priv=$(xc pool-network-create name-label=priv) || fail "pool-network-create"
 declare -A HNET=()
@@ -111,34 +37,11 @@ for i in 1 2 3; do
         fail "network-create on host $i"
 done
 
-# place NAME HOST DOMID ADDR: guest NAME on host HOST, its VIF record there
-# (plugged) and its placement in the pool; the VIF uuid in $PLACED.
-PLACED=
-place() {
-    local name=$1 host=$2 domid=$3 addr=$4 vif
-    NS=$OVN-h$host
-    guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
-        network-uuid="${HNET[$host]}" mac="$(guest_mac "$domid" 0)") ||
-        fail "vif-create for $name"
-    xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
-    xc pool-vif-create uuid="$vif" network-uuid="$priv" \
-        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" >/dev/null ||
-        fail "pool-vif-create for $name"
-    PLACED=$vif
-}
-# shellcheck disable=SC2317 # run by wait_until
-bound() {
-    [[ $(xc pool-vif-list uuid="$1" params=bound --minimal) == true ]]
-}
-place g1 1 1 198.18.5.1/24
-v1=$PLACED
-place g2 2 2 198.18.5.2/24
-v2=$PLACED
+place g1 1 1 "${HNET[1]}" "$priv" 198.18.5.1/24
+place g2 2 2 "${HNET[2]}" "$priv" 198.18.5.2/24
+v2=${VIFS[g2]}
 mac2=$(guest_mac 2 0)
-for v in "$v1" "$v2"; do
-    wait_until 60 bound "$v" || fail "VIF $v not bound: $(sbctl show)"
-done
+wait_bound g1 g2
 wait_until 30 gexec g1 ping -c 1 -W 1 198.18.5.2 ||
     fail "g1 (host 1) does not reach g2 (host 2)"
 log "ok: g1 on host 1 reaches g2 on host 2"
@@ -160,6 +63,7 @@ log "g1 pings g2 continuously (ping -i 0.1) during the migration"
 # (ip netns exec, not gexec: $! must be ping's pid for the cleanup.)
 ip netns exec "$(gns g1)" ping -D -i 0.1 -W 1 198.18.5.2 >"$T_DIR/ping.out" 2>&1 &
 PING_PID=$!
+OVN_PIDS+=("$PING_PID")
 sleep 2
 
 log "pool-vif-migrate: g2's VIF is requested on hosts 2 and 3"
@@ -237,13 +141,26 @@ wait_until 60 resumed "$((before + 10))" ||
 t1=$(now_ms)
 log "ok: traffic follows the guest's RARP to host 3 (the source still bound)"
 log "SB Port_Binding options: $(sbctl get Port_Binding "$(sbctl --bare --columns=_uuid find Port_Binding logical_port="$v2")" options 2>&1)"
-log "pool-vif-migrate-complete (the toolstack: the guest runs on host 3)"
-xc pool-vif-migrate-complete uuid="$v2" >/dev/null || fail "pool-vif-migrate-complete"
+log "no pool-vif-migrate-complete: the controller sees host 3 activate the port"
+# shellcheck disable=SC2317 # run by wait_until
+record_is() {
+    [[ $(xc pool-vif-list uuid="$v2" params=host,migrating-to,mac --minimal) == "$1" ]]
+}
+wait_until 60 record_is "$OVN-h3,,$mac2" ||
+    fail "the controller did not complete the migration: $(xc pool-vif-list uuid="$v2"); SB: $(sbctl find Port_Binding logical_port="$v2")"
+grep -q "$v2: live migration to host $OVN-h3 completed" "$T_DIR/controller.log" ||
+    fail "the controller did not log the completion"
+grep -q "\"migrated-from\": *\"$OVN-h2\"" "$T_DIR"/controller.json* ||
+    fail "the completion is not in the store: $(cat "$T_DIR/controller.json")"
+log "ok: the controller completed the migration by itself (record on $OVN-h3, saved)"
+log "the toolstack's pool-vif-migrate-complete afterwards changes nothing"
+xc pool-vif-migrate-complete uuid="$v2" >/dev/null ||
+    fail "pool-vif-migrate-complete after the automatic completion was refused"
+record_is "$OVN-h3,,$mac2" || fail "a late pool-vif-migrate-complete changed the record"
 xa 2 vif-unplug uuid="$v2" >/dev/null || fail "vif-unplug on the source"
 sleep 2 # any blip of the release counts too
 kill -INT "$PING_PID"
 wait "$PING_PID" || true
-PING_PID=
 sent=$(grep -o '[0-9]* packets transmitted' "$T_DIR/ping.out" | grep -o '^[0-9]*')
 got=$(grep -o '[0-9]* received' "$T_DIR/ping.out" | grep -o '^[0-9]*')
 log "measured: $((sent - got)) of $sent pings lost (-i 0.1), longest gap $(ping_gap "$T_DIR/ping.out") ms; move to 10 answers on host 3 $((t1 - t0)) ms"

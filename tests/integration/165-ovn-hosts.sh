@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # The pool's hosts on OVN (docs/ovn.md, "The pool's hosts"): hosts 1 and 2
 # of scripts/ovn-sandbox are in the pool with guests that reach each
 # other; host 3 is added (pool-host-add, host-ovn-join by its agent) and
@@ -9,67 +9,14 @@
 # binding in OVN, VIFs are refused there, and hosts 1 and 2 keep working.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/ovn-lib.sh
+. "$(dirname "$0")/ovn-lib.sh"
 
-require_basics
-for p in ovn-northd ovn-controller ovn-nbctl ovn-sbctl ethtool python3; do
-    command -v "$p" >/dev/null || skip "$p not installed (ovn-central, ovn-host)"
-done
-[[ -x $XOVS_BIN/xovs-controller ]] || fail "$XOVS_BIN/xovs-controller not built (make)"
-OVN_SANDBOX=$TOP/scripts/ovn-sandbox
-T_DIR=$(mktemp -d "/tmp/xovs-$TEST_NAME.XXXXXX")
+ovn_require
 OVN=xh$ID
-SBOX=${XOVS_SANDBOX_DIR:-/run/xovs-sandbox}
-CTL_PID=
-declare -A AGENT_PIDS=()
+ovn_start 3
+ctl_start || fail "xovs-controller did not start"
 
-# shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
-ovn_cleanup() {
-    local p
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -TERM "$p" 2>/dev/null
-    done
-    sleep 0.5
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
-        [[ -n $p && -d /proc/$p ]] && kill -KILL "$p" 2>/dev/null
-    done
-    if [[ $T_FAILED -eq 1 ]]; then
-        for f in "$T_DIR"/*.log; do
-            [[ -r $f ]] || continue
-            log "--- last lines of ${f##*/} ---"
-            tail -n 15 "$f" | sed "s/^/[$TEST_NAME] | /"
-        done
-    fi
-    "$OVN_SANDBOX" stop "$OVN"
-}
-CLEAN_HOOKS+=(ovn_cleanup)
-
-log "OVN sandbox $OVN: NB/SB Raft clusters, ovn-northd, hosts 1, 2 and 3 (3 joins later)"
-env=$("$OVN_SANDBOX" start --no-join --hosts 3 "$OVN") || fail "ovn-sandbox start"
-eval "$env"
-# shellcheck disable=SC2317 # run by no_port (by wait_until)
-nbctl() {
-    ip netns exec "$OVN-c" ovn-nbctl --db="$OVN_NB_DB" --timeout=20 "$@"
-}
-sbctl() {
-    ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
-}
-
-ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-    --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-    --unixctl="$T_DIR/controller.ctl" --detach \
-    --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
-    2>>"$T_DIR/controller.stderr" || fail "xovs-controller did not start"
-CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
-xc() {
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/controller.sock" "$@"
-}
-wait_until 10 xc pool-network-list || fail "xovs-controller does not answer"
-
-xa() {
-    local i=$1
-    shift
-    "$XOVS_BIN/xovs" --rpc="unix:$T_DIR/agent$i.sock" "$@"
-}
 hexec() {
     local i=$1
     shift
@@ -78,21 +25,8 @@ hexec() {
 
 # join I: host I's agent, joined to OVN.
 join() {
-    local i=$1 rd=$SBOX/$OVN-h$1
-    ip netns exec "$OVN-h$i" "$XOVS_BIN/xovs-agent" \
-        --ovsdb="unix:$rd/db.sock" --store="$T_DIR/store$i.json" \
-        --rpc="unix:$T_DIR/agent$i.sock" --rpc-internal= \
-        --unixctl="$T_DIR/agent$i.ctl" --detach \
-        --pidfile="$T_DIR/agent$i.pid" --log-file="$T_DIR/agent$i.log" \
-        2>>"$T_DIR/agent$i.stderr" || fail "xovs-agent on host $i did not start"
-    AGENT_PIDS[$i]=$(tr -dc 0-9 <"$T_DIR/agent$i.pid")
-    wait_until 10 xa "$i" network-list || fail "agent $i does not answer"
-    xa "$i" host-ovn-join remote="$OVN_SB_DB" encap-ip="198.18.100.1$i" \
-        system-id="$OVN-h$i" >/dev/null || fail "host-ovn-join on host $i"
-}
-# shellcheck disable=SC2317 # run by wait_until
-n_chassis() {
-    [[ $(sbctl --bare --columns=name list Chassis | grep -c .) -eq $1 ]]
+    agent_on "$1"
+    ovn_join "$1"
 }
 
 log "hosts 1 and 2 join the pool"
@@ -101,7 +35,7 @@ for i in 1 2; do
         fail "pool-host-add $OVN-h$i"
     join "$i"
 done
-wait_until 90 n_chassis 2 || fail "hosts 1 and 2 are not chassis: $(sbctl show)"
+wait_until 90 chassis_count_is 2 || fail "hosts 1 and 2 are not chassis: $(sbctl show)"
 out=$(xc pool-host-add name="$OVN-h1" 2>&1) && fail "a host was added twice"
 [[ $out == *"in the pool already"* ]] || fail "second add: unclear error '$out'"
 out=$(xc pool-host-add name='no such host!' 2>&1) && fail "a bad host name was accepted"
@@ -109,36 +43,17 @@ out=$(xc pool-host-add name='no such host!' 2>&1) && fail "a bad host name was a
 
 priv=$(xc pool-network-create name-label=priv) || fail "pool-network-create"
 declare -A HNET=()
-# place NAME HOST DOMID ADDR: guest NAME on host HOST, its VIF record there
-# (plugged) and its placement in the pool; the VIF uuid in $PLACED.
-PLACED=
-place() {
-    local name=$1 host=$2 domid=$3 addr=$4 vif
-    [[ -n ${HNET[$host]:-} ]] || HNET[$host]=$(xa "$host" network-create \
-        name-label=priv other-config:ovn-network="$priv") ||
-        fail "network-create on host $host"
-    NS=$OVN-h$host
-    guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
-        network-uuid="${HNET[$host]}" mac="$(guest_mac "$domid" 0)") ||
-        fail "vif-create for $name"
-    xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
-    xc pool-vif-create uuid="$vif" network-uuid="$priv" \
-        mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" >/dev/null ||
-        fail "pool-vif-create for $name"
-    PLACED=$vif
+# hnet I: host I's network record of priv.
+hnet() {
+    HNET[$1]=$(xa "$1" network-create name-label=priv \
+        other-config:ovn-network="$priv") || fail "network-create on host $1"
 }
-# shellcheck disable=SC2317 # run by wait_until
-bound() {
-    [[ $(xc pool-vif-list uuid="$1" params=bound --minimal) == true ]]
-}
-place g1 1 1 198.18.5.1/24
-v1=$PLACED
-place g2 2 2 198.18.5.2/24
-v2=$PLACED
-for v in "$v1" "$v2"; do
-    wait_until 60 bound "$v" || fail "VIF $v not bound: $(sbctl show)"
-done
+hnet 1
+hnet 2
+place g1 1 1 "${HNET[1]}" "$priv" 198.18.5.1/24
+place g2 2 2 "${HNET[2]}" "$priv" 198.18.5.2/24
+v2=${VIFS[g2]}
+wait_bound g1 g2
 wait_until 30 gexec g1 ping -c 1 -W 1 198.18.5.2 || fail "g1 does not reach g2"
 log "ok: g1 (host 1) reaches g2 (host 2)"
 
@@ -147,10 +62,11 @@ xc pool-host-add name="$OVN-h3" >/dev/null || fail "pool-host-add $OVN-h3"
 [[ $(xc pool-host-list name="$OVN-h3" params=state --minimal) == member ]] ||
     fail "host 3 is not a member: $(xc pool-host-list)"
 join 3
-wait_until 90 n_chassis 3 || fail "host 3 is not a chassis: $(sbctl show)"
-place g3 3 3 198.18.5.3/24
-v3=$PLACED
-wait_until 60 bound "$v3" || fail "VIF $v3 not bound on host 3: $(sbctl show)"
+wait_until 90 chassis_count_is 3 || fail "host 3 is not a chassis: $(sbctl show)"
+hnet 3
+place g3 3 3 "${HNET[3]}" "$priv" 198.18.5.3/24
+v3=${VIFS[g3]}
+wait_bound g3
 wait_until 30 gexec g1 ping -c 1 -W 1 198.18.5.3 || fail "g1 does not reach g3 on host 3"
 expect_ping g3 198.18.5.2
 log "ok: the added host's guest reaches the others"
@@ -191,7 +107,7 @@ out=$(xc pool-vif-migrate uuid="$v2" host="$OVN-h3" 2>&1) &&
 [[ $out == *"removed from the pool"* ]] || fail "migrate to a removed host: unclear error '$out'"
 
 log "no stale chassis, port or binding of host 3 in OVN"
-wait_until 60 n_chassis 2 || fail "host 3's chassis is left: $(sbctl show)"
+wait_until 60 chassis_count_is 2 || fail "host 3's chassis is left: $(sbctl show)"
 # shellcheck disable=SC2317 # run by wait_until
 no_port() {
     [[ -z $(nbctl --bare --columns=name find Logical_Switch_Port "name=$1") &&
@@ -200,8 +116,14 @@ no_port() {
 for v in "$v3" "$ghost"; do
     wait_until 30 no_port "$v" || fail "port $v of host 3 is left in OVN"
 done
-[[ -z $(sbctl --bare --columns=name find Encap ip=198.18.100.13) ]] ||
+[[ -z $(sbctl --bare --columns=chassis_name find Encap ip=198.18.100.13) ]] ||
     fail "host 3's Geneve endpoint is left: $(sbctl show)"
+# shellcheck disable=SC2317 # run by wait_until
+h3_absent() {
+    [[ $(xc pool-host-list name="$OVN-h3" params=chassis,ports-bound --minimal) == absent,0 ]]
+}
+wait_until 30 h3_absent ||
+    fail "pool-host-list still shows host 3's chassis: $(xc pool-host-list name="$OVN-h3")"
 log "ok: host 3 left no chassis, port or binding"
 expect_ping g1 198.18.5.2
 expect_ping g2 198.18.5.1

@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # A bridged pool network (docs/ovn.md: physical-network=physnet1 vlan=N, an
 # OVN localnet port with tag_request N).  Host 1's agent plugs its NIC eth1
 # (its PIF bridge) and joins OVN with bridge-mappings physnet1:<that bridge>.

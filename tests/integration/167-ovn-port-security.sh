@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Locking mode on OVN (docs/ovn.md): a pool VIF with ip-allowed gets OVN
 # port security "MAC IP".  From guest g1 (ip-allowed=198.18.5.1) frames
 # with its own MAC and address reach g2; frames with a spoofed source MAC,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # Failures of the central part (docs/ovn.md) with guests on two hosts:
 # - xovs-controller killed with SIGKILL while the guests ping: the data
 #   plane goes on (OVN holds the state); pool-vif-create and
@@ -11,6 +11,8 @@
 #   store (bound, the guest reachable).
 # - a Raft NB member that is not the leader killed and restarted: traffic
 #   goes on, a VIF removed meanwhile is removed from OVN.
+# - the NB and SB leaders killed: new leaders are elected, traffic goes on,
+#   a VIF placed meanwhile is bound and reachable.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/ovn-lib.sh
@@ -81,7 +83,8 @@ NS=$OVN-h2
 place g3 2 3 "$h2" "$priv" 198.18.5.3/24
 wait_until 10 test "$(xc pool-vif-list uuid="${VIFS[g3]}" params=status --minimal)" == pending ||
     fail "g3's VIF is not pending with NB down: $(xc pool-vif-list uuid="${VIFS[g3]}")"
-grep -q "${VIFS[g3]}" "$T_DIR/controller.json" || fail "g3's VIF is not in the store"
+grep -qs "${VIFS[g3]}" "$T_DIR/controller.json" "$T_DIR/controller.json.journal" ||
+    fail "g3's VIF is not in the store (snapshot or journal)"
 log "ok: g3's VIF is recorded and pending; SIGKILL of the controller"
 kill -KILL "$CTL_PID"
 wait_until 10 test ! -d "/proc/$CTL_PID" || fail "xovs-controller survived SIGKILL"
@@ -113,4 +116,30 @@ expect_no_ping g1 198.18.5.3
 "$OVN_SANDBOX" start-db "$OVN" nb "$follower"
 expect_ping g1 198.18.5.2
 log "ok: with a follower down and back, traffic went on and g3's removal applied"
+
+# The NB and SB leaders killed: the others elect new ones, traffic goes on,
+# and a VIF placed meanwhile reaches OVN (the controller's and the
+# ovn-controllers' connections move to the new leaders).
+old_nb=$("$OVN_SANDBOX" leader "$OVN" nb)
+old_sb=$("$OVN_SANDBOX" leader "$OVN" sb)
+log "NB leader $old_nb and SB leader $old_sb killed"
+"$OVN_SANDBOX" kill-db "$OVN" nb "$old_nb"
+"$OVN_SANDBOX" kill-db "$OVN" sb "$old_sb"
+# shellcheck disable=SC2317 # run by wait_until
+new_leader() {
+    local l
+    l=$("$OVN_SANDBOX" leader "$OVN" "$1" 2>/dev/null) && [[ -n $l && $l != "$2" ]]
+}
+wait_until 60 new_leader nb "$old_nb" || fail "no new NB leader after killing member $old_nb"
+wait_until 60 new_leader sb "$old_sb" || fail "no new SB leader after killing member $old_sb"
+expect_ping g1 198.18.5.2
+place g4 1 4 "$h1" "$priv" 198.18.5.4/24
+wait_bound g4
+wait_until 60 gexec g2 ping -c 1 -W 1 198.18.5.4 ||
+    fail "g2 does not reach g4, placed while the leaders were down"
+"$OVN_SANDBOX" start-db "$OVN" nb "$old_nb"
+"$OVN_SANDBOX" start-db "$OVN" sb "$old_sb"
+expect_ping g2 198.18.5.4
+log "ok: with the NB and SB leaders killed (new leaders $("$OVN_SANDBOX" leader "$OVN" nb)," \
+    "$("$OVN_SANDBOX" leader "$OVN" sb)), traffic went on and g4's VIF applied"
 pass

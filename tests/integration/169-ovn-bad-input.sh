@@ -1,5 +1,5 @@
 #!/bin/bash
-# xovs-test: alone
+# xovs-test: alone=ovn
 # xovs-controller's verbs with bad input (docs/ovn.md, controller/ctl-rpc.c):
 # for each verb, missing required fields (through the CLI and as a raw
 # request the CLI would not send), a bad uuid, a bad MAC, a bad VLAN, an

@@ -59,7 +59,7 @@ nb_mark() {
 # shellcheck disable=SC2317 # called from the cases run_case runs
 honest_start() {
     local domid=$1
-    if ! ip netns list | awk '{print $1}' | grep -qx -- "$(gns "$HONEST")"; then
+    if ! [[ -e /run/netns/$(gns "$HONEST") ]]; then
         CLEAN_NETNS+=("$(gns "$HONEST")")
         ip netns add "$(gns "$HONEST")"
         gexec "$HONEST" ip link set lo up

@@ -162,7 +162,7 @@ nb_guest_start() {
     local name=$1 domid=$2 devid=$3 addr=$4 g i
     shift 4
     g=$(gns "$name")
-    if ! ip netns list | awk '{print $1}' | grep -qx -- "$g"; then
+    if ! [[ -e /run/netns/$g ]]; then
         CLEAN_NETNS+=("$g")
         ip netns add "$g"
         ip -n "$g" link set lo up

@@ -1,7 +1,7 @@
-# tests/integration/ovn-lib.sh: the OVN tests' common part (166-169; 160
-# keeps its own copy): scripts/ovn-sandbox with N hosts, xovs-controller in
-# the central namespace, an xovs-agent per host that joins it to OVN, and
-# guests placed on pool networks.  Source it after lib.sh.
+# tests/integration/ovn-lib.sh: the OVN tests' common part (160-174):
+# scripts/ovn-sandbox with N hosts, xovs-controller in the central
+# namespace (on every NB and SB member), an xovs-agent per host that joins
+# it to OVN, and guests placed on pool networks.  Source it after lib.sh.
 # shellcheck shell=bash
 
 OVN_SANDBOX=$TOP/scripts/ovn-sandbox
@@ -11,6 +11,9 @@ CTL_PID=
 CTL_ARGS=() # more xovs-controller options
 declare -A AGENT_PIDS=()
 declare -A VIFS=() # guest name -> its VIF uuid
+# shellcheck disable=SC2034 # read by the tests (161)
+declare -A VMS=() # guest name -> its VM uuid
+OVN_PIDS=()        # more processes the test started (ping...), ended first
 
 ovn_require() {
     require_basics
@@ -37,7 +40,7 @@ kill_wait() {
 # shellcheck disable=SC2317 # run by cleanup() (CLEAN_HOOKS)
 ovn_cleanup() {
     local p f
-    for p in "$CTL_PID" "${AGENT_PIDS[@]}"; do
+    for p in "${OVN_PIDS[@]}" "$CTL_PID" "${AGENT_PIDS[@]}"; do
         kill_wait "$p" TERM
     done
     if [[ $T_FAILED -eq 1 ]]; then
@@ -66,13 +69,14 @@ sbctl() {
     ip netns exec "$OVN-c" ovn-sbctl --db="$OVN_SB_DB" --timeout=20 "$@"
 }
 
-# ctl_start: xovs-controller in the central namespace, on every NB member,
-# store $T_DIR/controller.json.  Returns its exit status (the test decides).
+# ctl_start: xovs-controller in the central namespace, on every NB and SB
+# member, store $T_DIR/controller.json.  Returns its exit status (the test
+# decides).
 ctl_start() {
     rm -f "$T_DIR/controller.pid"
     ip netns exec "$OVN-c" "$XOVS_BIN/xovs-controller" --ovnnb-db="$OVN_NB_DB" \
-        --store="$T_DIR/controller.json" --rpc="unix:$T_DIR/controller.sock" \
-        --unixctl="$T_DIR/controller.ctl" --detach \
+        --ovnsb-db="$OVN_SB_DB" --store="$T_DIR/controller.json" \
+        --rpc="unix:$T_DIR/controller.sock" --unixctl="$T_DIR/controller.ctl" --detach \
         --pidfile="$T_DIR/controller.pid" --log-file="$T_DIR/controller.log" \
         "${CTL_ARGS[@]}" 2>>"$T_DIR/controller.stderr" || return 1
     CTL_PID=$(tr -dc 0-9 <"$T_DIR/controller.pid")
@@ -135,14 +139,19 @@ ovn_hosts() {
 
 # place NAME HOST DOMID NETWORK-ON-HOST POOL-NETWORK ADDR [ARGS...]: a
 # guest on host HOST, its VIF record there (plugged) and its placement in
-# the pool (pool-vif-create ARGS...).
+# the pool (pool-vif-create ARGS...).  The host's VIF record belongs to the
+# VM of a vm-uuid=VM among ARGS, else to a new VM; VMS[NAME] is it.
 place() {
-    local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif
+    local name=$1 host=$2 domid=$3 hnet=$4 pnet=$5 addr=$6 vif vm a
     shift 6
+    vm=$(new_uuid)
+    for a in "$@"; do
+        [[ $a == vm-uuid=* ]] && vm=${a#vm-uuid=}
+    done
     # shellcheck disable=SC2034 # read by guest_add (lib.sh)
     NS=$OVN-h$host
     guest_add "$name" "$domid" 0 "$addr"
-    vif=$(xa "$host" vif-create vm-uuid="$(new_uuid)" domid="$domid" device=0 \
+    vif=$(xa "$host" vif-create vm-uuid="$vm" domid="$domid" device=0 \
         network-uuid="$hnet" mac="$(guest_mac "$domid" 0)") ||
         fail "vif-create for $name"
     xa "$host" vif-plug uuid="$vif" >/dev/null || fail "vif-plug for $name"
@@ -150,6 +159,8 @@ place() {
         mac="$(guest_mac "$domid" 0)" host="$OVN-h$host" "$@" >/dev/null ||
         fail "pool-vif-create for $name"
     VIFS[$name]=$vif
+    # shellcheck disable=SC2034 # read by the tests (161)
+    VMS[$name]=$vm
 }
 
 # shellcheck disable=SC2317 # run by wait_until

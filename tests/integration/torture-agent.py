@@ -13,13 +13,20 @@ VIFs for a random 20..400 ms, kill -9 the agent, restart it and check:
     either the old or the new state, never a mix, and never a duplicate
     (two networks with one client's label, two VIFs with one device);
   * nothing the clients did not ask for exists;
-  * Open vSwitch converges within 5 s: the xovs-owned bridges are exactly
-    the networks' bridges, and each VIF's port is on its bridge exactly
-    when the VIF is plugged.
+  * Open vSwitch converges: the xovs-owned bridges are exactly the
+    networks' bridges, and each VIF's port is on its bridge exactly when
+    the VIF is plugged.  The summary reports the slowest convergence; the
+    bound (CONVERGE_S) is generous, as are the agent's restart and a
+    killed agent's exit: this is a correctness test, not a timing one.
+    The bound was 5 s; at a load average of 24 the slowest round took
+    4.0 s, and runs at 42-58 failed rounds that were otherwise correct.
 
 Prints one line per failure and exits 1 on the first round that fails; a
 summary line "rounds=N ops_ok=N ops_unknown=N converge_ms_max=N" at the
-end.  Deterministic for a given --seed (but for the kill timing races).
+end.  --budget stops starting rounds once that many seconds have passed
+(after MIN_ROUNDS), so that the test ends within run-tests' time limit on
+a loaded machine (100 rounds took over 300 s at a load average of 24-40,
+and run-tests killed the test: a red run with nothing wrong).  Deterministic for a given --seed (but for the kill timing races).
 """
 
 import argparse
@@ -36,17 +43,26 @@ import time
 ap = argparse.ArgumentParser()
 ap.add_argument("--ns", required=True)
 ap.add_argument("--agent", required=True, help="agent command, as one string")
+ap.add_argument("--agent-odd", default=None,
+                help="agent command for odd rounds (default: --agent)")
 ap.add_argument("--sock", required=True)
 ap.add_argument("--pidfile", required=True)
 ap.add_argument("--ovsdb", required=True)
 ap.add_argument("--base-net", required=True, help="uuid of the VIFs' network")
 ap.add_argument("--rounds", type=int, default=100)
+ap.add_argument("--budget", type=float, default=0,
+                help="stop starting rounds after this many seconds (at least "
+                "MIN_ROUNDS run); 0: no limit")
 ap.add_argument("--clients", type=int, default=3)
 ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 
 NETS_MAX = 3  # per client: bridges cost the userspace datapath time
+CONVERGE_S = 60  # OVS matches the records after a restart within this
+START_S = 60  # the restarted agent answers within this
+EXIT_S = 30  # a killed agent is gone within this
+MIN_ROUNDS = 4  # rounds run whatever the budget (both stores twice)
 VIFS_MAX = 4  # per client
 
 
@@ -228,15 +244,16 @@ def agent_pid():
         return None
 
 
-def agent_start():
+def agent_start(rnd):
+    cmd = args.agent_odd if args.agent_odd and rnd % 2 else args.agent
     for p in (args.sock, args.pidfile):
         try:
             os.unlink(p)
         except FileNotFoundError:
             pass
-    subprocess.run(["ip", "netns", "exec", args.ns] + args.agent.split(),
+    subprocess.run(["ip", "netns", "exec", args.ns] + cmd.split(),
                    check=True, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
+    deadline = time.time() + START_S
     while time.time() < deadline:
         if agent_pid() and os.path.exists(args.sock):
             try:
@@ -245,7 +262,7 @@ def agent_start():
             except OSError:
                 pass
         time.sleep(0.02)
-    fail("the agent did not come back")
+    fail("the agent did not come back within %d s" % START_S)
 
 
 def records():
@@ -322,7 +339,7 @@ def check(clients):
 def ovs_json(table, columns):
     out = subprocess.run(
         ["ip", "netns", "exec", args.ns, "ovs-vsctl", "--db=" + args.ovsdb,
-         "--timeout=5", "--format=json", "--data=json",
+         "--timeout=30", "--format=json", "--data=json",
          "--columns=" + columns, "list", table],
         check=True, capture_output=True, text=True).stdout
     j = json.loads(out)
@@ -358,8 +375,14 @@ def ovs_matches(nets, vifs):
 def main():
     clients = [Client(i) for i in range(args.clients)]
     converge_max = 0
+    started = time.time()
+    done = 0
     for rnd in range(args.rounds):
-        agent_start()
+        if (args.budget and rnd >= MIN_ROUNDS
+                and time.time() - started > args.budget):
+            break
+        done += 1
+        agent_start(rnd)
         check(clients)
         stop = threading.Event()
         threads = [threading.Thread(target=run_client, args=(c, stop))
@@ -376,23 +399,30 @@ def main():
                 fail("a client hung after the agent was killed")
         if CLIENT_ERRORS:
             fail("; ".join(CLIENT_ERRORS))
-        deadline = time.time() + 5
+        deadline = time.time() + EXIT_S
         while os.path.exists("/proc/%d" % pid) and time.time() < deadline:
             time.sleep(0.01)
-        agent_start()
+        if os.path.exists("/proc/%d" % pid):
+            fail("round %d: the killed agent %d is still there after %d s"
+                 % (rnd, pid, EXIT_S))
+        agent_start(rnd + 1)
         t0 = time.time()
         nets, vifs = check(clients)
         why = ovs_matches(nets, vifs)
-        while why and time.time() - t0 < 5:
+        while why and time.time() - t0 < CONVERGE_S:
             time.sleep(0.05)
             why = ovs_matches(nets, vifs)
         if why:
-            fail("round %d: OVS did not converge in 5 s: %s" % (rnd, why))
+            fail("round %d: OVS did not converge in %d s: %s"
+                 % (rnd, CONVERGE_S, why))
         converge_max = max(converge_max, int((time.time() - t0) * 1000))
         os.kill(agent_pid(), signal.SIGKILL)
-    print("torture: rounds=%d ops_ok=%d ops_unknown=%d converge_ms_max=%d"
-          % (args.rounds, sum(c.ok for c in clients),
-             sum(c.unknown for c in clients), converge_max), flush=True)
+    print("torture: rounds=%d ops_ok=%d ops_unknown=%d converge_ms_max=%d%s"
+          % (done, sum(c.ok for c in clients),
+             sum(c.unknown for c in clients), converge_max,
+             "" if done == args.rounds else
+             " (of %d: the time budget of %d s ran out)"
+             % (args.rounds, args.budget)), flush=True)
 
 
 main()

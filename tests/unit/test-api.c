@@ -1037,14 +1037,15 @@ test_vif_lifecycle(const void *aux OVS_UNUSED)
 /* Whole request lines. */
 
 static char *
-failing_commit(void *aux OVS_UNUSED, const struct xrec_db *before OVS_UNUSED,
+failing_commit(void *aux OVS_UNUSED,
+               const struct xrec_change *change OVS_UNUSED,
                const struct xrec_db *db OVS_UNUSED)
 {
     return xstrdup("disk full");
 }
 
 static char *
-counting_commit(void *aux, const struct xrec_db *before OVS_UNUSED,
+counting_commit(void *aux, const struct xrec_change *change OVS_UNUSED,
                 const struct xrec_db *db OVS_UNUSED)
 {
     (*(int *)aux)++;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/rpc.h"
+#include "controller/ctl-db-private.h"
 #include "controller/ctl-db.h"
 #include "tests/unit/unit-tests.h"
 #include "util.h"
@@ -486,7 +487,8 @@ test_handle_line(const void *aux OVS_UNUSED)
         = ctl_db_handle_line(&db, &ctl_env, path, ok, strlen(ok), &changed);
     CHECK(changed && strstr(reply, "\"result\""), "create: %s", reply);
     free(reply);
-    char *file = read_file(path);
+    char *jpath = xasprintf("%s.journal", path);
+    char *file = read_file(jpath);
     CHECK(strstr(file, "priv"), "store not written: %s", file);
 
     static const char bad[] = "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": "
@@ -499,7 +501,7 @@ test_handle_line(const void *aux OVS_UNUSED)
               && strstr(reply, "name-label"),
           "duplicate: %s", reply);
     free(reply);
-    char *file2 = read_file(path);
+    char *file2 = read_file(jpath);
     CHECK(!strcmp(file, file2), "a rejected request rewrote the store");
     free(file2);
 
@@ -525,7 +527,253 @@ test_handle_line(const void *aux OVS_UNUSED)
     free(reply);
     free(nodir);
     free(file);
+    free(jpath);
     json_object_put(db);
+    ctl_journal_forget(path);
+    free(path);
+    unit_rmdir(dir);
+}
+
+/* Sends request 'method' with "key=value" arguments (NULL-terminated)
+ * through ctl_db_handle_line(); returns the reply (caller frees). */
+static char *SENTINEL(0) ctl_line(struct json_object **db, const char *path,
+                                  const char *method, ...)
+{
+    struct json_object *req = json_object_new_object();
+    struct json_object *params = json_object_new_object();
+    va_list ap;
+    va_start(ap, method);
+    for (const char *a; (a = va_arg(ap, const char *));) {
+        const char *eq = strchr(a, '=');
+        char *key = xmemdup0(a, eq - a);
+        json_object_object_add(params, key, json_object_new_string(eq + 1));
+        free(key);
+    }
+    va_end(ap);
+    json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(req, "id", json_object_new_int(1));
+    json_object_object_add(req, "method", json_object_new_string(method));
+    json_object_object_add(req, "params", params);
+    const char *line = json_object_to_json_string(req);
+    bool changed;
+    char *reply
+        = ctl_db_handle_line(db, &ctl_env, path, line, strlen(line), &changed);
+    json_object_put(req);
+    return reply;
+}
+
+/* The uuid in reply 'r' (static buffer). */
+static const char *
+reply_uuid(const char *r)
+{
+    static char u[37];
+    const char *p = strstr(r, "\"uuid\":");
+    u[0] = '\0';
+    if (p && (p = strchr(p + 7, '"'))) {
+        ovs_strlcpy(u, p + 1, sizeof u);
+    }
+    return u;
+}
+
+/* 'db' is what loading 'path' (snapshot + journal) gives. */
+static bool
+same_as_disk(const char *what, struct json_object *db, const char *path)
+{
+    struct json_object *back = NULL;
+    char *err = ctl_store_load(path, &back);
+    char *t1 = db_text(db), *t2 = back ? db_text(back) : xstrdup("");
+    bool same = !err && !strcmp(t1, t2);
+    if (!same) {
+        fprintf(stderr, "%s: memory %s\ndisk %s (%s)\n", what, t1, t2,
+                err ? err : "");
+    }
+    free(err);
+    free(t1);
+    free(t2);
+    json_object_put(back);
+    return same;
+}
+
+/* Every verb's change reaches the journal (what it changes in place and
+ * what it changes on a copy), a reload gives the same records, and a
+ * rejected request leaves the records as they were. */
+static void
+test_journal(const void *aux OVS_UNUSED)
+{
+    char *dir = unit_tmpdir();
+    char *path = xasprintf("%s/controller.json", dir);
+    struct json_object *db;
+    char *err = ctl_store_load(path, &db), *r;
+    CHECK(!err, "load: %s", err);
+
+    r = ctl_line(&db, path, "pool-network-create", "name-label=priv", NULL);
+    char priv[37];
+    ovs_strlcpy(priv, reply_uuid(r), sizeof priv);
+    free(r);
+    CHECK(same_as_disk("network-create", db, path), "network-create");
+    char *net = xasprintf("network-uuid=%s", priv);
+    r = ctl_line(&db, path, "pool-vif-create", "uuid=" VIF1, net,
+                 "mac=02:00:00:00:00:01", "host=host1", NULL);
+    CHECK(!strstr(r, "\"error\""), "vif-create: %s", r);
+    free(r);
+    r = ctl_line(&db, path, "pool-vif-create", "uuid=" VIF2, net,
+                 "mac=02:00:00:00:00:02", "host=host2", NULL);
+    free(r);
+    CHECK(table_len(db, "vifs") == 2 && table_len(db, "hosts") == 2,
+          "two VIFs, two hosts: %s", json_object_to_json_string(db));
+    CHECK(same_as_disk("vif-create", db, path), "vif-create");
+    /* Rejected: a duplicate MAC; nothing changes, on disk either. */
+    char *before = db_text(db);
+    r = ctl_line(&db, path, "pool-vif-create", "uuid=" VIF3, net,
+                 "mac=02:00:00:00:00:01", "host=host3", NULL);
+    CHECK(strstr(r, "\"error\""), "duplicate MAC accepted: %s", r);
+    free(r);
+    char *after = db_text(db);
+    CHECK(!strcmp(before, after), "a rejected create changed the records");
+    free(before);
+    free(after);
+    CHECK(same_as_disk("rejected", db, path), "rejected");
+    r = ctl_line(&db, path, "pool-vif-migrate", "uuid=" VIF1, "host=host3",
+                 NULL);
+    free(r);
+    CHECK(same_as_disk("vif-migrate", db, path), "vif-migrate");
+    r = ctl_line(&db, path, "pool-vif-migrate-complete", "uuid=" VIF1, NULL);
+    free(r);
+    CHECK(same_as_disk("migrate-complete", db, path), "migrate-complete");
+    r = ctl_line(&db, path, "pool-acl-create", "level=pool", "action=deny",
+                 "protocol=tcp", "port=22", "direction=to-vif", NULL);
+    char acl[37];
+    ovs_strlcpy(acl, reply_uuid(r), sizeof acl);
+    free(r);
+    CHECK(table_len(db, "acls") == 1, "acl-create");
+    CHECK(same_as_disk("acl-create", db, path), "acl-create");
+    char *acl_arg = xasprintf("uuid=%s", acl);
+    r = ctl_line(&db, path, "pool-acl-destroy", acl_arg, NULL);
+    free(r);
+    free(acl_arg);
+    CHECK(same_as_disk("acl-destroy", db, path), "acl-destroy");
+    /* On a copy: removing a host takes its VIFs off the pool. */
+    r = ctl_line(&db, path, "pool-host-remove", "name=host2", "force=true",
+                 NULL);
+    CHECK(!strstr(r, "\"error\""), "host-remove: %s", r);
+    free(r);
+    CHECK(table_len(db, "vifs") == 1, "host-remove left its VIF");
+    CHECK(same_as_disk("host-remove", db, path), "host-remove");
+    r = ctl_line(&db, path, "pool-vif-destroy", "uuid=" VIF1, NULL);
+    free(r);
+    CHECK(table_len(db, "vifs") == 0, "vif-destroy");
+    CHECK(same_as_disk("vif-destroy", db, path), "vif-destroy");
+
+    struct ctl_store_stats st;
+    ctl_store_get_stats(path, &st);
+    CHECK(st.n_appends == 9, "%llu appends", st.n_appends);
+    /* Loading folded the journal into the snapshot. */
+    CHECK(st.journal_bytes == 0, "journal %lld bytes after a load",
+          st.journal_bytes);
+    free(net);
+    json_object_put(db);
+    ctl_journal_forget(path);
+    free(path);
+    unit_rmdir(dir);
+}
+
+/* A torn last entry (a crash in the middle of an append) is dropped; a bad
+ * entry with good ones after it is corruption: loading refuses.  The next
+ * append cuts a torn tail off. */
+static void
+test_journal_torn(const void *aux OVS_UNUSED)
+{
+    char *dir = unit_tmpdir();
+    char *path = xasprintf("%s/controller.json", dir);
+    char *jpath = xasprintf("%s.journal", path);
+    struct json_object *db;
+    char *err = ctl_store_load(path, &db), *r;
+    CHECK(!err, "load: %s", err);
+    r = ctl_line(&db, path, "pool-network-create", "name-label=one", NULL);
+    free(r);
+    r = ctl_line(&db, path, "pool-network-create", "name-label=two", NULL);
+    free(r);
+    char *good = read_file(jpath);
+    char *torn = xasprintf("%sXJ1 0123abcd {\"ops\": [{\"tab", good);
+    write_file(jpath, torn);
+    ctl_journal_forget(path);
+    struct json_object *back = NULL;
+    err = ctl_store_load(path, &back);
+    CHECK(!err && back && table_len(back, "networks") == 2, "torn tail: %s",
+          err);
+    /* The next change cuts it off and follows the last good entry. */
+    r = ctl_line(&back, path, "pool-network-create", "name-label=three", NULL);
+    CHECK(!strstr(r, "\"error\""), "create after torn tail: %s", r);
+    free(r);
+    char *now = read_file(jpath);
+    CHECK(!strstr(now, "0123abcd") && strstr(now, "three"),
+          "the torn entry was not cut off: %s", now);
+    free(now);
+    CHECK(same_as_disk("after torn", back, path), "after torn tail");
+    json_object_put(back);
+    ctl_journal_forget(path);
+
+    /* A bad line in the middle (two entries since the load above folded
+     * the journal into the snapshot). */
+    back = NULL;
+    err = ctl_store_load(path, &back);
+    CHECK(!err, "load: %s", err);
+    r = ctl_line(&back, path, "pool-network-create", "name-label=four", NULL);
+    free(r);
+    r = ctl_line(&back, path, "pool-network-create", "name-label=five", NULL);
+    free(r);
+    json_object_put(back);
+    ctl_journal_forget(path);
+    char *lines = read_file(jpath);
+    char *nl = strchr(lines, '\n');
+    CHECK(nl && nl[1], "more than one entry");
+    nl[-3] ^= 1; /* inside the first entry's JSON */
+    write_file(jpath, lines);
+    back = NULL;
+    err = ctl_store_load(path, &back);
+    CHECK(err && !back && strstr(err, "refusing") && strstr(err, "journal"),
+          "a corrupt entry was accepted: %s", err);
+    free(err);
+    now = read_file(jpath);
+    CHECK(!strcmp(now, lines), "the corrupt journal was changed");
+    free(now);
+    free(lines);
+    free(good);
+    free(torn);
+    json_object_put(db);
+    ctl_journal_forget(path);
+    free(jpath);
+    free(path);
+    unit_rmdir(dir);
+}
+
+/* The journal is folded into the snapshot once it has grown: the snapshot
+ * then holds the records and the journal is empty. */
+static void
+test_journal_compact(const void *aux OVS_UNUSED)
+{
+    char *dir = unit_tmpdir();
+    char *path = xasprintf("%s/controller.json", dir);
+    struct json_object *db;
+    ctl_journal_set_compact_min(2000);
+    char *err = ctl_store_load(path, &db);
+    CHECK(!err, "load: %s", err);
+    for (int i = 0; i < 40; i++) {
+        char *label = xasprintf("name-label=net%d", i);
+        char *r = ctl_line(&db, path, "pool-network-create", label, NULL);
+        CHECK(!strstr(r, "\"error\""), "create %d: %s", i, r);
+        free(r);
+        free(label);
+    }
+    struct ctl_store_stats st;
+    ctl_store_get_stats(path, &st);
+    CHECK(st.n_compactions >= 1 && st.n_appends == 40,
+          "%llu compactions, journal %lld bytes", st.n_compactions,
+          st.journal_bytes);
+    CHECK(same_as_disk("compacted", db, path), "compacted");
+    ctl_journal_set_compact_min(0);
+    json_object_put(db);
+    ctl_journal_forget(path);
     free(path);
     unit_rmdir(dir);
 }
@@ -541,4 +789,7 @@ test_ctl_db_register(void)
     unit_add("ctl-db/not-verbs", test_not_verbs, NULL);
     unit_add("ctl-db/store-load", test_store_load, NULL);
     unit_add("ctl-db/handle-line", test_handle_line, NULL);
+    unit_add("ctl-db/journal", test_journal, NULL);
+    unit_add("ctl-db/journal-torn", test_journal_torn, NULL);
+    unit_add("ctl-db/journal-compact", test_journal_compact, NULL);
 }

@@ -80,6 +80,18 @@ test_rbac_methods(const void *aux OVS_UNUSED)
           "got %s", msg ? msg : "(null)");
     free(msg);
     CHECK(!xrbac_check("vif-plug", NULL, XRBAC_POOL_ADMIN, 0), "admin");
+
+    /* A TLS listener's clients: named by the listener, not a uid. */
+    msg = xrbac_check_who("network-create", NULL, XRBAC_SSL_DEFAULT,
+                          "TLS clients of pssl:6643:198.18.0.1");
+    CHECK(msg
+              && !strcmp(msg, "network-create needs role pool-admin; TLS "
+                              "clients of pssl:6643:198.18.0.1 have "
+                              "read-only"),
+          "got %s", msg ? msg : "(null)");
+    free(msg);
+    CHECK(!xrbac_check_who("network-list", NULL, XRBAC_SSL_DEFAULT, "x"),
+          "the default TLS role lists");
     json_object_put(params);
 }
 

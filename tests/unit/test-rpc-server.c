@@ -200,6 +200,42 @@ test_allow_list(const void *aux OVS_UNUSED)
     CHECK(msg1 && msg2, "allow-list messages wrong");
 }
 
+/* pssl: names as --rpc takes them (each daemon checks them at start). */
+static void
+test_ssl_names(const void *aux OVS_UNUSED)
+{
+    static const char *const good[] = {
+        "pssl:6643",
+        "pssl:1",
+        "pssl:65535",
+        "pssl:6643:198.18.0.1",
+        "pssl:6643:[2001:db8::1]",
+        "pssl:6643:0.0.0.0",
+    };
+    static const char *const bad[] = {
+        "pssl:",          "pssl:0",
+        "pssl:65536",     "pssl:123456",
+        "pssl:-1",        "pssl:x",
+        "pssl:6643:",     "pssl:6643:host",
+        "pssl:6643:[::1", "pssl:6643:2001:db8::1",
+        "ssl:6643",       "punix:/x",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        char *msg = xrpcs_check_ssl_name(good[i]);
+        if (msg) {
+            unit_fail(__FILE__, __LINE__, "%s: %s", good[i], msg);
+            free(msg);
+            return;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char *msg = xrpcs_check_ssl_name(bad[i]);
+        bool named = msg && strstr(msg, bad[i]);
+        free(msg);
+        CHECK(named, "%s accepted or not named", bad[i]);
+    }
+}
+
 void
 test_rpc_server_register(void)
 {
@@ -207,4 +243,5 @@ test_rpc_server_register(void)
     unit_add("rpc-server/conn-limit", test_conn_limit, NULL);
     unit_add("rpc-server/idle-timeout", test_idle_timeout, NULL);
     unit_add("rpc-server/allow-list", test_allow_list, NULL);
+    unit_add("rpc-server/ssl-names", test_ssl_names, NULL);
 }

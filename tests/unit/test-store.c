@@ -13,6 +13,7 @@
 
 #include "agent/records.h"
 #include "agent/store.h"
+#include "svec.h"
 #include "tests/unit/unit-tests.h"
 #include "util.h"
 
@@ -48,17 +49,52 @@ bed_destroy(struct bed *b)
     unit_rmdir(b->dir);
 }
 
-/* Runs one call as the agent does (api.c): records before, the call, then
- * the commit of the difference.  Returns the commit's error (or NULL);
- * aborts the test's expectations through the caller's CHECKs. */
+/* 'ops' (a journal entry's array) as sorted lines of text, consumed. */
+static char *
+ops_text(struct json_object *ops)
+{
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < json_object_array_length(ops); i++) {
+        svec_add(&lines, json_object_to_json_string_ext(
+                             json_object_array_get_idx(ops, i),
+                             JSON_C_TO_STRING_PLAIN));
+    }
+    svec_sort(&lines);
+    char *text = svec_join(&lines, "\n", "");
+    svec_destroy(&lines);
+    json_object_put(ops);
+    return text;
+}
+
+/* Runs one call as the agent does (api.c): inside a change, then the
+ * commit of what the change touched, after checking that it saves exactly
+ * what a diff of the whole records before and after finds (every record
+ * the call changed was touched).  Returns the commit's error (or NULL). */
 static char *
 bed_call(struct bed *b, const char *method, const char *const *args, size_t n)
 {
     struct xrec_db before;
     xrec_db_clone(&before, &b->db);
+    struct xrec_change *change = xrec_change_begin(&b->db);
     int code = unit_callv(&b->db, method, args, n);
-    char *error = (code ? xasprintf("%s refused: %s", method, unit_error)
-                        : xstore_commit(b->store, &before, &b->db));
+    char *error = NULL;
+    if (code) {
+        error = xasprintf("%s refused: %s", method, unit_error);
+    } else {
+        char *want = ops_text(xstore_diff(&before, &b->db));
+        char *have = ops_text(xstore_change_ops(change, &b->db));
+        if (strcmp(want, have)) {
+            error = xasprintf("%s: the change's ops\n%s\ndiffer from the "
+                              "diff's\n%s",
+                              method, have, want);
+        }
+        free(want);
+        free(have);
+    }
+    if (!error) {
+        error = xstore_commit_change(b->store, change, &b->db);
+    }
+    xrec_change_end(&b->db, change);
     xrec_db_destroy(&before);
     return error;
 }
@@ -310,9 +346,69 @@ test_journal_append_error(const void *aux OVS_UNUSED)
     bed_destroy(&b);
 }
 
+/* A change undone (the store refused it, or a batch failed halfway) puts
+ * the records back exactly, in order, whatever the calls did: VIFs
+ * created, changed, destroyed (and their positions), other tables. */
+static void
+test_change_rollback(const void *aux OVS_UNUSED)
+{
+    struct bed b;
+    bed_init(&b);
+    populate(&b, 5);
+    char *u1 = xasprintf("uuid=%s", b.db.vifs[1]->uuid);
+    char *u3 = xasprintf("uuid=%s", b.db.vifs[3]->uuid);
+    char *net = xasprintf("network-uuid=%s", b.db.networks[0]->uuid);
+    char *nu = xasprintf("uuid=%s", b.db.networks[0]->uuid);
+    char *before = unit_db_text(&b.db);
+    const char *const calls[][6] = {
+        {"vif-plug", u1},
+        {"vif-param-set", u3, "other-config:x=y", "MTU=1400"},
+        {"vif-destroy", u3},
+        {"vif-create", "vm-uuid=" VM_PREFIX "000000000099", "domid=99",
+         "device=0", net, "mac=02:00:00:00:99:00"},
+        {"network-param-set", nu, "name-description=changed"},
+        {"pool-param-set", "igmp-snooping-enabled=true"},
+    };
+
+    /* Each call alone, then all of them in one change. */
+    for (size_t k = 0; k <= ARRAY_SIZE(calls); k++) {
+        struct xrec_change *change = xrec_change_begin(&b.db);
+        for (size_t i = (k < ARRAY_SIZE(calls) ? k : 0);
+             i < (k < ARRAY_SIZE(calls) ? k + 1 : ARRAY_SIZE(calls)); i++) {
+            size_t n = 1;
+            while (n < ARRAY_SIZE(calls[i]) && calls[i][n]) {
+                n++;
+            }
+            int code = unit_callv(&b.db, calls[i][0], &calls[i][1], n - 1);
+            CHECK(!code, "%s: %s", calls[i][0], unit_error);
+        }
+        char *during = unit_db_text(&b.db);
+        CHECK(strcmp(during, before), "call %zu changed nothing", k);
+        free(during);
+        xrec_change_abort(&b.db, change);
+        CHECK(!b.db.change, "the change is still set");
+        char *after = unit_db_text(&b.db);
+        CHECK(!strcmp(after, before), "undo of call %zu:\n%s\nwas\n%s", k,
+              after, before);
+        free(after);
+    }
+    /* Touched, then undone, then changed for good: saved. */
+    char *error = CALL(&b, "vif-plug", u1);
+    CHECK(!error, "%s", error);
+    error = bed_reload_matches(&b, NULL);
+    CHECK(!error, "%s", error);
+    free(before);
+    free(u1);
+    free(u3);
+    free(net);
+    free(nu);
+    bed_destroy(&b);
+}
+
 void
 test_store_register(void)
 {
+    unit_add("store-change-rollback", test_change_rollback, NULL);
     unit_add("store-journal-replay", test_journal_replay, NULL);
     unit_add("store-journal-torn-tail", test_journal_torn_tail, NULL);
     unit_add("store-journal-corrupt-middle", test_journal_corrupt_middle,

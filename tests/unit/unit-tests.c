@@ -224,7 +224,7 @@ main(int argc, char *argv[])
         test_rpc_server_register, test_rbac_register,
         test_portstats_register,  test_xe_register,
         test_sdn_register,        test_pif_nic_register,
-        test_ctl_db_register,
+        test_ctl_db_register,     test_ctl_host_register,
     };
     for (size_t i = 0; i < ARRAY_SIZE(optional); i++) {
         if (optional[i]) {

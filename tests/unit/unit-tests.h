@@ -86,5 +86,6 @@ void test_rpc_server_register(void) __attribute__((weak));
 void test_rbac_register(void) __attribute__((weak));
 void test_portstats_register(void) __attribute__((weak));
 void test_ctl_db_register(void) __attribute__((weak));
+void test_ctl_host_register(void) __attribute__((weak));
 
 #endif /* tests/unit/unit-tests.h */

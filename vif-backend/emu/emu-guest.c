@@ -331,13 +331,12 @@ vif_emu_grant_entry(struct vif_emu_dom *d, uint32_t ref)
     return ref < d->n_grants ? &d->gnttab[ref] : NULL;
 }
 
-int
-vif_emu_grant_access(struct vif_emu_dom *d, uint32_t frame, uint16_t domid,
-                     bool readonly, uint32_t *ref)
+static int
+emu_grant_access__(struct vif_emu_dom *d, uint32_t frame, uint16_t domid,
+                   bool readonly, uint32_t *ref)
 {
     int error = 0;
 
-    emu_lock(d);
     if (frame >= d->n_pages) {
         error = EINVAL;
     } else if (!d->n_free_refs) {
@@ -354,16 +353,43 @@ vif_emu_grant_access(struct vif_emu_dom *d, uint32_t frame, uint16_t domid,
                          __ATOMIC_RELEASE);
         *ref = r;
     }
-    emu_unlock(d);
     return error;
 }
 
 int
-vif_emu_end_access(struct vif_emu_dom *d, uint32_t ref)
+vif_emu_grant_access(struct vif_emu_dom *d, uint32_t frame, uint16_t domid,
+                     bool readonly, uint32_t *ref)
+{
+    int error;
+
+    vif_emu_grant_access_n(d, &frame, 1, domid, readonly, ref, &error);
+    return error;
+}
+
+size_t
+vif_emu_grant_access_n(struct vif_emu_dom *d, const uint32_t *frames, size_t n,
+                       uint16_t domid, bool readonly, uint32_t *refs,
+                       int *error)
+{
+    size_t i;
+
+    *error = 0;
+    emu_lock(d);
+    for (i = 0; i < n; i++) {
+        *error = emu_grant_access__(d, frames[i], domid, readonly, &refs[i]);
+        if (*error) {
+            break;
+        }
+    }
+    emu_unlock(d);
+    return i;
+}
+
+static int
+emu_end_access__(struct vif_emu_dom *d, uint32_t ref)
 {
     int error = 0;
 
-    emu_lock(d);
     if (ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= d->n_grants) {
         error = EINVAL;
     } else {
@@ -386,8 +412,34 @@ vif_emu_end_access(struct vif_emu_dom *d, uint32_t ref)
             d->free_refs[d->n_free_refs++] = ref;
         }
     }
-    emu_unlock(d);
     return error;
+}
+
+int
+vif_emu_end_access(struct vif_emu_dom *d, uint32_t ref)
+{
+    int error;
+
+    vif_emu_end_access_n(d, &ref, 1, &error);
+    return error;
+}
+
+size_t
+vif_emu_end_access_n(struct vif_emu_dom *d, const uint32_t *refs, size_t n,
+                     int *error)
+{
+    size_t i;
+
+    *error = 0;
+    emu_lock(d);
+    for (i = 0; i < n; i++) {
+        *error = emu_end_access__(d, refs[i]);
+        if (*error) {
+            break;
+        }
+    }
+    emu_unlock(d);
+    return i;
 }
 
 /* ---- Event channels ------------------------------------------------------

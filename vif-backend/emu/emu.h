@@ -171,6 +171,17 @@ int vif_emu_grant_access(struct vif_emu_dom *, uint32_t frame, uint16_t domid,
  * a ref that is not granted. */
 int vif_emu_end_access(struct vif_emu_dom *, uint32_t ref);
 
+/* vif_emu_grant_access() of 'frames[0..n-1]' into 'refs', and
+ * vif_emu_end_access() of 'refs[0..n-1]', under one lock: a guest's ring
+ * refill or poll costs one lock, not one a slot.  Both stop at the first
+ * failure and return how many succeeded ('*error' says why it stopped, 0
+ * if none failed). */
+size_t vif_emu_grant_access_n(struct vif_emu_dom *, const uint32_t *frames,
+                              size_t n, uint16_t domid, bool readonly,
+                              uint32_t *refs, int *error);
+size_t vif_emu_end_access_n(struct vif_emu_dom *, const uint32_t *refs,
+                            size_t n, int *error);
+
 /* The shared entry of 'ref' (tests use it to forge what a malicious guest
  * would write), or NULL if out of range. */
 struct grant_entry_v1 *vif_emu_grant_entry(struct vif_emu_dom *, uint32_t ref);

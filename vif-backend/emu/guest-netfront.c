@@ -189,6 +189,10 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             netfront_broken(g, q, "illogical tx rsp_prod");
             return;
         }
+        /* The grants of every response, revoked under one lock. */
+        uint16_t ids[GUEST_TX_RING_SIZE];
+        uint32_t refs[GUEST_TX_RING_SIZE];
+        size_t n = 0;
         for (RING_IDX cons = q->tx.rsp_cons; cons != prod; cons++) {
             struct netif_tx_response rsp;
 
@@ -204,14 +208,29 @@ netfront_tx_gc(struct guest *g, struct guest_queue *q)
             if (rsp.status != NETIF_RSP_OKAY) {
                 g->c.tx_errors++;
             }
-            if (vif_emu_end_access(g->dom, q->tx_ref[rsp.id])) {
-                netfront_broken(g, q, "grant still in use by the backend");
-                return;
-            }
-            q->tx_ref[rsp.id] = GUEST_NO_REF;
-            q->tx_free[q->n_tx_free++] = rsp.id;
+            ids[n] = rsp.id;
+            refs[n++] = q->tx_ref[rsp.id];
+        }
+        int error;
+        size_t done = vif_emu_end_access_n(g->dom, refs, n, &error);
+        for (size_t i = 0; i < done; i++) {
+            q->tx_ref[ids[i]] = GUEST_NO_REF;
+            q->tx_free[q->n_tx_free++] = ids[i];
+        }
+        if (done < n) {
+            /* Also a response repeating an id of this batch (its grant
+             * is revoked already). */
+            netfront_broken(g, q, "grant still in use by the backend");
+            return;
         }
         q->tx.rsp_cons = prod;
+        if (g->mode != GUEST_MODE_NETNS && netfront_tx_room(q)) {
+            /* --generate and --sink poll again while they have room: an
+             * event per completion would cost the backend a notification
+             * and us a wake-up, for nothing.  Asked for only when short of
+             * room (below). */
+            return;
+        }
         RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
     } while (more);
 }
@@ -325,19 +344,28 @@ netfront_rx_refill(struct guest *g, struct guest_queue *q)
     if (!q->up || q->broken) {
         return;
     }
-    for (; req_prod - q->rx.rsp_cons < GUEST_RX_RING_SIZE; req_prod++) {
-        unsigned int id = req_prod & (GUEST_RX_RING_SIZE - 1);
-        struct netif_rx_request req;
+    /* The buffers to post, then their grants under one lock. */
+    uint32_t frames[GUEST_RX_RING_SIZE], refs[GUEST_RX_RING_SIZE];
+    size_t n = 0;
+    for (RING_IDX p = req_prod; p - q->rx.rsp_cons < GUEST_RX_RING_SIZE; p++) {
+        unsigned int id = p & (GUEST_RX_RING_SIZE - 1);
 
         if (q->rx_ref[id] != GUEST_NO_REF) {
             break; /* still awaiting its response */
         }
-        if (netfront_grant(g, q->rx_frame[id], false, &q->rx_ref[id])) {
-            break;
-        }
+        frames[n++] = q->rx_frame[id];
+    }
+    int error;
+    n = vif_emu_grant_access_n(g->dom, frames, n, g->be_id, false, refs,
+                               &error);
+    for (size_t i = 0; i < n; i++, req_prod++) {
+        unsigned int id = req_prod & (GUEST_RX_RING_SIZE - 1);
+        struct netif_rx_request req;
+
+        q->rx_ref[id] = refs[i];
         memset(&req, 0, sizeof req);
         req.id = id;
-        req.gref = q->rx_ref[id];
+        req.gref = refs[i];
         *RING_GET_REQUEST(&q->rx, req_prod) = req;
     }
     q->rx.req_prod_pvt = req_prod;
@@ -360,6 +388,10 @@ netfront_rx_release(struct guest *g, struct guest_queue *q, RING_IDX cons)
 {
     unsigned int id = cons & (GUEST_RX_RING_SIZE - 1);
 
+    if ((RING_IDX)(cons - q->rx.rsp_cons)
+        < (RING_IDX)(q->rx_released - q->rx.rsp_cons)) {
+        return true; /* by netfront_rx_release_all() */
+    }
     if (q->rx_ref[id] == GUEST_NO_REF) {
         return false;
     }
@@ -368,6 +400,34 @@ netfront_rx_release(struct guest *g, struct guest_queue *q, RING_IDX cons)
     }
     q->rx_ref[id] = GUEST_NO_REF;
     return true;
+}
+
+/* Revokes the buffers of every response up to 'rp' at once (one lock, not
+ * one a slot).  False if the backend still holds one, or one was never
+ * posted (a violation). */
+static bool
+netfront_rx_release_all(struct guest *g, struct guest_queue *q, RING_IDX rp)
+{
+    uint32_t refs[GUEST_RX_RING_SIZE];
+    size_t n = 0;
+
+    if ((RING_IDX)(q->rx_released - q->rx.rsp_cons)
+        > (RING_IDX)(rp - q->rx.rsp_cons)) {
+        q->rx_released = q->rx.rsp_cons;
+    }
+    for (RING_IDX i = q->rx_released; i != rp; i++) {
+        uint32_t ref = q->rx_ref[i & (GUEST_RX_RING_SIZE - 1)];
+        if (ref == GUEST_NO_REF) {
+            return false;
+        }
+        refs[n++] = ref;
+    }
+    int error;
+    size_t done = vif_emu_end_access_n(g->dom, refs, n, &error);
+    for (size_t i = 0; i < done; i++, q->rx_released++) {
+        q->rx_ref[q->rx_released & (GUEST_RX_RING_SIZE - 1)] = GUEST_NO_REF;
+    }
+    return done == n;
 }
 
 /* The L4 offset of an IPv4/IPv6 TCP/UDP frame and its protocol, or 0. */
@@ -535,13 +595,32 @@ netfront_rx_one(struct guest *g, struct guest_queue *q, RING_IDX rp)
     return true;
 }
 
-/* xennet_poll(): true if work is left (budget exhausted). */
+/* Asks for an event once 'batch' more responses are in (1: on the next
+ * one, RING_FINAL_CHECK_FOR_RESPONSES); true if that many are in already. */
+static bool
+netfront_rx_arm(struct guest_queue *q, unsigned int batch)
+{
+    q->rx.sring->rsp_event = q->rx.rsp_cons + batch;
+    mb();
+    return RING_HAS_UNCONSUMED_RESPONSES(&q->rx) >= batch;
+}
+
+/* xennet_poll(): true if work is left (budget exhausted).
+ *
+ * --sink and --generate take the whole ring per call and, while frames
+ * flow, ask for an event only once half the ring is filled (the caller
+ * polls again within GUEST_RX_MODERATE_MS for fewer: 'q->rx_moderated'),
+ * as a NIC's interrupt moderation: a wake-up per burst of the backend
+ * would cost more than the frames it brings. */
 bool
 netfront_rx_poll(struct guest *g, struct guest_queue *q)
 {
-    int budget = GUEST_NAPI_BUDGET;
+    bool bench = g->mode != GUEST_MODE_NETNS;
+    int budget = bench ? GUEST_RX_RING_SIZE : GUEST_NAPI_BUDGET;
+    int taken = 0;
     int more = 0;
 
+    q->rx_moderated = false;
     if (!q->up || q->broken) {
         return false;
     }
@@ -552,17 +631,27 @@ netfront_rx_poll(struct guest *g, struct guest_queue *q)
             netfront_broken(g, q, "illogical rx rsp_prod");
             return false;
         }
+        if (!netfront_rx_release_all(g, q, rp)) {
+            netfront_broken(g, q, "rx grant missing or still in use");
+            return false;
+        }
         while (q->rx.rsp_cons != rp && budget > 0) {
             if (!netfront_rx_one(g, q, rp)) {
                 return false;
             }
             budget--;
+            taken++;
         }
         if (!budget) {
             netfront_rx_refill(g, q);
             return true;
         }
-        RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
+        if (bench && taken) {
+            q->rx_moderated = true;
+            more = netfront_rx_arm(q, GUEST_RX_RING_SIZE / 2);
+        } else {
+            more = netfront_rx_arm(q, 1);
+        }
     } while (more);
     netfront_rx_refill(g, q);
     return false;

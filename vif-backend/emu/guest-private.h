@@ -27,10 +27,11 @@
 #include <stdint.h>
 #include <xenstore.h>
 
-/* ring.h wants these (Xen's tools get them from xenctrl.h). */
+/* ring.h wants these (Xen's tools get them from xenctrl.h); rmb and wmb
+ * as acquire and release fences (see vif-private.h). */
 #define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define XEN_NETIF_DEFINE_TOEPLITZ /* netif.h's own, to check netback's */
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
@@ -40,6 +41,7 @@
 #define GUEST_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, GUEST_PAGE)
 #define GUEST_MAX_QUEUES 16
 #define GUEST_NAPI_BUDGET 64
+#define GUEST_RX_MODERATE_MS 1 /* see netfront_rx_poll() */
 /* A frame, as read from the tap: up to 64 KiB (GSO) plus headroom. */
 #define GUEST_FRAME_MAX (XEN_NETIF_MAX_TX_SIZE + 1)
 #define GUEST_NO_REF UINT32_MAX
@@ -86,8 +88,12 @@ struct guest_queue {
     /* RX: buffer i is ring index i (netfront's xennet_rxidx()). */
     uint32_t rx_frame[GUEST_RX_RING_SIZE];
     uint32_t rx_ref[GUEST_RX_RING_SIZE]; /* GUEST_NO_REF when not posted */
+    RING_IDX rx_released;                /* buffers revoked up to here (at
+                                          * least rsp_cons) */
 
-    int tap_fd; /* -1 without a tap */
+    bool rx_moderated; /* RX event asked for half a ring on: poll again
+                        * within GUEST_RX_MODERATE_MS */
+    int tap_fd;        /* -1 without a tap */
     unsigned long long gen_seq;
 };
 
@@ -151,6 +157,7 @@ struct guest {
     long long int next_report;
     long long int gen_last_ns;
     double gen_tokens;
+    bool announced; /* --sink: gratuitous ARP sent this second */
 
     uint8_t *frame; /* scratch, GUEST_FRAME_MAX bytes */
     uint64_t n_events, n_spurious;
@@ -211,6 +218,9 @@ void traffic_set_tap_offloads(struct guest *);
 void traffic_apply_backend_mtu(struct guest *);
 /* Frames from the tap of 'q' onto its TX ring (budgeted). */
 void traffic_tap_tx(struct guest *, struct guest_queue *);
+/* A gratuitous ARP from our MAC on queue 0 (--sink), so that the switch
+ * learns where we are. */
+void traffic_announce(struct guest *);
 /* Generated UDP frames onto every queue (--generate). */
 void traffic_generate(struct guest *);
 /* A received frame to the guest OS: the tap of 'q', if there is one. */

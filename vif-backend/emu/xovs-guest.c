@@ -540,6 +540,8 @@ guest_handle_events(struct guest *g)
         netfront_tx_gc(g, q);
         if (netfront_rx_poll(g, q)) {
             poll_immediate_wake();
+        } else if (q->rx_moderated) {
+            poll_timer_wait(GUEST_RX_MODERATE_MS);
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -591,6 +593,10 @@ guest_main_loop(struct guest *g)
                 traffic_generate(g);
                 bool room = false;
                 for (unsigned int i = 0; i < g->n_queues; i++) {
+                    /* Collects what completed meanwhile and, if the ring
+                     * is still full, asks for an event (netfront_tx_gc()
+                     * asks only then). */
+                    netfront_tx_gc(g, &g->queues[i]);
                     room |= netfront_tx_room(&g->queues[i]);
                 }
                 if (room) {
@@ -604,10 +610,16 @@ guest_main_loop(struct guest *g)
         }
 
         long long int now = time_msec();
+        if (g->mode == GUEST_MODE_SINK && guest_connected(g)
+            && !g->announced) {
+            traffic_announce(g);
+            g->announced = true;
+        }
         if (now >= g->next_report) {
             if (g->mode != GUEST_MODE_NETNS) {
                 guest_report(g, false);
             }
+            g->announced = false; /* again every second */
             g->next_report = now + 1000;
         }
         poll_timer_wait_until(g->next_report);
