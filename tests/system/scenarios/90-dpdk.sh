@@ -131,6 +131,7 @@ XOVS_RPC=unix:/run/xovs/agent-internal.sock
 da=$(guest_up ga 71 "$br") ||
     { host_report; domu_console ga; fail "guest ga did not come up"; }
 log "ga: domid $da, up $(since "$t0")s after xl create"
+log "memory: Xen free $(xl info | awk '/^free_memory/ { print $3 }') MB, dom0 MemAvailable $(awk '/^MemAvailable/ { print $2 }' /proc/meminfo) kB"
 db=$(guest_up gb 72 "$br") ||
     { host_report; domu_console gb; fail "guest gb did not come up"; }
 for d in $da $db; do
