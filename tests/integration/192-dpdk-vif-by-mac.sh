@@ -47,8 +47,10 @@ devargs=$(xovs vif-list uuid="$va" params=dpdk-devargs --minimal)
     fail "VIF $va has dpdk-devargs '$devargs'"
 log "ok: vif1.0 is a DPDK VIF by its unattached record's MAC, which is now domid 1"
 
-[[ $(vsctl get interface vif2.0 type) == '""' ]] && hexec ip link show vif2.0 >/dev/null 2>&1 ||
+if [[ $(vsctl get interface vif2.0 type) != '""' ]] ||
+    ! hexec ip link show vif2.0 >/dev/null 2>&1; then
     fail "vif2.0 is not a tap port (type $(vsctl get interface vif2.0 type))"
+fi
 grep -q "vif2.0: tap data path: no VIF record for domid 2 device 0, and 2 unattached ones with its device and MAC" \
     "$T_DIR/netback.log" ||
     fail "netback did not log vif2.0's choice: $(grep 'vif2.0: .* data path' "$T_DIR/netback.log")"
