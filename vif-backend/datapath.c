@@ -181,12 +181,12 @@ dp_ask_by_mac(struct vif_backend *be, struct vif *vif)
                    "usable mac in its backend directory)",
                    vif->domid, vif->devid);
     } else {
+        /* The first question's deadline holds for both: libxl gives the
+         * backend 10 s to reach InitWait. */
         int error = dp_ask(be, vif, mac);
         if (error) {
             dp_default(be, vif, "cannot ask the agent at %s (%s)",
                        be->agent_rpc, ovs_strerror(error));
-        } else {
-            vif->dp_deadline = time_msec() + VIF_DP_TIMEOUT_MS;
         }
     }
     free(mac);
