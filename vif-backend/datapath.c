@@ -4,7 +4,12 @@
  * The agent's VIF record decides (other_config xovs-dpdk=true|false of the
  * VIF, else of its network: vif-list's "dpdk" field, agent/records-dpdk.c);
  * a VIF the agent has no record of (the xenstore "bridge" key plugs it)
- * gets --dpdk-default.  The question is asked once per probe of a VIF, so
+ * gets --dpdk-default.  The record is the one the hotplug script will plug
+ * (scripts/vif): the one with this domid and device, else the one record
+ * with this device and the backend's "mac" that is not attached (made
+ * before its domain existed, as xl's users do: the script then gives it
+ * this domid), so there may be two questions, told apart by their request
+ * id (DP_BY_DOMID, DP_BY_MAC).  They are asked once per probe of a VIF, so
  * a VIF replugged after its record changed moves to the other path:
  *
  *   UNKNOWN --probe--> ASKING --answer, error, timeout--> KNOWN --offline--+
@@ -37,6 +42,10 @@ VLOG_DEFINE_THIS_MODULE(vif_datapath);
 
 #define VIF_DP_TIMEOUT_MS 5000       /* then --dpdk-default decides */
 #define VIF_DP_MAX_REPLY (64 * 1024) /* bytes of the agent's answer */
+#define VIF_DP_MAX_MAC 32            /* bytes of a usable "mac" key */
+
+/* The question's request id. */
+enum { DP_BY_DOMID = 1, DP_BY_MAC = 2 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -78,9 +87,11 @@ dp_default(struct vif_backend *be, struct vif *vif, const char *fmt, ...)
     free(why);
 }
 
-/* Connects to the agent and sends the question.  Returns 0 or an errno. */
+/* Connects to the agent and sends the question: the record with 'vif''s
+ * domid and device, or if 'mac' is nonnull, the unattached ones with its
+ * device and 'mac'.  Returns 0 or an errno. */
 static int
-dp_ask(struct vif_backend *be, struct vif *vif)
+dp_ask(struct vif_backend *be, struct vif *vif, const char *mac)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     const char *path = be->agent_rpc + 5; /* "unix:" checked by the caller */
@@ -101,12 +112,19 @@ dp_ask(struct vif_backend *be, struct vif *vif)
     }
     struct json_object *params = json_object_new_object();
     char num[16];
-    snprintf(num, sizeof num, "%u", vif->domid);
-    json_object_object_add(params, "domid", json_object_new_string(num));
+    if (mac) {
+        json_object_object_add(params, "MAC", json_object_new_string(mac));
+        json_object_object_add(params, "currently-attached",
+                               json_object_new_string("false"));
+    } else {
+        snprintf(num, sizeof num, "%u", vif->domid);
+        json_object_object_add(params, "domid", json_object_new_string(num));
+    }
     snprintf(num, sizeof num, "%u", vif->devid);
     json_object_object_add(params, "device", json_object_new_string(num));
     json_object_object_add(params, "params", json_object_new_string("dpdk"));
-    char *line = xrpc_request_line(1, "vif-list", params);
+    char *line
+        = xrpc_request_line(mac ? DP_BY_MAC : DP_BY_DOMID, "vif-list", params);
     json_object_put(params);
     /* A fresh socket's buffer takes a line of ~100 bytes whole. */
     ssize_t n = send(fd, line, strlen(line), MSG_NOSIGNAL);
@@ -137,7 +155,7 @@ vif_dp_decided(struct vif_backend *be, struct vif *vif)
         dp_default(be, vif, "no agent to ask");
         return true;
     }
-    int error = dp_ask(be, vif);
+    int error = dp_ask(be, vif, NULL);
     if (error) {
         dp_default(be, vif, "cannot ask the agent at %s (%s)", be->agent_rpc,
                    ovs_strerror(error));
@@ -146,6 +164,32 @@ vif_dp_decided(struct vif_backend *be, struct vif *vif)
     vif->dp_state = VIF_DP_ASKING;
     vif->dp_deadline = time_msec() + VIF_DP_TIMEOUT_MS;
     return false;
+}
+
+/* No record has 'vif''s domid and device: asks for the unattached ones
+ * with its device and the MAC the toolstack wrote in its backend
+ * directory. */
+static void
+dp_ask_by_mac(struct vif_backend *be, struct vif *vif)
+{
+    char *mac = vif->be_path ? vif_xb_read(be, vif->be_path, "mac") : NULL;
+
+    dp_close(vif);
+    if (!mac || !mac[0] || strlen(mac) > VIF_DP_MAX_MAC) {
+        dp_default(be, vif,
+                   "no VIF record for domid %u device %u (and no "
+                   "usable mac in its backend directory)",
+                   vif->domid, vif->devid);
+    } else {
+        /* The first question's deadline holds for both: libxl gives the
+         * backend 10 s to reach InitWait. */
+        int error = dp_ask(be, vif, mac);
+        if (error) {
+            dp_default(be, vif, "cannot ask the agent at %s (%s)",
+                       be->agent_rpc, ovs_strerror(error));
+        }
+    }
+    free(mac);
 }
 
 /* The agent's answer 'line' for 'vif'. */
@@ -158,6 +202,9 @@ dp_answer(struct vif_backend *be, struct vif *vif, const char *line,
     int code = 0;
     char *bad
         = xrpc_parse_response(line, len, &response, &code, &result, &message);
+    struct json_object *id = NULL;
+    bool by_mac = (response && json_object_object_get_ex(response, "id", &id)
+                   && json_object_get_int(id) == DP_BY_MAC);
 
     if (bad) {
         dp_default(be, vif, "the agent's answer is not valid: %s", bad);
@@ -167,9 +214,14 @@ dp_answer(struct vif_backend *be, struct vif *vif, const char *line,
                    message ? message : "");
     } else if (!json_object_is_type(result, json_type_array)) {
         dp_default(be, vif, "the agent's vif-list answer is not a list");
-    } else if (!json_object_array_length(result)) {
-        dp_default(be, vif, "no VIF record for domid %u device %u", vif->domid,
-                   vif->devid);
+    } else if (!by_mac && !json_object_array_length(result)) {
+        dp_ask_by_mac(be, vif);
+    } else if (by_mac && json_object_array_length(result) != 1) {
+        dp_default(be, vif,
+                   "no VIF record for domid %u device %u, and %zu unattached "
+                   "ones with its device and MAC (the hotplug script plugs "
+                   "it by its bridge key)",
+                   vif->domid, vif->devid, json_object_array_length(result));
     } else {
         struct json_object *row = json_object_array_get_idx(result, 0);
         struct json_object *dpdk = NULL;
@@ -180,7 +232,10 @@ dp_answer(struct vif_backend *be, struct vif *vif, const char *line,
                        "field (an older agent)");
         } else {
             dp_decide(vif, json_object_get_boolean(dpdk),
-                      "other-config:xovs-dpdk of its VIF record or network");
+                      by_mac ? "other-config:xovs-dpdk of the unattached VIF "
+                               "record with its MAC, or of its network"
+                             : "other-config:xovs-dpdk of its VIF record or "
+                               "network");
         }
     }
     json_object_put(response);

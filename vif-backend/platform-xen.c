@@ -189,7 +189,12 @@ xen_copy(struct vif_platform *p_, struct vif_copy_seg *segs, size_t n)
         if (xengnttab_grant_copy(p->xgt, batch, ops)) {
             int error = errno ? errno : EIO;
 
-            for (size_t i = 0; i < n; i++) {
+            /* The batches before this one completed: their statuses hold.
+             * Of this one, Linux's gntdev may have written some statuses
+             * before it failed and not others (which still read 0, i.e.
+             * okay), so none of it can be trusted; the batches after it
+             * were never tried. */
+            for (size_t i = done; i < n; i++) {
                 segs[i].status = VIF_GNTST_GENERAL_ERROR;
             }
             return error;

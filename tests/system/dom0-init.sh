@@ -19,7 +19,8 @@
 # Kernel command line knobs (run-xen sets them):
 #   xovs.only=a,b       run only the scenarios with these names
 #   xovs.timeout=SECS   time limit per scenario (default 240)
-#   xovs.verbose=1      print every scenario's log, not only failed ones
+#   xovs.verbose=1      print every scenario's log as it is written, not
+#                       only failed ones
 
 export PATH=/usr/local/bin:/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
@@ -72,6 +73,9 @@ boot_fail() {
     finish
 }
 
+# The initramfs root comes world-writable; DPDK's EAL (the dpdk scenario)
+# refuses a plugin below a directory anyone can write to.
+chmod 0755 /
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -145,14 +149,31 @@ for s in /xovs/system/scenarios/*.sh; do
     log=/var/log/xovs/$name.log
     say "scenario $name"
     start=$(cut -d. -f1 /proc/uptime)
-    timeout "$scenario_timeout" bash "$s" >"$log" 2>&1 </dev/null
+    : >"$log"
+    # --verbose: the log as it is written (a slow or hung scenario shows
+    # where it is).
+    follower=
+    if [ -n "$verbose" ]; then
+        tail -n +1 -f "$log" &
+        follower=$!
+    fi
+    # A scenario may ask for a longer limit than xovs.timeout in a line
+    # "# xovs-timeout: SECS" (dpdk: OVS-DPDK and two guests on one vCPU).
+    limit=$scenario_timeout
+    own=$(sed -n 's/^# xovs-timeout: \([0-9][0-9]*\)$/\1/p' "$s" | head -n 1)
+    [ -z "$own" ] || [ "$own" -le "$limit" ] || limit=$own
+    timeout "$limit" bash "$s" >>"$log" 2>&1 </dev/null
     rc=$?
+    if [ -n "$follower" ]; then
+        sleep 0.5
+        kill "$follower"
+        wait "$follower" 2>/dev/null
+    fi
     took=$(($(cut -d. -f1 /proc/uptime) - start))
     reason=$(cat "$XOVS_REASON" 2>/dev/null)
-    if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ $took -ge "$scenario_timeout" ]; then
-        reason="timed out after ${scenario_timeout}s${reason:+ ($reason)}"
+    if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ $took -ge "$limit" ]; then
+        reason="timed out after ${limit}s${reason:+ ($reason)}"
     fi
-    [ -z "$verbose" ] || sed 's/^/  | /' "$log"
     grep -a '^XOVS-RESULT ' "$log"
     case $rc in
     0) echo "XOVS-TEST PASS $name" ;;

@@ -106,6 +106,12 @@ domu_create() {
             read -r up _ </proc/uptime # a builtin: forks cost ~30 ms here
             echo "$up $line"
         done >"$RUN/$name.create.log"); then
+        # Why: the hotplug script's own lines and libxl's errors come
+        # long before the tail (xl then tears the domain down).
+        echo "--- xl create $name: hotplug script and errors" >&2
+        grep -a -E 'xovs-vif|libxl: error|timed out|Timeout|hotplug script' \
+            "$RUN/$name.create.log" | head -n 30 >&2
+        echo "--- xl create $name: last lines" >&2
         grep -v 'xencall:buffer' "$RUN/$name.create.log" | tail -n 30 >&2
         return 1
     fi
