@@ -192,11 +192,9 @@ xen_copy(struct vif_platform *p_, struct vif_copy_seg *segs, size_t n)
             /* The batches before this one completed: their statuses hold.
              * Of this one, Linux's gntdev may have written some statuses
              * before it failed and not others (which still read 0, i.e.
-             * okay), so none of it can be trusted; the batches after it
-             * were never tried. */
-            for (size_t i = done; i < n; i++) {
-                segs[i].status = VIF_GNTST_GENERAL_ERROR;
-            }
+             * okay), so none of it is copied back: this batch and the ones
+             * after it, never tried, keep vif_platform_copy()'s
+             * GENERAL_ERROR. */
             return error;
         }
         for (size_t i = 0; i < batch; i++) {

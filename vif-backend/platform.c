@@ -1,10 +1,10 @@
 /* vif-backend/platform.c: the one way into a platform class (platform.h),
  * as OVS's netdev.c is into netdev_class.  Each wrapper calls its member;
  * the ones for optional members stand in for a class without them, and
- * vif_platform_copy() makes a failed batch look the way the contract says
- * whatever the class left behind.  Callers (interface.c, tx.c, rx.c,
- * ctrl.c, xenbus.c) never look at the class.  Depends on nothing but
- * platform.h. */
+ * vif_platform_copy() marks every segment failed before the class runs,
+ * so a segment the class did not carry out never reads as done.  Callers
+ * (interface.c, tx.c, rx.c, ctrl.c, xenbus.c) never look at the class. Depends
+ * on nothing but platform.h. */
 #include <config.h>
 
 #include <errno.h>
@@ -43,14 +43,10 @@ vif_platform_unmap(struct vif_platform *p, struct vif_mapping *m)
 int
 vif_platform_copy(struct vif_platform *p, struct vif_copy_seg *segs, size_t n)
 {
-    int error = p->class->copy(p, segs, n);
-
-    if (error) {
-        for (size_t i = 0; i < n; i++) {
-            segs[i].status = VIF_GNTST_GENERAL_ERROR;
-        }
+    for (size_t i = 0; i < n; i++) {
+        segs[i].status = VIF_GNTST_GENERAL_ERROR;
     }
-    return error;
+    return p->class->copy(p, segs, n);
 }
 
 int

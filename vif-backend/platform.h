@@ -71,9 +71,12 @@ struct vif_platform_class {
                size_t n, bool readonly, void **addr, struct vif_mapping **);
     void (*unmap)(struct vif_platform *, struct vif_mapping *); /* NULL ok */
 
-    /* Performs the 'n' segments; each gets its own status.  Returns 0 if
-     * the batch was carried out (even if some segments failed), else a
-     * positive errno and every status is VIF_GNTST_GENERAL_ERROR. */
+    /* Performs the 'n' segments, setting the status of each one it carried
+     * out (done or refused); the others keep VIF_GNTST_GENERAL_ERROR, which
+     * vif_platform_copy() puts in every status first.  Returns 0 if every
+     * segment was carried out (even if some failed), else a positive errno:
+     * the call itself failed part-way, and the segments before the failure
+     * keep their statuses. */
     int (*copy)(struct vif_platform *, struct vif_copy_seg *segs, size_t n);
 
     /* Binds to unbound port 'remote_port' of 'domid'; '*local_port' is the
@@ -149,8 +152,9 @@ int vif_platform_map(struct vif_platform *, uint16_t domid,
                      const uint32_t *refs, size_t n, bool readonly,
                      void **addr, struct vif_mapping **);
 void vif_platform_unmap(struct vif_platform *, struct vif_mapping *);
-/* On failure (a positive errno) every segment's status is
- * VIF_GNTST_GENERAL_ERROR, whatever the class left there. */
+/* Every segment's status is VIF_GNTST_GENERAL_ERROR unless the class
+ * carried it out; on failure (a positive errno) the segments carried out
+ * before it keep their statuses, whatever else the class left behind. */
 int vif_platform_copy(struct vif_platform *, struct vif_copy_seg *segs,
                       size_t n);
 int vif_platform_bind(struct vif_platform *, uint16_t domid,

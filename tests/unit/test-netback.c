@@ -143,8 +143,9 @@ static int
 fake_copy_fails(struct vif_platform *p OVS_UNUSED, struct vif_copy_seg *segs,
                 size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        segs[i].status = VIF_GNTST_OKAY; /* what the wrapper must not trust */
+    /* The first segment was carried out, then the call failed. */
+    if (n) {
+        segs[0].status = VIF_GNTST_OKAY;
     }
     return EIO;
 }
@@ -158,12 +159,18 @@ test_wrappers(const void *aux OVS_UNUSED)
     broken.copy = fake_copy_fails;
     CHECK(!vif_platform_open(&broken, 0, &p), "open");
     p->class = &broken;
-    struct vif_copy_seg segs[2]
-        = {{.ref = BED_DATA_REF}, {.ref = BED_DATA_REF}};
-    CHECK(vif_platform_copy(p, segs, 2) == EIO, "copy error lost");
-    CHECK(segs[0].status == VIF_GNTST_GENERAL_ERROR
-              && segs[1].status == VIF_GNTST_GENERAL_ERROR,
-          "failed batch with a segment not GENERAL_ERROR");
+    /* Stale statuses from an earlier call must not survive. */
+    struct vif_copy_seg segs[3] = {
+        {.ref = BED_DATA_REF, .status = VIF_GNTST_OKAY},
+        {.ref = BED_DATA_REF, .status = VIF_GNTST_OKAY},
+        {.ref = BED_DATA_REF, .status = VIF_GNTST_OKAY},
+    };
+    CHECK(vif_platform_copy(p, segs, 3) == EIO, "copy error lost");
+    CHECK(segs[0].status == VIF_GNTST_OKAY,
+          "a segment carried out before the failure lost its status");
+    CHECK(segs[1].status == VIF_GNTST_GENERAL_ERROR
+              && segs[2].status == VIF_GNTST_GENERAL_ERROR,
+          "a segment not carried out is not GENERAL_ERROR");
     /* The fake class has neither release_domain nor dead_domain. */
     vif_platform_release_domain(p, BED_DOMID);
     CHECK(vif_platform_dead_domain(p) == -1, "dead domain from nowhere");
