@@ -48,7 +48,9 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 static __thread struct vif_rx_pkt *rx_free[RX_FREE_MAX];
 static __thread size_t n_rx_free;
 
-/* A zeroed frame descriptor with room for 'size' bytes at 'data'. */
+/* A frame descriptor with room for 'size' bytes at 'data', not hashed; the
+ * caller sets 'vnet' and 'size' ('node' and 'enqueued' are set when it is
+ * queued).  Not zeroed: this runs once per frame. */
 static struct vif_rx_pkt *
 rx_pkt_alloc(size_t size)
 {
@@ -60,7 +62,7 @@ rx_pkt_alloc(size_t size)
     } else {
         pkt = xmalloc(sizeof *pkt + (pooled ? VIF_RX_PKT_POOLED : size));
     }
-    memset(pkt, 0, sizeof *pkt);
+    pkt->hashed = false;
     pkt->pooled = pooled;
     pkt->data = (uint8_t *)(pkt + 1);
     return pkt;
@@ -131,35 +133,39 @@ rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
 /* Whether 'pkt' may go to the guest of 'q' at all; if not, the counter of
  * the reason.  Completes a checksum the guest cannot (writes into the
  * frame). */
-static uint64_t *
+static inline uint64_t *
 rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
 {
     struct vif *vif = q->vif;
     const struct vif_features *f = &vif->features;
     uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 
-    if (!q->connected || vif->disabled || q->stalled) {
+    if (OVS_UNLIKELY(!q->connected || vif->disabled || q->stalled)) {
         return &q->stats.rx_drop_stalled;
     }
-    if (pkt->size < VIF_ETH_HLEN) {
+    if (OVS_UNLIKELY(pkt->size < VIF_ETH_HLEN)) {
         return &q->stats.rx_drop_too_big;
     }
-    if ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
-        || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
-        || (gso != VIRTIO_NET_HDR_GSO_NONE && gso != VIRTIO_NET_HDR_GSO_TCPV4
-            && gso != VIRTIO_NET_HDR_GSO_TCPV6)
-        || (pkt->size > VIF_PAGE_SIZE && !f->sg)
-        || pkt->size > XEN_NETIF_MAX_TX_SIZE) {
+    if (OVS_UNLIKELY(pkt->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE
+                     || pkt->size > VIF_PAGE_SIZE)
+        && ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
+            || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
+            || (gso != VIRTIO_NET_HDR_GSO_NONE
+                && gso != VIRTIO_NET_HDR_GSO_TCPV4
+                && gso != VIRTIO_NET_HDR_GSO_TCPV6)
+            || (pkt->size > VIF_PAGE_SIZE && !f->sg)
+            || pkt->size > XEN_NETIF_MAX_TX_SIZE)) {
         VIF_LOG(VLL_DBG, &rl, vif,
                 "RX frame of %" PRIuSIZE " bytes, GSO "
                 "type %u: the guest cannot take it",
                 pkt->size, gso);
         return &q->stats.rx_drop_too_big;
     }
-    if (!vif_mcast_allowed(vif, pkt->data)) {
+    if (OVS_UNLIKELY(pkt->data[0] & 1) && !vif_mcast_allowed(vif, pkt->data)) {
         return &q->stats.rx_drop_mcast;
     }
-    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && gso == 0) {
+    if (OVS_UNLIKELY(pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        && gso == 0) {
         struct vif_pkt_headers h;
         bool v6 = (vif_pkt_parse(pkt->data, pkt->size, &h) && h.ipv6);
         if (v6 ? !f->ipv6_csum : !f->ip_csum) {
@@ -224,8 +230,10 @@ vif_rx_port_run(struct vif *vif)
             memcpy(pkt->data, buf, size);
 
             size_t target = i;
-            if (vif_hash_frame(vif, pkt->data, size, &pkt->hash,
-                               &pkt->hash_type)) {
+            /* No call per frame while the guest configured no hash. */
+            if (vif->hash.flags
+                && vif_hash_frame(vif, pkt->data, size, &pkt->hash,
+                                  &pkt->hash_type)) {
                 pkt->hashed = true;
                 target = vif_hash_queue(vif, pkt->hash);
             }
@@ -265,13 +273,12 @@ rx_slots_available(struct vif_queue *q, unsigned int needed)
 
 /* One slot's response, built locally until the copy is done. */
 struct rx_rsp {
-    RING_IDX idx;
     union {
         struct netif_rx_response rsp;
         struct netif_extra_info extra;
     } u;
-    size_t seg; /* copy segment, or SIZE_MAX */
-    size_t pkt; /* index of its frame in the batch */
+    uint32_t seg; /* copy segment, or UINT32_MAX */
+    uint32_t pkt; /* index of its frame in the batch */
 };
 BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
                   == sizeof(struct netif_rx_response));
@@ -280,9 +287,12 @@ BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
  * until the copy is done, and the copy segments.  Per thread: the DPDK
  * driver delivers to queues of several VIFs in OVS's threads at once. */
 struct rx_batch {
-    struct rx_rsp rsps[RX_MAX_SLOTS];
+    struct rx_rsp rsps[RX_MAX_SLOTS]; /* rsps[i] answers request start + i */
     struct vif_copy_seg segs[RX_MAX_SLOTS];
     size_t n_rsps, n_segs, n_pkts;
+    RING_IDX start;          /* req_cons when the batch began */
+    RING_IDX avail;          /* requests posted and not taken, as last read */
+    uint64_t n_bytes, n_gso; /* of the frames taken, for the counters */
 };
 static __thread struct rx_batch rx_batch;
 
@@ -290,7 +300,7 @@ static __thread struct rx_batch rx_batch;
  * again after a stall.  Returns false if the queue cannot take frames now;
  * '*found': the guest posted requests we had not seen. */
 static bool
-rx_begin(struct vif_queue *q, bool *found)
+rx_begin(struct vif_queue *q, struct rx_batch *b, bool *found)
 {
     struct vif *vif = q->vif;
 
@@ -319,18 +329,66 @@ rx_begin(struct vif_queue *q, bool *found)
                 "again",
                 q->id);
     }
-    rx_batch.n_rsps = rx_batch.n_segs = rx_batch.n_pkts = 0;
+    b->n_rsps = b->n_segs = b->n_pkts = 0;
+    b->n_bytes = b->n_gso = 0;
+    b->start = q->rx.req_cons;
+    b->avail = prod - q->rx.req_cons;
     return true;
 }
 
-/* Takes RX requests for 'pkt' and plans its copies into 'b'.  Returns false
- * (and takes nothing) if the guest has not posted enough. */
+/* Whether 'needed' requests are posted beyond those taken into 'b'; reads
+ * req_prod only when the requests seen last do not suffice (once per
+ * burst, not per frame), and then asks for an event if they still do not
+ * (rx_slots_available()). */
+static inline bool
+rx_reserve(struct vif_queue *q, struct rx_batch *b, unsigned int needed)
+{
+    if (OVS_LIKELY(b->avail >= needed)) {
+        return true;
+    }
+    if (!rx_slots_available(q, needed)) {
+        return false;
+    }
+    b->avail = rx_req_prod(q) - q->rx.req_cons;
+    return true;
+}
+
+/* Takes one request for the copy of 'len' bytes from 'data' and the
+ * response 'rsp' (its id and status filled in here). */
+static inline void
+rx_add_data(struct vif_queue *q, struct rx_batch *b, uint16_t domid,
+            struct netif_rx_response rsp, const uint8_t *data, size_t len)
+{
+    RING_IDX idx = q->rx.req_cons++;
+    struct netif_rx_request req;
+    RING_COPY_REQUEST(&q->rx, idx, &req);
+
+    struct vif_copy_seg *seg = &b->segs[b->n_segs];
+    seg->to_guest = true;
+    seg->domid = domid;
+    seg->ref = req.gref;
+    seg->offset = 0;
+    seg->len = len;
+    seg->local = CONST_CAST(uint8_t *, data);
+    seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
+
+    struct rx_rsp *r = &b->rsps[b->n_rsps++];
+    rsp.id = req.id;
+    rsp.status = len;
+    r->u.rsp = rsp;
+    r->seg = b->n_segs++;
+    r->pkt = b->n_pkts;
+    b->avail--;
+}
+
+/* rx_add() for a frame of several slots or with extras (GSO, hash). */
 static bool
-rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
+rx_add_slow(struct vif_queue *q, struct rx_batch *b,
+            const struct vif_rx_pkt *pkt)
 {
     struct vif *vif = q->vif;
 
-    if (!rx_slots_available(q, vif_rx_slots_needed(q, pkt))) {
+    if (!rx_reserve(q, b, vif_rx_slots_needed(q, pkt))) {
         return false;
     }
 
@@ -360,32 +418,19 @@ rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
     size_t ofs = 0, extra_i = 0;
     for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
          slot++) {
-        struct netif_rx_request req;
-        struct rx_rsp *r = &b->rsps[b->n_rsps++];
-
-        RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &req);
-        memset(r, 0, sizeof *r);
-        r->idx = q->rx.req_cons++;
-        r->seg = SIZE_MAX;
-        r->pkt = b->n_pkts;
         if (slot != 0 && extra_i < n_extras) {
+            /* The request is taken, and answered with the extra. */
+            struct rx_rsp *r = &b->rsps[b->n_rsps++];
+            q->rx.req_cons++;
             r->u.extra = extras[extra_i++];
+            r->seg = UINT32_MAX;
+            r->pkt = b->n_pkts;
+            b->avail--;
             continue;
         }
 
         size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
-        struct vif_copy_seg *seg = &b->segs[b->n_segs];
-        memset(seg, 0, sizeof *seg);
-        seg->to_guest = true;
-        seg->domid = vif->domid;
-        seg->ref = req.gref;
-        seg->offset = 0;
-        seg->len = len;
-        seg->local = &pkt->data[ofs];
-        r->seg = b->n_segs++;
-        ofs += len;
-
-        uint16_t flags = ofs < pkt->size ? NETRXF_more_data : 0;
+        uint16_t flags = ofs + len < pkt->size ? NETRXF_more_data : 0;
         if (slot == 0) {
             if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
                 flags |= NETRXF_csum_blank | NETRXF_data_validated;
@@ -396,16 +441,44 @@ rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
                 flags |= NETRXF_extra_info;
             }
         }
-        r->u.rsp.id = req.id;
-        r->u.rsp.offset = 0;
-        r->u.rsp.flags = flags;
-        r->u.rsp.status = len;
+        rx_add_data(q, b, vif->domid,
+                    (struct netif_rx_response){.offset = 0, .flags = flags},
+                    &pkt->data[ofs], len);
+        ofs += len;
     }
-    q->stats.rx_packets++;
-    q->stats.rx_bytes += pkt->size;
+    b->n_bytes += pkt->size;
     if (gso != VIRTIO_NET_HDR_GSO_NONE) {
-        q->stats.rx_gso++;
+        b->n_gso++;
     }
+    b->n_pkts++;
+    return true;
+}
+
+/* Takes RX requests for 'pkt' and plans its copies into 'b'.  Returns false
+ * (and takes nothing) if the guest has not posted enough.  The common frame
+ * (one slot: no more than a page, no GSO, no hash) is planned here. */
+static inline bool
+rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
+{
+    if (OVS_UNLIKELY(pkt->size > VIF_PAGE_SIZE
+                     || pkt->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE
+                     || pkt->hashed)) {
+        return rx_add_slow(q, b, pkt);
+    }
+    if (!rx_reserve(q, b, 1)) {
+        return false;
+    }
+
+    uint16_t flags = 0;
+    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        flags = NETRXF_csum_blank | NETRXF_data_validated;
+    } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+        flags = NETRXF_data_validated;
+    }
+    rx_add_data(q, b, q->vif->domid,
+                (struct netif_rx_response){.offset = 0, .flags = flags},
+                pkt->data, pkt->size);
+    b->n_bytes += pkt->size;
     b->n_pkts++;
     return true;
 }
@@ -417,38 +490,59 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
 {
     struct vif *vif = q->vif;
 
-    if (b->n_pkts && !vif->polled) {
+    if (!b->n_rsps) {
+        return;
+    }
+    if (!vif->polled) {
         /* Once per batch; for the stall timer, which a polled VIF's
          * driver does not run. */
         q->last_rx_time = time_msec();
     }
-    if (b->n_segs) {
-        vif_platform_copy(vif->platform, b->segs, b->n_segs);
+    q->stats.rx_packets += b->n_pkts;
+    q->stats.rx_bytes += b->n_bytes;
+    q->stats.rx_gso += b->n_gso;
+    vif_platform_copy(vif->platform, b->segs, b->n_segs);
+
+    /* One pass over the statuses: a failed copy is rare. */
+    int copy_errors = 0;
+    BUILD_ASSERT_DECL(VIF_GNTST_OKAY == 0);
+    for (size_t i = 0; i < b->n_segs; i++) {
+        copy_errors |= b->segs[i].status;
     }
-    size_t last_bad = SIZE_MAX;
-    for (size_t i = 0; i < b->n_rsps; i++) {
-        struct rx_rsp *r = &b->rsps[i];
-        const struct vif_copy_seg *seg
-            = r->seg != SIZE_MAX ? &b->segs[r->seg] : NULL;
-        if (seg && seg->status != VIF_GNTST_OKAY) {
-            r->u.rsp.status = seg->status;
-            if (last_bad != r->pkt) {
-                last_bad = r->pkt;
-                q->stats.rx_copy_errors++;
-                VIF_LOG(VLL_WARN, &rl, vif,
-                        "RX grant copy to ref %" PRIu32 " failed: status %d",
-                        seg->ref, seg->status);
+    if (OVS_UNLIKELY(copy_errors)) {
+        size_t last_bad = SIZE_MAX;
+        for (size_t i = 0; i < b->n_rsps; i++) {
+            struct rx_rsp *r = &b->rsps[i];
+            const struct vif_copy_seg *seg
+                = r->seg != UINT32_MAX ? &b->segs[r->seg] : NULL;
+            if (seg && seg->status != VIF_GNTST_OKAY) {
+                r->u.rsp.status = seg->status;
+                if (last_bad != r->pkt) {
+                    last_bad = r->pkt;
+                    q->stats.rx_copy_errors++;
+                    VIF_LOG(VLL_WARN, &rl, vif,
+                            "RX grant copy to ref %" PRIu32
+                            " failed: status %d",
+                            seg->ref, seg->status);
+                }
             }
         }
-        memcpy(RING_GET_RESPONSE(&q->rx, r->idx), &r->u, sizeof r->u);
     }
-    if (b->n_rsps) {
-        int notify;
-        q->rx.rsp_prod_pvt = q->rx.req_cons;
-        RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
-        if (notify) {
-            vif_platform_notify(vif->platform, q->rx_evtchn);
-        }
+
+    /* Every response, each built whole in 'b' (neither struct has
+     * padding), with the ring's address and size read once. */
+    netif_rx_sring_t *sring = q->rx.sring;
+    const RING_IDX mask = RING_SIZE(&q->rx) - 1;
+    for (size_t i = 0; i < b->n_rsps; i++) {
+        memcpy(&sring->ring[(b->start + i) & mask].rsp, &b->rsps[i].u,
+               sizeof b->rsps[i].u);
+    }
+
+    int notify;
+    q->rx.rsp_prod_pvt = q->rx.req_cons;
+    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
+    if (notify) {
+        vif_platform_notify(vif->platform, q->rx_evtchn);
     }
 }
 
@@ -460,7 +554,7 @@ vif_rx_action(struct vif_queue *q)
     size_t n_pkts = 0;
     bool found;
 
-    if (!rx_begin(q, &found)) {
+    if (!rx_begin(q, b, &found)) {
         return found;
     }
     while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
@@ -487,7 +581,7 @@ vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts, size_t n)
     bool found;
     size_t i;
 
-    if (!rx_begin(q, &found)) {
+    if (!rx_begin(q, b, &found)) {
         for (i = 0; i < n; i++) {
             q->stats.rx_drop_stalled++;
         }
