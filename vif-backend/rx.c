@@ -133,7 +133,7 @@ rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
 /* Whether 'pkt' may go to the guest of 'q' at all; if not, the counter of
  * the reason.  Completes a checksum the guest cannot (writes into the
  * frame). */
-static inline uint64_t *
+static inline __attribute__((always_inline)) uint64_t *
 rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
 {
     struct vif *vif = q->vif;
@@ -175,8 +175,8 @@ rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
     return NULL;
 }
 
-void
-vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+static inline void
+rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
 {
     uint64_t *drop = rx_admit(q, pkt);
     if (drop) {
@@ -195,6 +195,12 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
     pkt->enqueued = now;
     ovs_list_push_back(&q->rx_queue, &pkt->node);
     q->rx_queue_bytes += pkt->size;
+}
+
+void
+vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+{
+    rx_enqueue(q, pkt, now);
 }
 
 void
@@ -237,7 +243,7 @@ vif_rx_port_run(struct vif *vif)
                 pkt->hashed = true;
                 target = vif_hash_queue(vif, pkt->hash);
             }
-            vif_rx_enqueue(&vif->queues[target], pkt, now);
+            rx_enqueue(&vif->queues[target], pkt, now);
         }
     }
 }
@@ -271,30 +277,55 @@ rx_slots_available(struct vif_queue *q, unsigned int needed)
     return false;
 }
 
-/* One slot's response, built locally until the copy is done. */
-struct rx_rsp {
-    union {
-        struct netif_rx_response rsp;
-        struct netif_extra_info extra;
-    } u;
-    uint32_t seg; /* copy segment, or UINT32_MAX */
-    uint32_t pkt; /* index of its frame in the batch */
+/* One batch of frames for the RX ring.  Each response goes into its slot
+ * as the slot's request is taken (built whole in a local struct; neither
+ * netif_rx_response nor netif_extra_info has padding), where the guest
+ * does not look before rx_finish() pushes it after the copy; a failed copy
+ * then rewrites its slot's status.  Per thread: the DPDK driver delivers
+ * to queues of several VIFs in OVS's threads at once. */
+struct rx_batch {
+    struct vif_copy_seg segs[RX_MAX_SLOTS];
+    struct {
+        RING_IDX idx; /* the slot the segment fills */
+        uint32_t pkt; /* its frame's index in the batch */
+    } seg_of[RX_MAX_SLOTS];
+    size_t n_segs, n_pkts;
+    RING_IDX start;   /* req_cons when the batch began */
+    RING_IDX avail;   /* requests posted and not taken, as last read */
+    uint64_t n_bytes; /* of the frames taken, for the counters */
+    uint64_t n_gso;
 };
 BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
                   == sizeof(struct netif_rx_response));
-
-/* One batch of frames for the RX ring: the responses, built locally
- * until the copy is done, and the copy segments.  Per thread: the DPDK
- * driver delivers to queues of several VIFs in OVS's threads at once. */
-struct rx_batch {
-    struct rx_rsp rsps[RX_MAX_SLOTS]; /* rsps[i] answers request start + i */
-    struct vif_copy_seg segs[RX_MAX_SLOTS];
-    size_t n_rsps, n_segs, n_pkts;
-    RING_IDX start;          /* req_cons when the batch began */
-    RING_IDX avail;          /* requests posted and not taken, as last read */
-    uint64_t n_bytes, n_gso; /* of the frames taken, for the counters */
-};
 static __thread struct rx_batch rx_batch;
+
+/* What the fast path (rx_add_fast()) changes in a batch: a local copy the
+ * compiler keeps in registers, written back around anything else. */
+struct rx_cursor {
+    size_t n_segs, n_pkts;
+    RING_IDX avail;
+    uint64_t n_bytes;
+};
+
+static inline struct rx_cursor
+rx_cursor_get(const struct rx_batch *b)
+{
+    return (struct rx_cursor){
+        .n_segs = b->n_segs,
+        .n_pkts = b->n_pkts,
+        .avail = b->avail,
+        .n_bytes = b->n_bytes,
+    };
+}
+
+static inline void
+rx_cursor_put(struct rx_batch *b, const struct rx_cursor *c)
+{
+    b->n_segs = c->n_segs;
+    b->n_pkts = c->n_pkts;
+    b->avail = c->avail;
+    b->n_bytes = c->n_bytes;
+}
 
 /* Checks the ring's indices (XSA-39) and notices a guest that posts buffers
  * again after a stall.  Returns false if the queue cannot take frames now;
@@ -329,56 +360,100 @@ rx_begin(struct vif_queue *q, struct rx_batch *b, bool *found)
                 "again",
                 q->id);
     }
-    b->n_rsps = b->n_segs = b->n_pkts = 0;
+    b->n_segs = b->n_pkts = 0;
     b->n_bytes = b->n_gso = 0;
     b->start = q->rx.req_cons;
     b->avail = prod - q->rx.req_cons;
     return true;
 }
 
-/* Whether 'needed' requests are posted beyond those taken into 'b'; reads
- * req_prod only when the requests seen last do not suffice (once per
- * burst, not per frame), and then asks for an event if they still do not
- * (rx_slots_available()). */
-static inline bool
-rx_reserve(struct vif_queue *q, struct rx_batch *b, unsigned int needed)
+/* The requests posted beyond those taken, if at least 'needed': req_prod
+ * is read again only when the requests seen last do not suffice (once per
+ * burst, not per frame).  0 if they still do not: then an event is asked
+ * for (rx_slots_available()). */
+static RING_IDX
+rx_refill(struct vif_queue *q, unsigned int needed)
 {
-    if (OVS_LIKELY(b->avail >= needed)) {
-        return true;
-    }
     if (!rx_slots_available(q, needed)) {
-        return false;
+        return 0;
     }
-    b->avail = rx_req_prod(q) - q->rx.req_cons;
-    return true;
+    return rx_req_prod(q) - q->rx.req_cons;
 }
 
-/* Takes one request for the copy of 'len' bytes from 'data' and the
- * response 'rsp' (its id and status filled in here). */
+/* Takes the next request for a copy of 'len' bytes from 'data' into its
+ * page, answered with 'flags' (and the request's id, 'len' as status). */
 static inline void
-rx_add_data(struct vif_queue *q, struct rx_batch *b, uint16_t domid,
-            struct netif_rx_response rsp, const uint8_t *data, size_t len)
+rx_take_data(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+             const uint8_t *data, size_t len, uint16_t flags)
 {
+    netif_rx_sring_t *sring = q->rx.sring;
     RING_IDX idx = q->rx.req_cons++;
     struct netif_rx_request req;
-    RING_COPY_REQUEST(&q->rx, idx, &req);
 
-    struct vif_copy_seg *seg = &b->segs[b->n_segs];
+    /* RING_COPY_REQUEST(): only the copy is used (XSA-155). */
+    req = *(volatile struct netif_rx_request *)&sring
+               ->ring[idx & (RING_SIZE(&q->rx) - 1)]
+               .req;
+
+    struct vif_copy_seg *seg = &b->segs[c->n_segs];
     seg->to_guest = true;
-    seg->domid = domid;
+    seg->domid = q->vif->domid;
     seg->ref = req.gref;
     seg->offset = 0;
     seg->len = len;
     seg->local = CONST_CAST(uint8_t *, data);
     seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
+    b->seg_of[c->n_segs].idx = idx;
+    b->seg_of[c->n_segs].pkt = c->n_pkts;
+    c->n_segs++;
 
-    struct rx_rsp *r = &b->rsps[b->n_rsps++];
-    rsp.id = req.id;
-    rsp.status = len;
-    r->u.rsp = rsp;
-    r->seg = b->n_segs++;
-    r->pkt = b->n_pkts;
-    b->avail--;
+    const struct netif_rx_response rsp = {
+        .id = req.id,
+        .offset = 0,
+        .flags = flags,
+        .status = len,
+    };
+    sring->ring[idx & (RING_SIZE(&q->rx) - 1)].rsp = rsp;
+    c->avail--;
+}
+
+/* Whether 'pkt' takes rx_add_fast(): one slot (no more than a page), no
+ * GSO, no hash. */
+static inline bool
+rx_is_fast(const struct vif_rx_pkt *pkt)
+{
+    return (pkt->size <= VIF_PAGE_SIZE
+            && pkt->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE && !pkt->hashed);
+}
+
+/* The flags of a frame's first response. */
+static inline uint16_t
+rx_first_flags(const struct vif_rx_pkt *pkt)
+{
+    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        return NETRXF_csum_blank | NETRXF_data_validated;
+    } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+        return NETRXF_data_validated;
+    }
+    return 0;
+}
+
+/* rx_add() of a frame for which rx_is_fast(), with the batch's counts in
+ * 'c'.  Returns false (and takes nothing) if no request is posted. */
+static inline bool
+rx_add_fast(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+            const struct vif_rx_pkt *pkt)
+{
+    if (OVS_UNLIKELY(!c->avail)) {
+        c->avail = rx_refill(q, 1);
+        if (!c->avail) {
+            return false;
+        }
+    }
+    rx_take_data(q, b, c, pkt->data, pkt->size, rx_first_flags(pkt));
+    c->n_bytes += pkt->size;
+    c->n_pkts++;
+    return true;
 }
 
 /* rx_add() for a frame of several slots or with extras (GSO, hash). */
@@ -386,10 +461,14 @@ static bool
 rx_add_slow(struct vif_queue *q, struct rx_batch *b,
             const struct vif_rx_pkt *pkt)
 {
-    struct vif *vif = q->vif;
+    unsigned int needed = vif_rx_slots_needed(q, pkt);
+    struct rx_cursor c = rx_cursor_get(b);
 
-    if (!rx_reserve(q, b, vif_rx_slots_needed(q, pkt))) {
-        return false;
+    if (c.avail < needed) {
+        c.avail = rx_refill(q, needed);
+        if (!c.avail) {
+            return false;
+        }
     }
 
     struct netif_extra_info extras[2];
@@ -419,81 +498,61 @@ rx_add_slow(struct vif_queue *q, struct rx_batch *b,
     for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
          slot++) {
         if (slot != 0 && extra_i < n_extras) {
-            /* The request is taken, and answered with the extra. */
-            struct rx_rsp *r = &b->rsps[b->n_rsps++];
-            q->rx.req_cons++;
-            r->u.extra = extras[extra_i++];
-            r->seg = UINT32_MAX;
-            r->pkt = b->n_pkts;
-            b->avail--;
+            /* The request is taken and answered with the extra. */
+            RING_IDX idx = q->rx.req_cons++;
+            memcpy(RING_GET_RESPONSE(&q->rx, idx), &extras[extra_i++],
+                   sizeof *extras);
+            c.avail--;
             continue;
         }
 
         size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
         uint16_t flags = ofs + len < pkt->size ? NETRXF_more_data : 0;
         if (slot == 0) {
-            if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-                flags |= NETRXF_csum_blank | NETRXF_data_validated;
-            } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
-                flags |= NETRXF_data_validated;
-            }
+            flags |= rx_first_flags(pkt);
             if (n_extras) {
                 flags |= NETRXF_extra_info;
             }
         }
-        rx_add_data(q, b, vif->domid,
-                    (struct netif_rx_response){.offset = 0, .flags = flags},
-                    &pkt->data[ofs], len);
+        rx_take_data(q, b, &c, &pkt->data[ofs], len, flags);
         ofs += len;
     }
-    b->n_bytes += pkt->size;
+    c.n_bytes += pkt->size;
+    c.n_pkts++;
+    rx_cursor_put(b, &c);
     if (gso != VIRTIO_NET_HDR_GSO_NONE) {
         b->n_gso++;
     }
-    b->n_pkts++;
     return true;
 }
 
-/* Takes RX requests for 'pkt' and plans its copies into 'b'.  Returns false
- * (and takes nothing) if the guest has not posted enough.  The common frame
- * (one slot: no more than a page, no GSO, no hash) is planned here. */
+/* Takes RX requests for 'pkt' and plans its copies into 'b', whose counts
+ * are in 'c'.  Returns false (and takes nothing) if the guest has not
+ * posted enough. */
 static inline bool
-rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
+rx_add(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+       const struct vif_rx_pkt *pkt)
 {
-    if (OVS_UNLIKELY(pkt->size > VIF_PAGE_SIZE
-                     || pkt->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE
-                     || pkt->hashed)) {
-        return rx_add_slow(q, b, pkt);
+    if (OVS_LIKELY(rx_is_fast(pkt))) {
+        return rx_add_fast(q, b, c, pkt);
     }
-    if (!rx_reserve(q, b, 1)) {
-        return false;
-    }
-
-    uint16_t flags = 0;
-    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-        flags = NETRXF_csum_blank | NETRXF_data_validated;
-    } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
-        flags = NETRXF_data_validated;
-    }
-    rx_add_data(q, b, q->vif->domid,
-                (struct netif_rx_response){.offset = 0, .flags = flags},
-                pkt->data, pkt->size);
-    b->n_bytes += pkt->size;
-    b->n_pkts++;
-    return true;
+    rx_cursor_put(b, c);
+    bool ok = rx_add_slow(q, b, pkt);
+    *c = rx_cursor_get(b);
+    return ok;
 }
 
-/* Carries out the copies of 'b', writes the responses, pushes them and
- * notifies the guest if the ring asks. */
+/* Carries out the copies of 'b', fixes the responses of failed ones,
+ * pushes the responses and notifies the guest if the ring asks. */
 static void
 rx_finish(struct vif_queue *q, struct rx_batch *b)
 {
     struct vif *vif = q->vif;
 
-    if (!b->n_rsps) {
-        return;
+    if (q->rx.req_cons == b->start) {
+        return; /* nothing taken */
     }
-    if (!vif->polled) {
+    if (b->n_pkts && !vif->polled) {
         /* Once per batch; for the stall timer, which a polled VIF's
          * driver does not run. */
         q->last_rx_time = time_msec();
@@ -501,7 +560,9 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
     q->stats.rx_packets += b->n_pkts;
     q->stats.rx_bytes += b->n_bytes;
     q->stats.rx_gso += b->n_gso;
-    vif_platform_copy(vif->platform, b->segs, b->n_segs);
+    if (b->n_segs) {
+        vif_platform_copy(vif->platform, b->segs, b->n_segs);
+    }
 
     /* One pass over the statuses: a failed copy is rare. */
     int copy_errors = 0;
@@ -511,14 +572,13 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
     }
     if (OVS_UNLIKELY(copy_errors)) {
         size_t last_bad = SIZE_MAX;
-        for (size_t i = 0; i < b->n_rsps; i++) {
-            struct rx_rsp *r = &b->rsps[i];
-            const struct vif_copy_seg *seg
-                = r->seg != UINT32_MAX ? &b->segs[r->seg] : NULL;
-            if (seg && seg->status != VIF_GNTST_OKAY) {
-                r->u.rsp.status = seg->status;
-                if (last_bad != r->pkt) {
-                    last_bad = r->pkt;
+        for (size_t i = 0; i < b->n_segs; i++) {
+            const struct vif_copy_seg *seg = &b->segs[i];
+            if (seg->status != VIF_GNTST_OKAY) {
+                RING_GET_RESPONSE(&q->rx, b->seg_of[i].idx)->status
+                    = seg->status;
+                if (last_bad != b->seg_of[i].pkt) {
+                    last_bad = b->seg_of[i].pkt;
                     q->stats.rx_copy_errors++;
                     VIF_LOG(VLL_WARN, &rl, vif,
                             "RX grant copy to ref %" PRIu32
@@ -527,15 +587,6 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
                 }
             }
         }
-    }
-
-    /* Every response, each built whole in 'b' (neither struct has
-     * padding), with the ring's address and size read once. */
-    netif_rx_sring_t *sring = q->rx.sring;
-    const RING_IDX mask = RING_SIZE(&q->rx) - 1;
-    for (size_t i = 0; i < b->n_rsps; i++) {
-        memcpy(&sring->ring[(b->start + i) & mask].rsp, &b->rsps[i].u,
-               sizeof b->rsps[i].u);
     }
 
     int notify;
@@ -557,16 +608,20 @@ vif_rx_action(struct vif_queue *q)
     if (!rx_begin(q, b, &found)) {
         return found;
     }
+    struct rx_cursor c = rx_cursor_get(b);
+    size_t taken_bytes = 0;
     while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
         struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
                                               struct vif_rx_pkt, node);
-        if (!rx_add(q, b, pkt)) {
+        if (!rx_add(q, b, &c, pkt)) {
             break;
         }
         ovs_list_remove(&pkt->node);
-        q->rx_queue_bytes -= pkt->size;
+        taken_bytes += pkt->size;
         pkts[n_pkts++] = pkt;
     }
+    rx_cursor_put(b, &c);
+    q->rx_queue_bytes -= taken_bytes;
     rx_finish(q, b);
     for (size_t i = 0; i < n_pkts; i++) {
         rx_pkt_free(pkts[i]);
@@ -588,14 +643,16 @@ vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts, size_t n)
         return n;
     }
     n = MIN(n, VIF_RX_BUDGET);
+    struct rx_cursor c = rx_cursor_get(b);
     for (i = 0; i < n; i++) {
         uint64_t *drop = rx_admit(q, pkts[i]);
         if (drop) {
             (*drop)++;
-        } else if (!rx_add(q, b, pkts[i])) {
+        } else if (!rx_add(q, b, &c, pkts[i])) {
             break;
         }
     }
+    rx_cursor_put(b, &c);
     rx_finish(q, b);
     return i;
 }
