@@ -48,7 +48,9 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 static __thread struct vif_rx_pkt *rx_free[RX_FREE_MAX];
 static __thread size_t n_rx_free;
 
-/* A zeroed frame descriptor with room for 'size' bytes at 'data'. */
+/* A frame descriptor with room for 'size' bytes at 'data', not hashed; the
+ * caller sets 'vnet' and 'size' ('node' and 'enqueued' are set when it is
+ * queued).  Not zeroed: this runs once per frame. */
 static struct vif_rx_pkt *
 rx_pkt_alloc(size_t size)
 {
@@ -60,7 +62,7 @@ rx_pkt_alloc(size_t size)
     } else {
         pkt = xmalloc(sizeof *pkt + (pooled ? VIF_RX_PKT_POOLED : size));
     }
-    memset(pkt, 0, sizeof *pkt);
+    pkt->hashed = false;
     pkt->pooled = pooled;
     pkt->data = (uint8_t *)(pkt + 1);
     return pkt;
@@ -131,35 +133,39 @@ rx_drop(struct vif_queue *q OVS_UNUSED, struct vif_rx_pkt *pkt,
 /* Whether 'pkt' may go to the guest of 'q' at all; if not, the counter of
  * the reason.  Completes a checksum the guest cannot (writes into the
  * frame). */
-static uint64_t *
+static inline __attribute__((always_inline)) uint64_t *
 rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
 {
     struct vif *vif = q->vif;
     const struct vif_features *f = &vif->features;
     uint8_t gso = pkt->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 
-    if (!q->connected || vif->disabled || q->stalled) {
+    if (OVS_UNLIKELY(!q->connected || vif->disabled || q->stalled)) {
         return &q->stats.rx_drop_stalled;
     }
-    if (pkt->size < VIF_ETH_HLEN) {
+    if (OVS_UNLIKELY(pkt->size < VIF_ETH_HLEN)) {
         return &q->stats.rx_drop_too_big;
     }
-    if ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
-        || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
-        || (gso != VIRTIO_NET_HDR_GSO_NONE && gso != VIRTIO_NET_HDR_GSO_TCPV4
-            && gso != VIRTIO_NET_HDR_GSO_TCPV6)
-        || (pkt->size > VIF_PAGE_SIZE && !f->sg)
-        || pkt->size > XEN_NETIF_MAX_TX_SIZE) {
+    if (OVS_UNLIKELY(pkt->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE
+                     || pkt->size > VIF_PAGE_SIZE)
+        && ((gso == VIRTIO_NET_HDR_GSO_TCPV4 && !f->gso4)
+            || (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !f->gso6)
+            || (gso != VIRTIO_NET_HDR_GSO_NONE
+                && gso != VIRTIO_NET_HDR_GSO_TCPV4
+                && gso != VIRTIO_NET_HDR_GSO_TCPV6)
+            || (pkt->size > VIF_PAGE_SIZE && !f->sg)
+            || pkt->size > XEN_NETIF_MAX_TX_SIZE)) {
         VIF_LOG(VLL_DBG, &rl, vif,
                 "RX frame of %" PRIuSIZE " bytes, GSO "
                 "type %u: the guest cannot take it",
                 pkt->size, gso);
         return &q->stats.rx_drop_too_big;
     }
-    if (!vif_mcast_allowed(vif, pkt->data)) {
+    if (OVS_UNLIKELY(pkt->data[0] & 1) && !vif_mcast_allowed(vif, pkt->data)) {
         return &q->stats.rx_drop_mcast;
     }
-    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM && gso == 0) {
+    if (OVS_UNLIKELY(pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        && gso == 0) {
         struct vif_pkt_headers h;
         bool v6 = (vif_pkt_parse(pkt->data, pkt->size, &h) && h.ipv6);
         if (v6 ? !f->ipv6_csum : !f->ip_csum) {
@@ -169,8 +175,8 @@ rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
     return NULL;
 }
 
-void
-vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+static inline void
+rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
 {
     uint64_t *drop = rx_admit(q, pkt);
     if (drop) {
@@ -189,6 +195,12 @@ vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
     pkt->enqueued = now;
     ovs_list_push_back(&q->rx_queue, &pkt->node);
     q->rx_queue_bytes += pkt->size;
+}
+
+void
+vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+{
+    rx_enqueue(q, pkt, now);
 }
 
 void
@@ -224,12 +236,14 @@ vif_rx_port_run(struct vif *vif)
             memcpy(pkt->data, buf, size);
 
             size_t target = i;
-            if (vif_hash_frame(vif, pkt->data, size, &pkt->hash,
-                               &pkt->hash_type)) {
+            /* No call per frame while the guest configured no hash. */
+            if (vif->hash.flags
+                && vif_hash_frame(vif, pkt->data, size, &pkt->hash,
+                                  &pkt->hash_type)) {
                 pkt->hashed = true;
                 target = vif_hash_queue(vif, pkt->hash);
             }
-            vif_rx_enqueue(&vif->queues[target], pkt, now);
+            rx_enqueue(&vif->queues[target], pkt, now);
         }
     }
 }
@@ -263,34 +277,61 @@ rx_slots_available(struct vif_queue *q, unsigned int needed)
     return false;
 }
 
-/* One slot's response, built locally until the copy is done. */
-struct rx_rsp {
-    RING_IDX idx;
-    union {
-        struct netif_rx_response rsp;
-        struct netif_extra_info extra;
-    } u;
-    size_t seg; /* copy segment, or SIZE_MAX */
-    size_t pkt; /* index of its frame in the batch */
+/* One batch of frames for the RX ring.  Each response goes into its slot
+ * as the slot's request is taken (built whole in a local struct; neither
+ * netif_rx_response nor netif_extra_info has padding), where the guest
+ * does not look before rx_finish() pushes it after the copy; a failed copy
+ * then rewrites its slot's status.  Per thread: the DPDK driver delivers
+ * to queues of several VIFs in OVS's threads at once. */
+struct rx_batch {
+    struct vif_copy_seg segs[RX_MAX_SLOTS];
+    struct {
+        RING_IDX idx; /* the slot the segment fills */
+        uint32_t pkt; /* its frame's index in the batch */
+    } seg_of[RX_MAX_SLOTS];
+    size_t n_segs, n_pkts;
+    RING_IDX start;   /* req_cons when the batch began */
+    RING_IDX avail;   /* requests posted and not taken, as last read */
+    uint64_t n_bytes; /* of the frames taken, for the counters */
+    uint64_t n_gso;
 };
 BUILD_ASSERT_DECL(sizeof(struct netif_extra_info)
                   == sizeof(struct netif_rx_response));
-
-/* One batch of frames for the RX ring: the responses, built locally
- * until the copy is done, and the copy segments.  Per thread: the DPDK
- * driver delivers to queues of several VIFs in OVS's threads at once. */
-struct rx_batch {
-    struct rx_rsp rsps[RX_MAX_SLOTS];
-    struct vif_copy_seg segs[RX_MAX_SLOTS];
-    size_t n_rsps, n_segs, n_pkts;
-};
 static __thread struct rx_batch rx_batch;
+
+/* What the fast path (rx_add_fast()) changes in a batch: a local copy the
+ * compiler keeps in registers, written back around anything else. */
+struct rx_cursor {
+    size_t n_segs, n_pkts;
+    RING_IDX avail;
+    uint64_t n_bytes;
+};
+
+static inline struct rx_cursor
+rx_cursor_get(const struct rx_batch *b)
+{
+    return (struct rx_cursor){
+        .n_segs = b->n_segs,
+        .n_pkts = b->n_pkts,
+        .avail = b->avail,
+        .n_bytes = b->n_bytes,
+    };
+}
+
+static inline void
+rx_cursor_put(struct rx_batch *b, const struct rx_cursor *c)
+{
+    b->n_segs = c->n_segs;
+    b->n_pkts = c->n_pkts;
+    b->avail = c->avail;
+    b->n_bytes = c->n_bytes;
+}
 
 /* Checks the ring's indices (XSA-39) and notices a guest that posts buffers
  * again after a stall.  Returns false if the queue cannot take frames now;
  * '*found': the guest posted requests we had not seen. */
 static bool
-rx_begin(struct vif_queue *q, bool *found)
+rx_begin(struct vif_queue *q, struct rx_batch *b, bool *found)
 {
     struct vif *vif = q->vif;
 
@@ -319,19 +360,115 @@ rx_begin(struct vif_queue *q, bool *found)
                 "again",
                 q->id);
     }
-    rx_batch.n_rsps = rx_batch.n_segs = rx_batch.n_pkts = 0;
+    b->n_segs = b->n_pkts = 0;
+    b->n_bytes = b->n_gso = 0;
+    b->start = q->rx.req_cons;
+    b->avail = prod - q->rx.req_cons;
     return true;
 }
 
-/* Takes RX requests for 'pkt' and plans its copies into 'b'.  Returns false
- * (and takes nothing) if the guest has not posted enough. */
-static bool
-rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
+/* The requests posted beyond those taken, if at least 'needed': req_prod
+ * is read again only when the requests seen last do not suffice (once per
+ * burst, not per frame).  0 if they still do not: then an event is asked
+ * for (rx_slots_available()). */
+static RING_IDX
+rx_refill(struct vif_queue *q, unsigned int needed)
 {
-    struct vif *vif = q->vif;
+    if (!rx_slots_available(q, needed)) {
+        return 0;
+    }
+    return rx_req_prod(q) - q->rx.req_cons;
+}
 
-    if (!rx_slots_available(q, vif_rx_slots_needed(q, pkt))) {
-        return false;
+/* Takes the next request for a copy of 'len' bytes from 'data' into its
+ * page, answered with 'flags' (and the request's id, 'len' as status). */
+static inline void
+rx_take_data(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+             const uint8_t *data, size_t len, uint16_t flags)
+{
+    netif_rx_sring_t *sring = q->rx.sring;
+    RING_IDX idx = q->rx.req_cons++;
+    struct netif_rx_request req;
+
+    /* RING_COPY_REQUEST(): only the copy is used (XSA-155). */
+    req = *(volatile struct netif_rx_request *)&sring
+               ->ring[idx & (RING_SIZE(&q->rx) - 1)]
+               .req;
+
+    struct vif_copy_seg *seg = &b->segs[c->n_segs];
+    seg->to_guest = true;
+    seg->domid = q->vif->domid;
+    seg->ref = req.gref;
+    seg->offset = 0;
+    seg->len = len;
+    seg->local = CONST_CAST(uint8_t *, data);
+    seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
+    b->seg_of[c->n_segs].idx = idx;
+    b->seg_of[c->n_segs].pkt = c->n_pkts;
+    c->n_segs++;
+
+    const struct netif_rx_response rsp = {
+        .id = req.id,
+        .offset = 0,
+        .flags = flags,
+        .status = len,
+    };
+    sring->ring[idx & (RING_SIZE(&q->rx) - 1)].rsp = rsp;
+    c->avail--;
+}
+
+/* Whether 'pkt' takes rx_add_fast(): one slot (no more than a page), no
+ * GSO, no hash. */
+static inline bool
+rx_is_fast(const struct vif_rx_pkt *pkt)
+{
+    return (pkt->size <= VIF_PAGE_SIZE
+            && pkt->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE && !pkt->hashed);
+}
+
+/* The flags of a frame's first response. */
+static inline uint16_t
+rx_first_flags(const struct vif_rx_pkt *pkt)
+{
+    if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        return NETRXF_csum_blank | NETRXF_data_validated;
+    } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+        return NETRXF_data_validated;
+    }
+    return 0;
+}
+
+/* rx_add() of a frame for which rx_is_fast(), with the batch's counts in
+ * 'c'.  Returns false (and takes nothing) if no request is posted. */
+static inline bool
+rx_add_fast(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+            const struct vif_rx_pkt *pkt)
+{
+    if (OVS_UNLIKELY(!c->avail)) {
+        c->avail = rx_refill(q, 1);
+        if (!c->avail) {
+            return false;
+        }
+    }
+    rx_take_data(q, b, c, pkt->data, pkt->size, rx_first_flags(pkt));
+    c->n_bytes += pkt->size;
+    c->n_pkts++;
+    return true;
+}
+
+/* rx_add() for a frame of several slots or with extras (GSO, hash). */
+static bool
+rx_add_slow(struct vif_queue *q, struct rx_batch *b,
+            const struct vif_rx_pkt *pkt)
+{
+    unsigned int needed = vif_rx_slots_needed(q, pkt);
+    struct rx_cursor c = rx_cursor_get(b);
+
+    if (c.avail < needed) {
+        c.avail = rx_refill(q, needed);
+        if (!c.avail) {
+            return false;
+        }
     }
 
     struct netif_extra_info extras[2];
@@ -360,95 +497,103 @@ rx_add(struct vif_queue *q, struct rx_batch *b, const struct vif_rx_pkt *pkt)
     size_t ofs = 0, extra_i = 0;
     for (unsigned int slot = 0; ofs < pkt->size || extra_i < n_extras;
          slot++) {
-        struct netif_rx_request req;
-        struct rx_rsp *r = &b->rsps[b->n_rsps++];
-
-        RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &req);
-        memset(r, 0, sizeof *r);
-        r->idx = q->rx.req_cons++;
-        r->seg = SIZE_MAX;
-        r->pkt = b->n_pkts;
         if (slot != 0 && extra_i < n_extras) {
-            r->u.extra = extras[extra_i++];
+            /* The request is taken and answered with the extra. */
+            RING_IDX idx = q->rx.req_cons++;
+            memcpy(RING_GET_RESPONSE(&q->rx, idx), &extras[extra_i++],
+                   sizeof *extras);
+            c.avail--;
             continue;
         }
 
         size_t len = MIN(pkt->size - ofs, VIF_PAGE_SIZE);
-        struct vif_copy_seg *seg = &b->segs[b->n_segs];
-        memset(seg, 0, sizeof *seg);
-        seg->to_guest = true;
-        seg->domid = vif->domid;
-        seg->ref = req.gref;
-        seg->offset = 0;
-        seg->len = len;
-        seg->local = &pkt->data[ofs];
-        r->seg = b->n_segs++;
-        ofs += len;
-
-        uint16_t flags = ofs < pkt->size ? NETRXF_more_data : 0;
+        uint16_t flags = ofs + len < pkt->size ? NETRXF_more_data : 0;
         if (slot == 0) {
-            if (pkt->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-                flags |= NETRXF_csum_blank | NETRXF_data_validated;
-            } else if (pkt->vnet.flags & VIRTIO_NET_HDR_F_DATA_VALID) {
-                flags |= NETRXF_data_validated;
-            }
+            flags |= rx_first_flags(pkt);
             if (n_extras) {
                 flags |= NETRXF_extra_info;
             }
         }
-        r->u.rsp.id = req.id;
-        r->u.rsp.offset = 0;
-        r->u.rsp.flags = flags;
-        r->u.rsp.status = len;
+        rx_take_data(q, b, &c, &pkt->data[ofs], len, flags);
+        ofs += len;
     }
-    q->stats.rx_packets++;
-    q->stats.rx_bytes += pkt->size;
+    c.n_bytes += pkt->size;
+    c.n_pkts++;
+    rx_cursor_put(b, &c);
     if (gso != VIRTIO_NET_HDR_GSO_NONE) {
-        q->stats.rx_gso++;
+        b->n_gso++;
     }
-    b->n_pkts++;
     return true;
 }
 
-/* Carries out the copies of 'b', writes the responses, pushes them and
- * notifies the guest if the ring asks. */
+/* Takes RX requests for 'pkt' and plans its copies into 'b', whose counts
+ * are in 'c'.  Returns false (and takes nothing) if the guest has not
+ * posted enough. */
+static inline bool
+rx_add(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
+       const struct vif_rx_pkt *pkt)
+{
+    if (OVS_LIKELY(rx_is_fast(pkt))) {
+        return rx_add_fast(q, b, c, pkt);
+    }
+    rx_cursor_put(b, c);
+    bool ok = rx_add_slow(q, b, pkt);
+    *c = rx_cursor_get(b);
+    return ok;
+}
+
+/* Carries out the copies of 'b', fixes the responses of failed ones,
+ * pushes the responses and notifies the guest if the ring asks. */
 static void
 rx_finish(struct vif_queue *q, struct rx_batch *b)
 {
     struct vif *vif = q->vif;
 
+    if (q->rx.req_cons == b->start) {
+        return; /* nothing taken */
+    }
     if (b->n_pkts && !vif->polled) {
         /* Once per batch; for the stall timer, which a polled VIF's
          * driver does not run. */
         q->last_rx_time = time_msec();
     }
+    q->stats.rx_packets += b->n_pkts;
+    q->stats.rx_bytes += b->n_bytes;
+    q->stats.rx_gso += b->n_gso;
     if (b->n_segs) {
         vif_platform_copy(vif->platform, b->segs, b->n_segs);
     }
-    size_t last_bad = SIZE_MAX;
-    for (size_t i = 0; i < b->n_rsps; i++) {
-        struct rx_rsp *r = &b->rsps[i];
-        const struct vif_copy_seg *seg
-            = r->seg != SIZE_MAX ? &b->segs[r->seg] : NULL;
-        if (seg && seg->status != VIF_GNTST_OKAY) {
-            r->u.rsp.status = seg->status;
-            if (last_bad != r->pkt) {
-                last_bad = r->pkt;
-                q->stats.rx_copy_errors++;
-                VIF_LOG(VLL_WARN, &rl, vif,
-                        "RX grant copy to ref %" PRIu32 " failed: status %d",
-                        seg->ref, seg->status);
+
+    /* One pass over the statuses: a failed copy is rare. */
+    int copy_errors = 0;
+    BUILD_ASSERT_DECL(VIF_GNTST_OKAY == 0);
+    for (size_t i = 0; i < b->n_segs; i++) {
+        copy_errors |= b->segs[i].status;
+    }
+    if (OVS_UNLIKELY(copy_errors)) {
+        size_t last_bad = SIZE_MAX;
+        for (size_t i = 0; i < b->n_segs; i++) {
+            const struct vif_copy_seg *seg = &b->segs[i];
+            if (seg->status != VIF_GNTST_OKAY) {
+                RING_GET_RESPONSE(&q->rx, b->seg_of[i].idx)->status
+                    = seg->status;
+                if (last_bad != b->seg_of[i].pkt) {
+                    last_bad = b->seg_of[i].pkt;
+                    q->stats.rx_copy_errors++;
+                    VIF_LOG(VLL_WARN, &rl, vif,
+                            "RX grant copy to ref %" PRIu32
+                            " failed: status %d",
+                            seg->ref, seg->status);
+                }
             }
         }
-        memcpy(RING_GET_RESPONSE(&q->rx, r->idx), &r->u, sizeof r->u);
     }
-    if (b->n_rsps) {
-        int notify;
-        q->rx.rsp_prod_pvt = q->rx.req_cons;
-        RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
-        if (notify) {
-            vif_platform_notify(vif->platform, q->rx_evtchn);
-        }
+
+    int notify;
+    q->rx.rsp_prod_pvt = q->rx.req_cons;
+    RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
+    if (notify) {
+        vif_platform_notify(vif->platform, q->rx_evtchn);
     }
 }
 
@@ -460,19 +605,23 @@ vif_rx_action(struct vif_queue *q)
     size_t n_pkts = 0;
     bool found;
 
-    if (!rx_begin(q, &found)) {
+    if (!rx_begin(q, b, &found)) {
         return found;
     }
+    struct rx_cursor c = rx_cursor_get(b);
+    size_t taken_bytes = 0;
     while (n_pkts < VIF_RX_BUDGET && !ovs_list_is_empty(&q->rx_queue)) {
         struct vif_rx_pkt *pkt = CONTAINER_OF(ovs_list_front(&q->rx_queue),
                                               struct vif_rx_pkt, node);
-        if (!rx_add(q, b, pkt)) {
+        if (!rx_add(q, b, &c, pkt)) {
             break;
         }
         ovs_list_remove(&pkt->node);
-        q->rx_queue_bytes -= pkt->size;
+        taken_bytes += pkt->size;
         pkts[n_pkts++] = pkt;
     }
+    rx_cursor_put(b, &c);
+    q->rx_queue_bytes -= taken_bytes;
     rx_finish(q, b);
     for (size_t i = 0; i < n_pkts; i++) {
         rx_pkt_free(pkts[i]);
@@ -487,21 +636,23 @@ vif_rx_deliver(struct vif_queue *q, struct vif_rx_pkt *const *pkts, size_t n)
     bool found;
     size_t i;
 
-    if (!rx_begin(q, &found)) {
+    if (!rx_begin(q, b, &found)) {
         for (i = 0; i < n; i++) {
             q->stats.rx_drop_stalled++;
         }
         return n;
     }
     n = MIN(n, VIF_RX_BUDGET);
+    struct rx_cursor c = rx_cursor_get(b);
     for (i = 0; i < n; i++) {
         uint64_t *drop = rx_admit(q, pkts[i]);
         if (drop) {
             (*drop)++;
-        } else if (!rx_add(q, b, pkts[i])) {
+        } else if (!rx_add(q, b, &c, pkts[i])) {
             break;
         }
     }
+    rx_cursor_put(b, &c);
     rx_finish(q, b);
     return i;
 }

@@ -45,30 +45,33 @@ VLOG_DEFINE_THIS_MODULE(vif_tx);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* One parsed packet of a batch. */
+/* One parsed packet of a batch: small, so a burst's array is cheap to
+ * walk; the further slots of a packet of several live in tx_run()'s
+ * 'frags'. */
 struct tx_pkt {
     struct netif_tx_request first; /* size: the first slot's own length */
-    struct netif_tx_request frags[VIF_TX_SLOTS_MAX - 1]; /* further slots */
-    size_t n_frags;              /* first member zeroed by tx_parse_packet() */
-    size_t n_extra;              /* extra-info slots to answer NULL */
+    bool one_slot;    /* no extras, no further slots (the common case):
+                       * 'n_extra', 'n_frags' and 'frags' are not set */
+    uint16_t n_extra; /* extra-info slots to answer NULL */
+    uint16_t n_frags; /* further slots, in 'frags' */
     struct netif_extra_info gso; /* type 0 if none */
-    size_t size;                 /* the whole frame's length */
-    uint8_t *buf;                /* where it lands (the sink's), or NULL */
-    void *handle;                /* the sink's handle for 'buf' */
-    size_t seg0, n_segs;         /* its copy segments */
+    uint32_t size;               /* the whole frame's length */
+    uint32_t seg0;               /* its first copy segment */
+    uint8_t *buf; /* where it lands (the sink's); NULL: no buffer, or
+                   * dropped once answered */
+    void *handle; /* the sink's handle for 'buf' */
+    const struct netif_tx_request *frags; /* further slots */
 };
 
 #define TX_MAX_SEGS (VIF_TX_BUDGET * VIF_TX_SLOTS_MAX)
 
-static void
+static inline void
 tx_response(struct vif_queue *q, uint16_t id, int16_t status)
 {
-    struct netif_tx_response rsp;
+    /* Built whole (the struct has no padding) and stored once. */
+    const struct netif_tx_response rsp = {.id = id, .status = status};
 
-    memset(&rsp, 0, sizeof rsp);
-    rsp.id = id;
-    rsp.status = status;
-    memcpy(RING_GET_RESPONSE(&q->tx, q->tx.rsp_prod_pvt), &rsp, sizeof rsp);
+    *RING_GET_RESPONSE(&q->tx, q->tx.rsp_prod_pvt) = rsp;
     q->tx.rsp_prod_pvt++;
 }
 
@@ -182,56 +185,54 @@ tx_mcast_del(struct vif *vif, const uint8_t addr[6])
     }
 }
 
-/* Parses the next packet on the ring into 'pkt'; 'now_usec' is the
- * burst's time (time_usec(), read once per burst) for the credit, or -1
- * when the VIF has no rate limit. */
-static enum tx_parse
-tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
+/* Reads req_prod and checks it against the ring (XSA-39): the guest may
+ * have at most a ring of requests outstanding.  Returns false, the VIF
+ * disabled, if it claims more. */
+static bool
+tx_read_prod(struct vif_queue *q, RING_IDX *prod)
 {
-    struct vif *vif = q->vif;
-    RING_IDX prod = tx_req_prod(q);
-
-    if (vif->disabled) {
-        return TX_STOP;
-    }
-    if (prod - q->tx.req_cons > VIF_TX_RING_SIZE
-        || prod - q->tx.rsp_prod_pvt > VIF_TX_RING_SIZE) {
-        vif_fatal(vif,
+    *prod = tx_req_prod(q);
+    if (OVS_UNLIKELY(*prod - q->tx.req_cons > VIF_TX_RING_SIZE
+                     || *prod - q->tx.rsp_prod_pvt > VIF_TX_RING_SIZE)) {
+        vif_fatal(q->vif,
                   "impossible number of TX requests: req_prod %u, "
                   "req_cons %u, rsp_prod %u",
-                  prod, q->tx.req_cons, q->tx.rsp_prod_pvt);
-        return TX_STOP;
+                  *prod, q->tx.req_cons, q->tx.rsp_prod_pvt);
+        return false;
     }
-    if (prod == q->tx.req_cons) {
-        int more;
+    return true;
+}
 
-        if (vif->polled) {
-            return TX_STOP; /* polled again soon: no event wanted */
-        }
-        RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
-        if (!more) {
-            return TX_STOP;
-        }
-        return TX_DONE; /* come back for the new requests */
-    }
+/* Drops the packet of 'n_slots' slots ('first', then 'chain') with
+ * 'n_extra' extras: counts it in 'counter', answers every slot with an
+ * error. */
+static void
+tx_drop(struct vif_queue *q, const struct netif_tx_request *first,
+        size_t n_extra, const struct netif_tx_request *chain, size_t n_slots,
+        uint64_t *counter)
+{
+    (*counter)++;
+    VIF_LOG(VLL_DBG, &rl, q->vif,
+            "TX packet of %u bytes in %" PRIuSIZE " slots dropped",
+            first->size, n_slots);
+    tx_respond_all(q, first, n_extra, chain, n_slots - 1, NETIF_RSP_ERROR);
+}
 
-    RING_IDX work = prod - q->tx.req_cons;
-    /* Everything but 'frags' (of which only the first 'n_frags', copied
-     * below, are ever read): zeroing the whole array cost more than the
-     * rest of the parse. */
-    memset(&pkt->n_frags, 0, sizeof *pkt - offsetof(struct tx_pkt, n_frags));
-    RING_COPY_REQUEST(&q->tx, q->tx.req_cons, &pkt->first);
-    if (now_usec >= 0 && !vif_rate_take(vif, pkt->first.size, now_usec)) {
-        q->stats.tx_rate_limited++;
-        return TX_STOP;
-    }
-    q->tx.req_cons++;
-    work--;
-
+/* Parses a packet whose first request, already taken into 'pkt', has
+ * extras or further slots; 'work' requests are posted after it.  Its
+ * further slots go to 'frags'. */
+static enum tx_parse
+tx_parse_slow(struct vif_queue *q, struct tx_pkt *pkt,
+              struct netif_tx_request frags[VIF_TX_SLOTS_MAX - 1],
+              RING_IDX work)
+{
+    struct vif *vif = q->vif;
     struct netif_extra_info extras[XEN_NETIF_EXTRA_TYPE_MAX - 1];
+    size_t n_extra = 0;
+
     memset(extras, 0, sizeof extras);
     if (pkt->first.flags & NETTXF_extra_info
-        && !tx_get_extras(q, &work, extras, &pkt->n_extra)) {
+        && !tx_get_extras(q, &work, extras, &n_extra)) {
         return TX_STOP;
     }
 
@@ -248,7 +249,7 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
         if (del->type) {
             tx_mcast_del(vif, del->u.mcast.addr);
         }
-        tx_respond_all(q, &pkt->first, pkt->n_extra, NULL, 0, status);
+        tx_respond_all(q, &pkt->first, n_extra, NULL, 0, status);
         return TX_DONE;
     }
 
@@ -299,12 +300,7 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
         drop = &q->stats.tx_drop_short;
     }
     if (drop) {
-        (*drop)++;
-        VIF_LOG(VLL_DBG, &rl, vif,
-                "TX packet of %u bytes in %" PRIuSIZE " slots dropped",
-                pkt->first.size, n_slots);
-        tx_respond_all(q, &pkt->first, pkt->n_extra, chain, n_slots - 1,
-                       NETIF_RSP_ERROR);
+        tx_drop(q, &pkt->first, n_extra, chain, n_slots, drop);
         return TX_DONE;
     }
     if (pkt->first.offset + remaining > VIF_PAGE_SIZE) {
@@ -327,108 +323,178 @@ tx_parse_packet(struct vif_queue *q, struct tx_pkt *pkt, long long now_usec)
         pkt->gso = *gso;
     }
 
+    pkt->n_extra = n_extra;
     pkt->n_frags = n_slots - 1;
     if (pkt->n_frags) {
-        memcpy(pkt->frags, chain, pkt->n_frags * sizeof *chain);
+        memcpy(frags, chain, pkt->n_frags * sizeof *chain);
     }
+    pkt->frags = frags;
     pkt->size = pkt->first.size;
     pkt->first.size = remaining;
     return TX_PACKET;
 }
 
-/* Appends copy segment for 'len' bytes of 'ref'/'offset' at 'dst'. */
-static void
-tx_add_seg(struct vif_queue *q, struct vif_copy_seg *segs, size_t *n_segs,
-           uint32_t ref, uint16_t offset, uint16_t len, uint8_t *dst)
+/* Appends a copy segment for 'len' bytes of 'ref'/'offset' to 'dst'. */
+static inline void
+tx_add_seg(struct vif_copy_seg *seg, uint16_t domid, uint32_t ref,
+           uint16_t offset, uint16_t len, uint8_t *dst)
 {
-    if (len) {
-        struct vif_copy_seg *seg = &segs[(*n_segs)++];
-        memset(seg, 0, sizeof *seg);
-        seg->to_guest = false;
-        seg->domid = q->vif->domid;
-        seg->ref = ref;
-        seg->offset = offset;
-        seg->len = len;
-        seg->local = dst;
-    }
+    seg->to_guest = false;
+    seg->domid = domid;
+    seg->ref = ref;
+    seg->offset = offset;
+    seg->len = len;
+    seg->local = dst;
+    seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
 }
 
+/* Answers a packet that is not the common case (several slots, no buffer,
+ * a failed copy: 'segs'[pkt->seg0] up to 'seg_end' are its segments);
+ * leaves 'buf' NULL if the frame is not to be handed on. */
 static void
-tx_submit(struct vif_queue *q, struct tx_pkt *pkt,
-          const struct vif_copy_seg *segs, const struct vif_tx_sink *sink)
+tx_answer_slow(struct vif_queue *q, struct tx_pkt *pkt,
+               const struct vif_copy_seg *segs, size_t seg_end,
+               const struct vif_tx_sink *sink)
 {
-    struct vif *vif = q->vif;
+    int16_t status = NETIF_RSP_OKAY;
 
     if (!pkt->buf) {
         /* The sink had no buffer: the guest's request was fine, the switch
          * could not take the frame. */
-        tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
-                       NETIF_RSP_OKAY);
         q->stats.tx_drop_port++;
-        return;
-    }
-    for (size_t i = 0; i < pkt->n_segs; i++) {
-        const struct vif_copy_seg *seg = &segs[pkt->seg0 + i];
-        if (seg->status != VIF_GNTST_OKAY) {
-            q->stats.tx_drop_copy++;
-            VIF_LOG(VLL_WARN, &rl, vif,
-                    "TX grant copy of ref %" PRIu32 " failed: status %d",
-                    seg->ref, seg->status);
-            tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags,
-                           pkt->n_frags, NETIF_RSP_ERROR);
-            sink->drop(sink->aux, pkt->handle);
-            return;
+    } else {
+        for (size_t i = pkt->seg0; i < seg_end; i++) {
+            const struct vif_copy_seg *seg = &segs[i];
+            if (seg->status != VIF_GNTST_OKAY) {
+                q->stats.tx_drop_copy++;
+                VIF_LOG(VLL_WARN, &rl, q->vif,
+                        "TX grant copy of ref %" PRIu32 " failed: status %d",
+                        seg->ref, seg->status);
+                if (sink) {
+                    sink->drop(sink->aux, pkt->handle);
+                }
+                pkt->buf = NULL;
+                status = NETIF_RSP_ERROR;
+                break;
+            }
         }
     }
-    tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
-                   NETIF_RSP_OKAY);
+    if (pkt->one_slot) {
+        tx_response(q, pkt->first.id, status);
+    } else {
+        tx_respond_all(q, &pkt->first, pkt->n_extra, pkt->frags, pkt->n_frags,
+                       status);
+    }
+}
 
-    uint8_t *frame = pkt->buf;
-    struct virtio_net_hdr vnet;
-    if (!vif_tx_vnet_hdr(frame, pkt->size, pkt->first.flags,
-                         pkt->gso.type ? &pkt->gso : NULL, &vnet)) {
+/* tx_deliver()'s header for a frame with a partial checksum or GSO.
+ * Returns false (the frame dropped, counted) if its headers cannot carry
+ * them. */
+static bool
+tx_vnet_slow(struct vif_queue *q, struct tx_pkt *pkt,
+             const struct vif_tx_sink *sink, struct virtio_net_hdr *vnet)
+{
+    struct vif *vif = q->vif;
+
+    if (!vif_tx_vnet_hdr(pkt->buf, pkt->size, pkt->first.flags,
+                         pkt->gso.type ? &pkt->gso : NULL, vnet)) {
         q->stats.tx_drop_headers++;
         VIF_LOG(VLL_DBG, &rl, vif,
                 "TX frame's headers do not allow the "
                 "checksum/GSO requested; dropped");
-        sink->drop(sink->aux, pkt->handle);
-        return;
-    }
-    if (vif->tx_sw_csum && vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-        vif_pkt_csum_complete(frame, pkt->size, &vnet);
-    }
-    int error = sink->put(sink->aux, pkt->handle, &vnet, frame, pkt->size);
-    if (error) {
-        q->stats.tx_drop_port++;
-        if (error != EAGAIN) {
-            VIF_LOG(VLL_WARN, &rl, vif, "port send failed: %s",
-                    ovs_strerror(error));
+        if (sink) {
+            sink->drop(sink->aux, pkt->handle);
         }
-        return;
+        return false;
     }
-    q->stats.tx_packets++;
-    q->stats.tx_bytes += pkt->size;
-    if (pkt->gso.type) {
-        q->stats.tx_gso++;
+    if (vif->tx_sw_csum && vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+        vif_pkt_csum_complete(pkt->buf, pkt->size, vnet);
+    }
+    return true;
+}
+
+/* Counts a frame the sink or port refused with 'error'. */
+static void
+tx_put_failed(struct vif_queue *q, int error)
+{
+    q->stats.tx_drop_port++;
+    if (error != EAGAIN) {
+        VIF_LOG(VLL_WARN, &rl, q->vif, "port send failed: %s",
+                ovs_strerror(error));
     }
 }
 
-bool
-vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
-           size_t max_pkts)
+/* Hands 'pkt' (answered, copied) to 'sink', or if it is NULL to 'port'
+ * (EAGAIN if NULL: offline).  Returns true if it was taken. */
+static inline __attribute__((always_inline)) bool
+tx_deliver(struct vif_queue *q, struct tx_pkt *pkt,
+           const struct vif_tx_sink *sink, struct vif_port *port)
+{
+    uint16_t flags = pkt->first.flags;
+    struct virtio_net_hdr vnet;
+
+    if (OVS_LIKELY(!pkt->gso.type && !(flags & NETTXF_csum_blank))) {
+        /* vif_tx_vnet_hdr()'s first case, which needs no header and no
+         * checksum. */
+        vnet = (struct virtio_net_hdr){
+            .flags
+            = (flags & NETTXF_data_validated ? VIRTIO_NET_HDR_F_DATA_VALID
+                                             : 0),
+        };
+    } else if (!tx_vnet_slow(q, pkt, sink, &vnet)) {
+        return false;
+    }
+
+    int error;
+    if (sink) {
+        error = sink->put(sink->aux, pkt->handle, &vnet, pkt->buf, pkt->size);
+    } else if (port) {
+        error = vif_port_send(port, q->id, &vnet, pkt->buf, pkt->size);
+    } else {
+        error = EAGAIN;
+    }
+    if (OVS_UNLIKELY(error)) {
+        tx_put_failed(q, error);
+        return false;
+    }
+    if (OVS_UNLIKELY(pkt->gso.type)) {
+        q->stats.tx_gso++;
+    }
+    return true;
+}
+
+/* vif_tx_run() into 'sink', or if it is NULL (vif_tx_action()) into the
+ * VIF's port, the frames one after another in the queue's tx_buf
+ * (VIF_TX_BATCH_BYTES + one frame).  Expanded once for each, so that the
+ * port's case makes no indirect call per frame.
+ *
+ * Per burst, not per packet: one read of req_prod (and its check) while
+ * the requests it announced last, one batch of grant copies, one pass of
+ * responses, one push and notification check.  The common packet (one
+ * slot, no extras) is parsed here; others in tx_parse_slow(). */
+static inline __attribute__((always_inline)) bool
+tx_run(struct vif_queue *q, const struct vif_tx_sink *sink, size_t max_pkts)
 {
     /* Per thread: the DPDK driver runs queues of several VIFs in OVS's PMD
      * threads at once. */
     static __thread struct tx_pkt pkts[VIF_TX_BUDGET];
+    static __thread struct netif_tx_request frags[VIF_TX_BUDGET]
+                                                 [VIF_TX_SLOTS_MAX - 1];
     static __thread struct vif_copy_seg segs[TX_MAX_SEGS];
     struct vif *vif = q->vif;
     size_t n_pkts = 0, n_segs = 0, used = 0;
-    bool found = false;
     int budget = VIF_TX_BUDGET * 2;
+    bool checked = false; /* the final check found the ring empty */
 
     if (!q->connected) {
         return false;
     }
+    struct vif_port *port = vif->port;
+    netif_tx_sring_t *sring = q->tx.sring;
+    const RING_IDX mask = RING_SIZE(&q->tx) - 1;
+    const uint16_t domid = vif->domid;
+    RING_IDX start = q->tx.req_cons;
+    RING_IDX prod = start; /* req_prod as last read: read it first */
     max_pkts = MIN(max_pkts, VIF_TX_BUDGET);
     /* The clock and the credit only for a rate limit (without one the
      * credit always allows): a polled ring that is mostly empty would spend
@@ -436,33 +502,96 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
     long long now_usec
         = (vif->rate_bytes || vif->credit.bytes ? time_usec() : -1);
     while (n_pkts < max_pkts && used <= VIF_TX_BATCH_BYTES && budget-- > 0) {
-        struct tx_pkt *pkt = &pkts[n_pkts];
         RING_IDX cons = q->tx.req_cons;
-        enum tx_parse r = tx_parse_packet(q, pkt, now_usec);
 
-        if (q->tx.req_cons != cons) {
-            found = true;
-        }
-        if (r == TX_STOP) {
-            break;
-        } else if (r == TX_DONE) {
-            continue;
-        }
+        if (cons == prod) {
+            /* Past the requests we saw: read req_prod again.  Once per
+             * burst while requests last (Linux reads it once per packet);
+             * a VIF disabled meanwhile (by another queue's thread) stops
+             * here too. */
+            if (vif->disabled || !tx_read_prod(q, &prod)) {
+                break;
+            }
+            if (prod == cons) {
+                int more;
 
-        pkt->buf = sink->alloc(sink->aux, pkt->size, &pkt->handle);
-        pkt->seg0 = n_segs;
-        if (pkt->buf) {
-            uint8_t *dst = pkt->buf;
-            tx_add_seg(q, segs, &n_segs, pkt->first.gref, pkt->first.offset,
-                       pkt->first.size, dst);
-            dst += pkt->first.size;
-            for (size_t i = 0; i < pkt->n_frags; i++) {
-                const struct netif_tx_request *f = &pkt->frags[i];
-                tx_add_seg(q, segs, &n_segs, f->gref, f->offset, f->size, dst);
-                dst += f->size;
+                if (vif->polled) {
+                    break; /* polled again soon: no event wanted */
+                }
+                RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
+                if (!more) {
+                    checked = true;
+                    break;
+                }
+                continue; /* come back for the new requests */
             }
         }
-        pkt->n_segs = n_segs - pkt->seg0;
+
+        /* RING_COPY_REQUEST(&q->tx, cons, &pkt->first) with the ring's
+         * address and size read once: one copy out of shared memory, and
+         * only the copy is used (XSA-155). */
+        struct tx_pkt *pkt = &pkts[n_pkts];
+        pkt->first
+            = *(volatile struct netif_tx_request *)&sring->ring[cons & mask]
+                   .req;
+        if (OVS_UNLIKELY(now_usec >= 0)
+            && !vif_rate_take(vif, pkt->first.size, now_usec)) {
+            q->stats.tx_rate_limited++;
+            break;
+        }
+        q->tx.req_cons = cons + 1;
+        pkt->gso.type = 0;
+        pkt->one_slot
+            = !(pkt->first.flags & (NETTXF_extra_info | NETTXF_more_data));
+        if (OVS_LIKELY(pkt->one_slot)) {
+            /* tx_parse_slow()'s checks for a chain of one, in the same
+             * order. */
+            uint16_t size = pkt->first.size;
+
+            if (OVS_UNLIKELY(size < VIF_ETH_HLEN)) {
+                tx_drop(q, &pkt->first, 0, NULL, 1, &q->stats.tx_drop_short);
+                continue;
+            }
+            if (OVS_UNLIKELY(pkt->first.offset + size > VIF_PAGE_SIZE)) {
+                vif_fatal(vif,
+                          "TX first slot crosses a page: offset %u + size %u",
+                          pkt->first.offset, size);
+                break;
+            }
+            pkt->size = size;
+        } else {
+            enum tx_parse r
+                = tx_parse_slow(q, pkt, frags[n_pkts], prod - q->tx.req_cons);
+            if (r == TX_STOP) {
+                break;
+            } else if (r == TX_DONE) {
+                continue;
+            }
+        }
+
+        if (!sink) {
+            pkt->buf = &q->tx_buf[used];
+        } else {
+            pkt->buf = sink->alloc(sink->aux, pkt->size, &pkt->handle);
+        }
+        pkt->seg0 = n_segs;
+        if (OVS_LIKELY(pkt->buf != NULL)) {
+            /* The first slot holds at least an Ethernet header; empty
+             * further slots add no segment (XSA-448). */
+            tx_add_seg(&segs[n_segs++], domid, pkt->first.gref,
+                       pkt->first.offset, pkt->first.size, pkt->buf);
+            if (OVS_UNLIKELY(!pkt->one_slot)) {
+                uint8_t *dst = pkt->buf + pkt->first.size;
+                for (size_t i = 0; i < pkt->n_frags; i++) {
+                    const struct netif_tx_request *f = &pkt->frags[i];
+                    if (f->size) {
+                        tx_add_seg(&segs[n_segs++], domid, f->gref, f->offset,
+                                   f->size, dst);
+                        dst += f->size;
+                    }
+                }
+            }
+        }
         used += pkt->size;
         n_pkts++;
     }
@@ -470,10 +599,44 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
     if (n_segs) {
         vif_platform_copy(vif->platform, segs, n_segs); /* statuses say */
     }
-    for (size_t i = 0; i < n_pkts; i++) {
-        tx_submit(q, &pkts[i], segs, sink);
+    /* One pass over the statuses: a failed copy is rare. */
+    int copy_errors = 0;
+    BUILD_ASSERT_DECL(VIF_GNTST_OKAY == 0);
+    for (size_t i = 0; i < n_segs; i++) {
+        copy_errors |= segs[i].status;
     }
-    if (q->tx.rsp_prod_pvt != q->tx.sring->rsp_prod) {
+
+    /* Each packet's responses (the common one's built whole, the struct
+     * has no padding, and stored once), then its frame to the sink. */
+    RING_IDX rsp_prod = q->tx.rsp_prod_pvt;
+    uint64_t n_sent = 0, n_bytes = 0;
+    for (size_t i = 0; i < n_pkts; i++) {
+        struct tx_pkt *pkt = &pkts[i];
+
+        if (OVS_LIKELY(pkt->one_slot && pkt->buf && !copy_errors)) {
+            const struct netif_tx_response rsp = {
+                .id = pkt->first.id,
+                .status = NETIF_RSP_OKAY,
+            };
+            sring->ring[rsp_prod++ & mask].rsp = rsp;
+        } else {
+            q->tx.rsp_prod_pvt = rsp_prod;
+            tx_answer_slow(q, pkt, segs,
+                           i + 1 < n_pkts ? pkts[i + 1].seg0 : n_segs, sink);
+            rsp_prod = q->tx.rsp_prod_pvt;
+            if (!pkt->buf) {
+                continue;
+            }
+        }
+        if (tx_deliver(q, pkt, sink, port)) {
+            n_sent++;
+            n_bytes += pkt->size;
+        }
+    }
+    q->tx.rsp_prod_pvt = rsp_prod;
+    q->stats.tx_packets += n_sent;
+    q->stats.tx_bytes += n_bytes;
+    if (q->tx.rsp_prod_pvt != sring->rsp_prod) {
         tx_push(q);
     }
 
@@ -481,63 +644,28 @@ vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
      * request, without the final check: ask for an event on the next
      * request now (Linux: xenvif_napi_schedule_or_enable_events()), or the
      * frontend, seeing a stale req_event, never notifies again and TX
-     * stalls until something else wakes us. */
-    if (!vif->disabled && !vif->polled && !vif_tx_pending(q)) {
+     * stalls until something else wakes us.  Not again if the loop ended
+     * on that check: req_event is already past every request taken. */
+    if (!checked && !vif->disabled && !vif->polled && !vif_tx_pending(q)) {
         int more;
         RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, more);
         (void)more; /* vif_wait() sees it through vif_tx_pending() */
     }
-    return found;
+    return q->tx.req_cons != start;
 }
 
-/* vif_tx_action()'s sink: frames are built one after another in the
- * queue's tx_buf (VIF_TX_BATCH_BYTES + one frame) and sent to the port. */
-struct tx_port_sink {
-    struct vif_queue *q;
-    size_t used; /* bytes of tx_buf handed out */
-};
-
-static void *
-tx_port_alloc(void *aux, size_t size, void **handle)
+bool
+vif_tx_run(struct vif_queue *q, const struct vif_tx_sink *sink,
+           size_t max_pkts)
 {
-    struct tx_port_sink *ps = aux;
-    uint8_t *buf = &ps->q->tx_buf[ps->used];
-
-    ps->used += size;
-    *handle = NULL;
-    return buf;
-}
-
-static int
-tx_port_put(void *aux, void *handle OVS_UNUSED,
-            const struct virtio_net_hdr *vnet, void *frame, size_t size)
-{
-    struct tx_port_sink *ps = aux;
-    struct vif *vif = ps->q->vif;
-
-    if (!vif->port) {
-        return EAGAIN;
-    }
-    return vif_port_send(vif->port, ps->q->id, vnet, frame, size);
-}
-
-static void
-tx_port_drop(void *aux OVS_UNUSED, void *handle OVS_UNUSED)
-{
+    ovs_assert(sink);
+    return tx_run(q, sink, max_pkts);
 }
 
 bool
 vif_tx_action(struct vif_queue *q)
 {
-    struct tx_port_sink ps = {.q = q};
-    const struct vif_tx_sink sink = {
-        .alloc = tx_port_alloc,
-        .put = tx_port_put,
-        .drop = tx_port_drop,
-        .aux = &ps,
-    };
-
-    return vif_tx_run(q, &sink, VIF_TX_BUDGET);
+    return tx_run(q, NULL, VIF_TX_BUDGET);
 }
 
 bool
