@@ -576,6 +576,9 @@ vif_backend_run(struct vif_backend *be)
         }
     }
 
+    /* Which taps have frames (port.h: before any recv() of the round). */
+    vif_port_class_run(be->port_class);
+
     long long now = time_msec();
     struct vif *vif;
     HMAP_FOR_EACH_SAFE (vif, node, &be->vifs) {
