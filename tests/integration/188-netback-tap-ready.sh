@@ -9,8 +9,11 @@
 #
 # N guests, each with eth0 in a namespace of its own without IPv6 (a guest
 # that sends nothing), connect.  Watched with strace for a few seconds:
-#   - all quiet: netback makes no readv() at all, and fewer poll-loop
-#     rounds (poll() calls) than one per VIF per second;
+#   - all quiet: netback makes no readv() at all, fewer poll-loop rounds
+#     (poll() calls) than one per VIF per second, and sends the agent at
+#     most one counters report per VIF (it used to send every VIF's every
+#     2 s, and read an answer to each: now only changed counters, and
+#     every VIF's every 30 s);
 #   - g1 pings g2 (both already learned by the bridge, ARP entries
 #     static, so nothing is flooded): netback's readv()s are on the taps of
 #     vif1.0 and vif2.0 only, and on both;
@@ -52,7 +55,8 @@ expect_ping g1 "$(addr 2)"
 nb_trace() {
     local out=$1 spid
     shift
-    timeout -s INT "$WATCH" strace -f -qq -e trace=readv,poll \
+    timeout -s INT "$WATCH" strace -f -qq -s 262144 \
+        -e trace=readv,poll,write,writev,sendto,sendmsg \
         -o "$out" -p "$NB_PID" 2>>"$T_DIR/strace.err" &
     spid=$!
     sleep 0.5 # attached (strace stops nothing it missed: a round is a round)
@@ -78,12 +82,16 @@ sleep 2
 nb_trace "$T_DIR/quiet.txt" sleep "$((WATCH - 1))"
 n_readv=$(grep -c 'readv(' "$T_DIR/quiet.txt" || true)
 n_rounds=$(grep -c 'poll(' "$T_DIR/quiet.txt" || true)
+n_reports=$({ grep -o 'vif-stats-report' "$T_DIR/quiet.txt" || true; } | wc -l)
 ((n_readv == 0)) ||
     fail "$N quiet guests: netback made $n_readv readv() calls in ${WATCH} s," \
         "on $(readv_taps "$T_DIR/quiet.txt" | paste -sd' ')"
 ((n_rounds < N * WATCH)) ||
     fail "$N quiet guests: $n_rounds poll-loop rounds in ${WATCH} s"
-log "ok: $N quiet guests: no readv() in ${WATCH} s, $n_rounds poll-loop rounds"
+((n_reports <= N)) ||
+    fail "$N quiet guests: $n_reports counters reports to the agent in ${WATCH} s"
+log "ok: $N quiet guests: no readv() in ${WATCH} s, $n_rounds poll-loop" \
+    "rounds, $n_reports counters reports"
 
 # One busy pair.
 nb_trace "$T_DIR/busy.txt" gexec g1 ping -q -c 20 -i 0.2 -W 1 "$(addr 2)" \
