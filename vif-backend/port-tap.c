@@ -69,9 +69,12 @@ struct port_tap {
     size_t n_fds;
 };
 
-/* The epoll set of every tap fd (made at the first open; -1 while it could
- * not be made: then every queue is 'polled'). */
+/* The epoll set of every tap fd: made when the first queue joins, closed
+ * when the last one leaves (a netback without taps holds no fd for it); -1
+ * meanwhile, or while it could not be made (then every queue is
+ * 'polled'). */
 static int tap_epfd = -1;
+static size_t tap_n_epoll; /* queues in it */
 
 /* Puts 'q' (its fd open) into the epoll set, armed.  On failure it is read
  * and polled every round instead (logged once). */
@@ -91,6 +94,22 @@ tap_queue_add(struct tap_queue *q)
                      "read every poll-loop round",
                      ovs_strerror(errno));
         q->polled = true;
+        if (tap_epfd >= 0 && !tap_n_epoll) {
+            close(tap_epfd);
+            tap_epfd = -1;
+        }
+    } else {
+        tap_n_epoll++;
+    }
+}
+
+/* A queue left the epoll set. */
+static void
+tap_queue_left(void)
+{
+    if (!--tap_n_epoll) {
+        close(tap_epfd);
+        tap_epfd = -1;
     }
 }
 
@@ -100,8 +119,9 @@ tap_queue_add(struct tap_queue *q)
 static void
 tap_queue_del(struct tap_queue *q)
 {
-    if (!q->polled && tap_epfd >= 0) {
+    if (!q->polled) {
         epoll_ctl(tap_epfd, EPOLL_CTL_DEL, q->fd, NULL);
+        tap_queue_left();
     }
     close(q->fd);
     q->fd = -1;
@@ -123,6 +143,7 @@ tap_queue_rearm(struct tap_queue *q)
                      ovs_strerror(errno));
         epoll_ctl(tap_epfd, EPOLL_CTL_DEL, q->fd, NULL);
         q->polled = true;
+        tap_queue_left();
     }
 }
 
