@@ -518,6 +518,78 @@ xb_fe_budget(struct vif *vif)
     return false;
 }
 
+/* A bound event-channel port and its VIF (xb_events()). */
+struct xb_port {
+    struct hmap_node node; /* in a round's map, by 'port' */
+    uint32_t port;
+    struct vif *vif;
+};
+
+static void
+xb_port_add(struct hmap *map, struct xb_port *slot, uint32_t port,
+            struct vif *vif)
+{
+    slot->port = port;
+    slot->vif = vif;
+    hmap_insert(map, &slot->node, hash_int(port, 0));
+}
+
+/* Events: each fired port is masked until its VIF has run.  The ports are
+ * matched to their VIFs through a map built once per round that has events
+ * (a walk over every VIF per event made k events cost k times the VIFs);
+ * a round without events costs nothing here. */
+static void
+xb_events(struct vif_backend *be)
+{
+    int64_t port = vif_platform_pending(be->platform);
+    if (port < 0) {
+        return;
+    }
+
+    struct vif *vif;
+    size_t n = 0;
+    HMAP_FOR_EACH (vif, node, &be->vifs) {
+        n += 2 * vif->n_queues + 1;
+    }
+    struct xb_port *slots = xmalloc((n + 1) * sizeof *slots);
+    struct hmap map = HMAP_INITIALIZER(&map);
+    n = 0;
+    HMAP_FOR_EACH (vif, node, &be->vifs) {
+        for (size_t i = 0; i < vif->n_queues; i++) {
+            const struct vif_queue *q = &vif->queues[i];
+            if (q->tx_evtchn_bound) {
+                xb_port_add(&map, &slots[n++], q->tx_evtchn, vif);
+            }
+            if (q->rx_evtchn_bound) {
+                xb_port_add(&map, &slots[n++], q->rx_evtchn, vif);
+            }
+        }
+        if (vif->ctrl_connected) {
+            xb_port_add(&map, &slots[n++], vif->ctrl_evtchn, vif);
+        }
+    }
+
+    for (int i = 0; port >= 0;) {
+        const struct xb_port *p;
+        bool mine = false;
+        HMAP_FOR_EACH_WITH_HASH (p, node, hash_int(port, 0), &map) {
+            if (p->port == port && vif_handle_event(p->vif, port)) {
+                mine = true;
+                break;
+            }
+        }
+        if (!mine) {
+            VLOG_DBG_RL(&rl, "event on unknown port %" PRId64, port);
+        }
+        if (++i >= 4096) {
+            break;
+        }
+        port = vif_platform_pending(be->platform);
+    }
+    hmap_destroy(&map);
+    free(slots);
+}
+
 void
 vif_backend_run(struct vif_backend *be)
 {
@@ -537,24 +609,7 @@ vif_backend_run(struct vif_backend *be)
         xb_rescan(be);
     }
 
-    /* Events: each fired port is masked until its VIF has run. */
-    for (int i = 0; i < 4096; i++) {
-        int64_t port = vif_platform_pending(be->platform);
-        if (port < 0) {
-            break;
-        }
-        bool mine = false;
-        struct vif *vif;
-        HMAP_FOR_EACH (vif, node, &be->vifs) {
-            if (vif_handle_event(vif, port)) {
-                mine = true;
-                break;
-            }
-        }
-        if (!mine) {
-            VLOG_DBG_RL(&rl, "event on unknown port %" PRId64, port);
-        }
-    }
+    xb_events(be);
 
     /* Guests the platform saw die (emu: the guest process is gone): their
      * VIFs go down now, as after @releaseDomain; the directories stay until
@@ -575,6 +630,9 @@ vif_backend_run(struct vif_backend *be)
             }
         }
     }
+
+    /* Which taps have frames (port.h: before any recv() of the round). */
+    vif_port_class_run(be->port_class);
 
     long long now = time_msec();
     struct vif *vif;

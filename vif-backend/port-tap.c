@@ -14,7 +14,20 @@
  * userspace datapath reads a system port through an AF_PACKET socket bound to
  * the device's ifindex and never rebinds it, so a tap deleted and created
  * again under the same name would silently stop carrying the guest's frames
- * into the switch.  destroy() (the VIF went offline) deletes it. */
+ * into the switch.  destroy() (the VIF went offline) deletes it.
+ *
+ * Reading.  Every tap fd of every port sits in one epoll set (the class's,
+ * made at the first open) with EPOLLONESHOT: once epoll reports a queue
+ * readable it is "ready" and reported no more; recv() reads it until a read
+ * finds it empty (EAGAIN), and only then is it armed again (EPOLL_CTL_MOD,
+ * which reports it at once if a frame came in between).  recv() on a queue
+ * that is not ready returns EAGAIN without a system call.  So an idle tap
+ * costs nothing per poll-loop round, a round reads only the taps that have
+ * frames, and poll() waits on one fd (the set), not one per tap.  A queue
+ * left ready (its VIF's budget or receive queue full, or no frontend yet)
+ * wakes nobody until it is read.  A queue that could not join the set
+ * (epoll failed: no memory, no fds) is read and polled every round, as
+ * before. */
 #include <config.h>
 
 #include "vif-backend/port.h"
@@ -25,6 +38,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -39,14 +53,99 @@ VLOG_DEFINE_THIS_MODULE(vif_port_tap);
 
 #define TAP_MAX_QUEUES 64
 
+/* The readiness of one tap fd (see "Reading" above). */
+struct tap_queue {
+    int fd;
+    bool ready;  /* reported readable and not read empty since: disarmed */
+    bool polled; /* not in the epoll set: read and polled every round */
+};
+
 struct port_tap {
     struct vif_port up;
     char name[IFNAMSIZ];
     bool multi_queue;
     unsigned int offloads; /* VIF_PORT_OFF_* */
-    int fds[TAP_MAX_QUEUES];
+    struct tap_queue queues[TAP_MAX_QUEUES];
     size_t n_fds;
 };
+
+/* The epoll set of every tap fd: made when the first queue joins, closed
+ * when the last one leaves (a netback without taps holds no fd for it); -1
+ * meanwhile, or while it could not be made (then every queue is
+ * 'polled'). */
+static int tap_epfd = -1;
+static size_t tap_n_epoll; /* queues in it */
+
+/* Puts 'q' (its fd open) into the epoll set, armed.  On failure it is read
+ * and polled every round instead (logged once). */
+static void
+tap_queue_add(struct tap_queue *q)
+{
+    q->ready = false;
+    q->polled = false;
+    if (tap_epfd < 0) {
+        tap_epfd = epoll_create1(EPOLL_CLOEXEC);
+    }
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = q};
+    if (tap_epfd < 0 || epoll_ctl(tap_epfd, EPOLL_CTL_ADD, q->fd, &ev) < 0) {
+        static struct vlog_rate_limit rl_ep = VLOG_RATE_LIMIT_INIT(1, 1);
+        VLOG_WARN_RL(&rl_ep,
+                     "cannot add a tap to the epoll set: %s; that tap is "
+                     "read every poll-loop round",
+                     ovs_strerror(errno));
+        q->polled = true;
+        if (tap_epfd >= 0 && !tap_n_epoll) {
+            close(tap_epfd);
+            tap_epfd = -1;
+        }
+    } else {
+        tap_n_epoll++;
+    }
+}
+
+/* A queue left the epoll set. */
+static void
+tap_queue_left(void)
+{
+    if (!--tap_n_epoll) {
+        close(tap_epfd);
+        tap_epfd = -1;
+    }
+}
+
+/* Takes 'q' out of the epoll set before its fd is closed: a hotplug child
+ * between fork() and exec() may still hold the fd, and then close() alone
+ * would leave it in the set, pointing at freed memory. */
+static void
+tap_queue_del(struct tap_queue *q)
+{
+    if (!q->polled) {
+        epoll_ctl(tap_epfd, EPOLL_CTL_DEL, q->fd, NULL);
+        tap_queue_left();
+    }
+    close(q->fd);
+    q->fd = -1;
+}
+
+/* 'q' was read empty: armed again (reported at once if a frame came in
+ * since the read). */
+static void
+tap_queue_rearm(struct tap_queue *q)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = q};
+
+    q->ready = false;
+    if (epoll_ctl(tap_epfd, EPOLL_CTL_MOD, q->fd, &ev) < 0) {
+        static struct vlog_rate_limit rl_ep = VLOG_RATE_LIMIT_INIT(1, 1);
+        VLOG_WARN_RL(&rl_ep,
+                     "cannot re-arm a tap in the epoll set: %s; that tap "
+                     "is read every poll-loop round",
+                     ovs_strerror(errno));
+        epoll_ctl(tap_epfd, EPOLL_CTL_DEL, q->fd, NULL);
+        q->polled = true;
+        tap_queue_left();
+    }
+}
 
 static struct port_tap *
 port_tap_cast(struct vif_port *port)
@@ -179,19 +278,20 @@ port_tap_open(const char *name, bool multi_queue, struct vif_port **portp)
     tap->multi_queue = multi_queue;
 
     bool existed = if_nametoindex(name) != 0;
-    int error = port_tap_open_fd(name, multi_queue, &tap->fds[0]);
+    int fd;
+    int error = port_tap_open_fd(name, multi_queue, &fd);
     if (error == EINVAL && existed) {
         /* A tap of ours from before, with the other queue mode. */
         port_tap_delete_stale(name, !multi_queue);
         existed = false;
-        error = port_tap_open_fd(name, multi_queue, &tap->fds[0]);
+        error = port_tap_open_fd(name, multi_queue, &fd);
     }
     if (!error) {
         tap->n_fds = 1;
-        error = ioctl(tap->fds[0], TUNSETPERSIST, 1) < 0 ? errno : 0;
+        error = ioctl(fd, TUNSETPERSIST, 1) < 0 ? errno : 0;
     }
     if (!error) {
-        error = port_tap_apply_offloads(tap->fds[0], 0);
+        error = port_tap_apply_offloads(fd, 0);
     }
     if (!error) {
         error = port_tap_link_setup(name);
@@ -200,13 +300,15 @@ port_tap_open(const char *name, bool multi_queue, struct vif_port **portp)
         VLOG_WARN("%s: cannot create tap: %s", name, ovs_strerror(error));
         if (tap->n_fds) {
             if (!existed) {
-                ioctl(tap->fds[0], TUNSETPERSIST, 0);
+                ioctl(fd, TUNSETPERSIST, 0);
             }
-            close(tap->fds[0]);
+            close(fd);
         }
         free(tap);
         return error;
     }
+    tap->queues[0].fd = fd;
+    tap_queue_add(&tap->queues[0]);
     if (existed) {
         VLOG_INFO("%s: took over the existing tap", name);
     }
@@ -220,7 +322,7 @@ port_tap_close(struct vif_port *port)
     if (port) {
         struct port_tap *tap = port_tap_cast(port);
         for (size_t i = 0; i < tap->n_fds; i++) {
-            close(tap->fds[i]);
+            tap_queue_del(&tap->queues[i]);
         }
         free(tap);
     }
@@ -233,7 +335,7 @@ port_tap_destroy(struct vif_port *port)
         struct port_tap *tap = port_tap_cast(port);
         if (tap->n_fds) {
             /* The device goes with its last fd. */
-            ioctl(tap->fds[0], TUNSETPERSIST, 0);
+            ioctl(tap->queues[0].fd, TUNSETPERSIST, 0);
         }
         port_tap_close(port);
     }
@@ -248,7 +350,7 @@ port_tap_set_n_queues(struct vif_port *port, size_t n)
         return EINVAL;
     }
     while (tap->n_fds > n) {
-        close(tap->fds[--tap->n_fds]);
+        tap_queue_del(&tap->queues[--tap->n_fds]);
     }
     while (tap->n_fds < n) {
         int fd;
@@ -261,7 +363,8 @@ port_tap_set_n_queues(struct vif_port *port, size_t n)
             close(fd);
             return error;
         }
-        tap->fds[tap->n_fds++] = fd;
+        tap->queues[tap->n_fds].fd = fd;
+        tap_queue_add(&tap->queues[tap->n_fds++]);
     }
     return 0;
 }
@@ -273,7 +376,7 @@ port_tap_set_offloads(struct vif_port *port, unsigned int offloads)
 
     tap->offloads = offloads;
     for (size_t i = 0; i < tap->n_fds; i++) {
-        int error = port_tap_apply_offloads(tap->fds[i], offloads);
+        int error = port_tap_apply_offloads(tap->queues[i].fd, offloads);
         if (error) {
             return error;
         }
@@ -287,7 +390,7 @@ port_tap_set_carrier(struct vif_port *port, bool up)
     struct port_tap *tap = port_tap_cast(port);
     int on = up;
 
-    return ioctl(tap->fds[0], TUNSETCARRIER, &on) < 0 ? errno : 0;
+    return ioctl(tap->queues[0].fd, TUNSETCARRIER, &on) < 0 ? errno : 0;
 }
 
 static int
@@ -306,7 +409,7 @@ port_tap_send(struct vif_port *port, size_t queue,
     }
     ssize_t n;
     do {
-        n = writev(tap->fds[queue], iov, 2);
+        n = writev(tap->queues[queue].fd, iov, 2);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         return errno == EWOULDBLOCK ? EAGAIN : errno;
@@ -327,12 +430,26 @@ port_tap_recv(struct vif_port *port, size_t queue, struct virtio_net_hdr *vnet,
     if (queue >= tap->n_fds) {
         return EAGAIN;
     }
+    struct tap_queue *q = &tap->queues[queue];
+    if (!q->ready && !q->polled) {
+        return EAGAIN; /* not reported readable since it was read empty */
+    }
     ssize_t n;
     do {
-        n = readv(tap->fds[queue], iov, 2);
+        n = readv(q->fd, iov, 2);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-        return errno == EWOULDBLOCK ? EAGAIN : errno;
+        int error = errno == EWOULDBLOCK ? EAGAIN : errno;
+        if (!q->polled && error == EAGAIN) {
+            tap_queue_rearm(q);
+        } else if (!q->polled) {
+            /* Neither a frame nor empty: the device is gone (EBADFD: it was
+             * deleted under us), which no later read mends.  The queue is
+             * left disarmed, so it is not read (and does not fail) every
+             * round; the VIF's next port is a new one. */
+            q->ready = false;
+        }
+        return error;
     }
     if ((size_t)n < sizeof *vnet) {
         return EPROTO;
@@ -346,8 +463,35 @@ port_tap_recv_wait(struct vif_port *port, size_t queue)
 {
     struct port_tap *tap = port_tap_cast(port);
     if (queue < tap->n_fds) {
-        poll_fd_wait(tap->fds[queue], POLLIN);
+        const struct tap_queue *q = &tap->queues[queue];
+        if (q->polled) {
+            poll_fd_wait(q->fd, POLLIN);
+        } else if (q->ready) {
+            poll_immediate_wake(); /* frames left for the next round */
+        } else {
+            poll_fd_wait(tap_epfd, POLLIN); /* once per round: merged */
+        }
     }
+}
+
+/* Marks every queue epoll reports readable as ready (each at most once:
+ * EPOLLONESHOT), so that recv() reads it. */
+static void
+port_tap_run(const struct vif_port_class *class OVS_UNUSED)
+{
+    struct epoll_event evs[64];
+    int n;
+
+    if (tap_epfd < 0) {
+        return;
+    }
+    do {
+        n = epoll_wait(tap_epfd, evs, ARRAY_SIZE(evs), 0);
+        for (int i = 0; i < n; i++) {
+            struct tap_queue *q = evs[i].data.ptr;
+            q->ready = true;
+        }
+    } while (n == ARRAY_SIZE(evs));
 }
 
 const struct vif_port_class vif_port_tap = {
@@ -361,4 +505,5 @@ const struct vif_port_class vif_port_tap = {
     .send = port_tap_send,
     .recv = port_tap_recv,
     .recv_wait = port_tap_recv_wait,
+    .run = port_tap_run,
 };

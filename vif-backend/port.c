@@ -1,7 +1,7 @@
 /* vif-backend/port.c: the one way into a port class (port.h), as OVS's
  * netdev.c is into netdev_class.  Each wrapper calls its member; the ones
- * for optional members (destroy, set_carrier) stand in for a class without
- * them.  Callers (interface.c, tx.c, rx.c, xenbus.c) never look at the
+ * for optional members (destroy, set_carrier, run) stand in for a class
+ * without them.  Callers (interface.c, tx.c, rx.c, xenbus.c) never look at the
  * class.  Depends on nothing but port.h. */
 #include <config.h>
 
@@ -72,4 +72,12 @@ void
 vif_port_recv_wait(struct vif_port *port, size_t queue)
 {
     port->class->recv_wait(port, queue);
+}
+
+void
+vif_port_class_run(const struct vif_port_class *class)
+{
+    if (class->run) {
+        class->run(class);
+    }
 }

@@ -76,6 +76,14 @@ struct vif_port_class {
 
     /* Makes poll_block() wake when 'queue' has a frame for recv(). */
     void (*recv_wait)(struct vif_port *, size_t queue);
+
+    /* Optional (may be NULL), for the class, not a port: called once per
+     * poll-loop round before any recv() of that round, so that a class
+     * that learns which queues have frames from one fd for all its ports
+     * (port-tap.c: an epoll set) can do so.  recv() of a queue that has
+     * not been found readable since it was read empty may return EAGAIN
+     * without looking. */
+    void (*run)(const struct vif_port_class *);
 };
 
 /* Every port starts with its class pointer. */
@@ -105,5 +113,7 @@ int vif_port_send(struct vif_port *, size_t queue,
 int vif_port_recv(struct vif_port *, size_t queue, struct virtio_net_hdr *,
                   void *buf, size_t *size);
 void vif_port_recv_wait(struct vif_port *, size_t queue);
+/* Does nothing for a class without run. */
+void vif_port_class_run(const struct vif_port_class *);
 
 #endif /* vif-backend/port.h */

@@ -9,9 +9,14 @@
  * One poll loop drives the backend (vif.h), the unixctl control socket
  * (`ovs-appctl -t SOCKET vif/show [vifD.N]`, `exit`; SOCKET is --unixctl,
  * by default /run/xovs/xovs-netback.ctl, see lib/xovs-dirs.h) and a report
- * of every VIF's counters to xovs-agent every 2 s (method
+ * of the VIFs' counters to xovs-agent every 2 s (method
  * "vif-stats-report", encoded by agent/rpc.h; answers and errors are
- * ignored: the agent may not know the method or may be down).  The agent
+ * ignored: the agent may not know the method or may be down).  A report
+ * carries the VIFs whose counters changed since they were last sent on
+ * that connection; every VIF is sent on a new connection and every 30 s
+ * (the agent keeps the latest in memory only, and closes a connection idle
+ * for 60 s): an idle host's hundreds of VIFs are not one request and one
+ * answer each every 2 s.  The agent
  * is --agent-rpc, by default its internal socket
  * unix:/run/xovs/agent-internal.sock, which serves only stats reports and
  * the VIF hotplug verbs; --agent-rpc= (empty) reports nothing.
@@ -47,6 +52,7 @@
 #include "lib/xovs-limits.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "stream.h"
 #include "timeval.h"
@@ -60,6 +66,7 @@
 VLOG_DEFINE_THIS_MODULE(xovs_netback);
 
 #define REPORT_INTERVAL_MS 2000
+#define REPORT_FULL_MS 30000 /* every VIF, changed or not */
 #define REPORT_MAX_PENDING (1024 * 1024)
 
 static const char *platform_name;
@@ -309,14 +316,24 @@ struct reporter {
     struct ds out;  /* lines not yet sent */
     long long next; /* time_msec() of the next report */
     unsigned long long id;
+    struct shash sent; /* VIF name -> counters queued on this connection */
+    struct shash seen; /* the same, being built by this report */
+    bool full;         /* this report sends every VIF */
+    long long full_at; /* time_msec() of the next full report */
 };
 
 static void
 reporter_add(const char *name, const char *stats, void *r_)
 {
     struct reporter *r = r_;
+    char *last = shash_find_and_delete(&r->sent, name);
+    bool same = last && !strcmp(last, stats);
 
-    if (r->out.length < REPORT_MAX_PENDING) {
+    free(last);
+    if (same && !r->full) {
+        shash_add(&r->seen, name, xstrdup(stats));
+    } else if (r->out.length < REPORT_MAX_PENDING) {
+        shash_add(&r->seen, name, xstrdup(stats));
         struct json_object *params = json_object_new_object();
         json_object_object_add(params, "name", json_object_new_string(name));
         json_object_object_add(params, "stats", json_object_new_string(stats));
@@ -334,6 +351,7 @@ reporter_close(struct reporter *r)
     r->stream = NULL;
     r->connected = false;
     ds_clear(&r->out);
+    shash_clear_free_data(&r->sent); /* a new connection gets every VIF */
 }
 
 static void
@@ -345,8 +363,14 @@ reporter_run(struct reporter *r)
     long long now = time_msec();
     if (now >= r->next) {
         r->next = now + REPORT_INTERVAL_MS;
+        r->full = now >= r->full_at;
+        if (r->full) {
+            r->full_at = now + REPORT_FULL_MS;
+        }
         vif_backend_report(backend, reporter_add, r);
-        if (!r->out.length) {
+        shash_clear_free_data(&r->sent); /* VIFs that are gone */
+        shash_swap(&r->sent, &r->seen);
+        if (shash_is_empty(&r->sent)) {
             /* No VIFs: hold no connection (the agent closes idle ones). */
             reporter_close(r);
             return;
@@ -515,6 +539,8 @@ main(int argc, char *argv[])
               hotplug_script && *hotplug_script ? hotplug_script : "(none)");
 
     struct reporter reporter = {.out = DS_EMPTY_INITIALIZER};
+    shash_init(&reporter.sent);
+    shash_init(&reporter.seen);
     while (!exiting) {
         vif_backend_run(backend);
         unixctl_server_run(unixctl);
@@ -531,6 +557,8 @@ main(int argc, char *argv[])
 
     reporter_close(&reporter);
     ds_destroy(&reporter.out);
+    shash_destroy_free_data(&reporter.sent);
+    shash_destroy_free_data(&reporter.seen);
     vif_backend_destroy(backend);
     unixctl_server_destroy(unixctl);
     free(unixctl_path);
