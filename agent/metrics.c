@@ -251,6 +251,22 @@ render_agent(struct ds *out, const struct xmet_source *src)
                "Desired ports compared with their OVSDB rows");
     ds_put_format(out, "xovs_agent_reconcile_ports_diffed_total %llu\n",
                   src->glue.n_ports_diffed);
+    put_family(out, "xovs_agent_reconcile_ports_walked_total", "counter",
+               "Ports a pass left alone but whose port numbers it re-read "
+               "(for its bridge's OpenFlow rules)");
+    ds_put_format(out, "xovs_agent_reconcile_ports_walked_total %llu\n",
+                  src->glue.n_ports_walked);
+    put_family(out, "xovs_agent_port_samples_total", "counter",
+               "Reads of the ports' counters: full (every interface) or "
+               "changed (the interfaces whose counters changed)");
+    ds_put_format(out,
+                  "xovs_agent_port_samples_total{kind=\"full\"} %llu\n"
+                  "xovs_agent_port_samples_total{kind=\"changed\"} %llu\n",
+                  src->ports->n_samples, src->ports->n_updates);
+    put_family(out, "xovs_agent_port_stats_read_total", "counter",
+               "Interfaces whose counters the agent read");
+    ds_put_format(out, "xovs_agent_port_stats_read_total %llu\n",
+                  src->ports->n_read);
     put_family(out, "xovs_agent_ovsdb_transactions_total", "counter",
                "Transactions the agent sent to OVSDB");
     ds_put_format(out, "xovs_agent_ovsdb_transactions_total %llu\n",

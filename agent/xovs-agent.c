@@ -86,9 +86,9 @@ struct agent {
 
     /* Observability (metrics.h, portstats.h). */
     struct xps ports;                /* live traffic of the records' ports */
-    unsigned int stats_seqno;        /* ovsg_seqno() at the last sample */
     long long next_sample;           /* time_msec() of the next sample */
     long long last_sample;           /* time_msec() of the last one */
+    bool sample_due;                 /* an update asked for a sample */
     struct xmet *metrics;            /* --metrics endpoint, or NULL */
     long long unsynced_since;        /* time_msec() since OVS differs, 0 */
     unsigned long long n_reconciles; /* desired states handed to OVS */
@@ -108,12 +108,15 @@ struct agent {
     bool replugging;
 };
 
-/* Ports are sampled when the replica changes, and at least this often (a
- * port that stops moving must go to rate 0). */
+/* The interfaces whose counters changed are observed as their change
+ * arrives (ovsg_iface_stats_take(), xps_update()); a sample of every port
+ * (xps_sample(): it reads every interface of the replica) runs this often
+ * per AGENT_SAMPLE_PORTS ports held (a port that stops moving must go to
+ * rate 0, a record change be seen) ... */
 #define AGENT_SAMPLE_MS 1000
-/* ... and at most this often: a sample reads every interface of the
- * replica, and a stream of changes moves the replica many times a
- * second. */
+#define AGENT_SAMPLE_PORTS 500
+/* ... and at most this often when an update asks for one (a PIF's or a
+ * bond member's counters, many interfaces at once). */
 #define AGENT_SAMPLE_MIN_MS 200
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
@@ -865,31 +868,44 @@ agent_render_metrics(void *a_, struct ds *out)
     xmet_render(out, &src);
 }
 
-/* Samples the ports' counters when the replica changed or a second
- * passed, and notes whether OVS matches the records. */
+/* Observes the interfaces whose counters changed, samples every port now
+ * and then (see AGENT_SAMPLE_MS), and notes whether OVS matches the
+ * records. */
 static void
 agent_observe(struct agent *a)
 {
     long long now = time_msec();
-    unsigned int seqno = ovsg_seqno(a->glue);
 
     if (ovsg_is_synced(a->glue)) {
         a->unsynced_since = 0;
     } else if (!a->unsynced_since) {
         a->unsynced_since = now;
     }
-    if ((seqno == a->stats_seqno || now < a->last_sample + AGENT_SAMPLE_MIN_MS)
-        && now < a->next_sample) {
+
+    struct shash changed = SHASH_INITIALIZER(&changed);
+    struct sset gone = SSET_INITIALIZER(&gone);
+    ovsg_iface_stats_take(a->glue, &changed, &gone);
+    if ((!shash_is_empty(&changed) || !sset_is_empty(&gone))
+        && now < a->next_sample
+        && !xps_update(&a->ports, &a->db, &changed, &gone, time_wall_msec())) {
+        a->sample_due = true;
+    }
+    shash_destroy_free_data(&changed);
+    sset_destroy(&gone);
+    if (now < a->next_sample
+        && (!a->sample_due || now < a->last_sample + AGENT_SAMPLE_MIN_MS)) {
         return;
     }
-    a->stats_seqno = seqno;
+    a->sample_due = false;
     a->last_sample = now;
-    a->next_sample = now + AGENT_SAMPLE_MS;
 
     struct shash ifaces = SHASH_INITIALIZER(&ifaces);
     ovsg_iface_stats_all(a->glue, &ifaces);
     a->ports.interval_ms = ovsg_stats_interval_ms(a->glue);
     xps_sample(&a->ports, &a->db, &ifaces, time_wall_msec());
+    a->next_sample = now
+                     + AGENT_SAMPLE_MS
+                           * MAX(1, shash_count(&ifaces) / AGENT_SAMPLE_PORTS);
     shash_destroy_free_data(&ifaces);
 }
 
@@ -928,9 +944,8 @@ agent_wait(struct agent *a)
         xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
-    poll_timer_wait_until(ovsg_seqno(a->glue) != a->stats_seqno
-                              ? a->last_sample + AGENT_SAMPLE_MIN_MS
-                              : a->next_sample);
+    poll_timer_wait_until(a->sample_due ? a->last_sample + AGENT_SAMPLE_MIN_MS
+                                        : a->next_sample);
     if (a->metrics) {
         xmet_wait(a->metrics);
     }
