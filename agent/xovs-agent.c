@@ -139,7 +139,9 @@ static const char *rpc_ssl_name;
 static const char *ssl_key, *ssl_cert, *ssl_ca;
 static enum xrbac_role rpc_ssl_role = XRBAC_SSL_DEFAULT;
 static const char *metrics_target; /* --metrics; NULL: no endpoint */
-static bool store_journal;         /* --store-journal */
+/* Each change appends to FILE.journal (the default), or rewrites FILE
+ * whole (--store-snapshot). */
+static bool store_journal = true;
 static char *datapath_type;
 static bool exiting;
 
@@ -152,11 +154,12 @@ usage(void)
            "  --ovsdb=unix:PATH      OVSDB server of the switch to manage\n"
            "                         (default unix:%s/db.sock)\n"
            "  --store=FILE           durable record store (JSON; default\n"
-           "                         %s); each change rewrites it whole,\n"
-           "                         keeping the last as FILE.bak\n"
-           "  --store-journal        each change appends to FILE.journal\n"
-           "                         instead, folded into FILE when large\n"
-           "                         and at exit (for thousands of VIFs)\n"
+           "                         %s); each change appends to\n"
+           "                         FILE.journal, folded into FILE when\n"
+           "                         large and at exit (FILE.bak: the last)\n"
+           "  --store-snapshot       each change rewrites FILE whole instead\n"
+           "                         (the journal is folded in at start)\n"
+           "  --store-journal        the default (accepted for old scripts)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default %s)\n"
            "  --rpc=pssl:PORT[:IP]   also serve it over mutual TLS, with\n"
@@ -229,6 +232,7 @@ parse_options(int argc, char *argv[])
         OPT_OVSDB = UCHAR_MAX + 1,
         OPT_STORE,
         OPT_STORE_JOURNAL,
+        OPT_STORE_SNAPSHOT,
         OPT_RPC,
         OPT_RPC_INTERNAL,
         OPT_RPC_MAX_CONNS,
@@ -251,6 +255,7 @@ parse_options(int argc, char *argv[])
         {"ovsdb", required_argument, NULL, OPT_OVSDB},
         {"store", required_argument, NULL, OPT_STORE},
         {"store-journal", no_argument, NULL, OPT_STORE_JOURNAL},
+        {"store-snapshot", no_argument, NULL, OPT_STORE_SNAPSHOT},
         {"rpc", required_argument, NULL, OPT_RPC},
         {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
         {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
@@ -291,6 +296,9 @@ parse_options(int argc, char *argv[])
             break;
         case OPT_STORE_JOURNAL:
             store_journal = true;
+            break;
+        case OPT_STORE_SNAPSHOT:
+            store_journal = false;
             break;
         case OPT_RPC:
             if (!strncmp(optarg, "pssl:", 5)) {
@@ -996,7 +1004,7 @@ main(int argc, char *argv[])
     }
     a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
     if (!store_journal) {
-        /* Left by a run with --store-journal: into the snapshot first, or
+        /* Left by a run with the journal: into the snapshot first, or
          * replaying it later would undo the changes saved whole. */
         error = xstore_checkpoint(a.store, &a.db);
         if (error) {
