@@ -239,6 +239,13 @@ render_agent(struct ds *out, const struct xmet_source *src)
                "Desired states the agent handed to OVS");
     ds_put_format(out, "xovs_agent_reconciles_total %llu\n",
                   src->n_reconciles);
+    put_family(out, "xovs_agent_reconcile_builds_total", "counter",
+               "Desired states built from every record (whole) or from a "
+               "change's own records (patch)");
+    ds_put_format(out,
+                  "xovs_agent_reconcile_builds_total{kind=\"whole\"} %llu\n"
+                  "xovs_agent_reconcile_builds_total{kind=\"patch\"} %llu\n",
+                  src->n_builds_whole, src->n_builds_patch);
     put_family(out, "xovs_agent_reconcile_passes_total", "counter",
                "Passes that diffed the desired state against OVS: full "
                "(every bridge and port) or incremental (what changed)");

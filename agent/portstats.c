@@ -13,6 +13,7 @@ xps_init(struct xps *x)
 {
     shash_init(&x->ports);
     x->interval_ms = XPS_OVS_INTERVAL_MS;
+    x->n_samples = x->n_updates = x->n_read = 0;
 }
 
 /* How long counters may stand still before the rate is 0. */

@@ -94,6 +94,8 @@ struct agent {
     unsigned long long n_reconciles; /* desired states handed to OVS */
     unsigned long long n_requests;   /* RPC requests answered */
     unsigned long long n_errors;     /* ... with an error */
+    /* Desired states built from every record, or from a change's own. */
+    unsigned long long n_builds_whole, n_builds_patch;
     /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
@@ -601,9 +603,11 @@ agent_verify(const void *aux, const struct xrec_change *change,
                            &a->patch)) {
         /* A change of plain VIFs: only their ports (reconcile-incr.c). */
         a->have_patch = true;
+        a->n_builds_patch++;
         return xrc_verify_patch(a->glue, &a->patch);
     }
     xrc_build(after, a->datapath_type, &a->next_state);
+    a->n_builds_whole++;
     a->have_next_state = true;
     return xrc_verify_states(a->glue, ovsg_get_desired(a->glue),
                              &a->next_state);
@@ -639,6 +643,7 @@ agent_reconcile(struct agent *a)
         sset_clear(&a->replug);
         a->replugging = true;
         xrc_build(&without, a->datapath_type, &desired);
+        a->n_builds_whole++;
         xrec_db_destroy(&without);
     } else if (a->have_patch) {
         ovsg_patch_desired(a->glue, &a->patch.remove_names,
@@ -653,6 +658,7 @@ agent_reconcile(struct agent *a)
         a->have_next_state = false;
     } else {
         xrc_build(&a->db, a->datapath_type, &desired);
+        a->n_builds_whole++;
     }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
@@ -872,6 +878,8 @@ agent_render_metrics(void *a_, struct ds *out)
         .n_requests = a->n_requests,
         .glue = glue,
         .n_errors = a->n_errors,
+        .n_builds_whole = a->n_builds_whole,
+        .n_builds_patch = a->n_builds_patch,
     };
     xmet_render(out, &src);
 }

@@ -7,8 +7,10 @@
 # xovs_agent_reconcile_ports_walked_total).  Drift made by hand on another
 # port of that bridge is still repaired.  A bridge with OpenFlow rules (a
 # locked VIF) still gets rules naming a newly plugged port's number.
+# A network's name change builds no whole desired state.
 # Before: every change re-read the port numbers of every port of the
-# touched bridge (1000 per plug), and the agent had no counter of it.
+# touched bridge (1000 per plug), a network's rename built the desired
+# state from every record, and the agent had no counter of either.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip "curl not installed"
@@ -115,6 +117,24 @@ vsctl set Port "$other" tag=999
 repaired() { [[ $(vsctl get Port "$other" tag) == "[]" ]]; }
 wait_until 60 repaired || fail "hand-made drift on $other (tag=999) was not repaired"
 log "ok: drift on untouched $other repaired"
+
+# A network's name and description ask nothing of OVS: no whole desired
+# state is built for them (before: every network change built it from
+# all 1000 VIFs and compared it with the last).
+whole0=$(metric 'xovs_agent_reconcile_builds_total{kind="whole"}')
+patch0=$(metric 'xovs_agent_reconcile_builds_total{kind="patch"}')
+[[ $whole0 =~ ^[0-9]+$ ]] ||
+    fail "the agent does not count the desired states it builds (xovs_agent_reconcile_builds_total)"
+xovs network-param-set uuid="$net" name-label=big-renamed name-description=renamed >/dev/null ||
+    fail "network-param-set refused"
+[[ $(xovs network-list uuid="$net" params=name-label --minimal) == big-renamed ]] ||
+    fail "the network's new name is not listed"
+whole1=$(metric 'xovs_agent_reconcile_builds_total{kind="whole"}')
+patch1=$(metric 'xovs_agent_reconcile_builds_total{kind="patch"}')
+((whole1 == whole0 && patch1 > patch0)) ||
+    fail "a network's name change built the whole desired state ($whole0 -> $whole1 whole, $patch0 -> $patch1 patch)"
+wait_until 60 synced || fail "the agent did not settle after the rename"
+log "ok: a network's name change built no whole desired state"
 
 # A bridge with flows: a locked VIF's rules name the numbers of its port.
 lnet=$(xovs network-create name-label=locked)
