@@ -239,6 +239,13 @@ render_agent(struct ds *out, const struct xmet_source *src)
                "Desired states the agent handed to OVS");
     ds_put_format(out, "xovs_agent_reconciles_total %llu\n",
                   src->n_reconciles);
+    put_family(out, "xovs_agent_reconcile_builds_total", "counter",
+               "Desired states built from every record (whole) or from a "
+               "change's own records (patch)");
+    ds_put_format(out,
+                  "xovs_agent_reconcile_builds_total{kind=\"whole\"} %llu\n"
+                  "xovs_agent_reconcile_builds_total{kind=\"patch\"} %llu\n",
+                  src->n_builds_whole, src->n_builds_patch);
     put_family(out, "xovs_agent_reconcile_passes_total", "counter",
                "Passes that diffed the desired state against OVS: full "
                "(every bridge and port) or incremental (what changed)");
@@ -251,6 +258,22 @@ render_agent(struct ds *out, const struct xmet_source *src)
                "Desired ports compared with their OVSDB rows");
     ds_put_format(out, "xovs_agent_reconcile_ports_diffed_total %llu\n",
                   src->glue.n_ports_diffed);
+    put_family(out, "xovs_agent_reconcile_ports_walked_total", "counter",
+               "Ports a pass left alone but whose port numbers it re-read "
+               "(for its bridge's OpenFlow rules)");
+    ds_put_format(out, "xovs_agent_reconcile_ports_walked_total %llu\n",
+                  src->glue.n_ports_walked);
+    put_family(out, "xovs_agent_port_samples_total", "counter",
+               "Reads of the ports' counters: full (every interface) or "
+               "changed (the interfaces whose counters changed)");
+    ds_put_format(out,
+                  "xovs_agent_port_samples_total{kind=\"full\"} %llu\n"
+                  "xovs_agent_port_samples_total{kind=\"changed\"} %llu\n",
+                  src->ports->n_samples, src->ports->n_updates);
+    put_family(out, "xovs_agent_port_stats_read_total", "counter",
+               "Interfaces whose counters the agent read");
+    ds_put_format(out, "xovs_agent_port_stats_read_total %llu\n",
+                  src->ports->n_read);
     put_family(out, "xovs_agent_ovsdb_transactions_total", "counter",
                "Transactions the agent sent to OVSDB");
     ds_put_format(out, "xovs_agent_ovsdb_transactions_total %llu\n",

@@ -49,6 +49,9 @@ struct xmet_source {
     struct ovsg_counters glue;       /* the glue's passes (ovsg.h) */
     unsigned long long n_requests;   /* RPC requests answered */
     unsigned long long n_errors;     /* ... with an error */
+
+    /* Desired states built from every record, or from a change's own. */
+    unsigned long long n_builds_whole, n_builds_patch;
 };
 
 /* Appends the exposition text of 'src' to 'out'. */

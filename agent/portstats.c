@@ -13,6 +13,7 @@ xps_init(struct xps *x)
 {
     shash_init(&x->ports);
     x->interval_ms = XPS_OVS_INTERVAL_MS;
+    x->n_samples = x->n_updates = x->n_read = 0;
 }
 
 /* How long counters may stand still before the rate is 0. */
@@ -167,12 +168,84 @@ add_stats(struct ovsg_iface_stats *sum, const struct ovsg_iface_stats *st)
     sum->tx_errors += st->tx_errors;
 }
 
+/* The plugged VIF of 'db' whose port is 'name', or NULL (also if 'name' is
+ * no VIF port name). */
+static const struct xrec_vif *
+find_vif_port(const struct xrec_db *db, const char *name)
+{
+    int domid, device, len = 0;
+    if (sscanf(name, "vif%d.%d%n", &domid, &device, &len) != 2 || name[len]) {
+        return NULL;
+    }
+    for (size_t i = 0; i < db->n_vifs; i++) {
+        const struct xrec_vif *vif = db->vifs[i];
+        if (vif->domid == domid && vif->device == device
+            && vif->currently_attached) {
+            return vif;
+        }
+    }
+    return NULL;
+}
+
+/* Whether 'name' is a PIF's device (a port of its own or a bond's
+ * member). */
+static bool
+is_pif_device(const struct xrec_db *db, const char *name)
+{
+    for (size_t i = 0; i < db->n_pifs; i++) {
+        if (!strcmp(db->pifs[i]->device, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+xps_update(struct xps *x, const struct xrec_db *db,
+           const struct shash *changed, const struct sset *gone,
+           long long now_ms)
+{
+    const struct shash_node *node;
+    const char *name;
+
+    if (shash_count(changed) + sset_count(gone) > XPS_UPDATE_MAX) {
+        return false; /* a lookup each would cost more than a sample */
+    }
+    SHASH_FOR_EACH (node, changed) {
+        if (is_pif_device(db, node->name)) {
+            return false;
+        }
+    }
+    SSET_FOR_EACH (name, gone) {
+        if (is_pif_device(db, name)) {
+            return false;
+        }
+    }
+    SSET_FOR_EACH (name, gone) {
+        struct xps_port *p = shash_find_and_delete(&x->ports, name);
+        port_free(p);
+    }
+    x->n_updates++;
+    x->n_read += shash_count(changed);
+    SHASH_FOR_EACH (node, changed) {
+        const struct xrec_vif *vif = find_vif_port(db, node->name);
+        if (vif) {
+            xps_observe(x, node->name, "vif", vif->uuid, node->data, now_ms);
+        } else {
+            port_free(shash_find_and_delete(&x->ports, node->name));
+        }
+    }
+    return true;
+}
+
 void
 xps_sample(struct xps *x, const struct xrec_db *db, const struct shash *ifaces,
            long long now_ms)
 {
     struct shash_node *node, *next;
 
+    x->n_samples++;
+    x->n_read += shash_count(ifaces);
     SHASH_FOR_EACH (node, &x->ports) {
         struct xps_port *p = node->data;
         p->seen = false;

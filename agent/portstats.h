@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "openvswitch/shash.h"
+#include "sset.h"
 #include "ovs-glue/ovsg.h"
 
 struct xrec_db;
@@ -61,8 +62,11 @@ struct xps_port {
 };
 
 struct xps {
-    struct shash ports;    /* name -> struct xps_port */
-    long long interval_ms; /* OVS's stats-update-interval */
+    struct shash ports;           /* name -> struct xps_port */
+    long long interval_ms;        /* OVS's stats-update-interval */
+    unsigned long long n_samples; /* xps_sample() calls */
+    unsigned long long n_updates; /* xps_update() calls that did it */
+    unsigned long long n_read;    /* interfaces' counters looked at */
 };
 
 void xps_init(struct xps *);
@@ -80,6 +84,17 @@ void xps_observe(struct xps *, const char *name, const char *kind,
  * ovsg_iface_stats_all() fills it) and forgets ports no longer there. */
 void xps_sample(struct xps *, const struct xrec_db *,
                 const struct shash *ifaces, long long now_ms);
+
+/* Observes the interfaces in 'changed' (as ovsg_iface_stats_take() fills
+ * it: those whose counters changed or that came) and forgets the VIF ports
+ * named in 'gone', at a cost of theirs, not of the host's.  Handles a few
+ * VIF ports only: returns false if 'changed' or 'gone' names anything else
+ * (a PIF, a bond's member) or more than XPS_UPDATE_MAX, for which the
+ * caller runs xps_sample(). */
+#define XPS_UPDATE_MAX 64
+bool xps_update(struct xps *, const struct xrec_db *,
+                const struct shash *changed, const struct sset *gone,
+                long long now_ms);
 
 /* The port's rates now (zero while unknown or stale). */
 struct xps_rates xps_rates_at(const struct xps *, const struct xps_port *,

@@ -10,7 +10,8 @@
  * only at those ports.  Anything else -- a change to any other record, a
  * promiscuous VIF or a bridge with one (its copy flows name every port),
  * an OVN network, mirrors or tunnels on the host (they name ports too) --
- * takes the full path, xrc_build(), as before. */
+ * takes the full path, xrc_build(), as before.  A change of a network's
+ * name or description alone asks nothing of OVS: an empty patch. */
 #include <config.h>
 #include "agent/reconcile.h"
 
@@ -81,6 +82,36 @@ find_touched(const struct xrec_change *change, const char *uuid,
     *old = *new = NULL;
 }
 
+/* Whether 'a' and 'b' (the same network before and after a change) differ
+ * at most in what the desired state does not use: name and description. */
+static bool
+xrc_network_same_for_ovs(const struct xrec_network *a,
+                         const struct xrec_network *b)
+{
+    return (!strcmp(a->uuid, b->uuid) && !strcmp(a->bridge, b->bridge)
+            && a->mtu == b->mtu
+            && a->default_locking_mode == b->default_locking_mode
+            && smap_equal(&a->other_config, &b->other_config));
+}
+
+/* Whether 'op' (of xstore_change_ops()) changes a network's name or
+ * description only. */
+static bool
+xrc_op_is_network_label(struct json_object *op, const struct xrec_db *before,
+                        const struct xrec_db *after)
+{
+    struct json_object *table, *uuid;
+    if (!json_object_object_get_ex(op, "table", &table)
+        || strcmp(json_object_get_string(table), "networks")
+        || !json_object_object_get_ex(op, "uuid", &uuid)) {
+        return false;
+    }
+    const char *id = json_object_get_string(uuid);
+    const struct xrec_network *old = xrec_find_network(before, id);
+    const struct xrec_network *new = xrec_find_network(after, id);
+    return old && new &&xrc_network_same_for_ovs(old, new);
+}
+
 bool
 xrc_build_patch(const struct xrec_change *change, const struct xrec_db *after,
                 const struct ovsg_state *desired, struct xrc_patch *patch)
@@ -97,6 +128,9 @@ xrc_build_patch(const struct xrec_change *change, const struct xrec_db *after,
     for (size_t i = 0; ok && i < n; i++) {
         struct json_object *op = json_object_array_get_idx(ops, i);
         struct json_object *table, *uuid;
+        if (xrc_op_is_network_label(op, before, after)) {
+            continue;
+        }
         ok = (json_object_object_get_ex(op, "table", &table)
               && !strcmp(json_object_get_string(table), "vifs")
               && json_object_object_get_ex(op, "uuid", &uuid));

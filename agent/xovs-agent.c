@@ -86,14 +86,16 @@ struct agent {
 
     /* Observability (metrics.h, portstats.h). */
     struct xps ports;                /* live traffic of the records' ports */
-    unsigned int stats_seqno;        /* ovsg_seqno() at the last sample */
     long long next_sample;           /* time_msec() of the next sample */
     long long last_sample;           /* time_msec() of the last one */
+    bool sample_due;                 /* an update asked for a sample */
     struct xmet *metrics;            /* --metrics endpoint, or NULL */
     long long unsynced_since;        /* time_msec() since OVS differs, 0 */
     unsigned long long n_reconciles; /* desired states handed to OVS */
     unsigned long long n_requests;   /* RPC requests answered */
     unsigned long long n_errors;     /* ... with an error */
+    /* Desired states built from every record, or from a change's own. */
+    unsigned long long n_builds_whole, n_builds_patch;
     /* Tunnels' transport addresses ("BRIDGE A.B.C.D/N") this agent put on
      * their bridges, and when to check them again (LLONG_MAX: never). */
     struct svec addrs_added;
@@ -108,12 +110,15 @@ struct agent {
     bool replugging;
 };
 
-/* Ports are sampled when the replica changes, and at least this often (a
- * port that stops moving must go to rate 0). */
+/* The interfaces whose counters changed are observed as their change
+ * arrives (ovsg_iface_stats_take(), xps_update()); a sample of every port
+ * (xps_sample(): it reads every interface of the replica) runs this often
+ * per AGENT_SAMPLE_PORTS ports held (a port that stops moving must go to
+ * rate 0, a record change be seen) ... */
 #define AGENT_SAMPLE_MS 1000
-/* ... and at most this often: a sample reads every interface of the
- * replica, and a stream of changes moves the replica many times a
- * second. */
+#define AGENT_SAMPLE_PORTS 500
+/* ... and at most this often when an update asks for one (a PIF's or a
+ * bond member's counters, many interfaces at once). */
 #define AGENT_SAMPLE_MIN_MS 200
 
 #define AGENT_STORE_DEFAULT "/var/lib/xovs/records.json"
@@ -136,7 +141,9 @@ static const char *rpc_ssl_name;
 static const char *ssl_key, *ssl_cert, *ssl_ca;
 static enum xrbac_role rpc_ssl_role = XRBAC_SSL_DEFAULT;
 static const char *metrics_target; /* --metrics; NULL: no endpoint */
-static bool store_journal;         /* --store-journal */
+/* Each change appends to FILE.journal (the default), or rewrites FILE
+ * whole (--store-snapshot). */
+static bool store_journal = true;
 static char *datapath_type;
 static bool exiting;
 
@@ -149,11 +156,12 @@ usage(void)
            "  --ovsdb=unix:PATH      OVSDB server of the switch to manage\n"
            "                         (default unix:%s/db.sock)\n"
            "  --store=FILE           durable record store (JSON; default\n"
-           "                         %s); each change rewrites it whole,\n"
-           "                         keeping the last as FILE.bak\n"
-           "  --store-journal        each change appends to FILE.journal\n"
-           "                         instead, folded into FILE when large\n"
-           "                         and at exit (for thousands of VIFs)\n"
+           "                         %s); each change appends to\n"
+           "                         FILE.journal, folded into FILE when\n"
+           "                         large and at exit (FILE.bak: the last)\n"
+           "  --store-snapshot       each change rewrites FILE whole instead\n"
+           "                         (the journal is folded in at start)\n"
+           "  --store-journal        the default (accepted for old scripts)\n"
            "  --rpc=unix:PATH        where to serve the JSON-RPC API\n"
            "                         (default %s)\n"
            "  --rpc=pssl:PORT[:IP]   also serve it over mutual TLS, with\n"
@@ -226,6 +234,7 @@ parse_options(int argc, char *argv[])
         OPT_OVSDB = UCHAR_MAX + 1,
         OPT_STORE,
         OPT_STORE_JOURNAL,
+        OPT_STORE_SNAPSHOT,
         OPT_RPC,
         OPT_RPC_INTERNAL,
         OPT_RPC_MAX_CONNS,
@@ -248,6 +257,7 @@ parse_options(int argc, char *argv[])
         {"ovsdb", required_argument, NULL, OPT_OVSDB},
         {"store", required_argument, NULL, OPT_STORE},
         {"store-journal", no_argument, NULL, OPT_STORE_JOURNAL},
+        {"store-snapshot", no_argument, NULL, OPT_STORE_SNAPSHOT},
         {"rpc", required_argument, NULL, OPT_RPC},
         {"rpc-internal", required_argument, NULL, OPT_RPC_INTERNAL},
         {"rpc-max-conns", required_argument, NULL, OPT_RPC_MAX_CONNS},
@@ -288,6 +298,9 @@ parse_options(int argc, char *argv[])
             break;
         case OPT_STORE_JOURNAL:
             store_journal = true;
+            break;
+        case OPT_STORE_SNAPSHOT:
+            store_journal = false;
             break;
         case OPT_RPC:
             if (!strncmp(optarg, "pssl:", 5)) {
@@ -590,9 +603,11 @@ agent_verify(const void *aux, const struct xrec_change *change,
                            &a->patch)) {
         /* A change of plain VIFs: only their ports (reconcile-incr.c). */
         a->have_patch = true;
+        a->n_builds_patch++;
         return xrc_verify_patch(a->glue, &a->patch);
     }
     xrc_build(after, a->datapath_type, &a->next_state);
+    a->n_builds_whole++;
     a->have_next_state = true;
     return xrc_verify_states(a->glue, ovsg_get_desired(a->glue),
                              &a->next_state);
@@ -643,6 +658,7 @@ agent_reconcile(struct agent *a)
         sset_clear(&a->replug);
         a->replugging = true;
         xrc_build(&without, a->datapath_type, &desired);
+        a->n_builds_whole++;
         xrec_db_destroy(&without);
     } else if (a->have_patch) {
         ovsg_patch_desired(a->glue, &a->patch.remove_names,
@@ -657,6 +673,7 @@ agent_reconcile(struct agent *a)
         a->have_next_state = false;
     } else {
         xrc_build(&a->db, a->datapath_type, &desired);
+        a->n_builds_whole++;
     }
     ovsg_set_desired(a->glue, &desired);
     a->n_reconciles++;
@@ -876,35 +893,50 @@ agent_render_metrics(void *a_, struct ds *out)
         .n_requests = a->n_requests,
         .glue = glue,
         .n_errors = a->n_errors,
+        .n_builds_whole = a->n_builds_whole,
+        .n_builds_patch = a->n_builds_patch,
     };
     xmet_render(out, &src);
 }
 
-/* Samples the ports' counters when the replica changed or a second
- * passed, and notes whether OVS matches the records. */
+/* Observes the interfaces whose counters changed, samples every port now
+ * and then (see AGENT_SAMPLE_MS), and notes whether OVS matches the
+ * records. */
 static void
 agent_observe(struct agent *a)
 {
     long long now = time_msec();
-    unsigned int seqno = ovsg_seqno(a->glue);
 
     if (ovsg_is_synced(a->glue)) {
         a->unsynced_since = 0;
     } else if (!a->unsynced_since) {
         a->unsynced_since = now;
     }
-    if ((seqno == a->stats_seqno || now < a->last_sample + AGENT_SAMPLE_MIN_MS)
-        && now < a->next_sample) {
+
+    struct shash changed = SHASH_INITIALIZER(&changed);
+    struct sset gone = SSET_INITIALIZER(&gone);
+    ovsg_iface_stats_take(a->glue, &changed, &gone);
+    if ((!shash_is_empty(&changed) || !sset_is_empty(&gone))
+        && now < a->next_sample
+        && !xps_update(&a->ports, &a->db, &changed, &gone, time_wall_msec())) {
+        a->sample_due = true;
+    }
+    shash_destroy_free_data(&changed);
+    sset_destroy(&gone);
+    if (now < a->next_sample
+        && (!a->sample_due || now < a->last_sample + AGENT_SAMPLE_MIN_MS)) {
         return;
     }
-    a->stats_seqno = seqno;
+    a->sample_due = false;
     a->last_sample = now;
-    a->next_sample = now + AGENT_SAMPLE_MS;
 
     struct shash ifaces = SHASH_INITIALIZER(&ifaces);
     ovsg_iface_stats_all(a->glue, &ifaces);
     a->ports.interval_ms = ovsg_stats_interval_ms(a->glue);
     xps_sample(&a->ports, &a->db, &ifaces, time_wall_msec());
+    a->next_sample = now
+                     + AGENT_SAMPLE_MS
+                           * MAX(1, shash_count(&ifaces) / AGENT_SAMPLE_PORTS);
     shash_destroy_free_data(&ifaces);
 }
 
@@ -943,9 +975,8 @@ agent_wait(struct agent *a)
         xrpcs_wait(a->rpc_internal);
     }
     ovsg_wait(a->glue);
-    poll_timer_wait_until(ovsg_seqno(a->glue) != a->stats_seqno
-                              ? a->last_sample + AGENT_SAMPLE_MIN_MS
-                              : a->next_sample);
+    poll_timer_wait_until(a->sample_due ? a->last_sample + AGENT_SAMPLE_MIN_MS
+                                        : a->next_sample);
     if (a->metrics) {
         xmet_wait(a->metrics);
     }
@@ -996,7 +1027,7 @@ main(int argc, char *argv[])
     }
     a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
     if (!store_journal) {
-        /* Left by a run with --store-journal: into the snapshot first, or
+        /* Left by a run with the journal: into the snapshot first, or
          * replaying it later would undo the changes saved whole. */
         error = xstore_checkpoint(a.store, &a.db);
         if (error) {

@@ -472,21 +472,27 @@ ovsg_track_init(struct ovsdb_idl *idl)
     OVSG_TRACK(ipfix, OVSREC_IPFIX_N_COLUMNS);
     OVSG_TRACK(netflow, OVSREC_NETFLOW_N_COLUMNS);
 #undef OVSG_TRACK
+    /* Not drift, but the port statistics read only the interfaces whose
+     * counters changed (ovsg_iface_stats_take()). */
+    ovsdb_idl_track_add_column(idl, &ovsrec_interface_col_statistics);
 }
 
 /* Whether tracked 'row' of 'tc' was inserted, deleted or had a tracked
- * column changed: the IDL also tracks the rows that merely refer to a
- * changed row (the Open_vSwitch row, for every bridge change). */
+ * column other than 'except' (NULL: none) changed: the IDL also tracks the
+ * rows that merely refer to a changed row (the Open_vSwitch row, for every
+ * bridge change). */
 static bool
 ovsg_row_changed(const struct ovsdb_idl_row *row,
-                 const struct ovsdb_idl_table_class *tc)
+                 const struct ovsdb_idl_table_class *tc,
+                 const struct ovsdb_idl_column *except)
 {
     if (!ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_MODIFY)
         || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
         return true;
     }
     for (size_t i = 0; i < tc->n_columns; i++) {
-        if (ovsdb_idl_track_is_updated(row, &tc->columns[i])) {
+        if (&tc->columns[i] != except
+            && ovsdb_idl_track_is_updated(row, &tc->columns[i])) {
             return true;
         }
     }
@@ -509,15 +515,27 @@ ovsg_take_tracked(struct ovsg *g)
     const struct ovsrec_interface *iface;
     OVSREC_INTERFACE_FOR_EACH_TRACKED(iface, g->idl)
     {
-        const struct ovsg_where *w = ovsg_where_find(&g->where, iface->name);
-        sset_add(&g->dirty_ports, w ? w->port->name : iface->name);
+        const struct ovsdb_idl_column *stats
+            = &ovsrec_interface_col_statistics;
+        if (ovsg_row_changed(&iface->header_, &ovsrec_table_interface,
+                             stats)) {
+            const struct ovsg_where *w
+                = ovsg_where_find(&g->where, iface->name);
+            sset_add(&g->dirty_ports, w ? w->port->name : iface->name);
+        }
+        if (!ovsdb_idl_row_get_seqno(&iface->header_, OVSDB_IDL_CHANGE_MODIFY)
+            || ovsdb_idl_row_get_seqno(&iface->header_,
+                                       OVSDB_IDL_CHANGE_DELETE)
+            || ovsdb_idl_track_is_updated(&iface->header_, stats)) {
+            sset_add(&g->stats_dirty, iface->name);
+        }
     }
     for (size_t i = 0; i < ARRAY_SIZE(ovsg_full_tables); i++) {
         const struct ovsdb_idl_table_class *tc = ovsg_full_tables[i];
         const struct ovsdb_idl_row *row;
         for (row = ovsdb_idl_track_get_first(g->idl, tc); row;
              row = ovsdb_idl_track_get_next(row)) {
-            if (ovsg_row_changed(row, tc)) {
+            if (ovsg_row_changed(row, tc, NULL)) {
                 g->full_pass = true;
             }
         }

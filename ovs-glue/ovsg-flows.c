@@ -500,8 +500,10 @@ ovsg_flows_sync(struct ovsg_flows *f, struct ovsg_flows_worker *w,
     struct svec flows;
     svec_clone(&flows, flows_);
     svec_sort(&flows);
+    /* No flows name no port: then the port numbers do not matter (and an
+     * incremental pass does not gather them, ovsg_sync_bridge()). */
     bool same = f->valid && svec_equal(&flows, &f->installed)
-                && simap_equal(ports, &f->ports);
+                && (!flows.n || simap_equal(ports, &f->ports));
     if (now < f->next_check && (same || !f->valid)) {
         /* In place and not due for a check, or failed a moment ago. */
         svec_destroy(&flows);
@@ -514,8 +516,10 @@ ovsg_flows_sync(struct ovsg_flows *f, struct ovsg_flows_worker *w,
     job->flows = flows; /* moved */
     simap_init(&job->ports);
     const struct simap_node *node;
-    SIMAP_FOR_EACH (node, ports) {
-        simap_put(&job->ports, node->name, node->data);
+    if (job->flows.n) {
+        SIMAP_FOR_EACH (node, ports) {
+            simap_put(&job->ports, node->name, node->data);
+        }
     }
     job->check_only = same;
     f->busy = true;

@@ -129,7 +129,7 @@ ovsg_index_port(const struct ovsg_index *idx, const char *name)
     return p;
 }
 
-static const struct ovsrec_interface *
+const struct ovsrec_interface *
 ovsg_index_iface(const struct ovsg_index *idx, const char *name)
 {
     struct ovsrec_interface *key

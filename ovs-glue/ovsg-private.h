@@ -106,6 +106,8 @@ struct ovsg {
     bool was_connected;          /* the IDL was, at the last run */
     struct sset dirty_ports;     /* port/interface names to diff again */
     struct sset dirty_bridges;   /* bridges whose own part to diff again */
+    struct sset stats_dirty;     /* interfaces whose statistics changed,
+                                  * or that came or went (ovsg-stats.c) */
     struct ovsg_counters counters;
 
     /* Open vSwitch 3.1 does not revalidate its datapath flows when a Mirror
@@ -220,6 +222,7 @@ struct ovsg_diff {
     bool bump_cfg;    /* a change ovs-vswitchd is not alerted to (Port trunks,
                        * vlan_mode): increment next_cfg as ovs-vsctl does */
     size_t n_diffed;  /* desired ports compared with their rows */
+    size_t n_walked;  /* ports whose numbers were re-read, not compared */
     struct sset held; /* names of the new ports held back */
 };
 
@@ -247,6 +250,11 @@ void ovsg_drop_port_qos(struct ovsg_diff *, const struct ovsrec_port *row);
 /* 'only': the names of the ports to diff (NULL: all; the others keep
  * their port numbers and flows as they are); 'sync_row': diff the bridge's
  * own row, local port and mirrors too. */
+const struct ovsrec_interface *ovsg_index_iface(const struct ovsg_index *,
+                                                const char *name);
+
+/* Whether bridge 'want' or one of its ports has OpenFlow rules. */
+bool ovsg_bridge_has_flows(const struct ovsg_bridge *want);
 void ovsg_sync_bridge(struct ovsg *, struct ovsg_diff *,
                       const struct ovsg_index *,
                       const struct ovsrec_open_vswitch *,

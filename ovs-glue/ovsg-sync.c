@@ -323,8 +323,10 @@ ovsg_bridge_find_port(const struct ovsrec_bridge *br, const char *name)
 /* Records in 'ports' the port numbers the existing interfaces of 'row'
  * have, so the flows of a port this pass leaves alone stay in place. */
 static void
-ovsg_keep_ofports(const struct ovsrec_port *row, struct simap *ports)
+ovsg_keep_ofports(struct ovsg_diff *d, const struct ovsrec_port *row,
+                  struct simap *ports)
 {
+    d->n_walked += row != NULL;
     for (size_t i = 0; row && i < row->n_interfaces; i++) {
         int64_t ofport = ovsg_iface_ofport(row->interfaces[i]);
         if (ofport > 0) {
@@ -368,6 +370,22 @@ ovsg_add_placed_flows(const struct ovsg_port *wp, const struct simap *ports,
         }
     }
     svec_append(flows, &wp->flows);
+}
+
+/* Whether bridge 'want' or any of its ports has OpenFlow rules (which
+ * name ports, so need the port numbers of the whole bridge). */
+bool
+ovsg_bridge_has_flows(const struct ovsg_bridge *want)
+{
+    if (want->flows.n || want->cond_flows.n) {
+        return true;
+    }
+    for (size_t i = 0; i < want->n_ports; i++) {
+        if (want->ports[i]->flows.n) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Whether port rows 'have' are exactly 'want' (by name, any order). */
@@ -588,7 +606,11 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
     free(unit);
 
     /* The bridge's ports by name: one lookup per wanted port, not a scan
-     * (a bridge may carry a thousand VIFs). */
+     * (a bridge may carry a thousand VIFs).  The numbers of the ports this
+     * pass leaves alone matter only to the bridge's flows: without any,
+     * an incremental pass does not read them (its cost is its dirty
+     * ports', not the bridge's). */
+    bool need_ofports = !only || ovsg_bridge_has_flows(want);
     struct shash rows = SHASH_INITIALIZER(&rows);
     for (size_t i = 0; row && i < row->n_ports; i++) {
         const struct ovsrec_port *p = row->ports[i];
@@ -596,16 +618,16 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             shash_add_once(&rows, p->name, p);
         }
         if (!strcmp(p->name, row->name)) {
-            if (!sync_row) {
-                ovsg_keep_ofports(p, ports); /* the local port, as it is */
+            if (!sync_row && need_ofports) {
+                ovsg_keep_ofports(d, p, ports); /* the local port, as it is */
             }
-        } else if (only && !sset_contains(only, p->name)) {
+        } else if (only && need_ofports && !sset_contains(only, p->name)) {
             /* Not looked at in this pass: its numbers as they are, if it
              * is one of the desired ports (as a full pass has them). */
             const struct ovsg_where *w
                 = ovsg_where_find_port(&g->where, p->name);
             if (w && w->bridge == want) {
-                ovsg_keep_ofports(p, ports);
+                ovsg_keep_ofports(d, p, ports);
             }
         }
     }
@@ -634,7 +656,7 @@ ovsg_sync_bridge(struct ovsg *g, struct ovsg_diff *d,
             d->hold_new_ports = false;
             d->unit = NULL;
         } else {
-            ovsg_keep_ofports(prow, ports);
+            ovsg_keep_ofports(d, prow, ports);
         }
         free(unit);
         ovsg_add_placed_flows(wp, ports, flows);

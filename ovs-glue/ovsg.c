@@ -110,6 +110,7 @@ ovsg_create(const char *remote)
     ovsg_where_build(&g->desired, &g->where);
     sset_init(&g->dirty_ports);
     sset_init(&g->dirty_bridges);
+    sset_init(&g->stats_dirty);
     g->full_pass = true;
     return g;
 }
@@ -138,6 +139,7 @@ ovsg_destroy(struct ovsg *g)
     ovsg_where_destroy(&g->where);
     sset_destroy(&g->dirty_ports);
     sset_destroy(&g->dirty_bridges);
+    sset_destroy(&g->stats_dirty);
     ovsg_state_destroy(&g->desired);
     ovsdb_idl_destroy(g->idl);
     free(g->rundir);
@@ -503,6 +505,7 @@ ovsg_apply(struct ovsg *g)
     }
     sset_destroy(&d.held);
     g->counters.n_ports_diffed += d.n_diffed;
+    g->counters.n_ports_walked += d.n_walked;
     g->n_held = d.n_held;
     svec_swap(&g->txn_units, &d.units);
     svec_destroy(&d.units);

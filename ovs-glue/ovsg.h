@@ -57,6 +57,7 @@
 #include <stdint.h>
 #include "openvswitch/shash.h"
 #include "smap.h"
+#include "sset.h"
 #include "svec.h"
 
 /* All xovs-owned OpenFlow rules carry this cookie (ASCII "xovs" in the high
@@ -369,6 +370,13 @@ struct ovsg_iface_stats {
  * Logs nothing. */
 void ovsg_iface_stats_all(const struct ovsg *, struct shash *out);
 
+/* The same for the interfaces whose counters changed, or that came, since
+ * the last call (the IDL's change tracking: the cost is theirs, not the
+ * host's); adds to 'gone' the names of those that went or are not
+ * xovs's.  Logs nothing. */
+void ovsg_iface_stats_take(struct ovsg *, struct shash *out,
+                           struct sset *gone);
+
 /* How often ovs-vswitchd writes the statistics (ms): its
  * other_config:stats-update-interval, 5000 by default and at least. */
 long long ovsg_stats_interval_ms(const struct ovsg *);
@@ -378,6 +386,8 @@ struct ovsg_counters {
     unsigned long long n_full_passes;        /* walks of every bridge */
     unsigned long long n_incremental_passes; /* walks of the dirty ones */
     unsigned long long n_ports_diffed; /* desired ports compared with OVS */
+    unsigned long long n_ports_walked; /* ports left alone whose numbers a
+                                        * pass re-read (for flows) */
     unsigned long long n_txns;         /* transactions sent to OVSDB */
 };
 void ovsg_get_counters(const struct ovsg *, struct ovsg_counters *);

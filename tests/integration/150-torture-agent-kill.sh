@@ -8,9 +8,9 @@
 # changes the count; the rounds stop early (after 4) once TORTURE_BUDGET_S
 # seconds (default 170) have passed, so that the test ends within
 # run-tests' limit (XOVS_TEST_TIMEOUT, 300 s) on a loaded machine.
-# Both stores: the agent starts with the default store (a snapshot
-# rewritten per change) in even rounds and with --store-journal (an append
-# per change) in odd ones, so each is killed mid-change, and each finds the
+# Both stores: the agent starts with --store-snapshot (the snapshot
+# rewritten per change) in even rounds and with the default store (a
+# journal: an append per change) in odd ones, so each is killed mid-change, and each finds the
 # other's files at start (a journal folded into the snapshot, a snapshot
 # under a journal).  TORTURE_STORE=snapshot or journal keeps to one.
 # shellcheck source=tests/integration/lib.sh
@@ -27,9 +27,9 @@ agent_cmd="$XOVS_BIN/xovs-agent --ovsdb=$OVSDB --store=$T_DIR/store.json \
 --rpc=unix:$T_DIR/agent.sock --detach --pidfile=$T_DIR/agent.pid \
 --log-file=$T_DIR/agent.log"
 case ${TORTURE_STORE:-both} in
-snapshot) odd_cmd=$agent_cmd ;;
-journal) agent_cmd+=" --store-journal" odd_cmd=$agent_cmd ;;
-both) odd_cmd="$agent_cmd --store-journal" ;;
+snapshot) agent_cmd+=" --store-snapshot" odd_cmd=$agent_cmd ;;
+journal) odd_cmd=$agent_cmd ;;
+both) odd_cmd=$agent_cmd agent_cmd+=" --store-snapshot" ;;
 *) fail "TORTURE_STORE=snapshot, journal or both" ;;
 esac
 log "stores: ${TORTURE_STORE:-both}"

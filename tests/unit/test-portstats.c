@@ -3,6 +3,7 @@
  * history). */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,8 +124,75 @@ test_portstats(const void *aux OVS_UNUSED)
     xrec_db_destroy(&db);
 }
 
+/* xps_update(): the changed VIF interfaces alone; anything else (a PIF, a
+ * bond's member, too many at once) is left to a full xps_sample(). */
+static void
+test_portstats_update(const void *aux OVS_UNUSED)
+{
+    struct xrec_db db;
+    struct xps x;
+    struct shash changed = SHASH_INITIALIZER(&changed);
+    struct sset gone = SSET_INITIALIZER(&gone);
+
+    xrec_db_init(&db);
+    xps_init(&x);
+    add_pif(&db, "p1", "eth1", true);
+    struct xrec_vif *vif = xrec_vif_new();
+    vif->uuid = xstrdup("v1");
+    vif->domid = 3;
+    vif->device = 1;
+    vif->currently_attached = true;
+    xrec_db_add_vif(&db, vif);
+
+    /* A plugged VIF's interface came: observed, with its record. */
+    shash_add(&changed, "vif3.1", stats(10, 100));
+    shash_add(&changed, "vif4.0", stats(1, 1)); /* no such plugged VIF */
+    CHECK(xps_update(&x, &db, &changed, &gone, 10000), "VIFs only");
+    const struct xps_port *v = shash_find_data(&x.ports, "vif3.1");
+    CHECK(v && !strcmp(v->kind, "vif") && !strcmp(v->uuid, "v1")
+              && v->cur.rx_packets == 10,
+          "changed VIF observed");
+    CHECK(!shash_find(&x.ports, "vif4.0"), "a port without a record kept");
+    CHECK(x.n_updates == 1 && x.n_read == 2 && !x.n_samples,
+          "counters %llu %llu %llu", x.n_updates, x.n_read, x.n_samples);
+
+    /* Its counters moved 5 s later: a rate. */
+    free(shash_replace(&changed, "vif3.1", stats(510, 100)));
+    free(shash_find_and_delete(&changed, "vif4.0"));
+    CHECK(xps_update(&x, &db, &changed, &gone, 15000), "update");
+    CHECK(xps_rates_at(&x, v, 15000).rx_pps == 100, "rate %g",
+          xps_rates_at(&x, v, 15000).rx_pps);
+
+    /* A PIF's counters: a full sample's job, nothing done. */
+    shash_add(&changed, "eth1", stats(1, 1));
+    CHECK(!xps_update(&x, &db, &changed, &gone, 16000), "PIF refused");
+    CHECK(v->cur.rx_packets == 510, "refused update changed a port");
+    shash_destroy_free_data(&changed);
+    shash_init(&changed);
+
+    /* Unplugged: forgotten. */
+    sset_add(&gone, "vif3.1");
+    CHECK(xps_update(&x, &db, &changed, &gone, 17000), "gone VIF");
+    CHECK(!shash_find(&x.ports, "vif3.1"), "gone VIF kept");
+    sset_clear(&gone);
+
+    /* Too many at once: a full sample is cheaper. */
+    for (int i = 0; i <= XPS_UPDATE_MAX; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "vif%d.0", 100 + i);
+        sset_add(&gone, name);
+    }
+    CHECK(!xps_update(&x, &db, &changed, &gone, 18000), "too many");
+
+    sset_destroy(&gone);
+    shash_destroy_free_data(&changed);
+    xps_destroy(&x);
+    xrec_db_destroy(&db);
+}
+
 void
 test_portstats_register(void)
 {
     unit_add("portstats", test_portstats, NULL);
+    unit_add("portstats/update", test_portstats_update, NULL);
 }
