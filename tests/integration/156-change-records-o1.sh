@@ -9,37 +9,16 @@
 # every record and diffed the whole store against the copy.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null || skip "curl not installed"
 
 N=2000
 host_start
-agent_stop
-AGENT_EXTRA_ARGS+=(--store-journal --metrics="unix:$T_DIR/metrics.sock")
-agent_start
+metrics_agent
 
-metric() {
-    curl -s --max-time 10 --unix-socket "$T_DIR/metrics.sock" \
-        http://localhost/metrics | awk -v m="$1" '$1 == m { print $2 }'
-}
 work() { metric "xovs_agent_change_records_total{work=\"$1\"}"; }
 snap() { echo "$(work copied) $(work checked) $(work journaled)"; }
 
 nets=("$(xovs network-create name-label=o1a)" "$(xovs network-create name-label=o1b)")
-python3 - "$N" "${nets[@]}" >"$T_DIR/creates" <<'PY'
-import sys, uuid
-n, nets = int(sys.argv[1]), sys.argv[2:]
-for i in range(n):
-    d, k = i // 7 + 1, i % 7
-    print("vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s "
-          "mac=02:00:%02x:%02x:%02x:01" % (uuid.uuid4(), d, k, nets[k % 2],
-                                           d >> 8, d & 255, k))
-PY
-vifs=()
-for ((lo = 1; lo <= N; lo += 250)); do
-    out=$(sed -n "$lo,$((lo + 249))p" "$T_DIR/creates" | xovs batch) ||
-        fail "batch of creates refused: $out"
-    mapfile -t -O "${#vifs[@]}" vifs <<<"$out"
-done
+create_vifs "$N" 1 "${nets[@]}"
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
 log "ok: $N VIFs created"
 

@@ -13,37 +13,15 @@
 # state from every record, and the agent had no counter of either.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null || skip "curl not installed"
 
 N=1000
 host_start
-agent_stop
-AGENT_EXTRA_ARGS+=(--store-journal --metrics="unix:$T_DIR/metrics.sock")
-agent_start
+metrics_agent
 
-metric() {
-    curl -s --max-time 10 --unix-socket "$T_DIR/metrics.sock" \
-        http://localhost/metrics | awk -v m="$1" '$1 == m { print $2 }'
-}
 vsctl() { ovs-vsctl --db="$OVSDB" --timeout=30 "$@"; }
-n_vif_ports() { vsctl --format=csv --no-headings --columns=name list Port | grep -c '^vif' || true; }
 
 net=$(xovs network-create name-label=big)
-python3 - "$N" "$net" >"$T_DIR/creates" <<'PY'
-import sys, uuid
-n, net = int(sys.argv[1]), sys.argv[2]
-for i in range(n):
-    d, k = i // 7 + 1, i % 7
-    print("vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s "
-          "mac=02:00:%02x:%02x:%02x:01" % (uuid.uuid4(), d, k, net,
-                                           d >> 8, d & 255, k))
-PY
-vifs=()
-for ((lo = 1; lo <= N; lo += 250)); do
-    out=$(sed -n "$lo,$((lo + 249))p" "$T_DIR/creates" | xovs batch) ||
-        fail "batch of creates refused: $out"
-    mapfile -t -O "${#vifs[@]}" vifs <<<"$out"
-done
+create_vifs "$N" 1 "$net"
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
 # All but the last: that one is the plug measured.
 for ((lo = 0; lo < N - 1; lo += 250)); do

@@ -11,18 +11,10 @@
 # interfaces, up to five times a second, and it had no counter of it.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null || skip "curl not installed"
 
 N=300
 host_start
-agent_stop
-AGENT_EXTRA_ARGS+=(--metrics="unix:$T_DIR/metrics.sock")
-agent_start
-
-metric() {
-    curl -s --max-time 10 --unix-socket "$T_DIR/metrics.sock" \
-        http://localhost/metrics | awk -v m="$1" '$1 == m { print $2 }'
-}
+metrics_agent
 vsctl() { ovs-vsctl --db="$OVSDB" --timeout=30 "$@"; }
 
 net=$(xovs network-create name-label=stats)
@@ -36,19 +28,9 @@ wait_port vif2.0 "$br"
 expect_ping g1 198.18.186.2
 
 # 300 idle VIFs (no device behind them), VMs 10 and up.
-python3 - "$N" "$net" >"$T_DIR/creates" <<'PY'
-import sys, uuid
-n, net = int(sys.argv[1]), sys.argv[2]
-for i in range(n):
-    d, k = i // 7 + 10, i % 7
-    print("vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s "
-          "mac=02:00:%02x:%02x:%02x:01" % (uuid.uuid4(), d, k, net,
-                                           d >> 8, d & 255, k))
-PY
-mapfile -t vifs < <(xovs batch <"$T_DIR/creates") || fail "batch of creates refused"
+create_vifs "$N" 10 "$net"
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
 printf 'vif-plug uuid=%s\n' "${vifs[@]}" | xovs batch >/dev/null || fail "batch of plugs refused"
-n_vif_ports() { vsctl --format=csv --no-headings --columns=name list Port | grep -c '^vif' || true; }
 # shellcheck disable=SC2317 # called through wait_until
 all_in() { (($(n_vif_ports) == N + 2)); }
 wait_until 120 all_in || fail "OVS has $(n_vif_ports) of $((N + 2)) VIF ports"

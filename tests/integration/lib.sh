@@ -269,6 +269,48 @@ release_admin_clients() {
     HOLDERS_PID=
 }
 
+# metrics_agent: restarts the agent with its Prometheus endpoint on
+# $T_DIR/metrics.sock for metric (skips the test without curl).
+metrics_agent() {
+    command -v curl >/dev/null || skip "curl not installed"
+    agent_stop
+    AGENT_EXTRA_ARGS+=(--metrics="unix:$T_DIR/metrics.sock")
+    agent_start
+}
+# metric SERIES: the value of SERIES (name and labels, as printed) there.
+metric() {
+    curl -s --max-time 10 --unix-socket "$T_DIR/metrics.sock" \
+        http://localhost/metrics | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# create_vifs N FIRST-DOMID NETWORK...: N VIF records made in batches of
+# 250 (VM d = FIRST-DOMID + i/7 has devices 0..6, device k on the NETWORKs
+# in turn), not plugged; the array vifs holds their uuids in order.
+create_vifs() {
+    local n=$1 first=$2 lo out
+    shift 2
+    python3 - "$n" "$first" "$@" >"$T_DIR/creates" <<'PY'
+import sys, uuid
+n, first, nets = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+for i in range(n):
+    d, k = i // 7 + first, i % 7
+    print("vif-create vm-uuid=%s domid=%d device=%d network-uuid=%s "
+          "mac=02:00:%02x:%02x:%02x:01" % (uuid.uuid4(), d, k,
+                                           nets[k % len(nets)],
+                                           d >> 8, d & 255, k))
+PY
+    vifs=()
+    for ((lo = 1; lo <= n; lo += 250)); do
+        out=$(sed -n "$lo,$((lo + 249))p" "$T_DIR/creates" | xovs batch) ||
+            fail "batch of creates refused: $out"
+        mapfile -t -O "${#vifs[@]}" vifs <<<"$out"
+    done
+}
+# n_vif_ports: how many ports named vif* OVS has.
+n_vif_ports() {
+    vsctl --format=csv --no-headings --columns=name list Port | grep -c '^vif' || true
+}
+
 # OVS tools inside the host sandbox.
 hexec() {
     ip netns exec "$NS" env OVS_RUNDIR="$RUNDIR" OVS_DBDIR="$RUNDIR" \
