@@ -15,7 +15,7 @@ FUZZ_TARGETS += records rpc
 FUZZ_CC := clang
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 FUZZ_SRC_records := $(XREC_SRC) $(XAPI_SRC) agent/rpc.c agent/store.c \
-	agent/store-journal.c lib/xovs-journal.c \
+	agent/store-journal.c lib/xovs-journal.c lib/xovs-file.c \
 	agent/pifscan.c agent/portstats.c agent/reconcile-ethtool.c \
 	agent/ethtool-nl.c $(VLAN_SRC)
 FUZZ_SRC_rpc := $(FUZZ_SRC_records)
