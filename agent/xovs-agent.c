@@ -480,6 +480,33 @@ agent_unixctl_roles_reload(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* Folds the journal into the snapshot when the agent leaves: PATH alone is
+ * the store again, for an administrator or a tool to read.  Run on the way
+ * out of main() and, through a fatal-signal hook, on SIGTERM (how a service
+ * manager stops the agent), between two turns of the main loop. */
+static void
+agent_checkpoint(struct agent *a)
+{
+    char *error = xstore_checkpoint(a->store, &a->db);
+    if (error) {
+        VLOG_WARN("%s (the changes are safe in %s.journal)", error,
+                  a->store_path);
+        free(error);
+    }
+}
+
+/* The agent whose store the hook below folds; NULL once it is closed. */
+static struct agent *checkpoint_agent;
+
+static void
+agent_exit_hook(void *aux OVS_UNUSED)
+{
+    if (checkpoint_agent) {
+        agent_checkpoint(checkpoint_agent);
+        checkpoint_agent = NULL;
+    }
+}
+
 static void
 agent_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
@@ -1026,6 +1053,8 @@ main(int argc, char *argv[])
                   a.store_path);
     }
     a.store = xstore_open(a.store_path, info.journal_len, info.snapshot_size);
+    checkpoint_agent = &a;
+    fatal_signal_add_hook(agent_exit_hook, NULL, NULL, true);
     if (!store_journal) {
         /* Left by a run with the journal: into the snapshot first, or
          * replaying it later would undo the changes saved whole. */
@@ -1121,14 +1150,8 @@ main(int argc, char *argv[])
     unixctl_server_destroy(unixctl);
     ovsg_destroy(a.glue);
     agent_drop_next_state(&a);
-    /* On the way out, the journal goes into the snapshot: PATH alone is
-     * the store again, for an administrator or a tool to read. */
-    char *cp_error = xstore_checkpoint(a.store, &a.db);
-    if (cp_error) {
-        VLOG_WARN("%s (the changes are safe in %s.journal)", cp_error,
-                  a.store_path);
-        free(cp_error);
-    }
+    agent_checkpoint(&a);
+    checkpoint_agent = NULL;
     xstore_close(a.store);
     xrec_db_destroy(&a.db);
     shash_destroy_free_data(&a.vif_stats);

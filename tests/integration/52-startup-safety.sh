@@ -1,6 +1,8 @@
 #!/bin/bash
 # Start-up safety: a missing or empty store is not "no bridges".
-#   1. Every save keeps the previous store as store.json.bak.
+#   1. Every save keeps the previous store as store.json.bak (the snapshot
+#      store, --store-snapshot, saves on every change; the default journal
+#      store saves when it folds the journal in).
 #   2. With the store missing, and then with a store holding no records,
 #      xovs-agent refuses to start while OVS has bridges xovs created; the
 #      refusal names them and says how to recover (store.json.bak); the
@@ -12,6 +14,9 @@
 . "$(dirname "$0")/lib.sh"
 
 host_start
+agent_stop
+AGENT_EXTRA_ARGS+=(--store-snapshot)
+agent_start
 store=$T_DIR/store.json
 
 net=$(xovs network-create name-label=keep)
