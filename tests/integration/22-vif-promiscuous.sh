@@ -39,7 +39,7 @@ no_copies_to() {
 CAPS=()
 # capture NAME: tcpdump of ICMP on NAME's eth0 into $T_DIR/NAME.cap
 capture() {
-    ip netns exec "$(gns "$1")" tcpdump -nn -l -i eth0 icmp >"$T_DIR/$1.cap" 2>&1 &
+    gexec "$1" tcpdump -nn -l -i eth0 icmp >"$T_DIR/$1.cap" 2>&1 &
     CAPS+=($!)
     wait_until 5 grep -q "listening on" "$T_DIR/$1.cap" ||
         fail "tcpdump did not start in $1"
