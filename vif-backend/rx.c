@@ -402,7 +402,6 @@ rx_take_data(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
     seg->offset = 0;
     seg->len = len;
     seg->local = CONST_CAST(uint8_t *, data);
-    seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
     b->seg_of[c->n_segs].idx = idx;
     b->seg_of[c->n_segs].pkt = c->n_pkts;
     c->n_segs++;

@@ -345,7 +345,6 @@ tx_add_seg(struct vif_copy_seg *seg, uint16_t domid, uint32_t ref,
     seg->offset = offset;
     seg->len = len;
     seg->local = dst;
-    seg->status = VIF_GNTST_GENERAL_ERROR; /* until the copy says */
 }
 
 /* Answers a packet that is not the common case (several slots, no buffer,
