@@ -20,16 +20,8 @@ vsctl() { ovs-vsctl --db="$OVSDB" --timeout=30 "$@"; }
 nets=("$(xovs network-create name-label=inc0)" "$(xovs network-create name-label=inc1)")
 create_vifs "$N" 1 "${nets[@]}"
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
-for ((lo = 0; lo < N; lo += 250)); do
-    printf 'vif-plug uuid=%s\n' "${vifs[@]:lo:250}" | xovs batch >/dev/null ||
-        fail "batch of plugs refused"
-done
-# shellcheck disable=SC2317 # called through wait_until
-all_in() { (($(n_vif_ports) == N)); }
-wait_until 150 all_in || fail "OVS has $(n_vif_ports) of $N VIF ports"
-# shellcheck disable=SC2317
-synced() { [[ $(metric xovs_agent_reconcile_lag_seconds) == 0.000 ]]; }
-wait_until 120 synced || fail "the agent never caught up with $N VIFs"
+plug_vifs "${vifs[@]}"
+wait_vif_ports "$N"
 log "ok: $N VIFs plugged and in OVS"
 
 # One change: the 1001st VIF's MTU.  Watch what OVSDB sees of it.
@@ -59,7 +51,7 @@ xovs vif-param-set uuid="$target" MTU=1400 >/dev/null || fail "vif-param-set ref
 # shellcheck disable=SC2317
 mtu_set() { [[ $(vsctl get Interface "$tport" mtu_request) == 1400 ]]; }
 wait_until 60 mtu_set || fail "$tport did not get MTU 1400"
-wait_until 60 synced || fail "the agent did not settle after the change"
+wait_until 60 agent_synced || fail "the agent did not settle after the change"
 sleep 2 # let any stray update reach the monitors
 diffed1=$(metric xovs_agent_reconcile_ports_diffed_total)
 stop_mons

@@ -24,17 +24,8 @@ net=$(xovs network-create name-label=big)
 create_vifs "$N" 1 "$net"
 ((${#vifs[@]} == N)) || fail "${#vifs[@]} VIFs created, wanted $N"
 # All but the last: that one is the plug measured.
-for ((lo = 0; lo < N - 1; lo += 250)); do
-    hi=$((lo + 250 > N - 1 ? N - 1 - lo : 250))
-    printf 'vif-plug uuid=%s\n' "${vifs[@]:lo:hi}" | xovs batch >/dev/null ||
-        fail "batch of plugs refused"
-done
-# shellcheck disable=SC2317 # called through wait_until
-all_in() { (($(n_vif_ports) == N - 1)); }
-wait_until 150 all_in || fail "OVS has $(n_vif_ports) of $((N - 1)) VIF ports"
-# shellcheck disable=SC2317
-synced() { [[ $(metric xovs_agent_reconcile_lag_seconds) == 0.000 ]]; }
-wait_until 120 synced || fail "the agent never caught up with $((N - 1)) VIFs"
+plug_vifs "${vifs[@]:0:N-1}"
+wait_vif_ports $((N - 1))
 log "ok: $((N - 1)) VIFs plugged on one bridge and in OVS"
 
 last=$(((N - 1) / 7 + 1))
@@ -65,7 +56,7 @@ xovs vif-plug uuid="${vifs[N - 1]}" >/dev/null || fail "vif-plug refused"
 # shellcheck disable=SC2317
 plugged() { vsctl get Interface "$tport" ofport_request >/dev/null 2>&1; }
 wait_until 60 plugged || fail "$tport did not reach OVS"
-wait_until 60 synced || fail "the agent did not settle after the plug"
+wait_until 60 agent_synced || fail "the agent did not settle after the plug"
 sleep 2 # let any stray update reach the monitors
 walked1=$(metric xovs_agent_reconcile_ports_walked_total)
 diffed1=$(metric xovs_agent_reconcile_ports_diffed_total)
@@ -111,7 +102,7 @@ whole1=$(metric 'xovs_agent_reconcile_builds_total{kind="whole"}')
 patch1=$(metric 'xovs_agent_reconcile_builds_total{kind="patch"}')
 ((whole1 == whole0 && patch1 > patch0)) ||
     fail "a network's name change built the whole desired state ($whole0 -> $whole1 whole, $patch0 -> $patch1 patch)"
-wait_until 60 synced || fail "the agent did not settle after the rename"
+wait_until 60 agent_synced || fail "the agent did not settle after the rename"
 log "ok: a network's name change built no whole desired state"
 
 # A bridge with flows: a locked VIF's rules name the numbers of its port.

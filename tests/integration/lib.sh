@@ -306,6 +306,29 @@ PY
         mapfile -t -O "${#vifs[@]}" vifs <<<"$out"
     done
 }
+# plug_vifs UUID...: plugs the VIFs, 250 per batch call.
+plug_vifs() {
+    local -a uuids=("$@")
+    local lo
+    for ((lo = 0; lo < ${#uuids[@]}; lo += 250)); do
+        printf 'vif-plug uuid=%s\n' "${uuids[@]:lo:250}" | xovs batch >/dev/null ||
+            fail "batch of plugs refused"
+    done
+}
+# agent_synced: the agent's metrics endpoint (metrics_agent) reports no
+# reconcile lag.
+agent_synced() {
+    [[ $(metric xovs_agent_reconcile_lag_seconds) == 0.000 ]]
+}
+# vif_ports_are N: OVS has N vif* ports.
+vif_ports_are() {
+    (($(n_vif_ports) == $1))
+}
+# wait_vif_ports N: OVS has N vif* ports and the agent has caught up.
+wait_vif_ports() {
+    wait_until 150 vif_ports_are "$1" || fail "OVS has $(n_vif_ports) of $1 VIF ports"
+    wait_until 120 agent_synced || fail "the agent never caught up with $1 VIFs"
+}
 # n_vif_ports: how many ports named vif* OVS has.
 n_vif_ports() {
     vsctl --format=csv --no-headings --columns=name list Port | grep -c '^vif' || true
