@@ -308,10 +308,9 @@ PY
 }
 # plug_vifs UUID...: plugs the VIFs, 250 per batch call.
 plug_vifs() {
-    local -a uuids=("$@")
     local lo
-    for ((lo = 0; lo < ${#uuids[@]}; lo += 250)); do
-        printf 'vif-plug uuid=%s\n' "${uuids[@]:lo:250}" | xovs batch >/dev/null ||
+    for ((lo = 1; lo <= $#; lo += 250)); do
+        printf 'vif-plug uuid=%s\n' "${@:lo:250}" | xovs batch >/dev/null ||
             fail "batch of plugs refused"
     done
 }
