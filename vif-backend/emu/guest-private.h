@@ -52,6 +52,9 @@
 /* The generator refills its TX ring once this many slots are free (bigger
  * batches, fewer passes). */
 #define GUEST_GEN_BATCH 64
+/* A --peer-domid pair's generator polls at this rate and above (below, the
+ * 1 ms timer paces it: a ring's worth a millisecond at most). */
+#define GUEST_GEN_POLL_PPS 100000
 /* A frame, as read from the tap: up to 64 KiB (GSO) plus headroom. */
 #define GUEST_FRAME_MAX (XEN_NETIF_MAX_TX_SIZE + 1)
 #define GUEST_NO_REF UINT32_MAX
@@ -169,9 +172,10 @@ struct guest {
                                                  * connections */
     unsigned int n_queues_used;                 /* most queues ever
                                                  * connected */
-    long long int next_report;
     long long int gen_last_ns;
     double gen_tokens;
+    bool gen_stopped; /* --peer-domid pair: its sink not connected yet, or
+                       * ending: send nothing */
     bool announced; /* --sink: gratuitous ARP sent this second */
     bool busy;      /* frames flow: the rings are polled, no events asked
                      * for (guest_busy_poll()) */

@@ -572,150 +572,258 @@ guest_handle_events(struct guest *g)
 }
 
 /* --generate and --sink while frames flow: the rings are polled as a PMD
- * polls them, with no event asked for or sent.  Between passes the guest
- * naps GUEST_BUSY_NAP_US (unless a pass took half a ring: more is
- * waiting), so that a benchmark's two guests, which share one core, take
- * turns in batches: the sink drains its RX ring while the generator waits
- * for TX room, and the other way round.  (sched_yield() instead made the
- * two hand the core back and forth every few frames and, on a loaded
- * machine, spent their share of it on the system call; a nap costs no
- * share while it lasts.)  A pass through the main loop (xenstore,
- * signals, reports) every GUEST_BUSY_SLICE_US; back to events after
+ * polls them, with no event asked for or sent.  Between passes a guest
+ * alone in its process naps GUEST_BUSY_NAP_US (unless a pass took half a
+ * ring: more is waiting), so that a benchmark's two guests, which share
+ * one core, take turns in batches: the sink drains its RX ring while the
+ * generator waits for TX room, and the other way round.  (sched_yield()
+ * instead made the two hand the core back and forth every few frames and,
+ * on a loaded machine, spent their share of it on the system call; a nap
+ * costs no share while it lasts.)  Two guests of one process (--peer-domid)
+ * take turns within the pass itself, as a traffic generator polls its
+ * ports: no nap.  A pass through the main loop (xenstore, signals,
+ * reports) every GUEST_BUSY_SLICE_US; a guest goes back to events after
  * GUEST_BUSY_IDLE_US without a frame.  A wake-up per event (or a timer,
  * when the backend is polled and sends no events) left the RX ring
  * without buffers for most of the time between wake-ups: the backend
  * then drops. */
 static void
-guest_busy_poll(struct guest *g)
+guest_busy_poll(struct guest *gs, size_t n_guests)
 {
     long long int start = time_usec();
 
     for (;;) {
-        unsigned long long rx_before = g->c.rx_packets;
-        size_t sent = 0, completed = 0;
+        unsigned long long most_taken = 0;
+        bool busy = false;
 
-        for (unsigned int i = 0; i < g->n_queues; i++) {
-            struct guest_queue *q = &g->queues[i];
-            RING_IDX cons = q->tx.rsp_cons;
+        for (size_t k = 0; k < n_guests; k++) {
+            struct guest *g = &gs[k];
+            unsigned long long rx_before = g->c.rx_packets;
+            size_t sent = 0, completed = 0;
 
-            netfront_tx_gc(g, q);
-            completed += q->tx.rsp_cons - cons;
-            netfront_rx_poll(g, q);
+            if (!g->busy) {
+                continue;
+            }
+            if (g->closing || !guest_connected(g)) {
+                g->busy = false;
+                continue;
+            }
+            for (unsigned int i = 0; i < g->n_queues; i++) {
+                struct guest_queue *q = &g->queues[i];
+                RING_IDX cons = q->tx.rsp_cons;
+
+                netfront_tx_gc(g, q);
+                completed += q->tx.rsp_cons - cons;
+                netfront_rx_poll(g, q);
+            }
+            if (g->mode == GUEST_MODE_GENERATE && !g->gen_stopped) {
+                /* At --generate's rate, too: its tokens say how many. */
+                sent = traffic_generate(g);
+            }
+            unsigned long long taken = g->c.rx_packets - rx_before;
+            most_taken = MAX(most_taken, taken);
+
+            long long int now = time_usec();
+            if (taken || sent || completed) {
+                g->busy_last_us = now;
+            } else if (now - g->busy_last_us > GUEST_BUSY_IDLE_US) {
+                /* Idle: ask for events again (the next pass arms them). */
+                g->busy = false;
+                poll_immediate_wake();
+                continue;
+            }
+            busy = true;
         }
-        if (g->mode == GUEST_MODE_GENERATE && !g->gen_pps) {
-            sent = traffic_generate(g);
+        if (!busy) {
+            return;
         }
-        unsigned long long taken = g->c.rx_packets - rx_before;
-        bool work = taken || sent || completed;
-
-        long long int now = time_usec();
-        if (work) {
-            g->busy_last_us = now;
-        } else if (now - g->busy_last_us > GUEST_BUSY_IDLE_US) {
-            /* Idle: ask for events again (the next pass arms them). */
-            g->busy = false;
+        if (time_usec() - start > GUEST_BUSY_SLICE_US) {
             poll_immediate_wake();
             return;
         }
-        if (now - start > GUEST_BUSY_SLICE_US) {
-            poll_immediate_wake();
-            return;
-        }
-        if (taken < GUEST_RX_RING_SIZE / 2) {
+        if (n_guests == 1 && most_taken < GUEST_RX_RING_SIZE / 2) {
             struct timespec nap = {0, GUEST_BUSY_NAP_US * 1000};
             nanosleep(&nap, NULL);
         }
     }
 }
 
-static void
-guest_main_loop(struct guest *g)
+/* One pass of the main loop for 'g' (the caller blocks after every guest
+ * had its pass).  True once its SIGTERM sequence is over. */
+static bool
+guest_run(struct guest *g, bool pair)
 {
-    g->next_report = time_msec() + 1000;
-    g->gen_last_ns = time_usec() * 1000;
+    vif_emu_run(g->dom);
 
+    char **w;
+    while ((w = xs_check_watch(g->xs))) {
+        free(w);
+        guest_backend_changed(g);
+    }
+
+    guest_handle_events(g);
+    if (g->closing) {
+        if (guest_run_close(g)) {
+            return true;
+        }
+    } else if (guest_connected(g)) {
+        for (unsigned int k = 0; k < g->n_queues; k++) {
+            struct guest_queue *q = &g->queues[(g->rr + k) % g->n_queues];
+
+            if (g->mode == GUEST_MODE_NETNS && q->tap_fd >= 0) {
+                traffic_tap_tx(g, q);
+                if (netfront_tx_room(q)) {
+                    poll_fd_wait(q->tap_fd, POLLIN);
+                }
+            }
+        }
+        if (g->mode == GUEST_MODE_GENERATE && !g->gen_stopped) {
+            /* Flat out, or a pair's generator at a rate the 1 ms timer
+             * cannot pace (its sink polls in the same pass): poll. */
+            if (traffic_generate(g)
+                && (!g->gen_pps
+                    || (pair && g->gen_pps >= GUEST_GEN_POLL_PPS))) {
+                guest_busy_start(g);
+            }
+            bool room = false;
+            for (unsigned int i = 0; i < g->n_queues; i++) {
+                /* Collects what completed meanwhile and, if the ring
+                 * is still full, asks for an event (netfront_tx_gc()
+                 * asks only then). */
+                netfront_tx_gc(g, &g->queues[i]);
+                room |= netfront_tx_room(&g->queues[i]);
+            }
+            if (room) {
+                if (!g->gen_pps) {
+                    poll_immediate_wake();
+                } else {
+                    poll_timer_wait(1);
+                }
+            }
+        }
+    }
+
+    if (g->mode == GUEST_MODE_SINK && guest_connected(g) && !g->announced) {
+        traffic_announce(g);
+        g->announced = true;
+    }
+    return false;
+}
+
+static void
+guest_wait(const struct guest *g)
+{
+    vif_emu_wait(g->dom);
+    poll_fd_wait(vif_emu_evtchn_fd(g->dom), POLLIN);
+    poll_fd_wait(xs_fileno(g->xs), POLLIN);
+}
+
+/* --peer-domid: the pair's line, as xovs-pktgen reports a pair of ports:
+ * what the generator sent and what the sink received (per second, or the
+ * totals and their difference when 'final'). */
+static void
+guest_pair_report(struct guest *gen, struct guest *sink, bool final)
+{
+    const struct guest_counters *t = &gen->c, *r = &sink->c;
+
+    if (final) {
+        printf("tx_packets=%llu tx_bytes=%llu tx_drops=%llu tx_errors=%llu "
+               "rx_packets=%llu rx_bytes=%llu rx_drops=%llu rx_errors=%llu "
+               "lost=%lld\n",
+               t->tx_packets, t->tx_bytes, t->tx_drops, t->tx_errors,
+               r->rx_packets, r->rx_bytes, r->rx_drops, r->rx_errors,
+               (long long int)(t->tx_packets - r->rx_packets));
+    } else {
+        const struct guest_counters *tl = &gen->last_c, *rl_ = &sink->last_c;
+
+        printf("tx_pps=%llu rx_pps=%llu tx_mbps=%.1f rx_mbps=%.1f "
+               "tx_drops=%llu rx_errors=%llu\n",
+               t->tx_packets - tl->tx_packets, r->rx_packets - rl_->rx_packets,
+               (t->tx_bytes - tl->tx_bytes) * 8 / 1e6,
+               (r->rx_bytes - rl_->rx_bytes) * 8 / 1e6, t->tx_drops,
+               r->rx_errors);
+        gen->last_c = *t;
+        sink->last_c = *r;
+    }
+    fflush(stdout);
+}
+
+/* The poll loop of the process's guests: one, or a --peer-domid pair
+ * (generator gs[0], sink gs[1]) served in turn in one thread.  On SIGTERM
+ * a pair's generator stops sending at once and both close
+ * GUEST_PAIR_DRAIN_MS later, so that the frames still on their way count
+ * as received, not lost. */
+#define GUEST_PAIR_DRAIN_MS 200
+static void
+guest_main_loop(struct guest *gs, size_t n_guests)
+{
+    bool pair = n_guests == 2;
+    bool done[2] = {false, false};
+    long long int next_report = time_msec() + 1000;
+    long long int drain_deadline = LLONG_MAX;
+
+    for (size_t k = 0; k < n_guests; k++) {
+        gs[k].gen_last_ns = time_usec() * 1000;
+    }
     for (;;) {
+        long long int now = time_msec();
+
         if (got_usr1) {
             got_usr1 = 0;
-            guest_report(g, true);
-        }
-        if (got_signal && !g->closing) {
-            VLOG_INFO("vif%u.%u: terminating", g->domid, g->devid);
-            g->closing = true;
-        }
-
-        vif_emu_run(g->dom);
-
-        char **w;
-        while ((w = xs_check_watch(g->xs))) {
-            free(w);
-            guest_backend_changed(g);
-        }
-
-        guest_handle_events(g);
-        if (g->closing) {
-            if (guest_run_close(g)) {
-                break;
-            }
-        } else if (guest_connected(g)) {
-            for (unsigned int k = 0; k < g->n_queues; k++) {
-                struct guest_queue *q = &g->queues[(g->rr + k) % g->n_queues];
-
-                if (g->mode == GUEST_MODE_NETNS && q->tap_fd >= 0) {
-                    traffic_tap_tx(g, q);
-                    if (netfront_tx_room(q)) {
-                        poll_fd_wait(q->tap_fd, POLLIN);
-                    }
-                }
-            }
-            if (g->mode == GUEST_MODE_GENERATE) {
-                if (traffic_generate(g) && !g->gen_pps) {
-                    guest_busy_start(g); /* flat out: poll */
-                }
-                bool room = false;
-                for (unsigned int i = 0; i < g->n_queues; i++) {
-                    /* Collects what completed meanwhile and, if the ring
-                     * is still full, asks for an event (netfront_tx_gc()
-                     * asks only then). */
-                    netfront_tx_gc(g, &g->queues[i]);
-                    room |= netfront_tx_room(&g->queues[i]);
-                }
-                if (room) {
-                    if (!g->gen_pps) {
-                        poll_immediate_wake();
-                    } else {
-                        poll_timer_wait(1);
-                    }
-                }
-            }
-        }
-
-        if (g->busy) {
-            if (!g->closing && guest_connected(g)) {
-                guest_busy_poll(g);
+            if (pair) {
+                guest_pair_report(&gs[0], &gs[1], true);
             } else {
-                g->busy = false;
+                guest_report(&gs[0], true);
+            }
+        }
+        if (got_signal && drain_deadline == LLONG_MAX) {
+            drain_deadline = pair ? now + GUEST_PAIR_DRAIN_MS : now;
+        }
+        /* A pair's generator sends while its sink is there to count. */
+        gs[0].gen_stopped = drain_deadline != LLONG_MAX
+                            || (pair && !guest_connected(&gs[1]));
+        for (size_t k = 0; k < n_guests; k++) {
+            if (gs[k].closing || drain_deadline == LLONG_MAX) {
+                continue;
+            } else if (now >= drain_deadline) {
+                VLOG_INFO("vif%u.%u: terminating", gs[k].domid, gs[k].devid);
+                gs[k].closing = true;
+            } else {
+                poll_timer_wait_until(drain_deadline);
             }
         }
 
-        long long int now = time_msec();
-        if (g->mode == GUEST_MODE_SINK && guest_connected(g)
-            && !g->announced) {
-            traffic_announce(g);
-            g->announced = true;
-        }
-        if (now >= g->next_report) {
-            if (g->mode != GUEST_MODE_NETNS) {
-                guest_report(g, false);
+        bool all_done = true;
+        for (size_t k = 0; k < n_guests; k++) {
+            if (!done[k]) {
+                done[k] = guest_run(&gs[k], pair);
             }
-            g->announced = false; /* again every second */
-            g->next_report = now + 1000;
+            all_done &= done[k];
         }
-        poll_timer_wait_until(g->next_report);
+        if (all_done) {
+            break;
+        }
+        guest_busy_poll(gs, n_guests);
 
-        vif_emu_wait(g->dom);
-        poll_fd_wait(vif_emu_evtchn_fd(g->dom), POLLIN);
-        poll_fd_wait(xs_fileno(g->xs), POLLIN);
+        now = time_msec();
+        if (now >= next_report) {
+            if (pair) {
+                guest_pair_report(&gs[0], &gs[1], false);
+            } else if (gs[0].mode != GUEST_MODE_NETNS) {
+                guest_report(&gs[0], false);
+            }
+            for (size_t k = 0; k < n_guests; k++) {
+                gs[k].announced = false; /* again every second */
+            }
+            next_report = now + 1000;
+        }
+        poll_timer_wait_until(next_report);
+
+        for (size_t k = 0; k < n_guests; k++) {
+            if (!done[k]) {
+                guest_wait(&gs[k]);
+            }
+        }
         poll_fd_wait(signal_pipe[0], POLLIN);
         poll_block();
 
@@ -729,31 +837,37 @@ guest_main_loop(struct guest *g)
 OVS_NO_RETURN static void
 guest_usage(void)
 {
-    printf("%s: an emulated Xen netfront (a guest's NIC as a process)\n"
-           "usage: %s --domid=N --devid=N --mac=MAC [--queues=N]\n"
-           "         (--netns=NAME | --generate=SIZE[,PPS] | --sink)\n"
-           "         [--xenstore=PATH] [--backend-domid=N] [--rss]\n"
-           "  --netns=NAME          eth0 (a tap) in namespace NAME is the "
-           "guest OS\n"
-           "  --generate=SIZE[,PPS] send UDP frames of SIZE bytes, at PPS or "
-           "flat out\n"
-           "  --dst-mac=MAC         generator destination (default "
-           "broadcast)\n"
-           "  --dst-ip=IP           generator destination (default "
-           "198.19.0.1)\n"
-           "  --sink                count what arrives\n"
-           "  --xenstore=PATH       xenstored socket (dom0's; the guest uses "
-           "PATH-domN)\n"
-           "  --bridge=NAME         'bridge' key for a skeleton we write\n"
-           "  --initialised         go Initialised before Connected\n"
-           "  --rss                 Toeplitz hash over the control ring (as "
-           "Windows);\n"
-           "                        checks every frame's hash and queue\n"
-           "Memory and event channels are served on "
-           "$XOVS_EMU_DIR/domN.sock.\n"
-           "SIGTERM closes the vif cleanly and prints the counters;\n"
-           "SIGUSR1 prints them (and goes on).\n",
-           program_name, program_name);
+    printf(
+        "%s: an emulated Xen netfront (a guest's NIC as a process)\n"
+        "usage: %s --domid=N --devid=N --mac=MAC [--queues=N]\n"
+        "         (--netns=NAME | --generate=SIZE[,PPS] | --sink)\n"
+        "         [--xenstore=PATH] [--backend-domid=N] [--rss]\n"
+        "  --netns=NAME          eth0 (a tap) in namespace NAME is the "
+        "guest OS\n"
+        "  --generate=SIZE[,PPS] send UDP frames of SIZE bytes, at PPS or "
+        "flat out\n"
+        "  --dst-mac=MAC         generator destination (default "
+        "broadcast)\n"
+        "  --dst-ip=IP           generator destination (default "
+        "198.19.0.1)\n"
+        "  --sink                count what arrives\n"
+        "  --peer-domid=N --peer-mac=MAC\n"
+        "                        with --generate: play domain N's vif too,\n"
+        "                        as the sink the frames go to, in the same\n"
+        "                        thread (a traffic generator's pair of "
+        "ports)\n"
+        "  --xenstore=PATH       xenstored socket (dom0's; the guest uses "
+        "PATH-domN)\n"
+        "  --bridge=NAME         'bridge' key for a skeleton we write\n"
+        "  --initialised         go Initialised before Connected\n"
+        "  --rss                 Toeplitz hash over the control ring (as "
+        "Windows);\n"
+        "                        checks every frame's hash and queue\n"
+        "Memory and event channels are served on "
+        "$XOVS_EMU_DIR/domN.sock.\n"
+        "SIGTERM closes the vif cleanly and prints the counters;\n"
+        "SIGUSR1 prints them (and goes on).\n",
+        program_name, program_name);
     vlog_usage();
     exit(EXIT_SUCCESS);
 }
@@ -770,8 +884,17 @@ guest_parse_uint(const char *opt, const char *s, unsigned long max)
     return v;
 }
 
+/* --peer-domid: the second guest of the process. */
+struct guest_peer {
+    bool set;
+    uint16_t domid;
+    uint8_t mac[6];
+    bool have_mac;
+};
+
 static void
-guest_parse_options(int argc, char *argv[], struct guest *g)
+guest_parse_options(int argc, char *argv[], struct guest *g,
+                    struct guest_peer *peer)
 {
     enum {
         OPT_DOMID = UCHAR_MAX + 1,
@@ -788,6 +911,8 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
         OPT_BRIDGE,
         OPT_INITIALISED,
         OPT_RSS,
+        OPT_PEER_DOMID,
+        OPT_PEER_MAC,
         VLOG_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -805,6 +930,8 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
         {"bridge", required_argument, NULL, OPT_BRIDGE},
         {"initialised", no_argument, NULL, OPT_INITIALISED},
         {"rss", no_argument, NULL, OPT_RSS},
+        {"peer-domid", required_argument, NULL, OPT_PEER_DOMID},
+        {"peer-mac", required_argument, NULL, OPT_PEER_MAC},
         {"help", no_argument, NULL, 'h'},
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -813,7 +940,7 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
      * inside the loop (LeakSanitizer would fail that exit). */
     static char *short_options;
     short_options = ovs_cmdl_long_options_to_short_options(long_options);
-    bool have_domid = false, have_mac = false;
+    bool have_domid = false, have_mac = false, have_dst_mac = false;
     int n_modes = 0;
 
     memset(g->dst_mac, 0xff, 6);
@@ -834,15 +961,26 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
             g->devid = guest_parse_uint("devid", optarg, 65535);
             break;
         case OPT_MAC:
-        case OPT_DST_MAC: {
+        case OPT_DST_MAC:
+        case OPT_PEER_MAC: {
             struct eth_addr ea;
             if (!eth_addr_from_string(optarg, &ea)) {
                 ovs_fatal(0, "%s: not a MAC address", optarg);
             }
-            memcpy(c == OPT_MAC ? g->mac : g->dst_mac, ea.ea, 6);
+            memcpy(c == OPT_MAC       ? g->mac
+                   : c == OPT_DST_MAC ? g->dst_mac
+                                      : peer->mac,
+                   ea.ea, 6);
             have_mac |= c == OPT_MAC;
+            have_dst_mac |= c == OPT_DST_MAC;
+            peer->have_mac |= c == OPT_PEER_MAC;
             break;
         }
+        case OPT_PEER_DOMID:
+            peer->domid = guest_parse_uint("peer-domid", optarg,
+                                           DOMID_FIRST_RESERVED - 1);
+            peer->set = true;
+            break;
         case OPT_QUEUES:
             g->n_queues_wanted
                 = guest_parse_uint("queues", optarg, GUEST_MAX_QUEUES);
@@ -917,6 +1055,17 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
         ovs_fatal(0, "--domid=N (not 0), --mac=MAC and exactly one of "
                      "--netns, --generate, --sink are required (--help)");
     }
+    if (peer->set || peer->have_mac) {
+        if (g->mode != GUEST_MODE_GENERATE || !peer->set || !peer->have_mac
+            || !peer->domid || peer->domid == g->domid || g->rss) {
+            ovs_fatal(0, "--peer-domid=N (not 0, not --domid) and "
+                         "--peer-mac=MAC go together, with --generate and "
+                         "without --rss");
+        }
+        if (!have_dst_mac) {
+            memcpy(g->dst_mac, peer->mac, 6);
+        }
+    }
     if (!g->xs_path) {
         g->xs_path = getenv("XENSTORED_PATH");
         if (!g->xs_path) {
@@ -925,15 +1074,114 @@ guest_parse_options(int argc, char *argv[], struct guest *g)
     }
 }
 
+/* Plays 'g''s domain: its memory, its tap (--netns), xl's nodes, and the
+ * frontend Initialising with a watch on the backend.  Exits on failure. */
+static void
+guest_start(struct guest *g)
+{
+    g->frame = xmalloc(GUEST_FRAME_MAX);
+    g->fe_path = vif_fe_path(g->domid, g->devid);
+    g->be_path = vif_fe_be_path(g->backend_domid, g->domid, g->devid);
+    g->be_id = g->backend_domid;
+
+    /* Memory: 2 ring pages and 2 x 256 buffers per queue, as many grants. */
+    uint32_t per_queue = 2 + GUEST_TX_RING_SIZE + GUEST_RX_RING_SIZE;
+    uint32_t n_pages = g->n_queues_wanted * per_queue + 16;
+    int error = vif_emu_dom_create(g->domid, n_pages + 64, n_pages, &g->dom);
+    if (error) {
+        ovs_fatal(0, "cannot play dom%u: %s", g->domid, ovs_strerror(error));
+    }
+    if (g->mode == GUEST_MODE_NETNS && traffic_create_tap(g)) {
+        exit(EXIT_FAILURE);
+    }
+
+    g->xs0 = guest_xs_open(g->xs_path);
+    if (!g->xs0) {
+        exit(EXIT_FAILURE);
+    }
+    if (guest_write_skeleton(g)) {
+        exit(EXIT_FAILURE);
+    }
+    char *guest_path = xasprintf("%s-dom%u", g->xs_path, g->domid);
+    g->xs = guest_xs_open(guest_path);
+    if (!g->xs) {
+        ovs_fatal(0, "cannot reach xenstored as dom%u at %s", g->domid,
+                  guest_path);
+    }
+    free(guest_path);
+
+    char *be = vif_fe_read(g->xs, XBT_NULL, g->fe_path, "backend");
+    if (be) {
+        free(g->be_path);
+        g->be_path = be;
+    }
+
+    /* A fresh start, whatever an earlier run left. */
+    g->state = XenbusStateUnknown;
+    guest_switch_state(g, XenbusStateInitialising);
+    error = vif_fe_watch_backend(g->xs, g->be_path);
+    if (error) {
+        ovs_fatal(error, "watch %s/state", g->be_path);
+    }
+}
+
+/* After the SIGTERM sequence: everything revoked, xl's nodes removed. */
+static void
+guest_finish(struct guest *g)
+{
+    guest_disconnect(g);
+    if (g->wrote_skeleton) {
+        /* What xl does when the guest goes away. */
+        struct vif_fe_vif vif = guest_vif(g);
+        vif_fe_skeleton_remove(&vif, g->xs0);
+    }
+}
+
+static void
+guest_free(struct guest *g)
+{
+    VLOG_INFO("vif%u.%u: %" PRIu64 " events", g->domid, g->devid, g->n_events);
+    xs_close(g->xs);
+    xs_close(g->xs0);
+    for (unsigned int i = 0; i < g->n_taps; i++) {
+        close(g->tap_fds[i]);
+    }
+    if (g->ctl_sock >= 0) {
+        close(g->ctl_sock);
+    }
+    vif_emu_dom_destroy(g->dom);
+    free(g->fe_path);
+    free(g->be_path);
+    free(g->frame);
+}
+
 int
 main(int argc, char *argv[])
 {
-    struct guest g;
+    struct guest gs[2];
+    struct guest_peer peer;
+    size_t n_guests = 1;
 
-    memset(&g, 0, sizeof g);
-    g.ctl_sock = -1;
+    memset(gs, 0, sizeof gs);
+    memset(&peer, 0, sizeof peer);
+    gs[0].ctl_sock = gs[1].ctl_sock = -1;
     set_program_name(argv[0]);
-    guest_parse_options(argc, argv, &g);
+    guest_parse_options(argc, argv, &gs[0], &peer);
+    if (peer.set) {
+        /* The sink: the generator's settings but its own domain and MAC. */
+        struct guest *s = &gs[1];
+
+        s->domid = peer.domid;
+        s->devid = gs[0].devid;
+        s->backend_domid = gs[0].backend_domid;
+        memcpy(s->mac, peer.mac, 6);
+        s->n_queues_wanted = gs[0].n_queues_wanted;
+        s->mode = GUEST_MODE_SINK;
+        s->xs_path = gs[0].xs_path;
+        s->bridge = gs[0].bridge;
+        s->initialised = gs[0].initialised;
+        n_guests = 2;
+    }
 
     /* Our handler, not fatal-signal's: SIGTERM is a clean close. */
     fatal_signal_init();
@@ -947,78 +1195,36 @@ main(int argc, char *argv[])
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    g.frame = xmalloc(GUEST_FRAME_MAX);
-    g.fe_path = vif_fe_path(g.domid, g.devid);
-    g.be_path = vif_fe_be_path(g.backend_domid, g.domid, g.devid);
-    g.be_id = g.backend_domid;
-
-    /* Memory: 2 ring pages and 2 x 256 buffers per queue, as many grants. */
-    uint32_t per_queue = 2 + GUEST_TX_RING_SIZE + GUEST_RX_RING_SIZE;
-    uint32_t n_pages = g.n_queues_wanted * per_queue + 16;
-    int error = vif_emu_dom_create(g.domid, n_pages + 64, n_pages, &g.dom);
-    if (error) {
-        ovs_fatal(0, "cannot play dom%u: %s", g.domid, ovs_strerror(error));
+    for (size_t k = 0; k < n_guests; k++) {
+        guest_start(&gs[k]);
     }
-    if (g.mode == GUEST_MODE_NETNS && traffic_create_tap(&g)) {
-        exit(EXIT_FAILURE);
-    }
-
-    g.xs0 = guest_xs_open(g.xs_path);
-    if (!g.xs0) {
-        exit(EXIT_FAILURE);
-    }
-    if (guest_write_skeleton(&g)) {
-        exit(EXIT_FAILURE);
-    }
-    char *guest_path = xasprintf("%s-dom%u", g.xs_path, g.domid);
-    g.xs = guest_xs_open(guest_path);
-    if (!g.xs) {
-        ovs_fatal(0, "cannot reach xenstored as dom%u at %s", g.domid,
-                  guest_path);
-    }
-    free(guest_path);
-
-    char *be = vif_fe_read(g.xs, XBT_NULL, g.fe_path, "backend");
-    if (be) {
-        free(g.be_path);
-        g.be_path = be;
-    }
-
-    /* A fresh start, whatever an earlier run left. */
-    g.state = XenbusStateUnknown;
-    guest_switch_state(&g, XenbusStateInitialising);
-    error = vif_fe_watch_backend(g.xs, g.be_path);
-    if (error) {
-        ovs_fatal(error, "watch %s/state", g.be_path);
-    }
-
-    if (g.mode != GUEST_MODE_NETNS) {
+    if (gs[0].mode != GUEST_MODE_NETNS) {
         /* Busy polling's naps are GUEST_BUSY_NAP_US, not the default
          * 50 us of timer slack more. */
         prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     }
-    guest_main_loop(&g);
+    guest_main_loop(gs, n_guests);
 
-    guest_disconnect(&g);
-    if (g.wrote_skeleton) {
-        /* What xl does when the guest goes away. */
-        struct vif_fe_vif vif = guest_vif(&g);
-        vif_fe_skeleton_remove(&vif, g.xs0);
+    for (size_t k = 0; k < n_guests; k++) {
+        guest_finish(&gs[k]);
     }
-    guest_report(&g, true);
-    VLOG_INFO("vif%u.%u: %" PRIu64 " events", g.domid, g.devid, g.n_events);
+    if (peer.set) {
+        guest_pair_report(&gs[0], &gs[1], true);
+        for (size_t k = 0; k < n_guests; k++) {
+            const struct guest *g = &gs[k];
 
-    xs_close(g.xs);
-    xs_close(g.xs0);
-    for (unsigned int i = 0; i < g.n_taps; i++) {
-        close(g.tap_fds[i]);
+            printf("vif%u.%u: tx_packets=%llu tx_drops=%llu rx_packets=%llu "
+                   "rx_drops=%llu rx_errors=%llu busy_polls=%llu "
+                   "events=%" PRIu64 "\n",
+                   g->domid, g->devid, g->c.tx_packets, g->c.tx_drops,
+                   g->c.rx_packets, g->c.rx_drops, g->c.rx_errors, g->n_busy,
+                   g->n_events);
+        }
+    } else {
+        guest_report(&gs[0], true);
     }
-    if (g.ctl_sock >= 0) {
-        close(g.ctl_sock);
+    for (size_t k = 0; k < n_guests; k++) {
+        guest_free(&gs[k]);
     }
-    vif_emu_dom_destroy(g.dom);
-    free(g.fe_path);
-    free(g.be_path);
-    free(g.frame);
     return 0;
 }
