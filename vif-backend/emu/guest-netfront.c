@@ -365,6 +365,13 @@ netfront_rx_refill(struct guest *g, struct guest_queue *q)
     if (!q->up || q->broken) {
         return;
     }
+    if (g->busy
+        && GUEST_RX_RING_SIZE - (req_prod - q->rx.rsp_cons)
+               < GUEST_BUSY_BATCH) {
+        /* Polling: the ring is nearly full of buffers; post a batch at a
+         * time (a grant call and a push each), not per frame. */
+        return;
+    }
     /* The buffers to post, then their grants under one lock. */
     uint32_t frames[GUEST_RX_RING_SIZE], refs[GUEST_RX_RING_SIZE];
     size_t n = 0;

@@ -187,17 +187,19 @@ traffic_announce(struct guest *g)
 size_t
 traffic_generate(struct guest *g)
 {
-    long long int now = time_usec() * 1000;
     double allowed = 1e18;
     size_t n_sent = 0;
 
     if (g->gen_pps) {
+        /* The clock only for a rate (flat out, a read per call cost about
+         * what a frame does). */
+        long long int now = time_usec() * 1000;
         double burst = MAX(32.0, g->gen_pps / 100.0);
         g->gen_tokens += (now - g->gen_last_ns) * 1e-9 * g->gen_pps;
         g->gen_tokens = MIN(g->gen_tokens, burst);
         allowed = g->gen_tokens;
+        g->gen_last_ns = now;
     }
-    g->gen_last_ns = now;
 
     for (unsigned int k = 0; k < g->n_queues; k++) {
         struct guest_queue *q = &g->queues[(g->rr + k) % g->n_queues];

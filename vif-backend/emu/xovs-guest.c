@@ -595,6 +595,8 @@ guest_busy_poll(struct guest *gs, size_t n_guests)
     for (;;) {
         unsigned long long most_taken = 0;
         bool busy = false;
+        /* One clock read a pass (each costs about what a frame does). */
+        long long int now = time_usec();
 
         for (size_t k = 0; k < n_guests; k++) {
             struct guest *g = &gs[k];
@@ -612,8 +614,14 @@ guest_busy_poll(struct guest *gs, size_t n_guests)
                 struct guest_queue *q = &g->queues[i];
                 RING_IDX cons = q->tx.rsp_cons;
 
-                netfront_tx_gc(g, q);
-                completed += q->tx.rsp_cons - cons;
+                /* Completions a batch at a time (a revoke call each), or
+                 * when the generator is short of room. */
+                if (q->up
+                    && (q->tx.sring->rsp_prod - cons >= GUEST_BUSY_BATCH
+                        || !netfront_tx_room(q))) {
+                    netfront_tx_gc(g, q);
+                    completed += q->tx.rsp_cons - cons;
+                }
                 netfront_rx_poll(g, q);
             }
             if (g->mode == GUEST_MODE_GENERATE && !g->gen_stopped) {
@@ -623,7 +631,6 @@ guest_busy_poll(struct guest *gs, size_t n_guests)
             unsigned long long taken = g->c.rx_packets - rx_before;
             most_taken = MAX(most_taken, taken);
 
-            long long int now = time_usec();
             if (taken || sent || completed) {
                 g->busy_last_us = now;
             } else if (now - g->busy_last_us > GUEST_BUSY_IDLE_US) {
@@ -637,7 +644,7 @@ guest_busy_poll(struct guest *gs, size_t n_guests)
         if (!busy) {
             return;
         }
-        if (time_usec() - start > GUEST_BUSY_SLICE_US) {
+        if (now - start > GUEST_BUSY_SLICE_US) {
             poll_immediate_wake();
             return;
         }
