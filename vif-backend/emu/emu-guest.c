@@ -374,6 +374,9 @@ vif_emu_grant_access_n(struct vif_emu_dom *d, const uint32_t *frames, size_t n,
     size_t i;
 
     *error = 0;
+    if (!n) {
+        return 0; /* a poll that found nothing: no lock taken */
+    }
     emu_lock(d);
     for (i = 0; i < n; i++) {
         *error = emu_grant_access__(d, frames[i], domid, readonly, &refs[i]);
@@ -431,6 +434,9 @@ vif_emu_end_access_n(struct vif_emu_dom *d, const uint32_t *refs, size_t n,
     size_t i;
 
     *error = 0;
+    if (!n) {
+        return 0; /* a poll that found nothing: no lock taken */
+    }
     emu_lock(d);
     for (i = 0; i < n; i++) {
         *error = emu_end_access__(d, refs[i]);
