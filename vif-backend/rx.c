@@ -622,7 +622,6 @@ void
 vif_rx_port_run(struct vif *vif)
 {
     static uint8_t direct_buf[RX_DIRECT_BYTES];
-    static struct vif_rx_pkt direct_pkts[VIF_RX_BUDGET];
     static uint8_t buf[VIF_PORT_MAX_FRAME];
 
     if (!vif->port || vif->disabled) {
@@ -636,7 +635,7 @@ vif_rx_port_run(struct vif *vif)
         bool open = rx_begin_direct(q, b);
         bool direct = open; /* frames of 'q' still go straight */
         struct rx_cursor c = rx_cursor_get(b);
-        size_t used = 0, n_direct = 0;
+        size_t used = 0;
 
         for (int n = 0; n < VIF_RX_BUDGET; n++) {
             if (q->rx_queue_bytes >= VIF_RX_QUEUE_BYTES) {
@@ -657,9 +656,9 @@ vif_rx_port_run(struct vif *vif)
                 break;
             }
 
-            struct vif_rx_pkt *pkt;
+            struct vif_rx_pkt *pkt, direct_pkt;
             if (dst != buf) {
-                pkt = &direct_pkts[n_direct];
+                pkt = &direct_pkt; /* not needed once in the batch */
                 pkt->data = dst;
                 pkt->hashed = false;
                 pkt->pooled = false;
@@ -672,11 +671,15 @@ vif_rx_port_run(struct vif *vif)
 
             size_t target = i;
             /* No call per frame while the guest configured no hash. */
-            if (vif->hash.flags
-                && vif_hash_frame(vif, pkt->data, size, &pkt->hash,
-                                  &pkt->hash_type)) {
-                pkt->hashed = true;
-                target = vif_hash_queue(vif, pkt->hash);
+            if (vif->hash.flags) {
+                uint32_t hash;
+                uint8_t hash_type;
+                if (vif_hash_frame(vif, pkt->data, size, &hash, &hash_type)) {
+                    pkt->hashed = true;
+                    pkt->hash = hash;
+                    pkt->hash_type = hash_type;
+                    target = vif_hash_queue(vif, hash);
+                }
             }
             struct vif_queue *tq = &vif->queues[target];
             uint64_t *drop = rx_admit(tq, pkt);
@@ -689,7 +692,6 @@ vif_rx_port_run(struct vif *vif)
             }
             if (dst != buf) {
                 if (tq == q && rx_add(q, b, &c, pkt)) {
-                    n_direct++;
                     used += size;
                     continue;
                 }
