@@ -531,10 +531,13 @@ tx_run(struct vif_queue *q, const struct vif_tx_sink *sink, size_t max_pkts)
          * address and size read once: one copy out of shared memory, and
          * only the copy is used (XSA-155). */
         struct tx_pkt *pkt = &pkts[n_pkts];
-        const struct netif_tx_request req
+        pkt->first
             = *(volatile struct netif_tx_request *)&sring->ring[cons & mask]
                    .req;
-        pkt->first = req;
+        /* Not the other way round (the volatile copy into a local, then
+         * stored): gcc then spills it and reloads it across its two stores,
+         * a failed store forward that cost 5 ns a packet. */
+        const struct netif_tx_request req = pkt->first;
         if (OVS_UNLIKELY(now_usec >= 0)
             && !vif_rate_take(vif, req.size, now_usec)) {
             q->stats.tx_rate_limited++;
