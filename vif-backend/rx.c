@@ -701,9 +701,11 @@ vif_rx_port_run(struct vif *vif)
                 memcpy(copy->data, pkt->data, size);
                 copy->vnet = pkt->vnet;
                 copy->size = size;
-                copy->hashed = pkt->hashed;
-                copy->hash = pkt->hash;
-                copy->hash_type = pkt->hash_type;
+                if (pkt->hashed) {
+                    copy->hashed = true;
+                    copy->hash = pkt->hash;
+                    copy->hash_type = pkt->hash_type;
+                }
                 pkt = copy;
             }
             if (tq == q) {
