@@ -31,6 +31,10 @@ FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/error.c vif-backend/pkt.c vif-backend/platform.c \
 	vif-backend/port.c vif-backend/handoff.c vif-backend/dpdk/handoff.c
 FUZZ_LIBS_netback-tx :=
+# The RX path, straight and queued (tests/fuzz/fuzz-netback-rx.c).
+FUZZ_TARGETS += netback-rx
+FUZZ_SRC_netback-rx := $(FUZZ_SRC_netback-tx)
+FUZZ_LIBS_netback-rx :=
 
 # How netback parses frontend-written xenstore values
 # (tests/fuzz/fuzz-xs-values.c).

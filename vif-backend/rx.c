@@ -3,7 +3,10 @@
  * Frames read from the port wait in a per-queue list (struct vif_rx_pkt)
  * until the guest has posted enough RX requests for the head frame, then
  * are grant-copied (platform->copy, batched) into the posted pages, as
- * Linux netback's rx.c does:
+ * Linux netback's rx.c does.  While a queue's list is empty and the guest
+ * has requests posted, frames skip the list: vif_rx_port_run() copies them
+ * from the buffer the port filled straight into the guest's pages, with the
+ * same checks (see there).  Slots of a frame:
  *
  *   slot 0         data (up to 4096 bytes), flags: csum_blank,
  *                  data_validated, extra_info, more_data
@@ -175,14 +178,10 @@ rx_admit(struct vif_queue *q, struct vif_rx_pkt *pkt)
     return NULL;
 }
 
+/* rx_enqueue() of a frame rx_admit() let through. */
 static inline void
-rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+rx_queue_admitted(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
 {
-    uint64_t *drop = rx_admit(q, pkt);
-    if (drop) {
-        rx_drop(q, pkt, drop);
-        return;
-    }
     if (!ovs_list_is_empty(&q->rx_queue)
         && q->rx_queue_bytes + pkt->size > VIF_RX_QUEUE_BYTES) {
         rx_drop(q, pkt, &q->stats.rx_drop_queue_full);
@@ -197,55 +196,21 @@ rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
     q->rx_queue_bytes += pkt->size;
 }
 
+static inline void
+rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
+{
+    uint64_t *drop = rx_admit(q, pkt);
+    if (drop) {
+        rx_drop(q, pkt, drop);
+        return;
+    }
+    rx_queue_admitted(q, pkt, now);
+}
+
 void
 vif_rx_enqueue(struct vif_queue *q, struct vif_rx_pkt *pkt, long long now)
 {
     rx_enqueue(q, pkt, now);
-}
-
-void
-vif_rx_port_run(struct vif *vif)
-{
-    static uint8_t buf[VIF_PORT_MAX_FRAME];
-
-    if (!vif->port || vif->disabled) {
-        return;
-    }
-    long long now = time_msec(); /* one clock read per run, not per frame */
-    for (size_t k = 0; k < vif->n_queues; k++) {
-        size_t i = (vif->rr + k) % vif->n_queues; /* see vif_run() */
-        struct vif_queue *q = &vif->queues[i];
-
-        for (int n = 0; n < VIF_RX_BUDGET; n++) {
-            if (q->rx_queue_bytes >= VIF_RX_QUEUE_BYTES) {
-                break; /* backpressure: the port holds further frames */
-            }
-            struct virtio_net_hdr vnet;
-            size_t size;
-            int error = vif_port_recv(vif->port, i, &vnet, buf, &size);
-            if (error) {
-                if (error != EAGAIN) {
-                    VIF_LOG(VLL_WARN, &rl, vif, "port receive failed: %s",
-                            ovs_strerror(error));
-                }
-                break;
-            }
-            struct vif_rx_pkt *pkt = rx_pkt_alloc(size);
-            pkt->vnet = vnet;
-            pkt->size = size;
-            memcpy(pkt->data, buf, size);
-
-            size_t target = i;
-            /* No call per frame while the guest configured no hash. */
-            if (vif->hash.flags
-                && vif_hash_frame(vif, pkt->data, size, &pkt->hash,
-                                  &pkt->hash_type)) {
-                pkt->hashed = true;
-                target = vif_hash_queue(vif, pkt->hash);
-            }
-            rx_enqueue(&vif->queues[target], pkt, now);
-        }
-    }
 }
 
 static RING_IDX
@@ -256,16 +221,41 @@ rx_req_prod(const struct vif_queue *q)
     return prod;
 }
 
-/* Whether 'needed' requests are posted; if not, asks for an event when the
- * guest posts more (then re-checks, so no wake-up is lost). */
+/* Reads req_prod and checks it against the ring (XSA-39): the guest may
+ * have at most a ring of requests outstanding.  Returns false, the VIF
+ * disabled, if it claims more. */
 static bool
-rx_slots_available(struct vif_queue *q, unsigned int needed)
+rx_read_prod(struct vif_queue *q, RING_IDX *prod)
+{
+    *prod = rx_req_prod(q);
+    if (OVS_UNLIKELY(*prod - q->rx.req_cons > VIF_RX_RING_SIZE
+                     || *prod - q->rx.rsp_prod_pvt > VIF_RX_RING_SIZE)) {
+        vif_fatal(q->vif,
+                  "impossible number of RX requests: req_prod %u, "
+                  "req_cons %u",
+                  *prod, q->rx.req_cons);
+        return false;
+    }
+    return true;
+}
+
+/* Whether 'needed' requests are posted; if so '*avail' is how many (each
+ * read of req_prod checked, and the value checked is the one used); if
+ * not, asks for an event when the guest posts more (then re-checks, so no
+ * wake-up is lost).  False too if req_prod is impossible (the VIF is then
+ * disabled). */
+static bool
+rx_slots_available(struct vif_queue *q, unsigned int needed, RING_IDX *avail)
 {
     RING_IDX prod;
 
+    *avail = 0;
     do {
-        prod = rx_req_prod(q);
+        if (!rx_read_prod(q, &prod)) {
+            return false;
+        }
         if (prod - q->rx.req_cons >= needed) {
+            *avail = prod - q->rx.req_cons;
             return true;
         }
         if (q->vif->polled) {
@@ -339,13 +329,8 @@ rx_begin(struct vif_queue *q, struct rx_batch *b, bool *found)
     if (!q->connected || vif->disabled) {
         return false;
     }
-    RING_IDX prod = rx_req_prod(q);
-    if (prod - q->rx.req_cons > VIF_RX_RING_SIZE
-        || prod - q->rx.rsp_prod_pvt > VIF_RX_RING_SIZE) {
-        vif_fatal(vif,
-                  "impossible number of RX requests: req_prod %u, "
-                  "req_cons %u",
-                  prod, q->rx.req_cons);
+    RING_IDX prod;
+    if (!rx_read_prod(q, &prod)) {
         *found = true;
         return false;
     }
@@ -374,10 +359,9 @@ rx_begin(struct vif_queue *q, struct rx_batch *b, bool *found)
 static RING_IDX
 rx_refill(struct vif_queue *q, unsigned int needed)
 {
-    if (!rx_slots_available(q, needed)) {
-        return 0;
-    }
-    return rx_req_prod(q) - q->rx.req_cons;
+    RING_IDX avail;
+
+    return rx_slots_available(q, needed, &avail) ? avail : 0;
 }
 
 /* Takes the next request for a copy of 'len' bytes from 'data' into its
@@ -395,13 +379,13 @@ rx_take_data(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
                ->ring[idx & (RING_SIZE(&q->rx) - 1)]
                .req;
 
-    struct vif_copy_seg *seg = &b->segs[c->n_segs];
-    seg->to_guest = true;
-    seg->domid = q->vif->domid;
-    seg->ref = req.gref;
-    seg->offset = 0;
-    seg->len = len;
-    seg->local = CONST_CAST(uint8_t *, data);
+    b->segs[c->n_segs] = (struct vif_copy_seg){
+        .to_guest = true,
+        .domid = q->vif->domid,
+        .ref = req.gref,
+        .len = len,
+        .local = CONST_CAST(uint8_t *, data),
+    };
     b->seg_of[c->n_segs].idx = idx;
     b->seg_of[c->n_segs].pkt = c->n_pkts;
     c->n_segs++;
@@ -439,7 +423,7 @@ rx_first_flags(const struct vif_rx_pkt *pkt)
 
 /* rx_add() of a frame for which rx_is_fast(), with the batch's counts in
  * 'c'.  Returns false (and takes nothing) if no request is posted. */
-static inline bool
+static inline __attribute__((always_inline)) bool
 rx_add_fast(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
             const struct vif_rx_pkt *pkt)
 {
@@ -528,7 +512,7 @@ rx_add_slow(struct vif_queue *q, struct rx_batch *b,
 /* Takes RX requests for 'pkt' and plans its copies into 'b', whose counts
  * are in 'c'.  Returns false (and takes nothing) if the guest has not
  * posted enough. */
-static inline bool
+static inline __attribute__((always_inline)) bool
 rx_add(struct vif_queue *q, struct rx_batch *b, struct rx_cursor *c,
        const struct vif_rx_pkt *pkt)
 {
@@ -593,6 +577,146 @@ rx_finish(struct vif_queue *q, struct rx_batch *b)
     RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
     if (notify) {
         vif_platform_notify(vif->platform, q->rx_evtchn);
+    }
+}
+
+/* Opens 'b' for frames that vif_rx_port_run() hands straight to the guest
+ * of 'q', if it can take them that way now: nothing queued (frames keep
+ * their order), not stalled (rx_admit() drops frames then), requests
+ * posted.  req_prod is checked as rx_begin() checks it (XSA-39); 'rx_seen'
+ * and a stalled queue's recovery stay vif_rx_action()'s, so an event is
+ * judged and a queue recovers exactly as if the frames had been queued. */
+static bool
+rx_begin_direct(struct vif_queue *q, struct rx_batch *b)
+{
+    RING_IDX prod;
+
+    if (!q->connected || q->vif->disabled || q->stalled
+        || !ovs_list_is_empty(&q->rx_queue) || !rx_read_prod(q, &prod)
+        || prod == q->rx.req_cons) {
+        return false;
+    }
+    b->n_segs = b->n_pkts = 0;
+    b->n_bytes = b->n_gso = 0;
+    b->start = q->rx.req_cons;
+    b->avail = prod - q->rx.req_cons;
+    return true;
+}
+
+/* Frames that vif_rx_port_run() hands straight to the guest lie here, one
+ * after another, until the batch's copies are done: a run's budget of
+ * frames of a 1500-byte MTU, and room for one frame of any size after
+ * them.  Frames past that are queued as any other. */
+#define RX_DIRECT_BYTES                                                       \
+    (VIF_RX_BUDGET * VIF_RX_PKT_POOLED + VIF_PORT_MAX_FRAME)
+
+/* Reads frames from the port, per queue.  While a queue has nothing queued
+ * and the guest has posted requests, its frames go straight into the
+ * guest's RX ring (one batch of copies per queue and run, from the buffer
+ * the port filled): a frame is then neither copied into a queued buffer
+ * nor queued, and no guest can make us hold more than a run's frames that
+ * way.  Every other frame is queued (vif_rx_enqueue()), bounded as the file
+ * comment says; both ways make the same checks (rx_admit()) in the same
+ * order. */
+void
+vif_rx_port_run(struct vif *vif)
+{
+    static uint8_t direct_buf[RX_DIRECT_BYTES];
+    static uint8_t buf[VIF_PORT_MAX_FRAME];
+
+    if (!vif->port || vif->disabled) {
+        return;
+    }
+    long long now = time_msec(); /* one clock read per run, not per frame */
+    for (size_t k = 0; k < vif->n_queues; k++) {
+        size_t i = (vif->rr + k) % vif->n_queues; /* see vif_run() */
+        struct vif_queue *q = &vif->queues[i];
+        struct rx_batch *b = &rx_batch;
+        bool open = rx_begin_direct(q, b);
+        bool direct = open; /* frames of 'q' still go straight */
+        struct rx_cursor c = rx_cursor_get(b);
+        size_t used = 0;
+
+        for (int n = 0; n < VIF_RX_BUDGET; n++) {
+            if (q->rx_queue_bytes >= VIF_RX_QUEUE_BYTES) {
+                break; /* backpressure: the port holds further frames */
+            }
+            if (used > RX_DIRECT_BYTES - VIF_PORT_MAX_FRAME) {
+                direct = false;
+            }
+            uint8_t *dst = direct ? &direct_buf[used] : buf;
+            struct virtio_net_hdr vnet;
+            size_t size;
+            int error = vif_port_recv(vif->port, i, &vnet, dst, &size);
+            if (error) {
+                if (error != EAGAIN) {
+                    VIF_LOG(VLL_WARN, &rl, vif, "port receive failed: %s",
+                            ovs_strerror(error));
+                }
+                break;
+            }
+
+            struct vif_rx_pkt *pkt, direct_pkt;
+            if (dst != buf) {
+                pkt = &direct_pkt; /* not needed once in the batch */
+                pkt->data = dst;
+                pkt->hashed = false;
+                pkt->pooled = false;
+            } else {
+                pkt = rx_pkt_alloc(size);
+                memcpy(pkt->data, buf, size);
+            }
+            pkt->vnet = vnet;
+            pkt->size = size;
+
+            size_t target = i;
+            /* No call per frame while the guest configured no hash. */
+            if (vif->hash.flags) {
+                uint32_t hash;
+                uint8_t hash_type;
+                if (vif_hash_frame(vif, pkt->data, size, &hash, &hash_type)) {
+                    pkt->hashed = true;
+                    pkt->hash = hash;
+                    pkt->hash_type = hash_type;
+                    target = vif_hash_queue(vif, hash);
+                }
+            }
+            struct vif_queue *tq = &vif->queues[target];
+            uint64_t *drop = rx_admit(tq, pkt);
+            if (drop) {
+                (*drop)++;
+                if (dst == buf) {
+                    rx_pkt_free(pkt);
+                }
+                continue;
+            }
+            if (dst != buf) {
+                if (tq == q && rx_add(q, b, &c, pkt)) {
+                    used += size;
+                    continue;
+                }
+                /* Another queue's frame, or the ring is out of requests:
+                 * queued as any other frame. */
+                struct vif_rx_pkt *copy = rx_pkt_alloc(size);
+                memcpy(copy->data, pkt->data, size);
+                copy->vnet = pkt->vnet;
+                copy->size = size;
+                if (pkt->hashed) {
+                    copy->hashed = true;
+                    copy->hash = pkt->hash;
+                    copy->hash_type = pkt->hash_type;
+                }
+                pkt = copy;
+            }
+            if (tq == q) {
+                direct = false; /* behind a queued frame: queued too */
+            }
+            rx_queue_admitted(tq, pkt, now);
+        }
+        if (open) {
+            rx_cursor_put(b, &c);
+            rx_finish(q, b);
+        }
     }
 }
 
@@ -682,8 +806,10 @@ vif_rx_check_timers(struct vif_queue *q, long long now)
     }
     const struct vif_rx_pkt *head
         = CONTAINER_OF(ovs_list_front(&q->rx_queue), struct vif_rx_pkt, node);
+    RING_IDX avail;
     if (now - q->last_rx_time >= VIF_RX_STALL_MS
-        && !rx_slots_available(q, vif_rx_slots_needed(q, head))) {
+        && !rx_slots_available(q, vif_rx_slots_needed(q, head), &avail)
+        && !vif->disabled) {
         q->stalled = true;
         q->stats.rx_stalls++;
         size_t n = ovs_list_size(&q->rx_queue);

@@ -489,6 +489,7 @@ tx_run(struct vif_queue *q, const struct vif_tx_sink *sink, size_t max_pkts)
         return false;
     }
     struct vif_port *port = vif->port;
+    uint8_t *tx_buf = q->tx_buf;
     netif_tx_sring_t *sring = q->tx.sring;
     const RING_IDX mask = RING_SIZE(&q->tx) - 1;
     const uint16_t domid = vif->domid;
@@ -533,43 +534,61 @@ tx_run(struct vif_queue *q, const struct vif_tx_sink *sink, size_t max_pkts)
         pkt->first
             = *(volatile struct netif_tx_request *)&sring->ring[cons & mask]
                    .req;
+        /* Not the other way round (the volatile copy into a local, then
+         * stored): gcc then spills it and reloads it across its two stores,
+         * a failed store forward that cost 5 ns a packet. */
+        const struct netif_tx_request req = pkt->first;
         if (OVS_UNLIKELY(now_usec >= 0)
-            && !vif_rate_take(vif, pkt->first.size, now_usec)) {
+            && !vif_rate_take(vif, req.size, now_usec)) {
             q->stats.tx_rate_limited++;
             break;
         }
         q->tx.req_cons = cons + 1;
         pkt->gso.type = 0;
-        pkt->one_slot
-            = !(pkt->first.flags & (NETTXF_extra_info | NETTXF_more_data));
+        pkt->one_slot = !(req.flags & (NETTXF_extra_info | NETTXF_more_data));
         if (OVS_LIKELY(pkt->one_slot)) {
             /* tx_parse_slow()'s checks for a chain of one, in the same
-             * order. */
-            uint16_t size = pkt->first.size;
+             * order, on the same copy. */
+            uint16_t size = req.size;
 
             if (OVS_UNLIKELY(size < VIF_ETH_HLEN)) {
                 tx_drop(q, &pkt->first, 0, NULL, 1, &q->stats.tx_drop_short);
                 continue;
             }
-            if (OVS_UNLIKELY(pkt->first.offset + size > VIF_PAGE_SIZE)) {
+            if (OVS_UNLIKELY(req.offset + size > VIF_PAGE_SIZE)) {
                 vif_fatal(vif,
                           "TX first slot crosses a page: offset %u + size %u",
-                          pkt->first.offset, size);
+                          req.offset, size);
                 break;
             }
             pkt->size = size;
-        } else {
-            enum tx_parse r
-                = tx_parse_slow(q, pkt, frags[n_pkts], prod - q->tx.req_cons);
-            if (r == TX_STOP) {
-                break;
-            } else if (r == TX_DONE) {
-                continue;
+
+            /* The rest of the loop below for it, from the copy in
+             * registers rather than from 'pkt'. */
+            uint8_t *buf
+                = (!sink ? &tx_buf[used]
+                         : sink->alloc(sink->aux, size, &pkt->handle));
+            pkt->buf = buf;
+            pkt->seg0 = n_segs;
+            if (OVS_LIKELY(buf != NULL)) {
+                tx_add_seg(&segs[n_segs++], domid, req.gref, req.offset, size,
+                           buf);
             }
+            used += size;
+            n_pkts++;
+            continue;
+        }
+
+        enum tx_parse r
+            = tx_parse_slow(q, pkt, frags[n_pkts], prod - q->tx.req_cons);
+        if (r == TX_STOP) {
+            break;
+        } else if (r == TX_DONE) {
+            continue;
         }
 
         if (!sink) {
-            pkt->buf = &q->tx_buf[used];
+            pkt->buf = &tx_buf[used];
         } else {
             pkt->buf = sink->alloc(sink->aux, pkt->size, &pkt->handle);
         }
