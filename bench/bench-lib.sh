@@ -229,9 +229,10 @@ profile_report() {
     echo "# top 25 by self time: overhead, command, shared object, symbol"
     head -n 25 <<<"$flat"
     echo
-    echo "# call chains (callers) of the entries above 5 %"
+    echo "# call chains of the entries above 5 % (from the sampled function" \
+        "up to its callers)"
     perf report -i "$data" --stdio --no-children --sort comm,dso,sym \
-        -g caller,0.5,callee,function,percent --percent-limit 5 2>/dev/null |
+        -g graph,0.5,callee,function,percent --percent-limit 5 2>/dev/null |
         grep -v '^#' | cat -s | head -n 200
 }
 
