@@ -184,11 +184,12 @@ profile_start() {
 }
 
 # profile_stop NAME: ends NAME's recorders and writes its two profiles;
-# records their biggest entries (metrics profile_switch, profile_traffic:
-# the top entry's share of the core's samples; the note names the file
-# and the top three).
+# records them (metrics profile_switch, profile_traffic: the share of the
+# core's samples that were idle; the note names the file, the four
+# commands that used the core most and the top three symbols).
 profile_stop() {
-    local name=$1 tag pid data out flat top dir=${PROFILE_DIR:-$T_DIR}
+    local name=$1 tag pid data out flat comms top idle
+    local dir=${PROFILE_DIR:-$T_DIR}
     for tag in switch traffic; do
         pid=${PROF_PID[$name-$tag]:-}
         [[ -n $pid ]] || continue
@@ -199,33 +200,42 @@ profile_stop() {
         out=$dir/profile-$name.txt
         [[ $tag == traffic ]] && out=$dir/profile-$name-traffic.txt
         flat=$(profile_top "$data")
-        profile_report "$name" "$tag" "$data" "$flat" >"$out"
+        comms=$(profile_top "$data" comm)
+        profile_report "$name" "$tag" "$data" "$flat" "$comms" >"$out"
         top=$(head -n 3 <<<"$flat" |
             awk '{ printf "%s%s %s %s %s", (NR > 1 ? "; " : ""), $1, $2, $3, $NF }')
-        record "$name" "profile_$tag" 64 \
-            "$(awk 'NR == 1 { print $1 + 0 }' <<<"$flat")" % "$out: $top"
-        log "profile $name, $tag core: $top ($out)"
+        idle=$(awk '$2 == "swapper" { print $1 + 0; f = 1 } END { if (!f) print 0 }' \
+            <<<"$comms")
+        comms=$(head -n 4 <<<"$comms" |
+            awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')
+        record "$name" "profile_$tag" 64 "$idle" "% idle" \
+            "$out: by command $comms; top symbols $top"
+        log "profile $name, $tag core: by command $comms; top symbols $top ($out)"
         rm -f "$data" "$data.old"
     done
 }
 
-# profile_top DATA: perf report's entries, biggest self time first
-# (overhead, command, shared object, [k]/[.], symbol).
+# profile_top DATA [SORT]: perf report's entries, biggest self time first
+# (overhead, then SORT's keys: by default command, shared object, [k]/[.]
+# and symbol).
 profile_top() {
-    perf report -i "$1" --stdio --no-children --sort comm,dso,sym -g none \
-        2>/dev/null | grep -v '^#' | grep -v '^[[:space:]]*$'
+    perf report -i "$1" --stdio --no-children --sort "${2:-comm,dso,sym}" \
+        -g none 2>/dev/null | grep -v '^#' | grep -v '^[[:space:]]*$'
 }
 
-# profile_report NAME TAG DATA FLAT: the profile file's text (FLAT:
-# profile_top's lines).
+# profile_report NAME TAG DATA FLAT COMMS: the profile file's text (FLAT,
+# COMMS: profile_top's lines by symbol and by command).
 profile_report() {
-    local name=$1 tag=$2 data=$3 flat=$4 cpu=$SWITCH_CPU
+    local name=$1 tag=$2 data=$3 flat=$4 comms=$5 cpu=$SWITCH_CPU
     [[ $tag == traffic ]] && cpu=$TRAFFIC_CPU
     echo "# xovs-bench profile of $name, $tag core (CPU $cpu): perf record -C $cpu" \
         "-g -F $PROFILE_FREQ, about $PROFILE_SECONDS s while 64 B frames ran flat out"
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average" \
         "$(cut -d' ' -f1-3 /proc/loadavg); samples of every process on the" \
         "core (swapper: idle)"
+    echo "# the core's samples by command"
+    head -n 12 <<<"$comms"
+    echo
     echo "# top 25 by self time: overhead, command, shared object, symbol"
     head -n 25 <<<"$flat"
     echo

@@ -128,7 +128,7 @@ def profiles(rows):
         if r["metric"] in ("profile_switch", "profile_traffic"):
             f, _, top = r["note"].partition(": ")
             out.append({"path": r["path"], "core": r["metric"][8:],
-                        "file": f, "top_percent": r["value"], "top": top})
+                        "file": f, "idle_percent": r["value"], "top": top})
     return out
 
 
@@ -215,12 +215,14 @@ def main():
     profs = profiles(rows)
     if profs:
         out.append("")
-        out.append("Profiles (perf, 64 B flat out; top entries by self time,"
-                   " swapper is idle)")
+        out.append("Profiles (perf, 64 B flat out): the core's samples by "
+                   "command and its top symbols by self time (swapper: idle)")
         for d in profs:
-            out.append("%-32s %-7s %s" % (
-                dict(PATHS).get(d["path"], d["path"]), d["core"], d["file"]))
-            out.append("%40s%s" % ("", d["top"]))
+            out.append("%-32s %-7s %5.1f %% idle  %s" % (
+                dict(PATHS).get(d["path"], d["path"]), d["core"],
+                d["idle_percent"], d["file"]))
+            for part in d["top"].split("; top symbols "):
+                out.append("%4s%s" % ("", part))
     print("\n".join(out))
 
     if a.json:
