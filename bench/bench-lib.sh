@@ -189,13 +189,21 @@ profile_start() {
 # commands that used the core most and the top three symbols).
 profile_stop() {
     local name=$1 tag pid data out flat comms top idle
-    local dir=${PROFILE_DIR:-$T_DIR}
+    local dir=${PROFILE_DIR:-$T_DIR} tags=() pids=()
+    # Both recorders end before either report runs (perf report's own
+    # work is not in the other core's profile).
     for tag in switch traffic; do
         pid=${PROF_PID[$name-$tag]:-}
         [[ -n $pid ]] || continue
         unset "PROF_PID[$name-$tag]"
         kill -INT "$pid" 2>/dev/null
+        tags+=("$tag")
+        pids+=("$pid")
+    done
+    for pid in "${pids[@]}"; do
         wait "$pid" 2>/dev/null
+    done
+    for tag in "${tags[@]}"; do
         data=$T_DIR/perf-$name-$tag.data
         out=$dir/profile-$name.txt
         [[ $tag == traffic ]] && out=$dir/profile-$name-traffic.txt
