@@ -8,7 +8,14 @@ path with the anchor driven by the same traffic program: xovs tap / anchor
 B (xovs-pktgen on AF_PACKET both), xovs DPDK / anchor A, guest generator /
 xovs tap (the same path, two generators: the generator's own factor), DPDK
 path with xovs-pktgen on the guests' eth0 / xovs tap (same program, ports
-and guests; only the switch side differs)."""
+and guests; only the switch side differs).
+
+Sustained runs (bench-lib.sh's sustain_record: metrics sustain_*) get a
+table of their own (frames offered at 90 % of the path's 64 B maximum for
+a number of seconds: sent, received, lost and the loss ratio) and a
+"sustained" list in the JSON; profiles (profile_stop: metrics
+profile_switch, profile_traffic) a list of their files and top entries,
+"profiles" in the JSON."""
 
 import argparse
 import datetime
@@ -65,6 +72,66 @@ def ratio(rows, path, metric, size):
     return None
 
 
+def sustained(rows):
+    """One dict per (path, size) with a sustained run, in PATHS order."""
+    order = {p: i for i, (p, _) in enumerate(PATHS)}
+    out = []
+    for r in rows:
+        if r["metric"] != "sustain_lost":
+            continue
+        p, s = r["path"], r["size"]
+
+        def v(metric):
+            x = get(rows, p, metric, s)
+            return x["value"] if x else 0
+
+        sent = int(v("sustain_sent"))
+        out.append({"path": p, "size": s, "rate": int(v("sustain_rate")),
+                    "seconds": int(v("sustain_seconds")),
+                    "sent_pps": int(v("sustain_sent_pps")),
+                    "sent": sent, "received": int(v("sustain_received")),
+                    "lost": int(r["value"]),
+                    "loss_ratio": v("sustain_loss_ratio"),
+                    "failed": sent == 0, "note": r["note"]})
+    out.sort(key=lambda d: (order.get(d["path"], len(order)), d["size"]))
+    return out
+
+
+def sustained_table(sus):
+    out = ["Sustained: frames offered at 90 % of each path's measured 64 B "
+           "maximum (lost = sent in the measured seconds and never "
+           "received)"]
+    head = "%-32s%6s%12s%12s%12s%12s%10s%11s" % (
+        "path", "size", "offered pps", "sent pps", "sent", "received",
+        "lost", "loss")
+    out.append(head)
+    out.append("-" * len(head))
+    for d in sus:
+        label = dict(PATHS).get(d["path"], d["path"])
+        if d["failed"]:
+            out.append("%-32s%6s  %s" % (label, "%d B" % d["size"],
+                                          d["note"]))
+            continue
+        # A generator that did not get enough of its core to offer the
+        # rate says nothing about that rate.
+        short = d["sent_pps"] < 0.98 * d["rate"]
+        out.append("%-32s%6s%12d%12d%12d%12d%10d%10.4f%%  %d s%s" % (
+            label, "%d B" % d["size"], d["rate"], d["sent_pps"], d["sent"],
+            d["received"], d["lost"], d["loss_ratio"] * 100, d["seconds"],
+            "  (sent < offered)" if short else ""))
+    return out
+
+
+def profiles(rows):
+    out = []
+    for r in rows:
+        if r["metric"] in ("profile_switch", "profile_traffic"):
+            f, _, top = r["note"].partition(": ")
+            out.append({"path": r["path"], "core": r["metric"][8:],
+                        "file": f, "idle_percent": r["value"], "top": top})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -77,6 +144,7 @@ def main():
     ap.add_argument("--ovs", default="")
     ap.add_argument("--cpu", default="")
     ap.add_argument("--load", default="")
+    ap.add_argument("--sustain", default="")
     a = ap.parse_args()
     rows = load(a.results)
     sizes = [int(s) for s in a.sizes.split(",") if s]
@@ -111,7 +179,8 @@ def main():
     out.append("")
     extra = []
     for r in rows:
-        if r["metric"] == "pps":
+        if (r["metric"] == "pps" or r["metric"].startswith("sustain_")
+                or r["metric"].startswith("profile_")):
             continue
         label = {"tcp": "TCP, one stream", "pps16": "16 VIFs, 64 B",
                  "lat_p50": "latency p50, 64 B at half max",
@@ -139,13 +208,29 @@ def main():
             " (%.2fx)" % q if q is not None else "",
             "  " + r["note"] if r["note"] else ""))
     out.extend(extra)
+    sus = sustained(rows)
+    if sus:
+        out.append("")
+        out.extend(sustained_table(sus))
+    profs = profiles(rows)
+    if profs:
+        out.append("")
+        out.append("Profiles (perf, 64 B flat out): the core's samples by "
+                   "command and its top symbols by self time (swapper: idle)")
+        for d in profs:
+            out.append("%-32s %-7s %5.1f %% idle  %s" % (
+                dict(PATHS).get(d["path"], d["path"]), d["core"],
+                d["idle_percent"], d["file"]))
+            for part in d["top"].split("; top symbols "):
+                out.append("%4s%s" % ("", part))
     print("\n".join(out))
 
     if a.json:
         doc = {"date": now.isoformat(), "mode": a.mode,
                "seconds": a.seconds, "sizes": sizes, "cpus": os.cpu_count(),
                "cpu": a.cpu, "load": a.load, "ovs": a.ovs, "userspace_tso": a.tso,
-               "results": []}
+               "sustain_seconds": a.sustain, "results": [],
+               "sustained": sus, "profiles": profs}
         for r in rows:
             d = dict(r)
             q = ratio(rows, r["path"], r["metric"], r["size"])

@@ -25,7 +25,10 @@
  * action learns where it is (no flooding during the run).
  *
  * Output: a progress line per second on stderr; one line of KEY=VALUE on
- * stdout at the end (see print_result()). */
+ * stdout at the end (the printf at the end of main()): tx, rx and lost
+ * over the whole run, m_sent, m_received and m_lost over the measured
+ * seconds only (frames still in flight when sending stops are waited for:
+ * they count as lost only if they have not come within the drain). */
 
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -100,6 +103,15 @@ struct bench_pair {
     struct bench_port *tx, *rx;
     uint8_t frame[BENCH_MAX_FRAME]; /* template */
     uint64_t n_tx, n_rx, seq;
+    /* Frames the pacing (--rate) let go unsent while nothing had come
+     * through yet: a path that is not up does not build a backlog that
+     * would then go out flat out. */
+    uint64_t skipped;
+    /* The measured window: the first sequence number sent in it, and how
+     * many frames of it came back (counted until the end of the drain, so
+     * that frames still in flight when sending stops are not lost). */
+    bool win_open;
+    uint64_t win_seq, n_rx_win;
 };
 
 static struct rte_mempool *pool;
@@ -408,6 +420,13 @@ got_frame(const uint8_t *d, size_t len, void *aux)
         return; /* not ours: a learning frame, IPv6 ND, ... */
     }
     pair->n_rx++;
+    /* Sent in the measured window: seq in [win_seq, seq), modulo 2^32
+     * (the stamp's width; a window is far shorter). */
+    if (pair->win_open
+        && (uint32_t)(s.seq - (uint32_t)pair->win_seq)
+               < (uint32_t)(pair->seq - pair->win_seq)) {
+        pair->n_rx_win++;
+    }
     if (measuring) {
         uint64_t b = (now_ns() - s.sent_ns) / BENCH_LAT_BUCKET_NS;
         lat_hist[b < BENCH_LAT_BUCKETS ? b : BENCH_LAT_BUCKETS]++;
@@ -675,6 +694,10 @@ main(int argc, char *argv[])
             measuring = true;
             m_tx0 = tx_all;
             m_rx0 = rx_all;
+            for (int i = 0; i < n_pairs; i++) {
+                pairs[i].win_open = true;
+                pairs[i].win_seq = pairs[i].seq;
+            }
         }
         tx_all = rx_all = 0;
         for (int i = 0; i < n_pairs; i++) {
@@ -682,6 +705,10 @@ main(int argc, char *argv[])
             int want = BENCH_BURST;
             if (per_pair_ns > 0) {
                 uint64_t due = (t - start) / per_pair_ns;
+                if (!armed && due > pr->n_tx + pr->skipped + BENCH_BURST) {
+                    pr->skipped = due - pr->n_tx - BENCH_BURST;
+                }
+                due -= RTE_MIN(due, pr->skipped);
                 want = due > pr->n_tx ? RTE_MIN(due - pr->n_tx, BENCH_BURST)
                                       : 0;
             }
@@ -710,23 +737,44 @@ main(int argc, char *argv[])
     double secs = t > m_start ? (t - m_start) / 1e9 : 0;
     uint64_t m_tx = tx_all - m_tx0, m_rx = rx_all - m_rx0;
 
-    /* What is still in flight arrives within 0.5 s or is lost. */
+    /* Drain: what is still in flight when sending stops is not lost if it
+     * arrives.  At least 0.5 s, and while frames keep coming (queues
+     * emptying on a loaded machine) until 0.5 s after the last one, at
+     * most 5 s; what has not come by then is lost. */
     measuring = false;
-    for (uint64_t end = now_ns() + 500000000ULL; now_ns() < end;) {
+    uint64_t drain = now_ns(), quiet_end = drain + 500000000ULL;
+    for (uint64_t now = drain; now < quiet_end;) {
+        uint64_t got = 0; /* ours: not a neighbour discovery frame */
         for (int i = 0; i < n_pairs; i++) {
+            uint64_t before = pairs[i].n_rx;
             pairs[i].rx->class->recv(pairs[i].rx, got_frame, &pairs[i]);
+            got += pairs[i].n_rx - before;
+        }
+        now = now_ns();
+        if (got && now + 500000000ULL > quiet_end) {
+            quiet_end = RTE_MIN(now + 500000000ULL, drain + 5000000000ULL);
         }
     }
+    uint64_t win_tx = 0, win_rx = 0;
     rx_all = 0;
     for (int i = 0; i < n_pairs; i++) {
         rx_all += pairs[i].n_rx;
+        if (pairs[i].win_open) {
+            win_tx += pairs[i].seq - pairs[i].win_seq;
+            win_rx += pairs[i].n_rx_win;
+        }
     }
+    /* tx, rx and lost count the whole run, warm-up included (frames sent
+     * before the path was up too); m_sent, m_received and m_lost only the
+     * frames sent in the measured seconds. */
     printf("size=%d pairs=%d rate=%.0f seconds=%.2f tx=%" PRIu64 " rx=%" PRIu64
-           " tx_pps=%.0f rx_pps=%.0f lost=%" PRIu64
+           " tx_pps=%.0f rx_pps=%.0f lost=%" PRIu64 " m_sent=%" PRIu64
+           " m_received=%" PRIu64 " m_lost=%" PRIu64
            " lat_p50_us=%.1f lat_p99_us=%.1f tx_busy=%" PRIu64 "\n",
            size, n_pairs, rate, secs, tx_all, rx_all,
            secs > 0 ? m_tx / secs : 0, secs > 0 ? m_rx / secs : 0,
-           tx_all > rx_all ? tx_all - rx_all : 0, lat_percentile(0.5),
+           tx_all > rx_all ? tx_all - rx_all : 0, win_tx, win_rx,
+           win_tx > win_rx ? win_tx - win_rx : 0, lat_percentile(0.5),
            lat_percentile(0.99), busy);
     fflush(stdout);
     if (any_dpdk) {
