@@ -187,7 +187,9 @@ def main():
                  "lat_p99": "latency p99, 64 B at half max",
                  "lat_lost": "lost at half max (64 B)",
                  "tx_ns": "engine TX", "rx_ns": "engine RX",
-                 "tx_instr": "engine TX", "rx_instr": "engine RX"}.get(
+                 "tx_instr": "engine TX", "rx_instr": "engine RX",
+                 "tx_instr_engine": "engine TX, without the bed",
+                 "rx_instr_engine": "engine RX, without the bed"}.get(
                      r["metric"], r["metric"])
         name = dict(PATHS).get(r["path"], r["path"])
         val = r["value"]
