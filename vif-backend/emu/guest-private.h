@@ -176,9 +176,9 @@ struct guest {
     double gen_tokens;
     bool gen_stopped; /* --peer-domid pair: its sink not connected yet, or
                        * ending: send nothing */
-    bool announced; /* --sink: gratuitous ARP sent this second */
-    bool busy;      /* frames flow: the rings are polled, no events asked
-                     * for (guest_busy_poll()) */
+    bool announced;   /* --sink: gratuitous ARP sent this second */
+    bool busy;        /* frames flow: the rings are polled, no events asked
+                       * for (guest_busy_poll()) */
     long long int busy_last_us; /* when a busy poll last found work */
     unsigned long long n_busy;  /* times busy polling began */
 
