@@ -49,6 +49,7 @@
 #define GUEST_BUSY_IDLE_US 1000
 #define GUEST_BUSY_SLICE_US 5000
 #define GUEST_BUSY_NAP_US 20
+#define GUEST_BUSY_CLOCK_PASSES 16
 /* The generator refills its TX ring once this many slots are free (bigger
  * batches, fewer passes). */
 #define GUEST_GEN_BATCH 64
