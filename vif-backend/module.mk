@@ -29,7 +29,8 @@ FUZZ_TARGETS += netback-tx
 FUZZ_SRC_netback-tx := vif-backend/tx.c vif-backend/rx.c \
 	vif-backend/interface.c vif-backend/ctrl.c vif-backend/rate.c \
 	vif-backend/error.c vif-backend/pkt.c vif-backend/platform.c \
-	vif-backend/port.c vif-backend/handoff.c vif-backend/dpdk/handoff.c
+	vif-backend/port.c vif-backend/handoff.c vif-backend/dpdk/handoff.c \
+	tests/fuzz/fuzz-platform.c
 FUZZ_LIBS_netback-tx :=
 # The RX path, straight and queued (tests/fuzz/fuzz-netback-rx.c).
 FUZZ_TARGETS += netback-rx

@@ -31,122 +31,10 @@
 
 #include "timeval.h"
 #include "util.h"
+#include "tests/fuzz/fuzz-platform.h"
 #include "vif-backend/vif-private.h"
 
-#define PAGES 32
-#define GUEST 5
 #define MAX_FRAMES 64
-
-struct fz_platform {
-    struct vif_platform up;
-    uint8_t pages[PAGES][VIF_PAGE_SIZE];
-    uint8_t twist;
-};
-
-static int16_t
-fz_check(struct fz_platform *p, uint16_t domid, uint32_t ref, bool write)
-{
-    if (domid != GUEST) {
-        return VIF_GNTST_BAD_DOMAIN;
-    }
-    if (ref == 0 || ref >= PAGES || (ref == 10 && p->twist & 1)) {
-        return VIF_GNTST_BAD_GNTREF;
-    }
-    if ((ref == 11 && p->twist & 2) || (write && ref == 12 && p->twist & 4)) {
-        return VIF_GNTST_PERMISSION_DENIED;
-    }
-    return VIF_GNTST_OKAY;
-}
-
-static int
-fz_map(struct vif_platform *p_, uint16_t domid, const uint32_t *refs, size_t n,
-       bool readonly, void **addr, struct vif_mapping **map)
-{
-    struct fz_platform *p = CONTAINER_OF(p_, struct fz_platform, up);
-    if (n != 1 || fz_check(p, domid, refs[0], !readonly)) {
-        return 1;
-    }
-    *addr = p->pages[refs[0]];
-    *map = (struct vif_mapping *)*addr;
-    return 0;
-}
-
-static void
-fz_unmap(struct vif_platform *p OVS_UNUSED, struct vif_mapping *m OVS_UNUSED)
-{
-}
-
-static int
-fz_copy(struct vif_platform *p_, struct vif_copy_seg *segs, size_t n)
-{
-    struct fz_platform *p = CONTAINER_OF(p_, struct fz_platform, up);
-    for (size_t i = 0; i < n; i++) {
-        struct vif_copy_seg *s = &segs[i];
-        s->status = fz_check(p, s->domid, s->ref, s->to_guest);
-        if (!s->status && s->offset + s->len > VIF_PAGE_SIZE) {
-            s->status = VIF_GNTST_BAD_COPY_ARG;
-        }
-        if (!s->status) {
-            uint8_t *page = p->pages[s->ref] + s->offset;
-            if (s->to_guest) {
-                memcpy(page, s->local, s->len);
-            } else {
-                memcpy(s->local, page, s->len);
-            }
-        }
-    }
-    return 0;
-}
-
-static int
-fz_bind(struct vif_platform *p OVS_UNUSED, uint16_t d OVS_UNUSED,
-        uint32_t remote, uint32_t *local)
-{
-    *local = remote;
-    return 0;
-}
-
-static void
-fz_unbind(struct vif_platform *p OVS_UNUSED, uint32_t l OVS_UNUSED)
-{
-}
-
-static int
-fz_notify(struct vif_platform *p OVS_UNUSED, uint32_t l OVS_UNUSED)
-{
-    return 0;
-}
-
-static int
-fz_fd(struct vif_platform *p OVS_UNUSED)
-{
-    return -1;
-}
-
-static int64_t
-fz_pending(struct vif_platform *p OVS_UNUSED)
-{
-    return -1;
-}
-
-static int
-fz_unmask(struct vif_platform *p OVS_UNUSED, uint32_t l OVS_UNUSED)
-{
-    return 0;
-}
-
-static const struct vif_platform_class fz_class = {
-    .name = "fuzz",
-    .map = fz_map,
-    .unmap = fz_unmap,
-    .copy = fz_copy,
-    .bind = fz_bind,
-    .unbind = fz_unbind,
-    .notify = fz_notify,
-    .fd = fz_fd,
-    .pending = fz_pending,
-    .unmask = fz_unmask,
-};
 
 /* A port that hands out the input's frames, each on its queue. */
 struct fz_frame {
@@ -247,8 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!p) {
         vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-        p = xzalloc(sizeof *p);
-        p->up.class = &fz_class;
+        p = fz_platform_create();
     }
     memset(p->pages, 0, sizeof p->pages);
     p->twist = data[1];
@@ -284,7 +171,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rest_len -= f->size;
     }
 
-    vif_init(&vif, &p->up, &fzp_class, GUEST, 0);
+    vif_init(&vif, &p->up, &fzp_class, FZ_GUEST, 0);
     vif.port = &port;
     vif.features = (struct vif_features){
         .sg = data[4] & 1,
