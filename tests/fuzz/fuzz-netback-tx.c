@@ -45,22 +45,10 @@ fzp_recv(struct vif_port *p OVS_UNUSED, size_t q OVS_UNUSED,
     return EAGAIN;
 }
 
-static int
-fzp_n(struct vif_port *p OVS_UNUSED, size_t n OVS_UNUSED)
-{
-    return 0;
-}
-
-static int
-fzp_carrier(struct vif_port *p OVS_UNUSED, bool up OVS_UNUSED)
-{
-    return 0;
-}
-
 static const struct vif_port_class fzp_class = {
     .name = "fuzz",
-    .set_n_queues = fzp_n,
-    .set_carrier = fzp_carrier,
+    .set_n_queues = fz_port_set_n_queues,
+    .set_carrier = fz_port_set_carrier,
     .send = fzp_send,
     .recv = fzp_recv,
 };

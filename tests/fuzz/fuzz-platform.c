@@ -121,3 +121,15 @@ fz_platform_create(void)
     p->up.class = &fz_class;
     return p;
 }
+
+int
+fz_port_set_n_queues(struct vif_port *p OVS_UNUSED, size_t n OVS_UNUSED)
+{
+    return 0;
+}
+
+int
+fz_port_set_carrier(struct vif_port *p OVS_UNUSED, bool up OVS_UNUSED)
+{
+    return 0;
+}

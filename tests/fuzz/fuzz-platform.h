@@ -2,7 +2,8 @@
  * targets share (fuzz-netback-tx.c, fuzz-netback-rx.c): FZ_PAGES granted
  * pages of domain FZ_GUEST, grant references equal to page numbers, checked
  * as Xen checks a grant (domain, reference, read-only) with three twists
- * the input chooses; event channels that do nothing. */
+ * the input chooses; event channels that do nothing; the port methods
+ * both targets' ports share. */
 #ifndef TESTS_FUZZ_FUZZ_PLATFORM_H
 #define TESTS_FUZZ_FUZZ_PLATFORM_H 1
 
@@ -24,5 +25,9 @@ struct fz_platform {
 /* A zeroed platform of this class (xzalloc'd, never freed: the targets
  * keep one for every input). */
 struct fz_platform *fz_platform_create(void);
+
+/* A fuzz port's queue count and carrier: accepted, nothing to do. */
+int fz_port_set_n_queues(struct vif_port *, size_t n);
+int fz_port_set_carrier(struct vif_port *, bool up);
 
 #endif /* tests/fuzz/fuzz-platform.h */
