@@ -749,13 +749,13 @@ guest_pair_report(struct guest *gen, struct guest *sink, bool final)
                r->rx_packets, r->rx_bytes, r->rx_drops, r->rx_errors,
                (long long int)(t->tx_packets - r->rx_packets));
     } else {
-        const struct guest_counters *tl = &gen->last_c, *rl_ = &sink->last_c;
+        const struct guest_counters *t0 = &gen->last_c, *r0 = &sink->last_c;
 
         printf("tx_pps=%llu rx_pps=%llu tx_mbps=%.1f rx_mbps=%.1f "
                "tx_drops=%llu rx_errors=%llu\n",
-               t->tx_packets - tl->tx_packets, r->rx_packets - rl_->rx_packets,
-               (t->tx_bytes - tl->tx_bytes) * 8 / 1e6,
-               (r->rx_bytes - rl_->rx_bytes) * 8 / 1e6, t->tx_drops,
+               t->tx_packets - t0->tx_packets, r->rx_packets - r0->rx_packets,
+               (t->tx_bytes - t0->tx_bytes) * 8 / 1e6,
+               (r->rx_bytes - r0->rx_bytes) * 8 / 1e6, t->tx_drops,
                r->rx_errors);
         gen->last_c = *t;
         sink->last_c = *r;
